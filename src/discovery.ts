@@ -1,0 +1,78 @@
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
+ * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
+ * dump that never ran cannot pass unnoticed.
+ */
+import { constants } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { HookEntry, SkippedEntry } from './types.js';
+
+export interface HookListing {
+  hooks: HookEntry[];
+  skipped: SkippedEntry[];
+}
+
+/** Why a configured hook directory cannot be used, or null when it can. */
+export async function directoryProblem(dir: string): Promise<string | null> {
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) return `${dir} is not a directory`;
+    await access(dir, constants.R_OK | constants.X_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `${dir} does not exist`;
+    if (code === 'EACCES') return `${dir} is not readable (permission denied)`;
+    if (code === 'ELOOP') return `${dir} is a symbolic link loop`;
+    return `${dir} cannot be read (${code ?? String(error)})`;
+  }
+}
+
+async function entryProblem(file: string): Promise<string | 'directory' | null> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'it is a symbolic link to a missing file';
+    if (code === 'ELOOP') return 'it is a symbolic link loop';
+    return `it cannot be examined (${code ?? String(error)})`;
+  }
+  if (info.isDirectory()) return 'directory';
+  if (!info.isFile()) return 'it is not a regular file';
+  const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+  if ((info.mode & 0o111) === 0) return `it is not executable (mode ${mode}; run chmod +x on it)`;
+  try {
+    await access(file, constants.X_OK);
+  } catch {
+    return `it is not executable by this user (mode ${mode})`;
+  }
+  return null;
+}
+
+export async function listHookDirectory(dir: string): Promise<HookListing> {
+  const names = await readdir(dir, { encoding: 'buffer' });
+  names.sort(Buffer.compare);
+  const hooks: HookEntry[] = [];
+  const skipped: SkippedEntry[] = [];
+  for (const raw of names) {
+    const name = raw.toString('utf8');
+    const file = path.join(dir, name);
+    if (raw[0] === 0x2e) {
+      skipped.push({ name, path: file, reason: 'dotfile' });
+      continue;
+    }
+    if (!Buffer.from(name, 'utf8').equals(raw)) {
+      hooks.push({ name, path: file, problem: 'its name is not valid UTF-8, so it cannot be started; rename it' });
+      continue;
+    }
+    const problem = await entryProblem(file);
+    if (problem === 'directory') skipped.push({ name, path: file, reason: 'directory' });
+    else hooks.push(problem ? { name, path: file, problem } : { name, path: file });
+  }
+  return { hooks, skipped };
+}

@@ -1,0 +1,74 @@
+/** Hook execution: one hook, with its environment, turned into a result. */
+import { runProcess } from './process.js';
+import type { Command, HookEntry, HookResult, PhaseName, Stage } from './types.js';
+
+/** What a hook learns from its environment, beyond the runner's own variables. */
+export interface HookContext {
+  command: Command;
+  stage: Stage;
+  phase: PhaseName;
+  configPath: string | null;
+  channel: string | null;
+  /** Post phases only: whether the command succeeded and no hook has failed so far. */
+  success: boolean;
+  /** Post phases only: Rekkord's exit code, null when it did not run. */
+  exitCode: number | null;
+  oid: string | null;
+}
+
+export function hookEnvironment(
+  base: Readonly<Record<string, string | undefined>>,
+  ctx: HookContext,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...base };
+  // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
+  delete env.SUCCESS;
+  env.REKKORD_HOOK_COMMAND = ctx.command;
+  env.REKKORD_HOOK_PHASE = ctx.stage;
+  env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
+  env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+  if (ctx.stage === 'post') {
+    env.SUCCESS = ctx.success ? '1' : '0';
+    env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
+    env.REKKORD_HOOK_OID = ctx.oid ?? '';
+  }
+  return env;
+}
+
+export interface HookRunOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  timeoutMs: number;
+  onOutput: (chunk: Buffer) => void;
+}
+
+export async function runHook(phase: PhaseName, hook: HookEntry, options: HookRunOptions): Promise<HookResult> {
+  const base = { phase, name: hook.name, path: hook.path };
+  if (hook.problem) {
+    return {
+      ...base,
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      outcome: 'not-started',
+      message: `not started: ${hook.problem}`,
+      tail: [],
+    };
+  }
+  const exit = await runProcess({
+    file: hook.path,
+    args: [],
+    cwd: options.cwd,
+    env: options.env,
+    onOutput: options.onOutput,
+    timeoutMs: options.timeoutMs,
+  });
+  const result = { ...base, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, tail: exit.tail };
+  if (exit.startError) return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
+  if (exit.timedOut) {
+    return { ...result, outcome: 'timed-out', message: `timed out after ${options.timeoutMs / 1000} s and was stopped` };
+  }
+  if (exit.signal) return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
+  if (exit.exitCode !== 0) return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
+  return { ...result, outcome: 'success', message: '' };
+}

@@ -1,0 +1,135 @@
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
+ * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
+ * section or key Rekkord would reject is an error here too.
+ */
+
+export interface IniEntry {
+  section: string;
+  key: string;
+  value: string;
+  /** 1-based line number in the file. */
+  line: number;
+}
+
+export interface IniDocument {
+  entries: IniEntry[];
+  /** Physical lines, without their line terminators, for writing a modified copy. */
+  lines: string[];
+  /** The section each line belongs to (null before the first header), by index into `lines`. */
+  sectionOfLine: (string | null)[];
+}
+
+export class IniError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}: ${reason}`);
+    this.name = 'IniError';
+  }
+}
+
+/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
+export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  Repository: ['URL', 'KeyFile'],
+  Settings: ['Threads', 'CompressionLevel'],
+  Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+  Connect: ['URL', 'ApiKey', 'CheckPeriod'],
+  S3: [
+    'Endpoint',
+    'Location',
+    'Host',
+    'Port',
+    'Region',
+    'Bucket',
+    'Prefix',
+    'AccessKeyID',
+    'KeyID',
+    'SecretKey',
+    'LockMode',
+    'ChecksumType',
+  ],
+  SSH: ['Location', 'Host', 'Port', 'User', 'Path', 'KnownHosts', 'Fingerprint', 'Password', 'Key', 'KeyFile'],
+  SFTP: ['Location', 'Host', 'Port', 'User', 'Path', 'KnownHosts', 'Fingerprint', 'Password', 'Key', 'KeyFile'],
+  Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+
+/** Keys whose values are secrets, by section. */
+export const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
+  S3: ['SecretKey'],
+  SSH: ['Password', 'Key'],
+  SFTP: ['Password', 'Key'],
+  Connect: ['ApiKey'],
+};
+
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s: string): string {
+  return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+
+function describe(name: string): string {
+  return JSON.stringify(name);
+}
+
+export function parseRekkordIni(text: string, file: string): IniDocument {
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const entries: IniEntry[] = [];
+  const sectionOfLine: (string | null)[] = [];
+  let section: string | null = null;
+
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const line = trimAscii(raw);
+    const fail: (reason: string) => never = (reason) => {
+      throw new IniError(file, lineNo, reason);
+    };
+
+    if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+      sectionOfLine.push(section);
+      return;
+    }
+    if (line.startsWith('[')) {
+      if (!line.endsWith(']')) fail(`section header ${describe(line)} does not end with ']'`);
+      const name = line.slice(1, -1);
+      if (name === '') fail('empty section name "[]"');
+      if (!(name in KNOWN_KEYS)) {
+        fail(
+          `unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+            .map((s) => `[${s}]`)
+            .join(', ')}; names are case-sensitive)`,
+        );
+      }
+      section = name;
+      sectionOfLine.push(section);
+      return;
+    }
+
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      const bom = line.startsWith('\uFEFF') ? ' (the file starts with a byte-order mark, which Rekkord does not skip)' : '';
+      fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
+    }
+    const key = trimAscii(line.slice(0, eq));
+    const value = trimAscii(line.slice(eq + 1));
+    if (key === '') fail(`missing key name before '=' in ${describe(line)}`);
+    if (section === null) fail(`key ${describe(key)} comes before any [Section]`);
+    const known = KNOWN_KEYS[section] ?? [];
+    if (!known.includes(key)) {
+      fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+    }
+    entries.push({ section, key, value, line: lineNo });
+    sectionOfLine.push(section);
+  });
+
+  return { entries, lines, sectionOfLine };
+}
+
+/** The value Rekkord uses for a key: the last occurrence wins. */
+export function lastEntry(doc: IniDocument, section: string, key: string): IniEntry | undefined {
+  let found: IniEntry | undefined;
+  for (const e of doc.entries) if (e.section === section && e.key === key) found = e;
+  return found;
+}

@@ -1,0 +1,196 @@
+/**
+ * What a finished session says, independent of where it is shown: annotations within the runner's
+ * limits, the job summary as Markdown, and the step outputs.
+ */
+import path from 'node:path';
+import type { HookResult, SessionResult, StepResult } from './types.js';
+
+export interface Annotation {
+  title: string;
+  message: string;
+  /** Workspace-relative file the annotation points at. */
+  file?: string;
+}
+
+/** The runner shows at most this many error annotations per step. */
+export const MAX_ERROR_ANNOTATIONS = 10;
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+function status(r: { exitCode: number | null; signal: string | null; outcome: string }): string {
+  if (r.outcome === 'not-started') return 'not started';
+  if (r.outcome === 'timed-out') return 'timed out';
+  if (r.outcome === 'skipped') return 'skipped';
+  if (r.signal) return r.signal;
+  return `exit code ${r.exitCode ?? '?'}`;
+}
+
+export function workspaceFile(file: string, workspace: string): string | undefined {
+  const rel = path.relative(workspace, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : undefined;
+}
+
+function withTail(message: string, tail: string[], lines: number): string {
+  const shown = tail.slice(-lines);
+  return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+}
+
+export function failedHooks(result: SessionResult): HookResult[] {
+  return result.phases.flatMap((p) => p.hooks.filter((h) => h.outcome !== 'success'));
+}
+
+function stepFailed(step: StepResult): boolean {
+  return step.outcome === 'failure' || step.outcome === 'not-started';
+}
+
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+export function errorAnnotations(result: SessionResult, workspace: string): { annotations: Annotation[]; failure: string | null } {
+  const all: Annotation[] = [];
+  for (const phase of result.phases) {
+    if (phase.error) all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
+    for (const hook of phase.hooks.filter((h) => h.outcome !== 'success')) {
+      const file = workspaceFile(hook.path, workspace);
+      all.push({
+        title: `${phase.phase} hook ${hook.name} failed (${status(hook)})`,
+        message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
+        ...(file ? { file } : {}),
+      });
+    }
+  }
+  const step = result.step;
+  if (stepFailed(step)) {
+    all.push({ title: `rekkord ${step.command} failed (${status(step)})`, message: withTail(step.message, step.tail, 10) });
+  }
+  if (result.success) return { annotations: all, failure: null };
+
+  // One place is kept for the closing failure message itself.
+  const room = MAX_ERROR_ANNOTATIONS - 1;
+  const annotations =
+    all.length <= room
+      ? all
+      : [
+          ...all.slice(0, room - 1),
+          {
+            title: `${all.length - (room - 1)} more failures`,
+            message: `${all.length - (room - 1)} more failures are not shown as annotations; the job summary lists every hook.`,
+          },
+        ];
+  return { annotations, failure: failureMessage(result) };
+}
+
+function failureMessage(result: SessionResult): string {
+  const parts: string[] = [];
+  const failed = failedHooks(result);
+  const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
+  if (failed.length) parts.push(`${failed.length} of ${total} hooks failed`);
+  for (const p of result.phases) if (p.error) parts.push(`${p.phase}: ${p.error}`);
+  const step = result.step;
+  if (step.outcome === 'skipped') parts.push(`rekkord ${step.command} did not run`);
+  else if (stepFailed(step)) parts.push(`rekkord ${step.command} failed (${status(step)})`);
+  return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+}
+
+function cell(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n/g, ' ');
+}
+
+function code(text: string): string {
+  return `<code>${cell(text)}</code>`;
+}
+
+const ICONS: Record<string, string> = {
+  success: '✅ success',
+  failure: '❌ failure',
+  'not-started': '❌ not started',
+  'timed-out': '⏱️ timed out',
+  skipped: '⏭️ skipped',
+};
+
+export interface SummaryContext {
+  channel: string | null;
+  rekkordVersion: string | null;
+}
+
+export function renderSummary(result: SessionResult, ctx: SummaryContext): string {
+  const out: string[] = [];
+  out.push(`## Rekkord ${result.command} ${result.success ? '✅ succeeded' : '❌ failed'}`, '');
+  if (result.oid) out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+  const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
+  if (ctx.rekkordVersion) facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+  out.push(facts.join(' · '), '');
+
+  out.push('| Phase | Hook | Outcome | Exit | Duration | Details |', '| --- | --- | --- | --- | --- | --- |');
+  const row = (cols: string[]): void => {
+    out.push(`| ${cols.join(' | ')} |`);
+  };
+  const hookRows = (index: number): void => {
+    const phase = result.phases[index];
+    if (!phase) return;
+    if (phase.error) row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
+    if (!phase.directory) row([phase.phase, '—', 'no directory configured', '', '', '']);
+    else if (!phase.error && phase.hooks.length === 0) row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
+    for (const h of phase.hooks) {
+      row([
+        phase.phase,
+        code(h.name),
+        ICONS[h.outcome] ?? h.outcome,
+        h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
+        formatDuration(h.durationMs),
+        cell(h.message),
+      ]);
+    }
+  };
+  hookRows(0);
+  const s = result.step;
+  row([
+    'rekkord',
+    code(`rekkord ${s.command}`),
+    ICONS[s.outcome] ?? s.outcome,
+    s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
+    s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
+    cell(s.message),
+  ]);
+  hookRows(1);
+
+  const skipped = result.phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+  if (skipped.length) out.push('', `Skipped entries: ${skipped.join(', ')}`);
+  out.push('');
+  return out.join('\n');
+}
+
+export interface HookOutput {
+  phase: string;
+  name: string;
+  path: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  outcome: string;
+  message: string;
+}
+
+export function stepOutputs(result: SessionResult): Record<string, string> {
+  const hooks: HookOutput[] = result.phases.flatMap((p) =>
+    p.hooks.map((h) => ({
+      phase: h.phase,
+      name: h.name,
+      path: h.path,
+      exitCode: h.exitCode,
+      signal: h.signal,
+      durationMs: Math.round(h.durationMs),
+      outcome: h.outcome,
+      message: h.message,
+    })),
+  );
+  return {
+    success: String(result.success),
+    oid: result.oid ?? '',
+    hooks: JSON.stringify(hooks),
+    'failed-hooks': String(failedHooks(result).length),
+  };
+}

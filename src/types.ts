@@ -1,0 +1,82 @@
+/** Shared vocabulary of the engine: commands, phases, plans and results. */
+
+export type Command = 'save' | 'scan';
+export const COMMANDS: readonly Command[] = ['save', 'scan'];
+
+export type Stage = 'pre' | 'post';
+
+/** A hook phase as Rekkord names it: `pre-save`, `post-scan`, ... */
+export type PhaseName = `${Stage}-${Command}`;
+
+export function phaseName(stage: Stage, command: Command): PhaseName {
+  return `${stage}-${command}`;
+}
+
+/** An entry of a hook directory that is not run, with the reason. */
+export interface SkippedEntry {
+  name: string;
+  path: string;
+  reason: string;
+}
+
+/** An entry of a hook directory that will be run (or fail to start). */
+export interface HookEntry {
+  name: string;
+  path: string;
+  /** Set when the entry cannot be started; the hook then fails with this message. */
+  problem?: string;
+}
+
+export type HookOutcome = 'success' | 'failure' | 'not-started' | 'timed-out';
+
+export interface HookResult {
+  phase: PhaseName;
+  name: string;
+  path: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  outcome: HookOutcome;
+  /** Why the hook failed, in words; empty for a success. */
+  message: string;
+  /** The last lines the hook printed, for the failure report. */
+  tail: string[];
+}
+
+export type StepOutcome = 'success' | 'failure' | 'not-started' | 'skipped';
+
+export interface StepResult {
+  command: Command;
+  /** The command line as shown to the user (the private config copy shown as such). */
+  display: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  outcome: StepOutcome;
+  message: string;
+  oid: string | null;
+  tail: string[];
+}
+
+export interface PhaseReport {
+  phase: PhaseName;
+  directory: string | null;
+  hooks: HookResult[];
+  skipped: SkippedEntry[];
+  /** A phase-level failure (its directory vanished, ...), or empty. */
+  error: string;
+}
+
+export interface SessionResult {
+  command: Command;
+  success: boolean;
+  oid: string | null;
+  phases: PhaseReport[];
+  step: StepResult;
+  configPath: string | null;
+}
+
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
