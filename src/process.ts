@@ -74,7 +74,6 @@ async function startErrorText(file: string, error: NodeJS.ErrnoException): Promi
       if (shebang.endsWith('\r')) return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
       return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
     }
-    if (code === 'ENOEXEC') return 'it is neither a binary nor a script starting with #!';
   }
   if (code === 'EACCES') return 'permission denied when starting it';
   return `it cannot be started (${code || error.message})`;

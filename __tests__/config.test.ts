@@ -1,0 +1,145 @@
+import { statSync, existsSync, readFileSync, symlinkSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, locateConfig, prepareStepConfig, stepConfigText } from '../src/config.js';
+import { parseRekkordIni } from '../src/rekkord-ini.js';
+import { SettingsError } from '../src/types.js';
+import { scratch, writeFile } from './helpers/fixtures.js';
+
+describe('locating the config as Rekkord does', () => {
+  it('prefers the input, then $REKKORD_CONFIG_FILE, then rekkord.ini beside the executable', async () => {
+    const ws = scratch();
+    const bin = writeFile(path.join(ws, 'bin', 'rekkord'), '#!/bin/sh\n', 0o755);
+    writeFile(path.join(ws, 'bin', 'rekkord.ini'), '');
+    const xdg = path.join(ws, 'xdg');
+    writeFile(path.join(xdg, 'rekkord', 'rekkord.ini'), '');
+    const ctx = { cwd: ws, rekkordPath: bin, env: { XDG_CONFIG_HOME: xdg, HOME: ws } };
+
+    expect(await locateConfig('my.ini', { ...ctx, env: { ...ctx.env, REKKORD_CONFIG_FILE: '/e.ini' } })).toMatchObject({
+      path: path.join(ws, 'my.ini'),
+      source: 'input',
+    });
+    expect(await locateConfig(null, { ...ctx, env: { ...ctx.env, REKKORD_CONFIG_FILE: 'e.ini' } })).toMatchObject({
+      path: path.join(ws, 'e.ini'),
+      source: 'REKKORD_CONFIG_FILE',
+    });
+    expect(await locateConfig(null, ctx)).toMatchObject({ path: path.join(ws, 'bin', 'rekkord.ini'), source: 'default' });
+  });
+
+  it('follows a symlinked executable to the folder it really lives in', async () => {
+    const ws = scratch();
+    const real = writeFile(path.join(ws, 'opt', 'rekkord'), '#!/bin/sh\n', 0o755);
+    writeFile(path.join(ws, 'opt', 'rekkord.ini'), '');
+    mkdirSync(path.join(ws, 'bin'));
+    symlinkSync(real, path.join(ws, 'bin', 'rekkord'));
+    const found = await locateConfig(null, { cwd: ws, rekkordPath: path.join(ws, 'bin', 'rekkord'), env: { HOME: ws } });
+    expect(found.path).toBe(path.join(ws, 'opt', 'rekkord.ini'));
+  });
+
+  it('then $XDG_CONFIG_HOME, else ~/.config, then /etc', async () => {
+    const ws = scratch();
+    const bin = writeFile(path.join(ws, 'bin', 'rekkord'), '', 0o755);
+    writeFile(path.join(ws, 'xdg', 'rekkord', 'rekkord.ini'), '');
+    writeFile(path.join(ws, '.config', 'rekkord', 'rekkord.ini'), '');
+    const base = { cwd: ws, rekkordPath: bin, platform: 'linux' as const };
+    expect((await locateConfig(null, { ...base, env: { HOME: ws, XDG_CONFIG_HOME: path.join(ws, 'xdg') } })).path).toBe(
+      path.join(ws, 'xdg', 'rekkord', 'rekkord.ini'),
+    );
+    expect((await locateConfig(null, { ...base, env: { HOME: ws } })).path).toBe(path.join(ws, '.config', 'rekkord', 'rekkord.ini'));
+    const none = await locateConfig(null, { ...base, env: { HOME: path.join(ws, 'nohome') } });
+    expect(none.searched.at(-1)).toBe('/etc/rekkord/rekkord.ini');
+  });
+});
+
+describe('loading the config', () => {
+  it('resolves relative hook directories against the config folder and expands ~', async () => {
+    const ws = scratch();
+    const file = writeFile(
+      path.join(ws, 'conf', 'rekkord.ini'),
+      '[Hooks]\nPreSaveDirectory = pre\nPostSaveDirectory = ~/post\nPreScanDirectory = /abs/scan\n',
+    );
+    const config = await loadConfig(file, 'input', { HOME: '/home/u' });
+    expect(config.hooks['pre-save']?.directory).toBe(path.join(ws, 'conf', 'pre'));
+    expect(config.hooks['post-save']?.directory).toBe('/home/u/post');
+    expect(config.hooks['pre-scan']).toMatchObject({ directory: '/abs/scan', key: 'PreScanDirectory', line: 4 });
+    expect(config.hooks['post-scan']).toBeUndefined();
+  });
+
+  it('notes where a common INI reader would read a hook directory differently', async () => {
+    const ws = scratch();
+    const file = writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory = /opt/h # dumps\nPostSaveDirectory = "/opt/p"\n');
+    const config = await loadConfig(file, 'input', {});
+    expect(config.hooks['pre-save']).toMatchObject({ value: '/opt/h # dumps', lenientValue: '/opt/h' });
+    expect(config.hooks['post-save']).toMatchObject({ value: '"/opt/p"', lenientValue: '/opt/p' });
+  });
+
+  it('collects the secret values', async () => {
+    const ws = scratch();
+    const file = writeFile(
+      path.join(ws, 'r.ini'),
+      '[S3]\nSecretKey = s3cret\nKeyID = public\n[SSH]\nPassword = pw\nKey = k\n[Connect]\nApiKey = api\n',
+    );
+    expect((await loadConfig(file, 'input', {})).secrets.sort()).toEqual(['api', 'k', 'pw', 's3cret']);
+  });
+
+  it.each([
+    ['missing', (ws: string) => path.join(ws, 'nope.ini'), 'does not exist'],
+    ['a directory', (ws: string) => ws, 'is a directory'],
+    ['malformed', (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory\n'), 'r.ini:2: expected'],
+    ['unknown hook key', (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPostsaveDirectory = /x\n'), 'unknown key'],
+    ['empty directory value', (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory =\n'), 'is empty'],
+  ])('rejects a config that is %s', async (_, make, message) => {
+    const file = make(scratch());
+    await expect(loadConfig(file, 'input', {})).rejects.toThrow(SettingsError);
+    await expect(loadConfig(file, 'input', {})).rejects.toThrow(message);
+  });
+});
+
+describe("the Rekkord step's config", () => {
+  const config = (text: string, file = '/etc/rekkord/rekkord.ini') => ({
+    path: file,
+    source: 'input' as const,
+    doc: parseRekkordIni(text, file),
+    hooks: {},
+    secrets: [],
+  });
+
+  it('drops every [Hooks] section and keeps everything else as written', () => {
+    const text = stepConfigText(
+      config('# c\n[Repository]\nURL = s3://bucket/x\n[Hooks]\nPreSaveDirectory = /h\n; note\n[Settings]\nThreads = 4\n[Hooks]\nPostSaveDirectory = /p\n'),
+    );
+    expect(text).toBe('# c\n[Repository]\nURL = s3://bucket/x\n[Settings]\nThreads = 4\n');
+  });
+
+  it('makes relative KeyFile and local repository URL absolute against the original folder', () => {
+    const text = stepConfigText(
+      config('[Repository]\nURL = repo\nKeyFile = keys/k\n[SSH]\nKeyFile = ~/.ssh/id\n[Hooks]\nPreSaveDirectory = h\n', '/srv/conf/r.ini'),
+    );
+    expect(text).toBe('[Repository]\nURL = /srv/conf/repo\nKeyFile = /srv/conf/keys/k\n[SSH]\nKeyFile = ~/.ssh/id\n');
+  });
+
+  it('needs no copy when there is no [Hooks] section', () => {
+    expect(stepConfigText(config('[Repository]\nURL = repo\n'))).toBeNull();
+  });
+
+  it('writes a private copy (0600 in a 0700 folder) and removes it', async () => {
+    const ws = scratch();
+    const file = writeFile(path.join(ws, 'r.ini'), '[Repository]\nURL = repo\n[Hooks]\nPreSaveDirectory = h\n');
+    const loaded = await loadConfig(file, 'input', {});
+    const step = await prepareStepConfig(loaded, ws);
+    expect(step.isCopy).toBe(true);
+    const copy = step.path ?? '';
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(copy)).mode & 0o777).toBe(0o700);
+    expect(readFileSync(copy, 'utf8')).toBe(`[Repository]\nURL = ${path.join(ws, 'repo')}\n`);
+    await step.cleanup();
+    expect(existsSync(path.dirname(copy))).toBe(false);
+  });
+
+  it('passes the original file when nothing needs removing', async () => {
+    const ws = scratch();
+    const file = writeFile(path.join(ws, 'r.ini'), '[Repository]\nURL = repo\n');
+    const step = await prepareStepConfig(await loadConfig(file, 'input', {}), ws);
+    expect(step).toMatchObject({ path: file, isCopy: false });
+  });
+});

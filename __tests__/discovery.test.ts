@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { directoryProblem, listHookDirectory } from '../src/discovery.js';
+import { scratch, writeHook } from './helpers/fixtures.js';
+
+describe('hook discovery', () => {
+  it('orders hooks by the bytes of their names', async () => {
+    const dir = scratch();
+    for (const name of ['a', '_x', 'B', '9', '10', 'é', 'z']) writeHook(dir, name, 'true');
+    const { hooks } = await listHookDirectory(dir);
+    expect(hooks.map((h) => h.name)).toEqual(['10', '9', 'B', '_x', 'a', 'z', 'é']);
+    expect(hooks.every((h) => h.problem === undefined)).toBe(true);
+  });
+
+  it('skips dotfiles and directories (a symlink to one too), and lists them as skipped', async () => {
+    const dir = scratch();
+    writeHook(dir, '.hidden', 'true');
+    mkdirSync(path.join(dir, 'sub'));
+    symlinkSync(path.join(dir, 'sub'), path.join(dir, 'link-to-sub'));
+    writeHook(dir, 'run-me', 'true');
+    const listing = await listHookDirectory(dir);
+    expect(listing.hooks.map((h) => h.name)).toEqual(['run-me']);
+    expect(listing.skipped).toEqual([
+      { name: '.hidden', path: path.join(dir, '.hidden'), reason: 'dotfile' },
+      { name: 'link-to-sub', path: path.join(dir, 'link-to-sub'), reason: 'directory' },
+      { name: 'sub', path: path.join(dir, 'sub'), reason: 'directory' },
+    ]);
+  });
+
+  it('keeps entries that cannot start as hooks with the reason', async () => {
+    const dir = scratch();
+    writeHook(dir, 'not-exec', 'true', 0o644);
+    symlinkSync(path.join(dir, 'gone'), path.join(dir, 'broken'));
+    symlinkSync(path.join(dir, 'loop'), path.join(dir, 'loop'));
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    writeHook(dir, 'symlinked', 'true');
+    symlinkSync(path.join(dir, 'symlinked'), path.join(dir, 'to-hook'));
+    const { hooks } = await listHookDirectory(dir);
+    const problems = Object.fromEntries(hooks.map((h) => [h.name, h.problem]));
+    expect(problems).toEqual({
+      broken: 'it is a symbolic link to a missing file',
+      fifo: 'it is not a regular file',
+      loop: 'it is a symbolic link loop',
+      'not-exec': 'it is not executable (mode 0644; run chmod +x on it)',
+      symlinked: undefined,
+      'to-hook': undefined,
+    });
+  });
+
+  it('flags a name that is not UTF-8 instead of running another file', async () => {
+    const dir = scratch();
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0x66, 0xff])]), '#!/bin/sh\n', { mode: 0o755 });
+    const { hooks } = await listHookDirectory(dir);
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]?.problem).toContain('not valid UTF-8');
+  });
+
+  it('says why a configured directory cannot be used', async () => {
+    const dir = scratch();
+    const file = writeHook(dir, 'f', 'true');
+    expect(await directoryProblem(dir)).toBeNull();
+    expect(await directoryProblem(path.join(dir, 'missing'))).toBe(`${path.join(dir, 'missing')} does not exist`);
+    expect(await directoryProblem(file)).toBe(`${file} is not a directory`);
+  });
+});

@@ -1,0 +1,58 @@
+/** Real files for tests: scratch workspaces, hook scripts and Rekkord configs. */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+export function scratch(prefix = 'rekkord-hooks-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function writeFile(file: string, text: string, mode = 0o644): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  chmodSync(file, mode);
+  return file;
+}
+
+export function writeHook(dir: string, name: string, body: string, mode = 0o755): string {
+  return writeFile(path.join(dir, name), `#!/bin/sh\n${body}\n`, mode);
+}
+
+/**
+ * A hook that appends one line to $HOOK_LOG, "<phase>/<name> SUCCESS=<value> OID=<value>", then
+ * exits with `exit`.
+ */
+export function logHook(dir: string, name: string, exit = 0): string {
+  return writeHook(
+    dir,
+    name,
+    `echo "$REKKORD_HOOK_COMMAND-$REKKORD_HOOK_PHASE/${name} SUCCESS=\${SUCCESS-unset} OID=\${REKKORD_HOOK_OID-unset}" >> "$HOOK_LOG"\necho "${name} ran"\nexit ${exit}`,
+  );
+}
+
+export function readLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** A workspace with a stand-in repository, a key, a data folder and a config with `hooks`. */
+export function backupWorkspace(hooks: Record<string, string> = {}, extra = ''): { ws: string; config: string; log: string } {
+  const ws = scratch();
+  writeFile(path.join(ws, 'repo', 'rekkord.repo'), 'stand-in repository\n');
+  writeFile(path.join(ws, 'backup.key'), 'key\n');
+  writeFile(path.join(ws, 'data', 'file.txt'), 'data\n');
+  const lines = ['[Repository]', 'URL = repo', 'KeyFile = backup.key', '', '[Hooks]'];
+  for (const [key, dir] of Object.entries(hooks)) {
+    lines.push(`${key} = ${dir}`);
+    mkdirSync(path.join(ws, dir), { recursive: true });
+  }
+  const config = writeFile(path.join(ws, 'rekkord.ini'), `${lines.join('\n')}\n${extra}`);
+  return { ws, config, log: path.join(ws, 'hooks.log') };
+}

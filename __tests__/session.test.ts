@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSettings } from '../src/inputs.js';
+import { makePlan } from '../src/plan.js';
+import { runSession, type SessionObserver } from '../src/session.js';
+import { STAND_IN } from '../scripts/local-runner.js';
+import { backupWorkspace, logHook, readLines } from './helpers/fixtures.js';
+
+const ALL = { PreSaveDirectory: 'pre', PostSaveDirectory: 'post' };
+
+async function session(ws: string, inputs: Record<string, string> = {}) {
+  const all: Record<string, string> = { command: 'save', channel: 'nightly', paths: 'data', rekkord: STAND_IN, config: 'rekkord.ini', ...inputs };
+  const temp = path.join(ws, 'tmp');
+  const settings = parseSettings((n) => all[n] ?? '', {
+    workspace: ws,
+    tempDir: ws,
+    env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: ws, HOOK_LOG: path.join(ws, 'hooks.log'), TMPDIR: temp },
+  });
+  const events: string[] = [];
+  const observer: SessionObserver = {
+    phaseStart: (phase, _dir, listing) => events.push(`phase ${phase} ${listing.hooks.length}`),
+    hookStart: (phase, hook) => events.push(`start ${phase}/${hook.name}`),
+    output: () => undefined,
+    hookEnd: (r) => events.push(`end ${r.phase}/${r.name} ${r.outcome}`),
+    stepStart: () => events.push('step'),
+    stepEnd: (r) => events.push(`step ${r.outcome}`),
+    phaseEnd: (r) => events.push(`done ${r.phase}`),
+  };
+  const result = await runSession(await makePlan(settings), observer);
+  return { result, events, log: readLines(path.join(ws, 'hooks.log')) };
+}
+
+describe('a session', () => {
+  it('runs pre hooks, Rekkord, then post hooks with SUCCESS=1 and the OID, each hook once', async () => {
+    const { ws } = backupWorkspace(ALL);
+    logHook(path.join(ws, 'pre'), '10-dump');
+    logHook(path.join(ws, 'pre'), '20-stop');
+    logHook(path.join(ws, 'post'), '50-start');
+    const { result, events, log } = await session(ws);
+    expect(result.success).toBe(true);
+    expect(result.oid).toMatch(/^M[0-9A-F]{64}$/);
+    expect(log).toEqual([
+      'save-pre/10-dump SUCCESS=unset OID=unset',
+      'save-pre/20-stop SUCCESS=unset OID=unset',
+      `save-post/50-start SUCCESS=1 OID=${result.oid ?? ''}`,
+    ]);
+    expect(events).toEqual([
+      'phase pre-save 2',
+      'start pre-save/10-dump',
+      'end pre-save/10-dump success',
+      'start pre-save/20-stop',
+      'end pre-save/20-stop success',
+      'done pre-save',
+      'step',
+      'step success',
+      'phase post-save 1',
+      'start post-save/50-start',
+      'end post-save/50-start success',
+      'done post-save',
+    ]);
+  });
+
+  it('runs every pre hook after a failure, skips Rekkord, and runs post hooks with SUCCESS=0', async () => {
+    const { ws } = backupWorkspace(ALL);
+    logHook(path.join(ws, 'pre'), '10-fails', 2);
+    logHook(path.join(ws, 'pre'), '20-still-runs');
+    logHook(path.join(ws, 'post'), '50-restart');
+    const { result, log } = await session(ws);
+    expect(result.success).toBe(false);
+    expect(result.step).toMatchObject({ outcome: 'skipped', exitCode: null });
+    expect(log).toEqual([
+      'save-pre/10-fails SUCCESS=unset OID=unset',
+      'save-pre/20-still-runs SUCCESS=unset OID=unset',
+      'save-post/50-restart SUCCESS=0 OID=',
+    ]);
+    expect(readdirSync(path.join(ws, 'repo'))).toEqual(['rekkord.repo']);
+  });
+
+  it('gives later post hooks SUCCESS=0 once a post hook failed', async () => {
+    const { ws } = backupWorkspace(ALL);
+    logHook(path.join(ws, 'post'), '10-ok');
+    logHook(path.join(ws, 'post'), '20-fails', 1);
+    logHook(path.join(ws, 'post'), '30-after');
+    const { result, log } = await session(ws);
+    expect(result.success).toBe(false);
+    expect(result.step.outcome).toBe('success');
+    expect(log.map((l) => l.replace(/ OID=.*/, ''))).toEqual([
+      'save-post/10-ok SUCCESS=1',
+      'save-post/20-fails SUCCESS=1',
+      'save-post/30-after SUCCESS=0',
+    ]);
+  });
+
+  it('gives post hooks SUCCESS=0 when Rekkord failed', async () => {
+    const { ws } = backupWorkspace(ALL);
+    logHook(path.join(ws, 'post'), '10-notify');
+    const { result, log } = await session(ws, { paths: 'does-not-exist' });
+    expect(result.step).toMatchObject({ outcome: 'failure', exitCode: 1 });
+    expect(log).toEqual(['save-post/10-notify SUCCESS=0 OID=']);
+  });
+
+  it('runs scan hooks around rekkord scan', async () => {
+    const { ws } = backupWorkspace({ PreScanDirectory: 'pre', PostScanDirectory: 'post', PreSaveDirectory: 'save' });
+    logHook(path.join(ws, 'pre'), 'a');
+    logHook(path.join(ws, 'post'), 'b');
+    logHook(path.join(ws, 'save'), 'not-for-scan');
+    const { result, log } = await session(ws, { command: 'scan', channel: '', paths: '' });
+    expect(result).toMatchObject({ success: true, oid: null, step: { outcome: 'success' } });
+    expect(log).toEqual(['scan-pre/a SUCCESS=unset OID=unset', 'scan-post/b SUCCESS=1 OID=']);
+  });
+
+  it('leaves no private config copy behind', async () => {
+    const { ws } = backupWorkspace(ALL);
+    await session(ws);
+    expect(readdirSync(ws).filter((n) => n.startsWith('rekkord-hooks-'))).toEqual([]);
+  });
+});
