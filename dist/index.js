@@ -32423,8 +32423,6 @@ async function startErrorText(file, error) {
                 return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
             return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
         }
-        if (code === 'ENOEXEC')
-            return 'it is neither a binary nor a script starting with #!';
     }
     if (code === 'EACCES')
         return 'permission denied when starting it';

@@ -42,13 +42,17 @@ export function readLines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-/** A workspace with a stand-in repository, a key, a data folder and a config with `hooks`. */
+/**
+ * A workspace with a stand-in repository, a key, a data folder and a config whose [Hooks] section
+ * has `hooks` (folders created) followed by the `extra` lines.
+ */
 export function backupWorkspace(hooks: Record<string, string> = {}, extra = ''): { ws: string; config: string; log: string } {
   const ws = scratch();
   writeFile(path.join(ws, 'repo', 'rekkord.repo'), 'stand-in repository\n');
   writeFile(path.join(ws, 'backup.key'), 'key\n');
   writeFile(path.join(ws, 'data', 'file.txt'), 'data\n');
-  const lines = ['[Repository]', 'URL = repo', 'KeyFile = backup.key', '', '[Hooks]'];
+  const lines = ['[Repository]', 'URL = repo', 'KeyFile = backup.key', ''];
+  if (Object.keys(hooks).length > 0 || extra !== '') lines.push('[Hooks]');
   for (const [key, dir] of Object.entries(hooks)) {
     lines.push(`${key} = ${dir}`);
     mkdirSync(path.join(ws, dir), { recursive: true });
