@@ -15,15 +15,22 @@ describe('locating the config as Rekkord does', () => {
     writeFile(path.join(xdg, 'rekkord', 'rekkord.ini'), '');
     const ctx = { cwd: ws, rekkordPath: bin, env: { XDG_CONFIG_HOME: xdg, HOME: ws } };
 
-    expect(await locateConfig('my.ini', { ...ctx, env: { ...ctx.env, REKKORD_CONFIG_FILE: '/e.ini' } })).toMatchObject({
+    expect(
+      await locateConfig('my.ini', { ...ctx, env: { ...ctx.env, REKKORD_CONFIG_FILE: '/e.ini' } }),
+    ).toMatchObject({
       path: path.join(ws, 'my.ini'),
       source: 'input',
     });
-    expect(await locateConfig(null, { ...ctx, env: { ...ctx.env, REKKORD_CONFIG_FILE: 'e.ini' } })).toMatchObject({
+    expect(
+      await locateConfig(null, { ...ctx, env: { ...ctx.env, REKKORD_CONFIG_FILE: 'e.ini' } }),
+    ).toMatchObject({
       path: path.join(ws, 'e.ini'),
       source: 'REKKORD_CONFIG_FILE',
     });
-    expect(await locateConfig(null, ctx)).toMatchObject({ path: path.join(ws, 'bin', 'rekkord.ini'), source: 'default' });
+    expect(await locateConfig(null, ctx)).toMatchObject({
+      path: path.join(ws, 'bin', 'rekkord.ini'),
+      source: 'default',
+    });
   });
 
   it('follows a symlinked executable to the folder it really lives in', async () => {
@@ -32,7 +39,11 @@ describe('locating the config as Rekkord does', () => {
     writeFile(path.join(ws, 'opt', 'rekkord.ini'), '');
     mkdirSync(path.join(ws, 'bin'));
     symlinkSync(real, path.join(ws, 'bin', 'rekkord'));
-    const found = await locateConfig(null, { cwd: ws, rekkordPath: path.join(ws, 'bin', 'rekkord'), env: { HOME: ws } });
+    const found = await locateConfig(null, {
+      cwd: ws,
+      rekkordPath: path.join(ws, 'bin', 'rekkord'),
+      env: { HOME: ws },
+    });
     expect(found.path).toBe(path.join(ws, 'opt', 'rekkord.ini'));
   });
 
@@ -42,10 +53,17 @@ describe('locating the config as Rekkord does', () => {
     writeFile(path.join(ws, 'xdg', 'rekkord', 'rekkord.ini'), '');
     writeFile(path.join(ws, '.config', 'rekkord', 'rekkord.ini'), '');
     const base = { cwd: ws, rekkordPath: bin, platform: 'linux' as const };
-    expect((await locateConfig(null, { ...base, env: { HOME: ws, XDG_CONFIG_HOME: path.join(ws, 'xdg') } })).path).toBe(
-      path.join(ws, 'xdg', 'rekkord', 'rekkord.ini'),
+    expect(
+      (
+        await locateConfig(null, {
+          ...base,
+          env: { HOME: ws, XDG_CONFIG_HOME: path.join(ws, 'xdg') },
+        })
+      ).path,
+    ).toBe(path.join(ws, 'xdg', 'rekkord', 'rekkord.ini'));
+    expect((await locateConfig(null, { ...base, env: { HOME: ws } })).path).toBe(
+      path.join(ws, '.config', 'rekkord', 'rekkord.ini'),
     );
-    expect((await locateConfig(null, { ...base, env: { HOME: ws } })).path).toBe(path.join(ws, '.config', 'rekkord', 'rekkord.ini'));
     const none = await locateConfig(null, { ...base, env: { HOME: path.join(ws, 'nohome') } });
     expect(none.searched.at(-1)).toBe('/etc/rekkord/rekkord.ini');
   });
@@ -61,15 +79,25 @@ describe('loading the config', () => {
     const config = await loadConfig(file, 'input', { HOME: '/home/u' });
     expect(config.hooks['pre-save']?.directory).toBe(path.join(ws, 'conf', 'pre'));
     expect(config.hooks['post-save']?.directory).toBe('/home/u/post');
-    expect(config.hooks['pre-scan']).toMatchObject({ directory: '/abs/scan', key: 'PreScanDirectory', line: 4 });
+    expect(config.hooks['pre-scan']).toMatchObject({
+      directory: '/abs/scan',
+      key: 'PreScanDirectory',
+      line: 4,
+    });
     expect(config.hooks['post-scan']).toBeUndefined();
   });
 
   it('notes where a common INI reader would read a hook directory differently', async () => {
     const ws = scratch();
-    const file = writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory = /opt/h # dumps\nPostSaveDirectory = "/opt/p"\n');
+    const file = writeFile(
+      path.join(ws, 'r.ini'),
+      '[Hooks]\nPreSaveDirectory = /opt/h # dumps\nPostSaveDirectory = "/opt/p"\n',
+    );
     const config = await loadConfig(file, 'input', {});
-    expect(config.hooks['pre-save']).toMatchObject({ value: '/opt/h # dumps', lenientValue: '/opt/h' });
+    expect(config.hooks['pre-save']).toMatchObject({
+      value: '/opt/h # dumps',
+      lenientValue: '/opt/h',
+    });
     expect(config.hooks['post-save']).toMatchObject({ value: '"/opt/p"', lenientValue: '/opt/p' });
   });
 
@@ -79,15 +107,32 @@ describe('loading the config', () => {
       path.join(ws, 'r.ini'),
       '[S3]\nSecretKey = s3cret\nKeyID = public\n[SSH]\nPassword = pw\nKey = k\n[Connect]\nApiKey = api\n',
     );
-    expect((await loadConfig(file, 'input', {})).secrets.sort()).toEqual(['api', 'k', 'pw', 's3cret']);
+    expect((await loadConfig(file, 'input', {})).secrets.sort()).toEqual([
+      'api',
+      'k',
+      'pw',
+      's3cret',
+    ]);
   });
 
   it.each([
     ['missing', (ws: string) => path.join(ws, 'nope.ini'), 'does not exist'],
     ['a directory', (ws: string) => ws, 'is a directory'],
-    ['malformed', (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory\n'), 'r.ini:2: expected'],
-    ['unknown hook key', (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPostsaveDirectory = /x\n'), 'unknown key'],
-    ['empty directory value', (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory =\n'), 'is empty'],
+    [
+      'malformed',
+      (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory\n'),
+      'r.ini:2: expected',
+    ],
+    [
+      'unknown hook key',
+      (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPostsaveDirectory = /x\n'),
+      'unknown key',
+    ],
+    [
+      'empty directory value',
+      (ws: string) => writeFile(path.join(ws, 'r.ini'), '[Hooks]\nPreSaveDirectory =\n'),
+      'is empty',
+    ],
   ])('rejects a config that is %s', async (_, make, message) => {
     const file = make(scratch());
     await expect(loadConfig(file, 'input', {})).rejects.toThrow(SettingsError);
@@ -106,16 +151,23 @@ describe("the Rekkord step's config", () => {
 
   it('drops every [Hooks] section and keeps everything else as written', () => {
     const text = stepConfigText(
-      config('# c\n[Repository]\nURL = s3://bucket/x\n[Hooks]\nPreSaveDirectory = /h\n; note\n[Settings]\nThreads = 4\n[Hooks]\nPostSaveDirectory = /p\n'),
+      config(
+        '# c\n[Repository]\nURL = s3://bucket/x\n[Hooks]\nPreSaveDirectory = /h\n; note\n[Settings]\nThreads = 4\n[Hooks]\nPostSaveDirectory = /p\n',
+      ),
     );
     expect(text).toBe('# c\n[Repository]\nURL = s3://bucket/x\n[Settings]\nThreads = 4\n');
   });
 
   it('makes relative KeyFile and local repository URL absolute against the original folder', () => {
     const text = stepConfigText(
-      config('[Repository]\nURL = repo\nKeyFile = keys/k\n[SSH]\nKeyFile = ~/.ssh/id\n[Hooks]\nPreSaveDirectory = h\n', '/srv/conf/r.ini'),
+      config(
+        '[Repository]\nURL = repo\nKeyFile = keys/k\n[SSH]\nKeyFile = ~/.ssh/id\n[Hooks]\nPreSaveDirectory = h\n',
+        '/srv/conf/r.ini',
+      ),
     );
-    expect(text).toBe('[Repository]\nURL = /srv/conf/repo\nKeyFile = /srv/conf/keys/k\n[SSH]\nKeyFile = ~/.ssh/id\n');
+    expect(text).toBe(
+      '[Repository]\nURL = /srv/conf/repo\nKeyFile = /srv/conf/keys/k\n[SSH]\nKeyFile = ~/.ssh/id\n',
+    );
   });
 
   it('needs no copy when there is no [Hooks] section', () => {
@@ -124,7 +176,10 @@ describe("the Rekkord step's config", () => {
 
   it('writes a private copy (0600 in a 0700 folder) and removes it', async () => {
     const ws = scratch();
-    const file = writeFile(path.join(ws, 'r.ini'), '[Repository]\nURL = repo\n[Hooks]\nPreSaveDirectory = h\n');
+    const file = writeFile(
+      path.join(ws, 'r.ini'),
+      '[Repository]\nURL = repo\n[Hooks]\nPreSaveDirectory = h\n',
+    );
     const loaded = await loadConfig(file, 'input', {});
     const step = await prepareStepConfig(loaded, ws);
     expect(step.isCopy).toBe(true);

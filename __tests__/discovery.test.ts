@@ -51,7 +51,11 @@ describe('hook discovery', () => {
 
   it('flags a name that is not UTF-8 instead of running another file', async () => {
     const dir = scratch();
-    writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0x66, 0xff])]), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0x66, 0xff])]),
+      '#!/bin/sh\n',
+      { mode: 0o755 },
+    );
     const { hooks } = await listHookDirectory(dir);
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.problem).toContain('not valid UTF-8');
@@ -61,7 +65,9 @@ describe('hook discovery', () => {
     const dir = scratch();
     const file = writeHook(dir, 'f', 'true');
     expect(await directoryProblem(dir)).toBeNull();
-    expect(await directoryProblem(path.join(dir, 'missing'))).toBe(`${path.join(dir, 'missing')} does not exist`);
+    expect(await directoryProblem(path.join(dir, 'missing'))).toBe(
+      `${path.join(dir, 'missing')} does not exist`,
+    );
     expect(await directoryProblem(file)).toBe(`${file} is not a directory`);
   });
 });

@@ -15,14 +15,22 @@ const ctx: HookContext = {
   oid: 'M' + 'A'.repeat(64),
 };
 
-async function run(dir: string, name: string, options: { timeoutMs?: number; env?: Record<string, string> } = {}) {
+async function run(
+  dir: string,
+  name: string,
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+) {
   const out: Buffer[] = [];
-  const result = await runHook('pre-save', { name, path: path.join(dir, name) }, {
-    cwd: dir,
-    env: { PATH: process.env.PATH, ...options.env },
-    timeoutMs: options.timeoutMs ?? 0,
-    onOutput: (c) => out.push(c),
-  });
+  const result = await runHook(
+    'pre-save',
+    { name, path: path.join(dir, name) },
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...options.env },
+      timeoutMs: options.timeoutMs ?? 0,
+      onOutput: (c) => out.push(c),
+    },
+  );
   return { result, output: Buffer.concat(out).toString() };
 }
 
@@ -39,7 +47,9 @@ describe('hook environment', () => {
       REKKORD_HOOK_EXIT_CODE: '0',
       REKKORD_HOOK_OID: ctx.oid,
     });
-    expect(hookEnvironment({}, { ...ctx, success: false, exitCode: null, oid: null })).toMatchObject({
+    expect(
+      hookEnvironment({}, { ...ctx, success: false, exitCode: null, oid: null }),
+    ).toMatchObject({
       SUCCESS: '0',
       REKKORD_HOOK_EXIT_CODE: '',
       REKKORD_HOOK_OID: '',
@@ -57,7 +67,11 @@ describe('hook environment', () => {
 describe('running a hook', () => {
   it('runs it directly, no arguments, stdin closed, in the given folder, output passed on', async () => {
     const dir = scratch();
-    writeHook(dir, 'h', 'echo "args=$# cwd=$(pwd)"; if read line; then echo "read: $line"; else echo "stdin closed"; fi; echo err >&2');
+    writeHook(
+      dir,
+      'h',
+      'echo "args=$# cwd=$(pwd)"; if read line; then echo "read: $line"; else echo "stdin closed"; fi; echo err >&2',
+    );
     const { result, output } = await run(dir, 'h');
     expect(result).toMatchObject({ outcome: 'success', exitCode: 0, signal: null, message: '' });
     expect(output).toContain(`args=0 cwd=${dir}`);
@@ -69,14 +83,24 @@ describe('running a hook', () => {
     const dir = scratch();
     writeHook(dir, 'h', 'echo one; echo two >&2; exit 3');
     const { result } = await run(dir, 'h');
-    expect(result).toMatchObject({ outcome: 'failure', exitCode: 3, message: 'exited with code 3', tail: ['one', 'two'] });
+    expect(result).toMatchObject({
+      outcome: 'failure',
+      exitCode: 3,
+      message: 'exited with code 3',
+      tail: ['one', 'two'],
+    });
   });
 
   it('reports a hook killed by a signal with the signal name', async () => {
     const dir = scratch();
     writeHook(dir, 'h', 'kill -KILL $$');
     const { result } = await run(dir, 'h');
-    expect(result).toMatchObject({ outcome: 'failure', exitCode: null, signal: 'SIGKILL', message: 'killed by SIGKILL' });
+    expect(result).toMatchObject({
+      outcome: 'failure',
+      exitCode: null,
+      signal: 'SIGKILL',
+      message: 'killed by SIGKILL',
+    });
   });
 
   it('says why a hook cannot start', async () => {
@@ -99,13 +123,21 @@ describe('running a hook', () => {
   });
 
   it('does not start an entry discovery found a problem with', async () => {
-    const result = await runHook('pre-save', { name: 'x', path: '/x', problem: 'it is not executable' }, {
-      cwd: '/',
-      env: {},
-      timeoutMs: 0,
-      onOutput: () => undefined,
+    const result = await runHook(
+      'pre-save',
+      { name: 'x', path: '/x', problem: 'it is not executable' },
+      {
+        cwd: '/',
+        env: {},
+        timeoutMs: 0,
+        onOutput: () => undefined,
+      },
+    );
+    expect(result).toMatchObject({
+      outcome: 'not-started',
+      message: 'not started: it is not executable',
+      durationMs: 0,
     });
-    expect(result).toMatchObject({ outcome: 'not-started', message: 'not started: it is not executable', durationMs: 0 });
   });
 
   it('stops a hook and its children at the timeout', async () => {

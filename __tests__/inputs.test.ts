@@ -3,7 +3,8 @@ import { parseSettings } from '../src/inputs.js';
 import { SettingsError } from '../src/types.js';
 
 const context = { workspace: '/ws', tempDir: '/tmp', env: {} };
-const settings = (inputs: Record<string, string>) => parseSettings((name) => inputs[name] ?? '', context);
+const settings = (inputs: Record<string, string>) =>
+  parseSettings((name) => inputs[name] ?? '', context);
 const save = { command: 'save', channel: 'nightly', paths: '/srv/a\n\n  /srv/b  \n' };
 
 describe('inputs', () => {
@@ -23,14 +24,23 @@ describe('inputs', () => {
   });
 
   it('reads args one per line and the hook timeout in seconds', () => {
-    const s = settings({ ...save, args: '--threads\n4\n', 'hook-timeout': '1.5', config: ' cfg.ini ' });
+    const s = settings({
+      ...save,
+      args: '--threads\n4\n',
+      'hook-timeout': '1.5',
+      config: ' cfg.ini ',
+    });
     expect(s.args).toEqual(['--threads', '4']);
     expect(s.hookTimeoutMs).toBe(1500);
     expect(s.config).toBe('cfg.ini');
   });
 
   it('accepts a scan with no channel or paths', () => {
-    expect(settings({ command: 'scan' })).toMatchObject({ command: 'scan', channel: null, paths: [] });
+    expect(settings({ command: 'scan' })).toMatchObject({
+      command: 'scan',
+      channel: null,
+      paths: [],
+    });
   });
 
   it('accepts a channel of exactly 256 bytes (multi-byte characters counted as bytes)', () => {

@@ -8,23 +8,47 @@ import { STAND_IN } from '../scripts/local-runner.js';
 import { backupWorkspace, writeFile } from './helpers/fixtures.js';
 
 function settingsFor(ws: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
-  const all: Record<string, string> = { command: 'save', channel: 'c', paths: 'data', rekkord: STAND_IN, ...inputs };
-  return parseSettings((n) => all[n] ?? '', { workspace: ws, tempDir: ws, env: { PATH: '/usr/bin:/bin', HOME: ws, ...env } });
+  const all: Record<string, string> = {
+    command: 'save',
+    channel: 'c',
+    paths: 'data',
+    rekkord: STAND_IN,
+    ...inputs,
+  };
+  return parseSettings((n) => all[n] ?? '', {
+    workspace: ws,
+    tempDir: ws,
+    env: { PATH: '/usr/bin:/bin', HOME: ws, ...env },
+  });
 }
 
 describe('the plan', () => {
   it('finds Rekkord, the config and the directories of the command', async () => {
-    const { ws, config } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post', PreScanDirectory: 'scan' });
-    const plan = await makePlan(settingsFor(ws, { config: 'rekkord.ini' }), { probeVersion: () => Promise.resolve('0.104.2') });
+    const { ws, config } = backupWorkspace({
+      PreSaveDirectory: 'pre',
+      PostSaveDirectory: 'post',
+      PreScanDirectory: 'scan',
+    });
+    const plan = await makePlan(settingsFor(ws, { config: 'rekkord.ini' }), {
+      probeVersion: () => Promise.resolve('0.104.2'),
+    });
     expect(plan).toMatchObject({ rekkordPath: STAND_IN, rekkordVersion: '0.104.2', warnings: [] });
     expect(plan.config?.path).toBe(config);
-    expect(plan.pre).toMatchObject({ phase: 'pre-save', directory: { directory: path.join(ws, 'pre') } });
-    expect(plan.post).toMatchObject({ phase: 'post-save', directory: { directory: path.join(ws, 'post') } });
+    expect(plan.pre).toMatchObject({
+      phase: 'pre-save',
+      directory: { directory: path.join(ws, 'pre') },
+    });
+    expect(plan.post).toMatchObject({
+      phase: 'post-save',
+      directory: { directory: path.join(ws, 'post') },
+    });
   });
 
   it('has empty phases when the config names no directory for them', async () => {
     const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
-    const plan = await makePlan(settingsFor(ws, { command: 'scan', channel: '', paths: '', config: 'rekkord.ini' }));
+    const plan = await makePlan(
+      settingsFor(ws, { command: 'scan', channel: '', paths: '', config: 'rekkord.ini' }),
+    );
     expect(plan.pre).toEqual({ phase: 'pre-scan', directory: null });
     expect(plan.post).toEqual({ phase: 'post-scan', directory: null });
   });
@@ -37,8 +61,16 @@ describe('the plan', () => {
   });
 
   it.each([
-    ['Rekkord is missing', { rekkord: 'no-such-rekkord' }, "Rekkord was not found (looked for 'no-such-rekkord' in PATH"],
-    ['the config is missing', { config: 'missing.ini' }, 'missing.ini (from the \'config\' input) does not exist'],
+    [
+      'Rekkord is missing',
+      { rekkord: 'no-such-rekkord' },
+      "Rekkord was not found (looked for 'no-such-rekkord' in PATH",
+    ],
+    [
+      'the config is missing',
+      { config: 'missing.ini' },
+      "missing.ini (from the 'config' input) does not exist",
+    ],
   ])('stops when %s', async (_, inputs, message) => {
     const { ws } = backupWorkspace();
     await expect(makePlan(settingsFor(ws, inputs))).rejects.toThrow(message);
@@ -46,14 +78,19 @@ describe('the plan', () => {
 
   it('stops when $REKKORD_CONFIG_FILE names a missing file', async () => {
     const { ws } = backupWorkspace();
-    await expect(makePlan(settingsFor(ws, {}, { REKKORD_CONFIG_FILE: '/nope.ini' }))).rejects.toThrow(
-      '/nope.ini (from $REKKORD_CONFIG_FILE) does not exist',
-    );
+    await expect(
+      makePlan(settingsFor(ws, {}, { REKKORD_CONFIG_FILE: '/nope.ini' })),
+    ).rejects.toThrow('/nope.ini (from $REKKORD_CONFIG_FILE) does not exist');
   });
 
   it('stops when a configured directory of the command does not exist, the post one too', async () => {
-    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' }, 'PostSaveDirectory = post-missing\n');
-    const error = await makePlan(settingsFor(ws, { config: 'rekkord.ini' })).catch((e: unknown) => e);
+    const { ws } = backupWorkspace(
+      { PreSaveDirectory: 'pre' },
+      'PostSaveDirectory = post-missing\n',
+    );
+    const error = await makePlan(settingsFor(ws, { config: 'rekkord.ini' })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SettingsError);
     expect((error as Error).message).toBe(
       `${path.join(ws, 'rekkord.ini')}:7: [Hooks] PostSaveDirectory = post-missing: the hook directory ${path.join(ws, 'post-missing')} does not exist`,
@@ -79,14 +116,16 @@ describe('the plan', () => {
   it('stops when a hook directory is a file', async () => {
     const { ws } = backupWorkspace({}, 'PreSaveDirectory = file\n');
     writeFile(path.join(ws, 'file'), '');
-    await expect(makePlan(settingsFor(ws, { config: 'rekkord.ini' }))).rejects.toThrow('is not a directory');
+    await expect(makePlan(settingsFor(ws, { config: 'rekkord.ini' }))).rejects.toThrow(
+      'is not a directory',
+    );
   });
 
   it('stops when Rekkord is there but does not run', async () => {
     const { ws } = backupWorkspace();
     const probe = () => Promise.reject(new Error('exit code 127'));
-    await expect(makePlan(settingsFor(ws, { config: 'rekkord.ini' }), { probeVersion: probe })).rejects.toThrow(
-      `Rekkord at ${STAND_IN} does not run: exit code 127. Install Rekkord`,
-    );
+    await expect(
+      makePlan(settingsFor(ws, { config: 'rekkord.ini' }), { probeVersion: probe }),
+    ).rejects.toThrow(`Rekkord at ${STAND_IN} does not run: exit code 127. Install Rekkord`);
   });
 });

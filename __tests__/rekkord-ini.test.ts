@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { IniError, lastEntry, parseRekkordIni } from '../src/rekkord-ini.js';
 
 const parse = (text: string) => parseRekkordIni(text, 'rekkord.ini');
-const value = (text: string, section: string, key: string) => lastEntry(parse(text), section, key)?.value;
+const value = (text: string, section: string, key: string) =>
+  lastEntry(parse(text), section, key)?.value;
 
 describe("Rekkord's INI dialect", () => {
   it('reads key = value split at the first =, both sides trimmed', () => {
@@ -10,9 +11,15 @@ describe("Rekkord's INI dialect", () => {
   });
 
   it('keeps inline comments and quotes as part of the value', () => {
-    expect(value('[Hooks]\nPreSaveDirectory = /opt/hooks # dumps\n', 'Hooks', 'PreSaveDirectory')).toBe('/opt/hooks # dumps');
-    expect(value('[Hooks]\nPreSaveDirectory = /opt/hooks ; x\n', 'Hooks', 'PreSaveDirectory')).toBe('/opt/hooks ; x');
-    expect(value('[Hooks]\nPreSaveDirectory = "/opt/hooks"\n', 'Hooks', 'PreSaveDirectory')).toBe('"/opt/hooks"');
+    expect(
+      value('[Hooks]\nPreSaveDirectory = /opt/hooks # dumps\n', 'Hooks', 'PreSaveDirectory'),
+    ).toBe('/opt/hooks # dumps');
+    expect(value('[Hooks]\nPreSaveDirectory = /opt/hooks ; x\n', 'Hooks', 'PreSaveDirectory')).toBe(
+      '/opt/hooks ; x',
+    );
+    expect(value('[Hooks]\nPreSaveDirectory = "/opt/hooks"\n', 'Hooks', 'PreSaveDirectory')).toBe(
+      '"/opt/hooks"',
+    );
   });
 
   it('treats ; and # as comments only at the start of a (trimmed) line', () => {
@@ -21,7 +28,9 @@ describe("Rekkord's INI dialect", () => {
   });
 
   it('lets the last duplicate key win', () => {
-    expect(value('[Hooks]\nPreSaveDirectory = /a\nPreSaveDirectory = /b\n', 'Hooks', 'PreSaveDirectory')).toBe('/b');
+    expect(
+      value('[Hooks]\nPreSaveDirectory = /a\nPreSaveDirectory = /b\n', 'Hooks', 'PreSaveDirectory'),
+    ).toBe('/b');
   });
 
   it('accepts CRLF line endings', () => {

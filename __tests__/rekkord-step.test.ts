@@ -8,9 +8,18 @@ const OID = `M${'0123456789ABCDEF'.repeat(4)}`;
 
 describe('the Rekkord command line', () => {
   it('puts the config, the extra arguments, then channel and paths', () => {
-    const spec = { command: 'save' as const, rekkordPath: '/r', configPath: '/c.ini', args: ['-j', '4'], channel: 'ch', paths: ['/a', '/b'] };
+    const spec = {
+      command: 'save' as const,
+      rekkordPath: '/r',
+      configPath: '/c.ini',
+      args: ['-j', '4'],
+      channel: 'ch',
+      paths: ['/a', '/b'],
+    };
     expect(stepArguments(spec)).toEqual(['save', '-C', '/c.ini', '-j', '4', 'ch', '/a', '/b']);
-    expect(stepArguments({ ...spec, command: 'scan', configPath: null, args: [] })).toEqual(['scan']);
+    expect(stepArguments({ ...spec, command: 'scan', configPath: null, args: [] })).toEqual([
+      'scan',
+    ]);
   });
 });
 
@@ -19,12 +28,17 @@ describe('reading the snapshot OID', () => {
     const text = `Snapshot channel: x\nSnapshot OID: ${OID}\r\nSource size: 1 B\n`;
     for (const size of [1, 7, text.length]) {
       const scanner = new OidScanner();
-      for (let i = 0; i < text.length; i += size) scanner.push(Buffer.from(text.slice(i, i + size)));
+      for (let i = 0; i < text.length; i += size)
+        scanner.push(Buffer.from(text.slice(i, i + size)));
       scanner.end();
       expect(scanner.oid).toBe(OID);
     }
     const other = new OidScanner();
-    other.push(Buffer.from(`Snapshot OID: X${OID.slice(1)}\nSnapshot OID: ${OID.toLowerCase()}\nnote: Snapshot OID: ${OID}\n`));
+    other.push(
+      Buffer.from(
+        `Snapshot OID: X${OID.slice(1)}\nSnapshot OID: ${OID.toLowerCase()}\nnote: Snapshot OID: ${OID}\n`,
+      ),
+    );
     other.end();
     expect(other.oid).toBeNull();
   });
@@ -62,10 +76,22 @@ describe('running Rekkord', () => {
     const log = path.join(ws, 'standin.log');
     const out: Buffer[] = [];
     const result = await runStep(
-      { command: 'save', rekkordPath: STAND_IN, configPath: config, args: [], channel: 'ch', paths: ['data'] },
+      {
+        command: 'save',
+        rekkordPath: STAND_IN,
+        configPath: config,
+        args: [],
+        channel: 'ch',
+        paths: ['data'],
+      },
       {
         cwd: ws,
-        env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, LANGUAGE: 'fr', LANG: 'fr_FR.UTF-8', REKKORD_STANDIN_LOG: log },
+        env: {
+          PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          LANGUAGE: 'fr',
+          LANG: 'fr_FR.UTF-8',
+          REKKORD_STANDIN_LOG: log,
+        },
         onOutput: (c) => out.push(c),
         display: 'rekkord save',
       },
@@ -79,10 +105,27 @@ describe('running Rekkord', () => {
   it('reports a failed step with its last stderr lines and no OID', async () => {
     const { ws, config } = backupWorkspace();
     const result = await runStep(
-      { command: 'save', rekkordPath: STAND_IN, configPath: config, args: [], channel: 'ch', paths: ['missing'] },
-      { cwd: ws, env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }, onOutput: () => undefined, display: '' },
+      {
+        command: 'save',
+        rekkordPath: STAND_IN,
+        configPath: config,
+        args: [],
+        channel: 'ch',
+        paths: ['missing'],
+      },
+      {
+        cwd: ws,
+        env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` },
+        onOutput: () => undefined,
+        display: '',
+      },
     );
-    expect(result).toMatchObject({ outcome: 'failure', exitCode: 1, oid: null, message: 'rekkord save failed with exit code 1' });
+    expect(result).toMatchObject({
+      outcome: 'failure',
+      exitCode: 1,
+      oid: null,
+      message: 'rekkord save failed with exit code 1',
+    });
     expect(result.tail).toContain("Cannot stat 'missing': No such file or directory");
   });
 });

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { errorAnnotations, formatDuration, renderSummary, stepOutputs, workspaceFile } from '../src/report.js';
+import {
+  errorAnnotations,
+  formatDuration,
+  renderSummary,
+  stepOutputs,
+  workspaceFile,
+} from '../src/report.js';
 import type { HookResult, SessionResult } from '../src/types.js';
 
-function hook(name: string, outcome: HookResult['outcome'], extra: Partial<HookResult> = {}): HookResult {
+function hook(
+  name: string,
+  outcome: HookResult['outcome'],
+  extra: Partial<HookResult> = {},
+): HookResult {
   return {
     phase: 'pre-save',
     name,
@@ -17,15 +27,26 @@ function hook(name: string, outcome: HookResult['outcome'], extra: Partial<HookR
   };
 }
 
-function session(pre: HookResult[], post: HookResult[] = [], stepOutcome: SessionResult['step']['outcome'] = 'success'): SessionResult {
-  const failed = [...pre, ...post].some((h) => h.outcome !== 'success') || stepOutcome !== 'success';
+function session(
+  pre: HookResult[],
+  post: HookResult[] = [],
+  stepOutcome: SessionResult['step']['outcome'] = 'success',
+): SessionResult {
+  const failed =
+    [...pre, ...post].some((h) => h.outcome !== 'success') || stepOutcome !== 'success';
   return {
     command: 'save',
     success: !failed,
     oid: stepOutcome === 'success' ? `M${'A'.repeat(64)}` : null,
     configPath: '/ws/rekkord.ini',
     phases: [
-      { phase: 'pre-save', directory: '/ws/hooks', hooks: pre, skipped: [{ name: '.x', path: '/ws/hooks/.x', reason: 'dotfile' }], error: '' },
+      {
+        phase: 'pre-save',
+        directory: '/ws/hooks',
+        hooks: pre,
+        skipped: [{ name: '.x', path: '/ws/hooks/.x', reason: 'dotfile' }],
+        error: '',
+      },
       { phase: 'post-save', directory: null, hooks: post, skipped: [], error: '' },
     ],
     step: {
@@ -45,19 +66,38 @@ function session(pre: HookResult[], post: HookResult[] = [], stepOutcome: Sessio
 describe('annotations', () => {
   it('makes one error per failed hook, titled with phase, name and exit, pointing at the file', () => {
     const { annotations, failure } = errorAnnotations(
-      session([hook('10-a', 'failure'), hook('20-b', 'success'), hook('30-c', 'failure', { exitCode: null, signal: 'SIGTERM', message: 'killed by SIGTERM' })]),
+      session([
+        hook('10-a', 'failure'),
+        hook('20-b', 'success'),
+        hook('30-c', 'failure', {
+          exitCode: null,
+          signal: 'SIGTERM',
+          message: 'killed by SIGTERM',
+        }),
+      ]),
       '/ws',
     );
     expect(annotations).toEqual([
-      { title: 'pre-save hook 10-a failed (exit code 1)', message: '/ws/hooks/10-a: exited with code 1\nLast output:\nline a\nline b', file: 'hooks/10-a' },
-      { title: 'pre-save hook 30-c failed (SIGTERM)', message: '/ws/hooks/30-c: killed by SIGTERM\nLast output:\nline a\nline b', file: 'hooks/30-c' },
+      {
+        title: 'pre-save hook 10-a failed (exit code 1)',
+        message: '/ws/hooks/10-a: exited with code 1\nLast output:\nline a\nline b',
+        file: 'hooks/10-a',
+      },
+      {
+        title: 'pre-save hook 30-c failed (SIGTERM)',
+        message: '/ws/hooks/30-c: killed by SIGTERM\nLast output:\nline a\nline b',
+        file: 'hooks/30-c',
+      },
     ]);
     expect(failure).toBe('Rekkord save with hooks failed: 2 of 3 hooks failed');
   });
 
   it('adds the failed Rekkord step with its last lines, and says when it did not run', () => {
     expect(errorAnnotations(session([], [], 'failure'), '/ws').annotations).toEqual([
-      { title: 'rekkord save failed (exit code 1)', message: 'rekkord save failed with exit code 1\nLast output:\nCannot stat x' },
+      {
+        title: 'rekkord save failed (exit code 1)',
+        message: 'rekkord save failed with exit code 1\nLast output:\nCannot stat x',
+      },
     ]);
     expect(errorAnnotations(session([hook('a', 'failure')], [], 'skipped'), '/ws').failure).toBe(
       'Rekkord save with hooks failed: 1 of 1 hooks failed; rekkord save did not run',
@@ -75,9 +115,9 @@ describe('annotations', () => {
 
   it('uses exactly the room there is without a "more" line', () => {
     const nine = Array.from({ length: 9 }, (_, i) => hook(`h${i}`, 'failure'));
-    expect(errorAnnotations(session(nine), '/ws').annotations.map((a) => a.title.split(' ')[2])).toEqual(
-      nine.map((h) => h.name),
-    );
+    expect(
+      errorAnnotations(session(nine), '/ws').annotations.map((a) => a.title.split(' ')[2]),
+    ).toEqual(nine.map((h) => h.name));
   });
 
   it('points only at files inside the workspace', () => {
@@ -89,13 +129,18 @@ describe('annotations', () => {
 
 describe('job summary', () => {
   it('lists every hook and the Rekkord step with outcome, exit and duration, and the skipped entries', () => {
-    const md = renderSummary(session([hook('10-a|b', 'success'), hook('<20>', 'failure')], [], 'skipped'), {
-      channel: 'nightly',
-      rekkordVersion: '0.104.2',
-    });
+    const md = renderSummary(
+      session([hook('10-a|b', 'success'), hook('<20>', 'failure')], [], 'skipped'),
+      {
+        channel: 'nightly',
+        rekkordVersion: '0.104.2',
+      },
+    );
     expect(md).toContain('## Rekkord save ❌ failed');
     expect(md).toContain('| pre-save | <code>10-a&#124;b</code> | ✅ success | 0 | 12 ms |  |');
-    expect(md).toContain('| pre-save | <code>&lt;20&gt;</code> | ❌ failure | 1 | 12 ms | exited with code 1 |');
+    expect(md).toContain(
+      '| pre-save | <code>&lt;20&gt;</code> | ❌ failure | 1 | 12 ms | exited with code 1 |',
+    );
     expect(md).toContain('| rekkord | <code>rekkord save</code> | ⏭️ skipped |  |  |  |');
     expect(md).toContain('| post-save | — | no directory configured |  |  |  |');
     expect(md).toContain('Skipped entries: <code>pre-save/.x</code> (dotfile)');
@@ -109,18 +154,42 @@ describe('job summary', () => {
   });
 
   it('formats durations for people', () => {
-    expect([formatDuration(5.2), formatDuration(1500), formatDuration(125_000)]).toEqual(['5 ms', '1.5 s', '2 min 5 s']);
+    expect([formatDuration(5.2), formatDuration(1500), formatDuration(125_000)]).toEqual([
+      '5 ms',
+      '1.5 s',
+      '2 min 5 s',
+    ]);
   });
 });
 
 describe('step outputs', () => {
   it('gives success, oid, the hooks as JSON and the failed count', () => {
-    const outputs = stepOutputs(session([hook('a', 'success'), hook('b', 'not-started', { exitCode: null })]));
+    const outputs = stepOutputs(
+      session([hook('a', 'success'), hook('b', 'not-started', { exitCode: null })]),
+    );
     expect(outputs.success).toBe('false');
     expect(outputs['failed-hooks']).toBe('1');
     expect(JSON.parse(outputs.hooks ?? '')).toEqual([
-      { phase: 'pre-save', name: 'a', path: '/ws/hooks/a', exitCode: 0, signal: null, durationMs: 12, outcome: 'success', message: '' },
-      { phase: 'pre-save', name: 'b', path: '/ws/hooks/b', exitCode: null, signal: null, durationMs: 12, outcome: 'not-started', message: 'exited with code 1' },
+      {
+        phase: 'pre-save',
+        name: 'a',
+        path: '/ws/hooks/a',
+        exitCode: 0,
+        signal: null,
+        durationMs: 12,
+        outcome: 'success',
+        message: '',
+      },
+      {
+        phase: 'pre-save',
+        name: 'b',
+        path: '/ws/hooks/b',
+        exitCode: null,
+        signal: null,
+        durationMs: 12,
+        outcome: 'not-started',
+        message: 'exited with code 1',
+      },
     ]);
   });
 });

@@ -10,12 +10,24 @@ import { backupWorkspace, logHook, readLines } from './helpers/fixtures.js';
 const ALL = { PreSaveDirectory: 'pre', PostSaveDirectory: 'post' };
 
 async function session(ws: string, inputs: Record<string, string> = {}) {
-  const all: Record<string, string> = { command: 'save', channel: 'nightly', paths: 'data', rekkord: STAND_IN, config: 'rekkord.ini', ...inputs };
+  const all: Record<string, string> = {
+    command: 'save',
+    channel: 'nightly',
+    paths: 'data',
+    rekkord: STAND_IN,
+    config: 'rekkord.ini',
+    ...inputs,
+  };
   const temp = path.join(ws, 'tmp');
   const settings = parseSettings((n) => all[n] ?? '', {
     workspace: ws,
     tempDir: ws,
-    env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: ws, HOOK_LOG: path.join(ws, 'hooks.log'), TMPDIR: temp },
+    env: {
+      PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      HOME: ws,
+      HOOK_LOG: path.join(ws, 'hooks.log'),
+      TMPDIR: temp,
+    },
   });
   const events: string[] = [];
   const observer: SessionObserver = {
@@ -101,7 +113,11 @@ describe('a session', () => {
   });
 
   it('runs scan hooks around rekkord scan', async () => {
-    const { ws } = backupWorkspace({ PreScanDirectory: 'pre', PostScanDirectory: 'post', PreSaveDirectory: 'save' });
+    const { ws } = backupWorkspace({
+      PreScanDirectory: 'pre',
+      PostScanDirectory: 'post',
+      PreSaveDirectory: 'save',
+    });
     logHook(path.join(ws, 'pre'), 'a');
     logHook(path.join(ws, 'post'), 'b');
     logHook(path.join(ws, 'save'), 'not-for-scan');

@@ -31689,7 +31689,10 @@ function errorAnnotations(result, workspace) {
     }
     const step = result.step;
     if (stepFailed(step)) {
-        all.push({ title: `rekkord ${step.command} failed (${report_status(step)})`, message: withTail(step.message, step.tail, 10) });
+        all.push({
+            title: `rekkord ${step.command} failed (${report_status(step)})`,
+            message: withTail(step.message, step.tail, 10),
+        });
     }
     if (result.success)
         return { annotations: all, failure: null };
@@ -31723,7 +31726,12 @@ function failureMessage(result) {
     return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 function cell(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n/g, ' ');
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/\r?\n/g, ' ');
 }
 function code(text) {
     return `<code>${cell(text)}</code>`;
@@ -31894,7 +31902,9 @@ class ActionsReporter {
         for (const a of annotations)
             error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
         if (result.oid)
-            notice(`Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`, { title: 'Rekkord snapshot' });
+            notice(`Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`, {
+                title: 'Rekkord snapshot',
+            });
         await writeSummary(renderSummary(result, { channel: this.channel, rekkordVersion: this.rekkordVersion }));
         if (failure)
             setFailed(failure);
@@ -32042,8 +32052,30 @@ const KNOWN_KEYS = {
         'LockMode',
         'ChecksumType',
     ],
-    SSH: ['Location', 'Host', 'Port', 'User', 'Path', 'KnownHosts', 'Fingerprint', 'Password', 'Key', 'KeyFile'],
-    SFTP: ['Location', 'Host', 'Port', 'User', 'Path', 'KnownHosts', 'Fingerprint', 'Password', 'Key', 'KeyFile'],
+    SSH: [
+        'Location',
+        'Host',
+        'Port',
+        'User',
+        'Path',
+        'KnownHosts',
+        'Fingerprint',
+        'Password',
+        'Key',
+        'KeyFile',
+    ],
+    SFTP: [
+        'Location',
+        'Host',
+        'Port',
+        'User',
+        'Path',
+        'KnownHosts',
+        'Fingerprint',
+        'Password',
+        'Key',
+        'KeyFile',
+    ],
     Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
 };
 /** Keys whose values are secrets, by section. */
@@ -32094,7 +32126,9 @@ function parseRekkordIni(text, file) {
         }
         const eq = line.indexOf('=');
         if (eq < 0) {
-            const bom = line.startsWith('\uFEFF') ? ' (the file starts with a byte-order mark, which Rekkord does not skip)' : '';
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
             fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
         }
         const key = trimAscii(line.slice(0, eq));
@@ -32185,7 +32219,11 @@ function lenientHooks(text) {
     }
 }
 async function loadConfig(file, source, env) {
-    const origin = source === 'input' ? "the 'config' input" : source === 'REKKORD_CONFIG_FILE' ? '$REKKORD_CONFIG_FILE' : 'the default location';
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
     let text;
     try {
         const info = await (0,promises_namespaceObject.stat)(file);
@@ -32197,7 +32235,11 @@ async function loadConfig(file, source, env) {
         if (error instanceof SettingsError)
             throw error;
         const code = error.code;
-        const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${String(error)})`;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
         throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
@@ -32257,12 +32299,13 @@ function stepConfigText(config) {
     const dir = external_node_path_default().dirname(config.path);
     const rewrites = new Map();
     for (const e of doc.entries) {
-        const isPath = e.key === 'KeyFile' || (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+        const isPath = e.key === 'KeyFile' ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
         if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
             rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
         }
     }
-    const kept = doc.lines.flatMap((line, i) => (doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]));
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
     return kept.join('\n') + '\n';
 }
 /** Writes the private copy (0600, in a 0700 folder) when one is needed. */
@@ -32315,7 +32358,8 @@ async function directoryProblem(dir) {
         return `${dir} cannot be read (${code ?? String(error)})`;
     }
 }
-async function entryProblem(file) {
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
     let info;
     try {
         info = await (0,promises_namespaceObject.stat)(file);
@@ -32323,29 +32367,29 @@ async function entryProblem(file) {
     catch (error) {
         const code = error.code;
         if (code === 'ENOENT')
-            return 'it is a symbolic link to a missing file';
+            return { problem: 'it is a symbolic link to a missing file' };
         if (code === 'ELOOP')
-            return 'it is a symbolic link loop';
-        return `it cannot be examined (${code ?? String(error)})`;
+            return { problem: 'it is a symbolic link loop' };
+        return { problem: `it cannot be examined (${code ?? String(error)})` };
     }
     if (info.isDirectory())
-        return 'directory';
+        return { skip: 'directory' };
     if (!info.isFile())
-        return 'it is not a regular file';
+        return { problem: 'it is not a regular file' };
     const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
     if ((info.mode & 0o111) === 0)
-        return `it is not executable (mode ${mode}; run chmod +x on it)`;
+        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
     try {
         await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
     }
     catch {
-        return `it is not executable by this user (mode ${mode})`;
+        return { problem: `it is not executable by this user (mode ${mode})` };
     }
-    return null;
+    return {};
 }
 async function listHookDirectory(dir) {
     const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
-    names.sort(Buffer.compare);
+    names.sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
     const skipped = [];
     for (const raw of names) {
@@ -32356,14 +32400,18 @@ async function listHookDirectory(dir) {
             continue;
         }
         if (!Buffer.from(name, 'utf8').equals(raw)) {
-            hooks.push({ name, path: file, problem: 'its name is not valid UTF-8, so it cannot be started; rename it' });
+            hooks.push({
+                name,
+                path: file,
+                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+            });
             continue;
         }
-        const problem = await entryProblem(file);
-        if (problem === 'directory')
-            skipped.push({ name, path: file, reason: 'directory' });
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
         else
-            hooks.push(problem ? { name, path: file, problem } : { name, path: file });
+            hooks.push(kind.problem ? { name, path: file, problem: kind.problem } : { name, path: file });
     }
     return { hooks, skipped };
 }
@@ -32468,13 +32516,17 @@ function runProcess(spec) {
             timers.push(setTimeout(() => {
                 timedOut = true;
                 killGroup('SIGTERM');
-                timers.push(setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS));
+                timers.push(setTimeout(() => {
+                    killGroup('SIGKILL');
+                }, KILL_GRACE_MS));
             }, spec.timeoutMs));
         }
         child.on('error', (error) => {
             if (child.pid !== undefined)
                 return;
-            void startErrorText(spec.file, error).then((text) => finish({ exitCode: null, signal: null, startError: text }));
+            void startErrorText(spec.file, error).then((text) => {
+                finish({ exitCode: null, signal: null, startError: text });
+            });
         });
         let exited = null;
         const settle = () => {
@@ -32589,11 +32641,23 @@ async function runStep(spec, options) {
         oid: exit.exitCode === 0 ? scanner.oid : null,
     };
     if (exit.startError)
-        return { ...base, outcome: 'not-started', message: `rekkord could not be started: ${exit.startError}` };
+        return {
+            ...base,
+            outcome: 'not-started',
+            message: `rekkord could not be started: ${exit.startError}`,
+        };
     if (exit.signal)
-        return { ...base, outcome: 'failure', message: `rekkord ${spec.command} was killed by ${exit.signal}` };
+        return {
+            ...base,
+            outcome: 'failure',
+            message: `rekkord ${spec.command} was killed by ${exit.signal}`,
+        };
     if (exit.exitCode !== 0) {
-        return { ...base, outcome: 'failure', message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}` };
+        return {
+            ...base,
+            outcome: 'failure',
+            message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
+        };
     }
     return { ...base, outcome: 'success', message: '' };
 }
@@ -32607,7 +32671,7 @@ async function runStep(spec, options) {
 
 
 
-const INSTALL_HINT = 'Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the \'rekkord\' input to its path';
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
 function lenientNote(setting) {
     if (setting.lenientValue === null)
         return '';
@@ -32616,7 +32680,9 @@ function lenientNote(setting) {
 async function makePlan(settings, options = {}) {
     const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
     if (!rekkordPath) {
-        const where = settings.rekkord.includes('/') ? `at ${settings.rekkord}` : `'${settings.rekkord}' in PATH`;
+        const where = settings.rekkord.includes('/')
+            ? `at ${settings.rekkord}`
+            : `'${settings.rekkord}' in PATH`;
         throw new SettingsError(`Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`);
     }
     const located = await locateConfig(settings.config, {
@@ -32624,7 +32690,9 @@ async function makePlan(settings, options = {}) {
         cwd: settings.workspace,
         rekkordPath,
     });
-    const config = located.path && located.source ? await loadConfig(located.path, located.source, settings.env) : null;
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
     const warnings = [];
     const phase = async (name) => {
         const directory = config?.hooks[name] ?? null;
@@ -32650,7 +32718,16 @@ async function makePlan(settings, options = {}) {
             throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
     }
-    return { settings, rekkordPath, rekkordVersion, config, configSearched: located.searched, pre, post, warnings };
+    return {
+        settings,
+        rekkordPath,
+        rekkordVersion,
+        config,
+        configSearched: located.searched,
+        pre,
+        post,
+        warnings,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/hooks.ts
@@ -32692,11 +32769,21 @@ async function runHook(phase, hook, options) {
         onOutput: options.onOutput,
         timeoutMs: options.timeoutMs,
     });
-    const result = { ...base, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, tail: exit.tail };
+    const result = {
+        ...base,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+    };
     if (exit.startError)
         return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
     if (exit.timedOut) {
-        return { ...result, outcome: 'timed-out', message: `timed out after ${options.timeoutMs / 1000} s and was stopped` };
+        return {
+            ...result,
+            outcome: 'timed-out',
+            message: `timed out after ${options.timeoutMs / 1000} s and was stopped`,
+        };
     }
     if (exit.signal)
         return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
@@ -32736,7 +32823,12 @@ async function runPhase(plan, phase, context, observer) {
     let success = context.success && report.error === '';
     for (const hook of listing.hooks) {
         observer.hookStart(phase.phase, hook);
-        const env = hookEnvironment(plan.settings.env, { ...context, stage, phase: phase.phase, success });
+        const env = hookEnvironment(plan.settings.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success,
+        });
         const result = await runHook(phase.phase, hook, {
             cwd: plan.settings.workspace,
             env,
@@ -32809,9 +32901,14 @@ async function runRekkord(plan, observer) {
             ? `Rekkord reads a private copy of ${plan.config?.path ?? ''} without its [Hooks] section, so that no hook runs twice.`
             : '';
         observer.stepStart(display, note);
-        const result = await runStep(spec, { cwd: settings.workspace, env: settings.env, onOutput: (c) => {
+        const result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: settings.env,
+            onOutput: (c) => {
                 observer.output(c);
-            }, display });
+            },
+            display,
+        });
         observer.stepEnd(result);
         return result;
     }

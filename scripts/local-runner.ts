@@ -115,7 +115,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     HOME: process.env.HOME,
     LANG: 'C.UTF-8',
     ...options.env,
-    PATH: [path.dirname(process.execPath), options.env?.PATH ?? process.env.PATH ?? ''].join(path.delimiter),
+    PATH: [path.dirname(process.execPath), options.env?.PATH ?? process.env.PATH ?? ''].join(
+      path.delimiter,
+    ),
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: options.workspace,
     GITHUB_OUTPUT: outputFile,
@@ -137,11 +139,13 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.on('close', (code, sig) => {
-      resolve([code, sig]);
-    });
-  });
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+    (resolve) => {
+      child.on('close', (code, sig) => {
+        resolve([code, sig]);
+      });
+    },
+  );
 
   const stdout = Buffer.concat(chunks).toString('utf8');
   const commands = parseWorkflowCommands(stdout);
@@ -180,7 +184,9 @@ async function example(): Promise<number> {
   process.stdout.write(`Exit code: ${run.exitCode}\n\nAnnotations:\n`);
   for (const a of run.annotations) {
     const where = a.properties.file ? ` (${a.properties.file})` : '';
-    process.stdout.write(`  ${a.command}: ${a.properties.title ?? ''}${where}\n    ${a.message.replace(/\n/g, '\n    ')}\n`);
+    process.stdout.write(
+      `  ${a.command}: ${a.properties.title ?? ''}${where}\n    ${a.message.replace(/\n/g, '\n    ')}\n`,
+    );
   }
   process.stdout.write('\nStep outputs:\n');
   for (const [k, v] of Object.entries(run.outputs)) process.stdout.write(`  ${k} = ${v}\n`);
@@ -189,6 +195,10 @@ async function example(): Promise<number> {
   return run.exitCode ?? 1;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'example') {
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) &&
+  process.argv[2] === 'example'
+) {
   process.exitCode = await example();
 }

@@ -4,7 +4,14 @@ import type { HookListing } from './discovery.js';
 import type { Plan } from './plan.js';
 import { errorAnnotations, formatDuration, renderSummary, stepOutputs } from './report.js';
 import type { SessionObserver } from './session.js';
-import type { HookEntry, HookResult, PhaseName, PhaseReport, SessionResult, StepResult } from './types.js';
+import type {
+  HookEntry,
+  HookResult,
+  PhaseName,
+  PhaseReport,
+  SessionResult,
+  StepResult,
+} from './types.js';
 
 export class ActionsReporter implements SessionObserver {
   private atLineStart = true;
@@ -59,7 +66,8 @@ export class ActionsReporter implements SessionObserver {
   hookEnd(result: HookResult): void {
     this.closeGroup();
     const took = formatDuration(result.durationMs);
-    if (result.outcome === 'success') core.info(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
+    if (result.outcome === 'success')
+      core.info(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
     else core.info(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
   }
 
@@ -72,11 +80,16 @@ export class ActionsReporter implements SessionObserver {
     this.closeGroup();
     const took = formatDuration(result.durationMs);
     if (result.outcome === 'success') {
-      core.info(`✅ rekkord ${result.command} succeeded in ${took}${result.oid ? `: snapshot ${result.oid}` : ''}`);
+      core.info(
+        `✅ rekkord ${result.command} succeeded in ${took}${result.oid ? `: snapshot ${result.oid}` : ''}`,
+      );
       if (result.command === 'save' && !result.oid) {
-        core.warning('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', {
-          title: 'Snapshot OID not found',
-        });
+        core.warning(
+          'rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty',
+          {
+            title: 'Snapshot OID not found',
+          },
+        );
       }
     } else core.info(`❌ ${result.message} (${took})`);
   }
@@ -88,9 +101,15 @@ export class ActionsReporter implements SessionObserver {
   async finish(result: SessionResult): Promise<void> {
     for (const [name, value] of Object.entries(stepOutputs(result))) core.setOutput(name, value);
     const { annotations, failure } = errorAnnotations(result, this.workspace);
-    for (const a of annotations) core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
-    if (result.oid) core.notice(`Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`, { title: 'Rekkord snapshot' });
-    await writeSummary(renderSummary(result, { channel: this.channel, rekkordVersion: this.rekkordVersion }));
+    for (const a of annotations)
+      core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
+    if (result.oid)
+      core.notice(`Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`, {
+        title: 'Rekkord snapshot',
+      });
+    await writeSummary(
+      renderSummary(result, { channel: this.channel, rekkordVersion: this.rekkordVersion }),
+    );
     if (failure) core.setFailed(failure);
   }
 

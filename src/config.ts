@@ -7,7 +7,13 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
-import { IniError, lastEntry, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
+import {
+  IniError,
+  lastEntry,
+  parseRekkordIni,
+  SECRET_KEYS,
+  type IniDocument,
+} from './rekkord-ini.js';
 import { SettingsError, type Command, type PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
@@ -75,14 +81,16 @@ export interface Located {
 export async function locateConfig(explicit: string | null, ctx: LocateContext): Promise<Located> {
   if (explicit) return { path: path.resolve(ctx.cwd, explicit), source: 'input', searched: [] };
   const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-  if (fromEnv) return { path: path.resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+  if (fromEnv)
+    return { path: path.resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
   const searched = await defaultConfigCandidates(ctx);
   const found = searched.find((candidate) => existsSync(candidate));
   return { path: found ?? null, source: found ? 'default' : null, searched };
 }
 
 function expandHome(value: string, env: LocateContext['env']): string {
-  if (value === '~' || value.startsWith('~/')) return path.join(env.HOME || os.homedir(), value.slice(1));
+  if (value === '~' || value.startsWith('~/'))
+    return path.join(env.HOME || os.homedir(), value.slice(1));
   return value;
 }
 
@@ -101,16 +109,27 @@ export async function loadConfig(
   source: ConfigSource,
   env: LocateContext['env'],
 ): Promise<RekkordConfig> {
-  const origin = source === 'input' ? "the 'config' input" : source === 'REKKORD_CONFIG_FILE' ? '$REKKORD_CONFIG_FILE' : 'the default location';
+  const origin =
+    source === 'input'
+      ? "the 'config' input"
+      : source === 'REKKORD_CONFIG_FILE'
+        ? '$REKKORD_CONFIG_FILE'
+        : 'the default location';
   let text: string;
   try {
     const info = await stat(file);
-    if (info.isDirectory()) throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+    if (info.isDirectory())
+      throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof SettingsError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${String(error)})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable (permission denied)'
+          : `cannot be read (${String(error)})`;
     throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
   }
 
@@ -118,7 +137,8 @@ export async function loadConfig(
   try {
     doc = parseRekkordIni(text, file);
   } catch (error) {
-    if (error instanceof IniError) throw new SettingsError(`Rekkord would refuse its config: ${error.message}`);
+    if (error instanceof IniError)
+      throw new SettingsError(`Rekkord would refuse its config: ${error.message}`);
     throw error;
   }
 
@@ -129,7 +149,9 @@ export async function loadConfig(
     const entry = lastEntry(doc, 'Hooks', key);
     if (!entry) continue;
     if (entry.value === '') {
-      throw new SettingsError(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`);
+      throw new SettingsError(
+        `${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`,
+      );
     }
     const other = lenient[key];
     const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -174,12 +196,16 @@ export function stepConfigText(config: RekkordConfig): string | null {
   const dir = path.dirname(config.path);
   const rewrites = new Map<number, string>();
   for (const e of doc.entries) {
-    const isPath = e.key === 'KeyFile' || (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+    const isPath =
+      e.key === 'KeyFile' ||
+      (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
     if (isPath && e.value !== '' && !e.value.startsWith('~') && !path.isAbsolute(e.value)) {
       rewrites.set(e.line - 1, `${e.key} = ${path.resolve(dir, e.value)}`);
     }
   }
-  const kept = doc.lines.flatMap((line, i) => (doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]));
+  const kept = doc.lines.flatMap((line, i) =>
+    doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line],
+  );
   return kept.join('\n') + '\n';
 }
 
@@ -192,7 +218,10 @@ export interface StepConfig {
 }
 
 /** Writes the private copy (0600, in a 0700 folder) when one is needed. */
-export async function prepareStepConfig(config: RekkordConfig | null, tempRoot: string): Promise<StepConfig> {
+export async function prepareStepConfig(
+  config: RekkordConfig | null,
+  tempRoot: string,
+): Promise<StepConfig> {
   const none = async (): Promise<void> => {};
   if (!config) return { path: null, isCopy: false, cleanup: none };
   const text = stepConfigText(config);

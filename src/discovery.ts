@@ -32,31 +32,33 @@ export async function directoryProblem(dir: string): Promise<string | null> {
   }
 }
 
-async function entryProblem(file: string): Promise<string | 'directory' | null> {
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file: string): Promise<{ skip: string } | { problem?: string }> {
   let info;
   try {
     info = await stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'it is a symbolic link to a missing file';
-    if (code === 'ELOOP') return 'it is a symbolic link loop';
-    return `it cannot be examined (${code ?? String(error)})`;
+    if (code === 'ENOENT') return { problem: 'it is a symbolic link to a missing file' };
+    if (code === 'ELOOP') return { problem: 'it is a symbolic link loop' };
+    return { problem: `it cannot be examined (${code ?? String(error)})` };
   }
-  if (info.isDirectory()) return 'directory';
-  if (!info.isFile()) return 'it is not a regular file';
+  if (info.isDirectory()) return { skip: 'directory' };
+  if (!info.isFile()) return { problem: 'it is not a regular file' };
   const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-  if ((info.mode & 0o111) === 0) return `it is not executable (mode ${mode}; run chmod +x on it)`;
+  if ((info.mode & 0o111) === 0)
+    return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
   try {
     await access(file, constants.X_OK);
   } catch {
-    return `it is not executable by this user (mode ${mode})`;
+    return { problem: `it is not executable by this user (mode ${mode})` };
   }
-  return null;
+  return {};
 }
 
 export async function listHookDirectory(dir: string): Promise<HookListing> {
   const names = await readdir(dir, { encoding: 'buffer' });
-  names.sort(Buffer.compare);
+  names.sort((a, b) => Buffer.compare(a, b));
   const hooks: HookEntry[] = [];
   const skipped: SkippedEntry[] = [];
   for (const raw of names) {
@@ -67,12 +69,17 @@ export async function listHookDirectory(dir: string): Promise<HookListing> {
       continue;
     }
     if (!Buffer.from(name, 'utf8').equals(raw)) {
-      hooks.push({ name, path: file, problem: 'its name is not valid UTF-8, so it cannot be started; rename it' });
+      hooks.push({
+        name,
+        path: file,
+        problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+      });
       continue;
     }
-    const problem = await entryProblem(file);
-    if (problem === 'directory') skipped.push({ name, path: file, reason: 'directory' });
-    else hooks.push(problem ? { name, path: file, problem } : { name, path: file });
+    const kind = await classify(file);
+    if ('skip' in kind) skipped.push({ name, path: file, reason: kind.skip });
+    else
+      hooks.push(kind.problem ? { name, path: file, problem: kind.problem } : { name, path: file });
   }
   return { hooks, skipped };
 }

@@ -42,7 +42,11 @@ export interface HookRunOptions {
   onOutput: (chunk: Buffer) => void;
 }
 
-export async function runHook(phase: PhaseName, hook: HookEntry, options: HookRunOptions): Promise<HookResult> {
+export async function runHook(
+  phase: PhaseName,
+  hook: HookEntry,
+  options: HookRunOptions,
+): Promise<HookResult> {
   const base = { phase, name: hook.name, path: hook.path };
   if (hook.problem) {
     return {
@@ -63,12 +67,24 @@ export async function runHook(phase: PhaseName, hook: HookEntry, options: HookRu
     onOutput: options.onOutput,
     timeoutMs: options.timeoutMs,
   });
-  const result = { ...base, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, tail: exit.tail };
-  if (exit.startError) return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
+  const result = {
+    ...base,
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    durationMs: exit.durationMs,
+    tail: exit.tail,
+  };
+  if (exit.startError)
+    return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
   if (exit.timedOut) {
-    return { ...result, outcome: 'timed-out', message: `timed out after ${options.timeoutMs / 1000} s and was stopped` };
+    return {
+      ...result,
+      outcome: 'timed-out',
+      message: `timed out after ${options.timeoutMs / 1000} s and was stopped`,
+    };
   }
   if (exit.signal) return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
-  if (exit.exitCode !== 0) return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
+  if (exit.exitCode !== 0)
+    return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
   return { ...result, outcome: 'success', message: '' };
 }

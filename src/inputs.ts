@@ -44,9 +44,12 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
   const get = (name: string): string => input(name).trim();
 
   const commandText = get('command');
-  if (commandText === '') throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
+  if (commandText === '')
+    throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
   if (!(COMMANDS as readonly string[]).includes(commandText)) {
-    throw new SettingsError(`Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`);
+    throw new SettingsError(
+      `Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`,
+    );
   }
   const command = commandText as Command;
 
@@ -56,30 +59,46 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
   if (command === 'save') {
     // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
     channel = channelText.replace(/\r?\n$/, '');
-    if (channel === '') throw new SettingsError("Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'");
+    if (channel === '')
+      throw new SettingsError(
+        "Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'",
+      );
     const bytes = Buffer.byteLength(channel, 'utf8');
     if (bytes > CHANNEL_MAX_BYTES) {
-      throw new SettingsError(`Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+      throw new SettingsError(
+        `Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`,
+      );
     }
-    if (channel.startsWith('-')) throw new SettingsError(`Input 'channel' must not start with '-' (Rekkord would read it as an option)`);
+    if (channel.startsWith('-'))
+      throw new SettingsError(
+        `Input 'channel' must not start with '-' (Rekkord would read it as an option)`,
+      );
     if (/[\r\n]/.test(channel)) throw new SettingsError("Input 'channel' must be a single line");
-    if (paths.length === 0) throw new SettingsError("Input 'paths' is required for save: one path per line");
+    if (paths.length === 0)
+      throw new SettingsError("Input 'paths' is required for save: one path per line");
     const dashed = paths.find((p) => p.startsWith('-'));
-    if (dashed) throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
+    if (dashed)
+      throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
   } else {
-    if (channelText.trim() !== '') throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
-    if (paths.length > 0) throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
+    if (channelText.trim() !== '')
+      throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
+    if (paths.length > 0)
+      throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
   }
 
   const args = lines(input('args'));
   const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
   if (configArg) {
-    throw new SettingsError(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
+    throw new SettingsError(
+      `Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`,
+    );
   }
 
   const timeoutText = get('hook-timeout') || '0';
   if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-    throw new SettingsError(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
+    throw new SettingsError(
+      `Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`,
+    );
   }
 
   return Object.freeze({

@@ -12,9 +12,10 @@ async function rekkordVersion(rekkordPath: string): Promise<string> {
   const out = await exec.getExecOutput(rekkordPath, ['--version'], {
     silent: true,
     ignoreReturnCode: true,
-    env: { ...process.env, LANGUAGE: 'en' } as Record<string, string>,
+    env: { ...process.env, LANGUAGE: 'en' },
   });
-  if (out.exitCode !== 0) throw new Error(`'rekkord --version' exited with code ${out.exitCode}: ${out.stderr.trim()}`);
+  if (out.exitCode !== 0)
+    throw new Error(`'rekkord --version' exited with code ${out.exitCode}: ${out.stderr.trim()}`);
   const first = out.stdout.split('\n')[0]?.trim() ?? '';
   return first.replace(/^rekkord\s+/i, '');
 }

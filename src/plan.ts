@@ -2,7 +2,14 @@
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and both hook directories of the command exist; anything wrong is a SettingsError and nothing runs.
  */
-import { hookKey, loadConfig, locateConfig, phasesOf, type HookDirectorySetting, type RekkordConfig } from './config.js';
+import {
+  hookKey,
+  loadConfig,
+  locateConfig,
+  phasesOf,
+  type HookDirectorySetting,
+  type RekkordConfig,
+} from './config.js';
 import { directoryProblem } from './discovery.js';
 import type { Settings } from './inputs.js';
 import { resolveExecutable } from './rekkord-step.js';
@@ -33,7 +40,7 @@ export interface PlanOptions {
 }
 
 export const INSTALL_HINT =
-  'Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the \'rekkord\' input to its path';
+  "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
 
 function lenientNote(setting: HookDirectorySetting): string {
   if (setting.lenientValue === null) return '';
@@ -41,10 +48,18 @@ function lenientNote(setting: HookDirectorySetting): string {
 }
 
 export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
-  const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+  const rekkordPath = await resolveExecutable(
+    settings.rekkord,
+    settings.env.PATH ?? '',
+    settings.workspace,
+  );
   if (!rekkordPath) {
-    const where = settings.rekkord.includes('/') ? `at ${settings.rekkord}` : `'${settings.rekkord}' in PATH`;
-    throw new SettingsError(`Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`);
+    const where = settings.rekkord.includes('/')
+      ? `at ${settings.rekkord}`
+      : `'${settings.rekkord}' in PATH`;
+    throw new SettingsError(
+      `Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`,
+    );
   }
 
   const located = await locateConfig(settings.config, {
@@ -52,7 +67,10 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     cwd: settings.workspace,
     rekkordPath,
   });
-  const config = located.path && located.source ? await loadConfig(located.path, located.source, settings.env) : null;
+  const config =
+    located.path && located.source
+      ? await loadConfig(located.path, located.source, settings.env)
+      : null;
 
   const warnings: string[] = [];
   const phase = async (name: PhaseName): Promise<PhasePlan> => {
@@ -60,8 +78,12 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     if (directory && config) {
       const where = `${config.path}:${directory.line}: [Hooks] ${hookKey(name)} = ${directory.value}`;
       const problem = await directoryProblem(directory.directory);
-      if (problem) throw new SettingsError(`${where}: the hook directory ${problem}${lenientNote(directory)}`);
-      if (directory.lenientValue !== null) warnings.push(`${where}: Rekkord reads the directory as "${directory.value}"${lenientNote(directory)}`);
+      if (problem)
+        throw new SettingsError(`${where}: the hook directory ${problem}${lenientNote(directory)}`);
+      if (directory.lenientValue !== null)
+        warnings.push(
+          `${where}: Rekkord reads the directory as "${directory.value}"${lenientNote(directory)}`,
+        );
     }
     return { phase: name, directory };
   };
@@ -74,9 +96,20 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     try {
       rekkordVersion = await options.probeVersion(rekkordPath);
     } catch (error) {
-      throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${(error as Error).message}. ${INSTALL_HINT}`);
+      throw new SettingsError(
+        `Rekkord at ${rekkordPath} does not run: ${(error as Error).message}. ${INSTALL_HINT}`,
+      );
     }
   }
 
-  return { settings, rekkordPath, rekkordVersion, config, configSearched: located.searched, pre, post, warnings };
+  return {
+    settings,
+    rekkordPath,
+    rekkordVersion,
+    config,
+    configSearched: located.searched,
+    pre,
+    post,
+    warnings,
+  };
 }

@@ -71,7 +71,8 @@ async function startErrorText(file: string, error: NodeJS.ErrnoException): Promi
     if (head === null) return `${file} does not exist`;
     if (head.startsWith('#!')) {
       const shebang = head.slice(2).split('\n')[0] ?? '';
-      if (shebang.endsWith('\r')) return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+      if (shebang.endsWith('\r'))
+        return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
       return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
     }
   }
@@ -95,7 +96,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
 
     const child = spawn(spec.file, spec.args, {
       cwd: spec.cwd,
-      env: spec.env as NodeJS.ProcessEnv,
+      env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -120,16 +121,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
         setTimeout(() => {
           timedOut = true;
           killGroup('SIGTERM');
-          timers.push(setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS));
+          timers.push(
+            setTimeout(() => {
+              killGroup('SIGKILL');
+            }, KILL_GRACE_MS),
+          );
         }, spec.timeoutMs),
       );
     }
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return;
-      void startErrorText(spec.file, error).then((text) =>
-        finish({ exitCode: null, signal: null, startError: text }),
-      );
+      void startErrorText(spec.file, error).then((text) => {
+        finish({ exitCode: null, signal: null, startError: text });
+      });
     });
 
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;

@@ -51,8 +51,30 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     'LockMode',
     'ChecksumType',
   ],
-  SSH: ['Location', 'Host', 'Port', 'User', 'Path', 'KnownHosts', 'Fingerprint', 'Password', 'Key', 'KeyFile'],
-  SFTP: ['Location', 'Host', 'Port', 'User', 'Path', 'KnownHosts', 'Fingerprint', 'Password', 'Key', 'KeyFile'],
+  SSH: [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+  ],
+  SFTP: [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+  ],
   Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
 };
 
@@ -109,7 +131,9 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
 
     const eq = line.indexOf('=');
     if (eq < 0) {
-      const bom = line.startsWith('\uFEFF') ? ' (the file starts with a byte-order mark, which Rekkord does not skip)' : '';
+      const bom = line.startsWith('\uFEFF')
+        ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+        : '';
       fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
     }
     const key = trimAscii(line.slice(0, eq));
@@ -118,7 +142,9 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
     if (section === null) fail(`key ${describe(key)} comes before any [Section]`);
     const known = KNOWN_KEYS[section] ?? [];
     if (!known.includes(key)) {
-      fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+      fail(
+        `unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`,
+      );
     }
     entries.push({ section, key, value, line: lineNo });
     sectionOfLine.push(section);

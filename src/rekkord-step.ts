@@ -21,7 +21,11 @@ async function isExecutableFile(file: string): Promise<boolean> {
 }
 
 /** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-export async function resolveExecutable(name: string, pathVar: string, cwd: string): Promise<string | null> {
+export async function resolveExecutable(
+  name: string,
+  pathVar: string,
+  cwd: string,
+): Promise<string | null> {
   if (name.includes('/')) {
     const file = path.resolve(cwd, name);
     return (await isExecutableFile(file)) ? file : null;
@@ -108,10 +112,24 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
     tail: exit.tail,
     oid: exit.exitCode === 0 ? scanner.oid : null,
   };
-  if (exit.startError) return { ...base, outcome: 'not-started', message: `rekkord could not be started: ${exit.startError}` };
-  if (exit.signal) return { ...base, outcome: 'failure', message: `rekkord ${spec.command} was killed by ${exit.signal}` };
+  if (exit.startError)
+    return {
+      ...base,
+      outcome: 'not-started',
+      message: `rekkord could not be started: ${exit.startError}`,
+    };
+  if (exit.signal)
+    return {
+      ...base,
+      outcome: 'failure',
+      message: `rekkord ${spec.command} was killed by ${exit.signal}`,
+    };
   if (exit.exitCode !== 0) {
-    return { ...base, outcome: 'failure', message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}` };
+    return {
+      ...base,
+      outcome: 'failure',
+      message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
+    };
   }
   return { ...base, outcome: 'success', message: '' };
 }

@@ -49,7 +49,10 @@ function stepFailed(step: StepResult): boolean {
 }
 
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
-export function errorAnnotations(result: SessionResult, workspace: string): { annotations: Annotation[]; failure: string | null } {
+export function errorAnnotations(
+  result: SessionResult,
+  workspace: string,
+): { annotations: Annotation[]; failure: string | null } {
   const all: Annotation[] = [];
   for (const phase of result.phases) {
     if (phase.error) all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
@@ -64,7 +67,10 @@ export function errorAnnotations(result: SessionResult, workspace: string): { an
   }
   const step = result.step;
   if (stepFailed(step)) {
-    all.push({ title: `rekkord ${step.command} failed (${status(step)})`, message: withTail(step.message, step.tail, 10) });
+    all.push({
+      title: `rekkord ${step.command} failed (${status(step)})`,
+      message: withTail(step.message, step.tail, 10),
+    });
   }
   if (result.success) return { annotations: all, failure: null };
 
@@ -96,7 +102,12 @@ function failureMessage(result: SessionResult): string {
 }
 
 function cell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/\r?\n/g, ' ');
 }
 
 function code(text: string): string {
@@ -119,12 +130,16 @@ export interface SummaryContext {
 export function renderSummary(result: SessionResult, ctx: SummaryContext): string {
   const out: string[] = [];
   out.push(`## Rekkord ${result.command} ${result.success ? '✅ succeeded' : '❌ failed'}`, '');
-  if (result.oid) out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+  if (result.oid)
+    out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
   const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
   if (ctx.rekkordVersion) facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
   out.push(facts.join(' · '), '');
 
-  out.push('| Phase | Hook | Outcome | Exit | Duration | Details |', '| --- | --- | --- | --- | --- | --- |');
+  out.push(
+    '| Phase | Hook | Outcome | Exit | Duration | Details |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
   const row = (cols: string[]): void => {
     out.push(`| ${cols.join(' | ')} |`);
   };
@@ -133,7 +148,8 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
     if (!phase) return;
     if (phase.error) row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
     if (!phase.directory) row([phase.phase, '—', 'no directory configured', '', '', '']);
-    else if (!phase.error && phase.hooks.length === 0) row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
+    else if (!phase.error && phase.hooks.length === 0)
+      row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
     for (const h of phase.hooks) {
       row([
         phase.phase,
@@ -157,7 +173,9 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
   ]);
   hookRows(1);
 
-  const skipped = result.phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+  const skipped = result.phases.flatMap((p) =>
+    p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`),
+  );
   if (skipped.length) out.push('', `Skipped entries: ${skipped.join(', ')}`);
   out.push('');
   return out.join('\n');

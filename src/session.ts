@@ -8,7 +8,14 @@ import { hookEnvironment, runHook, type HookContext } from './hooks.js';
 import type { PhasePlan, Plan } from './plan.js';
 import { prepareStepConfig } from './config.js';
 import { runStep, stepArguments } from './rekkord-step.js';
-import type { HookEntry, HookResult, PhaseName, PhaseReport, SessionResult, StepResult } from './types.js';
+import type {
+  HookEntry,
+  HookResult,
+  PhaseName,
+  PhaseReport,
+  SessionResult,
+  StepResult,
+} from './types.js';
 
 export interface SessionObserver {
   phaseStart(phase: PhaseName, directory: string | null, listing: HookListing): void;
@@ -48,7 +55,12 @@ async function runPhase(
   let success = context.success && report.error === '';
   for (const hook of listing.hooks) {
     observer.hookStart(phase.phase, hook);
-    const env = hookEnvironment(plan.settings.env, { ...context, stage, phase: phase.phase, success });
+    const env = hookEnvironment(plan.settings.env, {
+      ...context,
+      stage,
+      phase: phase.phase,
+      success,
+    });
     const result = await runHook(phase.phase, hook, {
       cwd: plan.settings.workspace,
       env,
@@ -77,7 +89,12 @@ export async function runSession(plan: Plan, observer: SessionObserver): Promise
     channel: settings.channel,
   };
 
-  const pre = await runPhase(plan, plan.pre, { ...shared, success: true, exitCode: null, oid: null }, observer);
+  const pre = await runPhase(
+    plan,
+    plan.pre,
+    { ...shared, success: true, exitCode: null, oid: null },
+    observer,
+  );
   let step: StepResult;
   if (phaseFailed(pre)) {
     step = {
@@ -130,9 +147,14 @@ async function runRekkord(plan: Plan, observer: SessionObserver): Promise<StepRe
       ? `Rekkord reads a private copy of ${plan.config?.path ?? ''} without its [Hooks] section, so that no hook runs twice.`
       : '';
     observer.stepStart(display, note);
-    const result = await runStep(spec, { cwd: settings.workspace, env: settings.env, onOutput: (c) => {
-      observer.output(c);
-    }, display });
+    const result = await runStep(spec, {
+      cwd: settings.workspace,
+      env: settings.env,
+      onOutput: (c) => {
+        observer.output(c);
+      },
+      display,
+    });
     observer.stepEnd(result);
     return result;
   } finally {

@@ -1,5 +1,13 @@
 /** Real files for tests: scratch workspaces, hook scripts and Rekkord configs. */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
@@ -46,7 +54,10 @@ export function readLines(file: string): string[] {
  * A workspace with a stand-in repository, a key, a data folder and a config whose [Hooks] section
  * has `hooks` (folders created) followed by the `extra` lines.
  */
-export function backupWorkspace(hooks: Record<string, string> = {}, extra = ''): { ws: string; config: string; log: string } {
+export function backupWorkspace(
+  hooks: Record<string, string> = {},
+  extra = '',
+): { ws: string; config: string; log: string } {
   const ws = scratch();
   writeFile(path.join(ws, 'repo', 'rekkord.repo'), 'stand-in repository\n');
   writeFile(path.join(ws, 'backup.key'), 'key\n');

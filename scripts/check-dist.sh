@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Rebuilds dist/ and fails when it differs from what is committed: the action runs dist/ as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build >/dev/null
+if [ -n "$(git status --porcelain -- dist)" ]; then
+  echo "dist/ is not current: run 'npm run build' and commit dist/." >&2
+  git status --short -- dist >&2
+  git --no-pager diff --stat -- dist >&2
+  exit 1
+fi
+echo "dist/ is current."
