@@ -2,10 +2,10 @@
  * The bundled action (dist/index.js) run as the runner runs it, against real hook scripts and the
  * Rekkord stand-in, which runs [Hooks] itself as Rekkord 0.104+ does: a hook run twice shows.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
 import {
   backupWorkspace,
   logHook,
@@ -405,5 +405,29 @@ describe('bad input', () => {
     const ws = scratch();
     expectRejected(await save(ws, { config: '.' }), ws, 'is a directory, not a file');
     expect(readdirSync(ws)).toEqual([]);
+  });
+});
+
+describe('the example in examples/demo', () => {
+  it('backs up green from the repository root, as the uses: ./ job in CI runs it', async () => {
+    const ws = scratch();
+    cpSync(path.join(ROOT, 'examples'), path.join(ws, 'examples'), { recursive: true });
+    const run = await runAction({
+      workspace: ws,
+      inputs: {
+        command: 'save',
+        config: 'examples/demo/rekkord.ini',
+        channel: 'ci-demo',
+        paths: 'examples/demo/data',
+        rekkord: STAND_IN,
+      },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ success: 'true', 'failed-hooks': '0' });
+    expect(JSON.parse(run.outputs.hooks ?? '')).toHaveLength(3);
+    expect(run.stdout).toContain(`Backup succeeded: snapshot ${run.outputs.oid ?? ''}`);
+    expect(run.summary).toContain(
+      'Skipped entries: <code>pre-save/.20-check-space.swp</code> (dotfile)',
+    );
   });
 });
