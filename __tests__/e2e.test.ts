@@ -80,7 +80,10 @@ describe('a backup step, as the runner runs it', () => {
       expect.stringMatching(/^rekkord save -C \S+rekkord-hooks-\w+\/rekkord.ini nightly-db data$/),
       'post-save › 80-start-service',
     ]);
-    expect(run.stdout).toMatch(/::group::pre-save › 10-dump\n10-dump ran\n::endgroup::\n/);
+    // The hook's output sits between a pause of workflow commands and its end.
+    expect(run.stdout).toMatch(
+      /::group::pre-save › 10-dump\n::stop-commands::(rekkord-hooks-[\w-]+)\n10-dump ran\n::\1::\n::endgroup::\n/,
+    );
     expect(errors(run)).toEqual([]);
     expect(run.annotations).toEqual([
       {

@@ -13,6 +13,7 @@ const ctx: HookContext = {
   success: true,
   exitCode: 0,
   oid: 'M' + 'A'.repeat(64),
+  cancelled: false,
 };
 
 async function run(

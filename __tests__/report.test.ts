@@ -37,6 +37,8 @@ function session(
   return {
     command: 'save',
     success: !failed,
+    cancelled: null,
+    recovery: false,
     oid: stepOutcome === 'success' ? `M${'A'.repeat(64)}` : null,
     configPath: '/ws/rekkord.ini',
     phases: [

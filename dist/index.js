@@ -28657,34 +28657,1994 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4764:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  X: () => (/* binding */ ActionsReporter),
+  c: () => (/* binding */ STATE)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(3360);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * What a finished session says, independent of where it is shown: annotations within the runner's
+ * limits, the job summary as Markdown, and the step outputs.
+ */
+
+/** The runner shows at most this many error annotations per step. */
+const MAX_ERROR_ANNOTATIONS = 10;
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+function report_status(r) {
+    if (r.outcome === 'not-started')
+        return 'not started';
+    if (r.outcome === 'timed-out')
+        return 'timed out';
+    if (r.outcome === 'skipped')
+        return 'skipped';
+    if (r.outcome === 'cancelled')
+        return 'cancelled';
+    if (r.signal)
+        return r.signal;
+    return `exit code ${r.exitCode ?? '?'}`;
+}
+function workspaceFile(file, workspace) {
+    const rel = external_node_path_default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
+}
+function withTail(message, tail, lines) {
+    const shown = tail.slice(-lines);
+    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+}
+function hookFailed(hook) {
+    return hook.outcome !== 'success' && hook.outcome !== 'not-run';
+}
+function failedHooks(result) {
+    return result.phases.flatMap((p) => p.hooks.filter(hookFailed));
+}
+function stepFailed(step) {
+    return (step.outcome === 'failure' || step.outcome === 'not-started' || step.outcome === 'cancelled');
+}
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+function errorAnnotations(result, workspace) {
+    const all = [];
+    for (const phase of result.phases) {
+        if (phase.error)
+            all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
+        for (const hook of phase.hooks.filter(hookFailed)) {
+            const file = workspaceFile(hook.path, workspace);
+            all.push({
+                title: `${phase.phase} hook ${hook.name} failed (${report_status(hook)})`,
+                message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
+                ...(file ? { file } : {}),
+            });
+        }
+    }
+    const step = result.step;
+    if (stepFailed(step)) {
+        all.push({
+            title: `rekkord ${step.command} failed (${report_status(step)})`,
+            message: withTail(step.message, step.tail, 10),
+        });
+    }
+    if (result.success)
+        return { annotations: all, failure: null };
+    // One place is kept for the closing failure message itself.
+    const room = MAX_ERROR_ANNOTATIONS - 1;
+    const annotations = all.length <= room
+        ? all
+        : [
+            ...all.slice(0, room - 1),
+            {
+                title: `${all.length - (room - 1)} more failures`,
+                message: `${all.length - (room - 1)} more failures are not shown as annotations; the job summary lists every hook.`,
+            },
+        ];
+    return { annotations, failure: failureMessage(result) };
+}
+function failureMessage(result) {
+    const parts = [];
+    const failed = failedHooks(result);
+    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
+    if (failed.length)
+        parts.push(`${failed.length} of ${total} hooks failed`);
+    for (const p of result.phases)
+        if (p.error)
+            parts.push(`${p.phase}: ${p.error}`);
+    const step = result.step;
+    if (result.recovery) {
+        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    if (step.outcome === 'skipped')
+        parts.push(`rekkord ${step.command} did not run`);
+    else if (stepFailed(step))
+        parts.push(`rekkord ${step.command} failed (${report_status(step)})`);
+    if (result.cancelled) {
+        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+}
+function cell(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/\r?\n/g, ' ');
+}
+function code(text) {
+    return `<code>${cell(text)}</code>`;
+}
+const ICONS = {
+    success: '✅ success',
+    failure: '❌ failure',
+    'not-started': '❌ not started',
+    'timed-out': '⏱️ timed out',
+    cancelled: '🛑 cancelled',
+    'not-run': '⏭️ not run',
+    skipped: '⏭️ skipped',
+};
+function renderSummary(result, ctx) {
+    const out = [];
+    const verdict = result.cancelled
+        ? `🛑 cancelled by ${result.cancelled}`
+        : result.recovery
+            ? '🛟 post hooks run by the post step'
+            : result.success
+                ? '✅ succeeded'
+                : '❌ failed';
+    out.push(`## Rekkord ${result.command} ${verdict}`, '');
+    if (result.oid)
+        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
+    if (ctx.rekkordVersion)
+        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+    out.push(facts.join(' · '), '');
+    out.push('| Phase | Hook | Outcome | Exit | Duration | Details |', '| --- | --- | --- | --- | --- | --- |');
+    const row = (cols) => {
+        out.push(`| ${cols.join(' | ')} |`);
+    };
+    const phaseRows = (phase) => {
+        if (phase.error)
+            row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
+        if (!phase.directory)
+            row([phase.phase, '—', 'no directory configured', '', '', '']);
+        else if (!phase.error && phase.hooks.length === 0)
+            row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
+        for (const h of phase.hooks) {
+            row([
+                phase.phase,
+                code(h.name),
+                ICONS[h.outcome] ?? h.outcome,
+                h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
+                formatDuration(h.durationMs),
+                cell(h.message),
+            ]);
+        }
+    };
+    const stepRow = () => {
+        const s = result.step;
+        row([
+            'rekkord',
+            code(`rekkord ${s.command}`),
+            ICONS[s.outcome] ?? s.outcome,
+            s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
+            s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
+            cell(s.message),
+        ]);
+    };
+    // The Rekkord step stands between the phases, where it ran (first after a killed main step).
+    if (result.recovery)
+        stepRow();
+    for (const phase of result.phases) {
+        phaseRows(phase);
+        if (phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    const skipped = result.phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+    if (skipped.length)
+        out.push('', `Skipped entries: ${skipped.join(', ')}`);
+    out.push('');
+    return out.join('\n');
+}
+function stepOutputs(result) {
+    const hooks = result.phases.flatMap((p) => p.hooks.map((h) => ({
+        phase: h.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: h.exitCode,
+        signal: h.signal,
+        durationMs: Math.round(h.durationMs),
+        outcome: h.outcome,
+        message: h.message,
+    })));
+    return {
+        success: String(result.success),
+        oid: result.oid ?? '',
+        hooks: JSON.stringify(hooks),
+        'failed-hooks': String(failedHooks(result).length),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/actions-reporter.ts
+/** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+
+
+
+/** What the main step leaves for the post step, in GITHUB_STATE (the last value of a key wins). */
+const STATE = {
+    isPost: 'isPost',
+    /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
+    stage: 'stage',
+    /** JSON array of the post hooks that finished. */
+    postDone: 'post-done',
+    /** Process group of the running hook or Rekkord, empty when none runs. */
+    pgid: 'pgid',
+};
+class ActionsReporter {
+    options;
+    atLineStart = true;
+    rekkordVersion = null;
+    channel = null;
+    postDone = [];
+    // Unguessable, so output cannot end the pause of workflow commands by itself.
+    stopToken = `rekkord-hooks-${(0,external_node_crypto_.randomUUID)()}`;
+    write;
+    constructor(options) {
+        this.options = options;
+        this.write = options.write ?? ((t) => process.stdout.write(t));
+    }
+    planned(plan) {
+        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+        for (const secret of plan.config?.secrets ?? [])
+            core/* setSecret */.Pq(secret);
+        this.rekkordVersion = plan.rekkordVersion;
+        this.channel = plan.settings.channel;
+        const config = plan.config
+            ? `config ${plan.config.path}`
+            : `no config (searched ${plan.configSearched.join(', ')})`;
+        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+        core/* info */.pq(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+        for (const warning of plan.warnings)
+            core/* warning */.$e(warning, { title: 'Rekkord config' });
+    }
+    state(key, value) {
+        if (this.options.persistState)
+            core/* saveState */.LZ(key, value);
+    }
+    phaseStart(phase, directory, listing) {
+        this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
+        if (!directory) {
+            core/* info */.pq(`${phase}: no hook directory configured`);
+            return;
+        }
+        const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+        core/* info */.pq(`${phase}: ${listing.hooks.length} hook(s) in ${directory}${skipped ? `; skipped: ${skipped}` : ''}`);
+    }
+    openGroup(title) {
+        core/* startGroup */.Oh(title);
+        if (!this.options.allowWorkflowCommands)
+            this.write(`::stop-commands::${this.stopToken}\n`);
+    }
+    closeGroup() {
+        // A workflow command is only read at the start of a line.
+        if (!this.atLineStart)
+            this.write('\n');
+        this.atLineStart = true;
+        if (!this.options.allowWorkflowCommands)
+            this.write(`::${this.stopToken}::\n`);
+        core/* endGroup */.N4();
+    }
+    hookStart(phase, hook) {
+        this.openGroup(`${phase} › ${hook.name}`);
+    }
+    output(chunk) {
+        if (chunk.length === 0)
+            return;
+        this.write(chunk);
+        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+    }
+    processGroup(pgid) {
+        this.state(STATE.pgid, pgid === null ? '' : String(pgid));
+    }
+    hookEnd(result) {
+        this.closeGroup();
+        if (result.phase.startsWith('post-')) {
+            this.postDone.push(result.name);
+            this.state(STATE.postDone, JSON.stringify(this.postDone));
+        }
+        const took = formatDuration(result.durationMs);
+        if (result.outcome === 'success') {
+            core/* info */.pq(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
+        }
+        else
+            core/* info */.pq(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
+    }
+    stepStart(display, note) {
+        if (note)
+            core/* info */.pq(note);
+        this.openGroup(display);
+    }
+    stepEnd(result) {
+        this.closeGroup();
+        const took = formatDuration(result.durationMs);
+        if (result.outcome === 'success') {
+            const oid = result.oid ? `: snapshot ${result.oid}` : '';
+            core/* info */.pq(`✅ rekkord ${result.command} succeeded in ${took}${oid}`);
+            if (result.command === 'save' && !result.oid) {
+                core/* warning */.$e('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', { title: 'Snapshot OID not found' });
+            }
+        }
+        else
+            core/* info */.pq(`❌ ${result.message} (${took})`);
+    }
+    phaseEnd(report) {
+        if (report.phase.startsWith('post-'))
+            this.state(STATE.stage, 'done');
+        if (report.error)
+            core/* info */.pq(`❌ ${report.phase}: ${report.error}`);
+    }
+    async finish(result) {
+        for (const [name, value] of Object.entries(stepOutputs(result)))
+            core/* setOutput */.uH(name, value);
+        const { annotations, failure } = errorAnnotations(result, this.options.workspace);
+        for (const a of annotations) {
+            core/* error */.z3(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
+        }
+        if (result.oid) {
+            const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
+            core/* notice */.lm(message, { title: 'Rekkord snapshot' });
+        }
+        if (result.recovery && result.success) {
+            core/* warning */.$e('The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1', { title: 'Post hooks run by the post step' });
+        }
+        const summary = renderSummary(result, {
+            channel: this.channel,
+            rekkordVersion: this.rekkordVersion,
+        });
+        await writeSummary(summary);
+        if (failure)
+            core/* setFailed */.C1(failure);
+    }
+    /** Before any hook ran: bad input or a plan that cannot run. */
+    static abort(error) {
+        core/* setOutput */.uH('success', 'false');
+        core/* setOutput */.uH('oid', '');
+        core/* setOutput */.uH('hooks', '[]');
+        core/* setOutput */.uH('failed-hooks', '0');
+        core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
+    }
+}
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core/* summary */.z.addRaw(markdown).write();
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(480);
-/** Entry point of the bundled action (`dist/index.js`). */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4764);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3737);
+/** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+
+// The main step saves this state, so only the post step sees it.
+if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c.isPost))
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)();
+else
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .runMain */ .V)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 480:
+/***/ 3737:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  V: () => (/* binding */ runMain),
+  a: () => (/* binding */ runPost)
 });
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(3360);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(2876);
+// EXTERNAL MODULE: ./src/actions-reporter.ts + 1 modules
+var actions_reporter = __nccwpck_require__(4764);
+;// CONCATENATED MODULE: ./src/cancel.ts
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6500;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/types.ts
+/** Shared vocabulary of the engine: commands, phases, plans and results. */
+const COMMANDS = ['save', 'scan'];
+function phaseName(stage, command) {
+    return `${stage}-${command}`;
+}
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class SettingsError extends Error {
+    name = 'SettingsError';
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
+const CHANNEL_MAX_BYTES = 256;
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const commandText = get('command');
+    if (commandText === '')
+        throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
+    if (!COMMANDS.includes(commandText)) {
+        throw new SettingsError(`Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`);
+    }
+    const command = commandText;
+    const channelText = input('channel');
+    const paths = lines(input('paths'));
+    let channel = null;
+    if (command === 'save') {
+        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+        channel = channelText.replace(/\r?\n$/, '');
+        if (channel === '')
+            throw new SettingsError("Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'");
+        const bytes = Buffer.byteLength(channel, 'utf8');
+        if (bytes > CHANNEL_MAX_BYTES) {
+            throw new SettingsError(`Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+        }
+        if (channel.startsWith('-'))
+            throw new SettingsError(`Input 'channel' must not start with '-' (Rekkord would read it as an option)`);
+        if (/[\r\n]/.test(channel))
+            throw new SettingsError("Input 'channel' must be a single line");
+        if (paths.length === 0)
+            throw new SettingsError("Input 'paths' is required for save: one path per line");
+        const dashed = paths.find((p) => p.startsWith('-'));
+        if (dashed)
+            throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
+    }
+    else {
+        if (channelText.trim() !== '')
+            throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
+        if (paths.length > 0)
+            throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
+    }
+    const args = lines(input('args'));
+    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+    if (configArg) {
+        throw new SettingsError(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
+    }
+    const timeoutText = get('hook-timeout') || '0';
+    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
+        throw new SettingsError(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
+    }
+    const allowText = get('allow-workflow-commands') || 'false';
+    if (allowText !== 'true' && allowText !== 'false') {
+        throw new SettingsError(`Input 'allow-workflow-commands' is '${allowText}'; expected true or false`);
+    }
+    return Object.freeze({
+        command,
+        config: get('config') || null,
+        channel,
+        paths: Object.freeze(paths),
+        rekkord: get('rekkord') || 'rekkord',
+        args: Object.freeze(args),
+        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
+        allowWorkflowCommands: allowText === 'true',
+        workspace: context.workspace,
+        tempDir: context.tempDir,
+        env: context.env,
+    });
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(5756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
+ * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
+ * section or key Rekkord would reject is an error here too.
+ */
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    Connect: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: [
+        'Location',
+        'Host',
+        'Port',
+        'User',
+        'Path',
+        'KnownHosts',
+        'Fingerprint',
+        'Password',
+        'Key',
+        'KeyFile',
+    ],
+    SFTP: [
+        'Location',
+        'Host',
+        'Port',
+        'User',
+        'Path',
+        'KnownHosts',
+        'Fingerprint',
+        'Password',
+        'Key',
+        'KeyFile',
+    ],
+    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    S3: ['SecretKey'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Connect: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+function describe(name) {
+    return JSON.stringify(name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail(`section header ${describe(line)} does not end with ']'`);
+            const name = line.slice(1, -1);
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail(`missing key name before '=' in ${describe(line)}`);
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
+ * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
+ */
+
+
+
+
+
+
+
+const HOOK_KEYS = {
+    'pre-save': 'PreSaveDirectory',
+    'post-save': 'PostSaveDirectory',
+    'pre-scan': 'PreScanDirectory',
+    'post-scan': 'PostScanDirectory',
+};
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof SettingsError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError)
+            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`);
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    for (const [phase, key] of Object.entries(HOOK_KEYS)) {
+        const entry = lastEntry(doc, 'Hooks', key);
+        if (!entry)
+            continue;
+        if (entry.value === '') {
+            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`);
+        }
+        const other = lenient[key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        hooks[phase] = {
+            key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        };
+    }
+    const secrets = doc.entries
+        .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
+        .map((e) => e.value);
+    return { path: file, source, doc, hooks, secrets };
+}
+function hookKey(phase) {
+    return HOOK_KEYS[phase];
+}
+function phasesOf(command) {
+    return [`pre-${command}`, `post-${command}`];
+}
+// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
+// letter is a Windows drive.
+function isLocalPath(value) {
+    return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        const isPath = e.key === 'KeyFile' ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed. */
+async function prepareStepConfig(config, tempRoot) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, 'rekkord-hooks-'));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/discovery.ts
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
+ * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
+ * dump that never ran cannot pass unnoticed.
+ */
+
+
+
+/** Why a configured hook directory cannot be used, or null when it can. */
+async function directoryProblem(dir) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(dir);
+        if (!info.isDirectory())
+            return `${dir} is not a directory`;
+        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        return null;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return `${dir} does not exist`;
+        if (code === 'EACCES')
+            return `${dir} is not readable (permission denied)`;
+        if (code === 'ELOOP')
+            return `${dir} is a symbolic link loop`;
+        return `${dir} cannot be read (${code ?? String(error)})`;
+    }
+}
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return { problem: 'it is a symbolic link to a missing file' };
+        if (code === 'ELOOP')
+            return { problem: 'it is a symbolic link loop' };
+        return { problem: `it cannot be examined (${code ?? String(error)})` };
+    }
+    if (info.isDirectory())
+        return { skip: 'directory' };
+    if (!info.isFile())
+        return { problem: 'it is not a regular file' };
+    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    if ((info.mode & 0o111) === 0)
+        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
+    try {
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+    }
+    catch {
+        return { problem: `it is not executable by this user (mode ${mode})` };
+    }
+    return {};
+}
+async function listHookDirectory(dir) {
+    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
+    names.sort((a, b) => Buffer.compare(a, b));
+    const hooks = [];
+    const skipped = [];
+    for (const raw of names) {
+        const name = raw.toString('utf8');
+        const file = external_node_path_default().join(dir, name);
+        if (raw[0] === 0x2e) {
+            skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (!Buffer.from(name, 'utf8').equals(raw)) {
+            hooks.push({
+                name,
+                path: file,
+                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+            });
+            continue;
+        }
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
+        else
+            hooks.push(kind.problem ? { name, path: file, problem: kind.problem } : { name, path: file });
+    }
+    return { hooks, skipped };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/process.ts
+/**
+ * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
+ */
+
+
+
+const TAIL_BYTES = 8192;
+const TAIL_LINES = 10;
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/** After exit, how long a background child may keep the output pipes open before they are closed. */
+const DRAIN_MS = 1000;
+const POLL_MS = 20;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
+/** Keeps the last few kilobytes of a stream, however much passes through. */
+class Tail {
+    chunks = [];
+    size = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
+            this.size -= this.chunks.shift()?.length ?? 0;
+        }
+    }
+    lines(count = TAIL_LINES) {
+        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
+        return text
+            .split(/\r?\n|\r/)
+            .map((l) => l.trimEnd())
+            .filter((l) => l !== '')
+            .slice(-count);
+    }
+}
+function stripAnsi(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+}
+/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
+async function startErrorText(file, error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT') {
+        const head = await (0,promises_namespaceObject.readFile)(file)
+            .then((b) => b.subarray(0, 256).toString('utf8'))
+            .catch(() => null);
+        if (head === null)
+            return `${file} does not exist`;
+        if (head.startsWith('#!')) {
+            const shebang = head.slice(2).split('\n')[0] ?? '';
+            if (shebang.endsWith('\r')) {
+                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+            }
+            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
+        }
+    }
+    if (code === 'EACCES')
+        return 'permission denied when starting it';
+    return `it cannot be started (${code || error.message})`;
+}
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Waits until the group has no process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    while (signalGroup(pgid, 0)) {
+        if (performance.now() >= until) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+}
+function runProcess(spec) {
+    const started = performance.now();
+    const tail = new Tail();
+    return new Promise((resolve) => {
+        let done = false;
+        let stoppedBy = null;
+        let graceMs = 0;
+        let unsubscribe = () => undefined;
+        const timers = [];
+        const finish = (exit) => {
+            if (done)
+                return;
+            done = true;
+            timers.forEach(clearTimeout);
+            unsubscribe();
+            const result = {
+                ...exit,
+                stoppedBy,
+                durationMs: performance.now() - started,
+                tail: tail.lines(),
+            };
+            // A stopped hook's background children go with it, within what is left of the grace.
+            if (stoppedBy && child.pid !== undefined) {
+                void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
+                    resolve(result);
+                });
+            }
+            else
+                resolve(result);
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(spec.file, spec.args, {
+            cwd: spec.cwd,
+            env: spec.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        const onData = (chunk) => {
+            tail.push(chunk);
+            spec.onOutput(chunk);
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        const stop = (reason, signal, grace) => {
+            if (stoppedBy || child.pid === undefined)
+                return;
+            stoppedBy = reason;
+            graceMs = performance.now() - started + grace;
+            const pgid = child.pid;
+            signalGroup(pgid, signal);
+            timers.push(setTimeout(() => {
+                signalGroup(pgid, 'SIGKILL');
+            }, grace));
+        };
+        if (spec.timeoutMs > 0) {
+            timers.push(setTimeout(() => {
+                stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
+            }, spec.timeoutMs));
+        }
+        child.on('error', (error) => {
+            if (child.pid !== undefined)
+                return;
+            void startErrorText(spec.file, error).then((text) => {
+                finish({ exitCode: null, signal: null, startError: text });
+            });
+        });
+        if (child.pid !== undefined) {
+            spec.onSpawn?.(child.pid);
+            const cancel = spec.cancel;
+            if (cancel) {
+                unsubscribe = cancel.onCancel((signal) => {
+                    if (spec.onCancel === 'deadline') {
+                        timers.push(setTimeout(() => {
+                            stop('timeout', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+                        }, cancel.remainingMs()));
+                    }
+                    else
+                        stop('cancel', signal, CANCEL_KILL_GRACE_MS);
+                });
+            }
+        }
+        let exited = null;
+        const settle = () => {
+            if (exited)
+                finish({ exitCode: exited.code, signal: exited.signal, startError: null });
+        };
+        child.on('exit', (code, signal) => {
+            exited = { code, signal };
+            // A background child may hold the pipes open forever: stop waiting for them after a moment.
+            timers.push(setTimeout(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle();
+            }, DRAIN_MS));
+        });
+        child.on('close', settle);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rekkord-step.ts
+/** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
+
+
+
+
+/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
+const OID_LINE = /^Snapshot OID: ([MR][0-9A-F]{64})$/;
+/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
+const MAX_LINE = 4096;
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+function stepArguments(spec) {
+    const argv = [spec.command];
+    if (spec.configPath)
+        argv.push('-C', spec.configPath);
+    argv.push(...spec.args);
+    if (spec.command === 'save')
+        argv.push(spec.channel ?? '', ...spec.paths);
+    return argv;
+}
+/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+class OidScanner {
+    oid = null;
+    partial = '';
+    push(chunk) {
+        const text = this.partial + chunk.toString('latin1');
+        const lines = text.split(/\r?\n|\r/);
+        this.partial = lines.pop() ?? '';
+        if (this.partial.length > MAX_LINE)
+            this.partial = '';
+        for (const line of lines)
+            this.scan(line);
+    }
+    end() {
+        this.scan(this.partial);
+        this.partial = '';
+    }
+    scan(line) {
+        if (line.length > MAX_LINE)
+            return;
+        const match = OID_LINE.exec(stripAnsi(line).trim());
+        if (match?.[1])
+            this.oid = match[1];
+    }
+}
+async function runStep(spec, options) {
+    const scanner = new OidScanner();
+    const exit = await runProcess({
+        file: spec.rekkordPath,
+        args: stepArguments(spec),
+        cwd: options.cwd,
+        // Rekkord translates its log lines: force English so the OID line can be read.
+        env: { ...options.env, LANGUAGE: 'en' },
+        onOutput: (chunk) => {
+            scanner.push(chunk);
+            options.onOutput(chunk);
+        },
+        timeoutMs: 0,
+        cancel: options.cancel,
+        onCancel: 'interrupt',
+        onSpawn: options.onSpawn,
+    });
+    scanner.end();
+    const base = {
+        command: spec.command,
+        display: options.display,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+        oid: exit.exitCode === 0 ? scanner.oid : null,
+    };
+    if (exit.startError)
+        return {
+            ...base,
+            outcome: 'not-started',
+            message: `rekkord could not be started: ${exit.startError}`,
+        };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        return {
+            ...base,
+            outcome: 'cancelled',
+            message: `rekkord ${spec.command} was interrupted by the cancel (${how})`,
+        };
+    }
+    if (exit.signal)
+        return {
+            ...base,
+            outcome: 'failure',
+            message: `rekkord ${spec.command} was killed by ${exit.signal}`,
+        };
+    if (exit.exitCode !== 0) {
+        return {
+            ...base,
+            outcome: 'failure',
+            message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
+        };
+    }
+    return { ...base, outcome: 'success', message: '' };
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and both hook directories of the command exist; anything wrong is a SettingsError and nothing runs.
+ */
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function makePlan(settings, options = {}) {
+    const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+    if (!rekkordPath) {
+        const where = settings.rekkord.includes('/')
+            ? `at ${settings.rekkord}`
+            : `'${settings.rekkord}' in PATH`;
+        throw new SettingsError(`Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`);
+    }
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    const warnings = [];
+    const phase = async (name) => {
+        const directory = config?.hooks[name] ?? null;
+        if (directory && config) {
+            const where = `${config.path}:${directory.line}: [Hooks] ${hookKey(name)} = ${directory.value}`;
+            const problem = await directoryProblem(directory.directory);
+            if (problem)
+                throw new SettingsError(`${where}: the hook directory ${problem}${lenientNote(directory)}`);
+            if (directory.lenientValue !== null)
+                warnings.push(`${where}: Rekkord reads the directory as "${directory.value}"${lenientNote(directory)}`);
+        }
+        return { phase: name, directory };
+    };
+    const [preName, postName] = phasesOf(settings.command);
+    const pre = await phase(preName);
+    const post = await phase(postName);
+    let rekkordVersion = null;
+    if (options.probeVersion) {
+        try {
+            rekkordVersion = await options.probeVersion(rekkordPath);
+        }
+        catch (error) {
+            throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+    }
+    return {
+        settings,
+        rekkordPath,
+        rekkordVersion,
+        config,
+        configSearched: located.searched,
+        pre,
+        post,
+        warnings,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/hooks.ts
+
+function hookEnvironment(base, ctx) {
+    const env = { ...base };
+    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
+    delete env.SUCCESS;
+    env.REKKORD_HOOK_COMMAND = ctx.command;
+    env.REKKORD_HOOK_PHASE = ctx.stage;
+    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
+    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+    if (ctx.stage === 'post') {
+        env.SUCCESS = ctx.success ? '1' : '0';
+        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
+        env.REKKORD_HOOK_OID = ctx.oid ?? '';
+        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
+    }
+    return env;
+}
+function notRunResult(phase, hook, reason) {
+    return {
+        phase,
+        name: hook.name,
+        path: hook.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'not-run',
+        message: reason,
+        tail: [],
+    };
+}
+async function runHook(phase, hook, options) {
+    const base = { phase, name: hook.name, path: hook.path };
+    if (hook.problem) {
+        return {
+            ...base,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: 'not-started',
+            message: `not started: ${hook.problem}`,
+            tail: [],
+        };
+    }
+    const exit = await runProcess({
+        file: hook.path,
+        args: [],
+        cwd: options.cwd,
+        env: options.env,
+        onOutput: options.onOutput,
+        timeoutMs: options.timeoutMs,
+        cancel: options.cancel,
+        onCancel: options.onCancel,
+        onSpawn: options.onSpawn,
+    });
+    const result = {
+        ...base,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+    };
+    if (exit.startError)
+        return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        return { ...result, outcome: 'cancelled', message: `interrupted by the cancel (${how})` };
+    }
+    if (exit.stoppedBy === 'timeout') {
+        const limit = options.cancel?.cancelled
+            ? 'the time left after the cancel'
+            : `${options.timeoutMs / 1000} s`;
+        return { ...result, outcome: 'timed-out', message: `timed out after ${limit} and was stopped` };
+    }
+    if (exit.signal)
+        return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
+    return { ...result, outcome: 'success', message: '' };
+}
+
+;// CONCATENATED MODULE: ./src/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ */
+
+
+
+
+
+function quote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, }) {
+    const stage = phase.phase.startsWith('pre-') ? 'pre' : 'post';
+    const directory = phase.directory?.directory ?? null;
+    const report = { phase: phase.phase, directory, hooks: [], skipped: [], error: '' };
+    let listing = { hooks: [], skipped: [] };
+    if (directory) {
+        try {
+            listing = await listHookDirectory(directory);
+        }
+        catch (error) {
+            const code = error.code ?? String(error);
+            report.error = `the hook directory ${directory} cannot be read: ${code}`;
+        }
+    }
+    if (alreadyRun) {
+        listing = { ...listing, hooks: listing.hooks.filter((h) => !alreadyRun.has(h.name)) };
+    }
+    report.skipped = listing.skipped;
+    observer.phaseStart(phase.phase, directory, listing);
+    let success = context.success && report.error === '';
+    for (const hook of listing.hooks) {
+        if (stage === 'pre' && cancel.cancelled) {
+            const result = notRunResult(phase.phase, hook, `not run: cancelled by ${cancel.signal ?? ''}`);
+            report.hooks.push(result);
+            continue;
+        }
+        observer.hookStart(phase.phase, hook);
+        const cancelled = cancel.cancelled || alreadyRun !== undefined;
+        const env = hookEnvironment(plan.settings.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success: success && !cancelled,
+            cancelled,
+        });
+        const result = await runHook(phase.phase, hook, {
+            cwd: plan.settings.workspace,
+            env,
+            timeoutMs: plan.settings.hookTimeoutMs,
+            onOutput: (chunk) => {
+                observer.output(chunk);
+            },
+            cancel,
+            onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+            onSpawn: (pgid) => observer.processGroup?.(pgid),
+        });
+        observer.processGroup?.(null);
+        if (result.outcome !== 'success')
+            success = false;
+        report.hooks.push(result);
+        observer.hookEnd(result);
+    }
+    observer.phaseEnd(report);
+    return report;
+}
+function phaseFailed(report) {
+    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+function stepNotRun(plan, message) {
+    const command = plan.settings.command;
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'skipped',
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const shared = {
+        command: settings.command,
+        configPath: plan.config?.path ?? null,
+        channel: settings.channel,
+    };
+    const pre = await runPhase({
+        plan,
+        phase: plan.pre,
+        context: { ...shared, success: true, exitCode: null, oid: null },
+        observer,
+        cancel,
+    });
+    let step;
+    if (cancel.cancelled) {
+        step = stepNotRun(plan, `rekkord ${settings.command} did not run: cancelled by ${cancel.signal ?? ''}`);
+    }
+    else if (phaseFailed(pre)) {
+        step = stepNotRun(plan, `rekkord ${settings.command} did not run because the ${pre.phase} phase failed`);
+    }
+    else {
+        step = await runRekkord(plan, observer, cancel);
+    }
+    const stepOk = step.outcome === 'success';
+    const post = await runPhase({
+        plan,
+        phase: plan.post,
+        context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+        observer,
+        cancel,
+    });
+    return {
+        command: settings.command,
+        success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
+        cancelled: cancel.signal,
+        recovery: false,
+        oid: step.oid,
+        phases: [pre, post],
+        step,
+        configPath: plan.config?.path ?? null,
+    };
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, alreadyRun, options = {}) {
+    const { settings } = plan;
+    const post = await runPhase({
+        plan,
+        phase: plan.post,
+        context: {
+            command: settings.command,
+            configPath: plan.config?.path ?? null,
+            channel: settings.channel,
+            success: false,
+            exitCode: null,
+            oid: null,
+        },
+        observer,
+        cancel: options.cancel ?? new Cancellation(),
+        alreadyRun,
+    });
+    return {
+        command: settings.command,
+        success: !phaseFailed(post),
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(plan, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+    };
+}
+async function runRekkord(plan, observer, cancel) {
+    const { settings } = plan;
+    const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
+    try {
+        const spec = {
+            command: settings.command,
+            rekkordPath: plan.rekkordPath,
+            configPath: stepConfig.path,
+            args: settings.args,
+            channel: settings.channel,
+            paths: settings.paths,
+        };
+        const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
+        const source = plan.config?.path ?? '';
+        const note = stepConfig.isCopy
+            ? `Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice.`
+            : '';
+        observer.stepStart(display, note);
+        const result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: settings.env,
+            onOutput: (c) => {
+                observer.output(c);
+            },
+            display,
+            cancel,
+            onSpawn: (pgid) => observer.processGroup?.(pgid),
+        });
+        observer.processGroup?.(null);
+        observer.stepEnd(result);
+        return result;
+    }
+    finally {
+        await stepConfig.cleanup();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+/**
+ * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
+ * and the post step, which runs the post hooks only when the main step died before it could.
+ */
+
+
+
+
+
+
+
+
+
+
+async function rekkordVersion(rekkordPath) {
+    const out = await exec/* getExecOutput */.H(rekkordPath, ['--version'], {
+        silent: true,
+        ignoreReturnCode: true,
+        env: { ...process.env, LANGUAGE: 'en' },
+    });
+    if (out.exitCode !== 0) {
+        throw new Error(`'rekkord --version' exited with code ${out.exitCode}: ${out.stderr.trim()}`);
+    }
+    const first = out.stdout.split('\n')[0]?.trim() ?? '';
+    return first.replace(/^rekkord\s+/i, '');
+}
+function readSettings(workspace) {
+    return parseSettings((name) => core/* getInput */.V4(name, { trimWhitespace: false }), {
+        workspace,
+        tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+        env: process.env,
+    });
+}
+/** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
+function cancelOnSignals() {
+    const cancel = new Cancellation();
+    const onSignal = (signal) => {
+        if (cancel.cancel(signal))
+            core/* info */.pq(`Received ${signal}: stopping, then running the post hooks`);
+        else
+            core/* info */.pq(`Received ${signal} again: the post hooks are already running`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return cancel;
+}
+function fail(error) {
+    if (!(error instanceof SettingsError) && error instanceof Error)
+        core/* debug */.Yz(error.stack ?? '');
+    actions_reporter/* ActionsReporter */.X.abort(error);
+}
+async function runMain() {
+    core/* saveState */.LZ(actions_reporter/* STATE */.c.isPost, 'true');
+    const cancel = cancelOnSignals();
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    try {
+        const settings = readSettings(workspace);
+        const plan = await makePlan(settings, { probeVersion: rekkordVersion });
+        if (cancel.cancelled)
+            throw new SettingsError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        const reporter = new actions_reporter/* ActionsReporter */.X({
+            workspace,
+            allowWorkflowCommands: settings.allowWorkflowCommands,
+            persistState: true,
+        });
+        reporter.planned(plan);
+        const result = await runSession(plan, reporter, { cancel });
+        await reporter.finish(result);
+    }
+    catch (error) {
+        fail(error);
+    }
+}
+async function runPost() {
+    const stage = core/* getState */.Gu(actions_reporter/* STATE */.c.stage);
+    if (stage !== 'pre' && stage !== 'post') {
+        core/* info */.pq(stage === 'done'
+            ? 'The main step ran the post hooks: nothing to do.'
+            : 'No hook ran in the main step: nothing to do.');
+        return;
+    }
+    // Whatever the killed main step was running goes first, or it would race the post hooks.
+    const pgid = Number(core/* getState */.Gu(actions_reporter/* STATE */.c.pgid));
+    if (pgid > 0 && signalGroup(pgid, 'SIGTERM')) {
+        core/* info */.pq(`Stopping process group ${pgid}, left running by the main step`);
+        await reapGroup(pgid, 2000);
+    }
+    const cancel = cancelOnSignals();
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    try {
+        const settings = readSettings(workspace);
+        const plan = await makePlan(settings);
+        const reporter = new actions_reporter/* ActionsReporter */.X({
+            workspace,
+            allowWorkflowCommands: settings.allowWorkflowCommands,
+            persistState: false,
+        });
+        reporter.planned(plan);
+        const done = JSON.parse(core/* getState */.Gu(actions_reporter/* STATE */.c.postDone) || '[]');
+        core/* info */.pq(`The main step ended before its post hooks ran (${done.length} had finished); running them now with SUCCESS=0`);
+        const result = await runRecovery(plan, reporter, new Set(done), { cancel });
+        await reporter.finish(result);
+    }
+    catch (error) {
+        fail(error);
+    }
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3360:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  N4: () => (/* binding */ endGroup),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  Oh: () => (/* binding */ startGroup),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28759,7 +30719,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28815,8 +30775,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28830,10 +30790,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -28849,11 +30809,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -29812,7 +31772,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29835,7 +31795,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -29931,7 +31891,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -30115,16 +32075,10 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30135,7 +32089,418 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 2876:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  H: () => (/* binding */ getExecOutput)
+});
+
+// UNUSED EXPORTS: exec
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30150,7 +32515,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -30162,9 +32527,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -30178,7 +32543,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -30205,7 +32570,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -30220,7 +32585,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30249,11 +32614,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -30473,7 +32838,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -30488,7 +32853,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -30499,7 +32864,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30508,7 +32873,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -30655,13 +33020,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -30939,7 +33304,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -30952,7 +33317,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31187,7 +33552,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -31233,7 +33598,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -31245,1916 +33610,6 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function core_warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/report.ts
-/**
- * What a finished session says, independent of where it is shown: annotations within the runner's
- * limits, the job summary as Markdown, and the step outputs.
- */
-
-/** The runner shows at most this many error annotations per step. */
-const MAX_ERROR_ANNOTATIONS = 10;
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-function report_status(r) {
-    if (r.outcome === 'not-started')
-        return 'not started';
-    if (r.outcome === 'timed-out')
-        return 'timed out';
-    if (r.outcome === 'skipped')
-        return 'skipped';
-    if (r.signal)
-        return r.signal;
-    return `exit code ${r.exitCode ?? '?'}`;
-}
-function workspaceFile(file, workspace) {
-    const rel = external_node_path_default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
-}
-function withTail(message, tail, lines) {
-    const shown = tail.slice(-lines);
-    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
-}
-function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter((h) => h.outcome !== 'success'));
-}
-function stepFailed(step) {
-    return step.outcome === 'failure' || step.outcome === 'not-started';
-}
-/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
-function errorAnnotations(result, workspace) {
-    const all = [];
-    for (const phase of result.phases) {
-        if (phase.error)
-            all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter((h) => h.outcome !== 'success')) {
-            const file = workspaceFile(hook.path, workspace);
-            all.push({
-                title: `${phase.phase} hook ${hook.name} failed (${report_status(hook)})`,
-                message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
-                ...(file ? { file } : {}),
-            });
-        }
-    }
-    const step = result.step;
-    if (stepFailed(step)) {
-        all.push({
-            title: `rekkord ${step.command} failed (${report_status(step)})`,
-            message: withTail(step.message, step.tail, 10),
-        });
-    }
-    if (result.success)
-        return { annotations: all, failure: null };
-    // One place is kept for the closing failure message itself.
-    const room = MAX_ERROR_ANNOTATIONS - 1;
-    const annotations = all.length <= room
-        ? all
-        : [
-            ...all.slice(0, room - 1),
-            {
-                title: `${all.length - (room - 1)} more failures`,
-                message: `${all.length - (room - 1)} more failures are not shown as annotations; the job summary lists every hook.`,
-            },
-        ];
-    return { annotations, failure: failureMessage(result) };
-}
-function failureMessage(result) {
-    const parts = [];
-    const failed = failedHooks(result);
-    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
-    if (failed.length)
-        parts.push(`${failed.length} of ${total} hooks failed`);
-    for (const p of result.phases)
-        if (p.error)
-            parts.push(`${p.phase}: ${p.error}`);
-    const step = result.step;
-    if (step.outcome === 'skipped')
-        parts.push(`rekkord ${step.command} did not run`);
-    else if (stepFailed(step))
-        parts.push(`rekkord ${step.command} failed (${report_status(step)})`);
-    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
-}
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/\r?\n/g, ' ');
-}
-function code(text) {
-    return `<code>${cell(text)}</code>`;
-}
-const ICONS = {
-    success: '✅ success',
-    failure: '❌ failure',
-    'not-started': '❌ not started',
-    'timed-out': '⏱️ timed out',
-    skipped: '⏭️ skipped',
-};
-function renderSummary(result, ctx) {
-    const out = [];
-    out.push(`## Rekkord ${result.command} ${result.success ? '✅ succeeded' : '❌ failed'}`, '');
-    if (result.oid)
-        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
-    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
-    if (ctx.rekkordVersion)
-        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
-    out.push(facts.join(' · '), '');
-    out.push('| Phase | Hook | Outcome | Exit | Duration | Details |', '| --- | --- | --- | --- | --- | --- |');
-    const row = (cols) => {
-        out.push(`| ${cols.join(' | ')} |`);
-    };
-    const hookRows = (index) => {
-        const phase = result.phases[index];
-        if (!phase)
-            return;
-        if (phase.error)
-            row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
-        if (!phase.directory)
-            row([phase.phase, '—', 'no directory configured', '', '', '']);
-        else if (!phase.error && phase.hooks.length === 0)
-            row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
-        for (const h of phase.hooks) {
-            row([
-                phase.phase,
-                code(h.name),
-                ICONS[h.outcome] ?? h.outcome,
-                h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
-                formatDuration(h.durationMs),
-                cell(h.message),
-            ]);
-        }
-    };
-    hookRows(0);
-    const s = result.step;
-    row([
-        'rekkord',
-        code(`rekkord ${s.command}`),
-        ICONS[s.outcome] ?? s.outcome,
-        s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
-        s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
-        cell(s.message),
-    ]);
-    hookRows(1);
-    const skipped = result.phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
-    if (skipped.length)
-        out.push('', `Skipped entries: ${skipped.join(', ')}`);
-    out.push('');
-    return out.join('\n');
-}
-function stepOutputs(result) {
-    const hooks = result.phases.flatMap((p) => p.hooks.map((h) => ({
-        phase: h.phase,
-        name: h.name,
-        path: h.path,
-        exitCode: h.exitCode,
-        signal: h.signal,
-        durationMs: Math.round(h.durationMs),
-        outcome: h.outcome,
-        message: h.message,
-    })));
-    return {
-        success: String(result.success),
-        oid: result.oid ?? '',
-        hooks: JSON.stringify(hooks),
-        'failed-hooks': String(failedHooks(result).length),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/actions-reporter.ts
-/** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
-
-
-class ActionsReporter {
-    workspace;
-    write;
-    atLineStart = true;
-    rekkordVersion = null;
-    channel = null;
-    constructor(workspace, write = (t) => process.stdout.write(t)) {
-        this.workspace = workspace;
-        this.write = write;
-    }
-    planned(plan) {
-        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-        for (const secret of plan.config?.secrets ?? [])
-            core_setSecret(secret);
-        this.rekkordVersion = plan.rekkordVersion;
-        this.channel = plan.settings.channel;
-        const config = plan.config
-            ? `config ${plan.config.path}`
-            : `no config (searched ${plan.configSearched.join(', ')})`;
-        info(`Rekkord ${plan.rekkordVersion ?? ''} at ${plan.rekkordPath}, ${config}`);
-        for (const warning of plan.warnings)
-            core_warning(warning, { title: 'Rekkord config' });
-    }
-    phaseStart(phase, directory, listing) {
-        if (!directory) {
-            info(`${phase}: no hook directory configured`);
-            return;
-        }
-        const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-        info(`${phase}: ${listing.hooks.length} hook(s) in ${directory}${skipped ? `; skipped: ${skipped}` : ''}`);
-    }
-    hookStart(phase, hook) {
-        startGroup(`${phase} › ${hook.name}`);
-    }
-    output(chunk) {
-        if (chunk.length === 0)
-            return;
-        this.write(chunk);
-        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-    }
-    closeGroup() {
-        // A workflow command is only read at the start of a line.
-        if (!this.atLineStart)
-            this.write('\n');
-        this.atLineStart = true;
-        endGroup();
-    }
-    hookEnd(result) {
-        this.closeGroup();
-        const took = formatDuration(result.durationMs);
-        if (result.outcome === 'success')
-            info(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
-        else
-            info(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
-    }
-    stepStart(display, note) {
-        if (note)
-            info(note);
-        startGroup(display);
-    }
-    stepEnd(result) {
-        this.closeGroup();
-        const took = formatDuration(result.durationMs);
-        if (result.outcome === 'success') {
-            info(`✅ rekkord ${result.command} succeeded in ${took}${result.oid ? `: snapshot ${result.oid}` : ''}`);
-            if (result.command === 'save' && !result.oid) {
-                core_warning('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', {
-                    title: 'Snapshot OID not found',
-                });
-            }
-        }
-        else
-            info(`❌ ${result.message} (${took})`);
-    }
-    phaseEnd(report) {
-        if (report.error)
-            info(`❌ ${report.phase}: ${report.error}`);
-    }
-    async finish(result) {
-        for (const [name, value] of Object.entries(stepOutputs(result)))
-            setOutput(name, value);
-        const { annotations, failure } = errorAnnotations(result, this.workspace);
-        for (const a of annotations)
-            error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
-        if (result.oid)
-            notice(`Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`, {
-                title: 'Rekkord snapshot',
-            });
-        await writeSummary(renderSummary(result, { channel: this.channel, rekkordVersion: this.rekkordVersion }));
-        if (failure)
-            setFailed(failure);
-    }
-    /** Before any hook ran: bad input or a plan that cannot run. */
-    static abort(error) {
-        setOutput('success', 'false');
-        setOutput('oid', '');
-        setOutput('hooks', '[]');
-        setOutput('failed-hooks', '0');
-        setFailed(error instanceof Error ? error.message : String(error));
-    }
-}
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown).write();
-}
-
-;// CONCATENATED MODULE: ./src/types.ts
-/** Shared vocabulary of the engine: commands, phases, plans and results. */
-const COMMANDS = ['save', 'scan'];
-function phaseName(stage, command) {
-    return `${stage}-${command}`;
-}
-/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class SettingsError extends Error {
-    name = 'SettingsError';
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-
-const CHANNEL_MAX_BYTES = 256;
-// Options that choose a config: the action must know which config Rekkord reads.
-const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
-function lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
-}
-function parseSettings(input, context) {
-    const get = (name) => input(name).trim();
-    const commandText = get('command');
-    if (commandText === '')
-        throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
-    if (!COMMANDS.includes(commandText)) {
-        throw new SettingsError(`Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`);
-    }
-    const command = commandText;
-    const channelText = input('channel');
-    const paths = lines(input('paths'));
-    let channel = null;
-    if (command === 'save') {
-        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-        channel = channelText.replace(/\r?\n$/, '');
-        if (channel === '')
-            throw new SettingsError("Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'");
-        const bytes = Buffer.byteLength(channel, 'utf8');
-        if (bytes > CHANNEL_MAX_BYTES) {
-            throw new SettingsError(`Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
-        }
-        if (channel.startsWith('-'))
-            throw new SettingsError(`Input 'channel' must not start with '-' (Rekkord would read it as an option)`);
-        if (/[\r\n]/.test(channel))
-            throw new SettingsError("Input 'channel' must be a single line");
-        if (paths.length === 0)
-            throw new SettingsError("Input 'paths' is required for save: one path per line");
-        const dashed = paths.find((p) => p.startsWith('-'));
-        if (dashed)
-            throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-    }
-    else {
-        if (channelText.trim() !== '')
-            throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
-        if (paths.length > 0)
-            throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
-    }
-    const args = lines(input('args'));
-    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
-    if (configArg) {
-        throw new SettingsError(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
-    }
-    const timeoutText = get('hook-timeout') || '0';
-    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-        throw new SettingsError(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
-    }
-    return Object.freeze({
-        command,
-        config: get('config') || null,
-        channel,
-        paths: Object.freeze(paths),
-        rekkord: get('rekkord') || 'rekkord',
-        args: Object.freeze(args),
-        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
-        workspace: context.workspace,
-        tempDir: context.tempDir,
-        env: context.env,
-    });
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(5756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/rekkord-ini.ts
-/**
- * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
- * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
- * section or key Rekkord would reject is an error here too.
- */
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    Connect: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: [
-        'Location',
-        'Host',
-        'Port',
-        'User',
-        'Path',
-        'KnownHosts',
-        'Fingerprint',
-        'Password',
-        'Key',
-        'KeyFile',
-    ],
-    SFTP: [
-        'Location',
-        'Host',
-        'Port',
-        'User',
-        'Path',
-        'KnownHosts',
-        'Fingerprint',
-        'Password',
-        'Key',
-        'KeyFile',
-    ],
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
-};
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    S3: ['SecretKey'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Connect: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-function describe(name) {
-    return JSON.stringify(name);
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail(`section header ${describe(line)} does not end with ']'`);
-            const name = line.slice(1, -1);
-            if (name === '')
-                fail('empty section name "[]"');
-            if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail(`missing key name before '=' in ${describe(line)}`);
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/config.ts
-/**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
- * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
- */
-
-
-
-
-
-
-
-const HOOK_KEYS = {
-    'pre-save': 'PreSaveDirectory',
-    'post-save': 'PostSaveDirectory',
-    'pre-scan': 'PreScanDirectory',
-    'post-scan': 'PostScanDirectory',
-};
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
-    return value;
-}
-function lenientHooks(text) {
-    try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        const info = await (0,promises_namespaceObject.stat)(file);
-        if (info.isDirectory())
-            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        if (error instanceof SettingsError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError)
-            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`);
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    for (const [phase, key] of Object.entries(HOOK_KEYS)) {
-        const entry = lastEntry(doc, 'Hooks', key);
-        if (!entry)
-            continue;
-        if (entry.value === '') {
-            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`);
-        }
-        const other = lenient[key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        hooks[phase] = {
-            key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        };
-    }
-    const secrets = doc.entries
-        .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
-        .map((e) => e.value);
-    return { path: file, source, doc, hooks, secrets };
-}
-function hookKey(phase) {
-    return HOOK_KEYS[phase];
-}
-function phasesOf(command) {
-    return [`pre-${command}`, `post-${command}`];
-}
-// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
-// letter is a Windows drive.
-function isLocalPath(value) {
-    return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = external_node_path_default().dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        const isPath = e.key === 'KeyFile' ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
-        }
-    }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
-}
-/** Writes the private copy (0600, in a 0700 folder) when one is needed. */
-async function prepareStepConfig(config, tempRoot) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, 'rekkord-hooks-'));
-    const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/discovery.ts
-/**
- * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
- *
- * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
- * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
- * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
- * dump that never ran cannot pass unnoticed.
- */
-
-
-
-/** Why a configured hook directory cannot be used, or null when it can. */
-async function directoryProblem(dir) {
-    try {
-        const info = await (0,promises_namespaceObject.stat)(dir);
-        if (!info.isDirectory())
-            return `${dir} is not a directory`;
-        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
-        return null;
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return `${dir} does not exist`;
-        if (code === 'EACCES')
-            return `${dir} is not readable (permission denied)`;
-        if (code === 'ELOOP')
-            return `${dir} is a symbolic link loop`;
-        return `${dir} cannot be read (${code ?? String(error)})`;
-    }
-}
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
-async function classify(file) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(file);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return { problem: 'it is a symbolic link to a missing file' };
-        if (code === 'ELOOP')
-            return { problem: 'it is a symbolic link loop' };
-        return { problem: `it cannot be examined (${code ?? String(error)})` };
-    }
-    if (info.isDirectory())
-        return { skip: 'directory' };
-    if (!info.isFile())
-        return { problem: 'it is not a regular file' };
-    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-    if ((info.mode & 0o111) === 0)
-        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
-    try {
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-    }
-    catch {
-        return { problem: `it is not executable by this user (mode ${mode})` };
-    }
-    return {};
-}
-async function listHookDirectory(dir) {
-    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
-    names.sort((a, b) => Buffer.compare(a, b));
-    const hooks = [];
-    const skipped = [];
-    for (const raw of names) {
-        const name = raw.toString('utf8');
-        const file = external_node_path_default().join(dir, name);
-        if (raw[0] === 0x2e) {
-            skipped.push({ name, path: file, reason: 'dotfile' });
-            continue;
-        }
-        if (!Buffer.from(name, 'utf8').equals(raw)) {
-            hooks.push({
-                name,
-                path: file,
-                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
-            });
-            continue;
-        }
-        const kind = await classify(file);
-        if ('skip' in kind)
-            skipped.push({ name, path: file, reason: kind.skip });
-        else
-            hooks.push(kind.problem ? { name, path: file, problem: kind.problem } : { name, path: file });
-    }
-    return { hooks, skipped };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/process.ts
-/**
- * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
- * its own process group (so a timeout can stop everything it started), output passed on live as
- * raw bytes, and only a small tail kept in memory for the failure report.
- */
-
-
-const TAIL_BYTES = 8192;
-const TAIL_LINES = 10;
-/** After a kill on timeout, how long the group gets before SIGKILL. */
-const KILL_GRACE_MS = 3000;
-/** After exit, how long a background child may keep the output pipes open before they are closed. */
-const DRAIN_MS = 1000;
-/** Keeps the last few kilobytes of a stream, however much passes through. */
-class Tail {
-    chunks = [];
-    size = 0;
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
-            this.size -= this.chunks.shift()?.length ?? 0;
-        }
-    }
-    lines(count = TAIL_LINES) {
-        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
-        return text
-            .split(/\r?\n|\r/)
-            .map((l) => l.trimEnd())
-            .filter((l) => l !== '')
-            .slice(-count);
-    }
-}
-function stripAnsi(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
-}
-/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
-async function startErrorText(file, error) {
-    const code = error.code ?? '';
-    if (code === 'ENOENT' || code === 'ENOEXEC') {
-        const head = await (0,promises_namespaceObject.readFile)(file)
-            .then((b) => b.subarray(0, 256).toString('utf8'))
-            .catch(() => null);
-        if (head === null)
-            return `${file} does not exist`;
-        if (head.startsWith('#!')) {
-            const shebang = head.slice(2).split('\n')[0] ?? '';
-            if (shebang.endsWith('\r'))
-                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
-            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
-        }
-    }
-    if (code === 'EACCES')
-        return 'permission denied when starting it';
-    return `it cannot be started (${code || error.message})`;
-}
-function runProcess(spec) {
-    const started = performance.now();
-    const tail = new Tail();
-    return new Promise((resolve) => {
-        let done = false;
-        let timedOut = false;
-        const timers = [];
-        const finish = (exit) => {
-            if (done)
-                return;
-            done = true;
-            timers.forEach(clearTimeout);
-            resolve({ ...exit, timedOut, durationMs: performance.now() - started, tail: tail.lines() });
-        };
-        const child = (0,external_node_child_process_namespaceObject.spawn)(spec.file, spec.args, {
-            cwd: spec.cwd,
-            env: spec.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
-        });
-        const onData = (chunk) => {
-            tail.push(chunk);
-            spec.onOutput(chunk);
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        const killGroup = (signal) => {
-            if (child.pid === undefined)
-                return;
-            try {
-                process.kill(-child.pid, signal);
-            }
-            catch {
-                // The group is already gone.
-            }
-        };
-        if (spec.timeoutMs > 0) {
-            timers.push(setTimeout(() => {
-                timedOut = true;
-                killGroup('SIGTERM');
-                timers.push(setTimeout(() => {
-                    killGroup('SIGKILL');
-                }, KILL_GRACE_MS));
-            }, spec.timeoutMs));
-        }
-        child.on('error', (error) => {
-            if (child.pid !== undefined)
-                return;
-            void startErrorText(spec.file, error).then((text) => {
-                finish({ exitCode: null, signal: null, startError: text });
-            });
-        });
-        let exited = null;
-        const settle = () => {
-            if (exited)
-                finish({ exitCode: exited.code, signal: exited.signal, startError: null });
-        };
-        child.on('exit', (code, signal) => {
-            exited = { code, signal };
-            // A background child may hold the pipes open forever: stop waiting for them after a moment.
-            timers.push(setTimeout(() => {
-                child.stdout.destroy();
-                child.stderr.destroy();
-                settle();
-            }, DRAIN_MS));
-        });
-        child.on('close', settle);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/rekkord-step.ts
-/** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
-
-
-
-
-/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = /^Snapshot OID: ([MR][0-9A-F]{64})$/;
-/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
-const MAX_LINE = 4096;
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = external_node_path_default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
-        if (dir === '')
-            continue;
-        const file = external_node_path_default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-function stepArguments(spec) {
-    const argv = [spec.command];
-    if (spec.configPath)
-        argv.push('-C', spec.configPath);
-    argv.push(...spec.args);
-    if (spec.command === 'save')
-        argv.push(spec.channel ?? '', ...spec.paths);
-    return argv;
-}
-/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
-class OidScanner {
-    oid = null;
-    partial = '';
-    push(chunk) {
-        const text = this.partial + chunk.toString('latin1');
-        const lines = text.split(/\r?\n|\r/);
-        this.partial = lines.pop() ?? '';
-        if (this.partial.length > MAX_LINE)
-            this.partial = '';
-        for (const line of lines)
-            this.scan(line);
-    }
-    end() {
-        this.scan(this.partial);
-        this.partial = '';
-    }
-    scan(line) {
-        if (line.length > MAX_LINE)
-            return;
-        const match = OID_LINE.exec(stripAnsi(line).trim());
-        if (match?.[1])
-            this.oid = match[1];
-    }
-}
-async function runStep(spec, options) {
-    const scanner = new OidScanner();
-    const exit = await runProcess({
-        file: spec.rekkordPath,
-        args: stepArguments(spec),
-        cwd: options.cwd,
-        // Rekkord translates its log lines: force English so the OID line can be read.
-        env: { ...options.env, LANGUAGE: 'en' },
-        onOutput: (chunk) => {
-            scanner.push(chunk);
-            options.onOutput(chunk);
-        },
-        timeoutMs: 0,
-    });
-    scanner.end();
-    const base = {
-        command: spec.command,
-        display: options.display,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-        oid: exit.exitCode === 0 ? scanner.oid : null,
-    };
-    if (exit.startError)
-        return {
-            ...base,
-            outcome: 'not-started',
-            message: `rekkord could not be started: ${exit.startError}`,
-        };
-    if (exit.signal)
-        return {
-            ...base,
-            outcome: 'failure',
-            message: `rekkord ${spec.command} was killed by ${exit.signal}`,
-        };
-    if (exit.exitCode !== 0) {
-        return {
-            ...base,
-            outcome: 'failure',
-            message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
-        };
-    }
-    return { ...base, outcome: 'success', message: '' };
-}
-
-;// CONCATENATED MODULE: ./src/plan.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and both hook directories of the command exist; anything wrong is a SettingsError and nothing runs.
- */
-
-
-
-
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-async function makePlan(settings, options = {}) {
-    const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-    if (!rekkordPath) {
-        const where = settings.rekkord.includes('/')
-            ? `at ${settings.rekkord}`
-            : `'${settings.rekkord}' in PATH`;
-        throw new SettingsError(`Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`);
-    }
-    const located = await locateConfig(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
-        : null;
-    const warnings = [];
-    const phase = async (name) => {
-        const directory = config?.hooks[name] ?? null;
-        if (directory && config) {
-            const where = `${config.path}:${directory.line}: [Hooks] ${hookKey(name)} = ${directory.value}`;
-            const problem = await directoryProblem(directory.directory);
-            if (problem)
-                throw new SettingsError(`${where}: the hook directory ${problem}${lenientNote(directory)}`);
-            if (directory.lenientValue !== null)
-                warnings.push(`${where}: Rekkord reads the directory as "${directory.value}"${lenientNote(directory)}`);
-        }
-        return { phase: name, directory };
-    };
-    const [preName, postName] = phasesOf(settings.command);
-    const pre = await phase(preName);
-    const post = await phase(postName);
-    let rekkordVersion = null;
-    if (options.probeVersion) {
-        try {
-            rekkordVersion = await options.probeVersion(rekkordPath);
-        }
-        catch (error) {
-            throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
-        }
-    }
-    return {
-        settings,
-        rekkordPath,
-        rekkordVersion,
-        config,
-        configSearched: located.searched,
-        pre,
-        post,
-        warnings,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/hooks.ts
-/** Hook execution: one hook, with its environment, turned into a result. */
-
-function hookEnvironment(base, ctx) {
-    const env = { ...base };
-    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
-    delete env.SUCCESS;
-    env.REKKORD_HOOK_COMMAND = ctx.command;
-    env.REKKORD_HOOK_PHASE = ctx.stage;
-    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
-    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
-    if (ctx.stage === 'post') {
-        env.SUCCESS = ctx.success ? '1' : '0';
-        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
-        env.REKKORD_HOOK_OID = ctx.oid ?? '';
-    }
-    return env;
-}
-async function runHook(phase, hook, options) {
-    const base = { phase, name: hook.name, path: hook.path };
-    if (hook.problem) {
-        return {
-            ...base,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: 'not-started',
-            message: `not started: ${hook.problem}`,
-            tail: [],
-        };
-    }
-    const exit = await runProcess({
-        file: hook.path,
-        args: [],
-        cwd: options.cwd,
-        env: options.env,
-        onOutput: options.onOutput,
-        timeoutMs: options.timeoutMs,
-    });
-    const result = {
-        ...base,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-    };
-    if (exit.startError)
-        return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
-    if (exit.timedOut) {
-        return {
-            ...result,
-            outcome: 'timed-out',
-            message: `timed out after ${options.timeoutMs / 1000} s and was stopped`,
-        };
-    }
-    if (exit.signal)
-        return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
-    if (exit.exitCode !== 0)
-        return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
-    return { ...result, outcome: 'success', message: '' };
-}
-
-;// CONCATENATED MODULE: ./src/session.ts
-/**
- * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
- * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
- * `SUCCESS` set, and it tells an observer everything as it happens.
- */
-
-
-
-
-function quote(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-async function runPhase(plan, phase, context, observer) {
-    const stage = phase.phase.startsWith('pre-') ? 'pre' : 'post';
-    const directory = phase.directory?.directory ?? null;
-    const report = { phase: phase.phase, directory, hooks: [], skipped: [], error: '' };
-    let listing = { hooks: [], skipped: [] };
-    if (directory) {
-        try {
-            listing = await listHookDirectory(directory);
-        }
-        catch (error) {
-            report.error = `the hook directory ${directory} cannot be read: ${error.code ?? String(error)}`;
-        }
-    }
-    report.skipped = listing.skipped;
-    observer.phaseStart(phase.phase, directory, listing);
-    let success = context.success && report.error === '';
-    for (const hook of listing.hooks) {
-        observer.hookStart(phase.phase, hook);
-        const env = hookEnvironment(plan.settings.env, {
-            ...context,
-            stage,
-            phase: phase.phase,
-            success,
-        });
-        const result = await runHook(phase.phase, hook, {
-            cwd: plan.settings.workspace,
-            env,
-            timeoutMs: plan.settings.hookTimeoutMs,
-            onOutput: (chunk) => {
-                observer.output(chunk);
-            },
-        });
-        if (result.outcome !== 'success')
-            success = false;
-        report.hooks.push(result);
-        observer.hookEnd(result);
-    }
-    observer.phaseEnd(report);
-    return report;
-}
-function phaseFailed(report) {
-    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
-}
-async function runSession(plan, observer) {
-    const { settings } = plan;
-    const shared = {
-        command: settings.command,
-        configPath: plan.config?.path ?? null,
-        channel: settings.channel,
-    };
-    const pre = await runPhase(plan, plan.pre, { ...shared, success: true, exitCode: null, oid: null }, observer);
-    let step;
-    if (phaseFailed(pre)) {
-        step = {
-            command: settings.command,
-            display: `rekkord ${settings.command}`,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: 'skipped',
-            message: `rekkord ${settings.command} did not run because the ${pre.phase} phase failed`,
-            oid: null,
-            tail: [],
-        };
-    }
-    else {
-        step = await runRekkord(plan, observer);
-    }
-    const stepOk = step.outcome === 'success';
-    const post = await runPhase(plan, plan.post, { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid }, observer);
-    return {
-        command: settings.command,
-        success: stepOk && !phaseFailed(pre) && !phaseFailed(post),
-        oid: step.oid,
-        phases: [pre, post],
-        step,
-        configPath: plan.config?.path ?? null,
-    };
-}
-async function runRekkord(plan, observer) {
-    const { settings } = plan;
-    const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
-    try {
-        const spec = {
-            command: settings.command,
-            rekkordPath: plan.rekkordPath,
-            configPath: stepConfig.path,
-            args: settings.args,
-            channel: settings.channel,
-            paths: settings.paths,
-        };
-        const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
-        const note = stepConfig.isCopy
-            ? `Rekkord reads a private copy of ${plan.config?.path ?? ''} without its [Hooks] section, so that no hook runs twice.`
-            : '';
-        observer.stepStart(display, note);
-        const result = await runStep(spec, {
-            cwd: settings.workspace,
-            env: settings.env,
-            onOutput: (c) => {
-                observer.output(c);
-            },
-            display,
-        });
-        observer.stepEnd(result);
-        return result;
-    }
-    finally {
-        await stepConfig.cleanup();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-/** The action's main step: inputs into settings, the engine runs, the reporter reports. */
-
-
-
-
-
-
-
-
-async function rekkordVersion(rekkordPath) {
-    const out = await getExecOutput(rekkordPath, ['--version'], {
-        silent: true,
-        ignoreReturnCode: true,
-        env: { ...process.env, LANGUAGE: 'en' },
-    });
-    if (out.exitCode !== 0)
-        throw new Error(`'rekkord --version' exited with code ${out.exitCode}: ${out.stderr.trim()}`);
-    const first = out.stdout.split('\n')[0]?.trim() ?? '';
-    return first.replace(/^rekkord\s+/i, '');
-}
-async function run() {
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    try {
-        const settings = parseSettings((name) => getInput(name, { trimWhitespace: false }), {
-            workspace,
-            tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
-            env: process.env,
-        });
-        const plan = await makePlan(settings, { probeVersion: rekkordVersion });
-        const reporter = new ActionsReporter(workspace);
-        reporter.planned(plan);
-        const result = await runSession(plan, reporter);
-        await reporter.finish(result);
-    }
-    catch (error) {
-        if (!(error instanceof SettingsError) && error instanceof Error)
-            core_debug(error.stack ?? '');
-        ActionsReporter.abort(error);
-    }
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 

@@ -1,4 +1,5 @@
 /** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import type { HookListing } from './discovery.js';
 import type { Plan } from './plan.js';
@@ -13,15 +14,38 @@ import type {
   StepResult,
 } from './types.js';
 
+/** What the main step leaves for the post step, in GITHUB_STATE (the last value of a key wins). */
+export const STATE = {
+  isPost: 'isPost',
+  /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
+  stage: 'stage',
+  /** JSON array of the post hooks that finished. */
+  postDone: 'post-done',
+  /** Process group of the running hook or Rekkord, empty when none runs. */
+  pgid: 'pgid',
+} as const;
+
+export interface ReporterOptions {
+  workspace: string;
+  /** Let hook and Rekkord output issue workflow commands. */
+  allowWorkflowCommands: boolean;
+  /** Record progress in GITHUB_STATE for the post step (the main step only). */
+  persistState: boolean;
+  write?: (text: string | Buffer) => void;
+}
+
 export class ActionsReporter implements SessionObserver {
   private atLineStart = true;
   private rekkordVersion: string | null = null;
   private channel: string | null = null;
+  private readonly postDone: string[] = [];
+  // Unguessable, so output cannot end the pause of workflow commands by itself.
+  private readonly stopToken = `rekkord-hooks-${randomUUID()}`;
+  private readonly write: (text: string | Buffer) => void;
 
-  constructor(
-    private readonly workspace: string,
-    private readonly write: (text: string | Buffer) => void = (t) => process.stdout.write(t),
-  ) {}
+  constructor(private readonly options: ReporterOptions) {
+    this.write = options.write ?? ((t) => process.stdout.write(t));
+  }
 
   planned(plan: Plan): void {
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
@@ -31,11 +55,17 @@ export class ActionsReporter implements SessionObserver {
     const config = plan.config
       ? `config ${plan.config.path}`
       : `no config (searched ${plan.configSearched.join(', ')})`;
-    core.info(`Rekkord ${plan.rekkordVersion ?? ''} at ${plan.rekkordPath}, ${config}`);
+    const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+    core.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
     for (const warning of plan.warnings) core.warning(warning, { title: 'Rekkord config' });
   }
 
+  private state(key: string, value: string): void {
+    if (this.options.persistState) core.saveState(key, value);
+  }
+
   phaseStart(phase: PhaseName, directory: string | null, listing: HookListing): void {
+    this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
     if (!directory) {
       core.info(`${phase}: no hook directory configured`);
       return;
@@ -46,8 +76,21 @@ export class ActionsReporter implements SessionObserver {
     );
   }
 
+  private openGroup(title: string): void {
+    core.startGroup(title);
+    if (!this.options.allowWorkflowCommands) this.write(`::stop-commands::${this.stopToken}\n`);
+  }
+
+  private closeGroup(): void {
+    // A workflow command is only read at the start of a line.
+    if (!this.atLineStart) this.write('\n');
+    this.atLineStart = true;
+    if (!this.options.allowWorkflowCommands) this.write(`::${this.stopToken}::\n`);
+    core.endGroup();
+  }
+
   hookStart(phase: PhaseName, hook: HookEntry): void {
-    core.startGroup(`${phase} › ${hook.name}`);
+    this.openGroup(`${phase} › ${hook.name}`);
   }
 
   output(chunk: Buffer): void {
@@ -56,60 +99,68 @@ export class ActionsReporter implements SessionObserver {
     this.atLineStart = chunk[chunk.length - 1] === 0x0a;
   }
 
-  private closeGroup(): void {
-    // A workflow command is only read at the start of a line.
-    if (!this.atLineStart) this.write('\n');
-    this.atLineStart = true;
-    core.endGroup();
+  processGroup(pgid: number | null): void {
+    this.state(STATE.pgid, pgid === null ? '' : String(pgid));
   }
 
   hookEnd(result: HookResult): void {
     this.closeGroup();
+    if (result.phase.startsWith('post-')) {
+      this.postDone.push(result.name);
+      this.state(STATE.postDone, JSON.stringify(this.postDone));
+    }
     const took = formatDuration(result.durationMs);
-    if (result.outcome === 'success')
+    if (result.outcome === 'success') {
       core.info(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
-    else core.info(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
+    } else core.info(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
   }
 
   stepStart(display: string, note: string): void {
     if (note) core.info(note);
-    core.startGroup(display);
+    this.openGroup(display);
   }
 
   stepEnd(result: StepResult): void {
     this.closeGroup();
     const took = formatDuration(result.durationMs);
     if (result.outcome === 'success') {
-      core.info(
-        `✅ rekkord ${result.command} succeeded in ${took}${result.oid ? `: snapshot ${result.oid}` : ''}`,
-      );
+      const oid = result.oid ? `: snapshot ${result.oid}` : '';
+      core.info(`✅ rekkord ${result.command} succeeded in ${took}${oid}`);
       if (result.command === 'save' && !result.oid) {
         core.warning(
           'rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty',
-          {
-            title: 'Snapshot OID not found',
-          },
+          { title: 'Snapshot OID not found' },
         );
       }
     } else core.info(`❌ ${result.message} (${took})`);
   }
 
   phaseEnd(report: PhaseReport): void {
+    if (report.phase.startsWith('post-')) this.state(STATE.stage, 'done');
     if (report.error) core.info(`❌ ${report.phase}: ${report.error}`);
   }
 
   async finish(result: SessionResult): Promise<void> {
     for (const [name, value] of Object.entries(stepOutputs(result))) core.setOutput(name, value);
-    const { annotations, failure } = errorAnnotations(result, this.workspace);
-    for (const a of annotations)
+    const { annotations, failure } = errorAnnotations(result, this.options.workspace);
+    for (const a of annotations) {
       core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
-    if (result.oid)
-      core.notice(`Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`, {
-        title: 'Rekkord snapshot',
-      });
-    await writeSummary(
-      renderSummary(result, { channel: this.channel, rekkordVersion: this.rekkordVersion }),
-    );
+    }
+    if (result.oid) {
+      const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
+      core.notice(message, { title: 'Rekkord snapshot' });
+    }
+    if (result.recovery && result.success) {
+      core.warning(
+        'The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1',
+        { title: 'Post hooks run by the post step' },
+      );
+    }
+    const summary = renderSummary(result, {
+      channel: this.channel,
+      rekkordVersion: this.rekkordVersion,
+    });
+    await writeSummary(summary);
     if (failure) core.setFailed(failure);
   }
 

@@ -1,4 +1,5 @@
 /** Hook execution: one hook, with its environment, turned into a result. */
+import type { Cancellation } from './cancel.js';
 import { runProcess } from './process.js';
 import type { Command, HookEntry, HookResult, PhaseName, Stage } from './types.js';
 
@@ -14,6 +15,8 @@ export interface HookContext {
   /** Post phases only: Rekkord's exit code, null when it did not run. */
   exitCode: number | null;
   oid: string | null;
+  /** Post phases only: the session was cancelled (or the main step was killed). */
+  cancelled: boolean;
 }
 
 export function hookEnvironment(
@@ -31,6 +34,7 @@ export function hookEnvironment(
     env.SUCCESS = ctx.success ? '1' : '0';
     env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
     env.REKKORD_HOOK_OID = ctx.oid ?? '';
+    env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
   }
   return env;
 }
@@ -40,6 +44,23 @@ export interface HookRunOptions {
   env: Record<string, string | undefined>;
   timeoutMs: number;
   onOutput: (chunk: Buffer) => void;
+  cancel?: Cancellation;
+  onCancel?: 'interrupt' | 'deadline';
+  onSpawn?: (pgid: number) => void;
+}
+
+export function notRunResult(phase: PhaseName, hook: HookEntry, reason: string): HookResult {
+  return {
+    phase,
+    name: hook.name,
+    path: hook.path,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    outcome: 'not-run',
+    message: reason,
+    tail: [],
+  };
 }
 
 export async function runHook(
@@ -66,6 +87,9 @@ export async function runHook(
     env: options.env,
     onOutput: options.onOutput,
     timeoutMs: options.timeoutMs,
+    cancel: options.cancel,
+    onCancel: options.onCancel,
+    onSpawn: options.onSpawn,
   });
   const result = {
     ...base,
@@ -76,12 +100,15 @@ export async function runHook(
   };
   if (exit.startError)
     return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
-  if (exit.timedOut) {
-    return {
-      ...result,
-      outcome: 'timed-out',
-      message: `timed out after ${options.timeoutMs / 1000} s and was stopped`,
-    };
+  if (exit.stoppedBy === 'cancel') {
+    const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+    return { ...result, outcome: 'cancelled', message: `interrupted by the cancel (${how})` };
+  }
+  if (exit.stoppedBy === 'timeout') {
+    const limit = options.cancel?.cancelled
+      ? 'the time left after the cancel'
+      : `${options.timeoutMs / 1000} s`;
+    return { ...result, outcome: 'timed-out', message: `timed out after ${limit} and was stopped` };
   }
   if (exit.signal) return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
   if (exit.exitCode !== 0)

@@ -11,6 +11,8 @@ export interface Settings {
   readonly args: readonly string[];
   /** Per-hook limit in milliseconds; 0 for none. */
   readonly hookTimeoutMs: number;
+  /** Whether hooks and Rekkord may issue workflow commands (`::error::`, ...) in their output. */
+  readonly allowWorkflowCommands: boolean;
   /** Where hooks and Rekkord run, and what relative inputs resolve against. */
   readonly workspace: string;
   /** Where the private config copy is written. */
@@ -101,6 +103,13 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     );
   }
 
+  const allowText = get('allow-workflow-commands') || 'false';
+  if (allowText !== 'true' && allowText !== 'false') {
+    throw new SettingsError(
+      `Input 'allow-workflow-commands' is '${allowText}'; expected true or false`,
+    );
+  }
+
   return Object.freeze({
     command,
     config: get('config') || null,
@@ -109,6 +118,7 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     rekkord: get('rekkord') || 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
+    allowWorkflowCommands: allowText === 'true',
     workspace: context.workspace,
     tempDir: context.tempDir,
     env: context.env,

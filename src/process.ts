@@ -1,10 +1,11 @@
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
- * its own process group (so a timeout can stop everything it started), output passed on live as
- * raw bytes, and only a small tail kept in memory for the failure report.
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { CANCEL_KILL_GRACE_MS, type Cancellation } from './cancel.js';
 
 export interface ProcessSpec {
   file: string;
@@ -14,7 +15,21 @@ export interface ProcessSpec {
   onOutput: (chunk: Buffer) => void;
   /** Milliseconds before the group is terminated; 0 for no limit. */
   timeoutMs: number;
+  /** How long the group gets after SIGTERM on timeout, before SIGKILL. */
+  killGraceMs?: number;
+  /** What a cancel does to this process. */
+  cancel?: Cancellation;
+  /**
+   * `interrupt`: the group gets the cancel's signal, then SIGKILL if it does not end (pre hooks,
+   * Rekkord). `deadline`: it may go on until the cancel budget runs out (post hooks, which put
+   * things back).
+   */
+  onCancel?: 'interrupt' | 'deadline';
+  /** Told the process group id once the child runs. */
+  onSpawn?: (pgid: number) => void;
 }
+
+export type StopReason = 'timeout' | 'cancel';
 
 export interface ProcessExit {
   exitCode: number | null;
@@ -22,16 +37,20 @@ export interface ProcessExit {
   durationMs: number;
   /** Set when the process could not be started: why, in words. */
   startError: string | null;
-  timedOut: boolean;
+  /** Set when the action stopped the process. */
+  stoppedBy: StopReason | null;
   tail: string[];
 }
 
 const TAIL_BYTES = 8192;
 const TAIL_LINES = 10;
-/** After a kill on timeout, how long the group gets before SIGKILL. */
-const KILL_GRACE_MS = 3000;
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+export const KILL_GRACE_MS = 3000;
 /** After exit, how long a background child may keep the output pipes open before they are closed. */
 const DRAIN_MS = 1000;
+const POLL_MS = 20;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
 
 /** Keeps the last few kilobytes of a stream, however much passes through. */
 export class Tail {
@@ -64,15 +83,16 @@ export function stripAnsi(text: string): string {
 /** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
 async function startErrorText(file: string, error: NodeJS.ErrnoException): Promise<string> {
   const code = error.code ?? '';
-  if (code === 'ENOENT' || code === 'ENOEXEC') {
+  if (code === 'ENOENT') {
     const head = await readFile(file)
       .then((b) => b.subarray(0, 256).toString('utf8'))
       .catch(() => null);
     if (head === null) return `${file} does not exist`;
     if (head.startsWith('#!')) {
       const shebang = head.slice(2).split('\n')[0] ?? '';
-      if (shebang.endsWith('\r'))
+      if (shebang.endsWith('\r')) {
         return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+      }
       return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
     }
   }
@@ -80,18 +100,54 @@ async function startErrorText(file: string, error: NodeJS.ErrnoException): Promi
   return `it cannot be started (${code || error.message})`;
 }
 
+/** Sends a signal to a whole process group; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the group has no process left, sending SIGKILL once `graceMs` has passed. */
+export async function reapGroup(pgid: number, graceMs: number): Promise<void> {
+  const until = performance.now() + graceMs;
+  while (signalGroup(pgid, 0)) {
+    if (performance.now() >= until) {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
 export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
   const started = performance.now();
   const tail = new Tail();
   return new Promise((resolve) => {
     let done = false;
-    let timedOut = false;
+    let stoppedBy: StopReason | null = null;
+    let graceMs = 0;
+    let unsubscribe = (): void => undefined;
     const timers: NodeJS.Timeout[] = [];
-    const finish = (exit: Omit<ProcessExit, 'durationMs' | 'tail' | 'timedOut'>): void => {
+    const finish = (exit: Pick<ProcessExit, 'exitCode' | 'signal' | 'startError'>): void => {
       if (done) return;
       done = true;
       timers.forEach(clearTimeout);
-      resolve({ ...exit, timedOut, durationMs: performance.now() - started, tail: tail.lines() });
+      unsubscribe();
+      const result = {
+        ...exit,
+        stoppedBy,
+        durationMs: performance.now() - started,
+        tail: tail.lines(),
+      };
+      // A stopped hook's background children go with it, within what is left of the grace.
+      if (stoppedBy && child.pid !== undefined) {
+        void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
+          resolve(result);
+        });
+      } else resolve(result);
     };
 
     const child = spawn(spec.file, spec.args, {
@@ -107,25 +163,23 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
 
-    const killGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
+    const stop = (reason: StopReason, signal: NodeJS.Signals, grace: number): void => {
+      if (stoppedBy || child.pid === undefined) return;
+      stoppedBy = reason;
+      graceMs = performance.now() - started + grace;
+      const pgid = child.pid;
+      signalGroup(pgid, signal);
+      timers.push(
+        setTimeout(() => {
+          signalGroup(pgid, 'SIGKILL');
+        }, grace),
+      );
     };
 
     if (spec.timeoutMs > 0) {
       timers.push(
         setTimeout(() => {
-          timedOut = true;
-          killGroup('SIGTERM');
-          timers.push(
-            setTimeout(() => {
-              killGroup('SIGKILL');
-            }, KILL_GRACE_MS),
-          );
+          stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
         }, spec.timeoutMs),
       );
     }
@@ -136,6 +190,21 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
         finish({ exitCode: null, signal: null, startError: text });
       });
     });
+    if (child.pid !== undefined) {
+      spec.onSpawn?.(child.pid);
+      const cancel = spec.cancel;
+      if (cancel) {
+        unsubscribe = cancel.onCancel((signal) => {
+          if (spec.onCancel === 'deadline') {
+            timers.push(
+              setTimeout(() => {
+                stop('timeout', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+              }, cancel.remainingMs()),
+            );
+          } else stop('cancel', signal, CANCEL_KILL_GRACE_MS);
+        });
+      }
+    }
 
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     const settle = (): void => {

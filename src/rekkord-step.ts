@@ -2,6 +2,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Cancellation } from './cancel.js';
 import { runProcess, stripAnsi } from './process.js';
 import type { Command, StepResult } from './types.js';
 
@@ -86,6 +87,8 @@ export interface StepRunOptions {
   onOutput: (chunk: Buffer) => void;
   /** How the command line is shown, e.g. with the private config copy named as such. */
   display: string;
+  cancel?: Cancellation;
+  onSpawn?: (pgid: number) => void;
 }
 
 export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<StepResult> {
@@ -101,6 +104,9 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
       options.onOutput(chunk);
     },
     timeoutMs: 0,
+    cancel: options.cancel,
+    onCancel: 'interrupt',
+    onSpawn: options.onSpawn,
   });
   scanner.end();
   const base = {
@@ -118,6 +124,14 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
       outcome: 'not-started',
       message: `rekkord could not be started: ${exit.startError}`,
     };
+  if (exit.stoppedBy === 'cancel') {
+    const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+    return {
+      ...base,
+      outcome: 'cancelled',
+      message: `rekkord ${spec.command} was interrupted by the cancel (${how})`,
+    };
+  }
   if (exit.signal)
     return {
       ...base,

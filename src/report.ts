@@ -3,7 +3,7 @@
  * limits, the job summary as Markdown, and the step outputs.
  */
 import path from 'node:path';
-import type { HookResult, SessionResult, StepResult } from './types.js';
+import type { HookResult, PhaseReport, SessionResult, StepResult } from './types.js';
 
 export interface Annotation {
   title: string;
@@ -26,6 +26,7 @@ function status(r: { exitCode: number | null; signal: string | null; outcome: st
   if (r.outcome === 'not-started') return 'not started';
   if (r.outcome === 'timed-out') return 'timed out';
   if (r.outcome === 'skipped') return 'skipped';
+  if (r.outcome === 'cancelled') return 'cancelled';
   if (r.signal) return r.signal;
   return `exit code ${r.exitCode ?? '?'}`;
 }
@@ -40,12 +41,18 @@ function withTail(message: string, tail: string[], lines: number): string {
   return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
 
+export function hookFailed(hook: HookResult): boolean {
+  return hook.outcome !== 'success' && hook.outcome !== 'not-run';
+}
+
 export function failedHooks(result: SessionResult): HookResult[] {
-  return result.phases.flatMap((p) => p.hooks.filter((h) => h.outcome !== 'success'));
+  return result.phases.flatMap((p) => p.hooks.filter(hookFailed));
 }
 
 function stepFailed(step: StepResult): boolean {
-  return step.outcome === 'failure' || step.outcome === 'not-started';
+  return (
+    step.outcome === 'failure' || step.outcome === 'not-started' || step.outcome === 'cancelled'
+  );
 }
 
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
@@ -56,7 +63,7 @@ export function errorAnnotations(
   const all: Annotation[] = [];
   for (const phase of result.phases) {
     if (phase.error) all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
-    for (const hook of phase.hooks.filter((h) => h.outcome !== 'success')) {
+    for (const hook of phase.hooks.filter(hookFailed)) {
       const file = workspaceFile(hook.path, workspace);
       all.push({
         title: `${phase.phase} hook ${hook.name} failed (${status(hook)})`,
@@ -96,8 +103,14 @@ function failureMessage(result: SessionResult): string {
   if (failed.length) parts.push(`${failed.length} of ${total} hooks failed`);
   for (const p of result.phases) if (p.error) parts.push(`${p.phase}: ${p.error}`);
   const step = result.step;
+  if (result.recovery) {
+    return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+  }
   if (step.outcome === 'skipped') parts.push(`rekkord ${step.command} did not run`);
   else if (stepFailed(step)) parts.push(`rekkord ${step.command} failed (${status(step)})`);
+  if (result.cancelled) {
+    return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+  }
   return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 
@@ -119,6 +132,8 @@ const ICONS: Record<string, string> = {
   failure: '❌ failure',
   'not-started': '❌ not started',
   'timed-out': '⏱️ timed out',
+  cancelled: '🛑 cancelled',
+  'not-run': '⏭️ not run',
   skipped: '⏭️ skipped',
 };
 
@@ -129,7 +144,14 @@ export interface SummaryContext {
 
 export function renderSummary(result: SessionResult, ctx: SummaryContext): string {
   const out: string[] = [];
-  out.push(`## Rekkord ${result.command} ${result.success ? '✅ succeeded' : '❌ failed'}`, '');
+  const verdict = result.cancelled
+    ? `🛑 cancelled by ${result.cancelled}`
+    : result.recovery
+      ? '🛟 post hooks run by the post step'
+      : result.success
+        ? '✅ succeeded'
+        : '❌ failed';
+  out.push(`## Rekkord ${result.command} ${verdict}`, '');
   if (result.oid)
     out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
   const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
@@ -143,9 +165,7 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
   const row = (cols: string[]): void => {
     out.push(`| ${cols.join(' | ')} |`);
   };
-  const hookRows = (index: number): void => {
-    const phase = result.phases[index];
-    if (!phase) return;
+  const phaseRows = (phase: PhaseReport): void => {
     if (phase.error) row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
     if (!phase.directory) row([phase.phase, '—', 'no directory configured', '', '', '']);
     else if (!phase.error && phase.hooks.length === 0)
@@ -161,17 +181,23 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
       ]);
     }
   };
-  hookRows(0);
-  const s = result.step;
-  row([
-    'rekkord',
-    code(`rekkord ${s.command}`),
-    ICONS[s.outcome] ?? s.outcome,
-    s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
-    s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
-    cell(s.message),
-  ]);
-  hookRows(1);
+  const stepRow = (): void => {
+    const s = result.step;
+    row([
+      'rekkord',
+      code(`rekkord ${s.command}`),
+      ICONS[s.outcome] ?? s.outcome,
+      s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
+      s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
+      cell(s.message),
+    ]);
+  };
+  // The Rekkord step stands between the phases, where it ran (first after a killed main step).
+  if (result.recovery) stepRow();
+  for (const phase of result.phases) {
+    phaseRows(phase);
+    if (phase.phase.startsWith('pre-')) stepRow();
+  }
 
   const skipped = result.phases.flatMap((p) =>
     p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`),

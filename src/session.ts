@@ -2,11 +2,15 @@
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
  * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
  * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
  */
-import { listHookDirectory, type HookListing } from './discovery.js';
-import { hookEnvironment, runHook, type HookContext } from './hooks.js';
-import type { PhasePlan, Plan } from './plan.js';
+import { Cancellation } from './cancel.js';
 import { prepareStepConfig } from './config.js';
+import { listHookDirectory, type HookListing } from './discovery.js';
+import { hookEnvironment, notRunResult, runHook, type HookContext } from './hooks.js';
+import type { PhasePlan, Plan } from './plan.js';
 import { runStep, stepArguments } from './rekkord-step.js';
 import type {
   HookEntry,
@@ -26,18 +30,38 @@ export interface SessionObserver {
   stepStart(display: string, note: string): void;
   stepEnd(result: StepResult): void;
   phaseEnd(report: PhaseReport): void;
+  /** The process group of the running hook or Rekkord, null once it has ended. */
+  processGroup?(pgid: number | null): void;
+}
+
+export interface SessionOptions {
+  cancel?: Cancellation;
 }
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-async function runPhase(
-  plan: Plan,
-  phase: PhasePlan,
-  context: Omit<HookContext, 'phase' | 'stage'>,
-  observer: SessionObserver,
-): Promise<PhaseReport> {
+type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
+
+interface PhaseRun {
+  plan: Plan;
+  phase: PhasePlan;
+  context: PhaseContext;
+  observer: SessionObserver;
+  cancel: Cancellation;
+  /** Names of hooks not to run again (they ran before the main step was killed). */
+  alreadyRun?: ReadonlySet<string>;
+}
+
+async function runPhase({
+  plan,
+  phase,
+  context,
+  observer,
+  cancel,
+  alreadyRun,
+}: PhaseRun): Promise<PhaseReport> {
   const stage = phase.phase.startsWith('pre-') ? 'pre' : 'post';
   const directory = phase.directory?.directory ?? null;
   const report: PhaseReport = { phase: phase.phase, directory, hooks: [], skipped: [], error: '' };
@@ -46,20 +70,35 @@ async function runPhase(
     try {
       listing = await listHookDirectory(directory);
     } catch (error) {
-      report.error = `the hook directory ${directory} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      report.error = `the hook directory ${directory} cannot be read: ${code}`;
     }
+  }
+  if (alreadyRun) {
+    listing = { ...listing, hooks: listing.hooks.filter((h) => !alreadyRun.has(h.name)) };
   }
   report.skipped = listing.skipped;
   observer.phaseStart(phase.phase, directory, listing);
 
   let success = context.success && report.error === '';
   for (const hook of listing.hooks) {
+    if (stage === 'pre' && cancel.cancelled) {
+      const result = notRunResult(
+        phase.phase,
+        hook,
+        `not run: cancelled by ${cancel.signal ?? ''}`,
+      );
+      report.hooks.push(result);
+      continue;
+    }
     observer.hookStart(phase.phase, hook);
+    const cancelled = cancel.cancelled || alreadyRun !== undefined;
     const env = hookEnvironment(plan.settings.env, {
       ...context,
       stage,
       phase: phase.phase,
-      success,
+      success: success && !cancelled,
+      cancelled,
     });
     const result = await runHook(phase.phase, hook, {
       cwd: plan.settings.workspace,
@@ -68,7 +107,11 @@ async function runPhase(
       onOutput: (chunk) => {
         observer.output(chunk);
       },
+      cancel,
+      onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+      onSpawn: (pgid) => observer.processGroup?.(pgid),
     });
+    observer.processGroup?.(null);
     if (result.outcome !== 'success') success = false;
     report.hooks.push(result);
     observer.hookEnd(result);
@@ -77,52 +120,74 @@ async function runPhase(
   return report;
 }
 
-function phaseFailed(report: PhaseReport): boolean {
+export function phaseFailed(report: PhaseReport): boolean {
   return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
-export async function runSession(plan: Plan, observer: SessionObserver): Promise<SessionResult> {
+function stepNotRun(plan: Plan, message: string): StepResult {
+  const command = plan.settings.command;
+  return {
+    command,
+    display: `rekkord ${command}`,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    outcome: 'skipped',
+    message,
+    oid: null,
+    tail: [],
+  };
+}
+
+export async function runSession(
+  plan: Plan,
+  observer: SessionObserver,
+  options: SessionOptions = {},
+): Promise<SessionResult> {
   const { settings } = plan;
+  const cancel = options.cancel ?? new Cancellation();
   const shared = {
     command: settings.command,
     configPath: plan.config?.path ?? null,
     channel: settings.channel,
   };
 
-  const pre = await runPhase(
+  const pre = await runPhase({
     plan,
-    plan.pre,
-    { ...shared, success: true, exitCode: null, oid: null },
+    phase: plan.pre,
+    context: { ...shared, success: true, exitCode: null, oid: null },
     observer,
-  );
+    cancel,
+  });
   let step: StepResult;
-  if (phaseFailed(pre)) {
-    step = {
-      command: settings.command,
-      display: `rekkord ${settings.command}`,
-      exitCode: null,
-      signal: null,
-      durationMs: 0,
-      outcome: 'skipped',
-      message: `rekkord ${settings.command} did not run because the ${pre.phase} phase failed`,
-      oid: null,
-      tail: [],
-    };
+  if (cancel.cancelled) {
+    step = stepNotRun(
+      plan,
+      `rekkord ${settings.command} did not run: cancelled by ${cancel.signal ?? ''}`,
+    );
+  } else if (phaseFailed(pre)) {
+    step = stepNotRun(
+      plan,
+      `rekkord ${settings.command} did not run because the ${pre.phase} phase failed`,
+    );
   } else {
-    step = await runRekkord(plan, observer);
+    step = await runRekkord(plan, observer, cancel);
   }
 
   const stepOk = step.outcome === 'success';
-  const post = await runPhase(
+  const post = await runPhase({
     plan,
-    plan.post,
-    { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+    phase: plan.post,
+    context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
     observer,
-  );
+    cancel,
+  });
 
   return {
     command: settings.command,
-    success: stepOk && !phaseFailed(pre) && !phaseFailed(post),
+    success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
+    cancelled: cancel.signal,
+    recovery: false,
     oid: step.oid,
     phases: [pre, post],
     step,
@@ -130,7 +195,49 @@ export async function runSession(plan: Plan, observer: SessionObserver): Promise
   };
 }
 
-async function runRekkord(plan: Plan, observer: SessionObserver): Promise<StepResult> {
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+export async function runRecovery(
+  plan: Plan,
+  observer: SessionObserver,
+  alreadyRun: ReadonlySet<string>,
+  options: SessionOptions = {},
+): Promise<SessionResult> {
+  const { settings } = plan;
+  const post = await runPhase({
+    plan,
+    phase: plan.post,
+    context: {
+      command: settings.command,
+      configPath: plan.config?.path ?? null,
+      channel: settings.channel,
+      success: false,
+      exitCode: null,
+      oid: null,
+    },
+    observer,
+    cancel: options.cancel ?? new Cancellation(),
+    alreadyRun,
+  });
+  return {
+    command: settings.command,
+    success: !phaseFailed(post),
+    cancelled: null,
+    recovery: true,
+    oid: null,
+    phases: [post],
+    step: stepNotRun(plan, 'the main step ended before its post hooks ran'),
+    configPath: plan.config?.path ?? null,
+  };
+}
+
+async function runRekkord(
+  plan: Plan,
+  observer: SessionObserver,
+  cancel: Cancellation,
+): Promise<StepResult> {
   const { settings } = plan;
   const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
   try {
@@ -143,8 +250,9 @@ async function runRekkord(plan: Plan, observer: SessionObserver): Promise<StepRe
       paths: settings.paths,
     };
     const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
+    const source = plan.config?.path ?? '';
     const note = stepConfig.isCopy
-      ? `Rekkord reads a private copy of ${plan.config?.path ?? ''} without its [Hooks] section, so that no hook runs twice.`
+      ? `Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice.`
       : '';
     observer.stepStart(display, note);
     const result = await runStep(spec, {
@@ -154,7 +262,10 @@ async function runRekkord(plan: Plan, observer: SessionObserver): Promise<StepRe
         observer.output(c);
       },
       display,
+      cancel,
+      onSpawn: (pgid) => observer.processGroup?.(pgid),
     });
+    observer.processGroup?.(null);
     observer.stepEnd(result);
     return result;
   } finally {

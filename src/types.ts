@@ -27,7 +27,12 @@ export interface HookEntry {
   problem?: string;
 }
 
-export type HookOutcome = 'success' | 'failure' | 'not-started' | 'timed-out';
+/**
+ * `not-started`: it could not be started; `cancelled`: a cancel interrupted it; `not-run`: a cancel
+ * came before its turn. All but `success` and `not-run` count as failed hooks.
+ */
+export type HookOutcome =
+  'success' | 'failure' | 'not-started' | 'timed-out' | 'cancelled' | 'not-run';
 
 export interface HookResult {
   phase: PhaseName;
@@ -43,7 +48,7 @@ export interface HookResult {
   tail: string[];
 }
 
-export type StepOutcome = 'success' | 'failure' | 'not-started' | 'skipped';
+export type StepOutcome = 'success' | 'failure' | 'not-started' | 'skipped' | 'cancelled';
 
 export interface StepResult {
   command: Command;
@@ -70,6 +75,10 @@ export interface PhaseReport {
 export interface SessionResult {
   command: Command;
   success: boolean;
+  /** The signal that cancelled the session, or null. */
+  cancelled: NodeJS.Signals | null;
+  /** True for the post step running the post hooks of a main step that was killed. */
+  recovery: boolean;
   oid: string | null;
   phases: PhaseReport[];
   step: StepResult;
