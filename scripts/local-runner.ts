@@ -7,7 +7,8 @@
  *
  * Node 24 runs this file as it is (type stripping), so it uses erasable TypeScript only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,7 +63,7 @@ export interface RunOptions {
 }
 
 export interface RunningAction {
-  child: ChildProcess;
+  child: ChildProcessByStdio<null, Readable, Readable>;
   /** Resolves once the log has a line containing `text`. */
   waitFor(text: string): Promise<void>;
   done: Promise<ActionRun>;
@@ -218,8 +219,8 @@ export function startAction(options: RunOptions): RunningAction {
     reader.push(chunk);
     options.onOutput?.(chunk);
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
 
   const done = new Promise<ActionRun>((resolve) => {
     child.on('close', (exitCode, signal) => {
