@@ -393,7 +393,7 @@ describe('bad input', () => {
     [
       'a missing Rekkord',
       { rekkord: 'rekkord-not-installed' },
-      "Rekkord was not found (looked for 'rekkord-not-installed' in PATH",
+      "Rekkord was not found: no executable 'rekkord-not-installed' in PATH. Install Rekkord",
     ],
     ['a bad hook timeout', { 'hook-timeout': 'soon' }, "Input 'hook-timeout' is 'soon'"],
   ];

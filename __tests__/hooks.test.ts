@@ -29,7 +29,10 @@ async function run(
       cwd: dir,
       env: { PATH: process.env.PATH, ...options.env },
       timeoutMs: options.timeoutMs ?? 0,
-      onOutput: (c) => out.push(c),
+      onOutput: (c) => {
+        out.push(c);
+        return undefined;
+      },
     },
   );
   return { result, output: Buffer.concat(out).toString() };

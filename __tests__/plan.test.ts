@@ -64,7 +64,7 @@ describe('the plan', () => {
     [
       'Rekkord is missing',
       { rekkord: 'no-such-rekkord' },
-      "Rekkord was not found (looked for 'no-such-rekkord' in PATH",
+      "Rekkord was not found: no executable 'no-such-rekkord' in PATH",
     ],
     [
       'the config is missing',

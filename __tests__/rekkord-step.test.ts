@@ -92,7 +92,10 @@ describe('running Rekkord', () => {
           LANG: 'fr_FR.UTF-8',
           REKKORD_STANDIN_LOG: log,
         },
-        onOutput: (c) => out.push(c),
+        onOutput: (c) => {
+          out.push(c);
+          return undefined;
+        },
         display: 'rekkord save',
       },
     );

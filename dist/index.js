@@ -28669,6 +28669,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
 var core = __nccwpck_require__(3360);
 // EXTERNAL MODULE: external "node:path"
@@ -28774,6 +28776,11 @@ function failureMessage(result) {
         parts.push(`rekkord ${step.command} did not run`);
     else if (stepFailed(step))
         parts.push(`rekkord ${step.command} failed (${report_status(step)})`);
+    const deferred = result.phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter((h) => h.outcome === 'cancelled' || h.outcome === 'not-run'));
+    if (deferred.length)
+        parts.push(`${deferred.length} post hooks left to the post step`);
     if (result.cancelled) {
         return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
     }
@@ -28886,6 +28893,7 @@ function stepOutputs(result) {
 
 
 
+
 /** What the main step leaves for the post step, in GITHUB_STATE (the last value of a key wins). */
 const STATE = {
     isPost: 'isPost',
@@ -28895,7 +28903,13 @@ const STATE = {
     postDone: 'post-done',
     /** Process group of the running hook or Rekkord, empty when none runs. */
     pgid: 'pgid',
+    /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
+    step: 'step',
 };
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook) {
+    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
 class ActionsReporter {
     options;
     atLineStart = true;
@@ -28904,10 +28918,12 @@ class ActionsReporter {
     postDone = [];
     // Unguessable, so output cannot end the pause of workflow commands by itself.
     stopToken = `rekkord-hooks-${(0,external_node_crypto_.randomUUID)()}`;
-    write;
     constructor(options) {
         this.options = options;
-        this.write = options.write ?? ((t) => process.stdout.write(t));
+    }
+    /** Writes to the log; false means "wait for drain". */
+    write(data) {
+        return process.stdout.write(data);
     }
     planned(plan) {
         // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
@@ -28955,16 +28971,19 @@ class ActionsReporter {
     }
     output(chunk) {
         if (chunk.length === 0)
-            return;
-        this.write(chunk);
+            return undefined;
         this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        // A runner reading slowly must slow the hook down, not fill this process's memory.
+        if (this.write(chunk))
+            return undefined;
+        return (0,external_node_events_.once)(process.stdout, 'drain').then(() => undefined);
     }
     processGroup(pgid) {
         this.state(STATE.pgid, pgid === null ? '' : String(pgid));
     }
     hookEnd(result) {
         this.closeGroup();
-        if (result.phase.startsWith('post-')) {
+        if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
             this.postDone.push(result.name);
             this.state(STATE.postDone, JSON.stringify(this.postDone));
         }
@@ -28982,6 +29001,7 @@ class ActionsReporter {
     }
     stepEnd(result) {
         this.closeGroup();
+        this.state(STATE.step, JSON.stringify({ exitCode: result.exitCode, oid: result.oid }));
         const took = formatDuration(result.durationMs);
         if (result.outcome === 'success') {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
@@ -28994,8 +29014,9 @@ class ActionsReporter {
             core/* info */.pq(`❌ ${result.message} (${took})`);
     }
     phaseEnd(report) {
-        if (report.phase.startsWith('post-'))
+        if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
             this.state(STATE.stage, 'done');
+        }
         if (report.error)
             core/* info */.pq(`❌ ${report.phase}: ${report.error}`);
     }
@@ -29045,7 +29066,7 @@ async function writeSummary(markdown) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4764);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3737);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(55);
 /** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
 
@@ -29061,7 +29082,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3737:
+/***/ 55:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29209,13 +29230,13 @@ function parseSettings(input, context) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
 var ini = __nccwpck_require__(5756);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
@@ -29623,12 +29644,52 @@ async function listHookDirectory(dir) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/memory.ts
+/**
+ * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
+ * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
+ * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
+ * collection every few MiB of output frees them early, for a negligible cost.
+ */
+
+
+const EVERY_BYTES = 4 * 1024 * 1024;
+function exposeGc() {
+    try {
+        external_node_v8_default().setFlagsFromString('--expose-gc');
+        const gc = external_node_vm_default().runInNewContext('gc');
+        return typeof gc === 'function' ? gc : null;
+    }
+    catch {
+        return null;
+    }
+}
+let collect;
+let sinceLast = 0;
+/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
+function relayed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    if (collect === undefined)
+        collect = exposeGc();
+    collect?.({ type: 'minor' });
+}
+
 ;// CONCATENATED MODULE: ./src/process.ts
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
  * its own process group (so a timeout or a cancel stops everything it started), output passed on
  * live as raw bytes, and only a small tail kept in memory for the failure report.
  */
+
 
 
 
@@ -29743,9 +29804,25 @@ function runProcess(spec) {
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
         });
+        let pauses = 0;
+        let lastData = performance.now();
         const onData = (chunk) => {
+            lastData = performance.now();
             tail.push(chunk);
-            spec.onOutput(chunk);
+            relayed(chunk.length);
+            const wait = spec.onOutput(chunk);
+            if (!wait)
+                return;
+            if (pauses++ === 0) {
+                child.stdout.pause();
+                child.stderr.pause();
+            }
+            void wait.finally(() => {
+                if (--pauses === 0) {
+                    child.stdout.resume();
+                    child.stderr.resume();
+                }
+            });
         };
         child.stdout.on('data', onData);
         child.stderr.on('data', onData);
@@ -29779,7 +29856,7 @@ function runProcess(spec) {
                 unsubscribe = cancel.onCancel((signal) => {
                     if (spec.onCancel === 'deadline') {
                         timers.push(setTimeout(() => {
-                            stop('timeout', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+                            stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
                         }, cancel.remainingMs()));
                     }
                     else
@@ -29792,14 +29869,21 @@ function runProcess(spec) {
             if (exited)
                 finish({ exitCode: exited.code, signal: exited.signal, startError: null });
         };
+        // A background child may hold the pipes open forever: once the process has exited and its
+        // output has been idle for a moment, stop waiting for them.
+        const drain = () => {
+            const idle = performance.now() - lastData;
+            if (pauses > 0 || idle < DRAIN_MS) {
+                timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
+                return;
+            }
+            child.stdout.destroy();
+            child.stderr.destroy();
+            settle();
+        };
         child.on('exit', (code, signal) => {
             exited = { code, signal };
-            // A background child may hold the pipes open forever: stop waiting for them after a moment.
-            timers.push(setTimeout(() => {
-                child.stdout.destroy();
-                child.stderr.destroy();
-                settle();
-            }, DRAIN_MS));
+            timers.push(setTimeout(drain, DRAIN_MS));
         });
         child.on('close', settle);
     });
@@ -29885,7 +29969,7 @@ async function runStep(spec, options) {
         env: { ...options.env, LANGUAGE: 'en' },
         onOutput: (chunk) => {
             scanner.push(chunk);
-            options.onOutput(chunk);
+            return options.onOutput(chunk);
         },
         timeoutMs: 0,
         cancel: options.cancel,
@@ -29941,6 +30025,8 @@ async function runStep(spec, options) {
 
 
 
+
+
 const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
 function lenientNote(setting) {
     if (setting.lenientValue === null)
@@ -29950,10 +30036,13 @@ function lenientNote(setting) {
 async function makePlan(settings, options = {}) {
     const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
     if (!rekkordPath) {
-        const where = settings.rekkord.includes('/')
-            ? `at ${settings.rekkord}`
-            : `'${settings.rekkord}' in PATH`;
-        throw new SettingsError(`Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`);
+        const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+        const why = !settings.rekkord.includes('/')
+            ? `no executable '${settings.rekkord}' in PATH`
+            : (0,external_node_fs_namespaceObject.existsSync)(file)
+                ? `${file} is not an executable file`
+                : `${file} does not exist`;
+        throw new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
     }
     const located = await locateConfig(settings.config, {
         env: settings.env,
@@ -30066,13 +30155,14 @@ async function runHook(phase, hook, options) {
         return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
     if (exit.stoppedBy === 'cancel') {
         const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        return { ...result, outcome: 'cancelled', message: `interrupted by the cancel (${how})` };
+        const message = options.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { ...result, outcome: 'cancelled', message };
     }
     if (exit.stoppedBy === 'timeout') {
-        const limit = options.cancel?.cancelled
-            ? 'the time left after the cancel'
-            : `${options.timeoutMs / 1000} s`;
-        return { ...result, outcome: 'timed-out', message: `timed out after ${limit} and was stopped` };
+        const message = `timed out after ${options.timeoutMs / 1000} s and was stopped`;
+        return { ...result, outcome: 'timed-out', message };
     }
     if (exit.signal)
         return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
@@ -30124,6 +30214,12 @@ async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, })
             report.hooks.push(result);
             continue;
         }
+        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+        if (stage === 'post' && cancel.remainingMs() === 0) {
+            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
         observer.hookStart(phase.phase, hook);
         const cancelled = cancel.cancelled || alreadyRun !== undefined;
         const env = hookEnvironment(plan.settings.env, {
@@ -30137,9 +30233,7 @@ async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, })
             cwd: plan.settings.workspace,
             env,
             timeoutMs: plan.settings.hookTimeoutMs,
-            onOutput: (chunk) => {
-                observer.output(chunk);
-            },
+            onOutput: (chunk) => observer.output(chunk),
             cancel,
             onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
             onSpawn: (pgid) => observer.processGroup?.(pgid),
@@ -30214,11 +30308,7 @@ async function runSession(plan, observer, options = {}) {
         configPath: plan.config?.path ?? null,
     };
 }
-/**
- * For the post step after the main step died without running the post hooks: runs the post
- * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
- */
-async function runRecovery(plan, observer, alreadyRun, options = {}) {
+async function runRecovery(plan, observer, state, options = {}) {
     const { settings } = plan;
     const post = await runPhase({
         plan,
@@ -30228,12 +30318,12 @@ async function runRecovery(plan, observer, alreadyRun, options = {}) {
             configPath: plan.config?.path ?? null,
             channel: settings.channel,
             success: false,
-            exitCode: null,
-            oid: null,
+            exitCode: state.exitCode,
+            oid: state.oid,
         },
         observer,
         cancel: options.cancel ?? new Cancellation(),
-        alreadyRun,
+        alreadyRun: state.alreadyRun,
     });
     return {
         command: settings.command,
@@ -30267,9 +30357,7 @@ async function runRekkord(plan, observer, cancel) {
         const result = await runStep(spec, {
             cwd: settings.workspace,
             env: settings.env,
-            onOutput: (c) => {
-                observer.output(c);
-            },
+            onOutput: (chunk) => observer.output(chunk),
             display,
             cancel,
             onSpawn: (pgid) => observer.processGroup?.(pgid),
@@ -30384,7 +30472,13 @@ async function runPost() {
         reporter.planned(plan);
         const done = JSON.parse(core/* getState */.Gu(actions_reporter/* STATE */.c.postDone) || '[]');
         core/* info */.pq(`The main step ended before its post hooks ran (${done.length} had finished); running them now with SUCCESS=0`);
-        const result = await runRecovery(plan, reporter, new Set(done), { cancel });
+        const step = JSON.parse(core/* getState */.Gu(actions_reporter/* STATE */.c.step) || '{}');
+        const state = {
+            alreadyRun: new Set(done),
+            exitCode: step.exitCode ?? null,
+            oid: step.oid ?? null,
+        };
+        const result = await runRecovery(plan, reporter, state, { cancel });
         await reporter.finish(result);
     }
     catch (error) {

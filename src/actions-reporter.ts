@@ -1,5 +1,6 @@
 /** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import * as core from '@actions/core';
 import type { HookListing } from './discovery.js';
 import type { Plan } from './plan.js';
@@ -23,7 +24,14 @@ export const STATE = {
   postDone: 'post-done',
   /** Process group of the running hook or Rekkord, empty when none runs. */
   pgid: 'pgid',
+  /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
+  step: 'step',
 } as const;
+
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook: HookResult): boolean {
+  return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
 
 export interface ReporterOptions {
   workspace: string;
@@ -31,7 +39,6 @@ export interface ReporterOptions {
   allowWorkflowCommands: boolean;
   /** Record progress in GITHUB_STATE for the post step (the main step only). */
   persistState: boolean;
-  write?: (text: string | Buffer) => void;
 }
 
 export class ActionsReporter implements SessionObserver {
@@ -41,10 +48,12 @@ export class ActionsReporter implements SessionObserver {
   private readonly postDone: string[] = [];
   // Unguessable, so output cannot end the pause of workflow commands by itself.
   private readonly stopToken = `rekkord-hooks-${randomUUID()}`;
-  private readonly write: (text: string | Buffer) => void;
 
-  constructor(private readonly options: ReporterOptions) {
-    this.write = options.write ?? ((t) => process.stdout.write(t));
+  constructor(private readonly options: ReporterOptions) {}
+
+  /** Writes to the log; false means "wait for drain". */
+  private write(data: string | Buffer): boolean {
+    return process.stdout.write(data);
   }
 
   planned(plan: Plan): void {
@@ -93,10 +102,12 @@ export class ActionsReporter implements SessionObserver {
     this.openGroup(`${phase} › ${hook.name}`);
   }
 
-  output(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.write(chunk);
+  output(chunk: Buffer): Promise<void> | undefined {
+    if (chunk.length === 0) return undefined;
     this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+    // A runner reading slowly must slow the hook down, not fill this process's memory.
+    if (this.write(chunk)) return undefined;
+    return once(process.stdout, 'drain').then(() => undefined);
   }
 
   processGroup(pgid: number | null): void {
@@ -105,7 +116,7 @@ export class ActionsReporter implements SessionObserver {
 
   hookEnd(result: HookResult): void {
     this.closeGroup();
-    if (result.phase.startsWith('post-')) {
+    if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
       this.postDone.push(result.name);
       this.state(STATE.postDone, JSON.stringify(this.postDone));
     }
@@ -122,6 +133,7 @@ export class ActionsReporter implements SessionObserver {
 
   stepEnd(result: StepResult): void {
     this.closeGroup();
+    this.state(STATE.step, JSON.stringify({ exitCode: result.exitCode, oid: result.oid }));
     const took = formatDuration(result.durationMs);
     if (result.outcome === 'success') {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
@@ -136,7 +148,9 @@ export class ActionsReporter implements SessionObserver {
   }
 
   phaseEnd(report: PhaseReport): void {
-    if (report.phase.startsWith('post-')) this.state(STATE.stage, 'done');
+    if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
+      this.state(STATE.stage, 'done');
+    }
     if (report.error) core.info(`❌ ${report.phase}: ${report.error}`);
   }
 

@@ -1,6 +1,6 @@
 /** Hook execution: one hook, with its environment, turned into a result. */
 import type { Cancellation } from './cancel.js';
-import { runProcess } from './process.js';
+import { runProcess, type OutputSink } from './process.js';
 import type { Command, HookEntry, HookResult, PhaseName, Stage } from './types.js';
 
 /** What a hook learns from its environment, beyond the runner's own variables. */
@@ -43,7 +43,7 @@ export interface HookRunOptions {
   cwd: string;
   env: Record<string, string | undefined>;
   timeoutMs: number;
-  onOutput: (chunk: Buffer) => void;
+  onOutput: OutputSink;
   cancel?: Cancellation;
   onCancel?: 'interrupt' | 'deadline';
   onSpawn?: (pgid: number) => void;
@@ -102,13 +102,15 @@ export async function runHook(
     return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
   if (exit.stoppedBy === 'cancel') {
     const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-    return { ...result, outcome: 'cancelled', message: `interrupted by the cancel (${how})` };
+    const message =
+      options.onCancel === 'deadline'
+        ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+        : `interrupted by the cancel (${how})`;
+    return { ...result, outcome: 'cancelled', message };
   }
   if (exit.stoppedBy === 'timeout') {
-    const limit = options.cancel?.cancelled
-      ? 'the time left after the cancel'
-      : `${options.timeoutMs / 1000} s`;
-    return { ...result, outcome: 'timed-out', message: `timed out after ${limit} and was stopped` };
+    const message = `timed out after ${options.timeoutMs / 1000} s and was stopped`;
+    return { ...result, outcome: 'timed-out', message };
   }
   if (exit.signal) return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
   if (exit.exitCode !== 0)

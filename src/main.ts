@@ -105,7 +105,16 @@ export async function runPost(): Promise<void> {
     core.info(
       `The main step ended before its post hooks ran (${done.length} had finished); running them now with SUCCESS=0`,
     );
-    const result = await runRecovery(plan, reporter, new Set(done), { cancel });
+    const step = JSON.parse(core.getState(STATE.step) || '{}') as {
+      exitCode?: number | null;
+      oid?: string | null;
+    };
+    const state = {
+      alreadyRun: new Set(done),
+      exitCode: step.exitCode ?? null,
+      oid: step.oid ?? null,
+    };
+    const result = await runRecovery(plan, reporter, state, { cancel });
     await reporter.finish(result);
   } catch (error) {
     fail(error);

@@ -2,6 +2,8 @@
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and both hook directories of the command exist; anything wrong is a SettingsError and nothing runs.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import {
   hookKey,
   loadConfig,
@@ -54,12 +56,13 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     settings.workspace,
   );
   if (!rekkordPath) {
-    const where = settings.rekkord.includes('/')
-      ? `at ${settings.rekkord}`
-      : `'${settings.rekkord}' in PATH`;
-    throw new SettingsError(
-      `Rekkord was not found (looked for ${where}, an executable file). ${INSTALL_HINT}`,
-    );
+    const file = path.resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+      ? `no executable '${settings.rekkord}' in PATH`
+      : existsSync(file)
+        ? `${file} is not an executable file`
+        : `${file} does not exist`;
+    throw new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
   }
 
   const located = await locateConfig(settings.config, {

@@ -6,13 +6,17 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { CANCEL_KILL_GRACE_MS, type Cancellation } from './cancel.js';
+import { relayed } from './memory.js';
+
+/** Takes output; a returned promise means "wait for it before sending more" (backpressure). */
+export type OutputSink = (chunk: Buffer) => Promise<void> | undefined;
 
 export interface ProcessSpec {
   file: string;
   args: readonly string[];
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  onOutput: (chunk: Buffer) => void;
+  onOutput: OutputSink;
   /** Milliseconds before the group is terminated; 0 for no limit. */
   timeoutMs: number;
   /** How long the group gets after SIGTERM on timeout, before SIGKILL. */
@@ -156,9 +160,24 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    let pauses = 0;
+    let lastData = performance.now();
     const onData = (chunk: Buffer): void => {
+      lastData = performance.now();
       tail.push(chunk);
-      spec.onOutput(chunk);
+      relayed(chunk.length);
+      const wait = spec.onOutput(chunk);
+      if (!wait) return;
+      if (pauses++ === 0) {
+        child.stdout.pause();
+        child.stderr.pause();
+      }
+      void wait.finally(() => {
+        if (--pauses === 0) {
+          child.stdout.resume();
+          child.stderr.resume();
+        }
+      });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -198,7 +217,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
           if (spec.onCancel === 'deadline') {
             timers.push(
               setTimeout(() => {
-                stop('timeout', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+                stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
               }, cancel.remainingMs()),
             );
           } else stop('cancel', signal, CANCEL_KILL_GRACE_MS);
@@ -210,16 +229,21 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
     const settle = (): void => {
       if (exited) finish({ exitCode: exited.code, signal: exited.signal, startError: null });
     };
+    // A background child may hold the pipes open forever: once the process has exited and its
+    // output has been idle for a moment, stop waiting for them.
+    const drain = (): void => {
+      const idle = performance.now() - lastData;
+      if (pauses > 0 || idle < DRAIN_MS) {
+        timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
+        return;
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      settle();
+    };
     child.on('exit', (code, signal) => {
       exited = { code, signal };
-      // A background child may hold the pipes open forever: stop waiting for them after a moment.
-      timers.push(
-        setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          settle();
-        }, DRAIN_MS),
-      );
+      timers.push(setTimeout(drain, DRAIN_MS));
     });
     child.on('close', settle);
   });

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cancellation } from './cancel.js';
-import { runProcess, stripAnsi } from './process.js';
+import { runProcess, stripAnsi, type OutputSink } from './process.js';
 import type { Command, StepResult } from './types.js';
 
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
@@ -84,7 +84,7 @@ export class OidScanner {
 export interface StepRunOptions {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  onOutput: (chunk: Buffer) => void;
+  onOutput: OutputSink;
   /** How the command line is shown, e.g. with the private config copy named as such. */
   display: string;
   cancel?: Cancellation;
@@ -101,7 +101,7 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
     env: { ...options.env, LANGUAGE: 'en' },
     onOutput: (chunk) => {
       scanner.push(chunk);
-      options.onOutput(chunk);
+      return options.onOutput(chunk);
     },
     timeoutMs: 0,
     cancel: options.cancel,

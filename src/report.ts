@@ -108,6 +108,10 @@ function failureMessage(result: SessionResult): string {
   }
   if (step.outcome === 'skipped') parts.push(`rekkord ${step.command} did not run`);
   else if (stepFailed(step)) parts.push(`rekkord ${step.command} failed (${status(step)})`);
+  const deferred = result.phases
+    .filter((p) => p.phase.startsWith('post-'))
+    .flatMap((p) => p.hooks.filter((h) => h.outcome === 'cancelled' || h.outcome === 'not-run'));
+  if (deferred.length) parts.push(`${deferred.length} post hooks left to the post step`);
   if (result.cancelled) {
     return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
   }

@@ -11,6 +11,7 @@ import { prepareStepConfig } from './config.js';
 import { listHookDirectory, type HookListing } from './discovery.js';
 import { hookEnvironment, notRunResult, runHook, type HookContext } from './hooks.js';
 import type { PhasePlan, Plan } from './plan.js';
+import type { OutputSink } from './process.js';
 import { runStep, stepArguments } from './rekkord-step.js';
 import type {
   HookEntry,
@@ -24,8 +25,11 @@ import type {
 export interface SessionObserver {
   phaseStart(phase: PhaseName, directory: string | null, listing: HookListing): void;
   hookStart(phase: PhaseName, hook: HookEntry): void;
-  /** Raw output of the running hook or Rekkord, stdout and stderr as they come. */
-  output(chunk: Buffer): void;
+  /**
+   * Raw output of the running hook or Rekkord, stdout and stderr as they come; a returned promise
+   * pauses the output until it settles.
+   */
+  output: OutputSink;
   hookEnd(result: HookResult): void;
   stepStart(display: string, note: string): void;
   stepEnd(result: StepResult): void;
@@ -91,6 +95,12 @@ async function runPhase({
       report.hooks.push(result);
       continue;
     }
+    // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+    if (stage === 'post' && cancel.remainingMs() === 0) {
+      const reason = 'not run before the cancel grace ran out; the post step runs it';
+      report.hooks.push(notRunResult(phase.phase, hook, reason));
+      continue;
+    }
     observer.hookStart(phase.phase, hook);
     const cancelled = cancel.cancelled || alreadyRun !== undefined;
     const env = hookEnvironment(plan.settings.env, {
@@ -104,9 +114,7 @@ async function runPhase({
       cwd: plan.settings.workspace,
       env,
       timeoutMs: plan.settings.hookTimeoutMs,
-      onOutput: (chunk) => {
-        observer.output(chunk);
-      },
+      onOutput: (chunk) => observer.output(chunk),
       cancel,
       onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
       onSpawn: (pgid) => observer.processGroup?.(pgid),
@@ -199,10 +207,18 @@ export async function runSession(
  * For the post step after the main step died without running the post hooks: runs the post
  * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
  */
+export interface RecoveryState {
+  /** Post hooks that finished in the main step. */
+  alreadyRun: ReadonlySet<string>;
+  /** What the main step learnt of the Rekkord step, if it ran. */
+  exitCode: number | null;
+  oid: string | null;
+}
+
 export async function runRecovery(
   plan: Plan,
   observer: SessionObserver,
-  alreadyRun: ReadonlySet<string>,
+  state: RecoveryState,
   options: SessionOptions = {},
 ): Promise<SessionResult> {
   const { settings } = plan;
@@ -214,12 +230,12 @@ export async function runRecovery(
       configPath: plan.config?.path ?? null,
       channel: settings.channel,
       success: false,
-      exitCode: null,
-      oid: null,
+      exitCode: state.exitCode,
+      oid: state.oid,
     },
     observer,
     cancel: options.cancel ?? new Cancellation(),
-    alreadyRun,
+    alreadyRun: state.alreadyRun,
   });
   return {
     command: settings.command,
@@ -258,9 +274,7 @@ async function runRekkord(
     const result = await runStep(spec, {
       cwd: settings.workspace,
       env: settings.env,
-      onOutput: (c) => {
-        observer.output(c);
-      },
+      onOutput: (chunk) => observer.output(chunk),
       display,
       cancel,
       onSpawn: (pgid) => observer.processGroup?.(pgid),
