@@ -254,6 +254,32 @@ describe('hard kill of the main step', () => {
     expect(log(ws)).toHaveLength(2);
   });
 
+  it('killed during rekkord save: the post step removes the private config copy and runs the post hooks', async () => {
+    const { ws } = backupWorkspace(BOTH, '[S3]\nSecretKey = secret-in-copy\n');
+    postLogHook(path.join(ws, 'hooks/post'), 'restart');
+    // The runner keeps RUNNER_TEMP for the whole job, post steps included.
+    const temp = path.join(ws, 'runner-temp');
+    mkdirSync(temp);
+    const running = startAction(
+      options(ws, {}, { REKKORD_STANDIN_DELAY_MS: '60000', RUNNER_TEMP: temp }),
+    );
+    await running.waitFor('Snapshot channel: nightly');
+    const [rekkord] = readLines(path.join(ws, 'rekkord.log')).map(
+      (l) => JSON.parse(l) as { config: string },
+    );
+    running.child.kill('SIGKILL');
+    const main = await running.done;
+    const copy = rekkord?.config ?? '';
+    expect(path.dirname(path.dirname(copy))).toBe(temp);
+    expect(readFileSync(copy, 'utf8')).toContain('secret-in-copy');
+
+    const post = await runPostStep(main, options(ws, {}, { RUNNER_TEMP: temp }));
+    expect(post.exitCode).toBe(0);
+    expect(existsSync(copy)).toBe(false);
+    expect(log(ws)).toEqual(['post/restart SUCCESS=0 CANCELLED=1 EXIT=']);
+    expect(processesWith(copy)).toEqual([]);
+  });
+
   it('killed during the post phase: the post step runs only the post hooks that had not finished', async () => {
     const tag = sleepTag();
     const { ws } = backupWorkspace(BOTH);

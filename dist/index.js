@@ -29142,101 +29142,13 @@ class Cancellation {
     }
 }
 
-;// CONCATENATED MODULE: ./src/types.ts
-/** Shared vocabulary of the engine: commands, phases, plans and results. */
-const COMMANDS = ['save', 'scan'];
-function phaseName(stage, command) {
-    return `${stage}-${command}`;
-}
-/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class SettingsError extends Error {
-    name = 'SettingsError';
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-
-const CHANNEL_MAX_BYTES = 256;
-// Options that choose a config: the action must know which config Rekkord reads.
-const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
-function lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
-}
-function parseSettings(input, context) {
-    const get = (name) => input(name).trim();
-    const commandText = get('command');
-    if (commandText === '')
-        throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
-    if (!COMMANDS.includes(commandText)) {
-        throw new SettingsError(`Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`);
-    }
-    const command = commandText;
-    const channelText = input('channel');
-    const paths = lines(input('paths'));
-    let channel = null;
-    if (command === 'save') {
-        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-        channel = channelText.replace(/\r?\n$/, '');
-        if (channel === '')
-            throw new SettingsError("Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'");
-        const bytes = Buffer.byteLength(channel, 'utf8');
-        if (bytes > CHANNEL_MAX_BYTES) {
-            throw new SettingsError(`Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
-        }
-        if (channel.startsWith('-'))
-            throw new SettingsError(`Input 'channel' must not start with '-' (Rekkord would read it as an option)`);
-        if (/[\r\n]/.test(channel))
-            throw new SettingsError("Input 'channel' must be a single line");
-        if (paths.length === 0)
-            throw new SettingsError("Input 'paths' is required for save: one path per line");
-        const dashed = paths.find((p) => p.startsWith('-'));
-        if (dashed)
-            throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-    }
-    else {
-        if (channelText.trim() !== '')
-            throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
-        if (paths.length > 0)
-            throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
-    }
-    const args = lines(input('args'));
-    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
-    if (configArg) {
-        throw new SettingsError(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
-    }
-    const timeoutText = get('hook-timeout') || '0';
-    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-        throw new SettingsError(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
-    }
-    const allowText = get('allow-workflow-commands') || 'false';
-    if (allowText !== 'true' && allowText !== 'false') {
-        throw new SettingsError(`Input 'allow-workflow-commands' is '${allowText}'; expected true or false`);
-    }
-    return Object.freeze({
-        command,
-        config: get('config') || null,
-        channel,
-        paths: Object.freeze(paths),
-        rekkord: get('rekkord') || 'rekkord',
-        args: Object.freeze(args),
-        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
-        allowWorkflowCommands: allowText === 'true',
-        workspace: context.workspace,
-        tempDir: context.tempDir,
-        env: context.env,
-    });
-}
-
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
 var ini = __nccwpck_require__(5756);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
@@ -29379,6 +29291,17 @@ function lastEntry(doc, section, key) {
         if (e.section === section && e.key === key)
             found = e;
     return found;
+}
+
+;// CONCATENATED MODULE: ./src/types.ts
+/** Shared vocabulary of the engine: commands, phases, plans and results. */
+const COMMANDS = ['save', 'scan'];
+function phaseName(stage, command) {
+    return `${stage}-${command}`;
+}
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class SettingsError extends Error {
+    name = 'SettingsError';
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -29534,6 +29457,17 @@ function stepConfigText(config) {
     const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
     return kept.join('\n') + '\n';
 }
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
 /** Writes the private copy (0600, in a 0700 folder) when one is needed. */
 async function prepareStepConfig(config, tempRoot) {
     const none = async () => { };
@@ -29542,7 +29476,7 @@ async function prepareStepConfig(config, tempRoot) {
     const text = stepConfigText(config);
     if (text === null)
         return { path: config.path, isCopy: false, cleanup: none };
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, 'rekkord-hooks-'));
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
     const copy = external_node_path_default().join(folder, 'rekkord.ini');
     await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
     return {
@@ -29550,6 +29484,83 @@ async function prepareStepConfig(config, tempRoot) {
         isCopy: true,
         cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
     };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
+const CHANNEL_MAX_BYTES = 256;
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const commandText = get('command');
+    if (commandText === '')
+        throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
+    if (!COMMANDS.includes(commandText)) {
+        throw new SettingsError(`Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`);
+    }
+    const command = commandText;
+    const channelText = input('channel');
+    const paths = lines(input('paths'));
+    let channel = null;
+    if (command === 'save') {
+        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+        channel = channelText.replace(/\r?\n$/, '');
+        if (channel === '')
+            throw new SettingsError("Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'");
+        const bytes = Buffer.byteLength(channel, 'utf8');
+        if (bytes > CHANNEL_MAX_BYTES) {
+            throw new SettingsError(`Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+        }
+        if (channel.startsWith('-'))
+            throw new SettingsError(`Input 'channel' must not start with '-' (Rekkord would read it as an option)`);
+        if (/[\r\n]/.test(channel))
+            throw new SettingsError("Input 'channel' must be a single line");
+        if (paths.length === 0)
+            throw new SettingsError("Input 'paths' is required for save: one path per line");
+        const dashed = paths.find((p) => p.startsWith('-'));
+        if (dashed)
+            throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
+    }
+    else {
+        if (channelText.trim() !== '')
+            throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
+        if (paths.length > 0)
+            throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
+    }
+    const args = lines(input('args'));
+    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+    if (configArg) {
+        throw new SettingsError(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
+    }
+    const timeoutText = get('hook-timeout') || '0';
+    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
+        throw new SettingsError(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
+    }
+    const allowText = get('allow-workflow-commands') || 'false';
+    if (allowText !== 'true' && allowText !== 'false') {
+        throw new SettingsError(`Input 'allow-workflow-commands' is '${allowText}'; expected true or false`);
+    }
+    return Object.freeze({
+        command,
+        config: get('config') || null,
+        channel,
+        paths: Object.freeze(paths),
+        rekkord: get('rekkord') || 'rekkord',
+        args: Object.freeze(args),
+        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
+        allowWorkflowCommands: allowText === 'true',
+        workspace: context.workspace,
+        tempDir: context.tempDir,
+        env: context.env,
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/discovery.ts
@@ -29693,6 +29704,7 @@ function relayed(bytes) {
 
 
 
+
 const TAIL_BYTES = 8192;
 const TAIL_LINES = 10;
 /** After SIGTERM on timeout, how long the group gets before SIGKILL. */
@@ -29757,10 +29769,38 @@ function signalGroup(pgid, signal) {
         return false;
     }
 }
-/** Waits until the group has no process left, sending SIGKILL once `graceMs` has passed. */
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    try {
+        return (0,external_node_fs_namespaceObject.readdirSync)('/proc').some((name) => {
+            if (!/^\d+$/.test(name))
+                return false;
+            try {
+                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
+                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+                const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+                return Number(group) === pgid && state !== 'Z';
+            }
+            catch {
+                return false;
+            }
+        });
+    }
+    catch {
+        return true;
+    }
+}
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
 async function reapGroup(pgid, graceMs) {
     const until = performance.now() + graceMs;
-    while (signalGroup(pgid, 0)) {
+    while (groupAlive(pgid)) {
         if (performance.now() >= until) {
             signalGroup(pgid, 'SIGKILL');
             return;
@@ -30386,6 +30426,7 @@ async function runRekkord(plan, observer, cancel) {
 
 
 
+
 async function rekkordVersion(rekkordPath) {
     const out = await exec/* getExecOutput */.H(rekkordPath, ['--version'], {
         silent: true,
@@ -30463,6 +30504,10 @@ async function runPost() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     try {
         const settings = readSettings(workspace);
+        // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
+        if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
+            core/* info */.pq('Removed the private config copy left by the main step');
+        }
         const plan = await makePlan(settings);
         const reporter = new actions_reporter/* ActionsReporter */.X({
             workspace,

@@ -201,7 +201,7 @@ export function startAction(options: RunOptions): RunningAction {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STATE: stateFile,
     GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: temp,
+    RUNNER_TEMP: options.env?.RUNNER_TEMP ?? temp,
     MAX_RSS_FILE: options.measureMemory ? rssFile : undefined,
   };
   for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;

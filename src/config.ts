@@ -2,7 +2,7 @@
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
  * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
  */
-import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -217,6 +217,19 @@ export interface StepConfig {
   cleanup(): Promise<void>;
 }
 
+const COPY_PREFIX = 'rekkord-hooks-';
+
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+export async function removeLeftoverCopies(tempRoot: string): Promise<number> {
+  const names = await readdir(tempRoot).catch(() => []);
+  const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+  await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
+  return left.length;
+}
+
 /** Writes the private copy (0600, in a 0700 folder) when one is needed. */
 export async function prepareStepConfig(
   config: RekkordConfig | null,
@@ -226,7 +239,7 @@ export async function prepareStepConfig(
   if (!config) return { path: null, isCopy: false, cleanup: none };
   const text = stepConfigText(config);
   if (text === null) return { path: config.path, isCopy: false, cleanup: none };
-  const folder = await mkdtemp(path.join(tempRoot, 'rekkord-hooks-'));
+  const folder = await mkdtemp(path.join(tempRoot, COPY_PREFIX));
   const copy = path.join(folder, 'rekkord.ini');
   await writeFile(copy, text, { mode: 0o600, flag: 'wx' });
   return {

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import { ActionsReporter, STATE } from './actions-reporter.js';
 import { Cancellation } from './cancel.js';
+import { removeLeftoverCopies } from './config.js';
 import { parseSettings, type Settings } from './inputs.js';
 import { makePlan } from './plan.js';
 import { reapGroup, signalGroup } from './process.js';
@@ -94,6 +95,10 @@ export async function runPost(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
     const settings = readSettings(workspace);
+    // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
+    if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
+      core.info('Removed the private config copy left by the main step');
+    }
     const plan = await makePlan(settings);
     const reporter = new ActionsReporter({
       workspace,

@@ -4,6 +4,7 @@
  * live as raw bytes, and only a small tail kept in memory for the failure report.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CANCEL_KILL_GRACE_MS, type Cancellation } from './cancel.js';
 import { relayed } from './memory.js';
@@ -114,10 +115,34 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Waits until the group has no process left, sending SIGKILL once `graceMs` has passed. */
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  try {
+    return readdirSync('/proc').some((name) => {
+      if (!/^\d+$/.test(name)) return false;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pgid && state !== 'Z';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return true;
+  }
+}
+
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
 export async function reapGroup(pgid: number, graceMs: number): Promise<void> {
   const until = performance.now() + graceMs;
-  while (signalGroup(pgid, 0)) {
+  while (groupAlive(pgid)) {
     if (performance.now() >= until) {
       signalGroup(pgid, 'SIGKILL');
       return;
