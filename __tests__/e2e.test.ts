@@ -376,14 +376,14 @@ describe('bad input', () => {
     [
       'an unknown command',
       { command: 'backup' },
-      "Input 'command' is 'backup'; expected one of save, scan",
+      "Input 'command' is 'backup'; expected one of save, scan, restore, validate",
     ],
     [
       'a missing config',
       { config: 'nope.ini' },
       "nope.ini (from the 'config' input) does not exist",
     ],
-    ['an empty channel', { channel: '' }, "Input 'channel' is required for save"],
+    ['an empty channel', { channel: '' }, "Input 'channel' is required"],
     [
       'an over-long channel',
       { channel: 'c'.repeat(257) },

@@ -10,6 +10,8 @@ const ctx: HookContext = {
   phase: 'post-save',
   configPath: '/etc/rekkord/rekkord.ini',
   channel: 'nightly',
+  snapshot: null,
+  destination: null,
   success: true,
   exitCode: 0,
   oid: 'M' + 'A'.repeat(64),
@@ -24,7 +26,7 @@ async function run(
   const out: Buffer[] = [];
   const result = await runHook(
     'pre-save',
-    { name, path: path.join(dir, name) },
+    { name, path: path.join(dir, name), args: [] },
     {
       cwd: dir,
       env: { PATH: process.env.PATH, ...options.env },
@@ -129,7 +131,7 @@ describe('running a hook', () => {
   it('does not start an entry discovery found a problem with', async () => {
     const result = await runHook(
       'pre-save',
-      { name: 'x', path: '/x', problem: 'it is not executable' },
+      { name: 'x', path: '/x', args: [], problem: 'it is not executable' },
       {
         cwd: '/',
         env: {},

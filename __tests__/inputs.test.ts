@@ -43,15 +43,60 @@ describe('inputs', () => {
     });
   });
 
+  it('reads a restore: snapshot (OID or channel, with a sub-tree) and destination', () => {
+    const oid = `M${'0123456789ABCDEF'.repeat(4)}`;
+    expect(
+      settings({ command: 'restore', snapshot: `${oid}:etc/nginx`, destination: 'out' }),
+    ).toMatchObject({
+      command: 'restore',
+      snapshot: `${oid}:etc/nginx`,
+      destination: 'out',
+      channel: null,
+    });
+    expect(
+      settings({ command: 'restore', snapshot: 'nightly-db', destination: '/r' }).snapshot,
+    ).toBe('nightly-db');
+  });
+
+  it('reads validate with hooks-dir and exercise', () => {
+    expect(
+      settings({ command: 'validate', 'hooks-dir': 'hooks.d', exercise: 'true' }),
+    ).toMatchObject({
+      command: 'validate',
+      hooksDir: 'hooks.d',
+      exercise: true,
+    });
+  });
+
   it('accepts a channel of exactly 256 bytes (multi-byte characters counted as bytes)', () => {
     expect(settings({ ...save, channel: 'é'.repeat(128) }).channel).toBe('é'.repeat(128));
   });
 
   it.each([
     [{}, "Input 'command' is required"],
-    [{ command: 'restore' }, "Input 'command' is 'restore'"],
+    [{ command: 'backup' }, "Input 'command' is 'backup'"],
+    [{ command: 'restore', destination: '/r' }, "Input 'snapshot' is required for restore"],
+    [{ command: 'restore', snapshot: 'nightly' }, "Input 'destination' is required for restore"],
+    [
+      { command: 'restore', snapshot: `m${'a'.repeat(64)}`, destination: '/r' },
+      'looks like an OID but is not upper case',
+    ],
+    [
+      { command: 'restore', snapshot: 'x'.repeat(300), destination: '/r' },
+      "Input 'snapshot' is 300 bytes long",
+    ],
+    [
+      { command: 'restore', snapshot: 'nightly', destination: '/r', channel: 'c' },
+      "Input 'channel' is only used by save, not restore",
+    ],
+    [{ command: 'validate', exercise: 'yes' }, "Input 'exercise' is 'yes'; expected true or false"],
+    [
+      { command: 'save', channel: 'c', paths: '/a', exercise: 'true' },
+      "Input 'exercise' is only used by validate, not save",
+    ],
     [{ command: 'Save', channel: 'c', paths: '/a' }, "Input 'command' is 'Save'"],
     [{ ...save, channel: '' }, 'Snapshot channel cannot be empty'],
+    [{ ...save, 'allow-workflow-commands': 'yes' }, "Input 'allow-workflow-commands' is 'yes'"],
     [{ ...save, channel: 'x'.repeat(257) }, '257 bytes long'],
     [{ ...save, channel: 'é'.repeat(129) }, '258 bytes long'],
     [{ ...save, channel: '-f' }, "must not start with '-'"],

@@ -36,11 +36,11 @@ describe('the plan', () => {
     expect(plan.config?.path).toBe(config);
     expect(plan.pre).toMatchObject({
       phase: 'pre-save',
-      directory: { directory: path.join(ws, 'pre') },
+      sources: [{ kind: 'config', directory: path.join(ws, 'pre'), args: [] }],
     });
     expect(plan.post).toMatchObject({
       phase: 'post-save',
-      directory: { directory: path.join(ws, 'post') },
+      sources: [{ kind: 'config', directory: path.join(ws, 'post'), args: [] }],
     });
   });
 
@@ -49,8 +49,8 @@ describe('the plan', () => {
     const plan = await makePlan(
       settingsFor(ws, { command: 'scan', channel: '', paths: '', config: 'rekkord.ini' }),
     );
-    expect(plan.pre).toEqual({ phase: 'pre-scan', directory: null });
-    expect(plan.post).toEqual({ phase: 'post-scan', directory: null });
+    expect(plan.pre).toEqual({ phase: 'pre-scan', stage: 'pre', command: 'scan', sources: [] });
+    expect(plan.post).toEqual({ phase: 'post-scan', stage: 'post', command: 'scan', sources: [] });
   });
 
   it('runs with no config when none is named and none is at the default locations', async () => {

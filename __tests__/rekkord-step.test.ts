@@ -13,12 +13,20 @@ describe('the Rekkord command line', () => {
       rekkordPath: '/r',
       configPath: '/c.ini',
       args: ['-j', '4'],
-      channel: 'ch',
-      paths: ['/a', '/b'],
+      operands: ['ch', '/a', '/b'],
     };
     expect(stepArguments(spec)).toEqual(['save', '-C', '/c.ini', '-j', '4', 'ch', '/a', '/b']);
-    expect(stepArguments({ ...spec, command: 'scan', configPath: null, args: [] })).toEqual([
-      'scan',
+    const scan = { ...spec, command: 'scan' as const, configPath: null, args: [], operands: [] };
+    expect(stepArguments(scan)).toEqual(['scan']);
+    const restore = { ...spec, command: 'restore' as const, operands: ['nightly:db', '/restore'] };
+    expect(stepArguments(restore)).toEqual([
+      'restore',
+      '-C',
+      '/c.ini',
+      '-j',
+      '4',
+      'nightly:db',
+      '/restore',
     ]);
   });
 });
@@ -81,8 +89,7 @@ describe('running Rekkord', () => {
         rekkordPath: STAND_IN,
         configPath: config,
         args: [],
-        channel: 'ch',
-        paths: ['data'],
+        operands: ['ch', 'data'],
       },
       {
         cwd: ws,
@@ -113,8 +120,7 @@ describe('running Rekkord', () => {
         rekkordPath: STAND_IN,
         configPath: config,
         args: [],
-        channel: 'ch',
-        paths: ['missing'],
+        operands: ['ch', 'missing'],
       },
       {
         cwd: ws,

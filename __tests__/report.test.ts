@@ -44,12 +44,12 @@ function session(
     phases: [
       {
         phase: 'pre-save',
-        directory: '/ws/hooks',
+        directories: ['/ws/hooks'],
         hooks: pre,
         skipped: [{ name: '.x', path: '/ws/hooks/.x', reason: 'dotfile' }],
         error: '',
       },
-      { phase: 'post-save', directory: null, hooks: post, skipped: [], error: '' },
+      { phase: 'post-save', directories: [], hooks: post, skipped: [], error: '' },
     ],
     step: {
       command: 'save',

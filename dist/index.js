@@ -28657,7 +28657,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4764:
+/***/ 8593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28722,21 +28722,44 @@ function failedHooks(result) {
 function stepFailed(step) {
     return (step.outcome === 'failure' || step.outcome === 'not-started' || step.outcome === 'cancelled');
 }
-/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
-function errorAnnotations(result, workspace) {
+/** One error per failed hook and per phase that could not run. */
+function hookAnnotations(phases, workspace) {
     const all = [];
-    for (const phase of result.phases) {
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
         if (phase.error)
-            all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
+            all.push({ title: `${name} hooks did not run`, message: phase.error });
         for (const hook of phase.hooks.filter(hookFailed)) {
             const file = workspaceFile(hook.path, workspace);
             all.push({
-                title: `${phase.phase} hook ${hook.name} failed (${report_status(hook)})`,
+                title: `${name} hook ${hook.name} failed (${report_status(hook)})`,
                 message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
                 ...(file ? { file } : {}),
             });
         }
     }
+    return all;
+}
+/**
+ * Cuts annotations of one kind to what the runner shows (10 a step), keeping `reserved` places
+ * for others of the kind (the closing failure): past that, one says how many more there are.
+ */
+function capAnnotations(all, reserved, noun, where) {
+    const room = MAX_ERROR_ANNOTATIONS - reserved;
+    if (all.length <= room)
+        return all;
+    const more = all.length - (room - 1);
+    return [
+        ...all.slice(0, room - 1),
+        {
+            title: `${more} more ${noun}`,
+            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
+        },
+    ];
+}
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+function errorAnnotations(result, workspace) {
+    const all = hookAnnotations(result.phases, workspace);
     const step = result.step;
     if (stepFailed(step)) {
         all.push({
@@ -28747,16 +28770,7 @@ function errorAnnotations(result, workspace) {
     if (result.success)
         return { annotations: all, failure: null };
     // One place is kept for the closing failure message itself.
-    const room = MAX_ERROR_ANNOTATIONS - 1;
-    const annotations = all.length <= room
-        ? all
-        : [
-            ...all.slice(0, room - 1),
-            {
-                title: `${all.length - (room - 1)} more failures`,
-                message: `${all.length - (room - 1)} more failures are not shown as annotations; the job summary lists every hook.`,
-            },
-        ];
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
 function failureMessage(result) {
@@ -28822,20 +28836,51 @@ function renderSummary(result, ctx) {
     if (ctx.rekkordVersion)
         facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
     out.push(facts.join(' · '), '');
-    out.push('| Phase | Hook | Outcome | Exit | Duration | Details |', '| --- | --- | --- | --- | --- | --- |');
+    out.push(...hookTable(result.phases, result.step, result.recovery));
+    out.push(...skippedLine(result.phases), '');
+    return out.join('\n');
+}
+function skippedLine(phases) {
+    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+}
+/**
+ * The table of every hook (and the Rekkord step between the phases, where it ran; first when the
+ * post step runs the post hooks of a killed main step).
+ */
+function hookTable(phases, step, stepFirst = false) {
+    const out = [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
     const row = (cols) => {
         out.push(`| ${cols.join(' | ')} |`);
     };
-    const phaseRows = (phase) => {
+    const stepRow = () => {
+        if (!step)
+            return;
+        row([
+            'rekkord',
+            code(`rekkord ${step.command}`),
+            ICONS[step.outcome] ?? step.outcome,
+            step.signal ?? (step.exitCode === null ? '' : String(step.exitCode)),
+            step.outcome === 'skipped' ? '' : formatDuration(step.durationMs),
+            cell(step.message),
+        ]);
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
         if (phase.error)
-            row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
-        if (!phase.directory)
-            row([phase.phase, '—', 'no directory configured', '', '', '']);
+            row([name, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
+        if (phase.directories.length === 0)
+            row([name, '—', 'no directory configured', '', '', '']);
         else if (!phase.error && phase.hooks.length === 0)
-            row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
+            row([name, '—', `no hooks in ${phase.directories.map(code).join(', ')}`, '', '', '']);
         for (const h of phase.hooks) {
             row([
-                phase.phase,
+                name,
                 code(h.name),
                 ICONS[h.outcome] ?? h.outcome,
                 h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
@@ -28843,35 +28888,14 @@ function renderSummary(result, ctx) {
                 cell(h.message),
             ]);
         }
-    };
-    const stepRow = () => {
-        const s = result.step;
-        row([
-            'rekkord',
-            code(`rekkord ${s.command}`),
-            ICONS[s.outcome] ?? s.outcome,
-            s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
-            s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
-            cell(s.message),
-        ]);
-    };
-    // The Rekkord step stands between the phases, where it ran (first after a killed main step).
-    if (result.recovery)
-        stepRow();
-    for (const phase of result.phases) {
-        phaseRows(phase);
-        if (phase.phase.startsWith('pre-'))
+        if (!stepFirst && phase.phase.startsWith('pre-'))
             stepRow();
     }
-    const skipped = result.phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
-    if (skipped.length)
-        out.push('', `Skipped entries: ${skipped.join(', ')}`);
-    out.push('');
-    return out.join('\n');
+    return out;
 }
 function stepOutputs(result) {
     const hooks = result.phases.flatMap((p) => p.hooks.map((h) => ({
-        phase: h.phase,
+        phase: p.label ?? h.phase,
         name: h.name,
         path: h.path,
         exitCode: h.exitCode,
@@ -28888,8 +28912,103 @@ function stepOutputs(result) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/validation-report.ts
+/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
+
+function annotation(finding, workspace) {
+    const file = workspaceFile(finding.file, workspace);
+    return {
+        title: finding.title,
+        message: `${finding.file}${finding.line ? `:${finding.line}` : ''}: ${finding.message}`,
+        ...(file ? { file } : {}),
+        ...(file && finding.line ? { line: finding.line } : {}),
+    };
+}
+function validationAnnotations(validation, rehearsal, workspace) {
+    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
+    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+    const where = 'the job summary lists them all';
+    const failure = errors.length
+        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
+        : null;
+    return {
+        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
+        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
+        failure,
+    };
+}
+const MARK = { error: '❌', warning: '⚠️' };
+function renderValidationSummary(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const warnings = validation.findings.length - errors;
+    const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+    const ok = errors === 0 && rehearsalFailed === 0;
+    const out = [
+        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
+        '',
+        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
+        '',
+        '| Phase | # | Hook | Arguments | Check | Findings |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const phase of validation.phases) {
+        for (const error of phase.errors)
+            out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+        phase.hooks.forEach((hook, index) => {
+            const worst = hook.findings.some((f) => f.severity === 'error')
+                ? MARK.error
+                : hook.findings.length
+                    ? MARK.warning
+                    : '✅';
+            const findings = hook.findings
+                .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
+                .join('<br>');
+            out.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
+        });
+        if (phase.hooks.length === 0 && phase.errors.length === 0) {
+            out.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
+        }
+    }
+    out.push(...skippedLine(validation.phases));
+    if (rehearsal) {
+        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+    }
+    out.push('');
+    return out.join('\n');
+}
+function validationOutputs(validation, rehearsal) {
+    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
+        const invalid = h.findings.some((f) => f.severity === 'error');
+        return {
+            phase: p.phase,
+            name: h.name,
+            path: h.path,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: invalid ? 'invalid' : 'valid',
+            message: h.findings.map((f) => f.message).join('; '),
+        };
+    }));
+    const rehearsed = rehearsal
+        ? JSON.parse(stepOutputs({ phases: rehearsal, success: true, oid: null }).hooks ?? '[]')
+        : [];
+    const invalid = checked.filter((h) => h.outcome === 'invalid').length;
+    const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
+    return {
+        success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+        oid: '',
+        hooks: JSON.stringify([...checked, ...rehearsed]),
+        'failed-hooks': String(failed),
+    };
+}
+
+// EXTERNAL MODULE: ./src/types.ts
+var types = __nccwpck_require__(6141);
 ;// CONCATENATED MODULE: ./src/actions-reporter.ts
 /** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+
+
 
 
 
@@ -28943,14 +29062,15 @@ class ActionsReporter {
         if (this.options.persistState)
             core/* saveState */.LZ(key, value);
     }
-    phaseStart(phase, directory, listing) {
+    phaseStart(phase, directories, listing) {
         this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
-        if (!directory) {
+        if (directories.length === 0) {
             core/* info */.pq(`${phase}: no hook directory configured`);
             return;
         }
         const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-        core/* info */.pq(`${phase}: ${listing.hooks.length} hook(s) in ${directory}${skipped ? `; skipped: ${skipped}` : ''}`);
+        const where = directories.join(' and ');
+        core/* info */.pq(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
     }
     openGroup(title) {
         core/* startGroup */.Oh(title);
@@ -28967,7 +29087,8 @@ class ActionsReporter {
         core/* endGroup */.N4();
     }
     hookStart(phase, hook) {
-        this.openGroup(`${phase} › ${hook.name}`);
+        const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+        this.openGroup(`${phase} › ${hook.name}${args}`);
     }
     output(chunk) {
         if (chunk.length === 0)
@@ -28984,7 +29105,7 @@ class ActionsReporter {
     hookEnd(result) {
         this.closeGroup();
         if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
-            this.postDone.push(result.name);
+            this.postDone.push(result.path);
             this.state(STATE.postDone, JSON.stringify(this.postDone));
         }
         const took = formatDuration(result.durationMs);
@@ -29024,9 +29145,8 @@ class ActionsReporter {
         for (const [name, value] of Object.entries(stepOutputs(result)))
             core/* setOutput */.uH(name, value);
         const { annotations, failure } = errorAnnotations(result, this.options.workspace);
-        for (const a of annotations) {
-            core/* error */.z3(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
-        }
+        for (const a of annotations)
+            core/* error */.z3(a.message, properties(a));
         if (result.oid) {
             const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
             core/* notice */.lm(message, { title: 'Rekkord snapshot' });
@@ -29042,14 +29162,46 @@ class ActionsReporter {
         if (failure)
             core/* setFailed */.C1(failure);
     }
+    async finishValidation(validation, rehearsal) {
+        for (const [name, value] of Object.entries(validationOutputs(validation, rehearsal))) {
+            core/* setOutput */.uH(name, value);
+        }
+        const { errors, warnings, failure } = validationAnnotations(validation, rehearsal, this.options.workspace);
+        for (const a of warnings)
+            core/* warning */.$e(a.message, properties(a));
+        for (const a of errors)
+            core/* error */.z3(a.message, properties(a));
+        await writeSummary(renderValidationSummary(validation, rehearsal));
+        if (failure)
+            core/* setFailed */.C1(failure);
+        else
+            core/* info */.pq('✅ Every hook passed validation');
+    }
     /** Before any hook ran: bad input or a plan that cannot run. */
-    static abort(error) {
+    static abort(error, workspace) {
         core/* setOutput */.uH('success', 'false');
         core/* setOutput */.uH('oid', '');
         core/* setOutput */.uH('hooks', '[]');
         core/* setOutput */.uH('failed-hooks', '0');
-        core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
+        const message = error instanceof Error ? error.message : String(error);
+        const where = error instanceof types/* SettingsError */.GN ? error.where : undefined;
+        const file = where ? workspaceFile(where.file, workspace) : undefined;
+        if (!file) {
+            core/* setFailed */.C1(message);
+            return;
+        }
+        // An error in a file of the repository (a config line) is shown on that line.
+        const line = where?.line ? { startLine: where.line } : {};
+        core/* error */.z3(message, { title: 'Rekkord hooks', file, ...line });
+        process.exitCode = 1;
     }
+}
+function properties(a) {
+    return {
+        title: a.title,
+        ...(a.file ? { file: a.file } : {}),
+        ...(a.line ? { startLine: a.line } : {}),
+    };
 }
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
@@ -29065,8 +29217,8 @@ async function writeSummary(markdown) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4764);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(55);
+/* harmony import */ var _actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8593);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1129);
 /** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
 
@@ -29082,7 +29234,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 55:
+/***/ 1129:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29099,8 +29251,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 var core = __nccwpck_require__(3360);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
-// EXTERNAL MODULE: ./src/actions-reporter.ts + 1 modules
-var actions_reporter = __nccwpck_require__(4764);
+// EXTERNAL MODULE: ./src/actions-reporter.ts + 2 modules
+var actions_reporter = __nccwpck_require__(8593);
 ;// CONCATENATED MODULE: ./src/cancel.ts
 /**
  * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
@@ -29293,17 +29445,8 @@ function lastEntry(doc, section, key) {
     return found;
 }
 
-;// CONCATENATED MODULE: ./src/types.ts
-/** Shared vocabulary of the engine: commands, phases, plans and results. */
-const COMMANDS = ['save', 'scan'];
-function phaseName(stage, command) {
-    return `${stage}-${command}`;
-}
-/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class SettingsError extends Error {
-    name = 'SettingsError';
-}
-
+// EXTERNAL MODULE: ./src/types.ts
+var types = __nccwpck_require__(6141);
 ;// CONCATENATED MODULE: ./src/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
@@ -29377,11 +29520,11 @@ async function loadConfig(file, source, env) {
     try {
         const info = await (0,promises_namespaceObject.stat)(file);
         if (info.isDirectory())
-            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+            throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
         text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof SettingsError)
+        if (error instanceof types/* SettingsError */.GN)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -29389,15 +29532,19 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
     try {
         doc = parseRekkordIni(text, file);
     }
     catch (error) {
-        if (error instanceof IniError)
-            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`);
+        if (error instanceof IniError) {
+            throw new types/* SettingsError */.GN(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
         throw error;
     }
     const dir = external_node_path_default().dirname(file);
@@ -29408,7 +29555,7 @@ async function loadConfig(file, source, env) {
         if (!entry)
             continue;
         if (entry.value === '') {
-            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`);
+            throw new types/* SettingsError */.GN(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -29426,10 +29573,14 @@ async function loadConfig(file, source, env) {
     return { path: file, source, doc, hooks, secrets };
 }
 function hookKey(phase) {
-    return HOOK_KEYS[phase];
+    return HOOK_KEYS[phase] ?? '';
 }
 function phasesOf(command) {
     return [`pre-${command}`, `post-${command}`];
+}
+/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
+function hookDirectory(config, phase) {
+    return config?.hooks[phase] ?? null;
 }
 // A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
 // letter is a Windows drive.
@@ -29492,75 +29643,122 @@ async function prepareStepConfig(config, tempRoot) {
 const CHANNEL_MAX_BYTES = 256;
 // Options that choose a config: the action must know which config Rekkord reads.
 const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** An OID: `M` (metadata) or `R` (raw) and 64 hex digits. */
+const OID_PATTERN = /^[MR][0-9A-F]{64}$/;
 function lines(value) {
     return value
         .split(/\r?\n/)
         .map((l) => l.trim())
         .filter((l) => l !== '');
 }
+function fail(message) {
+    throw new types/* SettingsError */.GN(message);
+}
+function inputs_boolean(name, text) {
+    const value = text || 'false';
+    if (value !== 'true' && value !== 'false') {
+        fail(`Input '${name}' is '${value}'; expected true or false`);
+    }
+    return value === 'true';
+}
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name, channel) {
+    if (channel === '')
+        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > CHANNEL_MAX_BYTES) {
+        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    }
+    if (channel.startsWith('-')) {
+        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+    }
+    if (/[\r\n]/.test(channel))
+        fail(`Input '${name}' must be a single line`);
+}
+/** Inputs that only some commands take, and which. */
+const ONLY_FOR = {
+    channel: ['save'],
+    paths: ['save'],
+    snapshot: ['restore'],
+    destination: ['restore'],
+    exercise: ['validate'],
+};
 function parseSettings(input, context) {
     const get = (name) => input(name).trim();
     const commandText = get('command');
     if (commandText === '')
-        throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
-    if (!COMMANDS.includes(commandText)) {
-        throw new SettingsError(`Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`);
+        fail(`Input 'command' is required: one of ${types/* OPERATIONS */.xb.join(', ')}`);
+    if (!types/* OPERATIONS */.xb.includes(commandText)) {
+        fail(`Input 'command' is '${commandText}'; expected one of ${types/* OPERATIONS */.xb.join(', ')}`);
     }
     const command = commandText;
-    const channelText = input('channel');
-    const paths = lines(input('paths'));
-    let channel = null;
-    if (command === 'save') {
-        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-        channel = channelText.replace(/\r?\n$/, '');
-        if (channel === '')
-            throw new SettingsError("Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'");
-        const bytes = Buffer.byteLength(channel, 'utf8');
-        if (bytes > CHANNEL_MAX_BYTES) {
-            throw new SettingsError(`Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    for (const [name, commands] of Object.entries(ONLY_FOR)) {
+        if (get(name) !== '' && !commands.includes(command)) {
+            fail(`Input '${name}' is only used by ${commands.join(', ')}, not ${command}`);
         }
-        if (channel.startsWith('-'))
-            throw new SettingsError(`Input 'channel' must not start with '-' (Rekkord would read it as an option)`);
-        if (/[\r\n]/.test(channel))
-            throw new SettingsError("Input 'channel' must be a single line");
-        if (paths.length === 0)
-            throw new SettingsError("Input 'paths' is required for save: one path per line");
-        const dashed = paths.find((p) => p.startsWith('-'));
-        if (dashed)
-            throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-    }
-    else {
-        if (channelText.trim() !== '')
-            throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
-        if (paths.length > 0)
-            throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
     }
     const args = lines(input('args'));
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
-        throw new SettingsError(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
+        fail(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
+    }
+    let channel = null;
+    const paths = lines(input('paths'));
+    if (command === 'save') {
+        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+        channel = input('channel').replace(/\r?\n$/, '');
+        checkChannel('channel', channel);
+        if (paths.length === 0)
+            fail("Input 'paths' is required for save: one path per line");
+        const dashed = paths.find((p) => p.startsWith('-'));
+        if (dashed)
+            fail(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
+    }
+    let snapshot = null;
+    let destination = null;
+    if (command === 'restore') {
+        snapshot = get('snapshot');
+        if (snapshot === '')
+            fail("Input 'snapshot' is required for restore: an OID or a channel");
+        // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+        const colon = snapshot.indexOf(':');
+        const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+        if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+            fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+        }
+        checkChannel('snapshot', base);
+        destination = get('destination');
+        if (destination === '')
+            fail("Input 'destination' is required for restore: a folder");
+        if (destination.startsWith('-'))
+            fail(`Destination '${destination}' starts with '-'; write it as './${destination}'`);
     }
     const timeoutText = get('hook-timeout') || '0';
     if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-        throw new SettingsError(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
-    }
-    const allowText = get('allow-workflow-commands') || 'false';
-    if (allowText !== 'true' && allowText !== 'false') {
-        throw new SettingsError(`Input 'allow-workflow-commands' is '${allowText}'; expected true or false`);
+        fail(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
     }
     return Object.freeze({
         command,
         config: get('config') || null,
         channel,
         paths: Object.freeze(paths),
+        snapshot,
+        destination,
+        hooksDir: get('hooks-dir') || null,
+        exercise: inputs_boolean('exercise', get('exercise')),
         rekkord: get('rekkord') || 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
-        allowWorkflowCommands: allowText === 'true',
+        allowWorkflowCommands: inputs_boolean('allow-workflow-commands', get('allow-workflow-commands')),
         workspace: context.workspace,
         tempDir: context.tempDir,
         env: context.env,
     });
+}
+/** Whether `args` lets Rekkord overwrite a destination that is not empty. */
+function forcesRestore(settings) {
+    return settings.args.some((a) => FORCE_OPTIONS.test(a));
 }
 
 ;// CONCATENATED MODULE: ./src/discovery.ts
@@ -29624,7 +29822,8 @@ async function classify(file) {
     }
     return {};
 }
-async function listHookDirectory(dir) {
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+async function listHookDirectory(dir, args = []) {
     const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
     names.sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
@@ -29640,6 +29839,7 @@ async function listHookDirectory(dir) {
             hooks.push({
                 name,
                 path: file,
+                args,
                 problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
             });
             continue;
@@ -29648,7 +29848,7 @@ async function listHookDirectory(dir) {
         if ('skip' in kind)
             skipped.push({ name, path: file, reason: kind.skip });
         else
-            hooks.push(kind.problem ? { name, path: file, problem: kind.problem } : { name, path: file });
+            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
     }
     return { hooks, skipped };
 }
@@ -29965,13 +30165,18 @@ async function resolveExecutable(name, pathVar, cwd) {
     }
     return null;
 }
+function stepOperands(command, settings) {
+    if (command === 'save')
+        return [settings.channel ?? '', ...settings.paths];
+    if (command === 'restore')
+        return [settings.snapshot ?? '', settings.destination ?? ''];
+    return [];
+}
 function stepArguments(spec) {
     const argv = [spec.command];
     if (spec.configPath)
         argv.push('-C', spec.configPath);
-    argv.push(...spec.args);
-    if (spec.command === 'save')
-        argv.push(spec.channel ?? '', ...spec.paths);
+    argv.push(...spec.args, ...spec.operands);
     return argv;
 }
 /** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
@@ -30059,8 +30264,14 @@ async function runStep(spec, options) {
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and both hook directories of the command exist; anything wrong is a SettingsError and nothing runs.
+ * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
  */
+
 
 
 
@@ -30073,17 +30284,20 @@ function lenientNote(setting) {
         return '';
     return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
 }
-async function makePlan(settings, options = {}) {
-    const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-    if (!rekkordPath) {
-        const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-        const why = !settings.rekkord.includes('/')
-            ? `no executable '${settings.rekkord}' in PATH`
-            : (0,external_node_fs_namespaceObject.existsSync)(file)
-                ? `${file} is not an executable file`
-                : `${file} does not exist`;
-        throw new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
-    }
+async function findRekkord(settings) {
+    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new types/* SettingsError */.GN(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
     const located = await locateConfig(settings.config, {
         env: settings.env,
         cwd: settings.workspace,
@@ -30092,41 +30306,115 @@ async function makePlan(settings, options = {}) {
     const config = located.path && located.source
         ? await loadConfig(located.path, located.source, settings.env)
         : null;
-    const warnings = [];
-    const phase = async (name) => {
-        const directory = config?.hooks[name] ?? null;
-        if (directory && config) {
-            const where = `${config.path}:${directory.line}: [Hooks] ${hookKey(name)} = ${directory.value}`;
-            const problem = await directoryProblem(directory.directory);
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config, phase) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    const sources = [];
+    const setting = hookDirectory(config, phase);
+    if (setting)
+        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    if (settings.hooksDir) {
+        const hooksDir = {
+            kind: 'hooks-dir',
+            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
+            args: [command, stage],
+        };
+        if (stage === 'pre')
+            sources.unshift(hooksDir);
+        else
+            sources.push(hooksDir);
+    }
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new types/* SettingsError */.GN('validate has no Rekkord step to plan');
+    const rekkordPath = await findRekkord(settings);
+    if (!rekkordPath)
+        throw rekkordMissing(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    const [preName, postName] = phasesOf(command);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    for (const [phase, name] of [
+        [pre, preName],
+        [post, postName],
+    ]) {
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, config, name);
             if (problem)
-                throw new SettingsError(`${where}: the hook directory ${problem}${lenientNote(directory)}`);
-            if (directory.lenientValue !== null)
-                warnings.push(`${where}: Rekkord reads the directory as "${directory.value}"${lenientNote(directory)}`);
+                throw new types/* SettingsError */.GN(problem.message, problem.where);
         }
-        return { phase: name, directory };
-    };
-    const [preName, postName] = phasesOf(settings.command);
-    const pre = await phase(preName);
-    const post = await phase(postName);
+    }
+    if (command === 'restore')
+        await checkDestination(settings);
     let rekkordVersion = null;
     if (options.probeVersion) {
         try {
             rekkordVersion = await options.probeVersion(rekkordPath);
         }
         catch (error) {
-            throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new types/* SettingsError */.GN(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
     }
     return {
         settings,
+        command,
         rekkordPath,
         rekkordVersion,
         config,
-        configSearched: located.searched,
+        configSearched: searched,
         pre,
         post,
-        warnings,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
     };
+}
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(settings) {
+    const destination = external_node_path_default().resolve(settings.workspace, settings.destination ?? '');
+    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new types/* SettingsError */.GN(`Destination ${destination} exists and is not a folder`);
+    const force = settings.args.some((a) => a === '-f' || a === '--force');
+    if (!force && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+        throw new types/* SettingsError */.GN(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new types/* SettingsError */.GN(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = types/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    return { settings, config, configSearched: searched, phases };
 }
 
 ;// CONCATENATED MODULE: ./src/hooks.ts
@@ -30139,6 +30427,12 @@ function hookEnvironment(base, ctx) {
     env.REKKORD_HOOK_PHASE = ctx.stage;
     env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
     env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
+    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
+    if (ctx.rehearsal)
+        env.REKKORD_HOOK_REHEARSAL = '1';
+    else
+        delete env.REKKORD_HOOK_REHEARSAL;
     if (ctx.stage === 'post') {
         env.SUCCESS = ctx.success ? '1' : '0';
         env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
@@ -30175,7 +30469,7 @@ async function runHook(phase, hook, options) {
     }
     const exit = await runProcess({
         file: hook.path,
-        args: [],
+        args: hook.args,
         cwd: options.cwd,
         env: options.env,
         onOutput: options.onOutput,
@@ -30228,30 +30522,45 @@ async function runHook(phase, hook, options) {
 function quote(arg) {
     return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
-async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, }) {
-    const stage = phase.phase.startsWith('pre-') ? 'pre' : 'post';
-    const directory = phase.directory?.directory ?? null;
-    const report = { phase: phase.phase, directory, hooks: [], skipped: [], error: '' };
-    let listing = { hooks: [], skipped: [] };
-    if (directory) {
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function listPhase(phase) {
+    const listing = { hooks: [], skipped: [] };
+    const errors = [];
+    for (const source of phase.sources) {
         try {
-            listing = await listHookDirectory(directory);
+            const one = await listHookDirectory(source.directory, source.args);
+            listing.hooks.push(...one.hooks);
+            listing.skipped.push(...one.skipped);
         }
         catch (error) {
             const code = error.code ?? String(error);
-            report.error = `the hook directory ${directory} cannot be read: ${code}`;
+            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
         }
     }
-    if (alreadyRun) {
-        listing = { ...listing, hooks: listing.hooks.filter((h) => !alreadyRun.has(h.name)) };
-    }
-    report.skipped = listing.skipped;
-    observer.phaseStart(phase.phase, directory, listing);
+    return { listing, error: errors.join('; ') };
+}
+async function runPhase(run) {
+    const { settings, phase, context, observer, cancel, alreadyRun } = run;
+    const { stage } = phase;
+    const directories = phase.sources.map((s) => s.directory);
+    const { listing: listed, error } = await listPhase(phase);
+    const listing = alreadyRun
+        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+        : listed;
+    const report = {
+        phase: phase.phase,
+        ...(run.label ? { label: run.label } : {}),
+        directories,
+        hooks: [],
+        skipped: listing.skipped,
+        error,
+    };
+    observer.phaseStart(run.label ?? phase.phase, directories, listing);
     let success = context.success && report.error === '';
     for (const hook of listing.hooks) {
         if (stage === 'pre' && cancel.cancelled) {
-            const result = notRunResult(phase.phase, hook, `not run: cancelled by ${cancel.signal ?? ''}`);
-            report.hooks.push(result);
+            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
             continue;
         }
         // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
@@ -30260,9 +30569,9 @@ async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, })
             report.hooks.push(notRunResult(phase.phase, hook, reason));
             continue;
         }
-        observer.hookStart(phase.phase, hook);
+        observer.hookStart(run.label ?? phase.phase, hook);
         const cancelled = cancel.cancelled || alreadyRun !== undefined;
-        const env = hookEnvironment(plan.settings.env, {
+        const env = hookEnvironment(settings.env, {
             ...context,
             stage,
             phase: phase.phase,
@@ -30270,9 +30579,9 @@ async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, })
             cancelled,
         });
         const result = await runHook(phase.phase, hook, {
-            cwd: plan.settings.workspace,
+            cwd: settings.workspace,
             env,
-            timeoutMs: plan.settings.hookTimeoutMs,
+            timeoutMs: settings.hookTimeoutMs,
             onOutput: (chunk) => observer.output(chunk),
             cancel,
             onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
@@ -30290,8 +30599,7 @@ async function runPhase({ plan, phase, context, observer, cancel, alreadyRun, })
 function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
-function stepNotRun(plan, message) {
-    const command = plan.settings.command;
+function stepNotRun(command, message) {
     return {
         command,
         display: `rekkord ${command}`,
@@ -30304,16 +30612,22 @@ function stepNotRun(plan, message) {
         tail: [],
     };
 }
-async function runSession(plan, observer, options = {}) {
-    const { settings } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const shared = {
-        command: settings.command,
-        configPath: plan.config?.path ?? null,
+/** What every hook of a session learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
         channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
     };
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const shared = sharedContext(settings, command, plan.config);
     const pre = await runPhase({
-        plan,
+        settings,
         phase: plan.pre,
         context: { ...shared, success: true, exitCode: null, oid: null },
         observer,
@@ -30321,24 +30635,24 @@ async function runSession(plan, observer, options = {}) {
     });
     let step;
     if (cancel.cancelled) {
-        step = stepNotRun(plan, `rekkord ${settings.command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
     }
     else if (phaseFailed(pre)) {
-        step = stepNotRun(plan, `rekkord ${settings.command} did not run because the ${pre.phase} phase failed`);
+        step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
     }
     else {
         step = await runRekkord(plan, observer, cancel);
     }
     const stepOk = step.outcome === 'success';
     const post = await runPhase({
-        plan,
+        settings,
         phase: plan.post,
         context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
         observer,
         cancel,
     });
     return {
-        command: settings.command,
+        command,
         success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
         cancelled: cancel.signal,
         recovery: false,
@@ -30348,15 +30662,17 @@ async function runSession(plan, observer, options = {}) {
         configPath: plan.config?.path ?? null,
     };
 }
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
 async function runRecovery(plan, observer, state, options = {}) {
-    const { settings } = plan;
+    const { settings, command } = plan;
     const post = await runPhase({
-        plan,
+        settings,
         phase: plan.post,
         context: {
-            command: settings.command,
-            configPath: plan.config?.path ?? null,
-            channel: settings.channel,
+            ...sharedContext(settings, command, plan.config),
             success: false,
             exitCode: state.exitCode,
             oid: state.oid,
@@ -30366,27 +30682,52 @@ async function runRecovery(plan, observer, state, options = {}) {
         alreadyRun: state.alreadyRun,
     });
     return {
-        command: settings.command,
+        command,
         success: !phaseFailed(post),
         cancelled: null,
         recovery: true,
         oid: null,
         phases: [post],
-        step: stepNotRun(plan, 'the main step ended before its post hooks ran'),
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
         configPath: plan.config?.path ?? null,
     };
 }
-async function runRekkord(plan, observer, cancel) {
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, options = {}) {
     const { settings } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            reports.push(await runPhase({ settings, phase, context, observer, cancel, ...(label ? { label } : {}) }));
+        }
+    }
+    return reports;
+}
+async function runRekkord(plan, observer, cancel) {
+    const { settings, command } = plan;
     const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
     try {
         const spec = {
-            command: settings.command,
+            command,
             rekkordPath: plan.rekkordPath,
             configPath: stepConfig.path,
             args: settings.args,
-            channel: settings.channel,
-            paths: settings.paths,
+            operands: stepOperands(command, settings),
         };
         const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
         const source = plan.config?.path ?? '';
@@ -30411,11 +30752,178 @@ async function runRekkord(plan, observer, cancel) {
     }
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/validate.ts
+/**
+ * validate: what every phase would run and skip, and what is wrong with each hook, without running
+ * Rekkord or changing anything. Each finding names the file (and line) to fix.
+ */
+
+
+
+
+
+
+
+const HEAD_BYTES = 512;
+async function readHead(file) {
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(HEAD_BYTES);
+            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await readHead(file);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await resolveExecutable(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (external_node_path_default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/** The modes git records for the files of a folder, by name; empty outside a git work tree. */
+async function gitModes(dir) {
+    const modes = new Map();
+    try {
+        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
+            cwd: dir,
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        for (const record of stdout.split('\0')) {
+            const tab = record.indexOf('\t');
+            const name = record.slice(tab + 1);
+            if (tab > 0 && !name.includes('/'))
+                modes.set(name, record.slice(0, 6));
+        }
+    }
+    catch {
+        // Not a git work tree, or no git: nothing to compare with.
+    }
+    return modes;
+}
+async function validatePlan(plan) {
+    const pathVar = plan.settings.env.PATH ?? '';
+    const findings = [];
+    const phases = [];
+    for (const phase of plan.phases) {
+        const validated = {
+            phase: phase.phase,
+            directories: phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            errors: [],
+        };
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, plan.config, phase.phase);
+            if (problem) {
+                validated.errors.push(problem.message);
+                findings.push({
+                    severity: 'error',
+                    title: `${phase.phase} hook folder missing`,
+                    message: problem.message,
+                    file: problem.where?.file ?? source.directory,
+                    ...(problem.where?.line ? { line: problem.where.line } : {}),
+                });
+                continue;
+            }
+            const listing = await listHookDirectory(source.directory, source.args);
+            const modes = await gitModes(source.directory);
+            validated.skipped.push(...listing.skipped);
+            for (const hook of listing.hooks) {
+                const hookFindings = [];
+                if (hook.problem) {
+                    hookFindings.push({
+                        severity: 'error',
+                        title: `${phase.phase} hook ${hook.name} cannot start`,
+                        message: `${hook.name}: ${hook.problem}`,
+                        file: hook.path,
+                    });
+                }
+                if (modes.get(hook.name) === '100644') {
+                    hookFindings.push({
+                        severity: 'error',
+                        title: `${phase.phase} hook ${hook.name} not executable in git`,
+                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(process.cwd(), hook.path)}`,
+                        file: hook.path,
+                    });
+                }
+                if (!hook.problem || hook.problem.startsWith('it is not executable')) {
+                    hookFindings.push(...(await startFindings(hook.path, pathVar)));
+                }
+                validated.hooks.push({
+                    name: hook.name,
+                    path: hook.path,
+                    args: hook.args,
+                    findings: hookFindings,
+                });
+                findings.push(...hookFindings);
+            }
+        }
+        phases.push(validated);
+    }
+    return { configPath: plan.config?.path ?? null, phases, findings };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
  * and the post step, which runs the post hooks only when the main step died before it could.
  */
+
 
 
 
@@ -30459,10 +30967,24 @@ function cancelOnSignals() {
     process.on('SIGTERM', onSignal);
     return cancel;
 }
-function fail(error) {
-    if (!(error instanceof SettingsError) && error instanceof Error)
+function main_fail(error, workspace) {
+    if (!(error instanceof types/* SettingsError */.GN) && error instanceof Error)
         core/* debug */.Yz(error.stack ?? '');
-    actions_reporter/* ActionsReporter */.X.abort(error);
+    actions_reporter/* ActionsReporter */.X.abort(error, workspace);
+}
+/** validate: the plan of every phase and what is wrong with each hook; optionally a rehearsal. */
+async function runValidate(settings, cancel) {
+    const plan = await makeValidationPlan(settings);
+    const reporter = new actions_reporter/* ActionsReporter */.X({
+        workspace: settings.workspace,
+        allowWorkflowCommands: settings.allowWorkflowCommands,
+        persistState: false,
+    });
+    for (const secret of plan.config?.secrets ?? [])
+        core/* setSecret */.Pq(secret);
+    const validation = await validatePlan(plan);
+    const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+    await reporter.finishValidation(validation, rehearsal);
 }
 async function runMain() {
     core/* saveState */.LZ(actions_reporter/* STATE */.c.isPost, 'true');
@@ -30470,9 +30992,13 @@ async function runMain() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     try {
         const settings = readSettings(workspace);
+        if (settings.command === 'validate') {
+            await runValidate(settings, cancel);
+            return;
+        }
         const plan = await makePlan(settings, { probeVersion: rekkordVersion });
         if (cancel.cancelled)
-            throw new SettingsError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+            throw new types/* SettingsError */.GN(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
         const reporter = new actions_reporter/* ActionsReporter */.X({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
@@ -30483,7 +31009,7 @@ async function runMain() {
         await reporter.finish(result);
     }
     catch (error) {
-        fail(error);
+        main_fail(error, workspace);
     }
 }
 async function runPost() {
@@ -30527,7 +31053,37 @@ async function runPost() {
         await reporter.finish(result);
     }
     catch (error) {
-        fail(error);
+        main_fail(error, workspace);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6141:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GN: () => (/* binding */ SettingsError),
+/* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   xb: () => (/* binding */ OPERATIONS)
+/* harmony export */ });
+/* unused harmony export isCommand */
+/** Shared vocabulary of the engine: commands, phases, plans and results. */
+const COMMANDS = ['save', 'scan', 'restore'];
+const OPERATIONS = [...COMMANDS, 'validate'];
+function isCommand(operation) {
+    return operation !== 'validate';
+}
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class SettingsError extends Error {
+    where;
+    name = 'SettingsError';
+    constructor(message, 
+    /** The file and line at fault, when there is one (a config line, ...). */
+    where) {
+        super(message);
+        this.where = where;
     }
 }
 

@@ -4,15 +4,28 @@ import { once } from 'node:events';
 import * as core from '@actions/core';
 import type { HookListing } from './discovery.js';
 import type { Plan } from './plan.js';
-import { errorAnnotations, formatDuration, renderSummary, stepOutputs } from './report.js';
+import {
+  errorAnnotations,
+  formatDuration,
+  renderSummary,
+  stepOutputs,
+  workspaceFile,
+  type Annotation,
+} from './report.js';
+import type { Validation } from './validate.js';
+import {
+  renderValidationSummary,
+  validationAnnotations,
+  validationOutputs,
+} from './validation-report.js';
 import type { SessionObserver } from './session.js';
-import type {
-  HookEntry,
-  HookResult,
-  PhaseName,
-  PhaseReport,
-  SessionResult,
-  StepResult,
+import {
+  SettingsError,
+  type HookEntry,
+  type HookResult,
+  type PhaseReport,
+  type SessionResult,
+  type StepResult,
 } from './types.js';
 
 /** What the main step leaves for the post step, in GITHUB_STATE (the last value of a key wins). */
@@ -73,15 +86,16 @@ export class ActionsReporter implements SessionObserver {
     if (this.options.persistState) core.saveState(key, value);
   }
 
-  phaseStart(phase: PhaseName, directory: string | null, listing: HookListing): void {
+  phaseStart(phase: string, directories: string[], listing: HookListing): void {
     this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
-    if (!directory) {
+    if (directories.length === 0) {
       core.info(`${phase}: no hook directory configured`);
       return;
     }
     const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
     core.info(
-      `${phase}: ${listing.hooks.length} hook(s) in ${directory}${skipped ? `; skipped: ${skipped}` : ''}`,
+      `${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`,
     );
   }
 
@@ -98,8 +112,9 @@ export class ActionsReporter implements SessionObserver {
     core.endGroup();
   }
 
-  hookStart(phase: PhaseName, hook: HookEntry): void {
-    this.openGroup(`${phase} › ${hook.name}`);
+  hookStart(phase: string, hook: HookEntry): void {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    this.openGroup(`${phase} › ${hook.name}${args}`);
   }
 
   output(chunk: Buffer): Promise<void> | undefined {
@@ -117,7 +132,7 @@ export class ActionsReporter implements SessionObserver {
   hookEnd(result: HookResult): void {
     this.closeGroup();
     if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
-      this.postDone.push(result.name);
+      this.postDone.push(result.path);
       this.state(STATE.postDone, JSON.stringify(this.postDone));
     }
     const took = formatDuration(result.durationMs);
@@ -157,9 +172,7 @@ export class ActionsReporter implements SessionObserver {
   async finish(result: SessionResult): Promise<void> {
     for (const [name, value] of Object.entries(stepOutputs(result))) core.setOutput(name, value);
     const { annotations, failure } = errorAnnotations(result, this.options.workspace);
-    for (const a of annotations) {
-      core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
-    }
+    for (const a of annotations) core.error(a.message, properties(a));
     if (result.oid) {
       const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
       core.notice(message, { title: 'Rekkord snapshot' });
@@ -178,14 +191,48 @@ export class ActionsReporter implements SessionObserver {
     if (failure) core.setFailed(failure);
   }
 
+  async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
+    for (const [name, value] of Object.entries(validationOutputs(validation, rehearsal))) {
+      core.setOutput(name, value);
+    }
+    const { errors, warnings, failure } = validationAnnotations(
+      validation,
+      rehearsal,
+      this.options.workspace,
+    );
+    for (const a of warnings) core.warning(a.message, properties(a));
+    for (const a of errors) core.error(a.message, properties(a));
+    await writeSummary(renderValidationSummary(validation, rehearsal));
+    if (failure) core.setFailed(failure);
+    else core.info('✅ Every hook passed validation');
+  }
+
   /** Before any hook ran: bad input or a plan that cannot run. */
-  static abort(error: unknown): void {
+  static abort(error: unknown, workspace: string): void {
     core.setOutput('success', 'false');
     core.setOutput('oid', '');
     core.setOutput('hooks', '[]');
     core.setOutput('failed-hooks', '0');
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const where = error instanceof SettingsError ? error.where : undefined;
+    const file = where ? workspaceFile(where.file, workspace) : undefined;
+    if (!file) {
+      core.setFailed(message);
+      return;
+    }
+    // An error in a file of the repository (a config line) is shown on that line.
+    const line = where?.line ? { startLine: where.line } : {};
+    core.error(message, { title: 'Rekkord hooks', file, ...line });
+    process.exitCode = 1;
   }
+}
+
+function properties(a: Annotation): core.AnnotationProperties {
+  return {
+    title: a.title,
+    ...(a.file ? { file: a.file } : {}),
+    ...(a.line ? { startLine: a.line } : {}),
+  };
 }
 
 async function writeSummary(markdown: string): Promise<void> {

@@ -38,7 +38,7 @@ export interface RekkordConfig {
   secrets: string[];
 }
 
-const HOOK_KEYS: Record<PhaseName, string> = {
+const HOOK_KEYS: Partial<Record<PhaseName, string>> = {
   'pre-save': 'PreSaveDirectory',
   'post-save': 'PostSaveDirectory',
   'pre-scan': 'PreScanDirectory',
@@ -137,8 +137,12 @@ export async function loadConfig(
   try {
     doc = parseRekkordIni(text, file);
   } catch (error) {
-    if (error instanceof IniError)
-      throw new SettingsError(`Rekkord would refuse its config: ${error.message}`);
+    if (error instanceof IniError) {
+      throw new SettingsError(`Rekkord would refuse its config: ${error.message}`, {
+        file,
+        line: error.line,
+      });
+    }
     throw error;
   }
 
@@ -151,6 +155,7 @@ export async function loadConfig(
     if (entry.value === '') {
       throw new SettingsError(
         `${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`,
+        { file, line: entry.line },
       );
     }
     const other = lenient[key];
@@ -172,11 +177,19 @@ export async function loadConfig(
 }
 
 export function hookKey(phase: PhaseName): string {
-  return HOOK_KEYS[phase];
+  return HOOK_KEYS[phase] ?? '';
 }
 
 export function phasesOf(command: Command): [PhaseName, PhaseName] {
   return [`pre-${command}`, `post-${command}`];
+}
+
+/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
+export function hookDirectory(
+  config: RekkordConfig | null,
+  phase: PhaseName,
+): HookDirectorySetting | null {
+  return config?.hooks[phase] ?? null;
 }
 
 // A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single

@@ -56,7 +56,11 @@ async function classify(file: string): Promise<{ skip: string } | { problem?: st
   return {};
 }
 
-export async function listHookDirectory(dir: string): Promise<HookListing> {
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+export async function listHookDirectory(
+  dir: string,
+  args: readonly string[] = [],
+): Promise<HookListing> {
   const names = await readdir(dir, { encoding: 'buffer' });
   names.sort((a, b) => Buffer.compare(a, b));
   const hooks: HookEntry[] = [];
@@ -72,14 +76,14 @@ export async function listHookDirectory(dir: string): Promise<HookListing> {
       hooks.push({
         name,
         path: file,
+        args,
         problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
       });
       continue;
     }
     const kind = await classify(file);
     if ('skip' in kind) skipped.push({ name, path: file, reason: kind.skip });
-    else
-      hooks.push(kind.problem ? { name, path: file, problem: kind.problem } : { name, path: file });
+    else hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
   }
   return { hooks, skipped };
 }

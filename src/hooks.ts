@@ -10,6 +10,10 @@ export interface HookContext {
   phase: PhaseName;
   configPath: string | null;
   channel: string | null;
+  snapshot: string | null;
+  destination: string | null;
+  /** Set by validate's rehearsal: nothing real is backed up, the hook should change nothing. */
+  rehearsal?: boolean;
   /** Post phases only: whether the command succeeded and no hook has failed so far. */
   success: boolean;
   /** Post phases only: Rekkord's exit code, null when it did not run. */
@@ -30,6 +34,10 @@ export function hookEnvironment(
   env.REKKORD_HOOK_PHASE = ctx.stage;
   env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
   env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+  env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
+  env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
+  if (ctx.rehearsal) env.REKKORD_HOOK_REHEARSAL = '1';
+  else delete env.REKKORD_HOOK_REHEARSAL;
   if (ctx.stage === 'post') {
     env.SUCCESS = ctx.success ? '1' : '0';
     env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
@@ -82,7 +90,7 @@ export async function runHook(
   }
   const exit = await runProcess({
     file: hook.path,
-    args: [],
+    args: hook.args,
     cwd: options.cwd,
     env: options.env,
     onOutput: options.onOutput,

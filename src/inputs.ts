@@ -1,12 +1,20 @@
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-import { COMMANDS, SettingsError, type Command } from './types.js';
+import { OPERATIONS, SettingsError, type Operation } from './types.js';
 
 export interface Settings {
-  readonly command: Command;
+  /** `save`, `scan` or `restore` with hooks around them, or `validate` (runs no Rekkord). */
+  readonly command: Operation;
   /** The `config` input, or null to find the config as Rekkord does. */
   readonly config: string | null;
   readonly channel: string | null;
   readonly paths: readonly string[];
+  /** For restore: an OID or a channel, optionally with `:path/inside`. */
+  readonly snapshot: string | null;
+  readonly destination: string | null;
+  /** A TKLBAM-style `hooks.d` folder: its hooks run around every command with `OPERATION STATE`. */
+  readonly hooksDir: string | null;
+  /** For validate: also run each phase as a rehearsal. */
+  readonly exercise: boolean;
   readonly rekkord: string;
   readonly args: readonly string[];
   /** Per-hook limit in milliseconds; 0 for none. */
@@ -34,6 +42,9 @@ export const CHANNEL_MAX_BYTES = 256;
 
 // Options that choose a config: the action must know which config Rekkord reads.
 const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** An OID: `M` (metadata) or `R` (raw) and 64 hex digits. */
+export const OID_PATTERN = /^[MR][0-9A-F]{64}$/;
 
 function lines(value: string): string[] {
   return value
@@ -42,72 +53,96 @@ function lines(value: string): string[] {
     .filter((l) => l !== '');
 }
 
+function fail(message: string): never {
+  throw new SettingsError(message);
+}
+
+function boolean(name: string, text: string): boolean {
+  const value = text || 'false';
+  if (value !== 'true' && value !== 'false') {
+    fail(`Input '${name}' is '${value}'; expected true or false`);
+  }
+  return value === 'true';
+}
+
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name: string, channel: string): void {
+  if (channel === '')
+    fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+  const bytes = Buffer.byteLength(channel, 'utf8');
+  if (bytes > CHANNEL_MAX_BYTES) {
+    fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+  }
+  if (channel.startsWith('-')) {
+    fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+  }
+  if (/[\r\n]/.test(channel)) fail(`Input '${name}' must be a single line`);
+}
+
+/** Inputs that only some commands take, and which. */
+const ONLY_FOR: Record<string, readonly Operation[]> = {
+  channel: ['save'],
+  paths: ['save'],
+  snapshot: ['restore'],
+  destination: ['restore'],
+  exercise: ['validate'],
+};
+
 export function parseSettings(input: InputReader, context: SettingsContext): Settings {
   const get = (name: string): string => input(name).trim();
 
   const commandText = get('command');
-  if (commandText === '')
-    throw new SettingsError(`Input 'command' is required: one of ${COMMANDS.join(', ')}`);
-  if (!(COMMANDS as readonly string[]).includes(commandText)) {
-    throw new SettingsError(
-      `Input 'command' is '${commandText}'; expected one of ${COMMANDS.join(', ')}`,
-    );
+  if (commandText === '') fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+  if (!(OPERATIONS as readonly string[]).includes(commandText)) {
+    fail(`Input 'command' is '${commandText}'; expected one of ${OPERATIONS.join(', ')}`);
   }
-  const command = commandText as Command;
-
-  const channelText = input('channel');
-  const paths = lines(input('paths'));
-  let channel: string | null = null;
-  if (command === 'save') {
-    // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-    channel = channelText.replace(/\r?\n$/, '');
-    if (channel === '')
-      throw new SettingsError(
-        "Input 'channel' is required for save: Rekkord says 'Snapshot channel cannot be empty'",
-      );
-    const bytes = Buffer.byteLength(channel, 'utf8');
-    if (bytes > CHANNEL_MAX_BYTES) {
-      throw new SettingsError(
-        `Input 'channel' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`,
-      );
+  const command = commandText as Operation;
+  for (const [name, commands] of Object.entries(ONLY_FOR)) {
+    if (get(name) !== '' && !commands.includes(command)) {
+      fail(`Input '${name}' is only used by ${commands.join(', ')}, not ${command}`);
     }
-    if (channel.startsWith('-'))
-      throw new SettingsError(
-        `Input 'channel' must not start with '-' (Rekkord would read it as an option)`,
-      );
-    if (/[\r\n]/.test(channel)) throw new SettingsError("Input 'channel' must be a single line");
-    if (paths.length === 0)
-      throw new SettingsError("Input 'paths' is required for save: one path per line");
-    const dashed = paths.find((p) => p.startsWith('-'));
-    if (dashed)
-      throw new SettingsError(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-  } else {
-    if (channelText.trim() !== '')
-      throw new SettingsError(`Input 'channel' is only used by save, not ${command}`);
-    if (paths.length > 0)
-      throw new SettingsError(`Input 'paths' is only used by save, not ${command}`);
   }
 
   const args = lines(input('args'));
   const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
   if (configArg) {
-    throw new SettingsError(
+    fail(
       `Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`,
     );
   }
 
-  const timeoutText = get('hook-timeout') || '0';
-  if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-    throw new SettingsError(
-      `Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`,
-    );
+  let channel: string | null = null;
+  const paths = lines(input('paths'));
+  if (command === 'save') {
+    // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+    channel = input('channel').replace(/\r?\n$/, '');
+    checkChannel('channel', channel);
+    if (paths.length === 0) fail("Input 'paths' is required for save: one path per line");
+    const dashed = paths.find((p) => p.startsWith('-'));
+    if (dashed) fail(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
   }
 
-  const allowText = get('allow-workflow-commands') || 'false';
-  if (allowText !== 'true' && allowText !== 'false') {
-    throw new SettingsError(
-      `Input 'allow-workflow-commands' is '${allowText}'; expected true or false`,
-    );
+  let snapshot: string | null = null;
+  let destination: string | null = null;
+  if (command === 'restore') {
+    snapshot = get('snapshot');
+    if (snapshot === '') fail("Input 'snapshot' is required for restore: an OID or a channel");
+    // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+    const colon = snapshot.indexOf(':');
+    const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+    if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+      fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+    }
+    checkChannel('snapshot', base);
+    destination = get('destination');
+    if (destination === '') fail("Input 'destination' is required for restore: a folder");
+    if (destination.startsWith('-'))
+      fail(`Destination '${destination}' starts with '-'; write it as './${destination}'`);
+  }
+
+  const timeoutText = get('hook-timeout') || '0';
+  if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
+    fail(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
   }
 
   return Object.freeze({
@@ -115,12 +150,21 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     config: get('config') || null,
     channel,
     paths: Object.freeze(paths),
+    snapshot,
+    destination,
+    hooksDir: get('hooks-dir') || null,
+    exercise: boolean('exercise', get('exercise')),
     rekkord: get('rekkord') || 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
-    allowWorkflowCommands: allowText === 'true',
+    allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
     workspace: context.workspace,
     tempDir: context.tempDir,
     env: context.env,
   });
+}
+
+/** Whether `args` lets Rekkord overwrite a destination that is not empty. */
+export function forcesRestore(settings: Settings): boolean {
+  return settings.args.some((a) => FORCE_OPTIONS.test(a));
 }

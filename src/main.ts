@@ -9,9 +9,10 @@ import { ActionsReporter, STATE } from './actions-reporter.js';
 import { Cancellation } from './cancel.js';
 import { removeLeftoverCopies } from './config.js';
 import { parseSettings, type Settings } from './inputs.js';
-import { makePlan } from './plan.js';
+import { makePlan, makeValidationPlan } from './plan.js';
 import { reapGroup, signalGroup } from './process.js';
-import { runRecovery, runSession } from './session.js';
+import { rehearse, runRecovery, runSession } from './session.js';
+import { validatePlan } from './validate.js';
 import { SettingsError } from './types.js';
 
 async function rekkordVersion(rekkordPath: string): Promise<string> {
@@ -48,9 +49,23 @@ function cancelOnSignals(): Cancellation {
   return cancel;
 }
 
-function fail(error: unknown): void {
+function fail(error: unknown, workspace: string): void {
   if (!(error instanceof SettingsError) && error instanceof Error) core.debug(error.stack ?? '');
-  ActionsReporter.abort(error);
+  ActionsReporter.abort(error, workspace);
+}
+
+/** validate: the plan of every phase and what is wrong with each hook; optionally a rehearsal. */
+async function runValidate(settings: Settings, cancel: Cancellation): Promise<void> {
+  const plan = await makeValidationPlan(settings);
+  const reporter = new ActionsReporter({
+    workspace: settings.workspace,
+    allowWorkflowCommands: settings.allowWorkflowCommands,
+    persistState: false,
+  });
+  for (const secret of plan.config?.secrets ?? []) core.setSecret(secret);
+  const validation = await validatePlan(plan);
+  const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+  await reporter.finishValidation(validation, rehearsal);
 }
 
 export async function runMain(): Promise<void> {
@@ -59,6 +74,10 @@ export async function runMain(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
     const settings = readSettings(workspace);
+    if (settings.command === 'validate') {
+      await runValidate(settings, cancel);
+      return;
+    }
     const plan = await makePlan(settings, { probeVersion: rekkordVersion });
     if (cancel.cancelled)
       throw new SettingsError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
@@ -71,7 +90,7 @@ export async function runMain(): Promise<void> {
     const result = await runSession(plan, reporter, { cancel });
     await reporter.finish(result);
   } catch (error) {
-    fail(error);
+    fail(error, workspace);
   }
 }
 
@@ -122,6 +141,6 @@ export async function runPost(): Promise<void> {
     const result = await runRecovery(plan, reporter, state, { cancel });
     await reporter.finish(result);
   } catch (error) {
-    fail(error);
+    fail(error, workspace);
   }
 }

@@ -1,10 +1,17 @@
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and both hook directories of the command exist; anything wrong is a SettingsError and nothing runs.
+ * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
  */
 import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  hookDirectory,
   hookKey,
   loadConfig,
   locateConfig,
@@ -15,16 +22,28 @@ import {
 import { directoryProblem } from './discovery.js';
 import type { Settings } from './inputs.js';
 import { resolveExecutable } from './rekkord-step.js';
-import { SettingsError, type PhaseName } from './types.js';
+import { COMMANDS, SettingsError, type Command, type PhaseName, type Stage } from './types.js';
+
+export interface HookSource {
+  kind: 'config' | 'hooks-dir';
+  directory: string;
+  /** The arguments each hook of this folder gets. */
+  args: readonly string[];
+  /** For a config folder: where the config names it. */
+  setting?: HookDirectorySetting;
+}
 
 export interface PhasePlan {
   phase: PhaseName;
-  /** The configured directory, or null when the config names none for this phase. */
-  directory: HookDirectorySetting | null;
+  stage: Stage;
+  command: Command;
+  /** The folders whose hooks run in this phase, in order; empty when there are none. */
+  sources: HookSource[];
 }
 
 export interface Plan {
   settings: Settings;
+  command: Command;
   rekkordPath: string;
   rekkordVersion: string | null;
   config: RekkordConfig | null;
@@ -49,22 +68,22 @@ function lenientNote(setting: HookDirectorySetting): string {
   return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
 }
 
-export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
-  const rekkordPath = await resolveExecutable(
-    settings.rekkord,
-    settings.env.PATH ?? '',
-    settings.workspace,
-  );
-  if (!rekkordPath) {
-    const file = path.resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-      ? `no executable '${settings.rekkord}' in PATH`
-      : existsSync(file)
-        ? `${file} is not an executable file`
-        : `${file} does not exist`;
-    throw new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
-  }
+async function findRekkord(settings: Settings): Promise<string | null> {
+  return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
 
+function rekkordMissing(settings: Settings): SettingsError {
+  const file = path.resolve(settings.workspace, settings.rekkord);
+  const why = !settings.rekkord.includes('/')
+    ? `no executable '${settings.rekkord}' in PATH`
+    : existsSync(file)
+      ? `${file} is not an executable file`
+      : `${file} does not exist`;
+  return new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings: Settings, rekkordPath: string | null) {
   const located = await locateConfig(settings.config, {
     env: settings.env,
     cwd: settings.workspace,
@@ -74,25 +93,87 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     located.path && located.source
       ? await loadConfig(located.path, located.source, settings.env)
       : null;
+  return { config, searched: located.searched };
+}
 
-  const warnings: string[] = [];
-  const phase = async (name: PhaseName): Promise<PhasePlan> => {
-    const directory = config?.hooks[name] ?? null;
-    if (directory && config) {
-      const where = `${config.path}:${directory.line}: [Hooks] ${hookKey(name)} = ${directory.value}`;
-      const problem = await directoryProblem(directory.directory);
-      if (problem)
-        throw new SettingsError(`${where}: the hook directory ${problem}${lenientNote(directory)}`);
-      if (directory.lenientValue !== null)
-        warnings.push(
-          `${where}: Rekkord reads the directory as "${directory.value}"${lenientNote(directory)}`,
-        );
+/** A problem with a phase's folder, or null; with the file and line to point at. */
+export interface SourceProblem {
+  message: string;
+  where?: { file: string; line?: number };
+}
+
+export async function sourceProblem(
+  source: HookSource,
+  config: RekkordConfig | null,
+  phase: PhaseName,
+): Promise<SourceProblem | null> {
+  const problem = await directoryProblem(source.directory);
+  if (!problem) return null;
+  const setting = source.setting;
+  if (setting && config) {
+    const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+    return {
+      message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+      where: { file: config.path, line: setting.line },
+    };
+  }
+  return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+
+/** The folders of one phase, in the order they run (see the top of this file). */
+export function phasePlan(
+  settings: Settings,
+  config: RekkordConfig | null,
+  command: Command,
+  stage: Stage,
+): PhasePlan {
+  const phase: PhaseName = `${stage}-${command}`;
+  const sources: HookSource[] = [];
+  const setting = hookDirectory(config, phase);
+  if (setting) sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+  if (settings.hooksDir) {
+    const hooksDir: HookSource = {
+      kind: 'hooks-dir',
+      directory: path.resolve(settings.workspace, settings.hooksDir),
+      args: [command, stage],
+    };
+    if (stage === 'pre') sources.unshift(hooksDir);
+    else sources.push(hooksDir);
+  }
+  return { phase, stage, command, sources };
+}
+
+function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[] {
+  return plan.sources.flatMap((s) =>
+    s.setting?.lenientValue != null && config
+      ? [
+          `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+      : [],
+  );
+}
+
+export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
+  const command = settings.command;
+  if (command === 'validate') throw new SettingsError('validate has no Rekkord step to plan');
+  const rekkordPath = await findRekkord(settings);
+  if (!rekkordPath) throw rekkordMissing(settings);
+  const { config, searched } = await readConfig(settings, rekkordPath);
+
+  const [preName, postName] = phasesOf(command);
+  const pre = phasePlan(settings, config, command, 'pre');
+  const post = phasePlan(settings, config, command, 'post');
+  for (const [phase, name] of [
+    [pre, preName],
+    [post, postName],
+  ] as const) {
+    for (const source of phase.sources) {
+      const problem = await sourceProblem(source, config, name);
+      if (problem) throw new SettingsError(problem.message, problem.where);
     }
-    return { phase: name, directory };
-  };
-  const [preName, postName] = phasesOf(settings.command);
-  const pre = await phase(preName);
-  const post = await phase(postName);
+  }
+
+  if (command === 'restore') await checkDestination(settings);
 
   let rekkordVersion: string | null = null;
   if (options.probeVersion) {
@@ -107,12 +188,51 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
 
   return {
     settings,
+    command,
     rekkordPath,
     rekkordVersion,
     config,
-    configSearched: located.searched,
+    configSearched: searched,
     pre,
     post,
-    warnings,
+    warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
   };
+}
+
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(settings: Settings): Promise<void> {
+  const destination = path.resolve(settings.workspace, settings.destination ?? '');
+  const info = await stat(destination).catch(() => null);
+  if (!info) return;
+  if (!info.isDirectory())
+    throw new SettingsError(`Destination ${destination} exists and is not a folder`);
+  const force = settings.args.some((a) => a === '-f' || a === '--force');
+  if (!force && (await readdir(destination)).length > 0) {
+    throw new SettingsError(
+      `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`,
+    );
+  }
+}
+
+/** What validate looks at: every phase of every command that has a hook folder. */
+export interface ValidationPlan {
+  settings: Settings;
+  config: RekkordConfig | null;
+  configSearched: string[];
+  phases: PhasePlan[];
+}
+
+export async function makeValidationPlan(settings: Settings): Promise<ValidationPlan> {
+  // Rekkord is not needed to validate, but its folder is one place the config may be.
+  const rekkordPath = await findRekkord(settings);
+  const { config, searched } = await readConfig(settings, rekkordPath);
+  if (!config && !settings.hooksDir) {
+    throw new SettingsError(
+      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`,
+    );
+  }
+  const phases = COMMANDS.flatMap((command) =>
+    (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
+  ).filter((p) => p.sources.length > 0);
+  return { settings, config, configSearched: searched, phases };
 }

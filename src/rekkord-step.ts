@@ -4,6 +4,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cancellation } from './cancel.js';
 import { runProcess, stripAnsi, type OutputSink } from './process.js';
+import type { Settings } from './inputs.js';
 import type { Command, StepResult } from './types.js';
 
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
@@ -44,15 +45,23 @@ export interface StepSpec {
   rekkordPath: string;
   configPath: string | null;
   args: readonly string[];
-  channel: string | null;
-  paths: readonly string[];
+  /** What follows the options: `<channel> <path>...`, `<snapshot> <destination>`, nothing. */
+  operands: readonly string[];
+}
+
+export function stepOperands(
+  command: Command,
+  settings: Pick<Settings, 'channel' | 'paths' | 'snapshot' | 'destination'>,
+): string[] {
+  if (command === 'save') return [settings.channel ?? '', ...settings.paths];
+  if (command === 'restore') return [settings.snapshot ?? '', settings.destination ?? ''];
+  return [];
 }
 
 export function stepArguments(spec: StepSpec): string[] {
   const argv: string[] = [spec.command];
   if (spec.configPath) argv.push('-C', spec.configPath);
-  argv.push(...spec.args);
-  if (spec.command === 'save') argv.push(spec.channel ?? '', ...spec.paths);
+  argv.push(...spec.args, ...spec.operands);
   return argv;
 }
 

@@ -3,13 +3,14 @@
  * limits, the job summary as Markdown, and the step outputs.
  */
 import path from 'node:path';
-import type { HookResult, PhaseReport, SessionResult, StepResult } from './types.js';
+import type { HookResult, PhaseReport, SessionResult, SkippedEntry, StepResult } from './types.js';
 
 export interface Annotation {
   title: string;
   message: string;
   /** Workspace-relative file the annotation points at. */
   file?: string;
+  line?: number;
 }
 
 /** The runner shows at most this many error annotations per step. */
@@ -45,7 +46,7 @@ export function hookFailed(hook: HookResult): boolean {
   return hook.outcome !== 'success' && hook.outcome !== 'not-run';
 }
 
-export function failedHooks(result: SessionResult): HookResult[] {
+export function failedHooks(result: Pick<SessionResult, 'phases'>): HookResult[] {
   return result.phases.flatMap((p) => p.hooks.filter(hookFailed));
 }
 
@@ -55,23 +56,52 @@ function stepFailed(step: StepResult): boolean {
   );
 }
 
-/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
-export function errorAnnotations(
-  result: SessionResult,
-  workspace: string,
-): { annotations: Annotation[]; failure: string | null } {
+/** One error per failed hook and per phase that could not run. */
+export function hookAnnotations(phases: PhaseReport[], workspace: string): Annotation[] {
   const all: Annotation[] = [];
-  for (const phase of result.phases) {
-    if (phase.error) all.push({ title: `${phase.phase} hooks did not run`, message: phase.error });
+  for (const phase of phases) {
+    const name = phase.label ?? phase.phase;
+    if (phase.error) all.push({ title: `${name} hooks did not run`, message: phase.error });
     for (const hook of phase.hooks.filter(hookFailed)) {
       const file = workspaceFile(hook.path, workspace);
       all.push({
-        title: `${phase.phase} hook ${hook.name} failed (${status(hook)})`,
+        title: `${name} hook ${hook.name} failed (${status(hook)})`,
         message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
         ...(file ? { file } : {}),
       });
     }
   }
+  return all;
+}
+
+/**
+ * Cuts annotations of one kind to what the runner shows (10 a step), keeping `reserved` places
+ * for others of the kind (the closing failure): past that, one says how many more there are.
+ */
+export function capAnnotations(
+  all: Annotation[],
+  reserved: number,
+  noun: string,
+  where: string,
+): Annotation[] {
+  const room = MAX_ERROR_ANNOTATIONS - reserved;
+  if (all.length <= room) return all;
+  const more = all.length - (room - 1);
+  return [
+    ...all.slice(0, room - 1),
+    {
+      title: `${more} more ${noun}`,
+      message: `${more} more ${noun} are not shown as annotations; ${where}.`,
+    },
+  ];
+}
+
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+export function errorAnnotations(
+  result: SessionResult,
+  workspace: string,
+): { annotations: Annotation[]; failure: string | null } {
+  const all = hookAnnotations(result.phases, workspace);
   const step = result.step;
   if (stepFailed(step)) {
     all.push({
@@ -80,19 +110,8 @@ export function errorAnnotations(
     });
   }
   if (result.success) return { annotations: all, failure: null };
-
   // One place is kept for the closing failure message itself.
-  const room = MAX_ERROR_ANNOTATIONS - 1;
-  const annotations =
-    all.length <= room
-      ? all
-      : [
-          ...all.slice(0, room - 1),
-          {
-            title: `${all.length - (room - 1)} more failures`,
-            message: `${all.length - (room - 1)} more failures are not shown as annotations; the job summary lists every hook.`,
-          },
-        ];
+  const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
   return { annotations, failure: failureMessage(result) };
 }
 
@@ -118,7 +137,7 @@ function failureMessage(result: SessionResult): string {
   return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -127,7 +146,7 @@ function cell(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-function code(text: string): string {
+export function code(text: string): string {
   return `<code>${cell(text)}</code>`;
 }
 
@@ -162,21 +181,56 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
   if (ctx.rekkordVersion) facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
   out.push(facts.join(' · '), '');
 
-  out.push(
+  out.push(...hookTable(result.phases, result.step, result.recovery));
+
+  out.push(...skippedLine(result.phases), '');
+  return out.join('\n');
+}
+
+export function skippedLine(phases: { phase: string; skipped: SkippedEntry[] }[]): string[] {
+  const skipped = phases.flatMap((p) =>
+    p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`),
+  );
+  return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+}
+
+/**
+ * The table of every hook (and the Rekkord step between the phases, where it ran; first when the
+ * post step runs the post hooks of a killed main step).
+ */
+export function hookTable(
+  phases: PhaseReport[],
+  step: StepResult | null,
+  stepFirst = false,
+): string[] {
+  const out = [
     '| Phase | Hook | Outcome | Exit | Duration | Details |',
     '| --- | --- | --- | --- | --- | --- |',
-  );
+  ];
   const row = (cols: string[]): void => {
     out.push(`| ${cols.join(' | ')} |`);
   };
-  const phaseRows = (phase: PhaseReport): void => {
-    if (phase.error) row([phase.phase, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
-    if (!phase.directory) row([phase.phase, '—', 'no directory configured', '', '', '']);
+  const stepRow = (): void => {
+    if (!step) return;
+    row([
+      'rekkord',
+      code(`rekkord ${step.command}`),
+      ICONS[step.outcome] ?? step.outcome,
+      step.signal ?? (step.exitCode === null ? '' : String(step.exitCode)),
+      step.outcome === 'skipped' ? '' : formatDuration(step.durationMs),
+      cell(step.message),
+    ]);
+  };
+  if (stepFirst) stepRow();
+  for (const phase of phases) {
+    const name = phase.label ?? phase.phase;
+    if (phase.error) row([name, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
+    if (phase.directories.length === 0) row([name, '—', 'no directory configured', '', '', '']);
     else if (!phase.error && phase.hooks.length === 0)
-      row([phase.phase, '—', `no hooks in ${code(phase.directory)}`, '', '', '']);
+      row([name, '—', `no hooks in ${phase.directories.map(code).join(', ')}`, '', '', '']);
     for (const h of phase.hooks) {
       row([
-        phase.phase,
+        name,
         code(h.name),
         ICONS[h.outcome] ?? h.outcome,
         h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
@@ -184,31 +238,9 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
         cell(h.message),
       ]);
     }
-  };
-  const stepRow = (): void => {
-    const s = result.step;
-    row([
-      'rekkord',
-      code(`rekkord ${s.command}`),
-      ICONS[s.outcome] ?? s.outcome,
-      s.signal ?? (s.exitCode === null ? '' : String(s.exitCode)),
-      s.outcome === 'skipped' ? '' : formatDuration(s.durationMs),
-      cell(s.message),
-    ]);
-  };
-  // The Rekkord step stands between the phases, where it ran (first after a killed main step).
-  if (result.recovery) stepRow();
-  for (const phase of result.phases) {
-    phaseRows(phase);
-    if (phase.phase.startsWith('pre-')) stepRow();
+    if (!stepFirst && phase.phase.startsWith('pre-')) stepRow();
   }
-
-  const skipped = result.phases.flatMap((p) =>
-    p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`),
-  );
-  if (skipped.length) out.push('', `Skipped entries: ${skipped.join(', ')}`);
-  out.push('');
-  return out.join('\n');
+  return out;
 }
 
 export interface HookOutput {
@@ -222,10 +254,12 @@ export interface HookOutput {
   message: string;
 }
 
-export function stepOutputs(result: SessionResult): Record<string, string> {
+export function stepOutputs(
+  result: Pick<SessionResult, 'phases' | 'success' | 'oid'>,
+): Record<string, string> {
   const hooks: HookOutput[] = result.phases.flatMap((p) =>
     p.hooks.map((h) => ({
-      phase: h.phase,
+      phase: p.label ?? h.phase,
       name: h.name,
       path: h.path,
       exitCode: h.exitCode,

@@ -10,21 +10,23 @@ import { Cancellation } from './cancel.js';
 import { prepareStepConfig } from './config.js';
 import { listHookDirectory, type HookListing } from './discovery.js';
 import { hookEnvironment, notRunResult, runHook, type HookContext } from './hooks.js';
-import type { PhasePlan, Plan } from './plan.js';
+import type { Settings } from './inputs.js';
+import type { PhasePlan, Plan, ValidationPlan } from './plan.js';
 import type { OutputSink } from './process.js';
-import { runStep, stepArguments } from './rekkord-step.js';
+import { runStep, stepArguments, stepOperands } from './rekkord-step.js';
 import type {
+  Command,
   HookEntry,
   HookResult,
-  PhaseName,
   PhaseReport,
   SessionResult,
   StepResult,
 } from './types.js';
 
 export interface SessionObserver {
-  phaseStart(phase: PhaseName, directory: string | null, listing: HookListing): void;
-  hookStart(phase: PhaseName, hook: HookEntry): void;
+  /** `phase` is the phase's name, or its label (a rehearsal's `post-save (SUCCESS=0)`). */
+  phaseStart(phase: string, directories: string[], listing: HookListing): void;
+  hookStart(phase: string, hook: HookEntry): void;
   /**
    * Raw output of the running hook or Rekkord, stdout and stderr as they come; a returned promise
    * pauses the output until it settles.
@@ -49,50 +51,56 @@ function quote(arg: string): string {
 type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
 
 interface PhaseRun {
-  plan: Plan;
+  settings: Settings;
   phase: PhasePlan;
   context: PhaseContext;
   observer: SessionObserver;
   cancel: Cancellation;
-  /** Names of hooks not to run again (they ran before the main step was killed). */
+  /** Paths of hooks not to run again (they ran before the main step was killed). */
   alreadyRun?: ReadonlySet<string>;
+  label?: string;
 }
 
-async function runPhase({
-  plan,
-  phase,
-  context,
-  observer,
-  cancel,
-  alreadyRun,
-}: PhaseRun): Promise<PhaseReport> {
-  const stage = phase.phase.startsWith('pre-') ? 'pre' : 'post';
-  const directory = phase.directory?.directory ?? null;
-  const report: PhaseReport = { phase: phase.phase, directory, hooks: [], skipped: [], error: '' };
-  let listing: HookListing = { hooks: [], skipped: [] };
-  if (directory) {
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function listPhase(phase: PhasePlan): Promise<{ listing: HookListing; error: string }> {
+  const listing: HookListing = { hooks: [], skipped: [] };
+  const errors: string[] = [];
+  for (const source of phase.sources) {
     try {
-      listing = await listHookDirectory(directory);
+      const one = await listHookDirectory(source.directory, source.args);
+      listing.hooks.push(...one.hooks);
+      listing.skipped.push(...one.skipped);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      report.error = `the hook directory ${directory} cannot be read: ${code}`;
+      errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
     }
   }
-  if (alreadyRun) {
-    listing = { ...listing, hooks: listing.hooks.filter((h) => !alreadyRun.has(h.name)) };
-  }
-  report.skipped = listing.skipped;
-  observer.phaseStart(phase.phase, directory, listing);
+  return { listing, error: errors.join('; ') };
+}
+
+export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
+  const { settings, phase, context, observer, cancel, alreadyRun } = run;
+  const { stage } = phase;
+  const directories = phase.sources.map((s) => s.directory);
+  const { listing: listed, error } = await listPhase(phase);
+  const listing = alreadyRun
+    ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+    : listed;
+  const report: PhaseReport = {
+    phase: phase.phase,
+    ...(run.label ? { label: run.label } : {}),
+    directories,
+    hooks: [],
+    skipped: listing.skipped,
+    error,
+  };
+  observer.phaseStart(run.label ?? phase.phase, directories, listing);
 
   let success = context.success && report.error === '';
   for (const hook of listing.hooks) {
     if (stage === 'pre' && cancel.cancelled) {
-      const result = notRunResult(
-        phase.phase,
-        hook,
-        `not run: cancelled by ${cancel.signal ?? ''}`,
-      );
-      report.hooks.push(result);
+      const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+      report.hooks.push(notRunResult(phase.phase, hook, reason));
       continue;
     }
     // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
@@ -101,9 +109,9 @@ async function runPhase({
       report.hooks.push(notRunResult(phase.phase, hook, reason));
       continue;
     }
-    observer.hookStart(phase.phase, hook);
+    observer.hookStart(run.label ?? phase.phase, hook);
     const cancelled = cancel.cancelled || alreadyRun !== undefined;
-    const env = hookEnvironment(plan.settings.env, {
+    const env = hookEnvironment(settings.env, {
       ...context,
       stage,
       phase: phase.phase,
@@ -111,9 +119,9 @@ async function runPhase({
       cancelled,
     });
     const result = await runHook(phase.phase, hook, {
-      cwd: plan.settings.workspace,
+      cwd: settings.workspace,
       env,
-      timeoutMs: plan.settings.hookTimeoutMs,
+      timeoutMs: settings.hookTimeoutMs,
       onOutput: (chunk) => observer.output(chunk),
       cancel,
       onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
@@ -132,8 +140,7 @@ export function phaseFailed(report: PhaseReport): boolean {
   return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
-function stepNotRun(plan: Plan, message: string): StepResult {
-  const command = plan.settings.command;
+function stepNotRun(command: Command, message: string): StepResult {
   return {
     command,
     display: `rekkord ${command}`,
@@ -147,21 +154,28 @@ function stepNotRun(plan: Plan, message: string): StepResult {
   };
 }
 
+/** What every hook of a session learns of it. */
+function sharedContext(settings: Settings, command: Command, config: Plan['config']) {
+  return {
+    command,
+    configPath: config?.path ?? null,
+    channel: settings.channel,
+    snapshot: settings.snapshot,
+    destination: settings.destination,
+  };
+}
+
 export async function runSession(
   plan: Plan,
   observer: SessionObserver,
   options: SessionOptions = {},
 ): Promise<SessionResult> {
-  const { settings } = plan;
+  const { settings, command } = plan;
   const cancel = options.cancel ?? new Cancellation();
-  const shared = {
-    command: settings.command,
-    configPath: plan.config?.path ?? null,
-    channel: settings.channel,
-  };
+  const shared = sharedContext(settings, command, plan.config);
 
   const pre = await runPhase({
-    plan,
+    settings,
     phase: plan.pre,
     context: { ...shared, success: true, exitCode: null, oid: null },
     observer,
@@ -170,13 +184,13 @@ export async function runSession(
   let step: StepResult;
   if (cancel.cancelled) {
     step = stepNotRun(
-      plan,
-      `rekkord ${settings.command} did not run: cancelled by ${cancel.signal ?? ''}`,
+      command,
+      `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`,
     );
   } else if (phaseFailed(pre)) {
     step = stepNotRun(
-      plan,
-      `rekkord ${settings.command} did not run because the ${pre.phase} phase failed`,
+      command,
+      `rekkord ${command} did not run because the ${pre.phase} phase failed`,
     );
   } else {
     step = await runRekkord(plan, observer, cancel);
@@ -184,7 +198,7 @@ export async function runSession(
 
   const stepOk = step.outcome === 'success';
   const post = await runPhase({
-    plan,
+    settings,
     phase: plan.post,
     context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
     observer,
@@ -192,7 +206,7 @@ export async function runSession(
   });
 
   return {
-    command: settings.command,
+    command,
     success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
     cancelled: cancel.signal,
     recovery: false,
@@ -203,32 +217,30 @@ export async function runSession(
   };
 }
 
-/**
- * For the post step after the main step died without running the post hooks: runs the post
- * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
- */
 export interface RecoveryState {
-  /** Post hooks that finished in the main step. */
+  /** Paths of the post hooks that finished in the main step. */
   alreadyRun: ReadonlySet<string>;
   /** What the main step learnt of the Rekkord step, if it ran. */
   exitCode: number | null;
   oid: string | null;
 }
 
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
 export async function runRecovery(
   plan: Plan,
   observer: SessionObserver,
   state: RecoveryState,
   options: SessionOptions = {},
 ): Promise<SessionResult> {
-  const { settings } = plan;
+  const { settings, command } = plan;
   const post = await runPhase({
-    plan,
+    settings,
     phase: plan.post,
     context: {
-      command: settings.command,
-      configPath: plan.config?.path ?? null,
-      channel: settings.channel,
+      ...sharedContext(settings, command, plan.config),
       success: false,
       exitCode: state.exitCode,
       oid: state.oid,
@@ -238,15 +250,48 @@ export async function runRecovery(
     alreadyRun: state.alreadyRun,
   });
   return {
-    command: settings.command,
+    command,
     success: !phaseFailed(post),
     cancelled: null,
     recovery: true,
     oid: null,
     phases: [post],
-    step: stepNotRun(plan, 'the main step ended before its post hooks ran'),
+    step: stepNotRun(command, 'the main step ended before its post hooks ran'),
     configPath: plan.config?.path ?? null,
   };
+}
+
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+export async function rehearse(
+  plan: ValidationPlan,
+  observer: SessionObserver,
+  options: SessionOptions = {},
+): Promise<PhaseReport[]> {
+  const { settings } = plan;
+  const cancel = options.cancel ?? new Cancellation();
+  const reports: PhaseReport[] = [];
+  for (const phase of plan.phases) {
+    const shared = {
+      ...sharedContext(settings, phase.command, plan.config),
+      exitCode: null,
+      oid: null,
+      rehearsal: true,
+    };
+    const runs = phase.stage === 'pre' ? [true] : [true, false];
+    for (const success of runs) {
+      if (cancel.cancelled) return reports;
+      const label =
+        phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+      const context = { ...shared, success, exitCode: success ? 0 : 1 };
+      reports.push(
+        await runPhase({ settings, phase, context, observer, cancel, ...(label ? { label } : {}) }),
+      );
+    }
+  }
+  return reports;
 }
 
 async function runRekkord(
@@ -254,16 +299,15 @@ async function runRekkord(
   observer: SessionObserver,
   cancel: Cancellation,
 ): Promise<StepResult> {
-  const { settings } = plan;
+  const { settings, command } = plan;
   const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
   try {
     const spec = {
-      command: settings.command,
+      command,
       rekkordPath: plan.rekkordPath,
       configPath: stepConfig.path,
       args: settings.args,
-      channel: settings.channel,
-      paths: settings.paths,
+      operands: stepOperands(command, settings),
     };
     const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
     const source = plan.config?.path ?? '';

@@ -1,16 +1,21 @@
 /** Shared vocabulary of the engine: commands, phases, plans and results. */
 
-export type Command = 'save' | 'scan';
-export const COMMANDS: readonly Command[] = ['save', 'scan'];
+/** The Rekkord commands the action runs between hooks. */
+export type Command = 'save' | 'scan' | 'restore';
+export const COMMANDS: readonly Command[] = ['save', 'scan', 'restore'];
+
+/** What the action can be asked to do: a command with hooks, or `validate` (no Rekkord). */
+export type Operation = Command | 'validate';
+export const OPERATIONS: readonly Operation[] = [...COMMANDS, 'validate'];
+
+export function isCommand(operation: Operation): operation is Command {
+  return operation !== 'validate';
+}
 
 export type Stage = 'pre' | 'post';
 
 /** A hook phase as Rekkord names it: `pre-save`, `post-scan`, ... */
 export type PhaseName = `${Stage}-${Command}`;
-
-export function phaseName(stage: Stage, command: Command): PhaseName {
-  return `${stage}-${command}`;
-}
 
 /** An entry of a hook directory that is not run, with the reason. */
 export interface SkippedEntry {
@@ -23,6 +28,8 @@ export interface SkippedEntry {
 export interface HookEntry {
   name: string;
   path: string;
+  /** Arguments: none for `[Hooks]` folders, `OPERATION STATE` for a `hooks.d` folder. */
+  args: readonly string[];
   /** Set when the entry cannot be started; the hook then fails with this message. */
   problem?: string;
 }
@@ -65,7 +72,10 @@ export interface StepResult {
 
 export interface PhaseReport {
   phase: PhaseName;
-  directory: string | null;
+  /** How the phase is shown, when it is not just its name (a rehearsal with SUCCESS=0, ...). */
+  label?: string;
+  /** The hook folders of the phase, in the order they run. */
+  directories: string[];
   hooks: HookResult[];
   skipped: SkippedEntry[];
   /** A phase-level failure (its directory vanished, ...), or empty. */
@@ -88,4 +98,12 @@ export interface SessionResult {
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 export class SettingsError extends Error {
   override name = 'SettingsError';
+
+  constructor(
+    message: string,
+    /** The file and line at fault, when there is one (a config line, ...). */
+    readonly where?: { file: string; line?: number },
+  ) {
+    super(message);
+  }
 }
