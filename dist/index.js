@@ -29044,10 +29044,11 @@ class ActionsReporter {
     write(data) {
         return process.stdout.write(data);
     }
-    planned(plan) {
-        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-        for (const secret of plan.config?.secrets ?? [])
+    maskSecrets(values) {
+        for (const secret of values)
             core/* setSecret */.Pq(secret);
+    }
+    planned(plan) {
         this.rekkordVersion = plan.rekkordVersion;
         this.channel = plan.settings.channel;
         const config = plan.config
@@ -29218,7 +29219,7 @@ async function writeSummary(markdown) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8593);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1129);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2979);
 /** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
 
@@ -29234,7 +29235,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1129:
+/***/ 2979:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30918,6 +30919,32 @@ async function validatePlan(plan) {
     return { configPath: plan.config?.path ?? null, phases, findings };
 }
 
+;// CONCATENATED MODULE: ./src/run.ts
+
+
+
+
+async function runOperation(settings, reporter, options) {
+    const { cancel } = options;
+    if (settings.command === 'validate') {
+        const plan = await makeValidationPlan(settings);
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        const validation = await validatePlan(plan);
+        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+        await reporter.finishValidation(validation, rehearsal);
+        return;
+    }
+    const plan = await makePlan(settings, options);
+    if (cancel.cancelled) {
+        throw new types/* SettingsError */.GN(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    }
+    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.planned(plan);
+    const result = await runSession(plan, reporter, { cancel });
+    await reporter.finish(result);
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
@@ -30972,41 +30999,18 @@ function main_fail(error, workspace) {
         core/* debug */.Yz(error.stack ?? '');
     actions_reporter/* ActionsReporter */.X.abort(error, workspace);
 }
-/** validate: the plan of every phase and what is wrong with each hook; optionally a rehearsal. */
-async function runValidate(settings, cancel) {
-    const plan = await makeValidationPlan(settings);
-    const reporter = new actions_reporter/* ActionsReporter */.X({
-        workspace: settings.workspace,
-        allowWorkflowCommands: settings.allowWorkflowCommands,
-        persistState: false,
-    });
-    for (const secret of plan.config?.secrets ?? [])
-        core/* setSecret */.Pq(secret);
-    const validation = await validatePlan(plan);
-    const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-    await reporter.finishValidation(validation, rehearsal);
-}
 async function runMain() {
     core/* saveState */.LZ(actions_reporter/* STATE */.c.isPost, 'true');
     const cancel = cancelOnSignals();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     try {
         const settings = readSettings(workspace);
-        if (settings.command === 'validate') {
-            await runValidate(settings, cancel);
-            return;
-        }
-        const plan = await makePlan(settings, { probeVersion: rekkordVersion });
-        if (cancel.cancelled)
-            throw new types/* SettingsError */.GN(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
         const reporter = new actions_reporter/* ActionsReporter */.X({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
             persistState: true,
         });
-        reporter.planned(plan);
-        const result = await runSession(plan, reporter, { cancel });
-        await reporter.finish(result);
+        await runOperation(settings, reporter, { cancel, probeVersion: rekkordVersion });
     }
     catch (error) {
         main_fail(error, workspace);
@@ -31040,6 +31044,7 @@ async function runPost() {
             allowWorkflowCommands: settings.allowWorkflowCommands,
             persistState: false,
         });
+        reporter.maskSecrets(plan.config?.secrets ?? []);
         reporter.planned(plan);
         const done = JSON.parse(core/* getState */.Gu(actions_reporter/* STATE */.c.postDone) || '[]');
         core/* info */.pq(`The main step ended before its post hooks ran (${done.length} had finished); running them now with SUCCESS=0`);

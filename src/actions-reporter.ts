@@ -18,7 +18,7 @@ import {
   validationAnnotations,
   validationOutputs,
 } from './validation-report.js';
-import type { SessionObserver } from './session.js';
+import type { Reporter } from './run.js';
 import {
   SettingsError,
   type HookEntry,
@@ -54,7 +54,7 @@ export interface ReporterOptions {
   persistState: boolean;
 }
 
-export class ActionsReporter implements SessionObserver {
+export class ActionsReporter implements Reporter {
   private atLineStart = true;
   private rekkordVersion: string | null = null;
   private channel: string | null = null;
@@ -69,9 +69,11 @@ export class ActionsReporter implements SessionObserver {
     return process.stdout.write(data);
   }
 
+  maskSecrets(values: readonly string[]): void {
+    for (const secret of values) core.setSecret(secret);
+  }
+
   planned(plan: Plan): void {
-    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-    for (const secret of plan.config?.secrets ?? []) core.setSecret(secret);
     this.rekkordVersion = plan.rekkordVersion;
     this.channel = plan.settings.channel;
     const config = plan.config

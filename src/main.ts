@@ -9,10 +9,10 @@ import { ActionsReporter, STATE } from './actions-reporter.js';
 import { Cancellation } from './cancel.js';
 import { removeLeftoverCopies } from './config.js';
 import { parseSettings, type Settings } from './inputs.js';
-import { makePlan, makeValidationPlan } from './plan.js';
+import { makePlan } from './plan.js';
 import { reapGroup, signalGroup } from './process.js';
-import { rehearse, runRecovery, runSession } from './session.js';
-import { validatePlan } from './validate.js';
+import { runOperation } from './run.js';
+import { runRecovery } from './session.js';
 import { SettingsError } from './types.js';
 
 async function rekkordVersion(rekkordPath: string): Promise<string> {
@@ -54,41 +54,18 @@ function fail(error: unknown, workspace: string): void {
   ActionsReporter.abort(error, workspace);
 }
 
-/** validate: the plan of every phase and what is wrong with each hook; optionally a rehearsal. */
-async function runValidate(settings: Settings, cancel: Cancellation): Promise<void> {
-  const plan = await makeValidationPlan(settings);
-  const reporter = new ActionsReporter({
-    workspace: settings.workspace,
-    allowWorkflowCommands: settings.allowWorkflowCommands,
-    persistState: false,
-  });
-  for (const secret of plan.config?.secrets ?? []) core.setSecret(secret);
-  const validation = await validatePlan(plan);
-  const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-  await reporter.finishValidation(validation, rehearsal);
-}
-
 export async function runMain(): Promise<void> {
   core.saveState(STATE.isPost, 'true');
   const cancel = cancelOnSignals();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
     const settings = readSettings(workspace);
-    if (settings.command === 'validate') {
-      await runValidate(settings, cancel);
-      return;
-    }
-    const plan = await makePlan(settings, { probeVersion: rekkordVersion });
-    if (cancel.cancelled)
-      throw new SettingsError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     const reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
       persistState: true,
     });
-    reporter.planned(plan);
-    const result = await runSession(plan, reporter, { cancel });
-    await reporter.finish(result);
+    await runOperation(settings, reporter, { cancel, probeVersion: rekkordVersion });
   } catch (error) {
     fail(error, workspace);
   }
@@ -124,6 +101,7 @@ export async function runPost(): Promise<void> {
       allowWorkflowCommands: settings.allowWorkflowCommands,
       persistState: false,
     });
+    reporter.maskSecrets(plan.config?.secrets ?? []);
     reporter.planned(plan);
     const done = JSON.parse(core.getState(STATE.postDone) || '[]') as string[];
     core.info(

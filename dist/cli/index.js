@@ -1,0 +1,2759 @@
+#!/usr/bin/env node
+import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 756:
+/***/ ((module) => {
+
+const { hasOwnProperty } = Object.prototype
+
+const encode = (obj, opt = {}) => {
+  if (typeof opt === 'string') {
+    opt = { section: opt }
+  }
+  opt.align = opt.align === true
+  opt.newline = opt.newline === true
+  opt.sort = opt.sort === true
+  opt.whitespace = opt.whitespace === true || opt.align === true
+  // The `typeof` check is required because accessing the `process` directly fails on browsers.
+  /* istanbul ignore next */
+  opt.platform = opt.platform || (typeof process !== 'undefined' && process.platform)
+  opt.bracketedArray = opt.bracketedArray !== false
+
+  /* istanbul ignore next */
+  const eol = opt.platform === 'win32' ? '\r\n' : '\n'
+  const separator = opt.whitespace ? ' = ' : '='
+  const children = []
+
+  const keys = opt.sort ? Object.keys(obj).sort() : Object.keys(obj)
+
+  let padToChars = 0
+  // If aligning on the separator, then padToChars is determined as follows:
+  // 1. Get the keys
+  // 2. Exclude keys pointing to objects unless the value is null or an array
+  // 3. Add `[]` to array keys
+  // 4. Ensure non empty set of keys
+  // 5. Reduce the set to the longest `safe` key
+  // 6. Get the `safe` length
+  if (opt.align) {
+    padToChars = safe(
+      (
+        keys
+          .filter(k => obj[k] === null || Array.isArray(obj[k]) || typeof obj[k] !== 'object')
+          .map(k => Array.isArray(obj[k]) ? `${k}[]` : k)
+      )
+        .concat([''])
+        .reduce((a, b) => safe(a).length >= safe(b).length ? a : b)
+    ).length
+  }
+
+  let out = ''
+  const arraySuffix = opt.bracketedArray ? '[]' : ''
+
+  for (const k of keys) {
+    const val = obj[k]
+    if (val && Array.isArray(val)) {
+      for (const item of val) {
+        out += safe(`${k}${arraySuffix}`).padEnd(padToChars, ' ') + separator + safe(item) + eol
+      }
+    } else if (val && typeof val === 'object') {
+      children.push(k)
+    } else {
+      out += safe(k).padEnd(padToChars, ' ') + separator + safe(val) + eol
+    }
+  }
+
+  if (opt.section && out.length) {
+    out = '[' + safe(opt.section) + ']' + (opt.newline ? eol + eol : eol) + out
+  }
+
+  for (const k of children) {
+    const nk = splitSections(k, '.').join('\\.')
+    const section = (opt.section ? opt.section + '.' : '') + nk
+    const child = encode(obj[k], {
+      ...opt,
+      section,
+    })
+    if (out.length && child.length) {
+      out += eol
+    }
+
+    out += child
+  }
+
+  return out
+}
+
+function splitSections (str, separator) {
+  var lastMatchIndex = 0
+  var lastSeparatorIndex = 0
+  var nextIndex = 0
+  var sections = []
+
+  do {
+    nextIndex = str.indexOf(separator, lastMatchIndex)
+
+    if (nextIndex !== -1) {
+      lastMatchIndex = nextIndex + separator.length
+
+      if (nextIndex > 0 && str[nextIndex - 1] === '\\') {
+        continue
+      }
+
+      sections.push(str.slice(lastSeparatorIndex, nextIndex))
+      lastSeparatorIndex = nextIndex + separator.length
+    }
+  } while (nextIndex !== -1)
+
+  sections.push(str.slice(lastSeparatorIndex))
+
+  return sections
+}
+
+const decode = (str, opt = {}) => {
+  opt.bracketedArray = opt.bracketedArray !== false
+  const out = Object.create(null)
+  let p = out
+  let section = null
+  //          section          |key      = value
+  const re = /^\[([^\]]*)\]\s*$|^([^=]+)(=(.*))?$/i
+  const lines = str.split(/[\r\n]+/g)
+  const duplicates = {}
+
+  for (const line of lines) {
+    if (!line || line.match(/^\s*[;#]/) || line.match(/^\s*$/)) {
+      continue
+    }
+    const match = line.match(re)
+    if (!match) {
+      continue
+    }
+    if (match[1] !== undefined) {
+      section = unsafe(match[1])
+      if (section === '__proto__') {
+        // not allowed
+        // keep parsing the section, but don't attach it.
+        p = Object.create(null)
+        continue
+      }
+      p = out[section] = out[section] || Object.create(null)
+      continue
+    }
+    const keyRaw = unsafe(match[2])
+    let isArray
+    if (opt.bracketedArray) {
+      isArray = keyRaw.length > 2 && keyRaw.slice(-2) === '[]'
+    } else {
+      duplicates[keyRaw] = (duplicates?.[keyRaw] || 0) + 1
+      isArray = duplicates[keyRaw] > 1
+    }
+    const key = isArray && keyRaw.endsWith('[]')
+      ? keyRaw.slice(0, -2) : keyRaw
+
+    if (key === '__proto__') {
+      continue
+    }
+    const valueRaw = match[3] ? unsafe(match[4]) : true
+    const value = valueRaw === 'true' ||
+      valueRaw === 'false' ||
+      valueRaw === 'null' ? JSON.parse(valueRaw)
+      : valueRaw
+
+    // Convert keys with '[]' suffix to an array
+    if (isArray) {
+      if (!hasOwnProperty.call(p, key)) {
+        p[key] = []
+      } else if (!Array.isArray(p[key])) {
+        p[key] = [p[key]]
+      }
+    }
+
+    // safeguard against resetting a previously defined
+    // array by accidentally forgetting the brackets
+    if (Array.isArray(p[key])) {
+      p[key].push(value)
+    } else {
+      p[key] = value
+    }
+  }
+
+  // {a:{y:1},"a.b":{x:2}} --> {a:{y:1,b:{x:2}}}
+  // use a filter to return the keys that have to be deleted.
+  const remove = []
+  for (const k of Object.keys(out)) {
+    if (!hasOwnProperty.call(out, k) ||
+      typeof out[k] !== 'object' ||
+      Array.isArray(out[k])) {
+      continue
+    }
+
+    // see if the parent section is also an object.
+    // if so, add it to that, and mark this one for deletion
+    const parts = splitSections(k, '.')
+    p = out
+    const l = parts.pop()
+    const nl = l.replace(/\\\./g, '.')
+    for (const part of parts) {
+      if (part === '__proto__') {
+        continue
+      }
+      if (!hasOwnProperty.call(p, part) || typeof p[part] !== 'object') {
+        p[part] = Object.create(null)
+      }
+      p = p[part]
+    }
+    if (p === out && nl === l) {
+      continue
+    }
+
+    p[nl] = out[k]
+    remove.push(k)
+  }
+  for (const del of remove) {
+    delete out[del]
+  }
+
+  return out
+}
+
+const isQuoted = val => {
+  return (val.startsWith('"') && val.endsWith('"')) ||
+    (val.startsWith("'") && val.endsWith("'"))
+}
+
+const safe = val => {
+  if (
+    typeof val !== 'string' ||
+    val.match(/[=\r\n]/) ||
+    val.match(/^\[/) ||
+    (val.length > 1 && isQuoted(val)) ||
+    val !== val.trim()
+  ) {
+    return JSON.stringify(val)
+  }
+  return val.split(';').join('\\;').split('#').join('\\#')
+}
+
+const unsafe = val => {
+  val = (val || '').trim()
+  if (isQuoted(val)) {
+    // remove the single quotes before calling JSON.parse
+    if (val.charAt(0) === "'") {
+      val = val.slice(1, -1)
+    }
+    try {
+      val = JSON.parse(val)
+    } catch {
+      // ignore errors
+    }
+  } else {
+    // walk the val to find the first not-escaped ; character
+    let esc = false
+    let unesc = ''
+    for (let i = 0, l = val.length; i < l; i++) {
+      const c = val.charAt(i)
+      if (esc) {
+        if ('\\;#'.indexOf(c) !== -1) {
+          unesc += c
+        } else {
+          unesc += '\\' + c
+        }
+
+        esc = false
+      } else if (';#'.indexOf(c) !== -1) {
+        break
+      } else if (c === '\\') {
+        esc = true
+      } else {
+        unesc += c
+      }
+    }
+    if (esc) {
+      unesc += '\\'
+    }
+
+    return unesc.trim()
+  }
+  return val
+}
+
+module.exports = {
+  parse: decode,
+  decode,
+  stringify: encode,
+  encode,
+  safe,
+  unsafe,
+}
+
+
+/***/ }),
+
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mT: () => (/* binding */ Cancellation),
+/* harmony export */   oT: () => (/* binding */ CANCEL_KILL_GRACE_MS)
+/* harmony export */ });
+/* unused harmony export CANCEL_BUDGET_MS */
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6500;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    }
+}
+
+
+/***/ }),
+
+/***/ 581:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(833);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(845);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(317);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(522);
+/**
+ * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
+ * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
+ * (bad input, a hook, Rekkord, a cancel); 2 for a command line it cannot read.
+ */
+
+
+
+
+
+
+
+const USAGE = `Usage: rekkord-hooks <${_types_js__WEBPACK_IMPORTED_MODULE_5__/* .OPERATIONS */ .xb.join('|')}> [options] [path...]
+
+Runs the hooks of a Rekkord config (and of a hooks.d folder) around rekkord save, scan or
+restore, exactly as the GitHub Action does; validate checks the hooks without running Rekkord.
+
+Options:
+  -C, --config FILE        Rekkord config (default: found as Rekkord finds it)
+      --channel NAME       snapshot channel (save); the paths to save follow the options
+      --snapshot ID        OID or channel to restore (restore)
+      --destination DIR    folder to restore into (restore)
+      --hooks-dir DIR      TKLBAM-style hooks.d folder (hooks get OPERATION STATE)
+      --rekkord PATH       Rekkord executable (default: rekkord in PATH)
+      --arg ARG            extra Rekkord argument (repeat for several)
+      --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
+      --exercise           validate: also run every phase as a rehearsal
+  -h, --help               this help
+
+Examples:
+  rekkord-hooks validate --config /etc/rekkord/rekkord.ini
+  rekkord-hooks save --channel nightly /var/backups/db /srv/www
+  rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d`;
+function readCommandLine(argv) {
+    const { values, positionals } = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
+        args: argv,
+        allowPositionals: true,
+        options: {
+            config: { type: 'string', short: 'C' },
+            channel: { type: 'string' },
+            snapshot: { type: 'string' },
+            destination: { type: 'string' },
+            'hooks-dir': { type: 'string' },
+            rekkord: { type: 'string' },
+            arg: { type: 'string', multiple: true },
+            'hook-timeout': { type: 'string' },
+            exercise: { type: 'boolean' },
+            help: { type: 'boolean', short: 'h' },
+        },
+    });
+    if (values.help)
+        return { help: 'true' };
+    const [command = '', ...paths] = positionals;
+    const inputs = {
+        command,
+        paths: paths.join('\n'),
+        args: (values.arg ?? []).join('\n'),
+    };
+    for (const name of [
+        'config',
+        'channel',
+        'snapshot',
+        'destination',
+        'hooks-dir',
+        'rekkord',
+        'hook-timeout',
+    ]) {
+        const value = values[name];
+        if (value !== undefined)
+            inputs[name] = value;
+    }
+    if (values.exercise)
+        inputs.exercise = 'true';
+    return inputs;
+}
+async function main(argv) {
+    let inputs;
+    try {
+        inputs = readCommandLine(argv);
+    }
+    catch (error) {
+        process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+        return 2;
+    }
+    if (inputs.help || !inputs.command) {
+        process.stdout.write(`${USAGE}\n`);
+        return inputs.help ? 0 : 2;
+    }
+    const cancel = new _cancel_js__WEBPACK_IMPORTED_MODULE_6__/* .Cancellation */ .mT();
+    const onSignal = (signal) => {
+        if (cancel.cancel(signal))
+            process.stderr.write(`\n${signal}: stopping, then running the post hooks\n`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_4__/* .TextReporter */ .B();
+    try {
+        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)((name) => inputs[name] ?? '', {
+            workspace: process.cwd(),
+            tempDir: node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
+            env: process.env,
+        });
+        await (0,_run_js__WEBPACK_IMPORTED_MODULE_3__/* .runOperation */ .x)(settings, reporter, { cancel });
+        return reporter.exitCode;
+    }
+    catch (error) {
+        process.stderr.write(`rekkord-hooks: ${error.message}\n`);
+        return 1;
+    }
+}
+process.exitCode = await main(process.argv.slice(2));
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 422:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P$: () => (/* binding */ parseSettings)
+/* harmony export */ });
+/* unused harmony exports CHANNEL_MAX_BYTES, OID_PATTERN, forcesRestore */
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
+const CHANNEL_MAX_BYTES = 256;
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** An OID: `M` (metadata) or `R` (raw) and 64 hex digits. */
+const OID_PATTERN = /^[MR][0-9A-F]{64}$/;
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+function fail(message) {
+    throw new _types_js__WEBPACK_IMPORTED_MODULE_0__/* .SettingsError */ .GN(message);
+}
+function boolean(name, text) {
+    const value = text || 'false';
+    if (value !== 'true' && value !== 'false') {
+        fail(`Input '${name}' is '${value}'; expected true or false`);
+    }
+    return value === 'true';
+}
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name, channel) {
+    if (channel === '')
+        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > CHANNEL_MAX_BYTES) {
+        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    }
+    if (channel.startsWith('-')) {
+        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+    }
+    if (/[\r\n]/.test(channel))
+        fail(`Input '${name}' must be a single line`);
+}
+/** Inputs that only some commands take, and which. */
+const ONLY_FOR = {
+    channel: ['save'],
+    paths: ['save'],
+    snapshot: ['restore'],
+    destination: ['restore'],
+    exercise: ['validate'],
+};
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const commandText = get('command');
+    if (commandText === '')
+        fail(`Input 'command' is required: one of ${_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+    if (!_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.includes(commandText)) {
+        fail(`Input 'command' is '${commandText}'; expected one of ${_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+    }
+    const command = commandText;
+    for (const [name, commands] of Object.entries(ONLY_FOR)) {
+        if (get(name) !== '' && !commands.includes(command)) {
+            fail(`Input '${name}' is only used by ${commands.join(', ')}, not ${command}`);
+        }
+    }
+    const args = lines(input('args'));
+    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+    if (configArg) {
+        fail(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
+    }
+    let channel = null;
+    const paths = lines(input('paths'));
+    if (command === 'save') {
+        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+        channel = input('channel').replace(/\r?\n$/, '');
+        checkChannel('channel', channel);
+        if (paths.length === 0)
+            fail("Input 'paths' is required for save: one path per line");
+        const dashed = paths.find((p) => p.startsWith('-'));
+        if (dashed)
+            fail(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
+    }
+    let snapshot = null;
+    let destination = null;
+    if (command === 'restore') {
+        snapshot = get('snapshot');
+        if (snapshot === '')
+            fail("Input 'snapshot' is required for restore: an OID or a channel");
+        // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+        const colon = snapshot.indexOf(':');
+        const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+        if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+            fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+        }
+        checkChannel('snapshot', base);
+        destination = get('destination');
+        if (destination === '')
+            fail("Input 'destination' is required for restore: a folder");
+        if (destination.startsWith('-'))
+            fail(`Destination '${destination}' starts with '-'; write it as './${destination}'`);
+    }
+    const timeoutText = get('hook-timeout') || '0';
+    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
+        fail(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
+    }
+    return Object.freeze({
+        command,
+        config: get('config') || null,
+        channel,
+        paths: Object.freeze(paths),
+        snapshot,
+        destination,
+        hooksDir: get('hooks-dir') || null,
+        exercise: boolean('exercise', get('exercise')),
+        rekkord: get('rekkord') || 'rekkord',
+        args: Object.freeze(args),
+        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
+        allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
+        workspace: context.workspace,
+        tempDir: context.tempDir,
+        env: context.env,
+    });
+}
+/** Whether `args` lets Rekkord overwrite a destination that is not empty. */
+function forcesRestore(settings) {
+    return settings.args.some((a) => FORCE_OPTIONS.test(a));
+}
+
+
+/***/ }),
+
+/***/ 845:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  x: () => (/* binding */ runOperation)
+});
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
+ * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
+ * section or key Rekkord would reject is an error here too.
+ */
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    Connect: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: [
+        'Location',
+        'Host',
+        'Port',
+        'User',
+        'Path',
+        'KnownHosts',
+        'Fingerprint',
+        'Password',
+        'Key',
+        'KeyFile',
+    ],
+    SFTP: [
+        'Location',
+        'Host',
+        'Port',
+        'User',
+        'Path',
+        'KnownHosts',
+        'Fingerprint',
+        'Password',
+        'Key',
+        'KeyFile',
+    ],
+    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    S3: ['SecretKey'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Connect: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+function describe(name) {
+    return JSON.stringify(name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail(`section header ${describe(line)} does not end with ']'`);
+            const name = line.slice(1, -1);
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail(`missing key name before '=' in ${describe(line)}`);
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+// EXTERNAL MODULE: ./src/types.ts
+var types = __nccwpck_require__(522);
+;// CONCATENATED MODULE: ./src/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
+ * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
+ */
+
+
+
+
+
+
+
+const HOOK_KEYS = {
+    'pre-save': 'PreSaveDirectory',
+    'post-save': 'PostSaveDirectory',
+    'pre-scan': 'PreScanDirectory',
+    'post-scan': 'PostScanDirectory',
+};
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof types/* SettingsError */.GN)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new types/* SettingsError */.GN(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    for (const [phase, key] of Object.entries(HOOK_KEYS)) {
+        const entry = lastEntry(doc, 'Hooks', key);
+        if (!entry)
+            continue;
+        if (entry.value === '') {
+            throw new types/* SettingsError */.GN(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        hooks[phase] = {
+            key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        };
+    }
+    const secrets = doc.entries
+        .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
+        .map((e) => e.value);
+    return { path: file, source, doc, hooks, secrets };
+}
+function hookKey(phase) {
+    return HOOK_KEYS[phase] ?? '';
+}
+function phasesOf(command) {
+    return [`pre-${command}`, `post-${command}`];
+}
+/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
+function hookDirectory(config, phase) {
+    return config?.hooks[phase] ?? null;
+}
+// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
+// letter is a Windows drive.
+function isLocalPath(value) {
+    return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        const isPath = e.key === 'KeyFile' ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await readdir(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed. */
+async function prepareStepConfig(config, tempRoot) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/discovery.ts
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
+ * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
+ * dump that never ran cannot pass unnoticed.
+ */
+
+
+
+/** Why a configured hook directory cannot be used, or null when it can. */
+async function directoryProblem(dir) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(dir);
+        if (!info.isDirectory())
+            return `${dir} is not a directory`;
+        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        return null;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return `${dir} does not exist`;
+        if (code === 'EACCES')
+            return `${dir} is not readable (permission denied)`;
+        if (code === 'ELOOP')
+            return `${dir} is a symbolic link loop`;
+        return `${dir} cannot be read (${code ?? String(error)})`;
+    }
+}
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return { problem: 'it is a symbolic link to a missing file' };
+        if (code === 'ELOOP')
+            return { problem: 'it is a symbolic link loop' };
+        return { problem: `it cannot be examined (${code ?? String(error)})` };
+    }
+    if (info.isDirectory())
+        return { skip: 'directory' };
+    if (!info.isFile())
+        return { problem: 'it is not a regular file' };
+    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    if ((info.mode & 0o111) === 0)
+        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
+    try {
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+    }
+    catch {
+        return { problem: `it is not executable by this user (mode ${mode})` };
+    }
+    return {};
+}
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+async function listHookDirectory(dir, args = []) {
+    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
+    names.sort((a, b) => Buffer.compare(a, b));
+    const hooks = [];
+    const skipped = [];
+    for (const raw of names) {
+        const name = raw.toString('utf8');
+        const file = external_node_path_default().join(dir, name);
+        if (raw[0] === 0x2e) {
+            skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (!Buffer.from(name, 'utf8').equals(raw)) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+            });
+            continue;
+        }
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
+        else
+            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    }
+    return { hooks, skipped };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ./src/cancel.ts
+var src_cancel = __nccwpck_require__(833);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/memory.ts
+/**
+ * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
+ * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
+ * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
+ * collection every few MiB of output frees them early, for a negligible cost.
+ */
+
+
+const EVERY_BYTES = 4 * 1024 * 1024;
+function exposeGc() {
+    try {
+        external_node_v8_default().setFlagsFromString('--expose-gc');
+        const gc = external_node_vm_default().runInNewContext('gc');
+        return typeof gc === 'function' ? gc : null;
+    }
+    catch {
+        return null;
+    }
+}
+let collect;
+let sinceLast = 0;
+/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
+function relayed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    if (collect === undefined)
+        collect = exposeGc();
+    collect?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/process.ts
+/**
+ * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
+ */
+
+
+
+
+
+const TAIL_BYTES = 8192;
+const TAIL_LINES = 10;
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/** After exit, how long a background child may keep the output pipes open before they are closed. */
+const DRAIN_MS = 1000;
+const POLL_MS = 20;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
+/** Keeps the last few kilobytes of a stream, however much passes through. */
+class Tail {
+    chunks = [];
+    size = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
+            this.size -= this.chunks.shift()?.length ?? 0;
+        }
+    }
+    lines(count = TAIL_LINES) {
+        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
+        return text
+            .split(/\r?\n|\r/)
+            .map((l) => l.trimEnd())
+            .filter((l) => l !== '')
+            .slice(-count);
+    }
+}
+function stripAnsi(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+}
+/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
+async function startErrorText(file, error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT') {
+        const head = await (0,promises_namespaceObject.readFile)(file)
+            .then((b) => b.subarray(0, 256).toString('utf8'))
+            .catch(() => null);
+        if (head === null)
+            return `${file} does not exist`;
+        if (head.startsWith('#!')) {
+            const shebang = head.slice(2).split('\n')[0] ?? '';
+            if (shebang.endsWith('\r')) {
+                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+            }
+            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
+        }
+    }
+    if (code === 'EACCES')
+        return 'permission denied when starting it';
+    return `it cannot be started (${code || error.message})`;
+}
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    try {
+        return (0,external_node_fs_namespaceObject.readdirSync)('/proc').some((name) => {
+            if (!/^\d+$/.test(name))
+                return false;
+            try {
+                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
+                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+                const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+                return Number(group) === pgid && state !== 'Z';
+            }
+            catch {
+                return false;
+            }
+        });
+    }
+    catch {
+        return true;
+    }
+}
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    while (groupAlive(pgid)) {
+        if (performance.now() >= until) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+}
+function runProcess(spec) {
+    const started = performance.now();
+    const tail = new Tail();
+    return new Promise((resolve) => {
+        let done = false;
+        let stoppedBy = null;
+        let graceMs = 0;
+        let unsubscribe = () => undefined;
+        const timers = [];
+        const finish = (exit) => {
+            if (done)
+                return;
+            done = true;
+            timers.forEach(clearTimeout);
+            unsubscribe();
+            const result = {
+                ...exit,
+                stoppedBy,
+                durationMs: performance.now() - started,
+                tail: tail.lines(),
+            };
+            // A stopped hook's background children go with it, within what is left of the grace.
+            if (stoppedBy && child.pid !== undefined) {
+                void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
+                    resolve(result);
+                });
+            }
+            else
+                resolve(result);
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(spec.file, spec.args, {
+            cwd: spec.cwd,
+            env: spec.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        let pauses = 0;
+        let lastData = performance.now();
+        const onData = (chunk) => {
+            lastData = performance.now();
+            tail.push(chunk);
+            relayed(chunk.length);
+            const wait = spec.onOutput(chunk);
+            if (!wait)
+                return;
+            if (pauses++ === 0) {
+                child.stdout.pause();
+                child.stderr.pause();
+            }
+            void wait.finally(() => {
+                if (--pauses === 0) {
+                    child.stdout.resume();
+                    child.stderr.resume();
+                }
+            });
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        const stop = (reason, signal, grace) => {
+            if (stoppedBy || child.pid === undefined)
+                return;
+            stoppedBy = reason;
+            graceMs = performance.now() - started + grace;
+            const pgid = child.pid;
+            signalGroup(pgid, signal);
+            timers.push(setTimeout(() => {
+                signalGroup(pgid, 'SIGKILL');
+            }, grace));
+        };
+        if (spec.timeoutMs > 0) {
+            timers.push(setTimeout(() => {
+                stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
+            }, spec.timeoutMs));
+        }
+        child.on('error', (error) => {
+            if (child.pid !== undefined)
+                return;
+            void startErrorText(spec.file, error).then((text) => {
+                finish({ exitCode: null, signal: null, startError: text });
+            });
+        });
+        if (child.pid !== undefined) {
+            spec.onSpawn?.(child.pid);
+            const cancel = spec.cancel;
+            if (cancel) {
+                unsubscribe = cancel.onCancel((signal) => {
+                    if (spec.onCancel === 'deadline') {
+                        timers.push(setTimeout(() => {
+                            stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+                        }, cancel.remainingMs()));
+                    }
+                    else
+                        stop('cancel', signal, src_cancel/* CANCEL_KILL_GRACE_MS */.oT);
+                });
+            }
+        }
+        let exited = null;
+        const settle = () => {
+            if (exited)
+                finish({ exitCode: exited.code, signal: exited.signal, startError: null });
+        };
+        // A background child may hold the pipes open forever: once the process has exited and its
+        // output has been idle for a moment, stop waiting for them.
+        const drain = () => {
+            const idle = performance.now() - lastData;
+            if (pauses > 0 || idle < DRAIN_MS) {
+                timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
+                return;
+            }
+            child.stdout.destroy();
+            child.stderr.destroy();
+            settle();
+        };
+        child.on('exit', (code, signal) => {
+            exited = { code, signal };
+            timers.push(setTimeout(drain, DRAIN_MS));
+        });
+        child.on('close', settle);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rekkord-step.ts
+/** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
+
+
+
+
+/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
+const OID_LINE = /^Snapshot OID: ([MR][0-9A-F]{64})$/;
+/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
+const MAX_LINE = 4096;
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+function stepOperands(command, settings) {
+    if (command === 'save')
+        return [settings.channel ?? '', ...settings.paths];
+    if (command === 'restore')
+        return [settings.snapshot ?? '', settings.destination ?? ''];
+    return [];
+}
+function stepArguments(spec) {
+    const argv = [spec.command];
+    if (spec.configPath)
+        argv.push('-C', spec.configPath);
+    argv.push(...spec.args, ...spec.operands);
+    return argv;
+}
+/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+class OidScanner {
+    oid = null;
+    partial = '';
+    push(chunk) {
+        const text = this.partial + chunk.toString('latin1');
+        const lines = text.split(/\r?\n|\r/);
+        this.partial = lines.pop() ?? '';
+        if (this.partial.length > MAX_LINE)
+            this.partial = '';
+        for (const line of lines)
+            this.scan(line);
+    }
+    end() {
+        this.scan(this.partial);
+        this.partial = '';
+    }
+    scan(line) {
+        if (line.length > MAX_LINE)
+            return;
+        const match = OID_LINE.exec(stripAnsi(line).trim());
+        if (match?.[1])
+            this.oid = match[1];
+    }
+}
+async function runStep(spec, options) {
+    const scanner = new OidScanner();
+    const exit = await runProcess({
+        file: spec.rekkordPath,
+        args: stepArguments(spec),
+        cwd: options.cwd,
+        // Rekkord translates its log lines: force English so the OID line can be read.
+        env: { ...options.env, LANGUAGE: 'en' },
+        onOutput: (chunk) => {
+            scanner.push(chunk);
+            return options.onOutput(chunk);
+        },
+        timeoutMs: 0,
+        cancel: options.cancel,
+        onCancel: 'interrupt',
+        onSpawn: options.onSpawn,
+    });
+    scanner.end();
+    const base = {
+        command: spec.command,
+        display: options.display,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+        oid: exit.exitCode === 0 ? scanner.oid : null,
+    };
+    if (exit.startError)
+        return {
+            ...base,
+            outcome: 'not-started',
+            message: `rekkord could not be started: ${exit.startError}`,
+        };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        return {
+            ...base,
+            outcome: 'cancelled',
+            message: `rekkord ${spec.command} was interrupted by the cancel (${how})`,
+        };
+    }
+    if (exit.signal)
+        return {
+            ...base,
+            outcome: 'failure',
+            message: `rekkord ${spec.command} was killed by ${exit.signal}`,
+        };
+    if (exit.exitCode !== 0) {
+        return {
+            ...base,
+            outcome: 'failure',
+            message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
+        };
+    }
+    return { ...base, outcome: 'success', message: '' };
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+
+
+
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function findRekkord(settings) {
+    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new types/* SettingsError */.GN(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config, phase) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    const sources = [];
+    const setting = hookDirectory(config, phase);
+    if (setting)
+        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    if (settings.hooksDir) {
+        const hooksDir = {
+            kind: 'hooks-dir',
+            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
+            args: [command, stage],
+        };
+        if (stage === 'pre')
+            sources.unshift(hooksDir);
+        else
+            sources.push(hooksDir);
+    }
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new types/* SettingsError */.GN('validate has no Rekkord step to plan');
+    const rekkordPath = await findRekkord(settings);
+    if (!rekkordPath)
+        throw rekkordMissing(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    const [preName, postName] = phasesOf(command);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    for (const [phase, name] of [
+        [pre, preName],
+        [post, postName],
+    ]) {
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, config, name);
+            if (problem)
+                throw new types/* SettingsError */.GN(problem.message, problem.where);
+        }
+    }
+    if (command === 'restore')
+        await checkDestination(settings);
+    let rekkordVersion = null;
+    if (options.probeVersion) {
+        try {
+            rekkordVersion = await options.probeVersion(rekkordPath);
+        }
+        catch (error) {
+            throw new types/* SettingsError */.GN(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        config,
+        configSearched: searched,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(settings) {
+    const destination = external_node_path_default().resolve(settings.workspace, settings.destination ?? '');
+    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new types/* SettingsError */.GN(`Destination ${destination} exists and is not a folder`);
+    const force = settings.args.some((a) => a === '-f' || a === '--force');
+    if (!force && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+        throw new types/* SettingsError */.GN(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new types/* SettingsError */.GN(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = types/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    return { settings, config, configSearched: searched, phases };
+}
+
+;// CONCATENATED MODULE: ./src/hooks.ts
+
+function hookEnvironment(base, ctx) {
+    const env = { ...base };
+    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
+    delete env.SUCCESS;
+    env.REKKORD_HOOK_COMMAND = ctx.command;
+    env.REKKORD_HOOK_PHASE = ctx.stage;
+    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
+    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
+    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
+    if (ctx.rehearsal)
+        env.REKKORD_HOOK_REHEARSAL = '1';
+    else
+        delete env.REKKORD_HOOK_REHEARSAL;
+    if (ctx.stage === 'post') {
+        env.SUCCESS = ctx.success ? '1' : '0';
+        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
+        env.REKKORD_HOOK_OID = ctx.oid ?? '';
+        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
+    }
+    return env;
+}
+function notRunResult(phase, hook, reason) {
+    return {
+        phase,
+        name: hook.name,
+        path: hook.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'not-run',
+        message: reason,
+        tail: [],
+    };
+}
+async function runHook(phase, hook, options) {
+    const base = { phase, name: hook.name, path: hook.path };
+    if (hook.problem) {
+        return {
+            ...base,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: 'not-started',
+            message: `not started: ${hook.problem}`,
+            tail: [],
+        };
+    }
+    const exit = await runProcess({
+        file: hook.path,
+        args: hook.args,
+        cwd: options.cwd,
+        env: options.env,
+        onOutput: options.onOutput,
+        timeoutMs: options.timeoutMs,
+        cancel: options.cancel,
+        onCancel: options.onCancel,
+        onSpawn: options.onSpawn,
+    });
+    const result = {
+        ...base,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+    };
+    if (exit.startError)
+        return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        const message = options.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { ...result, outcome: 'cancelled', message };
+    }
+    if (exit.stoppedBy === 'timeout') {
+        const message = `timed out after ${options.timeoutMs / 1000} s and was stopped`;
+        return { ...result, outcome: 'timed-out', message };
+    }
+    if (exit.signal)
+        return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
+    return { ...result, outcome: 'success', message: '' };
+}
+
+;// CONCATENATED MODULE: ./src/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ */
+
+
+
+
+
+function quote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function listPhase(phase) {
+    const listing = { hooks: [], skipped: [] };
+    const errors = [];
+    for (const source of phase.sources) {
+        try {
+            const one = await listHookDirectory(source.directory, source.args);
+            listing.hooks.push(...one.hooks);
+            listing.skipped.push(...one.skipped);
+        }
+        catch (error) {
+            const code = error.code ?? String(error);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
+        }
+    }
+    return { listing, error: errors.join('; ') };
+}
+async function runPhase(run) {
+    const { settings, phase, context, observer, cancel, alreadyRun } = run;
+    const { stage } = phase;
+    const directories = phase.sources.map((s) => s.directory);
+    const { listing: listed, error } = await listPhase(phase);
+    const listing = alreadyRun
+        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+        : listed;
+    const report = {
+        phase: phase.phase,
+        ...(run.label ? { label: run.label } : {}),
+        directories,
+        hooks: [],
+        skipped: listing.skipped,
+        error,
+    };
+    observer.phaseStart(run.label ?? phase.phase, directories, listing);
+    let success = context.success && report.error === '';
+    for (const hook of listing.hooks) {
+        if (stage === 'pre' && cancel.cancelled) {
+            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+        if (stage === 'post' && cancel.remainingMs() === 0) {
+            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        observer.hookStart(run.label ?? phase.phase, hook);
+        const cancelled = cancel.cancelled || alreadyRun !== undefined;
+        const env = hookEnvironment(settings.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success: success && !cancelled,
+            cancelled,
+        });
+        const result = await runHook(phase.phase, hook, {
+            cwd: settings.workspace,
+            env,
+            timeoutMs: settings.hookTimeoutMs,
+            onOutput: (chunk) => observer.output(chunk),
+            cancel,
+            onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+            onSpawn: (pgid) => observer.processGroup?.(pgid),
+        });
+        observer.processGroup?.(null);
+        if (result.outcome !== 'success')
+            success = false;
+        report.hooks.push(result);
+        observer.hookEnd(result);
+    }
+    observer.phaseEnd(report);
+    return report;
+}
+function phaseFailed(report) {
+    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+function stepNotRun(command, message) {
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'skipped',
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+/** What every hook of a session learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
+        channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
+    };
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new src_cancel/* Cancellation */.mT();
+    const shared = sharedContext(settings, command, plan.config);
+    const pre = await runPhase({
+        settings,
+        phase: plan.pre,
+        context: { ...shared, success: true, exitCode: null, oid: null },
+        observer,
+        cancel,
+    });
+    let step;
+    if (cancel.cancelled) {
+        step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+    }
+    else if (phaseFailed(pre)) {
+        step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+    }
+    else {
+        step = await runRekkord(plan, observer, cancel);
+    }
+    const stepOk = step.outcome === 'success';
+    const post = await runPhase({
+        settings,
+        phase: plan.post,
+        context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+        observer,
+        cancel,
+    });
+    return {
+        command,
+        success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
+        cancelled: cancel.signal,
+        recovery: false,
+        oid: step.oid,
+        phases: [pre, post],
+        step,
+        configPath: plan.config?.path ?? null,
+    };
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, state, options = {}) {
+    const { settings, command } = plan;
+    const post = await runPhase({
+        settings,
+        phase: plan.post,
+        context: {
+            ...sharedContext(settings, command, plan.config),
+            success: false,
+            exitCode: state.exitCode,
+            oid: state.oid,
+        },
+        observer,
+        cancel: options.cancel ?? new Cancellation(),
+        alreadyRun: state.alreadyRun,
+    });
+    return {
+        command,
+        success: !phaseFailed(post),
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+    };
+}
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, options = {}) {
+    const { settings } = plan;
+    const cancel = options.cancel ?? new src_cancel/* Cancellation */.mT();
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            reports.push(await runPhase({ settings, phase, context, observer, cancel, ...(label ? { label } : {}) }));
+        }
+    }
+    return reports;
+}
+async function runRekkord(plan, observer, cancel) {
+    const { settings, command } = plan;
+    const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
+    try {
+        const spec = {
+            command,
+            rekkordPath: plan.rekkordPath,
+            configPath: stepConfig.path,
+            args: settings.args,
+            operands: stepOperands(command, settings),
+        };
+        const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
+        const source = plan.config?.path ?? '';
+        const note = stepConfig.isCopy
+            ? `Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice.`
+            : '';
+        observer.stepStart(display, note);
+        const result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: settings.env,
+            onOutput: (chunk) => observer.output(chunk),
+            display,
+            cancel,
+            onSpawn: (pgid) => observer.processGroup?.(pgid),
+        });
+        observer.processGroup?.(null);
+        observer.stepEnd(result);
+        return result;
+    }
+    finally {
+        await stepConfig.cleanup();
+    }
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(975);
+;// CONCATENATED MODULE: ./src/validate.ts
+/**
+ * validate: what every phase would run and skip, and what is wrong with each hook, without running
+ * Rekkord or changing anything. Each finding names the file (and line) to fix.
+ */
+
+
+
+
+
+
+
+const HEAD_BYTES = 512;
+async function readHead(file) {
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(HEAD_BYTES);
+            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await readHead(file);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await resolveExecutable(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (external_node_path_default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/** The modes git records for the files of a folder, by name; empty outside a git work tree. */
+async function gitModes(dir) {
+    const modes = new Map();
+    try {
+        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
+            cwd: dir,
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        for (const record of stdout.split('\0')) {
+            const tab = record.indexOf('\t');
+            const name = record.slice(tab + 1);
+            if (tab > 0 && !name.includes('/'))
+                modes.set(name, record.slice(0, 6));
+        }
+    }
+    catch {
+        // Not a git work tree, or no git: nothing to compare with.
+    }
+    return modes;
+}
+async function validatePlan(plan) {
+    const pathVar = plan.settings.env.PATH ?? '';
+    const findings = [];
+    const phases = [];
+    for (const phase of plan.phases) {
+        const validated = {
+            phase: phase.phase,
+            directories: phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            errors: [],
+        };
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, plan.config, phase.phase);
+            if (problem) {
+                validated.errors.push(problem.message);
+                findings.push({
+                    severity: 'error',
+                    title: `${phase.phase} hook folder missing`,
+                    message: problem.message,
+                    file: problem.where?.file ?? source.directory,
+                    ...(problem.where?.line ? { line: problem.where.line } : {}),
+                });
+                continue;
+            }
+            const listing = await listHookDirectory(source.directory, source.args);
+            const modes = await gitModes(source.directory);
+            validated.skipped.push(...listing.skipped);
+            for (const hook of listing.hooks) {
+                const hookFindings = [];
+                if (hook.problem) {
+                    hookFindings.push({
+                        severity: 'error',
+                        title: `${phase.phase} hook ${hook.name} cannot start`,
+                        message: `${hook.name}: ${hook.problem}`,
+                        file: hook.path,
+                    });
+                }
+                if (modes.get(hook.name) === '100644') {
+                    hookFindings.push({
+                        severity: 'error',
+                        title: `${phase.phase} hook ${hook.name} not executable in git`,
+                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(process.cwd(), hook.path)}`,
+                        file: hook.path,
+                    });
+                }
+                if (!hook.problem || hook.problem.startsWith('it is not executable')) {
+                    hookFindings.push(...(await startFindings(hook.path, pathVar)));
+                }
+                validated.hooks.push({
+                    name: hook.name,
+                    path: hook.path,
+                    args: hook.args,
+                    findings: hookFindings,
+                });
+                findings.push(...hookFindings);
+            }
+        }
+        phases.push(validated);
+    }
+    return { configPath: plan.config?.path ?? null, phases, findings };
+}
+
+;// CONCATENATED MODULE: ./src/run.ts
+
+
+
+
+async function runOperation(settings, reporter, options) {
+    const { cancel } = options;
+    if (settings.command === 'validate') {
+        const plan = await makeValidationPlan(settings);
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        const validation = await validatePlan(plan);
+        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+        await reporter.finishValidation(validation, rehearsal);
+        return;
+    }
+    const plan = await makePlan(settings, options);
+    if (cancel.cancelled) {
+        throw new types/* SettingsError */.GN(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    }
+    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.planned(plan);
+    const result = await runSession(plan, reporter, { cancel });
+    await reporter.finish(result);
+}
+
+
+/***/ }),
+
+/***/ 317:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  B: () => (/* binding */ TextReporter)
+});
+
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * What a finished session says, independent of where it is shown: annotations within the runner's
+ * limits, the job summary as Markdown, and the step outputs.
+ */
+
+/** The runner shows at most this many error annotations per step. */
+const MAX_ERROR_ANNOTATIONS = 10;
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+function report_status(r) {
+    if (r.outcome === 'not-started')
+        return 'not started';
+    if (r.outcome === 'timed-out')
+        return 'timed out';
+    if (r.outcome === 'skipped')
+        return 'skipped';
+    if (r.outcome === 'cancelled')
+        return 'cancelled';
+    if (r.signal)
+        return r.signal;
+    return `exit code ${r.exitCode ?? '?'}`;
+}
+function workspaceFile(file, workspace) {
+    const rel = external_node_path_default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
+}
+function withTail(message, tail, lines) {
+    const shown = tail.slice(-lines);
+    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+}
+function hookFailed(hook) {
+    return hook.outcome !== 'success' && hook.outcome !== 'not-run';
+}
+function failedHooks(result) {
+    return result.phases.flatMap((p) => p.hooks.filter(hookFailed));
+}
+function stepFailed(step) {
+    return (step.outcome === 'failure' || step.outcome === 'not-started' || step.outcome === 'cancelled');
+}
+/** One error per failed hook and per phase that could not run. */
+function hookAnnotations(phases, workspace) {
+    const all = [];
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            all.push({ title: `${name} hooks did not run`, message: phase.error });
+        for (const hook of phase.hooks.filter(hookFailed)) {
+            const file = workspaceFile(hook.path, workspace);
+            all.push({
+                title: `${name} hook ${hook.name} failed (${report_status(hook)})`,
+                message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
+                ...(file ? { file } : {}),
+            });
+        }
+    }
+    return all;
+}
+/**
+ * Cuts annotations of one kind to what the runner shows (10 a step), keeping `reserved` places
+ * for others of the kind (the closing failure): past that, one says how many more there are.
+ */
+function capAnnotations(all, reserved, noun, where) {
+    const room = MAX_ERROR_ANNOTATIONS - reserved;
+    if (all.length <= room)
+        return all;
+    const more = all.length - (room - 1);
+    return [
+        ...all.slice(0, room - 1),
+        {
+            title: `${more} more ${noun}`,
+            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
+        },
+    ];
+}
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+function errorAnnotations(result, workspace) {
+    const all = hookAnnotations(result.phases, workspace);
+    const step = result.step;
+    if (stepFailed(step)) {
+        all.push({
+            title: `rekkord ${step.command} failed (${report_status(step)})`,
+            message: withTail(step.message, step.tail, 10),
+        });
+    }
+    if (result.success)
+        return { annotations: all, failure: null };
+    // One place is kept for the closing failure message itself.
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    return { annotations, failure: failureMessage(result) };
+}
+function failureMessage(result) {
+    const parts = [];
+    const failed = failedHooks(result);
+    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
+    if (failed.length)
+        parts.push(`${failed.length} of ${total} hooks failed`);
+    for (const p of result.phases)
+        if (p.error)
+            parts.push(`${p.phase}: ${p.error}`);
+    const step = result.step;
+    if (result.recovery) {
+        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    if (step.outcome === 'skipped')
+        parts.push(`rekkord ${step.command} did not run`);
+    else if (stepFailed(step))
+        parts.push(`rekkord ${step.command} failed (${report_status(step)})`);
+    const deferred = result.phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter((h) => h.outcome === 'cancelled' || h.outcome === 'not-run'));
+    if (deferred.length)
+        parts.push(`${deferred.length} post hooks left to the post step`);
+    if (result.cancelled) {
+        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+}
+function cell(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/\r?\n/g, ' ');
+}
+function code(text) {
+    return `<code>${cell(text)}</code>`;
+}
+const ICONS = {
+    success: '✅ success',
+    failure: '❌ failure',
+    'not-started': '❌ not started',
+    'timed-out': '⏱️ timed out',
+    cancelled: '🛑 cancelled',
+    'not-run': '⏭️ not run',
+    skipped: '⏭️ skipped',
+};
+function renderSummary(result, ctx) {
+    const out = [];
+    const verdict = result.cancelled
+        ? `🛑 cancelled by ${result.cancelled}`
+        : result.recovery
+            ? '🛟 post hooks run by the post step'
+            : result.success
+                ? '✅ succeeded'
+                : '❌ failed';
+    out.push(`## Rekkord ${result.command} ${verdict}`, '');
+    if (result.oid)
+        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
+    if (ctx.rekkordVersion)
+        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+    out.push(facts.join(' · '), '');
+    out.push(...hookTable(result.phases, result.step, result.recovery));
+    out.push(...skippedLine(result.phases), '');
+    return out.join('\n');
+}
+function skippedLine(phases) {
+    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+}
+/**
+ * The table of every hook (and the Rekkord step between the phases, where it ran; first when the
+ * post step runs the post hooks of a killed main step).
+ */
+function hookTable(phases, step, stepFirst = false) {
+    const out = [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    const row = (cols) => {
+        out.push(`| ${cols.join(' | ')} |`);
+    };
+    const stepRow = () => {
+        if (!step)
+            return;
+        row([
+            'rekkord',
+            code(`rekkord ${step.command}`),
+            ICONS[step.outcome] ?? step.outcome,
+            step.signal ?? (step.exitCode === null ? '' : String(step.exitCode)),
+            step.outcome === 'skipped' ? '' : formatDuration(step.durationMs),
+            cell(step.message),
+        ]);
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            row([name, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
+        if (phase.directories.length === 0)
+            row([name, '—', 'no directory configured', '', '', '']);
+        else if (!phase.error && phase.hooks.length === 0)
+            row([name, '—', `no hooks in ${phase.directories.map(code).join(', ')}`, '', '', '']);
+        for (const h of phase.hooks) {
+            row([
+                name,
+                code(h.name),
+                ICONS[h.outcome] ?? h.outcome,
+                h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
+                formatDuration(h.durationMs),
+                cell(h.message),
+            ]);
+        }
+        if (!stepFirst && phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    return out;
+}
+function stepOutputs(result) {
+    const hooks = result.phases.flatMap((p) => p.hooks.map((h) => ({
+        phase: p.label ?? h.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: h.exitCode,
+        signal: h.signal,
+        durationMs: Math.round(h.durationMs),
+        outcome: h.outcome,
+        message: h.message,
+    })));
+    return {
+        success: String(result.success),
+        oid: result.oid ?? '',
+        hooks: JSON.stringify(hooks),
+        'failed-hooks': String(failedHooks(result).length),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/text-reporter.ts
+/** The command line's reporter: the same events and results as the action's, as plain text. */
+
+
+class TextReporter {
+    out;
+    atLineStart = true;
+    /** The exit code the command line ends with: 0 when everything succeeded. */
+    exitCode = 0;
+    constructor(out = process.stdout) {
+        this.out = out;
+    }
+    line(text) {
+        if (!this.atLineStart)
+            this.out.write('\n');
+        this.out.write(`${text}\n`);
+        this.atLineStart = true;
+    }
+    // A terminal is the user's own: nothing to mask there.
+    maskSecrets() { }
+    planned(plan) {
+        const config = plan.config ? plan.config.path : 'no config';
+        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+        this.line(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+        for (const warning of plan.warnings)
+            this.line(`warning: ${warning}`);
+    }
+    phaseStart(phase, directories, listing) {
+        if (directories.length === 0) {
+            this.line(`${phase}: no hook directory configured`);
+            return;
+        }
+        const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+        this.line(`${phase}: ${listing.hooks.length} hook(s) in ${directories.join(' and ')}${skipped ? `; skipped: ${skipped}` : ''}`);
+    }
+    hookStart(phase, hook) {
+        const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+        this.line(`── ${phase} › ${hook.name}${args}`);
+    }
+    output(chunk) {
+        if (chunk.length === 0)
+            return undefined;
+        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        if (this.out.write(chunk))
+            return undefined;
+        return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
+    }
+    hookEnd(result) {
+        const took = formatDuration(result.durationMs);
+        if (result.outcome === 'success')
+            this.line(`✔ ${result.phase} ${result.name} (${took})`);
+        else
+            this.line(`✘ ${result.phase} ${result.name}: ${result.message} (${took})`);
+    }
+    stepStart(display, note) {
+        if (note)
+            this.line(note);
+        this.line(`── ${display}`);
+    }
+    stepEnd(result) {
+        const took = formatDuration(result.durationMs);
+        if (result.outcome === 'success') {
+            this.line(`✔ rekkord ${result.command} (${took})${result.oid ? `: snapshot ${result.oid}` : ''}`);
+        }
+        else
+            this.line(`✘ ${result.message} (${took})`);
+    }
+    phaseEnd(report) {
+        if (report.error)
+            this.line(`✘ ${report.phase}: ${report.error}`);
+    }
+    async finish(result) {
+        this.line('');
+        this.table(result.phases, result.step);
+        const { failure } = errorAnnotations(result, '/');
+        if (failure) {
+            this.line(`✘ ${failure}`);
+            this.exitCode = 1;
+        }
+        else {
+            const oid = result.oid ? `: snapshot ${result.oid}` : '';
+            this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
+        }
+        await Promise.resolve();
+    }
+    table(phases, step) {
+        const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
+        const stepRow = () => {
+            if (step) {
+                const exit = step.signal ?? (step.exitCode === null ? '' : String(step.exitCode));
+                rows.push([
+                    'rekkord',
+                    `rekkord ${step.command}`,
+                    step.outcome,
+                    exit,
+                    formatDuration(step.durationMs),
+                ]);
+            }
+        };
+        for (const phase of phases) {
+            for (const h of phase.hooks) {
+                const exit = h.signal ?? (h.exitCode === null ? '' : String(h.exitCode));
+                rows.push([
+                    phase.label ?? phase.phase,
+                    h.name,
+                    h.outcome,
+                    exit,
+                    formatDuration(h.durationMs),
+                ]);
+            }
+            if (phase.phase.startsWith('pre-'))
+                stepRow();
+        }
+        const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+        for (const row of rows)
+            this.line(row
+                .map((c, i) => c.padEnd(widths[i] ?? 0))
+                .join('  ')
+                .trimEnd());
+    }
+    async finishValidation(validation, rehearsal) {
+        this.line('');
+        for (const phase of validation.phases) {
+            this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
+            for (const error of phase.errors)
+                this.line(`  ✘ ${error}`);
+            phase.hooks.forEach((hook, i) => {
+                const mark = hook.findings.some((f) => f.severity === 'error')
+                    ? '✘'
+                    : hook.findings.length
+                        ? '!'
+                        : '✔';
+                const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+                this.line(`  ${i + 1}. ${mark} ${hook.name}${args}`);
+            });
+            for (const entry of phase.skipped)
+                this.line(`  - ${entry.name} skipped (${entry.reason})`);
+        }
+        // Compiler-style lines, which editors and terminals turn into links.
+        for (const f of validation.findings) {
+            this.line(`${f.file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
+        }
+        if (rehearsal) {
+            this.line('');
+            this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
+            this.table(rehearsal, null);
+        }
+        const errors = validation.findings.filter((f) => f.severity === 'error').length;
+        const failed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+        if (errors || failed) {
+            this.exitCode = 1;
+            const parts = [`${errors} error(s)`];
+            if (rehearsal)
+                parts.push(`${failed} hook(s) failed in the rehearsal`);
+            this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
+        }
+        else
+            this.line('✔ Every hook passed validation');
+        await Promise.resolve();
+    }
+}
+
+
+/***/ }),
+
+/***/ 522:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GN: () => (/* binding */ SettingsError),
+/* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   xb: () => (/* binding */ OPERATIONS)
+/* harmony export */ });
+/* unused harmony export isCommand */
+/** Shared vocabulary of the engine: commands, phases, plans and results. */
+const COMMANDS = ['save', 'scan', 'restore'];
+const OPERATIONS = [...COMMANDS, 'validate'];
+function isCommand(operation) {
+    return operation !== 'validate';
+}
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class SettingsError extends Error {
+    where;
+    name = 'SettingsError';
+    constructor(message, 
+    /** The file and line at fault, when there is one (a config line, ...). */
+    where) {
+        super(message);
+        this.where = where;
+    }
+}
+
+
+/***/ }),
+
+/***/ 161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(581);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 
+
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,166 @@
+/** The command line's reporter: the same events and results as the action's, as plain text. */
+import { once } from 'node:events';
+import type { HookListing } from './discovery.js';
+import type { Plan } from './plan.js';
+import { errorAnnotations, failedHooks, formatDuration } from './report.js';
+import type { Reporter } from './run.js';
+import type { HookEntry, HookResult, PhaseReport, SessionResult, StepResult } from './types.js';
+import type { Validation } from './validate.js';
+
+export class TextReporter implements Reporter {
+  private atLineStart = true;
+  /** The exit code the command line ends with: 0 when everything succeeded. */
+  exitCode = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+
+  private line(text: string): void {
+    if (!this.atLineStart) this.out.write('\n');
+    this.out.write(`${text}\n`);
+    this.atLineStart = true;
+  }
+
+  // A terminal is the user's own: nothing to mask there.
+  maskSecrets(): void {}
+
+  planned(plan: Plan): void {
+    const config = plan.config ? plan.config.path : 'no config';
+    const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+    this.line(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+    for (const warning of plan.warnings) this.line(`warning: ${warning}`);
+  }
+
+  phaseStart(phase: string, directories: string[], listing: HookListing): void {
+    if (directories.length === 0) {
+      this.line(`${phase}: no hook directory configured`);
+      return;
+    }
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    this.line(
+      `${phase}: ${listing.hooks.length} hook(s) in ${directories.join(' and ')}${skipped ? `; skipped: ${skipped}` : ''}`,
+    );
+  }
+
+  hookStart(phase: string, hook: HookEntry): void {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    this.line(`── ${phase} › ${hook.name}${args}`);
+  }
+
+  output(chunk: Buffer): Promise<void> | undefined {
+    if (chunk.length === 0) return undefined;
+    this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+    if (this.out.write(chunk)) return undefined;
+    return once(this.out, 'drain').then(() => undefined);
+  }
+
+  hookEnd(result: HookResult): void {
+    const took = formatDuration(result.durationMs);
+    if (result.outcome === 'success') this.line(`✔ ${result.phase} ${result.name} (${took})`);
+    else this.line(`✘ ${result.phase} ${result.name}: ${result.message} (${took})`);
+  }
+
+  stepStart(display: string, note: string): void {
+    if (note) this.line(note);
+    this.line(`── ${display}`);
+  }
+
+  stepEnd(result: StepResult): void {
+    const took = formatDuration(result.durationMs);
+    if (result.outcome === 'success') {
+      this.line(
+        `✔ rekkord ${result.command} (${took})${result.oid ? `: snapshot ${result.oid}` : ''}`,
+      );
+    } else this.line(`✘ ${result.message} (${took})`);
+  }
+
+  phaseEnd(report: PhaseReport): void {
+    if (report.error) this.line(`✘ ${report.phase}: ${report.error}`);
+  }
+
+  async finish(result: SessionResult): Promise<void> {
+    this.line('');
+    this.table(result.phases, result.step);
+    const { failure } = errorAnnotations(result, '/');
+    if (failure) {
+      this.line(`✘ ${failure}`);
+      this.exitCode = 1;
+    } else {
+      const oid = result.oid ? `: snapshot ${result.oid}` : '';
+      this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
+    }
+    await Promise.resolve();
+  }
+
+  private table(phases: PhaseReport[], step: StepResult | null): void {
+    const rows: string[][] = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
+    const stepRow = (): void => {
+      if (step) {
+        const exit = step.signal ?? (step.exitCode === null ? '' : String(step.exitCode));
+        rows.push([
+          'rekkord',
+          `rekkord ${step.command}`,
+          step.outcome,
+          exit,
+          formatDuration(step.durationMs),
+        ]);
+      }
+    };
+    for (const phase of phases) {
+      for (const h of phase.hooks) {
+        const exit = h.signal ?? (h.exitCode === null ? '' : String(h.exitCode));
+        rows.push([
+          phase.label ?? phase.phase,
+          h.name,
+          h.outcome,
+          exit,
+          formatDuration(h.durationMs),
+        ]);
+      }
+      if (phase.phase.startsWith('pre-')) stepRow();
+    }
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    for (const row of rows)
+      this.line(
+        row
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      );
+  }
+
+  async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
+    this.line('');
+    for (const phase of validation.phases) {
+      this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
+      for (const error of phase.errors) this.line(`  ✘ ${error}`);
+      phase.hooks.forEach((hook, i) => {
+        const mark = hook.findings.some((f) => f.severity === 'error')
+          ? '✘'
+          : hook.findings.length
+            ? '!'
+            : '✔';
+        const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+        this.line(`  ${i + 1}. ${mark} ${hook.name}${args}`);
+      });
+      for (const entry of phase.skipped) this.line(`  - ${entry.name} skipped (${entry.reason})`);
+    }
+    // Compiler-style lines, which editors and terminals turn into links.
+    for (const f of validation.findings) {
+      this.line(`${f.file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
+    }
+    if (rehearsal) {
+      this.line('');
+      this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
+      this.table(rehearsal, null);
+    }
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const failed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+    if (errors || failed) {
+      this.exitCode = 1;
+      const parts = [`${errors} error(s)`];
+      if (rehearsal) parts.push(`${failed} hook(s) failed in the rehearsal`);
+      this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
+    } else this.line('✔ Every hook passed validation');
+    await Promise.resolve();
+  }
+}
