@@ -1,0 +1,255 @@
+/** A TKLBAM-style hooks.d folder and restore drills, through the bundled action. */
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { backupWorkspace, logHook, readLines, writeFile, writeHook } from './helpers/fixtures.js';
+
+/** A hooks.d hook that logs its arguments and SUCCESS. */
+function argsHook(dir: string, name: string, exit = 0): void {
+  writeHook(
+    dir,
+    name,
+    `echo "hooks.d/${name} $1 $2 SUCCESS=\${SUCCESS-unset}" >> "$HOOK_LOG"\nexit ${exit}`,
+  );
+}
+
+function run(
+  ws: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction({
+    workspace: ws,
+    inputs: { config: 'rekkord.ini', rekkord: STAND_IN, ...inputs },
+    env: { HOOK_LOG: path.join(ws, 'hooks.log'), ...env },
+  });
+}
+
+const save = { command: 'save', channel: 'nightly', paths: 'data' };
+const errors = (r: ActionRun) => r.annotations.filter((a) => a.command === 'error');
+
+describe('hooks-dir', () => {
+  it('wraps the [Hooks] folders: first in a pre phase, last in a post phase, with OPERATION STATE', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post' });
+    argsHook(path.join(ws, 'hooks.d'), '10-clock');
+    argsHook(path.join(ws, 'hooks.d'), '20-mount');
+    logHook(path.join(ws, 'pre'), 'dump');
+    logHook(path.join(ws, 'post'), 'notify');
+    const result = await run(ws, { ...save, 'hooks-dir': 'hooks.d' });
+    expect(result.exitCode).toBe(0);
+    expect(readLines(path.join(ws, 'hooks.log')).map((l) => l.replace(/ OID=.*/, ''))).toEqual([
+      'hooks.d/10-clock save pre SUCCESS=unset',
+      'hooks.d/20-mount save pre SUCCESS=unset',
+      'save-pre/dump SUCCESS=unset',
+      'save-post/notify SUCCESS=1',
+      'hooks.d/10-clock save post SUCCESS=1',
+      'hooks.d/20-mount save post SUCCESS=1',
+    ]);
+    expect(result.commands.filter((c) => c.command === 'group').map((c) => c.message)).toContain(
+      'pre-save › 10-clock save pre',
+    );
+  });
+
+  it('runs every hook of a phase across both folders after a failure, and SUCCESS=0 follows it', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post' });
+    argsHook(path.join(ws, 'hooks.d'), 'clock', 1);
+    logHook(path.join(ws, 'pre'), 'dump');
+    logHook(path.join(ws, 'post'), 'notify', 3);
+    const result = await run(ws, { ...save, 'hooks-dir': 'hooks.d' });
+    expect(result.exitCode).toBe(1);
+    expect(readLines(path.join(ws, 'hooks.log')).map((l) => l.replace(/ OID=.*/, ''))).toEqual([
+      'hooks.d/clock save pre SUCCESS=unset',
+      'save-pre/dump SUCCESS=unset',
+      'save-post/notify SUCCESS=0',
+      'hooks.d/clock save post SUCCESS=0',
+    ]);
+    expect(errors(result).map((e) => e.properties.title ?? '')).toEqual([
+      'pre-save hook clock failed (exit code 1)',
+      'post-save hook notify failed (exit code 3)',
+      'post-save hook clock failed (exit code 1)',
+      '',
+    ]);
+  });
+
+  it('runs around scan too, and alone when the config names no folder', async () => {
+    const { ws } = backupWorkspace();
+    argsHook(path.join(ws, 'hooks.d'), 'only');
+    const result = await run(ws, { command: 'scan', 'hooks-dir': 'hooks.d' });
+    expect(result.exitCode).toBe(0);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([
+      'hooks.d/only scan pre SUCCESS=unset',
+      'hooks.d/only scan post SUCCESS=1',
+    ]);
+  });
+
+  it('stops before anything runs when the folder does not exist', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
+    logHook(path.join(ws, 'pre'), 'dump');
+    const result = await run(ws, { ...save, 'hooks-dir': 'no-such-hooks.d' });
+    expect(result.exitCode).toBe(1);
+    expect(errors(result)[0]?.message).toBe(
+      `Input 'hooks-dir': the hook directory ${path.join(ws, 'no-such-hooks.d')} does not exist`,
+    );
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+  });
+
+  it('the fixclock example syncs the clock before save and restore only', async () => {
+    const { ws } = backupWorkspace();
+    cpSync(path.join(ROOT, 'examples', 'hooks.d'), path.join(ws, 'hooks.d'), { recursive: true });
+    // A stand-in ntpdate on PATH records how it was called.
+    writeHook(
+      path.join(ws, 'bin'),
+      'ntpdate',
+      `echo "ntpdate $*" >> "${path.join(ws, 'ntp.log')}"`,
+    );
+    const env = {
+      PATH: `${path.join(ws, 'bin')}:/usr/bin:/bin`,
+      NTPSERVER: 'ntp.example.internal',
+    };
+    expect((await run(ws, { ...save, 'hooks-dir': 'hooks.d' }, env)).exitCode).toBe(0);
+    expect((await run(ws, { command: 'scan', 'hooks-dir': 'hooks.d' }, env)).exitCode).toBe(0);
+    const restore = await run(
+      ws,
+      { command: 'restore', snapshot: 'nightly', destination: 'out', 'hooks-dir': 'hooks.d' },
+      env,
+    );
+    expect(restore.exitCode).toBe(0);
+    expect(readLines(path.join(ws, 'ntp.log'))).toEqual([
+      'ntpdate -u ntp.example.internal',
+      'ntpdate -u ntp.example.internal',
+    ]);
+    expect(restore.stdout).toContain('fixclock: clock synchronized with ntp.example.internal');
+  });
+
+  it('fixclock reports a failed sync without stopping the backup', async () => {
+    const { ws } = backupWorkspace();
+    cpSync(path.join(ROOT, 'examples', 'hooks.d'), path.join(ws, 'hooks.d'), { recursive: true });
+    writeHook(path.join(ws, 'bin'), 'ntpdate', 'echo "no server suitable" >&2; exit 1');
+    const result = await run(
+      ws,
+      { ...save, 'hooks-dir': 'hooks.d' },
+      { PATH: `${path.join(ws, 'bin')}:/usr/bin:/bin` },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Unfortunately, something went wrong');
+  });
+});
+
+describe('restore', () => {
+  /** A workspace with one saved snapshot of `data/dump.sql` in channel `db`. */
+  async function savedDump(sql: string) {
+    const ctx = backupWorkspace();
+    writeFile(path.join(ctx.ws, 'data', 'dump.sql'), sql);
+    const saved = await run(ctx.ws, { command: 'save', channel: 'db', paths: 'data' });
+    expect(saved.exitCode).toBe(0);
+    // The drill: load the restored dump into a throwaway database and check it.
+    writeFile(
+      path.join(ctx.ws, 'drill.d', '50-check-dump'),
+      [
+        '#!/usr/bin/env python3',
+        'import os, sqlite3, sys',
+        'operation, state = sys.argv[1:]',
+        'if operation != "restore" or state != "post" or os.environ["SUCCESS"] != "1":',
+        '    sys.exit(0)',
+        'dump = os.path.join(os.environ["REKKORD_HOOK_DESTINATION"], "data", "dump.sql")',
+        'db = sqlite3.connect(":memory:")',
+        'db.executescript(open(dump).read())',
+        'rows = db.execute("SELECT count(*) FROM notes").fetchone()[0]',
+        'print(f"restored dump holds {rows} rows")',
+        'sys.exit(0 if rows > 0 else 1)',
+        '',
+      ].join('\n'),
+      0o755,
+    );
+    return { ...ctx, oid: saved.outputs.oid ?? '' };
+  }
+
+  it('restores the latest snapshot of a channel between restore pre and post hooks: a restore drill', async () => {
+    const { ws } = await savedDump('CREATE TABLE notes (id int);\nINSERT INTO notes VALUES (1);\n');
+    argsHook(path.join(ws, 'drill.d'), '10-log');
+    const result = await run(ws, {
+      command: 'restore',
+      snapshot: 'db',
+      destination: 'restored',
+      'hooks-dir': 'drill.d',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(path.join(ws, 'restored', 'data', 'dump.sql'), 'utf8')).toContain(
+      'INSERT INTO notes',
+    );
+    expect(result.stdout).toContain('restored dump holds 1 rows');
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([
+      'hooks.d/10-log restore pre SUCCESS=unset',
+      'hooks.d/10-log restore post SUCCESS=1',
+    ]);
+    expect(
+      result.commands.find((c) => c.command === 'group' && c.message.startsWith('rekkord restore'))
+        ?.message,
+    ).toMatch(/^rekkord restore -C \S+\/rekkord\.ini db restored$/);
+    expect(result.summary).toContain('| rekkord | <code>rekkord restore</code> | ✅ success | 0 |');
+  });
+
+  it('restores by OID, and a drill that finds an empty dump fails the step', async () => {
+    const { ws, oid } = await savedDump('CREATE TABLE notes (id int);\n');
+    const result = await run(ws, {
+      command: 'restore',
+      snapshot: oid,
+      destination: 'restored',
+      'hooks-dir': 'drill.d',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('restored dump holds 0 rows');
+    expect(errors(result)[0]?.properties.title).toBe(
+      'post-restore hook 50-check-dump failed (exit code 1)',
+    );
+  });
+
+  it('a snapshot Rekkord cannot find fails the step and post hooks get SUCCESS=0', async () => {
+    const { ws } = await savedDump('CREATE TABLE notes (id int);\n');
+    argsHook(path.join(ws, 'drill.d'), '10-log');
+    const result = await run(ws, {
+      command: 'restore',
+      snapshot: 'no-such-channel',
+      destination: 'restored',
+      'hooks-dir': 'drill.d',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(errors(result)[0]?.message).toContain("Cannot find snapshot 'no-such-channel'");
+    expect(readLines(path.join(ws, 'hooks.log')).at(-1)).toBe(
+      'hooks.d/10-log restore post SUCCESS=0',
+    );
+  });
+
+  it.each([
+    [{ destination: 'restored' }, "Input 'snapshot' is required for restore"],
+    [{ snapshot: 'db' }, "Input 'destination' is required for restore"],
+    [
+      { snapshot: 'db', destination: 'data' },
+      'is not empty: Rekkord would refuse to restore into it',
+    ],
+    [{ snapshot: 'db', destination: 'data/dump.sql' }, 'exists and is not a folder'],
+  ])('rejects %j before any hook runs', async (inputs, message) => {
+    const { ws } = await savedDump('x');
+    argsHook(path.join(ws, 'drill.d'), '10-log');
+    const result = await run(ws, { command: 'restore', 'hooks-dir': 'drill.d', ...inputs });
+    expect(result.exitCode).toBe(1);
+    expect(errors(result)).toHaveLength(1);
+    expect(errors(result)[0]?.message).toContain(message);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+  });
+
+  it('restores into a folder with files when args has --force', async () => {
+    const { ws } = await savedDump('CREATE TABLE notes (id int);\nINSERT INTO notes VALUES (1);\n');
+    mkdirSync(path.join(ws, 'restored'));
+    writeFile(path.join(ws, 'restored', 'old.txt'), 'old');
+    const result = await run(ws, {
+      command: 'restore',
+      snapshot: 'db',
+      destination: 'restored',
+      args: '--force',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(path.join(ws, 'restored', 'data', 'dump.sql'))).toBe(true);
+  });
+});
