@@ -1,0 +1,212 @@
+/** validate: CI for hook scripts, on a repository with a broken hook of each kind. */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { startFindings } from '../src/validate.js';
+import { backupWorkspace, logHook, readLines, scratch, writeFile } from './helpers/fixtures.js';
+
+const LOG = 'echo "$0 ran" >> "$HOOK_LOG"';
+
+/**
+ * A git repository whose config names a missing folder (line 7) and whose hooks are broken in
+ * every way validate knows, each with the line to flag.
+ */
+export function brokenRepository(): string {
+  const ws = scratch('rekkord-hooks-repo-');
+  writeFile(
+    path.join(ws, 'rekkord.ini'),
+    [
+      '[Repository]',
+      'URL = repo',
+      '',
+      '[Hooks]',
+      'PreSaveDirectory = hooks/pre-save',
+      'PostSaveDirectory = hooks/post-save',
+      'PreScanDirectory = hooks/pre-scan-missing',
+      '',
+    ].join('\n'),
+  );
+  const pre = (name: string, text: string, mode = 0o755) =>
+    writeFile(path.join(ws, 'hooks/pre-save', name), text, mode);
+  pre('10-good', `#!/bin/sh\n${LOG}\n`);
+  pre('20-not-executable', `#!/bin/sh\n${LOG}\n`, 0o644);
+  pre('30-git-not-executable', `#!/bin/sh\n${LOG}\n`);
+  pre('40-crlf', `#!/bin/sh\r\n${LOG}\r\n`);
+  pre('50-missing-interpreter', `#!/usr/bin/python9\nprint("x")\n`);
+  pre('60-env-missing', `#!/usr/bin/env no-such-tool-9\n`);
+  pre('70-no-shebang', `${LOG}\n`);
+  pre('.disabled', `#!/bin/sh\n${LOG}\n`);
+  writeFile(path.join(ws, 'hooks/pre-save/lib/helpers.sh'), 'true\n');
+  writeFile(path.join(ws, 'hooks/post-save/90-fine'), `#!/bin/sh\n${LOG}\n`, 0o755);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '.');
+  // Executable on disk, but git records it as 100644: a fresh checkout could not run it.
+  git('update-index', '--chmod=-x', 'hooks/pre-save/30-git-not-executable');
+  return ws;
+}
+
+function validate(ws: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({
+    workspace: ws,
+    inputs: {
+      command: 'validate',
+      config: 'rekkord.ini',
+      rekkord: 'rekkord-is-not-needed',
+      ...inputs,
+    },
+    env: { HOOK_LOG: path.join(ws, 'hooks.log') },
+  });
+}
+
+describe('validate', () => {
+  it('flags each broken hook on its file and line, runs nothing, and fails the step', async () => {
+    const ws = brokenRepository();
+    const run = await validate(ws);
+    expect(run.exitCode).toBe(1);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+
+    const shown = run.annotations
+      .filter((a) => a.command !== 'notice')
+      .map((a) => [a.command, a.properties.file, a.properties.line ?? '', a.properties.title]);
+    expect(shown).toEqual([
+      ['warning', 'hooks/pre-save/70-no-shebang', '1', 'No #! line'],
+      [
+        'error',
+        'hooks/pre-save/20-not-executable',
+        '',
+        'pre-save hook 20-not-executable cannot start',
+      ],
+      [
+        'error',
+        'hooks/pre-save/20-not-executable',
+        '',
+        'pre-save hook 20-not-executable not executable in git',
+      ],
+      [
+        'error',
+        'hooks/pre-save/30-git-not-executable',
+        '',
+        'pre-save hook 30-git-not-executable not executable in git',
+      ],
+      ['error', 'hooks/pre-save/40-crlf', '1', 'CRLF line ending in the #! line'],
+      ['error', 'hooks/pre-save/50-missing-interpreter', '1', 'Interpreter not found'],
+      ['error', 'hooks/pre-save/60-env-missing', '1', 'Interpreter not found'],
+      ['error', 'rekkord.ini', '7', 'pre-scan hook folder missing'],
+      ['error', undefined, '', undefined],
+    ]);
+    expect(run.annotations.at(-1)?.message).toBe('Hook validation failed: 7 problems');
+    const byFile = (file: string) =>
+      run.annotations.find((a) => a.properties.file === file)?.message ?? '';
+    expect(byFile('hooks/pre-save/60-env-missing')).toContain('there is no no-such-tool-9 in PATH');
+    expect(byFile('hooks/pre-save/50-missing-interpreter')).toContain(
+      '/usr/bin/python9 does not exist',
+    );
+    expect(byFile('rekkord.ini')).toContain('[Hooks] PreScanDirectory = hooks/pre-scan-missing');
+
+    expect(run.summary).toContain('## Rekkord hooks validation ❌ failed');
+    expect(run.summary).toContain('| pre-save | 1 | <code>10-good</code> |  | ✅ |  |');
+    expect(run.summary).toContain(
+      '| pre-save | 4 | <code>40-crlf</code> |  | ❌ | ❌ line 1: The #! line ends with a carriage return',
+    );
+    expect(run.summary).toContain('| post-save | 1 | <code>90-fine</code> |  | ✅ |  |');
+    expect(run.summary).toContain(
+      'Skipped entries: <code>pre-save/.disabled</code> (dotfile), <code>pre-save/lib</code> (directory)',
+    );
+    expect(run.outputs).toMatchObject({ success: 'false', 'failed-hooks': '5' });
+  });
+
+  it('passes a clean repository, with hooks-dir phases listed in order with their arguments', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
+    logHook(path.join(ws, 'pre'), 'dump');
+    logHook(path.join(ws, 'hooks.d'), 'clock');
+    const run = await validate(ws, { 'hooks-dir': 'hooks.d' });
+    expect(run.exitCode).toBe(0);
+    expect(run.annotations).toEqual([]);
+    expect(run.summary).toContain('## Rekkord hooks validation ✅ passed');
+    expect(run.summary).toContain('| pre-save | 1 | <code>clock</code> | save pre | ✅ |  |');
+    expect(run.summary).toContain('| pre-save | 2 | <code>dump</code> |  | ✅ |  |');
+    expect(run.summary).toContain(
+      '| post-restore | 1 | <code>clock</code> | restore post | ✅ |  |',
+    );
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+  });
+
+  it('exercise: runs pre phases once and post phases with SUCCESS=1 then 0, as a rehearsal, no Rekkord', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post' });
+    const hook =
+      'echo "$REKKORD_HOOK_COMMAND-$REKKORD_HOOK_PHASE/$(basename "$0") SUCCESS=${SUCCESS-unset} REHEARSAL=$REKKORD_HOOK_REHEARSAL" >> "$HOOK_LOG"';
+    writeFile(path.join(ws, 'pre', 'dump'), `#!/bin/sh\n${hook}\n`, 0o755);
+    writeFile(path.join(ws, 'post', 'notify'), `#!/bin/sh\n${hook}\n[ "$SUCCESS" = 1 ]\n`, 0o755);
+    const run = await runAction({
+      workspace: ws,
+      inputs: { command: 'validate', config: 'rekkord.ini', exercise: 'true', rekkord: STAND_IN },
+      env: {
+        HOOK_LOG: path.join(ws, 'hooks.log'),
+        REKKORD_STANDIN_LOG: path.join(ws, 'rekkord.log'),
+      },
+    });
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([
+      'save-pre/dump SUCCESS=unset REHEARSAL=1',
+      'save-post/notify SUCCESS=1 REHEARSAL=1',
+      'save-post/notify SUCCESS=0 REHEARSAL=1',
+    ]);
+    expect(readLines(path.join(ws, 'rekkord.log'))).toEqual([]);
+    // The hook fails when SUCCESS=0: the rehearsal shows it, as a failed run would.
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.map((a) => a.properties.title ?? a.message)).toEqual([
+      'post-save (SUCCESS=0) hook notify failed (exit code 1)',
+      'Hook validation failed: 1 problem',
+    ]);
+    expect(run.summary).toContain('### Rehearsal');
+    expect(run.summary).toContain(
+      '| post-save (SUCCESS=0) | <code>notify</code> | ❌ failure | 1 |',
+    );
+  });
+
+  it('needs a config or a hooks-dir', async () => {
+    const ws = scratch();
+    const run = await runAction({
+      workspace: ws,
+      inputs: { command: 'validate' },
+      env: { HOME: ws, XDG_CONFIG_HOME: ws },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toContain('Nothing to validate: no Rekkord config');
+  });
+
+  it('points a malformed config at its line', async () => {
+    const ws = scratch();
+    writeFile(path.join(ws, 'rekkord.ini'), '[Hooks]\nPreSaveDirectory = a\nPostSaveDir = b\n');
+    const run = await validate(ws);
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations).toHaveLength(1);
+    expect(run.annotations[0]?.properties).toMatchObject({ file: 'rekkord.ini', line: '3' });
+    expect(run.annotations[0]?.message).toContain('unknown key "PostSaveDir" in [Hooks]');
+  });
+});
+
+describe('start checks', () => {
+  it('accepts a script with a working interpreter, through env too, and an ELF binary', async () => {
+    const ws = scratch();
+    const sh = writeFile(path.join(ws, 'sh'), '#!/bin/sh -e\n');
+    const env = writeFile(path.join(ws, 'env'), '#!/usr/bin/env -S sh -e\n');
+    expect(await startFindings(sh, '/usr/bin:/bin')).toEqual([]);
+    expect(await startFindings(env, '/usr/bin:/bin')).toEqual([]);
+    expect(await startFindings('/bin/true', '')).toEqual([]);
+  });
+
+  it('flags a relative interpreter and an unreadable file', async () => {
+    const ws = scratch();
+    const relative = writeFile(path.join(ws, 'rel'), '#!python3\n');
+    expect((await startFindings(relative, ''))[0]).toMatchObject({
+      severity: 'error',
+      line: 1,
+      title: 'Bad #! line',
+    });
+    expect((await startFindings(path.join(ws, 'missing'), ''))[0]).toMatchObject({
+      title: 'Hook not readable',
+    });
+  });
+});
