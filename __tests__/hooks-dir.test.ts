@@ -143,42 +143,26 @@ describe('restore', () => {
     writeFile(path.join(ctx.ws, 'data', 'dump.sql'), sql);
     const saved = await run(ctx.ws, { command: 'save', channel: 'db', paths: 'data' });
     expect(saved.exitCode).toBe(0);
-    // The drill: load the restored dump into a throwaway database and check it.
-    writeFile(
-      path.join(ctx.ws, 'drill.d', '50-check-dump'),
-      [
-        '#!/usr/bin/env python3',
-        'import os, sqlite3, sys',
-        'operation, state = sys.argv[1:]',
-        'if operation != "restore" or state != "post" or os.environ["SUCCESS"] != "1":',
-        '    sys.exit(0)',
-        'dump = os.path.join(os.environ["REKKORD_HOOK_DESTINATION"], "data", "dump.sql")',
-        'db = sqlite3.connect(":memory:")',
-        'db.executescript(open(dump).read())',
-        'rows = db.execute("SELECT count(*) FROM notes").fetchone()[0]',
-        'print(f"restored dump holds {rows} rows")',
-        'sys.exit(0 if rows > 0 else 1)',
-        '',
-      ].join('\n'),
-      0o755,
-    );
+    // The drill of examples/: load the restored dump into a throwaway database and check it.
+    cpSync(path.join(ROOT, 'examples', 'restore-drill'), path.join(ctx.ws, 'drill.d'), {
+      recursive: true,
+    });
     return { ...ctx, oid: saved.outputs.oid ?? '' };
   }
 
   it('restores the latest snapshot of a channel between restore pre and post hooks: a restore drill', async () => {
     const { ws } = await savedDump('CREATE TABLE notes (id int);\nINSERT INTO notes VALUES (1);\n');
     argsHook(path.join(ws, 'drill.d'), '10-log');
-    const result = await run(ws, {
-      command: 'restore',
-      snapshot: 'db',
-      destination: 'restored',
-      'hooks-dir': 'drill.d',
-    });
+    const result = await run(
+      ws,
+      { command: 'restore', snapshot: 'db', destination: 'restored', 'hooks-dir': 'drill.d' },
+      { DRILL_QUERY: 'SELECT count(*) FROM notes' },
+    );
     expect(result.exitCode).toBe(0);
     expect(readFileSync(path.join(ws, 'restored', 'data', 'dump.sql'), 'utf8')).toContain(
       'INSERT INTO notes',
     );
-    expect(result.stdout).toContain('restored dump holds 1 rows');
+    expect(result.stdout).toContain('dump.sql: SELECT count(*) FROM notes -> 1');
     expect(readLines(path.join(ws, 'hooks.log'))).toEqual([
       'hooks.d/10-log restore pre SUCCESS=unset',
       'hooks.d/10-log restore post SUCCESS=1',
@@ -192,14 +176,13 @@ describe('restore', () => {
 
   it('restores by OID, and a drill that finds an empty dump fails the step', async () => {
     const { ws, oid } = await savedDump('CREATE TABLE notes (id int);\n');
-    const result = await run(ws, {
-      command: 'restore',
-      snapshot: oid,
-      destination: 'restored',
-      'hooks-dir': 'drill.d',
-    });
+    const result = await run(
+      ws,
+      { command: 'restore', snapshot: oid, destination: 'restored', 'hooks-dir': 'drill.d' },
+      { DRILL_QUERY: 'SELECT count(*) FROM notes' },
+    );
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain('restored dump holds 0 rows');
+    expect(result.stdout).toContain('the check found nothing');
     expect(errors(result)[0]?.properties.title).toBe(
       'post-restore hook 50-check-dump failed (exit code 1)',
     );
