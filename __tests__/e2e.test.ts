@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
 import {
+  actionOptions,
   backupWorkspace,
   logHook,
   readLines,
@@ -17,27 +18,12 @@ import {
 
 const BOTH = { PreSaveDirectory: 'hooks/pre', PostSaveDirectory: 'hooks/post' };
 
-async function save(
+function save(
   ws: string,
   inputs: Record<string, string> = {},
   env: Record<string, string> = {},
 ): Promise<ActionRun> {
-  return runAction({
-    workspace: ws,
-    inputs: {
-      command: 'save',
-      config: 'rekkord.ini',
-      channel: 'nightly-db',
-      paths: 'data\n',
-      rekkord: STAND_IN,
-      ...inputs,
-    },
-    env: {
-      HOOK_LOG: path.join(ws, 'hooks.log'),
-      REKKORD_STANDIN_LOG: path.join(ws, 'rekkord.log'),
-      ...env,
-    },
-  });
+  return runAction(actionOptions(ws, { channel: 'nightly-db', ...inputs }, env));
 }
 
 const errors = (run: ActionRun) => run.annotations.filter((a) => a.command === 'error');

@@ -21,9 +21,15 @@ import {
   startAction,
   STAND_IN,
   type ActionRun,
-  type RunOptions,
 } from '../scripts/local-runner.js';
-import { backupWorkspace, logHook, readLines, writeFile, writeHook } from './helpers/fixtures.js';
+import {
+  actionOptions,
+  backupWorkspace,
+  logHook,
+  readLines,
+  writeFile,
+  writeHook,
+} from './helpers/fixtures.js';
 
 const BOTH = { PreSaveDirectory: 'hooks/pre', PostSaveDirectory: 'hooks/post' };
 /** The runner sends SIGTERM 7.5 s after SIGINT: the action must be done by then. */
@@ -51,28 +57,7 @@ function processesWith(tag: string): string[] {
   return found;
 }
 
-function options(
-  ws: string,
-  inputs: Record<string, string> = {},
-  env: Record<string, string> = {},
-): RunOptions {
-  return {
-    workspace: ws,
-    inputs: {
-      command: 'save',
-      config: 'rekkord.ini',
-      channel: 'nightly',
-      paths: 'data',
-      rekkord: STAND_IN,
-      ...inputs,
-    },
-    env: {
-      HOOK_LOG: path.join(ws, 'hooks.log'),
-      REKKORD_STANDIN_LOG: path.join(ws, 'rekkord.log'),
-      ...env,
-    },
-  };
-}
+const options = actionOptions;
 
 /** A post hook that logs SUCCESS and REKKORD_HOOK_CANCELLED. */
 function postLogHook(dir: string, name: string): void {

@@ -29323,6 +29323,19 @@ class IniError extends Error {
         this.name = 'IniError';
     }
 }
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
 /** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
 const KNOWN_KEYS = {
     Repository: ['URL', 'KeyFile'],
@@ -29343,30 +29356,8 @@ const KNOWN_KEYS = {
         'LockMode',
         'ChecksumType',
     ],
-    SSH: [
-        'Location',
-        'Host',
-        'Port',
-        'User',
-        'Path',
-        'KnownHosts',
-        'Fingerprint',
-        'Password',
-        'Key',
-        'KeyFile',
-    ],
-    SFTP: [
-        'Location',
-        'Host',
-        'Port',
-        'User',
-        'Path',
-        'KnownHosts',
-        'Fingerprint',
-        'Password',
-        'Key',
-        'KeyFile',
-    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
     Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
 };
 /** Keys whose values are secrets, by section. */

@@ -31,6 +31,20 @@ export class IniError extends Error {
   }
 }
 
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+  'Location',
+  'Host',
+  'Port',
+  'User',
+  'Path',
+  'KnownHosts',
+  'Fingerprint',
+  'Password',
+  'Key',
+  'KeyFile',
+];
+
 /** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
 export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   Repository: ['URL', 'KeyFile'],
@@ -51,30 +65,8 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     'LockMode',
     'ChecksumType',
   ],
-  SSH: [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-  ],
-  SFTP: [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-  ],
+  SSH: REMOTE_SHELL_KEYS,
+  SFTP: REMOTE_SHELL_KEYS,
   Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
 };
 

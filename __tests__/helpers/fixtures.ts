@@ -11,6 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { STAND_IN, type RunOptions } from '../../scripts/local-runner.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -70,4 +71,32 @@ export function backupWorkspace(
   }
   const config = writeFile(path.join(ws, 'rekkord.ini'), `${lines.join('\n')}\n${extra}`);
   return { ws, config, log: path.join(ws, 'hooks.log') };
+}
+
+/**
+ * How the end-to-end tests run the action: a save of `data` in channel `nightly` with the
+ * workspace's `rekkord.ini` and the stand-in, hooks logging to `hooks.log` and the stand-in to
+ * `rekkord.log`.
+ */
+export function actionOptions(
+  ws: string,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+): RunOptions {
+  return {
+    workspace: ws,
+    inputs: {
+      command: 'save',
+      config: 'rekkord.ini',
+      channel: 'nightly',
+      paths: 'data',
+      rekkord: STAND_IN,
+      ...inputs,
+    },
+    env: {
+      HOOK_LOG: path.join(ws, 'hooks.log'),
+      REKKORD_STANDIN_LOG: path.join(ws, 'rekkord.log'),
+      ...env,
+    },
+  };
 }
