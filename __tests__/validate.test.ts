@@ -1,7 +1,7 @@
 /** validate: CI for hook scripts, on a repository with a broken hook of each kind. */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { runAction, runPostStep, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
 import { startFindings } from '../src/validate.js';
 import { brokenRepository } from './helpers/broken-repository.js';
 import { backupWorkspace, logHook, readLines, scratch, writeFile } from './helpers/fixtures.js';
@@ -119,6 +119,14 @@ describe('validate', () => {
       'Hook validation failed: 1 problem',
     ]);
     expect(run.summary).toContain('### Rehearsal');
+    // A rehearsal leaves nothing for the post step to run.
+    const post = await runPostStep(run, {
+      workspace: ws,
+      inputs: { command: 'validate', config: 'rekkord.ini', exercise: 'true' },
+      env: { HOOK_LOG: path.join(ws, 'hooks.log') },
+    });
+    expect(post.stdout).toContain('No hook ran in the main step: nothing to do.');
+    expect(readLines(path.join(ws, 'hooks.log'))).toHaveLength(3);
     expect(run.summary).toContain(
       '| post-save (SUCCESS=0) | <code>notify</code> | ❌ failure | 1 |',
     );

@@ -29018,7 +29018,7 @@ const STATE = {
     isPost: 'isPost',
     /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
     stage: 'stage',
-    /** JSON array of the post hooks that finished. */
+    /** JSON array of the paths of the post hooks that finished. */
     postDone: 'post-done',
     /** Process group of the running hook or Rekkord, empty when none runs. */
     pgid: 'pgid',
@@ -30999,7 +30999,8 @@ async function runMain() {
         const reporter = new actions_reporter/* ActionsReporter */.X({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
-            persistState: true,
+            // A rehearsal owes the post step nothing: only a real run records its progress.
+            persistState: settings.command !== 'validate',
         });
         await runOperation(settings, reporter, { cancel, probeVersion: rekkordVersion });
     }

@@ -33,7 +33,7 @@ export const STATE = {
   isPost: 'isPost',
   /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
   stage: 'stage',
-  /** JSON array of the post hooks that finished. */
+  /** JSON array of the paths of the post hooks that finished. */
   postDone: 'post-done',
   /** Process group of the running hook or Rekkord, empty when none runs. */
   pgid: 'pgid',

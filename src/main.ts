@@ -63,7 +63,8 @@ export async function runMain(): Promise<void> {
     const reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
-      persistState: true,
+      // A rehearsal owes the post step nothing: only a real run records its progress.
+      persistState: settings.command !== 'validate',
     });
     await runOperation(settings, reporter, { cancel, probeVersion: rekkordVersion });
   } catch (error) {
