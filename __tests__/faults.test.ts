@@ -288,6 +288,40 @@ describe('hard kill of the main step', () => {
     expect(processesWith(tag)).toEqual([]);
   });
 
+  it('a killed restore: the post step runs the post hooks though the destination now has files', async () => {
+    const tag = sleepTag();
+    const { ws } = backupWorkspace();
+    writeHook(
+      path.join(ws, 'hooks.d'),
+      'drill',
+      `echo "hooks.d $1 $2 SUCCESS=\${SUCCESS-unset}" >> "$HOOK_LOG"; [ "$2" = pre ] && { echo "pre started"; sleep ${tag}; }; exit 0`,
+    );
+    const inputs = {
+      command: 'restore',
+      snapshot: 'nightly',
+      destination: 'restored',
+      'hooks-dir': 'hooks.d',
+      channel: '',
+      paths: '',
+    };
+    const running = startAction(options(ws, inputs));
+    await running.waitFor('pre started');
+    running.child.kill('SIGKILL');
+    const main = await running.done;
+    // What a half-done restore leaves; and Rekkord gone since: neither may stop the post hooks.
+    writeFile(path.join(ws, 'restored', 'partial.txt'), 'half');
+    const post = await runPostStep(
+      main,
+      options(ws, { ...inputs, rekkord: path.join(ws, 'gone', 'rekkord') }),
+    );
+    expect(post.exitCode).toBe(0);
+    expect(log(ws)).toEqual([
+      'hooks.d restore pre SUCCESS=unset',
+      'hooks.d restore post SUCCESS=0',
+    ]);
+    expect(processesWith(tag)).toEqual([]);
+  });
+
   it('after a main step that finished, the post step does nothing', async () => {
     const { ws } = backupWorkspace(BOTH);
     postLogHook(path.join(ws, 'hooks/post'), 'once');

@@ -14,7 +14,7 @@ import {
   SECRET_KEYS,
   type IniDocument,
 } from './rekkord-ini.js';
-import { SettingsError, type Command, type PhaseName } from './types.js';
+import { SettingsError, type PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
 
@@ -178,10 +178,6 @@ export async function loadConfig(
 
 export function hookKey(phase: PhaseName): string {
   return HOOK_KEYS[phase] ?? '';
-}
-
-export function phasesOf(command: Command): [PhaseName, PhaseName] {
-  return [`pre-${command}`, `post-${command}`];
 }
 
 /** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */

@@ -96,7 +96,7 @@ export async function runPost(): Promise<void> {
     if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
       core.info('Removed the private config copy left by the main step');
     }
-    const plan = await makePlan(settings);
+    const plan = await makePlan(settings, { recovery: true });
     const reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,

@@ -15,7 +15,6 @@ import {
   hookKey,
   loadConfig,
   locateConfig,
-  phasesOf,
   type HookDirectorySetting,
   type RekkordConfig,
 } from './config.js';
@@ -58,6 +57,12 @@ export interface Plan {
 export interface PlanOptions {
   /** Runs `rekkord --version` (the edge decides how); a rejection means Rekkord cannot run. */
   probeVersion?: (rekkordPath: string) => Promise<string>;
+  /**
+   * For the post step of a killed main step: only the post hooks will run, so nothing that only
+   * matters to the pre hooks or Rekkord (their folders, Rekkord itself, the destination) may stop
+   * them.
+   */
+  recovery?: boolean;
 }
 
 export const INSTALL_HINT =
@@ -156,24 +161,22 @@ function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[
 export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
   const command = settings.command;
   if (command === 'validate') throw new SettingsError('validate has no Rekkord step to plan');
-  const rekkordPath = await findRekkord(settings);
-  if (!rekkordPath) throw rekkordMissing(settings);
-  const { config, searched } = await readConfig(settings, rekkordPath);
+  const found = await findRekkord(settings);
+  if (!found && !options.recovery) throw rekkordMissing(settings);
+  const rekkordPath = found ?? settings.rekkord;
+  const { config, searched } = await readConfig(settings, found);
 
-  const [preName, postName] = phasesOf(command);
   const pre = phasePlan(settings, config, command, 'pre');
   const post = phasePlan(settings, config, command, 'post');
-  for (const [phase, name] of [
-    [pre, preName],
-    [post, postName],
-  ] as const) {
-    for (const source of phase.sources) {
-      const problem = await sourceProblem(source, config, name);
-      if (problem) throw new SettingsError(problem.message, problem.where);
+  if (!options.recovery) {
+    for (const phase of [pre, post]) {
+      for (const source of phase.sources) {
+        const problem = await sourceProblem(source, config, phase.phase);
+        if (problem) throw new SettingsError(problem.message, problem.where);
+      }
     }
+    if (command === 'restore') await checkDestination(settings);
   }
-
-  if (command === 'restore') await checkDestination(settings);
 
   let rekkordVersion: string | null = null;
   if (options.probeVersion) {

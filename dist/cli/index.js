@@ -888,9 +888,6 @@ async function loadConfig(file, source, env) {
 function hookKey(phase) {
     return HOOK_KEYS[phase] ?? '';
 }
-function phasesOf(command) {
-    return [`pre-${command}`, `post-${command}`];
-}
 /** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
 function hookDirectory(config, phase) {
     return config?.hooks[phase] ?? null;
@@ -1544,25 +1541,24 @@ async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
         throw new types/* SettingsError */.GN('validate has no Rekkord step to plan');
-    const rekkordPath = await findRekkord(settings);
-    if (!rekkordPath)
+    const found = await findRekkord(settings);
+    if (!found && !options.recovery)
         throw rekkordMissing(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    const [preName, postName] = phasesOf(command);
+    const rekkordPath = found ?? settings.rekkord;
+    const { config, searched } = await readConfig(settings, found);
     const pre = phasePlan(settings, config, command, 'pre');
     const post = phasePlan(settings, config, command, 'post');
-    for (const [phase, name] of [
-        [pre, preName],
-        [post, postName],
-    ]) {
-        for (const source of phase.sources) {
-            const problem = await sourceProblem(source, config, name);
-            if (problem)
-                throw new types/* SettingsError */.GN(problem.message, problem.where);
+    if (!options.recovery) {
+        for (const phase of [pre, post]) {
+            for (const source of phase.sources) {
+                const problem = await sourceProblem(source, config, phase.phase);
+                if (problem)
+                    throw new types/* SettingsError */.GN(problem.message, problem.where);
+            }
         }
+        if (command === 'restore')
+            await checkDestination(settings);
     }
-    if (command === 'restore')
-        await checkDestination(settings);
     let rekkordVersion = null;
     if (options.probeVersion) {
         try {
