@@ -29260,7 +29260,7 @@ var actions_reporter = __nccwpck_require__(8593);
  * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
  */
 /** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6500;
+const CANCEL_BUDGET_MS = 6000;
 /** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
 const CANCEL_KILL_GRACE_MS = 2500;
 class Cancellation {
@@ -30267,6 +30267,7 @@ async function runStep(spec, options) {
 
 
 
+
 const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
 function lenientNote(setting) {
     if (setting.lenientValue === null)
@@ -30389,8 +30390,7 @@ async function checkDestination(settings) {
         return;
     if (!info.isDirectory())
         throw new types/* SettingsError */.GN(`Destination ${destination} exists and is not a folder`);
-    const force = settings.args.some((a) => a === '-f' || a === '--force');
-    if (!force && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+    if (!forcesRestore(settings) && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
         throw new types/* SettingsError */.GN(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
     }
 }
@@ -31061,13 +31061,9 @@ async function runPost() {
 /* harmony export */   Lo: () => (/* binding */ COMMANDS),
 /* harmony export */   xb: () => (/* binding */ OPERATIONS)
 /* harmony export */ });
-/* unused harmony export isCommand */
 /** Shared vocabulary of the engine: commands, phases, plans and results. */
 const COMMANDS = ['save', 'scan', 'restore'];
 const OPERATIONS = [...COMMANDS, 'validate'];
-function isCommand(operation) {
-    return operation !== 'validate';
-}
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class SettingsError extends Error {
     where;

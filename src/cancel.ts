@@ -4,7 +4,7 @@
  */
 
 /** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-export const CANCEL_BUDGET_MS = 6500;
+export const CANCEL_BUDGET_MS = 6000;
 /** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
 export const CANCEL_KILL_GRACE_MS = 2500;
 

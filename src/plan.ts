@@ -19,7 +19,7 @@ import {
   type RekkordConfig,
 } from './config.js';
 import { directoryProblem } from './discovery.js';
-import type { Settings } from './inputs.js';
+import { forcesRestore, type Settings } from './inputs.js';
 import { resolveExecutable } from './rekkord-step.js';
 import { COMMANDS, SettingsError, type Command, type PhaseName, type Stage } from './types.js';
 
@@ -209,8 +209,7 @@ async function checkDestination(settings: Settings): Promise<void> {
   if (!info) return;
   if (!info.isDirectory())
     throw new SettingsError(`Destination ${destination} exists and is not a folder`);
-  const force = settings.args.some((a) => a === '-f' || a === '--force');
-  if (!force && (await readdir(destination)).length > 0) {
+  if (!forcesRestore(settings) && (await readdir(destination)).length > 0) {
     throw new SettingsError(
       `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`,
     );

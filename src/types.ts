@@ -8,10 +8,6 @@ export const COMMANDS: readonly Command[] = ['save', 'scan', 'restore'];
 export type Operation = Command | 'validate';
 export const OPERATIONS: readonly Operation[] = [...COMMANDS, 'validate'];
 
-export function isCommand(operation: Operation): operation is Command {
-  return operation !== 'validate';
-}
-
 export type Stage = 'pre' | 'post';
 
 /** A hook phase as Rekkord names it: `pre-save`, `post-scan`, ... */

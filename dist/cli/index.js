@@ -302,7 +302,7 @@ module.exports = {
  * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
  */
 /** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6500;
+const CANCEL_BUDGET_MS = 6000;
 /** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
 const CANCEL_KILL_GRACE_MS = 2500;
 class Cancellation {
@@ -474,9 +474,10 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P$: () => (/* binding */ parseSettings)
+/* harmony export */   P$: () => (/* binding */ parseSettings),
+/* harmony export */   d: () => (/* binding */ forcesRestore)
 /* harmony export */ });
-/* unused harmony exports CHANNEL_MAX_BYTES, OID_PATTERN, forcesRestore */
+/* unused harmony exports CHANNEL_MAX_BYTES, OID_PATTERN */
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
@@ -1039,6 +1040,8 @@ async function listHookDirectory(dir, args = []) {
     return { hooks, skipped };
 }
 
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(422);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: ./src/cancel.ts
@@ -1466,6 +1469,7 @@ async function runStep(spec, options) {
 
 
 
+
 const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
 function lenientNote(setting) {
     if (setting.lenientValue === null)
@@ -1588,8 +1592,7 @@ async function checkDestination(settings) {
         return;
     if (!info.isDirectory())
         throw new types/* SettingsError */.GN(`Destination ${destination} exists and is not a folder`);
-    const force = settings.args.some((a) => a === '-f' || a === '--force');
-    if (!force && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+    if (!(0,inputs/* forcesRestore */.d)(settings) && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
         throw new types/* SettingsError */.GN(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
     }
 }
@@ -2557,13 +2560,9 @@ class TextReporter {
 /* harmony export */   Lo: () => (/* binding */ COMMANDS),
 /* harmony export */   xb: () => (/* binding */ OPERATIONS)
 /* harmony export */ });
-/* unused harmony export isCommand */
 /** Shared vocabulary of the engine: commands, phases, plans and results. */
 const COMMANDS = ['save', 'scan', 'restore'];
 const OPERATIONS = [...COMMANDS, 'validate'];
-function isCommand(operation) {
-    return operation !== 'validate';
-}
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class SettingsError extends Error {
     where;
