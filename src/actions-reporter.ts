@@ -7,6 +7,8 @@ import type { Plan } from './plan.js';
 import {
   errorAnnotations,
   formatDuration,
+  hookTitle,
+  phaseLine,
   renderSummary,
   stepOutputs,
   workspaceFile,
@@ -90,15 +92,7 @@ export class ActionsReporter implements Reporter {
 
   phaseStart(phase: string, directories: string[], listing: HookListing): void {
     this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
-    if (directories.length === 0) {
-      core.info(`${phase}: no hook directory configured`);
-      return;
-    }
-    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-    const where = directories.join(' and ');
-    core.info(
-      `${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`,
-    );
+    core.info(phaseLine(phase, directories, listing));
   }
 
   private openGroup(title: string): void {
@@ -115,8 +109,7 @@ export class ActionsReporter implements Reporter {
   }
 
   hookStart(phase: string, hook: HookEntry): void {
-    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    this.openGroup(`${phase} › ${hook.name}${args}`);
+    this.openGroup(hookTitle(phase, hook));
   }
 
   output(chunk: Buffer): Promise<void> | undefined {

@@ -1,5 +1,5 @@
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-import { OPERATIONS, SettingsError, type Operation } from './types.js';
+import { OID, OPERATIONS, SettingsError, type Operation } from './types.js';
 
 export interface Settings {
   /** `save`, `scan` or `restore` with hooks around them, or `validate` (runs no Rekkord). */
@@ -43,8 +43,7 @@ export const CHANNEL_MAX_BYTES = 256;
 // Options that choose a config: the action must know which config Rekkord reads.
 const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
 const FORCE_OPTIONS = /^(-f|--force)$/;
-/** An OID: `M` (metadata) or `R` (raw) and 64 hex digits. */
-export const OID_PATTERN = /^[MR][0-9A-F]{64}$/;
+const OID_PATTERN = new RegExp(`^${OID}$`);
 
 function lines(value: string): string[] {
   return value

@@ -5,10 +5,10 @@ import path from 'node:path';
 import type { Cancellation } from './cancel.js';
 import { runProcess, stripAnsi, type OutputSink } from './process.js';
 import type { Settings } from './inputs.js';
-import type { Command, StepResult } from './types.js';
+import { OID, type Command, type StepResult } from './types.js';
 
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = /^Snapshot OID: ([MR][0-9A-F]{64})$/;
+const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
 

@@ -3,6 +3,7 @@
  * limits, the job summary as Markdown, and the step outputs.
  */
 import path from 'node:path';
+import type { HookListing } from './discovery.js';
 import type { HookResult, PhaseReport, SessionResult, SkippedEntry, StepResult } from './types.js';
 
 export interface Annotation {
@@ -28,8 +29,7 @@ function status(r: { exitCode: number | null; signal: string | null; outcome: st
   if (r.outcome === 'timed-out') return 'timed out';
   if (r.outcome === 'skipped') return 'skipped';
   if (r.outcome === 'cancelled') return 'cancelled';
-  if (r.signal) return r.signal;
-  return `exit code ${r.exitCode ?? '?'}`;
+  return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
 
 export function workspaceFile(file: string, workspace: string): string | undefined {
@@ -194,10 +194,84 @@ export function skippedLine(phases: { phase: string; skipped: SkippedEntry[] }[]
   return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
 }
 
+/** `exit code` column text: the signal's name, else the code, else nothing. */
+export function exitText(r: { exitCode: number | null; signal: string | null }): string {
+  return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
+}
+
+/** A row of the hook table: a hook, the Rekkord step, or a note on a phase with no hook run. */
+export interface HookRow {
+  kind: 'hook' | 'step' | 'note';
+  phase: string;
+  name: string;
+  /** An outcome (`success`, `skipped`, ...) or, for a note, what it says. */
+  outcome: string;
+  exit: string;
+  durationMs: number | null;
+  details: string;
+  /** For the note on a phase whose folders hold no hook: the folders. */
+  directories?: string[];
+}
+
 /**
- * The table of every hook (and the Rekkord step between the phases, where it ran; first when the
- * post step runs the post hooks of a killed main step).
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
  */
+export function hookRows(
+  phases: PhaseReport[],
+  step: StepResult | null,
+  stepFirst = false,
+): HookRow[] {
+  const rows: HookRow[] = [];
+  const stepRow = (): void => {
+    if (!step) return;
+    rows.push({
+      kind: 'step',
+      phase: 'rekkord',
+      name: `rekkord ${step.command}`,
+      outcome: step.outcome,
+      exit: exitText(step),
+      durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+      details: step.message,
+    });
+  };
+  const note = (phase: string, outcome: string, details = '', directories?: string[]): void => {
+    const row: HookRow = {
+      kind: 'note',
+      phase,
+      name: '—',
+      outcome,
+      exit: '',
+      durationMs: null,
+      details,
+    };
+    rows.push(directories ? { ...row, directories } : row);
+  };
+  if (stepFirst) stepRow();
+  for (const phase of phases) {
+    const name = phase.label ?? phase.phase;
+    if (phase.error) note(name, 'failure', phase.error);
+    if (phase.directories.length === 0) note(name, 'no directory configured');
+    else if (!phase.error && phase.hooks.length === 0) {
+      note(name, 'no hooks', '', phase.directories);
+    }
+    for (const h of phase.hooks) {
+      rows.push({
+        kind: 'hook',
+        phase: name,
+        name: h.name,
+        outcome: h.outcome,
+        exit: exitText(h),
+        durationMs: h.durationMs,
+        details: h.message,
+      });
+    }
+    if (!stepFirst && phase.phase.startsWith('pre-')) stepRow();
+  }
+  return rows;
+}
+
+/** The hook table as Markdown, for the job summary. */
 export function hookTable(
   phases: PhaseReport[],
   step: StepResult | null,
@@ -207,38 +281,19 @@ export function hookTable(
     '| Phase | Hook | Outcome | Exit | Duration | Details |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
-  const row = (cols: string[]): void => {
+  for (const r of hookRows(phases, step, stepFirst)) {
+    const outcome = r.directories
+      ? `no hooks in ${r.directories.map(code).join(', ')}`
+      : (ICONS[r.outcome] ?? r.outcome);
+    const cols = [
+      r.phase,
+      r.kind === 'note' ? '—' : code(r.name),
+      outcome,
+      r.exit,
+      r.durationMs === null ? '' : formatDuration(r.durationMs),
+      cell(r.details),
+    ];
     out.push(`| ${cols.join(' | ')} |`);
-  };
-  const stepRow = (): void => {
-    if (!step) return;
-    row([
-      'rekkord',
-      code(`rekkord ${step.command}`),
-      ICONS[step.outcome] ?? step.outcome,
-      step.signal ?? (step.exitCode === null ? '' : String(step.exitCode)),
-      step.outcome === 'skipped' ? '' : formatDuration(step.durationMs),
-      cell(step.message),
-    ]);
-  };
-  if (stepFirst) stepRow();
-  for (const phase of phases) {
-    const name = phase.label ?? phase.phase;
-    if (phase.error) row([name, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
-    if (phase.directories.length === 0) row([name, '—', 'no directory configured', '', '', '']);
-    else if (!phase.error && phase.hooks.length === 0)
-      row([name, '—', `no hooks in ${phase.directories.map(code).join(', ')}`, '', '', '']);
-    for (const h of phase.hooks) {
-      row([
-        name,
-        code(h.name),
-        ICONS[h.outcome] ?? h.outcome,
-        h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
-        formatDuration(h.durationMs),
-        cell(h.message),
-      ]);
-    }
-    if (!stepFirst && phase.phase.startsWith('pre-')) stepRow();
   }
   return out;
 }
@@ -254,10 +309,9 @@ export interface HookOutput {
   message: string;
 }
 
-export function stepOutputs(
-  result: Pick<SessionResult, 'phases' | 'success' | 'oid'>,
-): Record<string, string> {
-  const hooks: HookOutput[] = result.phases.flatMap((p) =>
+/** The `hooks` output's objects, one per hook run. */
+export function hookOutputs(phases: PhaseReport[]): HookOutput[] {
+  return phases.flatMap((p) =>
     p.hooks.map((h) => ({
       phase: p.label ?? h.phase,
       name: h.name,
@@ -269,10 +323,27 @@ export function stepOutputs(
       message: h.message,
     })),
   );
+}
+
+export function stepOutputs(result: SessionResult): Record<string, string> {
   return {
     success: String(result.success),
     oid: result.oid ?? '',
-    hooks: JSON.stringify(hooks),
+    hooks: JSON.stringify(hookOutputs(result.phases)),
     'failed-hooks': String(failedHooks(result).length),
   };
+}
+
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+export function phaseLine(phase: string, directories: string[], listing: HookListing): string {
+  if (directories.length === 0) return `${phase}: no hook directory configured`;
+  const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+  const where = directories.join(' and ');
+  return `${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`;
+}
+
+/** How a reporter titles a running hook: phase, name and arguments. */
+export function hookTitle(phase: string, hook: { name: string; args: readonly string[] }): string {
+  const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+  return `${phase} › ${hook.name}${args}`;
 }

@@ -2,7 +2,14 @@
 import { once } from 'node:events';
 import type { HookListing } from './discovery.js';
 import type { Plan } from './plan.js';
-import { errorAnnotations, failedHooks, formatDuration } from './report.js';
+import {
+  errorAnnotations,
+  failedHooks,
+  formatDuration,
+  hookRows,
+  hookTitle,
+  phaseLine,
+} from './report.js';
 import type { Reporter } from './run.js';
 import type { HookEntry, HookResult, PhaseReport, SessionResult, StepResult } from './types.js';
 import type { Validation } from './validate.js';
@@ -31,19 +38,11 @@ export class TextReporter implements Reporter {
   }
 
   phaseStart(phase: string, directories: string[], listing: HookListing): void {
-    if (directories.length === 0) {
-      this.line(`${phase}: no hook directory configured`);
-      return;
-    }
-    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-    this.line(
-      `${phase}: ${listing.hooks.length} hook(s) in ${directories.join(' and ')}${skipped ? `; skipped: ${skipped}` : ''}`,
-    );
+    this.line(phaseLine(phase, directories, listing));
   }
 
   hookStart(phase: string, hook: HookEntry): void {
-    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    this.line(`── ${phase} › ${hook.name}${args}`);
+    this.line(`── ${hookTitle(phase, hook)}`);
   }
 
   output(chunk: Buffer): Promise<void> | undefined {
@@ -77,7 +76,7 @@ export class TextReporter implements Reporter {
     if (report.error) this.line(`✘ ${report.phase}: ${report.error}`);
   }
 
-  async finish(result: SessionResult): Promise<void> {
+  finish(result: SessionResult): Promise<void> {
     this.line('');
     this.table(result.phases, result.step);
     const { failure } = errorAnnotations(result, '/');
@@ -88,35 +87,14 @@ export class TextReporter implements Reporter {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
       this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
     }
-    await Promise.resolve();
+    return Promise.resolve();
   }
 
   private table(phases: PhaseReport[], step: StepResult | null): void {
     const rows: string[][] = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-    const stepRow = (): void => {
-      if (step) {
-        const exit = step.signal ?? (step.exitCode === null ? '' : String(step.exitCode));
-        rows.push([
-          'rekkord',
-          `rekkord ${step.command}`,
-          step.outcome,
-          exit,
-          formatDuration(step.durationMs),
-        ]);
-      }
-    };
-    for (const phase of phases) {
-      for (const h of phase.hooks) {
-        const exit = h.signal ?? (h.exitCode === null ? '' : String(h.exitCode));
-        rows.push([
-          phase.label ?? phase.phase,
-          h.name,
-          h.outcome,
-          exit,
-          formatDuration(h.durationMs),
-        ]);
-      }
-      if (phase.phase.startsWith('pre-')) stepRow();
+    for (const r of hookRows(phases, step).filter((row) => row.kind !== 'note')) {
+      const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
+      rows.push([r.phase, r.name, r.outcome, r.exit, duration]);
     }
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
     for (const row of rows)
@@ -128,7 +106,7 @@ export class TextReporter implements Reporter {
       );
   }
 
-  async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
+  finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
     this.line('');
     for (const phase of validation.phases) {
       this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
@@ -161,6 +139,6 @@ export class TextReporter implements Reporter {
       if (rehearsal) parts.push(`${failed} hook(s) failed in the rehearsal`);
       this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
     } else this.line('✔ Every hook passed validation');
-    await Promise.resolve();
+    return Promise.resolve();
   }
 }

@@ -91,6 +91,9 @@ export interface SessionResult {
   configPath: string | null;
 }
 
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+export const OID = '[MR][0-9A-F]{64}';
+
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 export class SettingsError extends Error {
   override name = 'SettingsError';

@@ -184,7 +184,7 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
           hookFindings.push({
             severity: 'error',
             title: `${phase.phase} hook ${hook.name} not executable in git`,
-            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${path.relative(process.cwd(), hook.path)}`,
+            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${path.relative(plan.settings.workspace, hook.path)}`,
             file: hook.path,
           });
         }

@@ -7,7 +7,7 @@ import {
   hookAnnotations,
   hookTable,
   skippedLine,
-  stepOutputs,
+  hookOutputs,
   workspaceFile,
   type Annotation,
 } from './report.js';
@@ -115,11 +115,7 @@ export function validationOutputs(
       };
     }),
   );
-  const rehearsed = rehearsal
-    ? (JSON.parse(
-        stepOutputs({ phases: rehearsal, success: true, oid: null }).hooks ?? '[]',
-      ) as unknown[])
-    : [];
+  const rehearsed = hookOutputs(rehearsal ?? []);
   const invalid = checked.filter((h) => h.outcome === 'invalid').length;
   const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
   return {

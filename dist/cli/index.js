@@ -477,7 +477,7 @@ __webpack_async_result__();
 /* harmony export */   P$: () => (/* binding */ parseSettings),
 /* harmony export */   d: () => (/* binding */ forcesRestore)
 /* harmony export */ });
-/* unused harmony exports CHANNEL_MAX_BYTES, OID_PATTERN */
+/* unused harmony export CHANNEL_MAX_BYTES */
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
@@ -485,8 +485,7 @@ const CHANNEL_MAX_BYTES = 256;
 // Options that choose a config: the action must know which config Rekkord reads.
 const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
 const FORCE_OPTIONS = /^(-f|--force)$/;
-/** An OID: `M` (metadata) or `R` (raw) and 64 hex digits. */
-const OID_PATTERN = /^[MR][0-9A-F]{64}$/;
+const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OID */ .Vx}$`);
 function lines(value) {
     return value
         .split(/\r?\n/)
@@ -1326,8 +1325,9 @@ function runProcess(spec) {
 
 
 
+
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = /^Snapshot OID: ([MR][0-9A-F]{64})$/;
+const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.Vx})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
 async function isExecutableFile(file) {
@@ -2087,7 +2087,7 @@ async function validatePlan(plan) {
                     hookFindings.push({
                         severity: 'error',
                         title: `${phase.phase} hook ${hook.name} not executable in git`,
-                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(process.cwd(), hook.path)}`,
+                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(plan.settings.workspace, hook.path)}`,
                         file: hook.path,
                     });
                 }
@@ -2176,9 +2176,7 @@ function report_status(r) {
         return 'skipped';
     if (r.outcome === 'cancelled')
         return 'cancelled';
-    if (r.signal)
-        return r.signal;
-    return `exit code ${r.exitCode ?? '?'}`;
+    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
 function workspaceFile(file, workspace) {
     const rel = external_node_path_default().relative(workspace, file);
@@ -2319,57 +2317,93 @@ function skippedLine(phases) {
     const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
     return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
 }
+/** `exit code` column text: the signal's name, else the code, else nothing. */
+function exitText(r) {
+    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
+}
 /**
- * The table of every hook (and the Rekkord step between the phases, where it ran; first when the
- * post step runs the post hooks of a killed main step).
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
  */
-function hookTable(phases, step, stepFirst = false) {
-    const out = [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-    ];
-    const row = (cols) => {
-        out.push(`| ${cols.join(' | ')} |`);
-    };
+function hookRows(phases, step, stepFirst = false) {
+    const rows = [];
     const stepRow = () => {
         if (!step)
             return;
-        row([
-            'rekkord',
-            code(`rekkord ${step.command}`),
-            ICONS[step.outcome] ?? step.outcome,
-            step.signal ?? (step.exitCode === null ? '' : String(step.exitCode)),
-            step.outcome === 'skipped' ? '' : formatDuration(step.durationMs),
-            cell(step.message),
-        ]);
+        rows.push({
+            kind: 'step',
+            phase: 'rekkord',
+            name: `rekkord ${step.command}`,
+            outcome: step.outcome,
+            exit: exitText(step),
+            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+            details: step.message,
+        });
+    };
+    const note = (phase, outcome, details = '', directories) => {
+        const row = {
+            kind: 'note',
+            phase,
+            name: '—',
+            outcome,
+            exit: '',
+            durationMs: null,
+            details,
+        };
+        rows.push(directories ? { ...row, directories } : row);
     };
     if (stepFirst)
         stepRow();
     for (const phase of phases) {
         const name = phase.label ?? phase.phase;
         if (phase.error)
-            row([name, '—', ICONS.failure ?? '', '', '', cell(phase.error)]);
+            note(name, 'failure', phase.error);
         if (phase.directories.length === 0)
-            row([name, '—', 'no directory configured', '', '', '']);
-        else if (!phase.error && phase.hooks.length === 0)
-            row([name, '—', `no hooks in ${phase.directories.map(code).join(', ')}`, '', '', '']);
+            note(name, 'no directory configured');
+        else if (!phase.error && phase.hooks.length === 0) {
+            note(name, 'no hooks', '', phase.directories);
+        }
         for (const h of phase.hooks) {
-            row([
-                name,
-                code(h.name),
-                ICONS[h.outcome] ?? h.outcome,
-                h.signal ?? (h.exitCode === null ? '' : String(h.exitCode)),
-                formatDuration(h.durationMs),
-                cell(h.message),
-            ]);
+            rows.push({
+                kind: 'hook',
+                phase: name,
+                name: h.name,
+                outcome: h.outcome,
+                exit: exitText(h),
+                durationMs: h.durationMs,
+                details: h.message,
+            });
         }
         if (!stepFirst && phase.phase.startsWith('pre-'))
             stepRow();
     }
+    return rows;
+}
+/** The hook table as Markdown, for the job summary. */
+function hookTable(phases, step, stepFirst = false) {
+    const out = [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const r of hookRows(phases, step, stepFirst)) {
+        const outcome = r.directories
+            ? `no hooks in ${r.directories.map(code).join(', ')}`
+            : (ICONS[r.outcome] ?? r.outcome);
+        const cols = [
+            r.phase,
+            r.kind === 'note' ? '—' : code(r.name),
+            outcome,
+            r.exit,
+            r.durationMs === null ? '' : formatDuration(r.durationMs),
+            cell(r.details),
+        ];
+        out.push(`| ${cols.join(' | ')} |`);
+    }
     return out;
 }
-function stepOutputs(result) {
-    const hooks = result.phases.flatMap((p) => p.hooks.map((h) => ({
+/** The `hooks` output's objects, one per hook run. */
+function hookOutputs(phases) {
+    return phases.flatMap((p) => p.hooks.map((h) => ({
         phase: p.label ?? h.phase,
         name: h.name,
         path: h.path,
@@ -2379,12 +2413,27 @@ function stepOutputs(result) {
         outcome: h.outcome,
         message: h.message,
     })));
+}
+function stepOutputs(result) {
     return {
         success: String(result.success),
         oid: result.oid ?? '',
-        hooks: JSON.stringify(hooks),
+        hooks: JSON.stringify(hookOutputs(result.phases)),
         'failed-hooks': String(failedHooks(result).length),
     };
+}
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+function phaseLine(phase, directories, listing) {
+    if (directories.length === 0)
+        return `${phase}: no hook directory configured`;
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
+    return `${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`;
+}
+/** How a reporter titles a running hook: phase, name and arguments. */
+function hookTitle(phase, hook) {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    return `${phase} › ${hook.name}${args}`;
 }
 
 ;// CONCATENATED MODULE: ./src/text-reporter.ts
@@ -2415,16 +2464,10 @@ class TextReporter {
             this.line(`warning: ${warning}`);
     }
     phaseStart(phase, directories, listing) {
-        if (directories.length === 0) {
-            this.line(`${phase}: no hook directory configured`);
-            return;
-        }
-        const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-        this.line(`${phase}: ${listing.hooks.length} hook(s) in ${directories.join(' and ')}${skipped ? `; skipped: ${skipped}` : ''}`);
+        this.line(phaseLine(phase, directories, listing));
     }
     hookStart(phase, hook) {
-        const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-        this.line(`── ${phase} › ${hook.name}${args}`);
+        this.line(`── ${hookTitle(phase, hook)}`);
     }
     output(chunk) {
         if (chunk.length === 0)
@@ -2458,7 +2501,7 @@ class TextReporter {
         if (report.error)
             this.line(`✘ ${report.phase}: ${report.error}`);
     }
-    async finish(result) {
+    finish(result) {
         this.line('');
         this.table(result.phases, result.step);
         const { failure } = errorAnnotations(result, '/');
@@ -2470,35 +2513,13 @@ class TextReporter {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
         }
-        await Promise.resolve();
+        return Promise.resolve();
     }
     table(phases, step) {
         const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        const stepRow = () => {
-            if (step) {
-                const exit = step.signal ?? (step.exitCode === null ? '' : String(step.exitCode));
-                rows.push([
-                    'rekkord',
-                    `rekkord ${step.command}`,
-                    step.outcome,
-                    exit,
-                    formatDuration(step.durationMs),
-                ]);
-            }
-        };
-        for (const phase of phases) {
-            for (const h of phase.hooks) {
-                const exit = h.signal ?? (h.exitCode === null ? '' : String(h.exitCode));
-                rows.push([
-                    phase.label ?? phase.phase,
-                    h.name,
-                    h.outcome,
-                    exit,
-                    formatDuration(h.durationMs),
-                ]);
-            }
-            if (phase.phase.startsWith('pre-'))
-                stepRow();
+        for (const r of hookRows(phases, step).filter((row) => row.kind !== 'note')) {
+            const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
+            rows.push([r.phase, r.name, r.outcome, r.exit, duration]);
         }
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
         for (const row of rows)
@@ -2507,7 +2528,7 @@ class TextReporter {
                 .join('  ')
                 .trimEnd());
     }
-    async finishValidation(validation, rehearsal) {
+    finishValidation(validation, rehearsal) {
         this.line('');
         for (const phase of validation.phases) {
             this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
@@ -2545,7 +2566,7 @@ class TextReporter {
         }
         else
             this.line('✔ Every hook passed validation');
-        await Promise.resolve();
+        return Promise.resolve();
     }
 }
 
@@ -2558,11 +2579,14 @@ class TextReporter {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GN: () => (/* binding */ SettingsError),
 /* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   Vx: () => (/* binding */ OID),
 /* harmony export */   xb: () => (/* binding */ OPERATIONS)
 /* harmony export */ });
 /** Shared vocabulary of the engine: commands, phases, plans and results. */
 const COMMANDS = ['save', 'scan', 'restore'];
 const OPERATIONS = [...COMMANDS, 'validate'];
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+const OID = '[MR][0-9A-F]{64}';
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class SettingsError extends Error {
     where;
