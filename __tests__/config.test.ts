@@ -181,7 +181,7 @@ describe("the Rekkord step's config", () => {
       '[Repository]\nURL = repo\n[Hooks]\nPreSaveDirectory = h\n',
     );
     const loaded = await loadConfig(file, 'input', {});
-    const step = await prepareStepConfig(loaded, ws);
+    const step = await prepareStepConfig(loaded, ws, false);
     expect(step.isCopy).toBe(true);
     const copy = step.path ?? '';
     expect(statSync(copy).mode & 0o777).toBe(0o600);
@@ -194,7 +194,7 @@ describe("the Rekkord step's config", () => {
   it('passes the original file when nothing needs removing', async () => {
     const ws = scratch();
     const file = writeFile(path.join(ws, 'r.ini'), '[Repository]\nURL = repo\n');
-    const step = await prepareStepConfig(await loadConfig(file, 'input', {}), ws);
+    const step = await prepareStepConfig(await loadConfig(file, 'input', {}), ws, false);
     expect(step).toMatchObject({ path: file, isCopy: false });
   });
 });

@@ -14,6 +14,7 @@ import {
   scratch,
   writeFile,
   writeHook,
+  standInRuns,
 } from './helpers/fixtures.js';
 
 const BOTH = { PreSaveDirectory: 'hooks/pre', PostSaveDirectory: 'hooks/post' };
@@ -29,10 +30,7 @@ function save(
 const errors = (run: ActionRun) => run.annotations.filter((a) => a.command === 'error');
 const groups = (run: ActionRun) =>
   run.commands.filter((c) => c.command === 'group').map((c) => c.message);
-const rekkordRuns = (ws: string) =>
-  readLines(path.join(ws, 'rekkord.log')).map(
-    (l) => JSON.parse(l) as { argv: string[]; config: string; mode: string; text: string },
-  );
+const rekkordRuns = (ws: string) => standInRuns(ws);
 
 /** Asserts that the run stopped before any hook or Rekkord ran, with one clear error. */
 function expectRejected(run: ActionRun, ws: string, message: string): void {
@@ -63,7 +61,7 @@ describe('a backup step, as the runner runs it', () => {
     expect(groups(run)).toEqual([
       'pre-save › 10-dump',
       'pre-save › 20-stop-service',
-      expect.stringMatching(/^rekkord save -C \S+rekkord-hooks-\w+\/rekkord.ini nightly-db data$/),
+      `rekkord save -C ${path.join(ws, 'rekkord.ini')} --no_hooks nightly-db data`,
       'post-save › 80-start-service',
     ]);
     // The hook's output sits between a pause of workflow commands and its end.
@@ -94,10 +92,22 @@ describe('a backup step, as the runner runs it', () => {
     expect(run.summary).toContain('| post-save | <code>80-start-service</code> | ✅ success | 0 |');
   });
 
-  it('gives Rekkord a private copy of the config without [Hooks], same settings, removed afterwards', async () => {
-    const { ws } = backupWorkspace(BOTH, '[Settings]\nThreads = 2\n');
+  it("gives Rekkord the user's config as written, with --no_hooks, after identify", async () => {
+    const { ws, config } = backupWorkspace(BOTH, '[Settings]\nThreads = 2\n');
     logHook(path.join(ws, 'hooks/pre'), 'a');
     const run = await save(ws);
+    expect(run.exitCode).toBe(0);
+    expect(standInRuns(ws, 'identify').map((r) => r.argv)).toEqual([['identify', '-C', config]]);
+    expect(rekkordRuns(ws).map((r) => r.argv)).toEqual([
+      ['save', '-C', config, '--no_hooks', 'nightly-db', 'data'],
+    ]);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual(['save-pre/a SUCCESS=unset OID=unset']);
+  });
+
+  it('without --no_hooks (an older Rekkord), gives it a private copy of the config without [Hooks], removed afterwards', async () => {
+    const { ws } = backupWorkspace(BOTH, '[Settings]\nThreads = 2\n');
+    logHook(path.join(ws, 'hooks/pre'), 'a');
+    const run = await save(ws, {}, { REKKORD_STANDIN_NO_HOOKS_OPTION: '0' });
     expect(run.exitCode).toBe(0);
     const [rekkord] = rekkordRuns(ws);
     expect(rekkord?.mode).toBe('600');
@@ -108,7 +118,7 @@ describe('a backup step, as the runner runs it', () => {
     expect(existsSync(path.dirname(rekkord?.config ?? ''))).toBe(false);
   });
 
-  it('passes the original config when it has no [Hooks], and extra args before the channel', async () => {
+  it('passes the extra args after the config and --no_hooks, before the channel', async () => {
     const { ws, config } = backupWorkspace();
     const run = await save(ws, { args: '--threads\n4\n' });
     expect(run.exitCode).toBe(0);
@@ -116,6 +126,7 @@ describe('a backup step, as the runner runs it', () => {
       'save',
       '-C',
       config,
+      '--no_hooks',
       '--threads',
       '4',
       'nightly-db',

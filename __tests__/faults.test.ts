@@ -29,6 +29,7 @@ import {
   readLines,
   writeFile,
   writeHook,
+  standInRuns,
 } from './helpers/fixtures.js';
 
 const BOTH = { PreSaveDirectory: 'hooks/pre', PostSaveDirectory: 'hooks/post' };
@@ -107,7 +108,7 @@ describe('cancel', () => {
       'save-pre/10-stop-db SUCCESS=unset OID=unset',
       'post/90-start-db SUCCESS=0 CANCELLED=1 EXIT=',
     ]);
-    expect(readLines(path.join(ws, 'rekkord.log'))).toEqual([]);
+    expect(standInRuns(ws)).toEqual([]);
     expect(hooksOutput(run).map((h) => [h.name, h.outcome])).toEqual([
       ['10-stop-db', 'success'],
       ['20-dump', 'cancelled'],
@@ -155,6 +156,7 @@ describe('cancel', () => {
     postLogHook(path.join(ws, 'hooks/post'), 'restart');
     const { run, afterSignalMs } = await cancelDuring(ws, 'Snapshot channel: nightly', 'SIGTERM', {
       REKKORD_STANDIN_DELAY_MS: '60000',
+      REKKORD_STANDIN_NO_HOOKS_OPTION: '0',
     });
     expect(afterSignalMs).toBeLessThan(RUNNER_GRACE_MS);
     expect(run.exitCode).not.toBe(0);
@@ -166,9 +168,7 @@ describe('cancel', () => {
       'rekkord save failed (cancelled)',
       'Cancelled by SIGTERM; the post hooks ran with SUCCESS=0: rekkord save failed (cancelled)',
     ]);
-    const [rekkord] = readLines(path.join(ws, 'rekkord.log')).map(
-      (l) => JSON.parse(l) as { config: string },
-    );
+    const [rekkord] = standInRuns(ws);
     expect(existsSync(path.dirname(rekkord?.config ?? ''))).toBe(false);
     expect(processesWith(path.join(ws, 'rekkord.ini'))).toEqual([]);
   });
@@ -246,19 +246,28 @@ describe('hard kill of the main step', () => {
     const temp = path.join(ws, 'runner-temp');
     mkdirSync(temp);
     const running = startAction(
-      options(ws, {}, { REKKORD_STANDIN_DELAY_MS: '60000', RUNNER_TEMP: temp }),
+      options(
+        ws,
+        {},
+        {
+          REKKORD_STANDIN_DELAY_MS: '60000',
+          RUNNER_TEMP: temp,
+          REKKORD_STANDIN_NO_HOOKS_OPTION: '0',
+        },
+      ),
     );
     await running.waitFor('Snapshot channel: nightly');
-    const [rekkord] = readLines(path.join(ws, 'rekkord.log')).map(
-      (l) => JSON.parse(l) as { config: string },
-    );
+    const [rekkord] = standInRuns(ws);
     running.child.kill('SIGKILL');
     const main = await running.done;
     const copy = rekkord?.config ?? '';
     expect(path.dirname(path.dirname(copy))).toBe(temp);
     expect(readFileSync(copy, 'utf8')).toContain('secret-in-copy');
 
-    const post = await runPostStep(main, options(ws, {}, { RUNNER_TEMP: temp }));
+    const post = await runPostStep(
+      main,
+      options(ws, {}, { RUNNER_TEMP: temp, REKKORD_STANDIN_NO_HOOKS_OPTION: '0' }),
+    );
     expect(post.exitCode).toBe(0);
     expect(existsSync(copy)).toBe(false);
     expect(log(ws)).toEqual(['post/restart SUCCESS=0 CANCELLED=1 EXIT=']);
@@ -455,7 +464,9 @@ describe('secrets', () => {
       'leaky',
       'echo "leak: s3-secret-value sftp-pass-value sftp-key-value api-key-value"',
     );
-    const run = await runAction(options(ws, { paths: 'missing' }));
+    const run = await runAction(
+      options(ws, { paths: 'missing' }, { REKKORD_STANDIN_NO_HOOKS_OPTION: '0' }),
+    );
     expect(run.exitCode).toBe(1);
     const lines = run.stdout.split('\n');
     const firstHook = lines.findIndex((l) => l.startsWith('::group::'));
@@ -470,9 +481,7 @@ describe('secrets', () => {
       expect(lines.slice(firstHook).join('\n')).not.toContain(secret);
     }
     expect(run.stdout).toContain('leak: *** *** *** ***');
-    const [rekkord] = readLines(path.join(ws, 'rekkord.log')).map(
-      (l) => JSON.parse(l) as { config: string; mode: string },
-    );
+    const [rekkord] = standInRuns(ws);
     expect(rekkord?.mode).toBe('600');
     expect(existsSync(rekkord?.config ?? '/')).toBe(false);
   });
@@ -598,7 +607,7 @@ describe('faults', () => {
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toMatchObject({
       properties: { title: 'rekkord save failed (not started)' },
-      message: 'rekkord could not be started: permission denied when starting it',
+      message: 'rekkord save: not started: permission denied when starting it',
     });
     expect(log(ws)).toEqual(['post/restore SUCCESS=0 CANCELLED=0 EXIT=']);
     chmodSync(bin, 0o755);

@@ -104,7 +104,7 @@ describe('inputs', () => {
     [{ ...save, paths: '-x' }, "Path '-x' starts with '-'"],
     [{ command: 'scan', channel: 'c' }, "'channel' is only used by save"],
     [{ command: 'scan', paths: '/a' }, "'paths' is only used by save"],
-    [{ ...save, args: '-C\n/etc/other.ini' }, "must not choose the config ('-C')"],
+    [{ ...save, args: '-C\n/etc/other.ini' }, "must not choose the config or its hooks ('-C')"],
     [{ ...save, args: '--config_file=/x' }, 'must not choose the config'],
     [{ ...save, args: '--no_config' }, 'must not choose the config'],
     [{ ...save, 'hook-timeout': '-1' }, "Input 'hook-timeout' is '-1'"],

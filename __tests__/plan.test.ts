@@ -2,6 +2,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../src/inputs.js';
+import { executeFile } from '../src/execute-file.js';
 import { makePlan } from '../src/plan.js';
 import { SettingsError } from '../src/types.js';
 import { STAND_IN } from '../scripts/local-runner.js';
@@ -30,9 +31,15 @@ describe('the plan', () => {
       PreScanDirectory: 'scan',
     });
     const plan = await makePlan(settingsFor(ws, { config: 'rekkord.ini' }), {
-      probeVersion: () => Promise.resolve('0.104.2'),
+      execute: executeFile,
     });
-    expect(plan).toMatchObject({ rekkordPath: STAND_IN, rekkordVersion: '0.104.2', warnings: [] });
+    expect(plan).toMatchObject({
+      rekkordPath: STAND_IN,
+      rekkordVersion: '0.104.2 (stand-in)',
+      noHooks: true,
+      keyRole: 'ReadWrite',
+      warnings: [],
+    });
     expect(plan.config?.path).toBe(config);
     expect(plan.pre).toMatchObject({
       phase: 'pre-save',
@@ -123,9 +130,9 @@ describe('the plan', () => {
 
   it('stops when Rekkord is there but does not run', async () => {
     const { ws } = backupWorkspace();
-    const probe = () => Promise.reject(new Error('exit code 127'));
-    await expect(
-      makePlan(settingsFor(ws, { config: 'rekkord.ini' }), { probeVersion: probe }),
-    ).rejects.toThrow(`Rekkord at ${STAND_IN} does not run: exit code 127. Install Rekkord`);
+    const execute = () => Promise.reject(new Error('spawn EACCES'));
+    await expect(makePlan(settingsFor(ws, { config: 'rekkord.ini' }), { execute })).rejects.toThrow(
+      `Rekkord at ${STAND_IN} does not run: spawn EACCES. Install Rekkord`,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OidScanner, resolveExecutable, runStep, stepArguments } from '../src/rekkord-step.js';
+import { resolveExecutable } from '../src/paths.js';
+import { OidScanner, runStep, stepArguments } from '../src/rekkord-step.js';
 import { STAND_IN } from '../scripts/local-runner.js';
 import { backupWorkspace, readLines, scratch, writeFile } from './helpers/fixtures.js';
 
@@ -12,6 +13,7 @@ describe('the Rekkord command line', () => {
       command: 'save' as const,
       rekkordPath: '/r',
       configPath: '/c.ini',
+      noHooks: false,
       args: ['-j', '4'],
       operands: ['ch', '/a', '/b'],
     };
@@ -88,6 +90,7 @@ describe('running Rekkord', () => {
         command: 'save',
         rekkordPath: STAND_IN,
         configPath: config,
+        noHooks: false,
         args: [],
         operands: ['ch', 'data'],
       },
@@ -119,6 +122,7 @@ describe('running Rekkord', () => {
         command: 'save',
         rekkordPath: STAND_IN,
         configPath: config,
+        noHooks: false,
         args: [],
         operands: ['ch', 'missing'],
       },
@@ -133,7 +137,7 @@ describe('running Rekkord', () => {
       outcome: 'failure',
       exitCode: 1,
       oid: null,
-      message: 'rekkord save failed with exit code 1',
+      message: 'rekkord save: exited with code 1',
     });
     expect(result.tail).toContain("Cannot stat 'missing': No such file or directory");
   });

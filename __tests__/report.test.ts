@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  errorAnnotations,
-  formatDuration,
-  renderSummary,
-  stepOutputs,
-  workspaceFile,
-} from '../src/report.js';
+import { errorAnnotations } from '../src/annotations.js';
+import { stepOutputs } from '../src/outputs.js';
+import { formatDuration, workspaceFile } from '../src/report.js';
+import { renderSummary } from '../src/summary.js';
 import type { HookResult, SessionResult } from '../src/types.js';
 
 function hook(
@@ -37,6 +34,7 @@ function session(
   return {
     command: 'save',
     success: !failed,
+    errors: [],
     cancelled: null,
     recovery: false,
     oid: stepOutcome === 'success' ? `M${'A'.repeat(64)}` : null,
@@ -141,7 +139,7 @@ describe('job summary', () => {
     expect(md).toContain('## Rekkord save ❌ failed');
     expect(md).toContain('| pre-save | <code>10-a&#124;b</code> | ✅ success | 0 | 12 ms |  |');
     expect(md).toContain(
-      '| pre-save | <code>&lt;20&gt;</code> | ❌ failure | 1 | 12 ms | exited with code 1 |',
+      '| pre-save | <code>&#60;20&#62;</code> | ❌ failure | 1 | 12 ms | exited with code 1 |',
     );
     expect(md).toContain('| rekkord | <code>rekkord save</code> | ⏭️ skipped |  |  |  |');
     expect(md).toContain('| post-save | — | no directory configured |  |  |  |');

@@ -28657,2721 +28657,36 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8593:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  X: () => (/* binding */ ActionsReporter),
-  c: () => (/* binding */ STATE)
-});
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(3360);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/report.ts
-/**
- * What a finished session says, independent of where it is shown: annotations within the runner's
- * limits, the job summary as Markdown, and the step outputs.
- */
-
-/** The runner shows at most this many error annotations per step. */
-const MAX_ERROR_ANNOTATIONS = 10;
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-function report_status(r) {
-    if (r.outcome === 'not-started')
-        return 'not started';
-    if (r.outcome === 'timed-out')
-        return 'timed out';
-    if (r.outcome === 'skipped')
-        return 'skipped';
-    if (r.outcome === 'cancelled')
-        return 'cancelled';
-    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
-}
-function workspaceFile(file, workspace) {
-    const rel = external_node_path_default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
-}
-function withTail(message, tail, lines) {
-    const shown = tail.slice(-lines);
-    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
-}
-function hookFailed(hook) {
-    return hook.outcome !== 'success' && hook.outcome !== 'not-run';
-}
-function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter(hookFailed));
-}
-function stepFailed(step) {
-    return (step.outcome === 'failure' || step.outcome === 'not-started' || step.outcome === 'cancelled');
-}
-/** One error per failed hook and per phase that could not run. */
-function hookAnnotations(phases, workspace) {
-    const all = [];
-    for (const phase of phases) {
-        const name = phase.label ?? phase.phase;
-        if (phase.error)
-            all.push({ title: `${name} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter(hookFailed)) {
-            const file = workspaceFile(hook.path, workspace);
-            all.push({
-                title: `${name} hook ${hook.name} failed (${report_status(hook)})`,
-                message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
-                ...(file ? { file } : {}),
-            });
-        }
-    }
-    return all;
-}
-/**
- * Cuts annotations of one kind to what the runner shows (10 a step), keeping `reserved` places
- * for others of the kind (the closing failure): past that, one says how many more there are.
- */
-function capAnnotations(all, reserved, noun, where) {
-    const room = MAX_ERROR_ANNOTATIONS - reserved;
-    if (all.length <= room)
-        return all;
-    const more = all.length - (room - 1);
-    return [
-        ...all.slice(0, room - 1),
-        {
-            title: `${more} more ${noun}`,
-            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
-        },
-    ];
-}
-/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
-function errorAnnotations(result, workspace) {
-    const all = hookAnnotations(result.phases, workspace);
-    const step = result.step;
-    if (stepFailed(step)) {
-        all.push({
-            title: `rekkord ${step.command} failed (${report_status(step)})`,
-            message: withTail(step.message, step.tail, 10),
-        });
-    }
-    if (result.success)
-        return { annotations: all, failure: null };
-    // One place is kept for the closing failure message itself.
-    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
-    return { annotations, failure: failureMessage(result) };
-}
-function failureMessage(result) {
-    const parts = [];
-    const failed = failedHooks(result);
-    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
-    if (failed.length)
-        parts.push(`${failed.length} of ${total} hooks failed`);
-    for (const p of result.phases)
-        if (p.error)
-            parts.push(`${p.phase}: ${p.error}`);
-    const step = result.step;
-    if (result.recovery) {
-        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
-    }
-    if (step.outcome === 'skipped')
-        parts.push(`rekkord ${step.command} did not run`);
-    else if (stepFailed(step))
-        parts.push(`rekkord ${step.command} failed (${report_status(step)})`);
-    const deferred = result.phases
-        .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter((h) => h.outcome === 'cancelled' || h.outcome === 'not-run'));
-    if (deferred.length)
-        parts.push(`${deferred.length} post hooks left to the post step`);
-    if (result.cancelled) {
-        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
-    }
-    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
-}
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/\r?\n/g, ' ');
-}
-function code(text) {
-    return `<code>${cell(text)}</code>`;
-}
-const ICONS = {
-    success: '✅ success',
-    failure: '❌ failure',
-    'not-started': '❌ not started',
-    'timed-out': '⏱️ timed out',
-    cancelled: '🛑 cancelled',
-    'not-run': '⏭️ not run',
-    skipped: '⏭️ skipped',
-};
-function renderSummary(result, ctx) {
-    const out = [];
-    const verdict = result.cancelled
-        ? `🛑 cancelled by ${result.cancelled}`
-        : result.recovery
-            ? '🛟 post hooks run by the post step'
-            : result.success
-                ? '✅ succeeded'
-                : '❌ failed';
-    out.push(`## Rekkord ${result.command} ${verdict}`, '');
-    if (result.oid)
-        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
-    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
-    if (ctx.rekkordVersion)
-        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
-    out.push(facts.join(' · '), '');
-    out.push(...hookTable(result.phases, result.step, result.recovery));
-    out.push(...skippedLine(result.phases), '');
-    return out.join('\n');
-}
-function skippedLine(phases) {
-    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
-    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
-}
-/** `exit code` column text: the signal's name, else the code, else nothing. */
-function exitText(r) {
-    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
-}
-/**
- * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
- * step runs the post hooks of a killed main step).
- */
-function hookRows(phases, step, stepFirst = false) {
-    const rows = [];
-    const stepRow = () => {
-        if (!step)
-            return;
-        rows.push({
-            kind: 'step',
-            phase: 'rekkord',
-            name: `rekkord ${step.command}`,
-            outcome: step.outcome,
-            exit: exitText(step),
-            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
-            details: step.message,
-        });
-    };
-    const note = (phase, outcome, details = '', directories) => {
-        const row = {
-            kind: 'note',
-            phase,
-            name: '—',
-            outcome,
-            exit: '',
-            durationMs: null,
-            details,
-        };
-        rows.push(directories ? { ...row, directories } : row);
-    };
-    if (stepFirst)
-        stepRow();
-    for (const phase of phases) {
-        const name = phase.label ?? phase.phase;
-        if (phase.error)
-            note(name, 'failure', phase.error);
-        if (phase.directories.length === 0)
-            note(name, 'no directory configured');
-        else if (!phase.error && phase.hooks.length === 0) {
-            note(name, 'no hooks', '', phase.directories);
-        }
-        for (const h of phase.hooks) {
-            rows.push({
-                kind: 'hook',
-                phase: name,
-                name: h.name,
-                outcome: h.outcome,
-                exit: exitText(h),
-                durationMs: h.durationMs,
-                details: h.message,
-            });
-        }
-        if (!stepFirst && phase.phase.startsWith('pre-'))
-            stepRow();
-    }
-    return rows;
-}
-/** The hook table as Markdown, for the job summary. */
-function hookTable(phases, step, stepFirst = false) {
-    const out = [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-    ];
-    for (const r of hookRows(phases, step, stepFirst)) {
-        const outcome = r.directories
-            ? `no hooks in ${r.directories.map(code).join(', ')}`
-            : (ICONS[r.outcome] ?? r.outcome);
-        const cols = [
-            r.phase,
-            r.kind === 'note' ? '—' : code(r.name),
-            outcome,
-            r.exit,
-            r.durationMs === null ? '' : formatDuration(r.durationMs),
-            cell(r.details),
-        ];
-        out.push(`| ${cols.join(' | ')} |`);
-    }
-    return out;
-}
-/** The `hooks` output's objects, one per hook run. */
-function hookOutputs(phases) {
-    return phases.flatMap((p) => p.hooks.map((h) => ({
-        phase: p.label ?? h.phase,
-        name: h.name,
-        path: h.path,
-        exitCode: h.exitCode,
-        signal: h.signal,
-        durationMs: Math.round(h.durationMs),
-        outcome: h.outcome,
-        message: h.message,
-    })));
-}
-function stepOutputs(result) {
-    return {
-        success: String(result.success),
-        oid: result.oid ?? '',
-        hooks: JSON.stringify(hookOutputs(result.phases)),
-        'failed-hooks': String(failedHooks(result).length),
-    };
-}
-/** How a reporter announces a phase: its hooks and folders, and what it skips. */
-function phaseLine(phase, directories, listing) {
-    if (directories.length === 0)
-        return `${phase}: no hook directory configured`;
-    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-    const where = directories.join(' and ');
-    return `${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`;
-}
-/** How a reporter titles a running hook: phase, name and arguments. */
-function hookTitle(phase, hook) {
-    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    return `${phase} › ${hook.name}${args}`;
-}
-
-;// CONCATENATED MODULE: ./src/validation-report.ts
-/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
-
-function annotation(finding, workspace) {
-    const file = workspaceFile(finding.file, workspace);
-    return {
-        title: finding.title,
-        message: `${finding.file}${finding.line ? `:${finding.line}` : ''}: ${finding.message}`,
-        ...(file ? { file } : {}),
-        ...(file && finding.line ? { line: finding.line } : {}),
-    };
-}
-function validationAnnotations(validation, rehearsal, workspace) {
-    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
-    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
-    const where = 'the job summary lists them all';
-    const failure = errors.length
-        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
-        : null;
-    return {
-        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
-        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
-        failure,
-    };
-}
-const MARK = { error: '❌', warning: '⚠️' };
-function renderValidationSummary(validation, rehearsal) {
-    const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    const warnings = validation.findings.length - errors;
-    const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
-    const ok = errors === 0 && rehearsalFailed === 0;
-    const out = [
-        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
-        '',
-        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
-        '',
-        '| Phase | # | Hook | Arguments | Check | Findings |',
-        '| --- | --- | --- | --- | --- | --- |',
-    ];
-    for (const phase of validation.phases) {
-        for (const error of phase.errors)
-            out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
-        phase.hooks.forEach((hook, index) => {
-            const worst = hook.findings.some((f) => f.severity === 'error')
-                ? MARK.error
-                : hook.findings.length
-                    ? MARK.warning
-                    : '✅';
-            const findings = hook.findings
-                .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
-                .join('<br>');
-            out.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
-        });
-        if (phase.hooks.length === 0 && phase.errors.length === 0) {
-            out.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
-        }
-    }
-    out.push(...skippedLine(validation.phases));
-    if (rehearsal) {
-        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
-    }
-    out.push('');
-    return out.join('\n');
-}
-function validationOutputs(validation, rehearsal) {
-    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
-        const invalid = h.findings.some((f) => f.severity === 'error');
-        return {
-            phase: p.phase,
-            name: h.name,
-            path: h.path,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: invalid ? 'invalid' : 'valid',
-            message: h.findings.map((f) => f.message).join('; '),
-        };
-    }));
-    const rehearsed = hookOutputs(rehearsal ?? []);
-    const invalid = checked.filter((h) => h.outcome === 'invalid').length;
-    const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
-    return {
-        success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
-        oid: '',
-        hooks: JSON.stringify([...checked, ...rehearsed]),
-        'failed-hooks': String(failed),
-    };
-}
-
-// EXTERNAL MODULE: ./src/types.ts
-var types = __nccwpck_require__(6141);
-;// CONCATENATED MODULE: ./src/actions-reporter.ts
-/** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
-
-
-
-
-
-
-/** What the main step leaves for the post step, in GITHUB_STATE (the last value of a key wins). */
-const STATE = {
-    isPost: 'isPost',
-    /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
-    stage: 'stage',
-    /** JSON array of the paths of the post hooks that finished. */
-    postDone: 'post-done',
-    /** Process group of the running hook or Rekkord, empty when none runs. */
-    pgid: 'pgid',
-    /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
-    step: 'step',
-};
-/** A post hook the cancel grace cut short or never reached: the post step runs it. */
-function leftForPostStep(hook) {
-    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
-}
-class ActionsReporter {
-    options;
-    atLineStart = true;
-    rekkordVersion = null;
-    channel = null;
-    postDone = [];
-    // Unguessable, so output cannot end the pause of workflow commands by itself.
-    stopToken = `rekkord-hooks-${(0,external_node_crypto_.randomUUID)()}`;
-    constructor(options) {
-        this.options = options;
-    }
-    /** Writes to the log; false means "wait for drain". */
-    write(data) {
-        return process.stdout.write(data);
-    }
-    maskSecrets(values) {
-        for (const secret of values)
-            core/* setSecret */.Pq(secret);
-    }
-    planned(plan) {
-        this.rekkordVersion = plan.rekkordVersion;
-        this.channel = plan.settings.channel;
-        const config = plan.config
-            ? `config ${plan.config.path}`
-            : `no config (searched ${plan.configSearched.join(', ')})`;
-        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
-        core/* info */.pq(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
-        for (const warning of plan.warnings)
-            core/* warning */.$e(warning, { title: 'Rekkord config' });
-    }
-    state(key, value) {
-        if (this.options.persistState)
-            core/* saveState */.LZ(key, value);
-    }
-    phaseStart(phase, directories, listing) {
-        this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
-        core/* info */.pq(phaseLine(phase, directories, listing));
-    }
-    openGroup(title) {
-        core/* startGroup */.Oh(title);
-        if (!this.options.allowWorkflowCommands)
-            this.write(`::stop-commands::${this.stopToken}\n`);
-    }
-    closeGroup() {
-        // A workflow command is only read at the start of a line.
-        if (!this.atLineStart)
-            this.write('\n');
-        this.atLineStart = true;
-        if (!this.options.allowWorkflowCommands)
-            this.write(`::${this.stopToken}::\n`);
-        core/* endGroup */.N4();
-    }
-    hookStart(phase, hook) {
-        this.openGroup(hookTitle(phase, hook));
-    }
-    output(chunk) {
-        if (chunk.length === 0)
-            return undefined;
-        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-        // A runner reading slowly must slow the hook down, not fill this process's memory.
-        if (this.write(chunk))
-            return undefined;
-        return (0,external_node_events_.once)(process.stdout, 'drain').then(() => undefined);
-    }
-    processGroup(pgid) {
-        this.state(STATE.pgid, pgid === null ? '' : String(pgid));
-    }
-    hookEnd(result) {
-        this.closeGroup();
-        if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
-            this.postDone.push(result.path);
-            this.state(STATE.postDone, JSON.stringify(this.postDone));
-        }
-        const took = formatDuration(result.durationMs);
-        if (result.outcome === 'success') {
-            core/* info */.pq(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
-        }
-        else
-            core/* info */.pq(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
-    }
-    stepStart(display, note) {
-        if (note)
-            core/* info */.pq(note);
-        this.openGroup(display);
-    }
-    stepEnd(result) {
-        this.closeGroup();
-        this.state(STATE.step, JSON.stringify({ exitCode: result.exitCode, oid: result.oid }));
-        const took = formatDuration(result.durationMs);
-        if (result.outcome === 'success') {
-            const oid = result.oid ? `: snapshot ${result.oid}` : '';
-            core/* info */.pq(`✅ rekkord ${result.command} succeeded in ${took}${oid}`);
-            if (result.command === 'save' && !result.oid) {
-                core/* warning */.$e('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', { title: 'Snapshot OID not found' });
-            }
-        }
-        else
-            core/* info */.pq(`❌ ${result.message} (${took})`);
-    }
-    phaseEnd(report) {
-        if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
-            this.state(STATE.stage, 'done');
-        }
-        if (report.error)
-            core/* info */.pq(`❌ ${report.phase}: ${report.error}`);
-    }
-    async finish(result) {
-        for (const [name, value] of Object.entries(stepOutputs(result)))
-            core/* setOutput */.uH(name, value);
-        const { annotations, failure } = errorAnnotations(result, this.options.workspace);
-        for (const a of annotations)
-            core/* error */.z3(a.message, properties(a));
-        if (result.oid) {
-            const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
-            core/* notice */.lm(message, { title: 'Rekkord snapshot' });
-        }
-        if (result.recovery && result.success) {
-            core/* warning */.$e('The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1', { title: 'Post hooks run by the post step' });
-        }
-        const summary = renderSummary(result, {
-            channel: this.channel,
-            rekkordVersion: this.rekkordVersion,
-        });
-        await writeSummary(summary);
-        if (failure)
-            core/* setFailed */.C1(failure);
-    }
-    async finishValidation(validation, rehearsal) {
-        for (const [name, value] of Object.entries(validationOutputs(validation, rehearsal))) {
-            core/* setOutput */.uH(name, value);
-        }
-        const { errors, warnings, failure } = validationAnnotations(validation, rehearsal, this.options.workspace);
-        for (const a of warnings)
-            core/* warning */.$e(a.message, properties(a));
-        for (const a of errors)
-            core/* error */.z3(a.message, properties(a));
-        await writeSummary(renderValidationSummary(validation, rehearsal));
-        if (failure)
-            core/* setFailed */.C1(failure);
-        else
-            core/* info */.pq('✅ Every hook passed validation');
-    }
-    /** Before any hook ran: bad input or a plan that cannot run. */
-    static abort(error, workspace) {
-        core/* setOutput */.uH('success', 'false');
-        core/* setOutput */.uH('oid', '');
-        core/* setOutput */.uH('hooks', '[]');
-        core/* setOutput */.uH('failed-hooks', '0');
-        const message = error instanceof Error ? error.message : String(error);
-        const where = error instanceof types/* SettingsError */.GN ? error.where : undefined;
-        const file = where ? workspaceFile(where.file, workspace) : undefined;
-        if (!file) {
-            core/* setFailed */.C1(message);
-            return;
-        }
-        // An error in a file of the repository (a config line) is shown on that line.
-        const line = where?.line ? { startLine: where.line } : {};
-        core/* error */.z3(message, { title: 'Rekkord hooks', file, ...line });
-        process.exitCode = 1;
-    }
-}
-function properties(a) {
-    return {
-        title: a.title,
-        ...(a.file ? { file: a.file } : {}),
-        ...(a.line ? { startLine: a.line } : {}),
-    };
-}
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core/* summary */.z.addRaw(markdown).write();
-}
-
-
-/***/ }),
-
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8593);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2979);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4006);
 /** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
-
-
-// The main step saves this state, so only the post step sees it.
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_actions_reporter_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c.isPost))
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)();
-else
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .runMain */ .V)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 2979:
+/***/ 4006:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ runMain),
-  a: () => (/* binding */ runPost)
+  eF: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: runMain, runPost
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(3360);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
-// EXTERNAL MODULE: ./src/actions-reporter.ts + 2 modules
-var actions_reporter = __nccwpck_require__(8593);
-;// CONCATENATED MODULE: ./src/cancel.ts
-/**
- * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
- * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
- */
-/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6000;
-/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
-const CANCEL_KILL_GRACE_MS = 2500;
-class Cancellation {
-    signal = null;
-    at = 0;
-    listeners = new Set();
-    get cancelled() {
-        return this.signal !== null;
-    }
-    /** Returns false when the session was already cancelled. */
-    cancel(signal) {
-        if (this.signal)
-            return false;
-        this.signal = signal;
-        this.at = performance.now();
-        for (const listener of this.listeners)
-            listener(signal);
-        return true;
-    }
-    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
-    onCancel(listener) {
-        if (this.signal) {
-            listener(this.signal);
-            return () => undefined;
-        }
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-    }
-    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
-    remainingMs() {
-        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(5756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/rekkord-ini.ts
-/**
- * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
- * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
- * section or key Rekkord would reject is an error here too.
- */
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
-/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    Connect: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
-};
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    S3: ['SecretKey'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Connect: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-function describe(name) {
-    return JSON.stringify(name);
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail(`section header ${describe(line)} does not end with ']'`);
-            const name = line.slice(1, -1);
-            if (name === '')
-                fail('empty section name "[]"');
-            if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail(`missing key name before '=' in ${describe(line)}`);
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-// EXTERNAL MODULE: ./src/types.ts
-var types = __nccwpck_require__(6141);
-;// CONCATENATED MODULE: ./src/config.ts
-/**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
- * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
- */
-
-
-
-
-
-
-
-const HOOK_KEYS = {
-    'pre-save': 'PreSaveDirectory',
-    'post-save': 'PostSaveDirectory',
-    'pre-scan': 'PreScanDirectory',
-    'post-scan': 'PostScanDirectory',
-};
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
-    return value;
-}
-function lenientHooks(text) {
-    try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        const info = await (0,promises_namespaceObject.stat)(file);
-        if (info.isDirectory())
-            throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        if (error instanceof types/* SettingsError */.GN)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) ${why}`);
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError) {
-            throw new types/* SettingsError */.GN(`Rekkord would refuse its config: ${error.message}`, {
-                file,
-                line: error.line,
-            });
-        }
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    for (const [phase, key] of Object.entries(HOOK_KEYS)) {
-        const entry = lastEntry(doc, 'Hooks', key);
-        if (!entry)
-            continue;
-        if (entry.value === '') {
-            throw new types/* SettingsError */.GN(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
-        }
-        const other = lenient[key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        hooks[phase] = {
-            key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        };
-    }
-    const secrets = doc.entries
-        .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
-        .map((e) => e.value);
-    return { path: file, source, doc, hooks, secrets };
-}
-function hookKey(phase) {
-    return HOOK_KEYS[phase] ?? '';
-}
-/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
-function hookDirectory(config, phase) {
-    return config?.hooks[phase] ?? null;
-}
-// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
-// letter is a Windows drive.
-function isLocalPath(value) {
-    return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = external_node_path_default().dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        const isPath = e.key === 'KeyFile' ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
-        }
-    }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
-}
-const COPY_PREFIX = 'rekkord-hooks-';
-/**
- * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
- * how many. Only for the post step, once every main step of the job has ended.
- */
-async function removeLeftoverCopies(tempRoot) {
-    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
-    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
-    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
-    return left.length;
-}
-/** Writes the private copy (0600, in a 0700 folder) when one is needed. */
-async function prepareStepConfig(config, tempRoot) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
-    const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-
-const CHANNEL_MAX_BYTES = 256;
-// Options that choose a config: the action must know which config Rekkord reads.
-const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
-const FORCE_OPTIONS = /^(-f|--force)$/;
-const OID_PATTERN = new RegExp(`^${types/* OID */.Vx}$`);
-function lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
-}
-function fail(message) {
-    throw new types/* SettingsError */.GN(message);
-}
-function inputs_boolean(name, text) {
-    const value = text || 'false';
-    if (value !== 'true' && value !== 'false') {
-        fail(`Input '${name}' is '${value}'; expected true or false`);
-    }
-    return value === 'true';
-}
-/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
-function checkChannel(name, channel) {
-    if (channel === '')
-        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
-    const bytes = Buffer.byteLength(channel, 'utf8');
-    if (bytes > CHANNEL_MAX_BYTES) {
-        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
-    }
-    if (channel.startsWith('-')) {
-        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
-    }
-    if (/[\r\n]/.test(channel))
-        fail(`Input '${name}' must be a single line`);
-}
-/** Inputs that only some commands take, and which. */
-const ONLY_FOR = {
-    channel: ['save'],
-    paths: ['save'],
-    snapshot: ['restore'],
-    destination: ['restore'],
-    exercise: ['validate'],
-};
-function parseSettings(input, context) {
-    const get = (name) => input(name).trim();
-    const commandText = get('command');
-    if (commandText === '')
-        fail(`Input 'command' is required: one of ${types/* OPERATIONS */.xb.join(', ')}`);
-    if (!types/* OPERATIONS */.xb.includes(commandText)) {
-        fail(`Input 'command' is '${commandText}'; expected one of ${types/* OPERATIONS */.xb.join(', ')}`);
-    }
-    const command = commandText;
-    for (const [name, commands] of Object.entries(ONLY_FOR)) {
-        if (get(name) !== '' && !commands.includes(command)) {
-            fail(`Input '${name}' is only used by ${commands.join(', ')}, not ${command}`);
-        }
-    }
-    const args = lines(input('args'));
-    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
-    if (configArg) {
-        fail(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
-    }
-    let channel = null;
-    const paths = lines(input('paths'));
-    if (command === 'save') {
-        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-        channel = input('channel').replace(/\r?\n$/, '');
-        checkChannel('channel', channel);
-        if (paths.length === 0)
-            fail("Input 'paths' is required for save: one path per line");
-        const dashed = paths.find((p) => p.startsWith('-'));
-        if (dashed)
-            fail(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-    }
-    let snapshot = null;
-    let destination = null;
-    if (command === 'restore') {
-        snapshot = get('snapshot');
-        if (snapshot === '')
-            fail("Input 'snapshot' is required for restore: an OID or a channel");
-        // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
-        const colon = snapshot.indexOf(':');
-        const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
-        if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-            fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
-        }
-        checkChannel('snapshot', base);
-        destination = get('destination');
-        if (destination === '')
-            fail("Input 'destination' is required for restore: a folder");
-        if (destination.startsWith('-'))
-            fail(`Destination '${destination}' starts with '-'; write it as './${destination}'`);
-    }
-    const timeoutText = get('hook-timeout') || '0';
-    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-        fail(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
-    }
-    return Object.freeze({
-        command,
-        config: get('config') || null,
-        channel,
-        paths: Object.freeze(paths),
-        snapshot,
-        destination,
-        hooksDir: get('hooks-dir') || null,
-        exercise: inputs_boolean('exercise', get('exercise')),
-        rekkord: get('rekkord') || 'rekkord',
-        args: Object.freeze(args),
-        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
-        allowWorkflowCommands: inputs_boolean('allow-workflow-commands', get('allow-workflow-commands')),
-        workspace: context.workspace,
-        tempDir: context.tempDir,
-        env: context.env,
-    });
-}
-/** Whether `args` lets Rekkord overwrite a destination that is not empty. */
-function forcesRestore(settings) {
-    return settings.args.some((a) => FORCE_OPTIONS.test(a));
-}
-
-;// CONCATENATED MODULE: ./src/discovery.ts
-/**
- * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
- *
- * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
- * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
- * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
- * dump that never ran cannot pass unnoticed.
- */
-
-
-
-/** Why a configured hook directory cannot be used, or null when it can. */
-async function directoryProblem(dir) {
-    try {
-        const info = await (0,promises_namespaceObject.stat)(dir);
-        if (!info.isDirectory())
-            return `${dir} is not a directory`;
-        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
-        return null;
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return `${dir} does not exist`;
-        if (code === 'EACCES')
-            return `${dir} is not readable (permission denied)`;
-        if (code === 'ELOOP')
-            return `${dir} is a symbolic link loop`;
-        return `${dir} cannot be read (${code ?? String(error)})`;
-    }
-}
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
-async function classify(file) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(file);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return { problem: 'it is a symbolic link to a missing file' };
-        if (code === 'ELOOP')
-            return { problem: 'it is a symbolic link loop' };
-        return { problem: `it cannot be examined (${code ?? String(error)})` };
-    }
-    if (info.isDirectory())
-        return { skip: 'directory' };
-    if (!info.isFile())
-        return { problem: 'it is not a regular file' };
-    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-    if ((info.mode & 0o111) === 0)
-        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
-    try {
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-    }
-    catch {
-        return { problem: `it is not executable by this user (mode ${mode})` };
-    }
-    return {};
-}
-/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
-async function listHookDirectory(dir, args = []) {
-    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
-    names.sort((a, b) => Buffer.compare(a, b));
-    const hooks = [];
-    const skipped = [];
-    for (const raw of names) {
-        const name = raw.toString('utf8');
-        const file = external_node_path_default().join(dir, name);
-        if (raw[0] === 0x2e) {
-            skipped.push({ name, path: file, reason: 'dotfile' });
-            continue;
-        }
-        if (!Buffer.from(name, 'utf8').equals(raw)) {
-            hooks.push({
-                name,
-                path: file,
-                args,
-                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
-            });
-            continue;
-        }
-        const kind = await classify(file);
-        if ('skip' in kind)
-            skipped.push({ name, path: file, reason: kind.skip });
-        else
-            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
-    }
-    return { hooks, skipped };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-;// CONCATENATED MODULE: ./src/memory.ts
-/**
- * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
- * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
- * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
- * collection every few MiB of output frees them early, for a negligible cost.
- */
-
-
-const EVERY_BYTES = 4 * 1024 * 1024;
-function exposeGc() {
-    try {
-        external_node_v8_default().setFlagsFromString('--expose-gc');
-        const gc = external_node_vm_default().runInNewContext('gc');
-        return typeof gc === 'function' ? gc : null;
-    }
-    catch {
-        return null;
-    }
-}
-let collect;
-let sinceLast = 0;
-/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
-function relayed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    if (collect === undefined)
-        collect = exposeGc();
-    collect?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/process.ts
-/**
- * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
- * its own process group (so a timeout or a cancel stops everything it started), output passed on
- * live as raw bytes, and only a small tail kept in memory for the failure report.
- */
-
-
-
-
-
-const TAIL_BYTES = 8192;
-const TAIL_LINES = 10;
-/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
-const KILL_GRACE_MS = 3000;
-/** After exit, how long a background child may keep the output pipes open before they are closed. */
-const DRAIN_MS = 1000;
-const POLL_MS = 20;
-/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
-const DEADLINE_KILL_GRACE_MS = 500;
-/** Keeps the last few kilobytes of a stream, however much passes through. */
-class Tail {
-    chunks = [];
-    size = 0;
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
-            this.size -= this.chunks.shift()?.length ?? 0;
-        }
-    }
-    lines(count = TAIL_LINES) {
-        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
-        return text
-            .split(/\r?\n|\r/)
-            .map((l) => l.trimEnd())
-            .filter((l) => l !== '')
-            .slice(-count);
-    }
-}
-function stripAnsi(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
-}
-/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
-async function startErrorText(file, error) {
-    const code = error.code ?? '';
-    if (code === 'ENOENT') {
-        const head = await (0,promises_namespaceObject.readFile)(file)
-            .then((b) => b.subarray(0, 256).toString('utf8'))
-            .catch(() => null);
-        if (head === null)
-            return `${file} does not exist`;
-        if (head.startsWith('#!')) {
-            const shebang = head.slice(2).split('\n')[0] ?? '';
-            if (shebang.endsWith('\r')) {
-                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
-            }
-            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
-        }
-    }
-    if (code === 'EACCES')
-        return 'permission denied when starting it';
-    return `it cannot be started (${code || error.message})`;
-}
-/** Sends a signal to a whole process group; false when the group is gone. */
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
-function groupAlive(pgid) {
-    if (!signalGroup(pgid, 0))
-        return false;
-    if (process.platform !== 'linux')
-        return true;
-    try {
-        return (0,external_node_fs_namespaceObject.readdirSync)('/proc').some((name) => {
-            if (!/^\d+$/.test(name))
-                return false;
-            try {
-                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
-                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-                const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-                return Number(group) === pgid && state !== 'Z';
-            }
-            catch {
-                return false;
-            }
-        });
-    }
-    catch {
-        return true;
-    }
-}
-/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
-async function reapGroup(pgid, graceMs) {
-    const until = performance.now() + graceMs;
-    while (groupAlive(pgid)) {
-        if (performance.now() >= until) {
-            signalGroup(pgid, 'SIGKILL');
-            return;
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-}
-function runProcess(spec) {
-    const started = performance.now();
-    const tail = new Tail();
-    return new Promise((resolve) => {
-        let done = false;
-        let stoppedBy = null;
-        let graceMs = 0;
-        let unsubscribe = () => undefined;
-        const timers = [];
-        const finish = (exit) => {
-            if (done)
-                return;
-            done = true;
-            timers.forEach(clearTimeout);
-            unsubscribe();
-            const result = {
-                ...exit,
-                stoppedBy,
-                durationMs: performance.now() - started,
-                tail: tail.lines(),
-            };
-            // A stopped hook's background children go with it, within what is left of the grace.
-            if (stoppedBy && child.pid !== undefined) {
-                void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
-                    resolve(result);
-                });
-            }
-            else
-                resolve(result);
-        };
-        const child = (0,external_node_child_process_namespaceObject.spawn)(spec.file, spec.args, {
-            cwd: spec.cwd,
-            env: spec.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
-        });
-        let pauses = 0;
-        let lastData = performance.now();
-        const onData = (chunk) => {
-            lastData = performance.now();
-            tail.push(chunk);
-            relayed(chunk.length);
-            const wait = spec.onOutput(chunk);
-            if (!wait)
-                return;
-            if (pauses++ === 0) {
-                child.stdout.pause();
-                child.stderr.pause();
-            }
-            void wait.finally(() => {
-                if (--pauses === 0) {
-                    child.stdout.resume();
-                    child.stderr.resume();
-                }
-            });
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        const stop = (reason, signal, grace) => {
-            if (stoppedBy || child.pid === undefined)
-                return;
-            stoppedBy = reason;
-            graceMs = performance.now() - started + grace;
-            const pgid = child.pid;
-            signalGroup(pgid, signal);
-            timers.push(setTimeout(() => {
-                signalGroup(pgid, 'SIGKILL');
-            }, grace));
-        };
-        if (spec.timeoutMs > 0) {
-            timers.push(setTimeout(() => {
-                stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
-            }, spec.timeoutMs));
-        }
-        child.on('error', (error) => {
-            if (child.pid !== undefined)
-                return;
-            void startErrorText(spec.file, error).then((text) => {
-                finish({ exitCode: null, signal: null, startError: text });
-            });
-        });
-        if (child.pid !== undefined) {
-            spec.onSpawn?.(child.pid);
-            const cancel = spec.cancel;
-            if (cancel) {
-                unsubscribe = cancel.onCancel((signal) => {
-                    if (spec.onCancel === 'deadline') {
-                        timers.push(setTimeout(() => {
-                            stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-                        }, cancel.remainingMs()));
-                    }
-                    else
-                        stop('cancel', signal, CANCEL_KILL_GRACE_MS);
-                });
-            }
-        }
-        let exited = null;
-        const settle = () => {
-            if (exited)
-                finish({ exitCode: exited.code, signal: exited.signal, startError: null });
-        };
-        // A background child may hold the pipes open forever: once the process has exited and its
-        // output has been idle for a moment, stop waiting for them.
-        const drain = () => {
-            const idle = performance.now() - lastData;
-            if (pauses > 0 || idle < DRAIN_MS) {
-                timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
-                return;
-            }
-            child.stdout.destroy();
-            child.stderr.destroy();
-            settle();
-        };
-        child.on('exit', (code, signal) => {
-            exited = { code, signal };
-            timers.push(setTimeout(drain, DRAIN_MS));
-        });
-        child.on('close', settle);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/rekkord-step.ts
-/** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
-
-
-
-
-
-/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.Vx})$`);
-/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
-const MAX_LINE = 4096;
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = external_node_path_default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
-        if (dir === '')
-            continue;
-        const file = external_node_path_default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-function stepOperands(command, settings) {
-    if (command === 'save')
-        return [settings.channel ?? '', ...settings.paths];
-    if (command === 'restore')
-        return [settings.snapshot ?? '', settings.destination ?? ''];
-    return [];
-}
-function stepArguments(spec) {
-    const argv = [spec.command];
-    if (spec.configPath)
-        argv.push('-C', spec.configPath);
-    argv.push(...spec.args, ...spec.operands);
-    return argv;
-}
-/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
-class OidScanner {
-    oid = null;
-    partial = '';
-    push(chunk) {
-        const text = this.partial + chunk.toString('latin1');
-        const lines = text.split(/\r?\n|\r/);
-        this.partial = lines.pop() ?? '';
-        if (this.partial.length > MAX_LINE)
-            this.partial = '';
-        for (const line of lines)
-            this.scan(line);
-    }
-    end() {
-        this.scan(this.partial);
-        this.partial = '';
-    }
-    scan(line) {
-        if (line.length > MAX_LINE)
-            return;
-        const match = OID_LINE.exec(stripAnsi(line).trim());
-        if (match?.[1])
-            this.oid = match[1];
-    }
-}
-async function runStep(spec, options) {
-    const scanner = new OidScanner();
-    const exit = await runProcess({
-        file: spec.rekkordPath,
-        args: stepArguments(spec),
-        cwd: options.cwd,
-        // Rekkord translates its log lines: force English so the OID line can be read.
-        env: { ...options.env, LANGUAGE: 'en' },
-        onOutput: (chunk) => {
-            scanner.push(chunk);
-            return options.onOutput(chunk);
-        },
-        timeoutMs: 0,
-        cancel: options.cancel,
-        onCancel: 'interrupt',
-        onSpawn: options.onSpawn,
-    });
-    scanner.end();
-    const base = {
-        command: spec.command,
-        display: options.display,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-        oid: exit.exitCode === 0 ? scanner.oid : null,
-    };
-    if (exit.startError)
-        return {
-            ...base,
-            outcome: 'not-started',
-            message: `rekkord could not be started: ${exit.startError}`,
-        };
-    if (exit.stoppedBy === 'cancel') {
-        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        return {
-            ...base,
-            outcome: 'cancelled',
-            message: `rekkord ${spec.command} was interrupted by the cancel (${how})`,
-        };
-    }
-    if (exit.signal)
-        return {
-            ...base,
-            outcome: 'failure',
-            message: `rekkord ${spec.command} was killed by ${exit.signal}`,
-        };
-    if (exit.exitCode !== 0) {
-        return {
-            ...base,
-            outcome: 'failure',
-            message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
-        };
-    }
-    return { ...base, outcome: 'success', message: '' };
-}
-
-;// CONCATENATED MODULE: ./src/plan.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
- *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
- */
-
-
-
-
-
-
-
-
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-async function findRekkord(settings) {
-    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-}
-function rekkordMissing(settings) {
-    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-        ? `no executable '${settings.rekkord}' in PATH`
-        : (0,external_node_fs_namespaceObject.existsSync)(file)
-            ? `${file} is not an executable file`
-            : `${file} does not exist`;
-    return new types/* SettingsError */.GN(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
-}
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings, rekkordPath) {
-    const located = await locateConfig(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
-        : null;
-    return { config, searched: located.searched };
-}
-async function sourceProblem(source, config, phase) {
-    const problem = await directoryProblem(source.directory);
-    if (!problem)
-        return null;
-    const setting = source.setting;
-    if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
-        return {
-            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
-            where: { file: config.path, line: setting.line },
-        };
-    }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
-}
-/** The folders of one phase, in the order they run (see the top of this file). */
-function phasePlan(settings, config, command, stage) {
-    const phase = `${stage}-${command}`;
-    const sources = [];
-    const setting = hookDirectory(config, phase);
-    if (setting)
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
-    return { phase, stage, command, sources };
-}
-function lenientWarnings(plan, config) {
-    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
-        ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
-        ]
-        : []);
-}
-async function makePlan(settings, options = {}) {
-    const command = settings.command;
-    if (command === 'validate')
-        throw new types/* SettingsError */.GN('validate has no Rekkord step to plan');
-    const found = await findRekkord(settings);
-    if (!found && !options.recovery)
-        throw rekkordMissing(settings);
-    const rekkordPath = found ?? settings.rekkord;
-    const { config, searched } = await readConfig(settings, found);
-    const pre = phasePlan(settings, config, command, 'pre');
-    const post = phasePlan(settings, config, command, 'post');
-    if (!options.recovery) {
-        for (const phase of [pre, post]) {
-            for (const source of phase.sources) {
-                const problem = await sourceProblem(source, config, phase.phase);
-                if (problem)
-                    throw new types/* SettingsError */.GN(problem.message, problem.where);
-            }
-        }
-        if (command === 'restore')
-            await checkDestination(settings);
-    }
-    let rekkordVersion = null;
-    if (options.probeVersion) {
-        try {
-            rekkordVersion = await options.probeVersion(rekkordPath);
-        }
-        catch (error) {
-            throw new types/* SettingsError */.GN(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
-        }
-    }
-    return {
-        settings,
-        command,
-        rekkordPath,
-        rekkordVersion,
-        config,
-        configSearched: searched,
-        pre,
-        post,
-        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
-    };
-}
-/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
-async function checkDestination(settings) {
-    const destination = external_node_path_default().resolve(settings.workspace, settings.destination ?? '');
-    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
-    if (!info)
-        return;
-    if (!info.isDirectory())
-        throw new types/* SettingsError */.GN(`Destination ${destination} exists and is not a folder`);
-    if (!forcesRestore(settings) && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new types/* SettingsError */.GN(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
-    }
-}
-async function makeValidationPlan(settings) {
-    // Rekkord is not needed to validate, but its folder is one place the config may be.
-    const rekkordPath = await findRekkord(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new types/* SettingsError */.GN(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
-    }
-    const phases = types/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
-    return { settings, config, configSearched: searched, phases };
-}
-
-;// CONCATENATED MODULE: ./src/hooks.ts
-
-function hookEnvironment(base, ctx) {
-    const env = { ...base };
-    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
-    delete env.SUCCESS;
-    env.REKKORD_HOOK_COMMAND = ctx.command;
-    env.REKKORD_HOOK_PHASE = ctx.stage;
-    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
-    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
-    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
-    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
-    if (ctx.rehearsal)
-        env.REKKORD_HOOK_REHEARSAL = '1';
-    else
-        delete env.REKKORD_HOOK_REHEARSAL;
-    if (ctx.stage === 'post') {
-        env.SUCCESS = ctx.success ? '1' : '0';
-        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
-        env.REKKORD_HOOK_OID = ctx.oid ?? '';
-        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
-    }
-    return env;
-}
-function notRunResult(phase, hook, reason) {
-    return {
-        phase,
-        name: hook.name,
-        path: hook.path,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome: 'not-run',
-        message: reason,
-        tail: [],
-    };
-}
-async function runHook(phase, hook, options) {
-    const base = { phase, name: hook.name, path: hook.path };
-    if (hook.problem) {
-        return {
-            ...base,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: 'not-started',
-            message: `not started: ${hook.problem}`,
-            tail: [],
-        };
-    }
-    const exit = await runProcess({
-        file: hook.path,
-        args: hook.args,
-        cwd: options.cwd,
-        env: options.env,
-        onOutput: options.onOutput,
-        timeoutMs: options.timeoutMs,
-        cancel: options.cancel,
-        onCancel: options.onCancel,
-        onSpawn: options.onSpawn,
-    });
-    const result = {
-        ...base,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-    };
-    if (exit.startError)
-        return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
-    if (exit.stoppedBy === 'cancel') {
-        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        const message = options.onCancel === 'deadline'
-            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
-            : `interrupted by the cancel (${how})`;
-        return { ...result, outcome: 'cancelled', message };
-    }
-    if (exit.stoppedBy === 'timeout') {
-        const message = `timed out after ${options.timeoutMs / 1000} s and was stopped`;
-        return { ...result, outcome: 'timed-out', message };
-    }
-    if (exit.signal)
-        return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
-    if (exit.exitCode !== 0)
-        return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
-    return { ...result, outcome: 'success', message: '' };
-}
-
-;// CONCATENATED MODULE: ./src/session.ts
-/**
- * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
- * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
- * `SUCCESS` set, and it tells an observer everything as it happens.
- *
- * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
- * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
- */
-
-
-
-
-
-function quote(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
-async function listPhase(phase) {
-    const listing = { hooks: [], skipped: [] };
-    const errors = [];
-    for (const source of phase.sources) {
-        try {
-            const one = await listHookDirectory(source.directory, source.args);
-            listing.hooks.push(...one.hooks);
-            listing.skipped.push(...one.skipped);
-        }
-        catch (error) {
-            const code = error.code ?? String(error);
-            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
-        }
-    }
-    return { listing, error: errors.join('; ') };
-}
-async function runPhase(run) {
-    const { settings, phase, context, observer, cancel, alreadyRun } = run;
-    const { stage } = phase;
-    const directories = phase.sources.map((s) => s.directory);
-    const { listing: listed, error } = await listPhase(phase);
-    const listing = alreadyRun
-        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
-        : listed;
-    const report = {
-        phase: phase.phase,
-        ...(run.label ? { label: run.label } : {}),
-        directories,
-        hooks: [],
-        skipped: listing.skipped,
-        error,
-    };
-    observer.phaseStart(run.label ?? phase.phase, directories, listing);
-    let success = context.success && report.error === '';
-    for (const hook of listing.hooks) {
-        if (stage === 'pre' && cancel.cancelled) {
-            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
-            report.hooks.push(notRunResult(phase.phase, hook, reason));
-            continue;
-        }
-        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
-        if (stage === 'post' && cancel.remainingMs() === 0) {
-            const reason = 'not run before the cancel grace ran out; the post step runs it';
-            report.hooks.push(notRunResult(phase.phase, hook, reason));
-            continue;
-        }
-        observer.hookStart(run.label ?? phase.phase, hook);
-        const cancelled = cancel.cancelled || alreadyRun !== undefined;
-        const env = hookEnvironment(settings.env, {
-            ...context,
-            stage,
-            phase: phase.phase,
-            success: success && !cancelled,
-            cancelled,
-        });
-        const result = await runHook(phase.phase, hook, {
-            cwd: settings.workspace,
-            env,
-            timeoutMs: settings.hookTimeoutMs,
-            onOutput: (chunk) => observer.output(chunk),
-            cancel,
-            onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
-            onSpawn: (pgid) => observer.processGroup?.(pgid),
-        });
-        observer.processGroup?.(null);
-        if (result.outcome !== 'success')
-            success = false;
-        report.hooks.push(result);
-        observer.hookEnd(result);
-    }
-    observer.phaseEnd(report);
-    return report;
-}
-function phaseFailed(report) {
-    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
-}
-function stepNotRun(command, message) {
-    return {
-        command,
-        display: `rekkord ${command}`,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome: 'skipped',
-        message,
-        oid: null,
-        tail: [],
-    };
-}
-/** What every hook of a session learns of it. */
-function sharedContext(settings, command, config) {
-    return {
-        command,
-        configPath: config?.path ?? null,
-        channel: settings.channel,
-        snapshot: settings.snapshot,
-        destination: settings.destination,
-    };
-}
-async function runSession(plan, observer, options = {}) {
-    const { settings, command } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const shared = sharedContext(settings, command, plan.config);
-    const pre = await runPhase({
-        settings,
-        phase: plan.pre,
-        context: { ...shared, success: true, exitCode: null, oid: null },
-        observer,
-        cancel,
-    });
-    let step;
-    if (cancel.cancelled) {
-        step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
-    }
-    else if (phaseFailed(pre)) {
-        step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
-    }
-    else {
-        step = await runRekkord(plan, observer, cancel);
-    }
-    const stepOk = step.outcome === 'success';
-    const post = await runPhase({
-        settings,
-        phase: plan.post,
-        context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
-        observer,
-        cancel,
-    });
-    return {
-        command,
-        success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
-        cancelled: cancel.signal,
-        recovery: false,
-        oid: step.oid,
-        phases: [pre, post],
-        step,
-        configPath: plan.config?.path ?? null,
-    };
-}
-/**
- * For the post step after the main step died without running the post hooks: runs the post
- * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
- */
-async function runRecovery(plan, observer, state, options = {}) {
-    const { settings, command } = plan;
-    const post = await runPhase({
-        settings,
-        phase: plan.post,
-        context: {
-            ...sharedContext(settings, command, plan.config),
-            success: false,
-            exitCode: state.exitCode,
-            oid: state.oid,
-        },
-        observer,
-        cancel: options.cancel ?? new Cancellation(),
-        alreadyRun: state.alreadyRun,
-    });
-    return {
-        command,
-        success: !phaseFailed(post),
-        cancelled: null,
-        recovery: true,
-        oid: null,
-        phases: [post],
-        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
-        configPath: plan.config?.path ?? null,
-    };
-}
-/**
- * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
- * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
- */
-async function rehearse(plan, observer, options = {}) {
-    const { settings } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const reports = [];
-    for (const phase of plan.phases) {
-        const shared = {
-            ...sharedContext(settings, phase.command, plan.config),
-            exitCode: null,
-            oid: null,
-            rehearsal: true,
-        };
-        const runs = phase.stage === 'pre' ? [true] : [true, false];
-        for (const success of runs) {
-            if (cancel.cancelled)
-                return reports;
-            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
-            const context = { ...shared, success, exitCode: success ? 0 : 1 };
-            reports.push(await runPhase({ settings, phase, context, observer, cancel, ...(label ? { label } : {}) }));
-        }
-    }
-    return reports;
-}
-async function runRekkord(plan, observer, cancel) {
-    const { settings, command } = plan;
-    const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
-    try {
-        const spec = {
-            command,
-            rekkordPath: plan.rekkordPath,
-            configPath: stepConfig.path,
-            args: settings.args,
-            operands: stepOperands(command, settings),
-        };
-        const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
-        const source = plan.config?.path ?? '';
-        const note = stepConfig.isCopy
-            ? `Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice.`
-            : '';
-        observer.stepStart(display, note);
-        const result = await runStep(spec, {
-            cwd: settings.workspace,
-            env: settings.env,
-            onOutput: (chunk) => observer.output(chunk),
-            display,
-            cancel,
-            onSpawn: (pgid) => observer.processGroup?.(pgid),
-        });
-        observer.processGroup?.(null);
-        observer.stepEnd(result);
-        return result;
-    }
-    finally {
-        await stepConfig.cleanup();
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/validate.ts
-/**
- * validate: what every phase would run and skip, and what is wrong with each hook, without running
- * Rekkord or changing anything. Each finding names the file (and line) to fix.
- */
-
-
-
-
-
-
-
-const HEAD_BYTES = 512;
-async function readHead(file) {
-    try {
-        const handle = await (0,promises_namespaceObject.open)(file, 'r');
-        try {
-            const buffer = Buffer.alloc(HEAD_BYTES);
-            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-            return buffer.subarray(0, bytesRead);
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch {
-        return null;
-    }
-}
-/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
-async function startFindings(file, pathVar) {
-    const error = (title, message, line) => ({
-        severity: 'error',
-        title,
-        message,
-        file,
-        ...(line ? { line } : {}),
-    });
-    const head = await readHead(file);
-    if (head === null)
-        return [error('Hook not readable', `${file} cannot be read`)];
-    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
-        return [];
-    const text = head.toString('utf8');
-    if (!text.startsWith('#!')) {
-        return [
-            {
-                severity: 'warning',
-                title: 'No #! line',
-                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
-                file,
-                line: 1,
-            },
-        ];
-    }
-    const newline = text.indexOf('\n');
-    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
-    if (first.endsWith('\r')) {
-        return [
-            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
-        ];
-    }
-    const [interpreter = '', ...words] = first.trim().split(/\s+/);
-    if (!interpreter.startsWith('/')) {
-        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
-    }
-    if (!(await resolveExecutable(interpreter, '', '/'))) {
-        return [
-            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
-        ];
-    }
-    if (external_node_path_default().basename(interpreter) === 'env') {
-        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
-        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
-            return [
-                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
-            ];
-        }
-    }
-    return [];
-}
-/** The modes git records for the files of a folder, by name; empty outside a git work tree. */
-async function gitModes(dir) {
-    const modes = new Map();
-    try {
-        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
-            cwd: dir,
-            maxBuffer: 16 * 1024 * 1024,
-        });
-        for (const record of stdout.split('\0')) {
-            const tab = record.indexOf('\t');
-            const name = record.slice(tab + 1);
-            if (tab > 0 && !name.includes('/'))
-                modes.set(name, record.slice(0, 6));
-        }
-    }
-    catch {
-        // Not a git work tree, or no git: nothing to compare with.
-    }
-    return modes;
-}
-async function validatePlan(plan) {
-    const pathVar = plan.settings.env.PATH ?? '';
-    const findings = [];
-    const phases = [];
-    for (const phase of plan.phases) {
-        const validated = {
-            phase: phase.phase,
-            directories: phase.sources.map((s) => s.directory),
-            hooks: [],
-            skipped: [],
-            errors: [],
-        };
-        for (const source of phase.sources) {
-            const problem = await sourceProblem(source, plan.config, phase.phase);
-            if (problem) {
-                validated.errors.push(problem.message);
-                findings.push({
-                    severity: 'error',
-                    title: `${phase.phase} hook folder missing`,
-                    message: problem.message,
-                    file: problem.where?.file ?? source.directory,
-                    ...(problem.where?.line ? { line: problem.where.line } : {}),
-                });
-                continue;
-            }
-            const listing = await listHookDirectory(source.directory, source.args);
-            const modes = await gitModes(source.directory);
-            validated.skipped.push(...listing.skipped);
-            for (const hook of listing.hooks) {
-                const hookFindings = [];
-                if (hook.problem) {
-                    hookFindings.push({
-                        severity: 'error',
-                        title: `${phase.phase} hook ${hook.name} cannot start`,
-                        message: `${hook.name}: ${hook.problem}`,
-                        file: hook.path,
-                    });
-                }
-                if (modes.get(hook.name) === '100644') {
-                    hookFindings.push({
-                        severity: 'error',
-                        title: `${phase.phase} hook ${hook.name} not executable in git`,
-                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(plan.settings.workspace, hook.path)}`,
-                        file: hook.path,
-                    });
-                }
-                if (!hook.problem || hook.problem.startsWith('it is not executable')) {
-                    hookFindings.push(...(await startFindings(hook.path, pathVar)));
-                }
-                validated.hooks.push({
-                    name: hook.name,
-                    path: hook.path,
-                    args: hook.args,
-                    findings: hookFindings,
-                });
-                findings.push(...hookFindings);
-            }
-        }
-        phases.push(validated);
-    }
-    return { configPath: plan.config?.path ?? null, phases, findings };
-}
-
-;// CONCATENATED MODULE: ./src/run.ts
-
-
-
-
-async function runOperation(settings, reporter, options) {
-    const { cancel } = options;
-    if (settings.command === 'validate') {
-        const plan = await makeValidationPlan(settings);
-        reporter.maskSecrets(plan.config?.secrets ?? []);
-        const validation = await validatePlan(plan);
-        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-        await reporter.finishValidation(validation, rehearsal);
-        return;
-    }
-    const plan = await makePlan(settings, options);
-    if (cancel.cancelled) {
-        throw new types/* SettingsError */.GN(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
-    }
-    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-    reporter.maskSecrets(plan.config?.secrets ?? []);
-    reporter.planned(plan);
-    const result = await runSession(plan, reporter, { cancel });
-    await reporter.finish(result);
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-/**
- * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
- * and the post step, which runs the post hooks only when the main step died before it could.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-async function rekkordVersion(rekkordPath) {
-    const out = await exec/* getExecOutput */.H(rekkordPath, ['--version'], {
-        silent: true,
-        ignoreReturnCode: true,
-        env: { ...process.env, LANGUAGE: 'en' },
-    });
-    if (out.exitCode !== 0) {
-        throw new Error(`'rekkord --version' exited with code ${out.exitCode}: ${out.stderr.trim()}`);
-    }
-    const first = out.stdout.split('\n')[0]?.trim() ?? '';
-    return first.replace(/^rekkord\s+/i, '');
-}
-function readSettings(workspace) {
-    return parseSettings((name) => core/* getInput */.V4(name, { trimWhitespace: false }), {
-        workspace,
-        tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
-        env: process.env,
-    });
-}
-/** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
-function cancelOnSignals() {
-    const cancel = new Cancellation();
-    const onSignal = (signal) => {
-        if (cancel.cancel(signal))
-            core/* info */.pq(`Received ${signal}: stopping, then running the post hooks`);
-        else
-            core/* info */.pq(`Received ${signal} again: the post hooks are already running`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return cancel;
-}
-function main_fail(error, workspace) {
-    if (!(error instanceof types/* SettingsError */.GN) && error instanceof Error)
-        core/* debug */.Yz(error.stack ?? '');
-    actions_reporter/* ActionsReporter */.X.abort(error, workspace);
-}
-async function runMain() {
-    core/* saveState */.LZ(actions_reporter/* STATE */.c.isPost, 'true');
-    const cancel = cancelOnSignals();
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    try {
-        const settings = readSettings(workspace);
-        const reporter = new actions_reporter/* ActionsReporter */.X({
-            workspace,
-            allowWorkflowCommands: settings.allowWorkflowCommands,
-            // A rehearsal owes the post step nothing: only a real run records its progress.
-            persistState: settings.command !== 'validate',
-        });
-        await runOperation(settings, reporter, { cancel, probeVersion: rekkordVersion });
-    }
-    catch (error) {
-        main_fail(error, workspace);
-    }
-}
-async function runPost() {
-    const stage = core/* getState */.Gu(actions_reporter/* STATE */.c.stage);
-    if (stage !== 'pre' && stage !== 'post') {
-        core/* info */.pq(stage === 'done'
-            ? 'The main step ran the post hooks: nothing to do.'
-            : 'No hook ran in the main step: nothing to do.');
-        return;
-    }
-    // Whatever the killed main step was running goes first, or it would race the post hooks.
-    const pgid = Number(core/* getState */.Gu(actions_reporter/* STATE */.c.pgid));
-    if (pgid > 0 && signalGroup(pgid, 'SIGTERM')) {
-        core/* info */.pq(`Stopping process group ${pgid}, left running by the main step`);
-        await reapGroup(pgid, 2000);
-    }
-    const cancel = cancelOnSignals();
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    try {
-        const settings = readSettings(workspace);
-        // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
-        if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
-            core/* info */.pq('Removed the private config copy left by the main step');
-        }
-        const plan = await makePlan(settings, { recovery: true });
-        const reporter = new actions_reporter/* ActionsReporter */.X({
-            workspace,
-            allowWorkflowCommands: settings.allowWorkflowCommands,
-            persistState: false,
-        });
-        reporter.maskSecrets(plan.config?.secrets ?? []);
-        reporter.planned(plan);
-        const done = JSON.parse(core/* getState */.Gu(actions_reporter/* STATE */.c.postDone) || '[]');
-        core/* info */.pq(`The main step ended before its post hooks ran (${done.length} had finished); running them now with SUCCESS=0`);
-        const step = JSON.parse(core/* getState */.Gu(actions_reporter/* STATE */.c.step) || '{}');
-        const state = {
-            alreadyRun: new Set(done),
-            exitCode: step.exitCode ?? null,
-            oid: step.oid ?? null,
-        };
-        const result = await runRecovery(plan, reporter, state, { cancel });
-        await reporter.finish(result);
-    }
-    catch (error) {
-        main_fail(error, workspace);
-    }
-}
-
-
-/***/ }),
-
-/***/ 6141:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GN: () => (/* binding */ SettingsError),
-/* harmony export */   Lo: () => (/* binding */ COMMANDS),
-/* harmony export */   Vx: () => (/* binding */ OID),
-/* harmony export */   xb: () => (/* binding */ OPERATIONS)
-/* harmony export */ });
-/** Shared vocabulary of the engine: commands, phases, plans and results. */
-const COMMANDS = ['save', 'scan', 'restore'];
-const OPERATIONS = [...COMMANDS, 'validate'];
-/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
-const OID = '[MR][0-9A-F]{64}';
-/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class SettingsError extends Error {
-    where;
-    name = 'SettingsError';
-    constructor(message, 
-    /** The file and line at fault, when there is one (a config line, ...). */
-    where) {
-        super(message);
-        this.where = where;
-    }
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 3360:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  N4: () => (/* binding */ endGroup),
-  z3: () => (/* binding */ error),
-  V4: () => (/* binding */ getInput),
-  Gu: () => (/* binding */ getState),
-  pq: () => (/* binding */ info),
-  lm: () => (/* binding */ notice),
-  LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  Oh: () => (/* binding */ startGroup),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
-
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -31446,7 +28761,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -31502,8 +28817,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -31517,10 +28832,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -31536,11 +28851,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -32499,7 +29814,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -32522,7 +29837,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -32618,7 +29933,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_.EOL);
+        return this.addRaw(external_os_namespaceObject.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -32802,421 +30117,16 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 2876:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ getExecOutput)
-});
-
-// UNUSED EXPORTS: exec
-
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -33227,7 +30137,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -33242,7 +30152,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -33254,9 +30164,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -33270,7 +30180,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -33297,7 +30207,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -33312,7 +30222,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -33341,11 +30251,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -33565,7 +30475,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -33580,7 +30490,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -33591,7 +30501,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -33600,7 +30510,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -33747,13 +30657,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
+            let n = s.indexOf(external_os_namespaceObject.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
             }
             return s;
         }
@@ -34031,7 +30941,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -34044,7 +30954,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -34279,7 +31189,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec(commandLine, args, options) {
+function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -34325,7 +31235,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -34337,6 +31247,3552 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    core_error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/outcome.ts
+const OUTCOMES = {
+    success: { word: 'success', icon: '✅', failed: false },
+    failure: { word: 'failure', icon: '❌', failed: true },
+    'not-started': { word: 'not started', icon: '❌', failed: true },
+    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
+    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
+    // A hook a cancel came before: the post step owes it, nothing failed yet.
+    'not-run': { word: 'not run', icon: '⏭️', failed: false },
+    skipped: { word: 'skipped', icon: '⏭️', failed: false },
+    valid: { word: 'valid', icon: '✅', failed: false },
+    invalid: { word: 'invalid', icon: '❌', failed: true },
+};
+function isFailure(outcome) {
+    return OUTCOMES[outcome].failed;
+}
+/** The outcome as a table shows it: `❌ not started`. */
+function outcomeLabel(outcome) {
+    const info = OUTCOMES[outcome];
+    return `${info.icon} ${info.word}`;
+}
+/**
+ * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
+ * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
+ */
+function exitStatus(r) {
+    if (r.outcome === 'not-started' || r.outcome === 'timed-out' || r.outcome === 'skipped')
+        return OUTCOMES[r.outcome].word;
+    if (r.outcome === 'cancelled')
+        return OUTCOMES.cancelled.word;
+    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
+}
+/** The `Exit` column: the signal's name, else the code, else nothing. */
+function exitColumn(r) {
+    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
+}
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook) {
+    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+/** The one reading of a process exit: start error, cancel, timeout, signal, then exit code. */
+function classifyExit(exit, ctx) {
+    if (exit.startError !== null)
+        return { outcome: 'not-started', reason: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        const reason = ctx.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { outcome: 'cancelled', reason };
+    }
+    if (exit.stoppedBy === 'timeout') {
+        const reason = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', reason };
+    }
+    if (exit.signal)
+        return { outcome: 'failure', reason: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { outcome: 'failure', reason: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', reason: '' };
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * What a finished session says, whatever shows it: the rows of the hook table in the order things
+ * ran, the lines that announce phases and hooks, and the text helpers the reporters share.
+ * Annotations, the job summary and the step outputs each have their own module.
+ */
+
+
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/**
+ * Text from file names, config values or output, made one line of plain text: a newline or any
+ * other control character is shown escaped, so a name can never start a line of its own (where
+ * the runner would read it as a workflow command) or move the cursor.
+ */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/** A command line as a shell would read it back. */
+function commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+function workspaceFile(file, workspace) {
+    const rel = external_node_path_default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
+}
+function failedHooks(result) {
+    return result.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
+}
+/**
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
+ */
+function hookRows(phases, step, stepFirst = false) {
+    const rows = [];
+    const row = (r) => {
+        rows.push({ note: '', exit: '', ...r });
+    };
+    const stepRow = () => {
+        if (!step)
+            return;
+        row({
+            kind: 'step',
+            phase: 'rekkord',
+            name: `rekkord ${step.command}`,
+            outcome: step.outcome,
+            exit: exitColumn(step),
+            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+            details: step.message,
+        });
+    };
+    const note = (phase, text, details = '', directories) => {
+        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
+        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            note(name, 'failure', phase.error);
+        if (phase.directories.length === 0)
+            note(name, 'no directory configured');
+        else if (!phase.error && phase.hooks.length === 0) {
+            note(name, 'no hooks', '', phase.directories);
+        }
+        for (const h of phase.hooks) {
+            row({
+                kind: 'hook',
+                phase: name,
+                name: h.name,
+                outcome: h.outcome,
+                exit: exitColumn(h),
+                durationMs: h.durationMs,
+                details: h.message,
+            });
+        }
+        if (!stepFirst && phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    return rows;
+}
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+function phaseLine(phase, directories, listing) {
+    if (directories.length === 0)
+        return `${phase}: no hook directory configured`;
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
+    return oneLine(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+}
+/** How a reporter titles a running hook: phase, name and arguments. */
+function hookTitle(phase, hook) {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    return oneLine(`${phase} › ${hook.name}${args}`);
+}
+/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
+function endLine(what, result, marks) {
+    const took = formatDuration(result.durationMs);
+    if (result.outcome === 'success')
+        return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
+    return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+
+;// CONCATENATED MODULE: ./src/annotations.ts
+/**
+ * The error annotations of a finished session, within what the runner shows (10 errors a step),
+ * and the one failure message that closes a failed step.
+ */
+
+
+/** The runner shows at most this many error annotations per step. */
+const MAX_ERROR_ANNOTATIONS = 10;
+function withTail(message, tail, lines) {
+    const shown = tail.slice(-lines);
+    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+}
+/** One error per failed hook and per phase that could not run. */
+function hookAnnotations(phases, workspace) {
+    const all = [];
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            all.push({ title: `${name} hooks did not run`, message: phase.error });
+        for (const hook of phase.hooks.filter((h) => isFailure(h.outcome))) {
+            const file = workspaceFile(hook.path, workspace);
+            all.push({
+                title: `${name} hook ${hook.name} failed (${exitStatus(hook)})`,
+                message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
+                ...(file ? { file } : {}),
+            });
+        }
+    }
+    return all;
+}
+/**
+ * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
+ * the kind (the closing failure): past that, one says how many more there are.
+ */
+function capAnnotations(all, reserved, noun, where) {
+    const room = MAX_ERROR_ANNOTATIONS - reserved;
+    if (all.length <= room)
+        return all;
+    const more = all.length - (room - 1);
+    return [
+        ...all.slice(0, room - 1),
+        {
+            title: `${more} more ${noun}`,
+            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
+        },
+    ];
+}
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+function errorAnnotations(result, workspace) {
+    const all = hookAnnotations(result.phases, workspace);
+    const step = result.step;
+    if (isFailure(step.outcome)) {
+        all.push({
+            title: `rekkord ${step.command} failed (${exitStatus(step)})`,
+            message: withTail(step.message, step.tail, 10),
+        });
+    }
+    for (const error of result.errors)
+        all.push({ title: 'Rekkord hooks action error', message: error });
+    if (result.success)
+        return { annotations: all, failure: null };
+    // One place is kept for the closing failure message itself.
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    return { annotations, failure: failureMessage(result) };
+}
+function failureMessage(result) {
+    const parts = [];
+    const failed = failedHooks(result);
+    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
+    if (failed.length)
+        parts.push(`${failed.length} of ${total} hooks failed`);
+    for (const p of result.phases)
+        if (p.error)
+            parts.push(`${p.phase}: ${p.error}`);
+    parts.push(...result.errors);
+    const step = result.step;
+    if (result.recovery) {
+        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    if (step.outcome === 'skipped')
+        parts.push(`rekkord ${step.command} did not run`);
+    else if (isFailure(step.outcome))
+        parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
+    const deferred = result.phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(leftForPostStep));
+    if (deferred.length)
+        parts.push(`${deferred.length} post hooks left to the post step`);
+    if (result.cancelled) {
+        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/faults.ts
+/**
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function checkpoint(point) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults || !faults.split(',').includes(point))
+        return;
+    throw Object.assign(new Error(`injected fault: ${point}`), { code: 'EFAULT' });
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/log-writer.ts
+/**
+ * The log both reporters write to: hook output passed through as bytes with the writer's
+ * backpressure, and lines of their own that always start at the start of a line.
+ */
+
+class LogWriter {
+    out;
+    atLineStart = true;
+    constructor(out) {
+        this.out = out;
+    }
+    /** Hook or Rekkord output; a promise when the reader is slow and the hook must wait. */
+    output(chunk) {
+        if (chunk.length === 0)
+            return undefined;
+        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        // A slow reader must slow the hook down, not fill this process's memory.
+        if (this.out.write(chunk))
+            return undefined;
+        return (0,external_node_events_.once)(this.out, 'drain').then(() => undefined);
+    }
+    /** Ends a line the output left open: the runner reads a workflow command only at a line start. */
+    endLine() {
+        if (!this.atLineStart)
+            this.out.write('\n');
+        this.atLineStart = true;
+    }
+    /** A whole line of the reporter's own. */
+    line(text) {
+        this.endLine();
+        this.out.write(`${text}\n`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+
+/** The `hooks` output's objects, one per hook run. */
+function hookOutputs(phases) {
+    return phases.flatMap((p) => p.hooks.map((h) => ({
+        phase: p.label ?? h.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: h.exitCode,
+        signal: h.signal,
+        durationMs: Math.round(h.durationMs),
+        outcome: h.outcome,
+        message: h.message,
+    })));
+}
+function stepOutputs(result) {
+    return {
+        success: String(result.success),
+        oid: result.oid ?? '',
+        hooks: JSON.stringify(hookOutputs(result.phases)),
+        'failed-hooks': String(failedHooks(result).length),
+    };
+}
+/** The outputs of a step that ended before any hook ran. */
+const ABORT_OUTPUTS = {
+    success: 'false',
+    oid: '',
+    hooks: '[]',
+    'failed-hooks': '0',
+};
+
+;// CONCATENATED MODULE: ./src/session-observer.ts
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    const guard = (what, call) => (...args) => {
+        try {
+            call(...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    };
+    return {
+        phaseStart: guard('Reporting a phase', (...a) => {
+            observer.phaseStart(...a);
+        }),
+        hookStart: guard('Reporting a hook', (...a) => {
+            observer.hookStart(...a);
+        }),
+        hookEnd: guard('Reporting a hook', (...a) => {
+            observer.hookEnd(...a);
+        }),
+        stepStart: guard('Reporting the Rekkord step', (...a) => {
+            observer.stepStart(...a);
+        }),
+        stepEnd: guard('Reporting the Rekkord step', (...a) => {
+            observer.stepEnd(...a);
+        }),
+        phaseEnd: guard('Reporting a phase', (...a) => {
+            observer.phaseEnd(...a);
+        }),
+        processGroup: guard('Saving the running process group', (pgid) => observer.processGroup?.(pgid)),
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+/** The job summary: Markdown in which names, paths and output are always plain text. */
+
+
+/**
+ * Text for a table cell: every character Markdown or HTML could read as markup is written as an
+ * entity, so a hook named `*x*` or `[a](b)` shows as written and cannot break the table.
+ */
+function cell(text) {
+    return text.replace(/\r?\n|\r/g, ' ').replace(/[&<>|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function code(text) {
+    return `<code>${cell(text)}</code>`;
+}
+function renderSummary(result, ctx) {
+    const out = [];
+    const verdict = result.cancelled
+        ? `🛑 cancelled by ${result.cancelled}`
+        : result.recovery
+            ? '🛟 post hooks run by the post step'
+            : result.success
+                ? '✅ succeeded'
+                : '❌ failed';
+    out.push(`## Rekkord ${result.command} ${verdict}`, '');
+    if (result.oid)
+        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
+    if (ctx.rekkordVersion)
+        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+    out.push(facts.join(' · '), '');
+    out.push(...hookTable(result.phases, result.step, result.recovery));
+    out.push(...skippedLine(result.phases), '');
+    return out.join('\n');
+}
+function skippedLine(phases) {
+    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+}
+/** The hook table as Markdown. */
+function hookTable(phases, step, stepFirst = false) {
+    const out = [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const r of hookRows(phases, step, stepFirst)) {
+        const outcome = r.directories
+            ? `no hooks in ${r.directories.map(code).join(', ')}`
+            : r.outcome
+                ? outcomeLabel(r.outcome)
+                : r.note === 'failure'
+                    ? outcomeLabel('failure')
+                    : cell(r.note);
+        const cols = [
+            cell(r.phase),
+            r.kind === 'note' ? '—' : code(r.name),
+            outcome,
+            r.exit,
+            r.durationMs === null ? '' : formatDuration(r.durationMs),
+            cell(r.details),
+        ];
+        out.push(`| ${cols.join(' | ')} |`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/types.ts
+/** Shared vocabulary of the engine: commands, phases, plans and results. */
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+const OID = '[MR][0-9A-F]{64}';
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class SettingsError extends Error {
+    where;
+    name = 'SettingsError';
+    constructor(message, 
+    /** The file and line at fault, when there is one (a config line, ...). */
+    where) {
+        super(message);
+        this.where = where;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/validation-report.ts
+/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
+
+
+
+
+function annotation(finding, workspace) {
+    const file = workspaceFile(finding.file, workspace);
+    return {
+        title: finding.title,
+        message: `${finding.file}${finding.line ? `:${finding.line}` : ''}: ${finding.message}`,
+        ...(file ? { file } : {}),
+        ...(file && finding.line ? { line: finding.line } : {}),
+    };
+}
+function validationAnnotations(validation, rehearsal, workspace) {
+    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
+    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+    const where = 'the job summary lists them all';
+    const failure = errors.length
+        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
+        : null;
+    return {
+        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
+        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
+        failure,
+    };
+}
+const MARK = { error: '❌', warning: '⚠️' };
+function renderValidationSummary(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const warnings = validation.findings.length - errors;
+    const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+    const ok = errors === 0 && rehearsalFailed === 0;
+    const out = [
+        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
+        '',
+        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
+        '',
+        '| Phase | # | Hook | Arguments | Check | Findings |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const phase of validation.phases) {
+        for (const error of phase.errors)
+            out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+        phase.hooks.forEach((hook, index) => {
+            const worst = hook.findings.some((f) => f.severity === 'error')
+                ? MARK.error
+                : hook.findings.length
+                    ? MARK.warning
+                    : '✅';
+            const findings = hook.findings
+                .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
+                .join('<br>');
+            out.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
+        });
+        if (phase.hooks.length === 0 && phase.errors.length === 0) {
+            out.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
+        }
+    }
+    out.push(...skippedLine(validation.phases));
+    if (rehearsal) {
+        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+    }
+    out.push('');
+    return out.join('\n');
+}
+function validationOutputs(validation, rehearsal) {
+    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
+        const invalid = h.findings.some((f) => f.severity === 'error');
+        return {
+            phase: p.phase,
+            name: h.name,
+            path: h.path,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: invalid ? 'invalid' : 'valid',
+            message: h.findings.map((f) => f.message).join('; '),
+        };
+    }));
+    const rehearsed = hookOutputs(rehearsal ?? []);
+    const invalid = checked.filter((h) => h.outcome === 'invalid').length;
+    const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
+    return {
+        success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+        oid: '',
+        hooks: JSON.stringify([...checked, ...rehearsed]),
+        'failed-hooks': String(failed),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/actions-reporter.ts
+/** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+
+
+
+
+
+
+
+
+
+
+
+
+const MARKS = { ok: '✅', failed: '❌' };
+class ActionsReporter {
+    options;
+    log = new LogWriter(process.stdout);
+    rekkordVersion = null;
+    channel = null;
+    /** The token of the open stop-commands block, or null. */
+    paused = null;
+    constructor(options) {
+        this.options = options;
+    }
+    /** A line of the action's own, always outside any block that pauses workflow commands. */
+    info(text) {
+        this.resume();
+        this.log.line(oneLine(text));
+    }
+    maskSecrets(values) {
+        for (const secret of values)
+            core_setSecret(secret);
+    }
+    planned(plan) {
+        this.rekkordVersion = plan.rekkordVersion;
+        this.channel = plan.settings.channel;
+        const config = plan.config
+            ? `config ${plan.config.path}`
+            : `no config (searched ${plan.configSearched.join(', ')})`;
+        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+        this.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+        for (const warning of plan.warnings)
+            core_warning(warning, { title: 'Rekkord config' });
+    }
+    phaseStart(phase, directories, listing) {
+        this.options.state?.stage(phase.startsWith('pre-') ? 'pre' : 'post');
+        this.info(phaseLine(phase, directories, listing));
+    }
+    openGroup(title) {
+        this.resume();
+        startGroup(oneLine(title));
+        if (this.options.allowWorkflowCommands)
+            return;
+        // Unguessable, so output cannot end the pause of workflow commands by itself.
+        this.paused = `rekkord-hooks-${(0,external_node_crypto_.randomUUID)()}`;
+        this.log.line(`::stop-commands::${this.paused}`);
+    }
+    /** Ends the pause of workflow commands, if one is open. */
+    resume() {
+        this.log.endLine();
+        if (this.paused === null)
+            return;
+        this.log.line(`::${this.paused}::`);
+        this.paused = null;
+    }
+    closeGroup() {
+        this.resume();
+        endGroup();
+    }
+    hookStart(phase, hook) {
+        this.openGroup(hookTitle(phase, hook));
+    }
+    output(chunk) {
+        return this.log.output(chunk);
+    }
+    processGroup(pgid) {
+        this.options.state?.processGroup(pgid);
+    }
+    hookEnd(result) {
+        this.closeGroup();
+        if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
+            this.options.state?.postHookDone(result.path);
+        }
+        this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    }
+    stepStart(display, note) {
+        if (note)
+            this.info(note);
+        this.openGroup(display);
+    }
+    stepEnd(result) {
+        this.closeGroup();
+        this.options.state?.step(result.exitCode, result.oid);
+        const oid = result.oid ? `: snapshot ${result.oid}` : '';
+        this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+        if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
+            core_warning('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', { title: 'Snapshot OID not found' });
+        }
+    }
+    phaseEnd(report) {
+        if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
+            this.options.state?.stage('done');
+        }
+        if (report.error)
+            this.info(`❌ ${report.phase}: ${report.error}`);
+    }
+    async finish(result) {
+        this.resume();
+        // Each part on its own: one that cannot be written (a missing GITHUB_OUTPUT) must not stop
+        // the others, and is itself a failure that is shown.
+        const problems = [];
+        const attempt = async (what, part) => {
+            try {
+                await part();
+            }
+            catch (error) {
+                problems.push(`${what} could not be written: ${describeError(error)}`);
+            }
+        };
+        const { annotations, failure } = errorAnnotations(result, this.options.workspace);
+        for (const a of annotations)
+            core_error(a.message, properties(a));
+        if (result.oid) {
+            const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
+            notice(message, { title: 'Rekkord snapshot' });
+        }
+        if (result.recovery && result.success) {
+            core_warning('The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1', { title: 'Post hooks run by the post step' });
+        }
+        await attempt('The step outputs', () => {
+            writeOutputs(stepOutputs(result));
+        });
+        const ctx = { channel: this.channel, rekkordVersion: this.rekkordVersion };
+        await attempt('The job summary', () => writeSummary(renderSummary(result, ctx)));
+        for (const problem of problems)
+            core_error(problem, { title: 'Rekkord hooks action error' });
+        if (failure)
+            setFailed(failure);
+        else if (problems.length)
+            setFailed(problems.join('; '));
+    }
+    async finishValidation(validation, rehearsal) {
+        this.resume();
+        writeOutputs(validationOutputs(validation, rehearsal));
+        const { errors, warnings, failure } = validationAnnotations(validation, rehearsal, this.options.workspace);
+        for (const a of warnings)
+            core_warning(a.message, properties(a));
+        for (const a of errors)
+            core_error(a.message, properties(a));
+        await writeSummary(renderValidationSummary(validation, rehearsal));
+        if (failure)
+            setFailed(failure);
+        else
+            this.info('✅ Every hook passed validation');
+    }
+    /** Before any hook ran: bad input or a plan that cannot run. */
+    static abort(error, workspace) {
+        try {
+            writeOutputs(ABORT_OUTPUTS);
+        }
+        catch {
+            // The error below is what matters; it is shown whether or not the outputs could be set.
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        const where = error instanceof SettingsError ? error.where : undefined;
+        const file = where ? workspaceFile(where.file, workspace) : undefined;
+        if (!file) {
+            setFailed(message);
+            return;
+        }
+        // An error in a file of the repository (a config line) is shown on that line.
+        const line = where?.line ? { startLine: where.line } : {};
+        core_error(message, { title: 'Rekkord hooks', file, ...line });
+        process.exitCode = 1;
+    }
+}
+function properties(a) {
+    return {
+        title: a.title,
+        ...(a.file ? { file: a.file } : {}),
+        ...(a.line ? { startLine: a.line } : {}),
+    };
+}
+function writeOutputs(outputs) {
+    checkpoint('outputs');
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
+}
+async function writeSummary(markdown) {
+    checkpoint('summary');
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown).write();
+}
+
+;// CONCATENATED MODULE: ./src/cancel.ts
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6000;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(5756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
+ * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
+ * section or key Rekkord would reject is an error here too.
+ */
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    Connect: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    S3: ['SecretKey'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Connect: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+function describe(name) {
+    return JSON.stringify(name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail(`section header ${describe(line)} does not end with ']'`);
+            const name = line.slice(1, -1);
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail(`missing key name before '=' in ${describe(line)}`);
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
+ * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
+ */
+
+
+
+
+
+
+
+const HOOK_KEYS = {
+    'pre-save': 'PreSaveDirectory',
+    'post-save': 'PostSaveDirectory',
+    'pre-scan': 'PreScanDirectory',
+    'post-scan': 'PostScanDirectory',
+};
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof SettingsError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    for (const [phase, key] of Object.entries(HOOK_KEYS)) {
+        const entry = lastEntry(doc, 'Hooks', key);
+        if (!entry)
+            continue;
+        if (entry.value === '') {
+            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        hooks[phase] = {
+            key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        };
+    }
+    const secrets = doc.entries
+        .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
+        .map((e) => e.value);
+    return { path: file, source, doc, hooks, secrets };
+}
+function hookKey(phase) {
+    return HOOK_KEYS[phase] ?? '';
+}
+/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
+function hookDirectory(config, phase) {
+    return config?.hooks[phase] ?? null;
+}
+// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
+// letter is a Windows drive.
+function isLocalPath(value) {
+    return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        const isPath = e.key === 'KeyFile' ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function prepareStepConfig(config, tempRoot, noHooks) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands.ts
+/**
+ * The command table: everything the action knows about each Rekkord command, in one place. The
+ * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
+ * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
+ */
+
+
+
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(values) {
+    const destination = external_node_path_default().resolve(values.workspace, values.destination ?? '');
+    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new SettingsError(`Destination ${destination} exists and is not a folder`);
+    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
+    if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+        throw new SettingsError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+const COMMAND_TABLE = {
+    save: {
+        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
+        inputs: ['channel', 'paths'],
+        required: ['channel', 'paths'],
+        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
+        keyMode: 'write',
+        noHooksOption: true,
+        operands: (v) => [v.channel ?? '', ...v.paths],
+    },
+    scan: {
+        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
+        inputs: [],
+        required: [],
+        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
+        keyMode: 'read',
+        noHooksOption: true,
+        operands: () => [],
+    },
+    restore: {
+        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
+        inputs: ['snapshot', 'destination'],
+        required: ['snapshot', 'destination'],
+        hookKeys: null,
+        keyMode: 'read',
+        noHooksOption: false,
+        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
+        preflight: checkDestination,
+    },
+};
+const COMMANDS = Object.keys(COMMAND_TABLE);
+const OPERATION_TABLE = {
+    ...COMMAND_TABLE,
+    validate: {
+        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
+        inputs: ['exercise'],
+        required: [],
+    },
+};
+const OPERATIONS = Object.keys(OPERATION_TABLE);
+function commandSpec(command) {
+    return COMMAND_TABLE[command];
+}
+function isOperation(text) {
+    return Object.hasOwn(OPERATION_TABLE, text);
+}
+
+;// CONCATENATED MODULE: ./src/paths.ts
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function paths_expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
+
+
+const CHANNEL_MAX_BYTES = 256;
+/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
+const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
+const OID_PATTERN = new RegExp(`^${OID}$`);
+// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+function fail(message) {
+    throw new SettingsError(message);
+}
+function inputs_boolean(name, text) {
+    if (text === '' || FALSE.includes(text))
+        return false;
+    if (TRUE.includes(text))
+        return true;
+    return fail(`Input '${name}' is '${text}'; expected true or false`);
+}
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name, channel) {
+    if (channel === '')
+        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > CHANNEL_MAX_BYTES) {
+        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    }
+    if (channel.startsWith('-')) {
+        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+    }
+    if (/[\r\n]/.test(channel))
+        fail(`Input '${name}' must be a single line`);
+}
+function notAnOption(what, value) {
+    if (value.startsWith('-'))
+        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+}
+function hookTimeoutMs(text) {
+    if (!/^\d+(\.\d+)?$/.test(text)) {
+        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+    }
+    const seconds = Number(text);
+    if (seconds > MAX_HOOK_TIMEOUT_S) {
+        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+    }
+    const ms = Math.round(seconds * 1000);
+    if (seconds > 0 && ms === 0) {
+        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+    }
+    return ms;
+}
+/**
+ * How each command-specific input is read, and whether it was given at all (a default such as
+ * `false` is not a choice). A new input is a compile error until it has its line here.
+ */
+const COMMAND_INPUTS = {
+    channel: {
+        given: (raw) => raw('channel').trim() !== '',
+        read(raw) {
+            // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+            const channel = raw('channel').replace(/\r?\n$/, '');
+            checkChannel('channel', channel);
+            return { channel };
+        },
+    },
+    paths: {
+        given: (raw) => raw('paths').trim() !== '',
+        read(raw, env) {
+            const paths = lines(raw('paths')).map((p) => paths_expandHome(p, env));
+            if (paths.length === 0)
+                fail("Input 'paths' is required for save: one path per line");
+            paths.forEach((p) => {
+                notAnOption('Path', p);
+            });
+            return { paths };
+        },
+    },
+    snapshot: {
+        given: (raw) => raw('snapshot').trim() !== '',
+        read(raw) {
+            const snapshot = raw('snapshot').trim();
+            if (snapshot === '')
+                fail("Input 'snapshot' is required for restore: an OID or a channel");
+            // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+            const colon = snapshot.indexOf(':');
+            const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+            if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+            }
+            checkChannel('snapshot', base);
+            return { snapshot };
+        },
+    },
+    destination: {
+        given: (raw) => raw('destination').trim() !== '',
+        read(raw, env) {
+            const destination = paths_expandHome(raw('destination').trim(), env);
+            if (destination === '')
+                fail("Input 'destination' is required for restore: a folder");
+            notAnOption('Destination', destination);
+            return { destination };
+        },
+    },
+    exercise: {
+        given: (raw) => inputs_boolean('exercise', raw('exercise').trim()),
+        read: (raw) => ({ exercise: inputs_boolean('exercise', raw('exercise').trim()) }),
+    },
+};
+function commandValues(command, raw, env) {
+    const spec = OPERATION_TABLE[command];
+    const values = {
+        channel: null,
+        paths: [],
+        snapshot: null,
+        destination: null,
+        exercise: false,
+    };
+    for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
+        if (spec.inputs.includes(name)) {
+            if (spec.required.includes(name) || input.given(raw))
+                Object.assign(values, input.read(raw, env));
+        }
+        else if (input.given(raw)) {
+            const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
+            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+        }
+    }
+    return values;
+}
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const path = (name) => {
+        const value = get(name);
+        return value === '' ? null : paths_expandHome(value, context.env);
+    };
+    const command = get('command');
+    if (command === '')
+        fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+    if (!isOperation(command)) {
+        fail(`Input 'command' is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
+    }
+    const values = commandValues(command, input, context.env);
+    const args = lines(input('args'));
+    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+    if (configArg) {
+        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
+    }
+    return Object.freeze({
+        command,
+        config: path('config'),
+        ...values,
+        paths: Object.freeze([...values.paths]),
+        hooksDir: path('hooks-dir'),
+        rekkord: path('rekkord') ?? 'rekkord',
+        args: Object.freeze(args),
+        hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+        allowWorkflowCommands: inputs_boolean('allow-workflow-commands', get('allow-workflow-commands')),
+        skipIdentify: !inputs_boolean('identify', get('identify') || 'true'),
+        workspace: context.workspace,
+        tempDir: context.tempDir,
+        env: context.env,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/discovery.ts
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
+ * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
+ * dump that never ran cannot pass unnoticed.
+ */
+
+
+
+/** Why a configured hook directory cannot be used, or null when it can. */
+async function directoryProblem(dir) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(dir);
+        if (!info.isDirectory())
+            return `${dir} is not a directory`;
+        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        return null;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return `${dir} does not exist`;
+        if (code === 'EACCES')
+            return `${dir} is not readable (permission denied)`;
+        if (code === 'ELOOP')
+            return `${dir} is a symbolic link loop`;
+        return `${dir} cannot be read (${code ?? String(error)})`;
+    }
+}
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return { problem: 'it is a symbolic link to a missing file' };
+        if (code === 'ELOOP')
+            return { problem: 'it is a symbolic link loop' };
+        return { problem: `it cannot be examined (${code ?? String(error)})` };
+    }
+    if (info.isDirectory())
+        return { skip: 'directory' };
+    if (!info.isFile())
+        return { problem: 'it is not a regular file' };
+    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    if ((info.mode & 0o111) === 0)
+        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
+    try {
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+    }
+    catch {
+        return { problem: `it is not executable by this user (mode ${mode})` };
+    }
+    return {};
+}
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+async function listHookDirectory(dir, args = []) {
+    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
+    names.sort((a, b) => Buffer.compare(a, b));
+    const hooks = [];
+    const skipped = [];
+    for (const raw of names) {
+        const name = raw.toString('utf8');
+        const file = external_node_path_default().join(dir, name);
+        if (raw[0] === 0x2e) {
+            skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (!Buffer.from(name, 'utf8').equals(raw)) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+            });
+            continue;
+        }
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
+        else
+            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    }
+    return { hooks, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+function childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+/** Rekkord's English log lines: the probe reads them. */
+function english(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], english(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if (commandSpec(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], english(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, configPath, env) {
+    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
+    const out = await execute(rekkordPath, args, english(env));
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = commandSpec(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Admin|ReadWrite|WriteOnly|ReadOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key roles (`rk_UserRole`): Admin and ReadWrite do both, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'admin' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    if (r === 'readonly')
+        return mode === 'read';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function findRekkord(settings) {
+    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config, phase) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    const sources = [];
+    const setting = hookDirectory(config, phase);
+    if (setting)
+        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    if (settings.hooksDir) {
+        const hooksDir = {
+            kind: 'hooks-dir',
+            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
+            args: [command, stage],
+        };
+        if (stage === 'pre')
+            sources.unshift(hooksDir);
+        else
+            sources.push(hooksDir);
+    }
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new SettingsError('validate has no Rekkord step to plan');
+    const found = await findRekkord(settings);
+    if (!found && !options.recovery)
+        throw rekkordMissing(settings);
+    const rekkordPath = found ?? settings.rekkord;
+    const { config, searched } = await readConfig(settings, found);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    if (!options.recovery) {
+        for (const phase of [pre, post]) {
+            for (const source of phase.sources) {
+                const problem = await sourceProblem(source, config, phase.phase);
+                if (problem)
+                    throw new SettingsError(problem.message, problem.where);
+            }
+        }
+        await commandSpec(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
+                throw new SettingsError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        configSearched: searched,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new SettingsError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    return { settings, config, configSearched: searched, childEnv, phases };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/memory.ts
+/**
+ * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
+ * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
+ * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
+ * collection every few MiB of output frees them early, for a negligible cost.
+ */
+
+
+const EVERY_BYTES = 4 * 1024 * 1024;
+function exposeGc() {
+    try {
+        external_node_v8_default().setFlagsFromString('--expose-gc');
+        const gc = external_node_vm_default().runInNewContext('gc');
+        return typeof gc === 'function' ? gc : null;
+    }
+    catch {
+        return null;
+    }
+}
+let collect;
+let sinceLast = 0;
+/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
+function relayed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    if (collect === undefined)
+        collect = exposeGc();
+    collect?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/process.ts
+/**
+ * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
+ */
+
+
+
+
+
+const TAIL_BYTES = 8192;
+const TAIL_LINES = 10;
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/** After exit, how long a background child may keep the output pipes open before they are closed. */
+const DRAIN_MS = 1000;
+const POLL_MS = 20;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
+/** Keeps the last few kilobytes of a stream, however much passes through. */
+class Tail {
+    chunks = [];
+    size = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
+            this.size -= this.chunks.shift()?.length ?? 0;
+        }
+    }
+    lines(count = TAIL_LINES) {
+        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
+        return text
+            .split(/\r?\n|\r/)
+            .map((l) => l.trimEnd())
+            .filter((l) => l !== '')
+            .slice(-count);
+    }
+}
+function stripAnsi(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+}
+/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
+async function startErrorText(file, error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT') {
+        const head = await (0,promises_namespaceObject.readFile)(file)
+            .then((b) => b.subarray(0, 256).toString('utf8'))
+            .catch(() => null);
+        if (head === null)
+            return `${file} does not exist`;
+        if (head.startsWith('#!')) {
+            const shebang = head.slice(2).split('\n')[0] ?? '';
+            if (shebang.endsWith('\r')) {
+                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+            }
+            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
+        }
+    }
+    if (code === 'EACCES')
+        return 'permission denied when starting it';
+    return `it cannot be started (${code || error.message})`;
+}
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    try {
+        return (0,external_node_fs_namespaceObject.readdirSync)('/proc').some((name) => {
+            if (!/^\d+$/.test(name))
+                return false;
+            try {
+                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
+                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+                const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+                return Number(group) === pgid && state !== 'Z';
+            }
+            catch {
+                return false;
+            }
+        });
+    }
+    catch {
+        return true;
+    }
+}
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    while (groupAlive(pgid)) {
+        if (performance.now() >= until) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+}
+function runProcess(spec) {
+    const started = performance.now();
+    const tail = new Tail();
+    return new Promise((resolve) => {
+        let done = false;
+        let stoppedBy = null;
+        let graceMs = 0;
+        let unsubscribe = () => undefined;
+        const timers = [];
+        const finish = (exit) => {
+            if (done)
+                return;
+            done = true;
+            timers.forEach(clearTimeout);
+            unsubscribe();
+            const result = {
+                ...exit,
+                stoppedBy,
+                durationMs: performance.now() - started,
+                tail: tail.lines(),
+            };
+            // A stopped hook's background children go with it, within what is left of the grace.
+            if (stoppedBy && child.pid !== undefined) {
+                void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
+                    resolve(result);
+                });
+            }
+            else
+                resolve(result);
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(spec.file, spec.args, {
+            cwd: spec.cwd,
+            env: spec.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        let pauses = 0;
+        let lastData = performance.now();
+        const onData = (chunk) => {
+            lastData = performance.now();
+            tail.push(chunk);
+            relayed(chunk.length);
+            const wait = spec.onOutput(chunk);
+            if (!wait)
+                return;
+            if (pauses++ === 0) {
+                child.stdout.pause();
+                child.stderr.pause();
+            }
+            void wait.finally(() => {
+                if (--pauses === 0) {
+                    child.stdout.resume();
+                    child.stderr.resume();
+                }
+            });
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        const stop = (reason, signal, grace) => {
+            if (stoppedBy || child.pid === undefined)
+                return;
+            stoppedBy = reason;
+            graceMs = performance.now() - started + grace;
+            const pgid = child.pid;
+            signalGroup(pgid, signal);
+            timers.push(setTimeout(() => {
+                signalGroup(pgid, 'SIGKILL');
+            }, grace));
+        };
+        if (spec.timeoutMs > 0) {
+            timers.push(setTimeout(() => {
+                stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
+            }, spec.timeoutMs));
+        }
+        child.on('error', (error) => {
+            if (child.pid !== undefined)
+                return;
+            void startErrorText(spec.file, error).then((text) => {
+                finish({ exitCode: null, signal: null, startError: text });
+            });
+        });
+        if (child.pid !== undefined) {
+            spec.onSpawn?.(child.pid);
+            const cancel = spec.cancel;
+            if (cancel) {
+                unsubscribe = cancel.onCancel((signal) => {
+                    if (spec.onCancel === 'deadline') {
+                        timers.push(setTimeout(() => {
+                            stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+                        }, cancel.remainingMs()));
+                    }
+                    else
+                        stop('cancel', signal, CANCEL_KILL_GRACE_MS);
+                });
+            }
+        }
+        let exited = null;
+        const settle = () => {
+            if (exited)
+                finish({ exitCode: exited.code, signal: exited.signal, startError: null });
+        };
+        // A background child may hold the pipes open forever: once the process has exited and its
+        // output has been idle for a moment, stop waiting for them.
+        const drain = () => {
+            const idle = performance.now() - lastData;
+            if (pauses > 0 || idle < DRAIN_MS) {
+                timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
+                return;
+            }
+            child.stdout.destroy();
+            child.stderr.destroy();
+            settle();
+        };
+        child.on('exit', (code, signal) => {
+            exited = { code, signal };
+            timers.push(setTimeout(drain, DRAIN_MS));
+        });
+        child.on('close', settle);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/hooks.ts
+
+
+function hookEnvironment(base, ctx) {
+    const env = { ...base };
+    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
+    delete env.SUCCESS;
+    env.REKKORD_HOOK_COMMAND = ctx.command;
+    env.REKKORD_HOOK_PHASE = ctx.stage;
+    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
+    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
+    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
+    if (ctx.rehearsal)
+        env.REKKORD_HOOK_REHEARSAL = '1';
+    else
+        delete env.REKKORD_HOOK_REHEARSAL;
+    if (ctx.stage === 'post') {
+        env.SUCCESS = ctx.success ? '1' : '0';
+        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
+        env.REKKORD_HOOK_OID = ctx.oid ?? '';
+        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
+    }
+    return env;
+}
+function notRunResult(phase, hook, reason) {
+    return {
+        phase,
+        name: hook.name,
+        path: hook.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'not-run',
+        message: reason,
+        tail: [],
+    };
+}
+/** A hook whose process could not even be asked for (the spawn threw): it did not start. */
+function startFailure(phase, hook, error) {
+    const code = error?.code;
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        outcome: 'not-started',
+    };
+}
+async function runHook(phase, hook, options) {
+    const base = { phase, name: hook.name, path: hook.path };
+    if (hook.problem) {
+        return {
+            ...base,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: 'not-started',
+            message: `not started: ${hook.problem}`,
+            tail: [],
+        };
+    }
+    const exit = await runProcess({
+        file: hook.path,
+        args: hook.args,
+        cwd: options.cwd,
+        env: options.env,
+        onOutput: options.onOutput,
+        timeoutMs: options.timeoutMs,
+        cancel: options.cancel,
+        onCancel: options.onCancel,
+        onSpawn: options.onSpawn,
+    });
+    const ending = classifyExit(exit, {
+        timeoutMs: options.timeoutMs,
+        onCancel: options.onCancel ?? 'interrupt',
+    });
+    return {
+        ...base,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+        outcome: ending.outcome,
+        message: ending.reason,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/phase.ts
+
+
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function listPhase(phase) {
+    const listing = { hooks: [], skipped: [] };
+    const errors = [];
+    for (const source of phase.sources) {
+        try {
+            const one = await listHookDirectory(source.directory, source.args);
+            listing.hooks.push(...one.hooks);
+            listing.skipped.push(...one.skipped);
+        }
+        catch (error) {
+            const code = error.code ?? String(error);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
+        }
+    }
+    return { listing, error: errors.join('; ') };
+}
+async function runPhase(run) {
+    const { settings, phase, context, observer, cancel, alreadyRun } = run;
+    const { stage } = phase;
+    const title = run.label ?? phase.phase;
+    const directories = phase.sources.map((s) => s.directory);
+    const { listing: listed, error } = await listPhase(phase);
+    const listing = alreadyRun
+        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+        : listed;
+    const report = {
+        phase: phase.phase,
+        ...(run.label ? { label: run.label } : {}),
+        directories,
+        hooks: [],
+        skipped: listing.skipped,
+        error,
+    };
+    observer.phaseStart(title, directories, listing);
+    let success = context.success && report.error === '';
+    for (const hook of listing.hooks) {
+        if (stage === 'pre' && cancel.cancelled) {
+            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+        if (stage === 'post' && cancel.remainingMs() === 0) {
+            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        observer.hookStart(title, hook);
+        const cancelled = cancel.cancelled || alreadyRun !== undefined;
+        const env = hookEnvironment(run.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success: success && !cancelled,
+            cancelled,
+        });
+        let result;
+        try {
+            result = await runHook(phase.phase, hook, {
+                cwd: settings.workspace,
+                env,
+                timeoutMs: settings.hookTimeoutMs,
+                onOutput: (chunk) => observer.output(chunk),
+                cancel,
+                onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+                onSpawn: (pgid) => observer.processGroup?.(pgid),
+            });
+        }
+        catch (thrown) {
+            result = startFailure(phase.phase, hook, thrown);
+        }
+        observer.processGroup?.(null);
+        if (result.outcome !== 'success')
+            success = false;
+        report.hooks.push(result);
+        observer.hookEnd(result);
+    }
+    observer.phaseEnd(report);
+    return report;
+}
+function phaseFailed(report) {
+    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+
+;// CONCATENATED MODULE: ./src/rekkord-step.ts
+
+
+
+/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
+const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
+/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
+const MAX_LINE = 4096;
+function stepArguments(spec) {
+    const argv = [spec.command];
+    if (spec.configPath)
+        argv.push('-C', spec.configPath);
+    if (spec.noHooks)
+        argv.push('--no_hooks');
+    argv.push(...spec.args, ...spec.operands);
+    return argv;
+}
+/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+class OidScanner {
+    oid = null;
+    partial = '';
+    push(chunk) {
+        const text = this.partial + chunk.toString('latin1');
+        const lines = text.split(/\r?\n|\r/);
+        this.partial = lines.pop() ?? '';
+        if (this.partial.length > MAX_LINE)
+            this.partial = '';
+        for (const line of lines)
+            this.scan(line);
+    }
+    end() {
+        this.scan(this.partial);
+        this.partial = '';
+    }
+    scan(line) {
+        if (line.length > MAX_LINE)
+            return;
+        const match = OID_LINE.exec(stripAnsi(line).trim());
+        if (match?.[1])
+            this.oid = match[1];
+    }
+}
+async function runStep(spec, options) {
+    const scanner = new OidScanner();
+    const exit = await runProcess({
+        file: spec.rekkordPath,
+        args: stepArguments(spec),
+        cwd: options.cwd,
+        // Rekkord translates its log lines: force English so the OID line can be read.
+        env: { ...options.env, LANGUAGE: 'en' },
+        onOutput: (chunk) => {
+            scanner.push(chunk);
+            return options.onOutput(chunk);
+        },
+        timeoutMs: 0,
+        cancel: options.cancel,
+        onCancel: 'interrupt',
+        onSpawn: options.onSpawn,
+    });
+    scanner.end();
+    const base = {
+        command: spec.command,
+        display: options.display,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+        oid: exit.exitCode === 0 ? scanner.oid : null,
+    };
+    const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
+    return { ...base, outcome: ending.outcome, message };
+}
+
+;// CONCATENATED MODULE: ./src/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ */
+
+
+
+
+
+
+
+
+function stepNotRun(command, message, outcome = 'skipped') {
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome,
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+/** What every hook of a session learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
+        channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
+    };
+}
+/** The config Rekkord gets; failing here is failing before any hook, so nothing runs. */
+async function prepare(plan) {
+    try {
+        return await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    }
+    catch (error) {
+        throw new SettingsError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+    }
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const errors = [];
+    const safe = guardObserver(observer, errors);
+    const shared = sharedContext(settings, command, plan.config);
+    const stepConfig = await prepare(plan);
+    try {
+        const pre = await runPhase({
+            settings,
+            env: plan.childEnv,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            observer: safe,
+            cancel,
+        });
+        let step;
+        if (cancel.cancelled) {
+            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        }
+        else if (phaseFailed(pre)) {
+            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+        }
+        else {
+            step = await runRekkord(plan, stepConfig, safe, cancel);
+        }
+        const stepOk = step.outcome === 'success';
+        const post = await runPhase({
+            settings,
+            env: plan.childEnv,
+            phase: plan.post,
+            context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+            observer: safe,
+            cancel,
+        });
+        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
+        return {
+            command,
+            success: ok && errors.length === 0,
+            cancelled: cancel.signal,
+            recovery: false,
+            oid: step.oid,
+            phases: [pre, post],
+            step,
+            configPath: plan.config?.path ?? null,
+            errors,
+        };
+    }
+    finally {
+        await stepConfig.cleanup().catch(() => undefined);
+    }
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, state, options = {}) {
+    const { settings, command } = plan;
+    const errors = [];
+    const post = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: {
+            ...sharedContext(settings, command, plan.config),
+            success: false,
+            exitCode: state.exitCode,
+            oid: state.oid,
+        },
+        observer: guardObserver(observer, errors),
+        cancel: options.cancel ?? new Cancellation(),
+        alreadyRun: state.alreadyRun,
+    });
+    return {
+        command,
+        success: !phaseFailed(post) && errors.length === 0,
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+        errors,
+    };
+}
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, options = {}) {
+    const { settings } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const safe = guardObserver(observer, []);
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
+        }
+    }
+    return reports;
+}
+async function runRekkord(plan, stepConfig, observer, cancel) {
+    const { settings, command } = plan;
+    const spec = {
+        command,
+        rekkordPath: plan.rekkordPath,
+        configPath: stepConfig.path,
+        noHooks: plan.noHooks,
+        args: settings.args,
+        operands: commandSpec(command).operands(settings),
+    };
+    const display = commandLine(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
+    let result;
+    try {
+        result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: plan.childEnv,
+            onOutput: (chunk) => observer.output(chunk),
+            display,
+            cancel,
+            onSpawn: (pgid) => {
+                observer.processGroup(pgid);
+            },
+        });
+    }
+    catch (error) {
+        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        result = { ...stepNotRun(command, message, 'not-started'), display };
+    }
+    observer.processGroup(null);
+    observer.stepEnd(result);
+    return result;
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/validate.ts
+/**
+ * validate: what every phase would run and skip, and what is wrong with each hook, without running
+ * Rekkord or changing anything. Each finding names the file (and line) to fix.
+ */
+
+
+
+
+
+
+
+const HEAD_BYTES = 512;
+async function readHead(file) {
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(HEAD_BYTES);
+            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await readHead(file);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await resolveExecutable(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (external_node_path_default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/** The modes git records for the files of a folder, by name; empty outside a git work tree. */
+async function gitModes(dir) {
+    const modes = new Map();
+    try {
+        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
+            cwd: dir,
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        for (const record of stdout.split('\0')) {
+            const tab = record.indexOf('\t');
+            const name = record.slice(tab + 1);
+            if (tab > 0 && !name.includes('/'))
+                modes.set(name, record.slice(0, 6));
+        }
+    }
+    catch {
+        // Not a git work tree, or no git: nothing to compare with.
+    }
+    return modes;
+}
+async function validatePlan(plan) {
+    const pathVar = plan.settings.env.PATH ?? '';
+    const findings = [];
+    const phases = [];
+    for (const phase of plan.phases) {
+        const validated = {
+            phase: phase.phase,
+            directories: phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            errors: [],
+        };
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, plan.config, phase.phase);
+            if (problem) {
+                validated.errors.push(problem.message);
+                findings.push({
+                    severity: 'error',
+                    title: `${phase.phase} hook folder missing`,
+                    message: problem.message,
+                    file: problem.where?.file ?? source.directory,
+                    ...(problem.where?.line ? { line: problem.where.line } : {}),
+                });
+                continue;
+            }
+            const listing = await listHookDirectory(source.directory, source.args);
+            const modes = await gitModes(source.directory);
+            validated.skipped.push(...listing.skipped);
+            for (const hook of listing.hooks) {
+                const hookFindings = [];
+                if (hook.problem) {
+                    hookFindings.push({
+                        severity: 'error',
+                        title: `${phase.phase} hook ${hook.name} cannot start`,
+                        message: `${hook.name}: ${hook.problem}`,
+                        file: hook.path,
+                    });
+                }
+                if (modes.get(hook.name) === '100644') {
+                    hookFindings.push({
+                        severity: 'error',
+                        title: `${phase.phase} hook ${hook.name} not executable in git`,
+                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(plan.settings.workspace, hook.path)}`,
+                        file: hook.path,
+                    });
+                }
+                if (!hook.problem || hook.problem.startsWith('it is not executable')) {
+                    hookFindings.push(...(await startFindings(hook.path, pathVar)));
+                }
+                validated.hooks.push({
+                    name: hook.name,
+                    path: hook.path,
+                    args: hook.args,
+                    findings: hookFindings,
+                });
+                findings.push(...hookFindings);
+            }
+        }
+        phases.push(validated);
+    }
+    return { configPath: plan.config?.path ?? null, phases, findings };
+}
+
+;// CONCATENATED MODULE: ./src/run.ts
+
+
+
+
+async function runOperation(settings, reporter, options) {
+    const { cancel } = options;
+    if (settings.command === 'validate') {
+        const plan = await makeValidationPlan(settings);
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        const validation = await validatePlan(plan);
+        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+        await reporter.finishValidation(validation, rehearsal);
+        return;
+    }
+    const plan = await makePlan(settings, options);
+    if (cancel.cancelled) {
+        throw new SettingsError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    }
+    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.planned(plan);
+    const result = await runSession(plan, reporter, { cancel });
+    await reporter.finish(result);
+}
+
+;// CONCATENATED MODULE: ./src/state.ts
+/**
+ * What the main step leaves for the post step (the runner's GITHUB_STATE, read back as STATE_*
+ * variables): the keys, typed writers, and the one checked reader. The post step runs what the
+ * main step still owed, and nothing else: it never re-runs a finished phase, and it runs nothing
+ * from a state that is not the one this run's main step wrote.
+ */
+
+/** The keys; the last value saved under a key wins. */
+const STATE_KEYS = {
+    /** Set first by the main step to this run's token: only the post step sees it. */
+    isPost: 'isPost',
+    /** The same token again, written last by the main step. */
+    token: 'token',
+    /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
+    stage: 'stage',
+    /** How many post hooks finished, and their paths as `post-done-1`, `post-done-2`, ... */
+    postDoneCount: 'post-done-count',
+    postDone: 'post-done-',
+    /** Process group of the running hook or Rekkord, empty when none runs. */
+    pgid: 'pgid',
+    /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
+    step: 'step',
+};
+/** The main step's writer: one per run, every value tagged by this run's token. */
+class StateWriter {
+    store;
+    token = (0,external_node_crypto_.randomUUID)();
+    postDone = 0;
+    constructor(store) {
+        this.store = store;
+    }
+    /** First thing the main step does: from now on the post step knows it is the post step. */
+    begin() {
+        this.store.save(STATE_KEYS.isPost, this.token);
+        this.store.save(STATE_KEYS.token, this.token);
+    }
+    stage(stage) {
+        this.store.save(STATE_KEYS.stage, stage);
+    }
+    processGroup(pgid) {
+        this.store.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
+    }
+    postHookDone(hookPath) {
+        this.postDone += 1;
+        this.store.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
+        this.store.save(STATE_KEYS.postDoneCount, String(this.postDone));
+    }
+    step(exitCode, oid) {
+        this.store.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
+    }
+    /** Last thing the main step does: its own values come after anything a hook may have written. */
+    end() {
+        this.store.save(STATE_KEYS.isPost, this.token);
+        this.store.save(STATE_KEYS.token, this.token);
+    }
+}
+class StateError extends Error {
+    name = 'StateError';
+}
+/** Whether this run of the entry is the post step (the main step saved `isPost`). */
+function isPostStep(store) {
+    return store.get(STATE_KEYS.isPost) !== '' || store.get(STATE_KEYS.token) !== '';
+}
+const STAGES = ['pre', 'post', 'done'];
+/** Reads and checks the state; a StateError when it is not the one the main step wrote. */
+function readState(store) {
+    const token = store.get(STATE_KEYS.token);
+    if (!/^[0-9a-f-]{36}$/.test(token) || store.get(STATE_KEYS.isPost) !== token) {
+        throw new StateError("the saved state is not the one this run's main step wrote (its token does not match): something else wrote to GITHUB_STATE");
+    }
+    const stageText = store.get(STATE_KEYS.stage);
+    if (stageText !== '' && !STAGES.includes(stageText)) {
+        throw new StateError(`the saved state has an unknown stage '${stageText}'`);
+    }
+    const pgidText = store.get(STATE_KEYS.pgid);
+    const pgid = /^[1-9]\d*$/.test(pgidText) ? Number(pgidText) : null;
+    const count = Number(store.get(STATE_KEYS.postDoneCount) || '0');
+    const postDone = new Set();
+    for (let i = 1; Number.isSafeInteger(count) && i <= count; i++) {
+        postDone.add(store.get(`${STATE_KEYS.postDone}${i}`));
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(store.get(STATE_KEYS.step) || '{}');
+    }
+    catch {
+        throw new StateError('the saved state of the Rekkord step is not valid JSON');
+    }
+    const step = {
+        exitCode: typeof parsed.exitCode === 'number' ? parsed.exitCode : null,
+        oid: typeof parsed.oid === 'string' ? parsed.oid : null,
+    };
+    return { stage: (stageText || null), pgid, postDone, step };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+/**
+ * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
+ * and the post step, which runs the post hooks only when the main step died before it could.
+ * `run()` is the entry of both, for `dist/index.js` and for `@github/local-action`.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The runner's GITHUB_STATE, through `@actions/core`. */
+const actionsState = {
+    save(name, value) {
+        checkpoint('state');
+        saveState(name, value);
+    },
+    get: (name) => getState(name),
+};
+/** Short Rekkord commands (version, help, identify), their output kept out of the log. */
+const execute = async (file, args, env) => {
+    checkpoint('probe');
+    const childEnv = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined)
+            childEnv[k] = v;
+    const out = await getExecOutput(file, [...args], {
+        silent: true,
+        ignoreReturnCode: true,
+        env: childEnv,
+    });
+    return { exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr };
+};
+function readSettings(workspace) {
+    return parseSettings((name) => getInput(name, { trimWhitespace: false }), {
+        workspace,
+        tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+        env: process.env,
+    });
+}
+/** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
+function cancelOnSignals() {
+    const cancel = new Cancellation();
+    const onSignal = (signal) => {
+        if (cancel.cancel(signal))
+            info(`Received ${signal}: stopping, then running the post hooks`);
+        else
+            info(`Received ${signal} again: the post hooks are already running`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return cancel;
+}
+function main_fail(error, workspace) {
+    if (!(error instanceof SettingsError) && error instanceof Error)
+        core_debug(error.stack ?? '');
+    ActionsReporter.abort(error, workspace);
+}
+async function runMain() {
+    const cancel = cancelOnSignals();
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const state = new StateWriter(actionsState);
+    try {
+        // First, before any hook: the post step must know it is the post step, and a state that
+        // cannot be written must stop the run before a pre hook stops a service.
+        try {
+            state.begin();
+        }
+        catch (error) {
+            throw new SettingsError(`No hook ran: the state for the post step cannot be saved: ${error.message}`);
+        }
+        const settings = readSettings(workspace);
+        const reporter = new ActionsReporter({
+            workspace,
+            allowWorkflowCommands: settings.allowWorkflowCommands,
+            // A rehearsal owes the post step nothing: only a real run records its progress.
+            state: settings.command === 'validate' ? null : state,
+        });
+        await runOperation(settings, reporter, { cancel, execute });
+    }
+    catch (error) {
+        main_fail(error, workspace);
+    }
+    finally {
+        // Last: the token again, after anything a hook may have written to GITHUB_STATE.
+        try {
+            state.end();
+        }
+        catch {
+            process.exitCode = 1;
+        }
+    }
+}
+async function runPost() {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    let saved;
+    try {
+        saved = readState(actionsState);
+    }
+    catch (error) {
+        setFailed(`The post step runs nothing: ${error.message}`);
+        return;
+    }
+    if (saved.stage !== 'pre' && saved.stage !== 'post') {
+        info(saved.stage === 'done'
+            ? 'The main step ran the post hooks: nothing to do.'
+            : 'No hook ran in the main step: nothing to do.');
+        return;
+    }
+    // Whatever the killed main step was running goes first, or it would race the post hooks.
+    if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
+        info(`Stopping process group ${saved.pgid}, left running by the main step`);
+        await reapGroup(saved.pgid, 2000);
+    }
+    const cancel = cancelOnSignals();
+    try {
+        const settings = readSettings(workspace);
+        // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
+        if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
+            info('Removed the private config copy left by the main step');
+        }
+        const plan = await makePlan(settings, { recovery: true });
+        const reporter = new ActionsReporter({
+            workspace,
+            allowWorkflowCommands: settings.allowWorkflowCommands,
+            state: null,
+        });
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        reporter.planned(plan);
+        info(`The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`);
+        const recovery = { alreadyRun: saved.postDone, ...saved.step };
+        const result = await runRecovery(plan, reporter, recovery, { cancel });
+        await reporter.finish(result);
+    }
+    catch (error) {
+        main_fail(error, workspace);
+    }
+}
+/** The main step, or the post step when the main step's state says so. */
+async function run() {
+    if (isPostStep(actionsState))
+        await runPost();
+    else
+        await runMain();
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 

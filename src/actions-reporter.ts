@@ -1,26 +1,18 @@
 /** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import * as core from '@actions/core';
+import { errorAnnotations, type Annotation } from './annotations.js';
 import type { HookListing } from './discovery.js';
+import { checkpoint } from './faults.js';
+import { LogWriter } from './log-writer.js';
+import { leftForPostStep } from './outcome.js';
+import { ABORT_OUTPUTS, stepOutputs } from './outputs.js';
 import type { Plan } from './plan.js';
-import {
-  errorAnnotations,
-  formatDuration,
-  hookTitle,
-  phaseLine,
-  renderSummary,
-  stepOutputs,
-  workspaceFile,
-  type Annotation,
-} from './report.js';
-import type { Validation } from './validate.js';
-import {
-  renderValidationSummary,
-  validationAnnotations,
-  validationOutputs,
-} from './validation-report.js';
+import { endLine, hookTitle, oneLine, phaseLine, workspaceFile } from './report.js';
 import type { Reporter } from './run.js';
+import { describeError } from './session-observer.js';
+import type { StateWriter } from './state.js';
+import { renderSummary } from './summary.js';
 import {
   SettingsError,
   type HookEntry,
@@ -29,46 +21,36 @@ import {
   type SessionResult,
   type StepResult,
 } from './types.js';
-
-/** What the main step leaves for the post step, in GITHUB_STATE (the last value of a key wins). */
-export const STATE = {
-  isPost: 'isPost',
-  /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
-  stage: 'stage',
-  /** JSON array of the paths of the post hooks that finished. */
-  postDone: 'post-done',
-  /** Process group of the running hook or Rekkord, empty when none runs. */
-  pgid: 'pgid',
-  /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
-  step: 'step',
-} as const;
-
-/** A post hook the cancel grace cut short or never reached: the post step runs it. */
-function leftForPostStep(hook: HookResult): boolean {
-  return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
-}
+import type { Validation } from './validate.js';
+import {
+  renderValidationSummary,
+  validationAnnotations,
+  validationOutputs,
+} from './validation-report.js';
 
 export interface ReporterOptions {
   workspace: string;
   /** Let hook and Rekkord output issue workflow commands. */
   allowWorkflowCommands: boolean;
-  /** Record progress in GITHUB_STATE for the post step (the main step only). */
-  persistState: boolean;
+  /** Where the main step records its progress for the post step; none for a rehearsal. */
+  state: StateWriter | null;
 }
 
+const MARKS = { ok: '✅', failed: '❌' };
+
 export class ActionsReporter implements Reporter {
-  private atLineStart = true;
+  private readonly log = new LogWriter(process.stdout);
   private rekkordVersion: string | null = null;
   private channel: string | null = null;
-  private readonly postDone: string[] = [];
-  // Unguessable, so output cannot end the pause of workflow commands by itself.
-  private readonly stopToken = `rekkord-hooks-${randomUUID()}`;
+  /** The token of the open stop-commands block, or null. */
+  private paused: string | null = null;
 
   constructor(private readonly options: ReporterOptions) {}
 
-  /** Writes to the log; false means "wait for drain". */
-  private write(data: string | Buffer): boolean {
-    return process.stdout.write(data);
+  /** A line of the action's own, always outside any block that pauses workflow commands. */
+  private info(text: string): void {
+    this.resume();
+    this.log.line(oneLine(text));
   }
 
   maskSecrets(values: readonly string[]): void {
@@ -82,29 +64,34 @@ export class ActionsReporter implements Reporter {
       ? `config ${plan.config.path}`
       : `no config (searched ${plan.configSearched.join(', ')})`;
     const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
-    core.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+    this.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
     for (const warning of plan.warnings) core.warning(warning, { title: 'Rekkord config' });
   }
 
-  private state(key: string, value: string): void {
-    if (this.options.persistState) core.saveState(key, value);
-  }
-
   phaseStart(phase: string, directories: string[], listing: HookListing): void {
-    this.state(STATE.stage, phase.startsWith('pre-') ? 'pre' : 'post');
-    core.info(phaseLine(phase, directories, listing));
+    this.options.state?.stage(phase.startsWith('pre-') ? 'pre' : 'post');
+    this.info(phaseLine(phase, directories, listing));
   }
 
   private openGroup(title: string): void {
-    core.startGroup(title);
-    if (!this.options.allowWorkflowCommands) this.write(`::stop-commands::${this.stopToken}\n`);
+    this.resume();
+    core.startGroup(oneLine(title));
+    if (this.options.allowWorkflowCommands) return;
+    // Unguessable, so output cannot end the pause of workflow commands by itself.
+    this.paused = `rekkord-hooks-${randomUUID()}`;
+    this.log.line(`::stop-commands::${this.paused}`);
+  }
+
+  /** Ends the pause of workflow commands, if one is open. */
+  private resume(): void {
+    this.log.endLine();
+    if (this.paused === null) return;
+    this.log.line(`::${this.paused}::`);
+    this.paused = null;
   }
 
   private closeGroup(): void {
-    // A workflow command is only read at the start of a line.
-    if (!this.atLineStart) this.write('\n');
-    this.atLineStart = true;
-    if (!this.options.allowWorkflowCommands) this.write(`::${this.stopToken}::\n`);
+    this.resume();
     core.endGroup();
   }
 
@@ -113,59 +100,58 @@ export class ActionsReporter implements Reporter {
   }
 
   output(chunk: Buffer): Promise<void> | undefined {
-    if (chunk.length === 0) return undefined;
-    this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-    // A runner reading slowly must slow the hook down, not fill this process's memory.
-    if (this.write(chunk)) return undefined;
-    return once(process.stdout, 'drain').then(() => undefined);
+    return this.log.output(chunk);
   }
 
   processGroup(pgid: number | null): void {
-    this.state(STATE.pgid, pgid === null ? '' : String(pgid));
+    this.options.state?.processGroup(pgid);
   }
 
   hookEnd(result: HookResult): void {
     this.closeGroup();
     if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
-      this.postDone.push(result.path);
-      this.state(STATE.postDone, JSON.stringify(this.postDone));
+      this.options.state?.postHookDone(result.path);
     }
-    const took = formatDuration(result.durationMs);
-    if (result.outcome === 'success') {
-      core.info(`✅ ${result.phase} ${result.name} succeeded in ${took}`);
-    } else core.info(`❌ ${result.phase} ${result.name}: ${result.message} (${took})`);
+    this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
   }
 
   stepStart(display: string, note: string): void {
-    if (note) core.info(note);
+    if (note) this.info(note);
     this.openGroup(display);
   }
 
   stepEnd(result: StepResult): void {
     this.closeGroup();
-    this.state(STATE.step, JSON.stringify({ exitCode: result.exitCode, oid: result.oid }));
-    const took = formatDuration(result.durationMs);
-    if (result.outcome === 'success') {
-      const oid = result.oid ? `: snapshot ${result.oid}` : '';
-      core.info(`✅ rekkord ${result.command} succeeded in ${took}${oid}`);
-      if (result.command === 'save' && !result.oid) {
-        core.warning(
-          'rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty',
-          { title: 'Snapshot OID not found' },
-        );
-      }
-    } else core.info(`❌ ${result.message} (${took})`);
+    this.options.state?.step(result.exitCode, result.oid);
+    const oid = result.oid ? `: snapshot ${result.oid}` : '';
+    this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+    if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
+      core.warning(
+        'rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty',
+        { title: 'Snapshot OID not found' },
+      );
+    }
   }
 
   phaseEnd(report: PhaseReport): void {
     if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
-      this.state(STATE.stage, 'done');
+      this.options.state?.stage('done');
     }
-    if (report.error) core.info(`❌ ${report.phase}: ${report.error}`);
+    if (report.error) this.info(`❌ ${report.phase}: ${report.error}`);
   }
 
   async finish(result: SessionResult): Promise<void> {
-    for (const [name, value] of Object.entries(stepOutputs(result))) core.setOutput(name, value);
+    this.resume();
+    // Each part on its own: one that cannot be written (a missing GITHUB_OUTPUT) must not stop
+    // the others, and is itself a failure that is shown.
+    const problems: string[] = [];
+    const attempt = async (what: string, part: () => void | Promise<void>): Promise<void> => {
+      try {
+        await part();
+      } catch (error) {
+        problems.push(`${what} could not be written: ${describeError(error)}`);
+      }
+    };
     const { annotations, failure } = errorAnnotations(result, this.options.workspace);
     for (const a of annotations) core.error(a.message, properties(a));
     if (result.oid) {
@@ -178,18 +164,19 @@ export class ActionsReporter implements Reporter {
         { title: 'Post hooks run by the post step' },
       );
     }
-    const summary = renderSummary(result, {
-      channel: this.channel,
-      rekkordVersion: this.rekkordVersion,
+    await attempt('The step outputs', () => {
+      writeOutputs(stepOutputs(result));
     });
-    await writeSummary(summary);
+    const ctx = { channel: this.channel, rekkordVersion: this.rekkordVersion };
+    await attempt('The job summary', () => writeSummary(renderSummary(result, ctx)));
+    for (const problem of problems) core.error(problem, { title: 'Rekkord hooks action error' });
     if (failure) core.setFailed(failure);
+    else if (problems.length) core.setFailed(problems.join('; '));
   }
 
   async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
-    for (const [name, value] of Object.entries(validationOutputs(validation, rehearsal))) {
-      core.setOutput(name, value);
-    }
+    this.resume();
+    writeOutputs(validationOutputs(validation, rehearsal));
     const { errors, warnings, failure } = validationAnnotations(
       validation,
       rehearsal,
@@ -199,15 +186,16 @@ export class ActionsReporter implements Reporter {
     for (const a of errors) core.error(a.message, properties(a));
     await writeSummary(renderValidationSummary(validation, rehearsal));
     if (failure) core.setFailed(failure);
-    else core.info('✅ Every hook passed validation');
+    else this.info('✅ Every hook passed validation');
   }
 
   /** Before any hook ran: bad input or a plan that cannot run. */
   static abort(error: unknown, workspace: string): void {
-    core.setOutput('success', 'false');
-    core.setOutput('oid', '');
-    core.setOutput('hooks', '[]');
-    core.setOutput('failed-hooks', '0');
+    try {
+      writeOutputs(ABORT_OUTPUTS);
+    } catch {
+      // The error below is what matters; it is shown whether or not the outputs could be set.
+    }
     const message = error instanceof Error ? error.message : String(error);
     const where = error instanceof SettingsError ? error.where : undefined;
     const file = where ? workspaceFile(where.file, workspace) : undefined;
@@ -230,7 +218,13 @@ function properties(a: Annotation): core.AnnotationProperties {
   };
 }
 
+function writeOutputs(outputs: Readonly<Record<string, string>>): void {
+  checkpoint('outputs');
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
 async function writeSummary(markdown: string): Promise<void> {
+  checkpoint('summary');
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   await core.summary.addRaw(markdown).write();
 }

@@ -8,9 +8,10 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Cancellation } from './cancel.js';
 import { parseSettings } from './inputs.js';
+import { executeFile as execute } from './execute-file.js';
 import { runOperation } from './run.js';
 import { TextReporter } from './text-reporter.js';
-import { OPERATIONS } from './types.js';
+import { OPERATIONS } from './commands.js';
 
 const USAGE = `Usage: rekkord-hooks <${OPERATIONS.join('|')}> [options] [path...]
 
@@ -27,6 +28,7 @@ Options:
       --arg ARG            extra Rekkord argument (repeat for several)
       --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
       --exercise           validate: also run every phase as a rehearsal
+      --no-identify        do not open the repository (rekkord identify) before the hooks
   -h, --help               this help
 
 Examples:
@@ -48,6 +50,7 @@ function readCommandLine(argv: string[]): Record<string, string> {
       arg: { type: 'string', multiple: true },
       'hook-timeout': { type: 'string' },
       exercise: { type: 'boolean' },
+      'no-identify': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,6 +74,7 @@ function readCommandLine(argv: string[]): Record<string, string> {
     if (value !== undefined) inputs[name] = value;
   }
   if (values.exercise) inputs.exercise = 'true';
+  if (values['no-identify']) inputs.identify = 'false';
   return inputs;
 }
 
@@ -100,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       tempDir: os.tmpdir(),
       env: process.env,
     });
-    await runOperation(settings, reporter, { cancel });
+    await runOperation(settings, reporter, { cancel, execute });
     return reporter.exitCode;
   } catch (error) {
     process.stderr.write(`rekkord-hooks: ${(error as Error).message}\n`);

@@ -239,13 +239,16 @@ export async function removeLeftoverCopies(tempRoot: string): Promise<number> {
   return left.length;
 }
 
-/** Writes the private copy (0600, in a 0700 folder) when one is needed. */
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
 export async function prepareStepConfig(
   config: RekkordConfig | null,
   tempRoot: string,
+  noHooks: boolean,
 ): Promise<StepConfig> {
   const none = async (): Promise<void> => {};
   if (!config) return { path: null, isCopy: false, cleanup: none };
+  // Rekkord told --no_hooks gets the user's config as written.
+  if (noHooks) return { path: config.path, isCopy: false, cleanup: none };
   const text = stepConfigText(config);
   if (text === null) return { path: config.path, isCopy: false, cleanup: none };
   const folder = await mkdtemp(path.join(tempRoot, COPY_PREFIX));

@@ -1,5 +1,6 @@
 /** Hook execution: one hook, with its environment, turned into a result. */
 import type { Cancellation } from './cancel.js';
+import { classifyExit } from './outcome.js';
 import { runProcess, type OutputSink } from './process.js';
 import type { Command, HookEntry, HookResult, PhaseName, Stage } from './types.js';
 
@@ -71,6 +72,20 @@ export function notRunResult(phase: PhaseName, hook: HookEntry, reason: string):
   };
 }
 
+/** A hook whose process could not even be asked for (the spawn threw): it did not start. */
+export function startFailure(phase: PhaseName, hook: HookEntry, error: unknown): HookResult {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  return {
+    ...notRunResult(
+      phase,
+      hook,
+      `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`,
+    ),
+    outcome: 'not-started',
+  };
+}
+
 export async function runHook(
   phase: PhaseName,
   hook: HookEntry,
@@ -99,29 +114,17 @@ export async function runHook(
     onCancel: options.onCancel,
     onSpawn: options.onSpawn,
   });
-  const result = {
+  const ending = classifyExit(exit, {
+    timeoutMs: options.timeoutMs,
+    onCancel: options.onCancel ?? 'interrupt',
+  });
+  return {
     ...base,
     exitCode: exit.exitCode,
     signal: exit.signal,
     durationMs: exit.durationMs,
     tail: exit.tail,
+    outcome: ending.outcome,
+    message: ending.reason,
   };
-  if (exit.startError)
-    return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
-  if (exit.stoppedBy === 'cancel') {
-    const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-    const message =
-      options.onCancel === 'deadline'
-        ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
-        : `interrupted by the cancel (${how})`;
-    return { ...result, outcome: 'cancelled', message };
-  }
-  if (exit.stoppedBy === 'timeout') {
-    const message = `timed out after ${options.timeoutMs / 1000} s and was stopped`;
-    return { ...result, outcome: 'timed-out', message };
-  }
-  if (exit.signal) return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
-  if (exit.exitCode !== 0)
-    return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
-  return { ...result, outcome: 'success', message: '' };
 }

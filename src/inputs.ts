@@ -1,5 +1,8 @@
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-import { OID, OPERATIONS, SettingsError, type Operation } from './types.js';
+import { isOperation, OPERATION_TABLE, OPERATIONS, type CommandInput } from './commands.js';
+import type { Operation } from './commands.js';
+import { expandHome } from './paths.js';
+import { OID, SettingsError } from './types.js';
 
 export interface Settings {
   /** `save`, `scan` or `restore` with hooks around them, or `validate` (runs no Rekkord). */
@@ -21,11 +24,13 @@ export interface Settings {
   readonly hookTimeoutMs: number;
   /** Whether hooks and Rekkord may issue workflow commands (`::error::`, ...) in their output. */
   readonly allowWorkflowCommands: boolean;
+  /** Skip `rekkord identify` before the pre hooks (offline rehearsals). */
+  readonly skipIdentify: boolean;
   /** Where hooks and Rekkord run, and what relative inputs resolve against. */
   readonly workspace: string;
   /** Where the private config copy is written. */
   readonly tempDir: string;
-  /** The environment hooks and Rekkord inherit. */
+  /** The environment the action runs in; children get a cleaned copy of it. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -39,12 +44,17 @@ export interface SettingsContext {
 }
 
 export const CHANNEL_MAX_BYTES = 256;
+/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
+export const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
 
 // Options that choose a config: the action must know which config Rekkord reads.
-const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
-const FORCE_OPTIONS = /^(-f|--force)$/;
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
 const OID_PATTERN = new RegExp(`^${OID}$`);
+// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
 
+/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
 function lines(value: string): string[] {
   return value
     .split(/\r?\n/)
@@ -57,11 +67,9 @@ function fail(message: string): never {
 }
 
 function boolean(name: string, text: string): boolean {
-  const value = text || 'false';
-  if (value !== 'true' && value !== 'false') {
-    fail(`Input '${name}' is '${value}'; expected true or false`);
-  }
-  return value === 'true';
+  if (text === '' || FALSE.includes(text)) return false;
+  if (TRUE.includes(text)) return true;
+  return fail(`Input '${name}' is '${text}'; expected true or false`);
 }
 
 /** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
@@ -78,92 +86,145 @@ function checkChannel(name: string, channel: string): void {
   if (/[\r\n]/.test(channel)) fail(`Input '${name}' must be a single line`);
 }
 
-/** Inputs that only some commands take, and which. */
-const ONLY_FOR: Record<string, readonly Operation[]> = {
-  channel: ['save'],
-  paths: ['save'],
-  snapshot: ['restore'],
-  destination: ['restore'],
-  exercise: ['validate'],
+function notAnOption(what: string, value: string): void {
+  if (value.startsWith('-')) fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+}
+
+function hookTimeoutMs(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+  }
+  const seconds = Number(text);
+  if (seconds > MAX_HOOK_TIMEOUT_S) {
+    fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+  }
+  const ms = Math.round(seconds * 1000);
+  if (seconds > 0 && ms === 0) {
+    fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+  }
+  return ms;
+}
+
+type Raw = (name: string) => string;
+type CommandValues = Pick<Settings, 'channel' | 'paths' | 'snapshot' | 'destination' | 'exercise'>;
+
+/**
+ * How each command-specific input is read, and whether it was given at all (a default such as
+ * `false` is not a choice). A new input is a compile error until it has its line here.
+ */
+const COMMAND_INPUTS: Record<
+  CommandInput,
+  { given(raw: Raw): boolean; read(raw: Raw, env: SettingsContext['env']): Partial<CommandValues> }
+> = {
+  channel: {
+    given: (raw) => raw('channel').trim() !== '',
+    read(raw) {
+      // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+      const channel = raw('channel').replace(/\r?\n$/, '');
+      checkChannel('channel', channel);
+      return { channel };
+    },
+  },
+  paths: {
+    given: (raw) => raw('paths').trim() !== '',
+    read(raw, env) {
+      const paths = lines(raw('paths')).map((p) => expandHome(p, env));
+      if (paths.length === 0) fail("Input 'paths' is required for save: one path per line");
+      paths.forEach((p) => {
+        notAnOption('Path', p);
+      });
+      return { paths };
+    },
+  },
+  snapshot: {
+    given: (raw) => raw('snapshot').trim() !== '',
+    read(raw) {
+      const snapshot = raw('snapshot').trim();
+      if (snapshot === '') fail("Input 'snapshot' is required for restore: an OID or a channel");
+      // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+      const colon = snapshot.indexOf(':');
+      const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+      if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+        fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+      }
+      checkChannel('snapshot', base);
+      return { snapshot };
+    },
+  },
+  destination: {
+    given: (raw) => raw('destination').trim() !== '',
+    read(raw, env) {
+      const destination = expandHome(raw('destination').trim(), env);
+      if (destination === '') fail("Input 'destination' is required for restore: a folder");
+      notAnOption('Destination', destination);
+      return { destination };
+    },
+  },
+  exercise: {
+    given: (raw) => boolean('exercise', raw('exercise').trim()),
+    read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
+  },
 };
+
+function commandValues(command: Operation, raw: Raw, env: SettingsContext['env']): CommandValues {
+  const spec = OPERATION_TABLE[command];
+  const values: CommandValues = {
+    channel: null,
+    paths: [],
+    snapshot: null,
+    destination: null,
+    exercise: false,
+  };
+  for (const [name, input] of Object.entries(COMMAND_INPUTS) as [
+    CommandInput,
+    (typeof COMMAND_INPUTS)[CommandInput],
+  ][]) {
+    if (spec.inputs.includes(name)) {
+      if (spec.required.includes(name) || input.given(raw))
+        Object.assign(values, input.read(raw, env));
+    } else if (input.given(raw)) {
+      const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
+      fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+    }
+  }
+  return values;
+}
 
 export function parseSettings(input: InputReader, context: SettingsContext): Settings {
   const get = (name: string): string => input(name).trim();
+  const path = (name: string): string | null => {
+    const value = get(name);
+    return value === '' ? null : expandHome(value, context.env);
+  };
 
-  const commandText = get('command');
-  if (commandText === '') fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
-  if (!(OPERATIONS as readonly string[]).includes(commandText)) {
-    fail(`Input 'command' is '${commandText}'; expected one of ${OPERATIONS.join(', ')}`);
+  const command = get('command');
+  if (command === '') fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+  if (!isOperation(command)) {
+    fail(`Input 'command' is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
   }
-  const command = commandText as Operation;
-  for (const [name, commands] of Object.entries(ONLY_FOR)) {
-    if (get(name) !== '' && !commands.includes(command)) {
-      fail(`Input '${name}' is only used by ${commands.join(', ')}, not ${command}`);
-    }
-  }
+  const values = commandValues(command, input, context.env);
 
   const args = lines(input('args'));
   const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
   if (configArg) {
     fail(
-      `Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`,
+      `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`,
     );
-  }
-
-  let channel: string | null = null;
-  const paths = lines(input('paths'));
-  if (command === 'save') {
-    // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-    channel = input('channel').replace(/\r?\n$/, '');
-    checkChannel('channel', channel);
-    if (paths.length === 0) fail("Input 'paths' is required for save: one path per line");
-    const dashed = paths.find((p) => p.startsWith('-'));
-    if (dashed) fail(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-  }
-
-  let snapshot: string | null = null;
-  let destination: string | null = null;
-  if (command === 'restore') {
-    snapshot = get('snapshot');
-    if (snapshot === '') fail("Input 'snapshot' is required for restore: an OID or a channel");
-    // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
-    const colon = snapshot.indexOf(':');
-    const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
-    if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-      fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
-    }
-    checkChannel('snapshot', base);
-    destination = get('destination');
-    if (destination === '') fail("Input 'destination' is required for restore: a folder");
-    if (destination.startsWith('-'))
-      fail(`Destination '${destination}' starts with '-'; write it as './${destination}'`);
-  }
-
-  const timeoutText = get('hook-timeout') || '0';
-  if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-    fail(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
   }
 
   return Object.freeze({
     command,
-    config: get('config') || null,
-    channel,
-    paths: Object.freeze(paths),
-    snapshot,
-    destination,
-    hooksDir: get('hooks-dir') || null,
-    exercise: boolean('exercise', get('exercise')),
-    rekkord: get('rekkord') || 'rekkord',
+    config: path('config'),
+    ...values,
+    paths: Object.freeze([...values.paths]),
+    hooksDir: path('hooks-dir'),
+    rekkord: path('rekkord') ?? 'rekkord',
     args: Object.freeze(args),
-    hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
+    hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
     allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
+    skipIdentify: !boolean('identify', get('identify') || 'true'),
     workspace: context.workspace,
     tempDir: context.tempDir,
     env: context.env,
   });
-}
-
-/** Whether `args` lets Rekkord overwrite a destination that is not empty. */
-export function forcesRestore(settings: Settings): boolean {
-  return settings.args.some((a) => FORCE_OPTIONS.test(a));
 }

@@ -1,32 +1,45 @@
 /**
  * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
  * and the post step, which runs the post hooks only when the main step died before it could.
+ * `run()` is the entry of both, for `dist/index.js` and for `@github/local-action`.
  */
 import os from 'node:os';
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
-import { ActionsReporter, STATE } from './actions-reporter.js';
+import { ActionsReporter } from './actions-reporter.js';
 import { Cancellation } from './cancel.js';
 import { removeLeftoverCopies } from './config.js';
+import { checkpoint } from './faults.js';
 import { parseSettings, type Settings } from './inputs.js';
 import { makePlan } from './plan.js';
 import { reapGroup, signalGroup } from './process.js';
+import type { Execute } from './rekkord-probe.js';
 import { runOperation } from './run.js';
 import { runRecovery } from './session.js';
+import { isPostStep, readState, StateWriter, type StateStore } from './state.js';
 import { SettingsError } from './types.js';
 
-async function rekkordVersion(rekkordPath: string): Promise<string> {
-  const out = await exec.getExecOutput(rekkordPath, ['--version'], {
+/** The runner's GITHUB_STATE, through `@actions/core`. */
+const actionsState: StateStore = {
+  save(name, value) {
+    checkpoint('state');
+    core.saveState(name, value);
+  },
+  get: (name) => core.getState(name),
+};
+
+/** Short Rekkord commands (version, help, identify), their output kept out of the log. */
+const execute: Execute = async (file, args, env) => {
+  checkpoint('probe');
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+  const out = await exec.getExecOutput(file, [...args], {
     silent: true,
     ignoreReturnCode: true,
-    env: { ...process.env, LANGUAGE: 'en' },
+    env: childEnv,
   });
-  if (out.exitCode !== 0) {
-    throw new Error(`'rekkord --version' exited with code ${out.exitCode}: ${out.stderr.trim()}`);
-  }
-  const first = out.stdout.split('\n')[0]?.trim() ?? '';
-  return first.replace(/^rekkord\s+/i, '');
-}
+  return { exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr };
+};
 
 function readSettings(workspace: string): Settings {
   return parseSettings((name) => core.getInput(name, { trimWhitespace: false }), {
@@ -55,41 +68,62 @@ function fail(error: unknown, workspace: string): void {
 }
 
 export async function runMain(): Promise<void> {
-  core.saveState(STATE.isPost, 'true');
   const cancel = cancelOnSignals();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const state = new StateWriter(actionsState);
   try {
+    // First, before any hook: the post step must know it is the post step, and a state that
+    // cannot be written must stop the run before a pre hook stops a service.
+    try {
+      state.begin();
+    } catch (error) {
+      throw new SettingsError(
+        `No hook ran: the state for the post step cannot be saved: ${(error as Error).message}`,
+      );
+    }
     const settings = readSettings(workspace);
     const reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
       // A rehearsal owes the post step nothing: only a real run records its progress.
-      persistState: settings.command !== 'validate',
+      state: settings.command === 'validate' ? null : state,
     });
-    await runOperation(settings, reporter, { cancel, probeVersion: rekkordVersion });
+    await runOperation(settings, reporter, { cancel, execute });
   } catch (error) {
     fail(error, workspace);
+  } finally {
+    // Last: the token again, after anything a hook may have written to GITHUB_STATE.
+    try {
+      state.end();
+    } catch {
+      process.exitCode = 1;
+    }
   }
 }
 
 export async function runPost(): Promise<void> {
-  const stage = core.getState(STATE.stage);
-  if (stage !== 'pre' && stage !== 'post') {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  let saved;
+  try {
+    saved = readState(actionsState);
+  } catch (error) {
+    core.setFailed(`The post step runs nothing: ${(error as Error).message}`);
+    return;
+  }
+  if (saved.stage !== 'pre' && saved.stage !== 'post') {
     core.info(
-      stage === 'done'
+      saved.stage === 'done'
         ? 'The main step ran the post hooks: nothing to do.'
         : 'No hook ran in the main step: nothing to do.',
     );
     return;
   }
   // Whatever the killed main step was running goes first, or it would race the post hooks.
-  const pgid = Number(core.getState(STATE.pgid));
-  if (pgid > 0 && signalGroup(pgid, 'SIGTERM')) {
-    core.info(`Stopping process group ${pgid}, left running by the main step`);
-    await reapGroup(pgid, 2000);
+  if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
+    core.info(`Stopping process group ${saved.pgid}, left running by the main step`);
+    await reapGroup(saved.pgid, 2000);
   }
   const cancel = cancelOnSignals();
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
     const settings = readSettings(workspace);
     // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
@@ -100,26 +134,23 @@ export async function runPost(): Promise<void> {
     const reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
-      persistState: false,
+      state: null,
     });
     reporter.maskSecrets(plan.config?.secrets ?? []);
     reporter.planned(plan);
-    const done = JSON.parse(core.getState(STATE.postDone) || '[]') as string[];
     core.info(
-      `The main step ended before its post hooks ran (${done.length} had finished); running them now with SUCCESS=0`,
+      `The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`,
     );
-    const step = JSON.parse(core.getState(STATE.step) || '{}') as {
-      exitCode?: number | null;
-      oid?: string | null;
-    };
-    const state = {
-      alreadyRun: new Set(done),
-      exitCode: step.exitCode ?? null,
-      oid: step.oid ?? null,
-    };
-    const result = await runRecovery(plan, reporter, state, { cancel });
+    const recovery = { alreadyRun: saved.postDone, ...saved.step };
+    const result = await runRecovery(plan, reporter, recovery, { cancel });
     await reporter.finish(result);
   } catch (error) {
     fail(error, workspace);
   }
+}
+
+/** The main step, or the post step when the main step's state says so. */
+export async function run(): Promise<void> {
+  if (isPostStep(actionsState)) await runPost();
+  else await runMain();
 }

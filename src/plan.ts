@@ -8,8 +8,8 @@
  * phase, so that what they set up (a clock, a mount) is there for everything inside.
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { commandSpec, COMMANDS, type Command } from './commands.js';
 import {
   hookDirectory,
   hookKey,
@@ -19,9 +19,11 @@ import {
   type RekkordConfig,
 } from './config.js';
 import { directoryProblem } from './discovery.js';
-import { forcesRestore, type Settings } from './inputs.js';
-import { resolveExecutable } from './rekkord-step.js';
-import { COMMANDS, SettingsError, type Command, type PhaseName, type Stage } from './types.js';
+import { childEnvironment } from './child-env.js';
+import type { Settings } from './inputs.js';
+import { resolveExecutable } from './paths.js';
+import { identify, probeRekkord, type Execute } from './rekkord-probe.js';
+import { SettingsError, type PhaseName, type Stage } from './types.js';
 
 export interface HookSource {
   kind: 'config' | 'hooks-dir';
@@ -45,9 +47,15 @@ export interface Plan {
   command: Command;
   rekkordPath: string;
   rekkordVersion: string | null;
+  /** Whether Rekkord is told `--no_hooks` and reads the user's config itself, as written. */
+  noHooks: boolean;
+  /** The role of the repository key, as `rekkord identify` said it; null when not asked. */
+  keyRole: string | null;
   config: RekkordConfig | null;
   /** Where Rekkord's default locations were searched, when no config was named. */
   configSearched: string[];
+  /** The environment hooks and Rekkord get (the runner's own variables removed). */
+  childEnv: Readonly<Record<string, string | undefined>>;
   pre: PhasePlan;
   post: PhasePlan;
   /** Things worth telling the user that do not stop the run. */
@@ -55,8 +63,12 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  /** Runs `rekkord --version` (the edge decides how); a rejection means Rekkord cannot run. */
-  probeVersion?: (rekkordPath: string) => Promise<string>;
+  /**
+   * Runs short commands (the edge decides how), to ask Rekkord its version, whether it takes
+   * `--no_hooks`, and to open the repository with `rekkord identify`. Without it, Rekkord is not
+   * asked: it gets the config copy without `[Hooks]`.
+   */
+  execute?: Execute;
   /**
    * For the post step of a killed main step: only the post hooks will run, so nothing that only
    * matters to the pre hooks or Rekkord (their folders, Rekkord itself, the destination) may stop
@@ -168,6 +180,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
 
   const pre = phasePlan(settings, config, command, 'pre');
   const post = phasePlan(settings, config, command, 'post');
+  const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
   if (!options.recovery) {
     for (const phase of [pre, post]) {
       for (const source of phase.sources) {
@@ -175,16 +188,31 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
         if (problem) throw new SettingsError(problem.message, problem.where);
       }
     }
-    if (command === 'restore') await checkDestination(settings);
+    await commandSpec(command).preflight?.(settings);
   }
 
   let rekkordVersion: string | null = null;
-  if (options.probeVersion) {
+  let noHooks = false;
+  let keyRole: string | null = null;
+  if (options.execute && !options.recovery) {
+    const execute = options.execute;
     try {
-      rekkordVersion = await options.probeVersion(rekkordPath);
+      const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+      rekkordVersion = info.version;
+      noHooks = info.noHooks;
     } catch (error) {
       throw new SettingsError(
         `Rekkord at ${rekkordPath} does not run: ${(error as Error).message}. ${INSTALL_HINT}`,
+      );
+    }
+    if (!settings.skipIdentify) {
+      // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+      keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch(
+        (error: unknown) => {
+          throw new SettingsError(
+            `No hook ran: ${(error as Error).message}. Set 'identify: false' to rehearse without the repository`,
+          );
+        },
       );
     }
   }
@@ -194,26 +222,15 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     command,
     rekkordPath,
     rekkordVersion,
+    noHooks,
+    keyRole,
     config,
     configSearched: searched,
+    childEnv,
     pre,
     post,
     warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
   };
-}
-
-/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
-async function checkDestination(settings: Settings): Promise<void> {
-  const destination = path.resolve(settings.workspace, settings.destination ?? '');
-  const info = await stat(destination).catch(() => null);
-  if (!info) return;
-  if (!info.isDirectory())
-    throw new SettingsError(`Destination ${destination} exists and is not a folder`);
-  if (!forcesRestore(settings) && (await readdir(destination)).length > 0) {
-    throw new SettingsError(
-      `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`,
-    );
-  }
 }
 
 /** What validate looks at: every phase of every command that has a hook folder. */
@@ -221,6 +238,7 @@ export interface ValidationPlan {
   settings: Settings;
   config: RekkordConfig | null;
   configSearched: string[];
+  childEnv: Readonly<Record<string, string | undefined>>;
   phases: PhasePlan[];
 }
 
@@ -236,5 +254,6 @@ export async function makeValidationPlan(settings: Settings): Promise<Validation
   const phases = COMMANDS.flatMap((command) =>
     (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
   ).filter((p) => p.sources.length > 0);
-  return { settings, config, configSearched: searched, phases };
+  const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+  return { settings, config, configSearched: searched, childEnv, phases };
 }

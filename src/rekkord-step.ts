@@ -1,10 +1,7 @@
 /** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Cancellation } from './cancel.js';
+import { classifyExit } from './outcome.js';
 import { runProcess, stripAnsi, type OutputSink } from './process.js';
-import type { Settings } from './inputs.js';
 import { OID, type Command, type StepResult } from './types.js';
 
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
@@ -12,55 +9,21 @@ const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
 
-async function isExecutableFile(file: string): Promise<boolean> {
-  try {
-    if (!(await stat(file)).isFile()) return false;
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-export async function resolveExecutable(
-  name: string,
-  pathVar: string,
-  cwd: string,
-): Promise<string | null> {
-  if (name.includes('/')) {
-    const file = path.resolve(cwd, name);
-    return (await isExecutableFile(file)) ? file : null;
-  }
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (dir === '') continue;
-    const file = path.resolve(cwd, dir, name);
-    if (await isExecutableFile(file)) return file;
-  }
-  return null;
-}
-
 export interface StepSpec {
   command: Command;
   rekkordPath: string;
   configPath: string | null;
+  /** Pass `--no_hooks`: the action runs the hooks, Rekkord must not run them again. */
+  noHooks: boolean;
   args: readonly string[];
   /** What follows the options: `<channel> <path>...`, `<snapshot> <destination>`, nothing. */
   operands: readonly string[];
 }
 
-export function stepOperands(
-  command: Command,
-  settings: Pick<Settings, 'channel' | 'paths' | 'snapshot' | 'destination'>,
-): string[] {
-  if (command === 'save') return [settings.channel ?? '', ...settings.paths];
-  if (command === 'restore') return [settings.snapshot ?? '', settings.destination ?? ''];
-  return [];
-}
-
 export function stepArguments(spec: StepSpec): string[] {
   const argv: string[] = [spec.command];
   if (spec.configPath) argv.push('-C', spec.configPath);
+  if (spec.noHooks) argv.push('--no_hooks');
   argv.push(...spec.args, ...spec.operands);
   return argv;
 }
@@ -127,32 +90,7 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
     tail: exit.tail,
     oid: exit.exitCode === 0 ? scanner.oid : null,
   };
-  if (exit.startError)
-    return {
-      ...base,
-      outcome: 'not-started',
-      message: `rekkord could not be started: ${exit.startError}`,
-    };
-  if (exit.stoppedBy === 'cancel') {
-    const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-    return {
-      ...base,
-      outcome: 'cancelled',
-      message: `rekkord ${spec.command} was interrupted by the cancel (${how})`,
-    };
-  }
-  if (exit.signal)
-    return {
-      ...base,
-      outcome: 'failure',
-      message: `rekkord ${spec.command} was killed by ${exit.signal}`,
-    };
-  if (exit.exitCode !== 0) {
-    return {
-      ...base,
-      outcome: 'failure',
-      message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
-    };
-  }
-  return { ...base, outcome: 'success', message: '' };
+  const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+  const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
+  return { ...base, outcome: ending.outcome, message };
 }

@@ -1,30 +1,27 @@
 /** The command line's reporter: the same events and results as the action's, as plain text. */
-import { once } from 'node:events';
+import { errorAnnotations } from './annotations.js';
 import type { HookListing } from './discovery.js';
+import { LogWriter } from './log-writer.js';
+import { OUTCOMES } from './outcome.js';
 import type { Plan } from './plan.js';
-import {
-  errorAnnotations,
-  failedHooks,
-  formatDuration,
-  hookRows,
-  hookTitle,
-  phaseLine,
-} from './report.js';
+import { endLine, failedHooks, formatDuration, hookRows, hookTitle, phaseLine } from './report.js';
 import type { Reporter } from './run.js';
 import type { HookEntry, HookResult, PhaseReport, SessionResult, StepResult } from './types.js';
 import type { Validation } from './validate.js';
 
+const MARKS = { ok: '✔', failed: '✘' };
+
 export class TextReporter implements Reporter {
-  private atLineStart = true;
+  private readonly log: LogWriter;
   /** The exit code the command line ends with: 0 when everything succeeded. */
   exitCode = 0;
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  constructor(out: NodeJS.WritableStream = process.stdout) {
+    this.log = new LogWriter(out);
+  }
 
   private line(text: string): void {
-    if (!this.atLineStart) this.out.write('\n');
-    this.out.write(`${text}\n`);
-    this.atLineStart = true;
+    this.log.line(text);
   }
 
   // A terminal is the user's own: nothing to mask there.
@@ -46,16 +43,11 @@ export class TextReporter implements Reporter {
   }
 
   output(chunk: Buffer): Promise<void> | undefined {
-    if (chunk.length === 0) return undefined;
-    this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-    if (this.out.write(chunk)) return undefined;
-    return once(this.out, 'drain').then(() => undefined);
+    return this.log.output(chunk);
   }
 
   hookEnd(result: HookResult): void {
-    const took = formatDuration(result.durationMs);
-    if (result.outcome === 'success') this.line(`✔ ${result.phase} ${result.name} (${took})`);
-    else this.line(`✘ ${result.phase} ${result.name}: ${result.message} (${took})`);
+    this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
   }
 
   stepStart(display: string, note: string): void {
@@ -64,12 +56,8 @@ export class TextReporter implements Reporter {
   }
 
   stepEnd(result: StepResult): void {
-    const took = formatDuration(result.durationMs);
-    if (result.outcome === 'success') {
-      this.line(
-        `✔ rekkord ${result.command} (${took})${result.oid ? `: snapshot ${result.oid}` : ''}`,
-      );
-    } else this.line(`✘ ${result.message} (${took})`);
+    const oid = result.oid ? `: snapshot ${result.oid}` : '';
+    this.line(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
   }
 
   phaseEnd(report: PhaseReport): void {
@@ -92,9 +80,9 @@ export class TextReporter implements Reporter {
 
   private table(phases: PhaseReport[], step: StepResult | null): void {
     const rows: string[][] = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-    for (const r of hookRows(phases, step).filter((row) => row.kind !== 'note')) {
+    for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
       const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
-      rows.push([r.phase, r.name, r.outcome, r.exit, duration]);
+      rows.push([r.phase, r.name, r.outcome ? OUTCOMES[r.outcome].word : '', r.exit, duration]);
     }
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
     for (const row of rows)

@@ -1,12 +1,8 @@
 /** Shared vocabulary of the engine: commands, phases, plans and results. */
 
-/** The Rekkord commands the action runs between hooks. */
-export type Command = 'save' | 'scan' | 'restore';
-export const COMMANDS: readonly Command[] = ['save', 'scan', 'restore'];
+import type { Command } from './commands.js';
 
-/** What the action can be asked to do: a command with hooks, or `validate` (no Rekkord). */
-export type Operation = Command | 'validate';
-export const OPERATIONS: readonly Operation[] = [...COMMANDS, 'validate'];
+export type { Command, Operation } from './commands.js';
 
 export type Stage = 'pre' | 'post';
 
@@ -51,7 +47,9 @@ export interface HookResult {
   tail: string[];
 }
 
-export type StepOutcome = 'success' | 'failure' | 'not-started' | 'skipped' | 'cancelled';
+/** `timed-out` only in principle: the Rekkord step has no time limit of its own. */
+export type StepOutcome =
+  'success' | 'failure' | 'not-started' | 'timed-out' | 'skipped' | 'cancelled';
 
 export interface StepResult {
   command: Command;
@@ -89,6 +87,8 @@ export interface SessionResult {
   phases: PhaseReport[];
   step: StepResult;
   configPath: string | null;
+  /** Failures of the action itself (a log or state that could not be written): each fails it. */
+  errors: string[];
 }
 
 /** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { listHookDirectory } from './discovery.js';
 import { sourceProblem, type ValidationPlan } from './plan.js';
-import { resolveExecutable } from './rekkord-step.js';
+import { resolveExecutable } from './paths.js';
 import type { PhaseName, SkippedEntry } from './types.js';
 
 export interface Finding {

@@ -1,16 +1,8 @@
 /** What validate says, independent of where it is shown: annotations, job summary, outputs. */
-import {
-  capAnnotations,
-  cell,
-  code,
-  failedHooks,
-  hookAnnotations,
-  hookTable,
-  skippedLine,
-  hookOutputs,
-  workspaceFile,
-  type Annotation,
-} from './report.js';
+import { capAnnotations, hookAnnotations, type Annotation } from './annotations.js';
+import { hookOutputs, type HookOutput } from './outputs.js';
+import { failedHooks, workspaceFile } from './report.js';
+import { cell, code, hookTable, skippedLine } from './summary.js';
 import type { PhaseReport } from './types.js';
 import type { Finding, Validation } from './validate.js';
 
@@ -101,7 +93,7 @@ export function validationOutputs(
   rehearsal: PhaseReport[] | null,
 ): Record<string, string> {
   const checked = validation.phases.flatMap((p) =>
-    p.hooks.map((h) => {
+    p.hooks.map((h): HookOutput => {
       const invalid = h.findings.some((f) => f.severity === 'error');
       return {
         phase: p.phase,

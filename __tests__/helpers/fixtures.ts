@@ -51,6 +51,20 @@ export function readLines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
+export interface StandInRun {
+  argv: string[];
+  config: string;
+  mode: string;
+  text: string;
+}
+
+/** The stand-in's runs logged in `<ws>/rekkord.log`: the Rekkord steps, or only `identify`. */
+export function standInRuns(ws: string, which: 'step' | 'identify' = 'step'): StandInRun[] {
+  return readLines(path.join(ws, 'rekkord.log'))
+    .map((l) => JSON.parse(l) as StandInRun)
+    .filter((r) => (r.argv.includes('identify') ? which === 'identify' : which === 'step'));
+}
+
 /**
  * A workspace with a stand-in repository, a key, a data folder and a config whose [Hooks] section
  * has `hooks` (folders created) followed by the `extra` lines.

@@ -348,11 +348,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(833);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(833);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(845);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(317);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(522);
+/* harmony import */ var _execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(880);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(350);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(729);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(153);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
  * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
@@ -365,7 +366,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const USAGE = `Usage: rekkord-hooks <${_types_js__WEBPACK_IMPORTED_MODULE_5__/* .OPERATIONS */ .xb.join('|')}> [options] [path...]
+
+const USAGE = `Usage: rekkord-hooks <${_commands_js__WEBPACK_IMPORTED_MODULE_6__/* .OPERATIONS */ .xb.join('|')}> [options] [path...]
 
 Runs the hooks of a Rekkord config (and of a hooks.d folder) around rekkord save, scan or
 restore, exactly as the GitHub Action does; validate checks the hooks without running Rekkord.
@@ -380,6 +382,7 @@ Options:
       --arg ARG            extra Rekkord argument (repeat for several)
       --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
       --exercise           validate: also run every phase as a rehearsal
+      --no-identify        do not open the repository (rekkord identify) before the hooks
   -h, --help               this help
 
 Examples:
@@ -400,6 +403,7 @@ function readCommandLine(argv) {
             arg: { type: 'string', multiple: true },
             'hook-timeout': { type: 'string' },
             exercise: { type: 'boolean' },
+            'no-identify': { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
         },
     });
@@ -426,6 +430,8 @@ function readCommandLine(argv) {
     }
     if (values.exercise)
         inputs.exercise = 'true';
+    if (values['no-identify'])
+        inputs.identify = 'false';
     return inputs;
 }
 async function main(argv) {
@@ -441,21 +447,21 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return inputs.help ? 0 : 2;
     }
-    const cancel = new _cancel_js__WEBPACK_IMPORTED_MODULE_6__/* .Cancellation */ .mT();
+    const cancel = new _cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancellation */ .mT();
     const onSignal = (signal) => {
         if (cancel.cancel(signal))
             process.stderr.write(`\n${signal}: stopping, then running the post hooks\n`);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_4__/* .TextReporter */ .B();
+    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__/* .TextReporter */ .B();
     try {
         const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)((name) => inputs[name] ?? '', {
             workspace: process.cwd(),
             tempDir: node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
             env: process.env,
         });
-        await (0,_run_js__WEBPACK_IMPORTED_MODULE_3__/* .runOperation */ .x)(settings, reporter, { cancel });
+        await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
         return reporter.exitCode;
     }
     catch (error) {
@@ -470,22 +476,171 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 153:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   Lx: () => (/* binding */ commandSpec),
+/* harmony export */   YG: () => (/* binding */ isOperation),
+/* harmony export */   jL: () => (/* binding */ OPERATION_TABLE),
+/* harmony export */   xb: () => (/* binding */ OPERATIONS)
+/* harmony export */ });
+/* unused harmony export COMMAND_TABLE */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(522);
+/**
+ * The command table: everything the action knows about each Rekkord command, in one place. The
+ * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
+ * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
+ */
+
+
+
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(values) {
+    const destination = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(values.workspace, values.destination ?? '');
+    const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingsError */ .G(`Destination ${destination} exists and is not a folder`);
+    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
+    if (!forced && (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(destination)).length > 0) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingsError */ .G(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+const COMMAND_TABLE = {
+    save: {
+        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
+        inputs: ['channel', 'paths'],
+        required: ['channel', 'paths'],
+        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
+        keyMode: 'write',
+        noHooksOption: true,
+        operands: (v) => [v.channel ?? '', ...v.paths],
+    },
+    scan: {
+        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
+        inputs: [],
+        required: [],
+        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
+        keyMode: 'read',
+        noHooksOption: true,
+        operands: () => [],
+    },
+    restore: {
+        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
+        inputs: ['snapshot', 'destination'],
+        required: ['snapshot', 'destination'],
+        hookKeys: null,
+        keyMode: 'read',
+        noHooksOption: false,
+        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
+        preflight: checkDestination,
+    },
+};
+const COMMANDS = Object.keys(COMMAND_TABLE);
+const OPERATION_TABLE = {
+    ...COMMAND_TABLE,
+    validate: {
+        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
+        inputs: ['exercise'],
+        required: [],
+    },
+};
+const OPERATIONS = Object.keys(OPERATION_TABLE);
+function commandSpec(command) {
+    return COMMAND_TABLE[command];
+}
+function isOperation(text) {
+    return Object.hasOwn(OPERATION_TABLE, text);
+}
+
+
+/***/ }),
+
+/***/ 880:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  s: () => (/* binding */ executeFile)
+});
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(421);
+;// CONCATENATED MODULE: ./src/faults.ts
+/**
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function checkpoint(point) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults || !faults.split(',').includes(point))
+        return;
+    throw Object.assign(new Error(`injected fault: ${point}`), { code: 'EFAULT' });
+}
+
+;// CONCATENATED MODULE: ./src/execute-file.ts
+/** Short commands run to completion with Node's child_process: the command line's `Execute`. */
+
+
+const executeFile = (file, args, env) => new Promise((resolve, reject) => {
+    checkpoint('probe');
+    (0,external_node_child_process_.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+        const code = error?.code;
+        // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
+        if (error && typeof code === 'string')
+            reject(error);
+        else
+            resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
+    });
+});
+
+
+/***/ }),
+
 /***/ 422:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P$: () => (/* binding */ parseSettings),
-/* harmony export */   d: () => (/* binding */ forcesRestore)
+/* harmony export */   P$: () => (/* binding */ parseSettings)
 /* harmony export */ });
-/* unused harmony export CHANNEL_MAX_BYTES */
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
+/* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S */
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(153);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(431);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(522);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
+
+
 const CHANNEL_MAX_BYTES = 256;
+/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
+const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
 // Options that choose a config: the action must know which config Rekkord reads.
-const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config)$/;
-const FORCE_OPTIONS = /^(-f|--force)$/;
-const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OID */ .Vx}$`);
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
+const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .OID */ .V}$`);
+// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
 function lines(value) {
     return value
         .split(/\r?\n/)
@@ -493,14 +648,14 @@ function lines(value) {
         .filter((l) => l !== '');
 }
 function fail(message) {
-    throw new _types_js__WEBPACK_IMPORTED_MODULE_0__/* .SettingsError */ .GN(message);
+    throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingsError */ .G(message);
 }
 function boolean(name, text) {
-    const value = text || 'false';
-    if (value !== 'true' && value !== 'false') {
-        fail(`Input '${name}' is '${value}'; expected true or false`);
-    }
-    return value === 'true';
+    if (text === '' || FALSE.includes(text))
+        return false;
+    if (TRUE.includes(text))
+        return true;
+    return fail(`Input '${name}' is '${text}'; expected true or false`);
 }
 /** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
 function checkChannel(name, channel) {
@@ -516,95 +671,417 @@ function checkChannel(name, channel) {
     if (/[\r\n]/.test(channel))
         fail(`Input '${name}' must be a single line`);
 }
-/** Inputs that only some commands take, and which. */
-const ONLY_FOR = {
-    channel: ['save'],
-    paths: ['save'],
-    snapshot: ['restore'],
-    destination: ['restore'],
-    exercise: ['validate'],
-};
-function parseSettings(input, context) {
-    const get = (name) => input(name).trim();
-    const commandText = get('command');
-    if (commandText === '')
-        fail(`Input 'command' is required: one of ${_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
-    if (!_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.includes(commandText)) {
-        fail(`Input 'command' is '${commandText}'; expected one of ${_types_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+function notAnOption(what, value) {
+    if (value.startsWith('-'))
+        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+}
+function hookTimeoutMs(text) {
+    if (!/^\d+(\.\d+)?$/.test(text)) {
+        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
     }
-    const command = commandText;
-    for (const [name, commands] of Object.entries(ONLY_FOR)) {
-        if (get(name) !== '' && !commands.includes(command)) {
-            fail(`Input '${name}' is only used by ${commands.join(', ')}, not ${command}`);
+    const seconds = Number(text);
+    if (seconds > MAX_HOOK_TIMEOUT_S) {
+        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+    }
+    const ms = Math.round(seconds * 1000);
+    if (seconds > 0 && ms === 0) {
+        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+    }
+    return ms;
+}
+/**
+ * How each command-specific input is read, and whether it was given at all (a default such as
+ * `false` is not a choice). A new input is a compile error until it has its line here.
+ */
+const COMMAND_INPUTS = {
+    channel: {
+        given: (raw) => raw('channel').trim() !== '',
+        read(raw) {
+            // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+            const channel = raw('channel').replace(/\r?\n$/, '');
+            checkChannel('channel', channel);
+            return { channel };
+        },
+    },
+    paths: {
+        given: (raw) => raw('paths').trim() !== '',
+        read(raw, env) {
+            const paths = lines(raw('paths')).map((p) => (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(p, env));
+            if (paths.length === 0)
+                fail("Input 'paths' is required for save: one path per line");
+            paths.forEach((p) => {
+                notAnOption('Path', p);
+            });
+            return { paths };
+        },
+    },
+    snapshot: {
+        given: (raw) => raw('snapshot').trim() !== '',
+        read(raw) {
+            const snapshot = raw('snapshot').trim();
+            if (snapshot === '')
+                fail("Input 'snapshot' is required for restore: an OID or a channel");
+            // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+            const colon = snapshot.indexOf(':');
+            const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+            if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+            }
+            checkChannel('snapshot', base);
+            return { snapshot };
+        },
+    },
+    destination: {
+        given: (raw) => raw('destination').trim() !== '',
+        read(raw, env) {
+            const destination = (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(raw('destination').trim(), env);
+            if (destination === '')
+                fail("Input 'destination' is required for restore: a folder");
+            notAnOption('Destination', destination);
+            return { destination };
+        },
+    },
+    exercise: {
+        given: (raw) => boolean('exercise', raw('exercise').trim()),
+        read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
+    },
+};
+function commandValues(command, raw, env) {
+    const spec = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[command];
+    const values = {
+        channel: null,
+        paths: [],
+        snapshot: null,
+        destination: null,
+        exercise: false,
+    };
+    for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
+        if (spec.inputs.includes(name)) {
+            if (spec.required.includes(name) || input.given(raw))
+                Object.assign(values, input.read(raw, env));
+        }
+        else if (input.given(raw)) {
+            const users = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.filter((o) => _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[o].inputs.includes(name));
+            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
         }
     }
+    return values;
+}
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const path = (name) => {
+        const value = get(name);
+        return value === '' ? null : (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(value, context.env);
+    };
+    const command = get('command');
+    if (command === '')
+        fail(`Input 'command' is required: one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+    if (!(0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .isOperation */ .YG)(command)) {
+        fail(`Input 'command' is '${command}'; expected one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+    }
+    const values = commandValues(command, input, context.env);
     const args = lines(input('args'));
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
-        fail(`Input 'args' must not choose the config ('${configArg}'): use the 'config' input instead`);
-    }
-    let channel = null;
-    const paths = lines(input('paths'));
-    if (command === 'save') {
-        // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-        channel = input('channel').replace(/\r?\n$/, '');
-        checkChannel('channel', channel);
-        if (paths.length === 0)
-            fail("Input 'paths' is required for save: one path per line");
-        const dashed = paths.find((p) => p.startsWith('-'));
-        if (dashed)
-            fail(`Path '${dashed}' starts with '-'; write it as './${dashed}'`);
-    }
-    let snapshot = null;
-    let destination = null;
-    if (command === 'restore') {
-        snapshot = get('snapshot');
-        if (snapshot === '')
-            fail("Input 'snapshot' is required for restore: an OID or a channel");
-        // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
-        const colon = snapshot.indexOf(':');
-        const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
-        if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-            fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
-        }
-        checkChannel('snapshot', base);
-        destination = get('destination');
-        if (destination === '')
-            fail("Input 'destination' is required for restore: a folder");
-        if (destination.startsWith('-'))
-            fail(`Destination '${destination}' starts with '-'; write it as './${destination}'`);
-    }
-    const timeoutText = get('hook-timeout') || '0';
-    if (!/^\d+(\.\d+)?$/.test(timeoutText)) {
-        fail(`Input 'hook-timeout' is '${timeoutText}'; expected a number of seconds (0 for no limit)`);
+        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
     }
     return Object.freeze({
         command,
-        config: get('config') || null,
-        channel,
-        paths: Object.freeze(paths),
-        snapshot,
-        destination,
-        hooksDir: get('hooks-dir') || null,
-        exercise: boolean('exercise', get('exercise')),
-        rekkord: get('rekkord') || 'rekkord',
+        config: path('config'),
+        ...values,
+        paths: Object.freeze([...values.paths]),
+        hooksDir: path('hooks-dir'),
+        rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
-        hookTimeoutMs: Math.round(Number(timeoutText) * 1000),
+        hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
         allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
+        skipIdentify: !boolean('identify', get('identify') || 'true'),
         workspace: context.workspace,
         tempDir: context.tempDir,
         env: context.env,
     });
 }
-/** Whether `args` lets Rekkord overwrite a destination that is not empty. */
-function forcesRestore(settings) {
-    return settings.args.some((a) => FORCE_OPTIONS.test(a));
+
+
+/***/ }),
+
+/***/ 671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $u: () => (/* binding */ exitStatus),
+/* harmony export */   N6: () => (/* binding */ isFailure),
+/* harmony export */   XA: () => (/* binding */ classifyExit),
+/* harmony export */   im: () => (/* binding */ OUTCOMES),
+/* harmony export */   ng: () => (/* binding */ leftForPostStep),
+/* harmony export */   xT: () => (/* binding */ exitColumn)
+/* harmony export */ });
+/* unused harmony export outcomeLabel */
+const OUTCOMES = {
+    success: { word: 'success', icon: '✅', failed: false },
+    failure: { word: 'failure', icon: '❌', failed: true },
+    'not-started': { word: 'not started', icon: '❌', failed: true },
+    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
+    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
+    // A hook a cancel came before: the post step owes it, nothing failed yet.
+    'not-run': { word: 'not run', icon: '⏭️', failed: false },
+    skipped: { word: 'skipped', icon: '⏭️', failed: false },
+    valid: { word: 'valid', icon: '✅', failed: false },
+    invalid: { word: 'invalid', icon: '❌', failed: true },
+};
+function isFailure(outcome) {
+    return OUTCOMES[outcome].failed;
+}
+/** The outcome as a table shows it: `❌ not started`. */
+function outcomeLabel(outcome) {
+    const info = OUTCOMES[outcome];
+    return `${info.icon} ${info.word}`;
+}
+/**
+ * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
+ * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
+ */
+function exitStatus(r) {
+    if (r.outcome === 'not-started' || r.outcome === 'timed-out' || r.outcome === 'skipped')
+        return OUTCOMES[r.outcome].word;
+    if (r.outcome === 'cancelled')
+        return OUTCOMES.cancelled.word;
+    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
+}
+/** The `Exit` column: the signal's name, else the code, else nothing. */
+function exitColumn(r) {
+    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
+}
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook) {
+    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+/** The one reading of a process exit: start error, cancel, timeout, signal, then exit code. */
+function classifyExit(exit, ctx) {
+    if (exit.startError !== null)
+        return { outcome: 'not-started', reason: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        const reason = ctx.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { outcome: 'cancelled', reason };
+    }
+    if (exit.stoppedBy === 'timeout') {
+        const reason = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', reason };
+    }
+    if (exit.signal)
+        return { outcome: 'failure', reason: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { outcome: 'failure', reason: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', reason: '' };
 }
 
 
 /***/ }),
 
-/***/ 845:
+/***/ 431:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ resolveExecutable),
+/* harmony export */   k: () => (/* binding */ expandHome)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(env.HOME || node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isFile())
+            return false;
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((node_path__WEBPACK_IMPORTED_MODULE_3___default().delimiter))) {
+        if (dir === '')
+            continue;
+        const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+
+
+/***/ }),
+
+/***/ 665:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EJ: () => (/* binding */ workspaceFile),
+/* harmony export */   Ez: () => (/* binding */ hookTitle),
+/* harmony export */   Kl: () => (/* binding */ phaseLine),
+/* harmony export */   Om: () => (/* binding */ failedHooks),
+/* harmony export */   Sk: () => (/* binding */ endLine),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   ay: () => (/* binding */ commandLine),
+/* harmony export */   f0: () => (/* binding */ hookRows),
+/* harmony export */   kX: () => (/* binding */ copyNote)
+/* harmony export */ });
+/* unused harmony export oneLine */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(671);
+/**
+ * What a finished session says, whatever shows it: the rows of the hook table in the order things
+ * ran, the lines that announce phases and hooks, and the text helpers the reporters share.
+ * Annotations, the job summary and the step outputs each have their own module.
+ */
+
+
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/**
+ * Text from file names, config values or output, made one line of plain text: a newline or any
+ * other control character is shown escaped, so a name can never start a line of its own (where
+ * the runner would read it as a workflow command) or move the cursor.
+ */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/** A command line as a shell would read it back. */
+function commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+function workspaceFile(file, workspace) {
+    const rel = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(rel) ? rel : undefined;
+}
+function failedHooks(result) {
+    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N6)(h.outcome)));
+}
+/**
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
+ */
+function hookRows(phases, step, stepFirst = false) {
+    const rows = [];
+    const row = (r) => {
+        rows.push({ note: '', exit: '', ...r });
+    };
+    const stepRow = () => {
+        if (!step)
+            return;
+        row({
+            kind: 'step',
+            phase: 'rekkord',
+            name: `rekkord ${step.command}`,
+            outcome: step.outcome,
+            exit: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(step),
+            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+            details: step.message,
+        });
+    };
+    const note = (phase, text, details = '', directories) => {
+        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
+        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            note(name, 'failure', phase.error);
+        if (phase.directories.length === 0)
+            note(name, 'no directory configured');
+        else if (!phase.error && phase.hooks.length === 0) {
+            note(name, 'no hooks', '', phase.directories);
+        }
+        for (const h of phase.hooks) {
+            row({
+                kind: 'hook',
+                phase: name,
+                name: h.name,
+                outcome: h.outcome,
+                exit: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(h),
+                durationMs: h.durationMs,
+                details: h.message,
+            });
+        }
+        if (!stepFirst && phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    return rows;
+}
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+function phaseLine(phase, directories, listing) {
+    if (directories.length === 0)
+        return `${phase}: no hook directory configured`;
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
+    return oneLine(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+}
+/** How a reporter titles a running hook: phase, name and arguments. */
+function hookTitle(phase, hook) {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    return oneLine(`${phase} › ${hook.name}${args}`);
+}
+/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
+function endLine(what, result, marks) {
+    const took = formatDuration(result.durationMs);
+    if (result.outcome === 'success')
+        return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
+    return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+
+
+/***/ }),
+
+/***/ 350:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -613,13 +1090,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   x: () => (/* binding */ runOperation)
 });
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/commands.ts
+var commands = __nccwpck_require__(153);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
@@ -783,7 +1262,7 @@ async function defaultConfigCandidates(ctx) {
     const out = [];
     const platform = ctx.platform ?? process.platform;
     if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        const real = await (0,promises_.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
         out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
     }
     if (platform === 'win32') {
@@ -805,7 +1284,7 @@ async function locateConfig(explicit, ctx) {
     if (fromEnv)
         return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
     const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    const found = searched.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
     return { path: found ?? null, source: found ? 'default' : null, searched };
 }
 function expandHome(value, env) {
@@ -831,13 +1310,13 @@ async function loadConfig(file, source, env) {
             : 'the default location';
     let text;
     try {
-        const info = await (0,promises_namespaceObject.stat)(file);
+        const info = await (0,promises_.stat)(file);
         if (info.isDirectory())
-            throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+            throw new types/* SettingsError */.G(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof types/* SettingsError */.GN)
+        if (error instanceof types/* SettingsError */.G)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -845,7 +1324,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new types/* SettingsError */.GN(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new types/* SettingsError */.G(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
     try {
@@ -853,7 +1332,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new types/* SettingsError */.GN(`Rekkord would refuse its config: ${error.message}`, {
+            throw new types/* SettingsError */.G(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -868,7 +1347,7 @@ async function loadConfig(file, source, env) {
         if (!entry)
             continue;
         if (entry.value === '') {
-            throw new types/* SettingsError */.GN(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new types/* SettingsError */.G(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -929,21 +1408,24 @@ async function removeLeftoverCopies(tempRoot) {
     await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
     return left.length;
 }
-/** Writes the private copy (0600, in a 0700 folder) when one is needed. */
-async function prepareStepConfig(config, tempRoot) {
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function prepareStepConfig(config, tempRoot, noHooks) {
     const none = async () => { };
     if (!config)
         return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
     const text = stepConfigText(config);
     if (text === null)
         return { path: config.path, isCopy: false, cleanup: none };
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const folder = await (0,promises_.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
     const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    await (0,promises_.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
     return {
         path: copy,
         isCopy: true,
-        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+        cleanup: () => (0,promises_.rm)(folder, { recursive: true, force: true }),
     };
 }
 
@@ -962,10 +1444,10 @@ async function prepareStepConfig(config, tempRoot) {
 /** Why a configured hook directory cannot be used, or null when it can. */
 async function directoryProblem(dir) {
     try {
-        const info = await (0,promises_namespaceObject.stat)(dir);
+        const info = await (0,promises_.stat)(dir);
         if (!info.isDirectory())
             return `${dir} is not a directory`;
-        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        await (0,promises_.access)(dir, external_node_fs_.constants.R_OK | external_node_fs_.constants.X_OK);
         return null;
     }
     catch (error) {
@@ -983,7 +1465,7 @@ async function directoryProblem(dir) {
 async function classify(file) {
     let info;
     try {
-        info = await (0,promises_namespaceObject.stat)(file);
+        info = await (0,promises_.stat)(file);
     }
     catch (error) {
         const code = error.code;
@@ -1001,7 +1483,7 @@ async function classify(file) {
     if ((info.mode & 0o111) === 0)
         return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
     try {
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        await (0,promises_.access)(file, external_node_fs_.constants.X_OK);
     }
     catch {
         return { problem: `it is not executable by this user (mode ${mode})` };
@@ -1010,7 +1492,7 @@ async function classify(file) {
 }
 /** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
 async function listHookDirectory(dir, args = []) {
-    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
+    const names = await (0,promises_.readdir)(dir, { encoding: 'buffer' });
     names.sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
     const skipped = [];
@@ -1039,12 +1521,265 @@ async function listHookDirectory(dir, args = []) {
     return { hooks, skipped };
 }
 
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(422);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+function childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./src/paths.ts
+var paths = __nccwpck_require__(431);
+;// CONCATENATED MODULE: ./src/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+/** Rekkord's English log lines: the probe reads them. */
+function english(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], english(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if ((0,commands/* commandSpec */.Lx)(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], english(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, configPath, env) {
+    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
+    const out = await execute(rekkordPath, args, english(env));
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = (0,commands/* commandSpec */.Lx)(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Admin|ReadWrite|WriteOnly|ReadOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key roles (`rk_UserRole`): Admin and ReadWrite do both, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'admin' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    if (r === 'readonly')
+        return mode === 'read';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function findRekkord(settings) {
+    return (0,paths/* resolveExecutable */.L)(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new types/* SettingsError */.G(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config, phase) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    const sources = [];
+    const setting = hookDirectory(config, phase);
+    if (setting)
+        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    if (settings.hooksDir) {
+        const hooksDir = {
+            kind: 'hooks-dir',
+            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
+            args: [command, stage],
+        };
+        if (stage === 'pre')
+            sources.unshift(hooksDir);
+        else
+            sources.push(hooksDir);
+    }
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new types/* SettingsError */.G('validate has no Rekkord step to plan');
+    const found = await findRekkord(settings);
+    if (!found && !options.recovery)
+        throw rekkordMissing(settings);
+    const rekkordPath = found ?? settings.rekkord;
+    const { config, searched } = await readConfig(settings, found);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    if (!options.recovery) {
+        for (const phase of [pre, post]) {
+            for (const source of phase.sources) {
+                const problem = await sourceProblem(source, config, phase.phase);
+                if (problem)
+                    throw new types/* SettingsError */.G(problem.message, problem.where);
+            }
+        }
+        await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new types/* SettingsError */.G(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
+                throw new types/* SettingsError */.G(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        configSearched: searched,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new types/* SettingsError */.G(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    return { settings, config, configSearched: searched, childEnv, phases };
+}
+
 // EXTERNAL MODULE: ./src/cancel.ts
 var src_cancel = __nccwpck_require__(833);
+// EXTERNAL MODULE: ./src/outcome.ts
+var outcome = __nccwpck_require__(671);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(421);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
@@ -1132,7 +1867,7 @@ function stripAnsi(text) {
 async function startErrorText(file, error) {
     const code = error.code ?? '';
     if (code === 'ENOENT') {
-        const head = await (0,promises_namespaceObject.readFile)(file)
+        const head = await (0,promises_.readFile)(file)
             .then((b) => b.subarray(0, 256).toString('utf8'))
             .catch(() => null);
         if (head === null)
@@ -1169,11 +1904,11 @@ function groupAlive(pgid) {
     if (process.platform !== 'linux')
         return true;
     try {
-        return (0,external_node_fs_namespaceObject.readdirSync)('/proc').some((name) => {
+        return (0,external_node_fs_.readdirSync)('/proc').some((name) => {
             if (!/^\d+$/.test(name))
                 return false;
             try {
-                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
+                const stat = (0,external_node_fs_.readFileSync)(`/proc/${name}/stat`, 'latin1');
                 // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
                 const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
                 return Number(group) === pgid && state !== 'Z';
@@ -1228,7 +1963,7 @@ function runProcess(spec) {
             else
                 resolve(result);
         };
-        const child = (0,external_node_child_process_namespaceObject.spawn)(spec.file, spec.args, {
+        const child = (0,external_node_child_process_.spawn)(spec.file, spec.args, {
             cwd: spec.cwd,
             env: spec.env,
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -1319,54 +2054,196 @@ function runProcess(spec) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/hooks.ts
+
+
+function hookEnvironment(base, ctx) {
+    const env = { ...base };
+    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
+    delete env.SUCCESS;
+    env.REKKORD_HOOK_COMMAND = ctx.command;
+    env.REKKORD_HOOK_PHASE = ctx.stage;
+    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
+    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
+    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
+    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
+    if (ctx.rehearsal)
+        env.REKKORD_HOOK_REHEARSAL = '1';
+    else
+        delete env.REKKORD_HOOK_REHEARSAL;
+    if (ctx.stage === 'post') {
+        env.SUCCESS = ctx.success ? '1' : '0';
+        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
+        env.REKKORD_HOOK_OID = ctx.oid ?? '';
+        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
+    }
+    return env;
+}
+function notRunResult(phase, hook, reason) {
+    return {
+        phase,
+        name: hook.name,
+        path: hook.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'not-run',
+        message: reason,
+        tail: [],
+    };
+}
+/** A hook whose process could not even be asked for (the spawn threw): it did not start. */
+function startFailure(phase, hook, error) {
+    const code = error?.code;
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        outcome: 'not-started',
+    };
+}
+async function runHook(phase, hook, options) {
+    const base = { phase, name: hook.name, path: hook.path };
+    if (hook.problem) {
+        return {
+            ...base,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: 'not-started',
+            message: `not started: ${hook.problem}`,
+            tail: [],
+        };
+    }
+    const exit = await runProcess({
+        file: hook.path,
+        args: hook.args,
+        cwd: options.cwd,
+        env: options.env,
+        onOutput: options.onOutput,
+        timeoutMs: options.timeoutMs,
+        cancel: options.cancel,
+        onCancel: options.onCancel,
+        onSpawn: options.onSpawn,
+    });
+    const ending = (0,outcome/* classifyExit */.XA)(exit, {
+        timeoutMs: options.timeoutMs,
+        onCancel: options.onCancel ?? 'interrupt',
+    });
+    return {
+        ...base,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        durationMs: exit.durationMs,
+        tail: exit.tail,
+        outcome: ending.outcome,
+        message: ending.reason,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/phase.ts
+
+
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function listPhase(phase) {
+    const listing = { hooks: [], skipped: [] };
+    const errors = [];
+    for (const source of phase.sources) {
+        try {
+            const one = await listHookDirectory(source.directory, source.args);
+            listing.hooks.push(...one.hooks);
+            listing.skipped.push(...one.skipped);
+        }
+        catch (error) {
+            const code = error.code ?? String(error);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
+        }
+    }
+    return { listing, error: errors.join('; ') };
+}
+async function phase_runPhase(run) {
+    const { settings, phase, context, observer, cancel, alreadyRun } = run;
+    const { stage } = phase;
+    const title = run.label ?? phase.phase;
+    const directories = phase.sources.map((s) => s.directory);
+    const { listing: listed, error } = await listPhase(phase);
+    const listing = alreadyRun
+        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+        : listed;
+    const report = {
+        phase: phase.phase,
+        ...(run.label ? { label: run.label } : {}),
+        directories,
+        hooks: [],
+        skipped: listing.skipped,
+        error,
+    };
+    observer.phaseStart(title, directories, listing);
+    let success = context.success && report.error === '';
+    for (const hook of listing.hooks) {
+        if (stage === 'pre' && cancel.cancelled) {
+            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+        if (stage === 'post' && cancel.remainingMs() === 0) {
+            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        observer.hookStart(title, hook);
+        const cancelled = cancel.cancelled || alreadyRun !== undefined;
+        const env = hookEnvironment(run.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success: success && !cancelled,
+            cancelled,
+        });
+        let result;
+        try {
+            result = await runHook(phase.phase, hook, {
+                cwd: settings.workspace,
+                env,
+                timeoutMs: settings.hookTimeoutMs,
+                onOutput: (chunk) => observer.output(chunk),
+                cancel,
+                onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+                onSpawn: (pgid) => observer.processGroup?.(pgid),
+            });
+        }
+        catch (thrown) {
+            result = startFailure(phase.phase, hook, thrown);
+        }
+        observer.processGroup?.(null);
+        if (result.outcome !== 'success')
+            success = false;
+        report.hooks.push(result);
+        observer.hookEnd(result);
+    }
+    observer.phaseEnd(report);
+    return report;
+}
+function phase_phaseFailed(report) {
+    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+
+// EXTERNAL MODULE: ./src/report.ts
+var report = __nccwpck_require__(665);
 ;// CONCATENATED MODULE: ./src/rekkord-step.ts
-/** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
-
-
 
 
 
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.Vx})$`);
+const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.V})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = external_node_path_default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
-        if (dir === '')
-            continue;
-        const file = external_node_path_default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-function stepOperands(command, settings) {
-    if (command === 'save')
-        return [settings.channel ?? '', ...settings.paths];
-    if (command === 'restore')
-        return [settings.snapshot ?? '', settings.destination ?? ''];
-    return [];
-}
 function stepArguments(spec) {
     const argv = [spec.command];
     if (spec.configPath)
         argv.push('-C', spec.configPath);
+    if (spec.noHooks)
+        argv.push('--no_hooks');
     argv.push(...spec.args, ...spec.operands);
     return argv;
 }
@@ -1422,277 +2299,65 @@ async function runStep(spec, options) {
         tail: exit.tail,
         oid: exit.exitCode === 0 ? scanner.oid : null,
     };
-    if (exit.startError)
-        return {
-            ...base,
-            outcome: 'not-started',
-            message: `rekkord could not be started: ${exit.startError}`,
-        };
-    if (exit.stoppedBy === 'cancel') {
-        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        return {
-            ...base,
-            outcome: 'cancelled',
-            message: `rekkord ${spec.command} was interrupted by the cancel (${how})`,
-        };
-    }
-    if (exit.signal)
-        return {
-            ...base,
-            outcome: 'failure',
-            message: `rekkord ${spec.command} was killed by ${exit.signal}`,
-        };
-    if (exit.exitCode !== 0) {
-        return {
-            ...base,
-            outcome: 'failure',
-            message: `rekkord ${spec.command} failed with exit code ${exit.exitCode}`,
-        };
-    }
-    return { ...base, outcome: 'success', message: '' };
+    const ending = (0,outcome/* classifyExit */.XA)(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
+    return { ...base, outcome: ending.outcome, message };
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
- *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
- */
-
-
-
-
-
-
-
-
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+;// CONCATENATED MODULE: ./src/session-observer.ts
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
-async function findRekkord(settings) {
-    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-}
-function rekkordMissing(settings) {
-    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-        ? `no executable '${settings.rekkord}' in PATH`
-        : (0,external_node_fs_namespaceObject.existsSync)(file)
-            ? `${file} is not an executable file`
-            : `${file} does not exist`;
-    return new types/* SettingsError */.GN(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
-}
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings, rekkordPath) {
-    const located = await locateConfig(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
-        : null;
-    return { config, searched: located.searched };
-}
-async function sourceProblem(source, config, phase) {
-    const problem = await directoryProblem(source.directory);
-    if (!problem)
-        return null;
-    const setting = source.setting;
-    if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
-        return {
-            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
-            where: { file: config.path, line: setting.line },
-        };
-    }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
-}
-/** The folders of one phase, in the order they run (see the top of this file). */
-function phasePlan(settings, config, command, stage) {
-    const phase = `${stage}-${command}`;
-    const sources = [];
-    const setting = hookDirectory(config, phase);
-    if (setting)
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
-    return { phase, stage, command, sources };
-}
-function lenientWarnings(plan, config) {
-    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
-        ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
-        ]
-        : []);
-}
-async function makePlan(settings, options = {}) {
-    const command = settings.command;
-    if (command === 'validate')
-        throw new types/* SettingsError */.GN('validate has no Rekkord step to plan');
-    const found = await findRekkord(settings);
-    if (!found && !options.recovery)
-        throw rekkordMissing(settings);
-    const rekkordPath = found ?? settings.rekkord;
-    const { config, searched } = await readConfig(settings, found);
-    const pre = phasePlan(settings, config, command, 'pre');
-    const post = phasePlan(settings, config, command, 'post');
-    if (!options.recovery) {
-        for (const phase of [pre, post]) {
-            for (const source of phase.sources) {
-                const problem = await sourceProblem(source, config, phase.phase);
-                if (problem)
-                    throw new types/* SettingsError */.GN(problem.message, problem.where);
-            }
-        }
-        if (command === 'restore')
-            await checkDestination(settings);
-    }
-    let rekkordVersion = null;
-    if (options.probeVersion) {
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function session_observer_guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    const guard = (what, call) => (...args) => {
         try {
-            rekkordVersion = await options.probeVersion(rekkordPath);
+            call(...args);
         }
         catch (error) {
-            throw new types/* SettingsError */.GN(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            record(what, error);
         }
-    }
+    };
     return {
-        settings,
-        command,
-        rekkordPath,
-        rekkordVersion,
-        config,
-        configSearched: searched,
-        pre,
-        post,
-        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+        phaseStart: guard('Reporting a phase', (...a) => {
+            observer.phaseStart(...a);
+        }),
+        hookStart: guard('Reporting a hook', (...a) => {
+            observer.hookStart(...a);
+        }),
+        hookEnd: guard('Reporting a hook', (...a) => {
+            observer.hookEnd(...a);
+        }),
+        stepStart: guard('Reporting the Rekkord step', (...a) => {
+            observer.stepStart(...a);
+        }),
+        stepEnd: guard('Reporting the Rekkord step', (...a) => {
+            observer.stepEnd(...a);
+        }),
+        phaseEnd: guard('Reporting a phase', (...a) => {
+            observer.phaseEnd(...a);
+        }),
+        processGroup: guard('Saving the running process group', (pgid) => observer.processGroup?.(pgid)),
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
     };
-}
-/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
-async function checkDestination(settings) {
-    const destination = external_node_path_default().resolve(settings.workspace, settings.destination ?? '');
-    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
-    if (!info)
-        return;
-    if (!info.isDirectory())
-        throw new types/* SettingsError */.GN(`Destination ${destination} exists and is not a folder`);
-    if (!(0,inputs/* forcesRestore */.d)(settings) && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new types/* SettingsError */.GN(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
-    }
-}
-async function makeValidationPlan(settings) {
-    // Rekkord is not needed to validate, but its folder is one place the config may be.
-    const rekkordPath = await findRekkord(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new types/* SettingsError */.GN(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
-    }
-    const phases = types/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
-    return { settings, config, configSearched: searched, phases };
-}
-
-;// CONCATENATED MODULE: ./src/hooks.ts
-
-function hookEnvironment(base, ctx) {
-    const env = { ...base };
-    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
-    delete env.SUCCESS;
-    env.REKKORD_HOOK_COMMAND = ctx.command;
-    env.REKKORD_HOOK_PHASE = ctx.stage;
-    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
-    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
-    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
-    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
-    if (ctx.rehearsal)
-        env.REKKORD_HOOK_REHEARSAL = '1';
-    else
-        delete env.REKKORD_HOOK_REHEARSAL;
-    if (ctx.stage === 'post') {
-        env.SUCCESS = ctx.success ? '1' : '0';
-        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
-        env.REKKORD_HOOK_OID = ctx.oid ?? '';
-        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
-    }
-    return env;
-}
-function notRunResult(phase, hook, reason) {
-    return {
-        phase,
-        name: hook.name,
-        path: hook.path,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome: 'not-run',
-        message: reason,
-        tail: [],
-    };
-}
-async function runHook(phase, hook, options) {
-    const base = { phase, name: hook.name, path: hook.path };
-    if (hook.problem) {
-        return {
-            ...base,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: 'not-started',
-            message: `not started: ${hook.problem}`,
-            tail: [],
-        };
-    }
-    const exit = await runProcess({
-        file: hook.path,
-        args: hook.args,
-        cwd: options.cwd,
-        env: options.env,
-        onOutput: options.onOutput,
-        timeoutMs: options.timeoutMs,
-        cancel: options.cancel,
-        onCancel: options.onCancel,
-        onSpawn: options.onSpawn,
-    });
-    const result = {
-        ...base,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-    };
-    if (exit.startError)
-        return { ...result, outcome: 'not-started', message: `not started: ${exit.startError}` };
-    if (exit.stoppedBy === 'cancel') {
-        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        const message = options.onCancel === 'deadline'
-            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
-            : `interrupted by the cancel (${how})`;
-        return { ...result, outcome: 'cancelled', message };
-    }
-    if (exit.stoppedBy === 'timeout') {
-        const message = `timed out after ${options.timeoutMs / 1000} s and was stopped`;
-        return { ...result, outcome: 'timed-out', message };
-    }
-    if (exit.signal)
-        return { ...result, outcome: 'failure', message: `killed by ${exit.signal}` };
-    if (exit.exitCode !== 0)
-        return { ...result, outcome: 'failure', message: `exited with code ${exit.exitCode}` };
-    return { ...result, outcome: 'success', message: '' };
 }
 
 ;// CONCATENATED MODULE: ./src/session.ts
@@ -1700,6 +2365,10 @@ async function runHook(phase, hook, options) {
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
  * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
  * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
  *
  * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
  * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
@@ -1709,94 +2378,17 @@ async function runHook(phase, hook, options) {
 
 
 
-function quote(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
-async function listPhase(phase) {
-    const listing = { hooks: [], skipped: [] };
-    const errors = [];
-    for (const source of phase.sources) {
-        try {
-            const one = await listHookDirectory(source.directory, source.args);
-            listing.hooks.push(...one.hooks);
-            listing.skipped.push(...one.skipped);
-        }
-        catch (error) {
-            const code = error.code ?? String(error);
-            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
-        }
-    }
-    return { listing, error: errors.join('; ') };
-}
-async function runPhase(run) {
-    const { settings, phase, context, observer, cancel, alreadyRun } = run;
-    const { stage } = phase;
-    const directories = phase.sources.map((s) => s.directory);
-    const { listing: listed, error } = await listPhase(phase);
-    const listing = alreadyRun
-        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
-        : listed;
-    const report = {
-        phase: phase.phase,
-        ...(run.label ? { label: run.label } : {}),
-        directories,
-        hooks: [],
-        skipped: listing.skipped,
-        error,
-    };
-    observer.phaseStart(run.label ?? phase.phase, directories, listing);
-    let success = context.success && report.error === '';
-    for (const hook of listing.hooks) {
-        if (stage === 'pre' && cancel.cancelled) {
-            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
-            report.hooks.push(notRunResult(phase.phase, hook, reason));
-            continue;
-        }
-        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
-        if (stage === 'post' && cancel.remainingMs() === 0) {
-            const reason = 'not run before the cancel grace ran out; the post step runs it';
-            report.hooks.push(notRunResult(phase.phase, hook, reason));
-            continue;
-        }
-        observer.hookStart(run.label ?? phase.phase, hook);
-        const cancelled = cancel.cancelled || alreadyRun !== undefined;
-        const env = hookEnvironment(settings.env, {
-            ...context,
-            stage,
-            phase: phase.phase,
-            success: success && !cancelled,
-            cancelled,
-        });
-        const result = await runHook(phase.phase, hook, {
-            cwd: settings.workspace,
-            env,
-            timeoutMs: settings.hookTimeoutMs,
-            onOutput: (chunk) => observer.output(chunk),
-            cancel,
-            onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
-            onSpawn: (pgid) => observer.processGroup?.(pgid),
-        });
-        observer.processGroup?.(null);
-        if (result.outcome !== 'success')
-            success = false;
-        report.hooks.push(result);
-        observer.hookEnd(result);
-    }
-    observer.phaseEnd(report);
-    return report;
-}
-function phaseFailed(report) {
-    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
-}
-function stepNotRun(command, message) {
+
+
+
+function stepNotRun(command, message, outcome = 'skipped') {
     return {
         command,
         display: `rekkord ${command}`,
         exitCode: null,
         signal: null,
         durationMs: 0,
-        outcome: 'skipped',
+        outcome,
         message,
         oid: null,
         tail: [],
@@ -1812,45 +2404,66 @@ function sharedContext(settings, command, config) {
         destination: settings.destination,
     };
 }
+/** The config Rekkord gets; failing here is failing before any hook, so nothing runs. */
+async function prepare(plan) {
+    try {
+        return await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    }
+    catch (error) {
+        throw new types/* SettingsError */.G(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+    }
+}
 async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
     const cancel = options.cancel ?? new src_cancel/* Cancellation */.mT();
+    const errors = [];
+    const safe = session_observer_guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
-    const pre = await runPhase({
-        settings,
-        phase: plan.pre,
-        context: { ...shared, success: true, exitCode: null, oid: null },
-        observer,
-        cancel,
-    });
-    let step;
-    if (cancel.cancelled) {
-        step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+    const stepConfig = await prepare(plan);
+    try {
+        const pre = await phase_runPhase({
+            settings,
+            env: plan.childEnv,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            observer: safe,
+            cancel,
+        });
+        let step;
+        if (cancel.cancelled) {
+            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        }
+        else if (phase_phaseFailed(pre)) {
+            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+        }
+        else {
+            step = await runRekkord(plan, stepConfig, safe, cancel);
+        }
+        const stepOk = step.outcome === 'success';
+        const post = await phase_runPhase({
+            settings,
+            env: plan.childEnv,
+            phase: plan.post,
+            context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+            observer: safe,
+            cancel,
+        });
+        const ok = stepOk && !phase_phaseFailed(pre) && !phase_phaseFailed(post) && !cancel.cancelled;
+        return {
+            command,
+            success: ok && errors.length === 0,
+            cancelled: cancel.signal,
+            recovery: false,
+            oid: step.oid,
+            phases: [pre, post],
+            step,
+            configPath: plan.config?.path ?? null,
+            errors,
+        };
     }
-    else if (phaseFailed(pre)) {
-        step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+    finally {
+        await stepConfig.cleanup().catch(() => undefined);
     }
-    else {
-        step = await runRekkord(plan, observer, cancel);
-    }
-    const stepOk = step.outcome === 'success';
-    const post = await runPhase({
-        settings,
-        phase: plan.post,
-        context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
-        observer,
-        cancel,
-    });
-    return {
-        command,
-        success: stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled,
-        cancelled: cancel.signal,
-        recovery: false,
-        oid: step.oid,
-        phases: [pre, post],
-        step,
-        configPath: plan.config?.path ?? null,
-    };
 }
 /**
  * For the post step after the main step died without running the post hooks: runs the post
@@ -1858,8 +2471,10 @@ async function runSession(plan, observer, options = {}) {
  */
 async function runRecovery(plan, observer, state, options = {}) {
     const { settings, command } = plan;
+    const errors = [];
     const post = await runPhase({
         settings,
+        env: plan.childEnv,
         phase: plan.post,
         context: {
             ...sharedContext(settings, command, plan.config),
@@ -1867,19 +2482,20 @@ async function runRecovery(plan, observer, state, options = {}) {
             exitCode: state.exitCode,
             oid: state.oid,
         },
-        observer,
+        observer: guardObserver(observer, errors),
         cancel: options.cancel ?? new Cancellation(),
         alreadyRun: state.alreadyRun,
     });
     return {
         command,
-        success: !phaseFailed(post),
+        success: !phaseFailed(post) && errors.length === 0,
         cancelled: null,
         recovery: true,
         oid: null,
         phases: [post],
         step: stepNotRun(command, 'the main step ended before its post hooks ran'),
         configPath: plan.config?.path ?? null,
+        errors,
     };
 }
 /**
@@ -1889,6 +2505,7 @@ async function runRecovery(plan, observer, state, options = {}) {
 async function rehearse(plan, observer, options = {}) {
     const { settings } = plan;
     const cancel = options.cancel ?? new src_cancel/* Cancellation */.mT();
+    const safe = session_observer_guardObserver(observer, []);
     const reports = [];
     for (const phase of plan.phases) {
         const shared = {
@@ -1903,43 +2520,44 @@ async function rehearse(plan, observer, options = {}) {
                 return reports;
             const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
             const context = { ...shared, success, exitCode: success ? 0 : 1 };
-            reports.push(await runPhase({ settings, phase, context, observer, cancel, ...(label ? { label } : {}) }));
+            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+            reports.push(await phase_runPhase({ ...run, ...(label ? { label } : {}) }));
         }
     }
     return reports;
 }
-async function runRekkord(plan, observer, cancel) {
+async function runRekkord(plan, stepConfig, observer, cancel) {
     const { settings, command } = plan;
-    const stepConfig = await prepareStepConfig(plan.config, settings.tempDir);
+    const spec = {
+        command,
+        rekkordPath: plan.rekkordPath,
+        configPath: stepConfig.path,
+        noHooks: plan.noHooks,
+        args: settings.args,
+        operands: (0,commands/* commandSpec */.Lx)(command).operands(settings),
+    };
+    const display = (0,report/* commandLine */.ay)(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? (0,report/* copyNote */.kX)(plan.config?.path ?? '') : '');
+    let result;
     try {
-        const spec = {
-            command,
-            rekkordPath: plan.rekkordPath,
-            configPath: stepConfig.path,
-            args: settings.args,
-            operands: stepOperands(command, settings),
-        };
-        const display = ['rekkord', ...stepArguments(spec)].map(quote).join(' ');
-        const source = plan.config?.path ?? '';
-        const note = stepConfig.isCopy
-            ? `Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice.`
-            : '';
-        observer.stepStart(display, note);
-        const result = await runStep(spec, {
+        result = await runStep(spec, {
             cwd: settings.workspace,
-            env: settings.env,
+            env: plan.childEnv,
             onOutput: (chunk) => observer.output(chunk),
             display,
             cancel,
-            onSpawn: (pgid) => observer.processGroup?.(pgid),
+            onSpawn: (pgid) => {
+                observer.processGroup(pgid);
+            },
         });
-        observer.processGroup?.(null);
-        observer.stepEnd(result);
-        return result;
     }
-    finally {
-        await stepConfig.cleanup();
+    catch (error) {
+        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        result = { ...stepNotRun(command, message, 'not-started'), display };
     }
+    observer.processGroup(null);
+    observer.stepEnd(result);
+    return result;
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -1959,7 +2577,7 @@ var external_node_util_ = __nccwpck_require__(975);
 const HEAD_BYTES = 512;
 async function readHead(file) {
     try {
-        const handle = await (0,promises_namespaceObject.open)(file, 'r');
+        const handle = await (0,promises_.open)(file, 'r');
         try {
             const buffer = Buffer.alloc(HEAD_BYTES);
             const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -2010,14 +2628,14 @@ async function startFindings(file, pathVar) {
     if (!interpreter.startsWith('/')) {
         return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
     }
-    if (!(await resolveExecutable(interpreter, '', '/'))) {
+    if (!(await (0,paths/* resolveExecutable */.L)(interpreter, '', '/'))) {
         return [
             error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
         ];
     }
     if (external_node_path_default().basename(interpreter) === 'env') {
         const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
-        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+        if (command && !(await (0,paths/* resolveExecutable */.L)(command, pathVar, '/'))) {
             return [
                 error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
             ];
@@ -2029,7 +2647,7 @@ async function startFindings(file, pathVar) {
 async function gitModes(dir) {
     const modes = new Map();
     try {
-        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
+        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
             cwd: dir,
             maxBuffer: 16 * 1024 * 1024,
         });
@@ -2125,7 +2743,7 @@ async function runOperation(settings, reporter, options) {
     }
     const plan = await makePlan(settings, options);
     if (cancel.cancelled) {
-        throw new types/* SettingsError */.GN(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        throw new types/* SettingsError */.G(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
@@ -2137,7 +2755,7 @@ async function runOperation(settings, reporter, options) {
 
 /***/ }),
 
-/***/ 317:
+/***/ 729:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2146,54 +2764,22 @@ __nccwpck_require__.d(__webpack_exports__, {
   B: () => (/* binding */ TextReporter)
 });
 
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/report.ts
+// EXTERNAL MODULE: ./src/outcome.ts
+var outcome = __nccwpck_require__(671);
+// EXTERNAL MODULE: ./src/report.ts
+var report = __nccwpck_require__(665);
+;// CONCATENATED MODULE: ./src/annotations.ts
 /**
- * What a finished session says, independent of where it is shown: annotations within the runner's
- * limits, the job summary as Markdown, and the step outputs.
+ * The error annotations of a finished session, within what the runner shows (10 errors a step),
+ * and the one failure message that closes a failed step.
  */
+
 
 /** The runner shows at most this many error annotations per step. */
 const MAX_ERROR_ANNOTATIONS = 10;
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-function report_status(r) {
-    if (r.outcome === 'not-started')
-        return 'not started';
-    if (r.outcome === 'timed-out')
-        return 'timed out';
-    if (r.outcome === 'skipped')
-        return 'skipped';
-    if (r.outcome === 'cancelled')
-        return 'cancelled';
-    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
-}
-function workspaceFile(file, workspace) {
-    const rel = external_node_path_default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
-}
 function withTail(message, tail, lines) {
     const shown = tail.slice(-lines);
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
-}
-function hookFailed(hook) {
-    return hook.outcome !== 'success' && hook.outcome !== 'not-run';
-}
-function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter(hookFailed));
-}
-function stepFailed(step) {
-    return (step.outcome === 'failure' || step.outcome === 'not-started' || step.outcome === 'cancelled');
 }
 /** One error per failed hook and per phase that could not run. */
 function hookAnnotations(phases, workspace) {
@@ -2202,10 +2788,10 @@ function hookAnnotations(phases, workspace) {
         const name = phase.label ?? phase.phase;
         if (phase.error)
             all.push({ title: `${name} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter(hookFailed)) {
-            const file = workspaceFile(hook.path, workspace);
+        for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
+            const file = (0,report/* workspaceFile */.EJ)(hook.path, workspace);
             all.push({
-                title: `${name} hook ${hook.name} failed (${report_status(hook)})`,
+                title: `${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`,
                 message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
                 ...(file ? { file } : {}),
             });
@@ -2214,8 +2800,8 @@ function hookAnnotations(phases, workspace) {
     return all;
 }
 /**
- * Cuts annotations of one kind to what the runner shows (10 a step), keeping `reserved` places
- * for others of the kind (the closing failure): past that, one says how many more there are.
+ * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
+ * the kind (the closing failure): past that, one says how many more there are.
  */
 function capAnnotations(all, reserved, noun, where) {
     const room = MAX_ERROR_ANNOTATIONS - reserved;
@@ -2234,12 +2820,14 @@ function capAnnotations(all, reserved, noun, where) {
 function errorAnnotations(result, workspace) {
     const all = hookAnnotations(result.phases, workspace);
     const step = result.step;
-    if (stepFailed(step)) {
+    if ((0,outcome/* isFailure */.N6)(step.outcome)) {
         all.push({
-            title: `rekkord ${step.command} failed (${report_status(step)})`,
+            title: `rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`,
             message: withTail(step.message, step.tail, 10),
         });
     }
+    for (const error of result.errors)
+        all.push({ title: 'Rekkord hooks action error', message: error });
     if (result.success)
         return { annotations: all, failure: null };
     // One place is kept for the closing failure message itself.
@@ -2248,24 +2836,25 @@ function errorAnnotations(result, workspace) {
 }
 function failureMessage(result) {
     const parts = [];
-    const failed = failedHooks(result);
+    const failed = (0,report/* failedHooks */.Om)(result);
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
     if (failed.length)
         parts.push(`${failed.length} of ${total} hooks failed`);
     for (const p of result.phases)
         if (p.error)
             parts.push(`${p.phase}: ${p.error}`);
+    parts.push(...result.errors);
     const step = result.step;
     if (result.recovery) {
         return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
     }
     if (step.outcome === 'skipped')
         parts.push(`rekkord ${step.command} did not run`);
-    else if (stepFailed(step))
-        parts.push(`rekkord ${step.command} failed (${report_status(step)})`);
+    else if ((0,outcome/* isFailure */.N6)(step.outcome))
+        parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
     const deferred = result.phases
         .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter((h) => h.outcome === 'cancelled' || h.outcome === 'not-run'));
+        .flatMap((p) => p.hooks.filter(outcome/* leftForPostStep */.ng));
     if (deferred.length)
         parts.push(`${deferred.length} post hooks left to the post step`);
     if (result.cancelled) {
@@ -2273,186 +2862,60 @@ function failureMessage(result) {
     }
     return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/\r?\n/g, ' ');
-}
-function code(text) {
-    return `<code>${cell(text)}</code>`;
-}
-const ICONS = {
-    success: '✅ success',
-    failure: '❌ failure',
-    'not-started': '❌ not started',
-    'timed-out': '⏱️ timed out',
-    cancelled: '🛑 cancelled',
-    'not-run': '⏭️ not run',
-    skipped: '⏭️ skipped',
-};
-function renderSummary(result, ctx) {
-    const out = [];
-    const verdict = result.cancelled
-        ? `🛑 cancelled by ${result.cancelled}`
-        : result.recovery
-            ? '🛟 post hooks run by the post step'
-            : result.success
-                ? '✅ succeeded'
-                : '❌ failed';
-    out.push(`## Rekkord ${result.command} ${verdict}`, '');
-    if (result.oid)
-        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
-    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
-    if (ctx.rekkordVersion)
-        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
-    out.push(facts.join(' · '), '');
-    out.push(...hookTable(result.phases, result.step, result.recovery));
-    out.push(...skippedLine(result.phases), '');
-    return out.join('\n');
-}
-function skippedLine(phases) {
-    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
-    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
-}
-/** `exit code` column text: the signal's name, else the code, else nothing. */
-function exitText(r) {
-    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
-}
+
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: ./src/log-writer.ts
 /**
- * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
- * step runs the post hooks of a killed main step).
+ * The log both reporters write to: hook output passed through as bytes with the writer's
+ * backpressure, and lines of their own that always start at the start of a line.
  */
-function hookRows(phases, step, stepFirst = false) {
-    const rows = [];
-    const stepRow = () => {
-        if (!step)
-            return;
-        rows.push({
-            kind: 'step',
-            phase: 'rekkord',
-            name: `rekkord ${step.command}`,
-            outcome: step.outcome,
-            exit: exitText(step),
-            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
-            details: step.message,
-        });
-    };
-    const note = (phase, outcome, details = '', directories) => {
-        const row = {
-            kind: 'note',
-            phase,
-            name: '—',
-            outcome,
-            exit: '',
-            durationMs: null,
-            details,
-        };
-        rows.push(directories ? { ...row, directories } : row);
-    };
-    if (stepFirst)
-        stepRow();
-    for (const phase of phases) {
-        const name = phase.label ?? phase.phase;
-        if (phase.error)
-            note(name, 'failure', phase.error);
-        if (phase.directories.length === 0)
-            note(name, 'no directory configured');
-        else if (!phase.error && phase.hooks.length === 0) {
-            note(name, 'no hooks', '', phase.directories);
-        }
-        for (const h of phase.hooks) {
-            rows.push({
-                kind: 'hook',
-                phase: name,
-                name: h.name,
-                outcome: h.outcome,
-                exit: exitText(h),
-                durationMs: h.durationMs,
-                details: h.message,
-            });
-        }
-        if (!stepFirst && phase.phase.startsWith('pre-'))
-            stepRow();
+
+class LogWriter {
+    out;
+    atLineStart = true;
+    constructor(out) {
+        this.out = out;
     }
-    return rows;
-}
-/** The hook table as Markdown, for the job summary. */
-function hookTable(phases, step, stepFirst = false) {
-    const out = [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-    ];
-    for (const r of hookRows(phases, step, stepFirst)) {
-        const outcome = r.directories
-            ? `no hooks in ${r.directories.map(code).join(', ')}`
-            : (ICONS[r.outcome] ?? r.outcome);
-        const cols = [
-            r.phase,
-            r.kind === 'note' ? '—' : code(r.name),
-            outcome,
-            r.exit,
-            r.durationMs === null ? '' : formatDuration(r.durationMs),
-            cell(r.details),
-        ];
-        out.push(`| ${cols.join(' | ')} |`);
+    /** Hook or Rekkord output; a promise when the reader is slow and the hook must wait. */
+    output(chunk) {
+        if (chunk.length === 0)
+            return undefined;
+        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        // A slow reader must slow the hook down, not fill this process's memory.
+        if (this.out.write(chunk))
+            return undefined;
+        return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
     }
-    return out;
-}
-/** The `hooks` output's objects, one per hook run. */
-function hookOutputs(phases) {
-    return phases.flatMap((p) => p.hooks.map((h) => ({
-        phase: p.label ?? h.phase,
-        name: h.name,
-        path: h.path,
-        exitCode: h.exitCode,
-        signal: h.signal,
-        durationMs: Math.round(h.durationMs),
-        outcome: h.outcome,
-        message: h.message,
-    })));
-}
-function stepOutputs(result) {
-    return {
-        success: String(result.success),
-        oid: result.oid ?? '',
-        hooks: JSON.stringify(hookOutputs(result.phases)),
-        'failed-hooks': String(failedHooks(result).length),
-    };
-}
-/** How a reporter announces a phase: its hooks and folders, and what it skips. */
-function phaseLine(phase, directories, listing) {
-    if (directories.length === 0)
-        return `${phase}: no hook directory configured`;
-    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-    const where = directories.join(' and ');
-    return `${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`;
-}
-/** How a reporter titles a running hook: phase, name and arguments. */
-function hookTitle(phase, hook) {
-    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    return `${phase} › ${hook.name}${args}`;
+    /** Ends a line the output left open: the runner reads a workflow command only at a line start. */
+    endLine() {
+        if (!this.atLineStart)
+            this.out.write('\n');
+        this.atLineStart = true;
+    }
+    /** A whole line of the reporter's own. */
+    line(text) {
+        this.endLine();
+        this.out.write(`${text}\n`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
 
 
+
+
+const MARKS = { ok: '✔', failed: '✘' };
 class TextReporter {
-    out;
-    atLineStart = true;
+    log;
     /** The exit code the command line ends with: 0 when everything succeeded. */
     exitCode = 0;
     constructor(out = process.stdout) {
-        this.out = out;
+        this.log = new LogWriter(out);
     }
     line(text) {
-        if (!this.atLineStart)
-            this.out.write('\n');
-        this.out.write(`${text}\n`);
-        this.atLineStart = true;
+        this.log.line(text);
     }
     // A terminal is the user's own: nothing to mask there.
     maskSecrets() { }
@@ -2464,25 +2927,16 @@ class TextReporter {
             this.line(`warning: ${warning}`);
     }
     phaseStart(phase, directories, listing) {
-        this.line(phaseLine(phase, directories, listing));
+        this.line((0,report/* phaseLine */.Kl)(phase, directories, listing));
     }
     hookStart(phase, hook) {
-        this.line(`── ${hookTitle(phase, hook)}`);
+        this.line(`── ${(0,report/* hookTitle */.Ez)(phase, hook)}`);
     }
     output(chunk) {
-        if (chunk.length === 0)
-            return undefined;
-        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-        if (this.out.write(chunk))
-            return undefined;
-        return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
+        return this.log.output(chunk);
     }
     hookEnd(result) {
-        const took = formatDuration(result.durationMs);
-        if (result.outcome === 'success')
-            this.line(`✔ ${result.phase} ${result.name} (${took})`);
-        else
-            this.line(`✘ ${result.phase} ${result.name}: ${result.message} (${took})`);
+        this.line((0,report/* endLine */.Sk)(`${result.phase} ${result.name}`, result, MARKS));
     }
     stepStart(display, note) {
         if (note)
@@ -2490,12 +2944,8 @@ class TextReporter {
         this.line(`── ${display}`);
     }
     stepEnd(result) {
-        const took = formatDuration(result.durationMs);
-        if (result.outcome === 'success') {
-            this.line(`✔ rekkord ${result.command} (${took})${result.oid ? `: snapshot ${result.oid}` : ''}`);
-        }
-        else
-            this.line(`✘ ${result.message} (${took})`);
+        const oid = result.oid ? `: snapshot ${result.oid}` : '';
+        this.line(`${(0,report/* endLine */.Sk)(`rekkord ${result.command}`, result, MARKS)}${oid}`);
     }
     phaseEnd(report) {
         if (report.error)
@@ -2517,9 +2967,9 @@ class TextReporter {
     }
     table(phases, step) {
         const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        for (const r of hookRows(phases, step).filter((row) => row.kind !== 'note')) {
-            const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
-            rows.push([r.phase, r.name, r.outcome, r.exit, duration]);
+        for (const r of (0,report/* hookRows */.f0)(phases, step).filter((row) => row.outcome !== null)) {
+            const duration = r.durationMs === null ? '' : (0,report/* formatDuration */.a3)(r.durationMs);
+            rows.push([r.phase, r.name, r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '', r.exit, duration]);
         }
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
         for (const row of rows)
@@ -2556,7 +3006,7 @@ class TextReporter {
             this.table(rehearsal, null);
         }
         const errors = validation.findings.filter((f) => f.severity === 'error').length;
-        const failed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+        const failed = rehearsal ? (0,report/* failedHooks */.Om)({ phases: rehearsal }).length : 0;
         if (errors || failed) {
             this.exitCode = 1;
             const parts = [`${errors} error(s)`];
@@ -2577,14 +3027,10 @@ class TextReporter {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GN: () => (/* binding */ SettingsError),
-/* harmony export */   Lo: () => (/* binding */ COMMANDS),
-/* harmony export */   Vx: () => (/* binding */ OID),
-/* harmony export */   xb: () => (/* binding */ OPERATIONS)
+/* harmony export */   G: () => (/* binding */ SettingsError),
+/* harmony export */   V: () => (/* binding */ OID)
 /* harmony export */ });
 /** Shared vocabulary of the engine: commands, phases, plans and results. */
-const COMMANDS = ['save', 'scan', 'restore'];
-const OPERATIONS = [...COMMANDS, 'validate'];
 /** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
 const OID = '[MR][0-9A-F]{64}';
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
@@ -2599,6 +3045,27 @@ class SettingsError extends Error {
     }
 }
 
+
+/***/ }),
+
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 

@@ -1,0 +1,122 @@
+/**
+ * What the main step leaves for the post step (the runner's GITHUB_STATE, read back as STATE_*
+ * variables): the keys, typed writers, and the one checked reader. The post step runs what the
+ * main step still owed, and nothing else: it never re-runs a finished phase, and it runs nothing
+ * from a state that is not the one this run's main step wrote.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** Where the state lives; the action passes `core.saveState`/`core.getState`. */
+export interface StateStore {
+  save(name: string, value: string): void;
+  get(name: string): string;
+}
+
+/** The keys; the last value saved under a key wins. */
+export const STATE_KEYS = {
+  /** Set first by the main step to this run's token: only the post step sees it. */
+  isPost: 'isPost',
+  /** The same token again, written last by the main step. */
+  token: 'token',
+  /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
+  stage: 'stage',
+  /** How many post hooks finished, and their paths as `post-done-1`, `post-done-2`, ... */
+  postDoneCount: 'post-done-count',
+  postDone: 'post-done-',
+  /** Process group of the running hook or Rekkord, empty when none runs. */
+  pgid: 'pgid',
+  /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
+  step: 'step',
+} as const;
+
+export type Stage = 'pre' | 'post' | 'done';
+
+/** The main step's writer: one per run, every value tagged by this run's token. */
+export class StateWriter {
+  private readonly token = randomUUID();
+  private postDone = 0;
+
+  constructor(private readonly store: StateStore) {}
+
+  /** First thing the main step does: from now on the post step knows it is the post step. */
+  begin(): void {
+    this.store.save(STATE_KEYS.isPost, this.token);
+    this.store.save(STATE_KEYS.token, this.token);
+  }
+
+  stage(stage: Stage): void {
+    this.store.save(STATE_KEYS.stage, stage);
+  }
+
+  processGroup(pgid: number | null): void {
+    this.store.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
+  }
+
+  postHookDone(hookPath: string): void {
+    this.postDone += 1;
+    this.store.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
+    this.store.save(STATE_KEYS.postDoneCount, String(this.postDone));
+  }
+
+  step(exitCode: number | null, oid: string | null): void {
+    this.store.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
+  }
+
+  /** Last thing the main step does: its own values come after anything a hook may have written. */
+  end(): void {
+    this.store.save(STATE_KEYS.isPost, this.token);
+    this.store.save(STATE_KEYS.token, this.token);
+  }
+}
+
+/** What the post step learns of the main step. */
+export interface SavedState {
+  stage: Stage | null;
+  /** Process group the killed main step left running, or null. */
+  pgid: number | null;
+  postDone: ReadonlySet<string>;
+  step: { exitCode: number | null; oid: string | null };
+}
+
+export class StateError extends Error {
+  override name = 'StateError';
+}
+
+/** Whether this run of the entry is the post step (the main step saved `isPost`). */
+export function isPostStep(store: StateStore): boolean {
+  return store.get(STATE_KEYS.isPost) !== '' || store.get(STATE_KEYS.token) !== '';
+}
+
+const STAGES: readonly string[] = ['pre', 'post', 'done'];
+
+/** Reads and checks the state; a StateError when it is not the one the main step wrote. */
+export function readState(store: StateStore): SavedState {
+  const token = store.get(STATE_KEYS.token);
+  if (!/^[0-9a-f-]{36}$/.test(token) || store.get(STATE_KEYS.isPost) !== token) {
+    throw new StateError(
+      "the saved state is not the one this run's main step wrote (its token does not match): something else wrote to GITHUB_STATE",
+    );
+  }
+  const stageText = store.get(STATE_KEYS.stage);
+  if (stageText !== '' && !STAGES.includes(stageText)) {
+    throw new StateError(`the saved state has an unknown stage '${stageText}'`);
+  }
+  const pgidText = store.get(STATE_KEYS.pgid);
+  const pgid = /^[1-9]\d*$/.test(pgidText) ? Number(pgidText) : null;
+  const count = Number(store.get(STATE_KEYS.postDoneCount) || '0');
+  const postDone = new Set<string>();
+  for (let i = 1; Number.isSafeInteger(count) && i <= count; i++) {
+    postDone.add(store.get(`${STATE_KEYS.postDone}${i}`));
+  }
+  let parsed: Partial<SavedState['step']>;
+  try {
+    parsed = JSON.parse(store.get(STATE_KEYS.step) || '{}') as Partial<SavedState['step']>;
+  } catch {
+    throw new StateError('the saved state of the Rekkord step is not valid JSON');
+  }
+  const step = {
+    exitCode: typeof parsed.exitCode === 'number' ? parsed.exitCode : null,
+    oid: typeof parsed.oid === 'string' ? parsed.oid : null,
+  };
+  return { stage: (stageText || null) as Stage | null, pgid, postDone, step };
+}
