@@ -9,7 +9,7 @@ export const executeFile: Execute = (file, args, env) =>
     execFile(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const code: unknown = error?.code;
       // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
-      if (error && typeof code === 'string') reject(error);
+      if (error && typeof code === 'string') reject(new Error(error.message));
       else resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
     });
   });
