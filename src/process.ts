@@ -2,15 +2,20 @@
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
  * its own process group (so a timeout or a cancel stops everything it started), output passed on
  * live as raw bytes, and only a small tail kept in memory for the failure report.
+ *
+ * A run goes: start (a failure to start is a result, never a rejection) → wait for the child's
+ * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
+ * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { CANCEL_KILL_GRACE_MS, type Cancellation } from './cancel.js';
-import { relayed } from './memory.js';
+import { OutputRelay, type OutputSink } from './output-relay.js';
+import { reapGroup, signalGroup } from './process-group.js';
 
-/** Takes output; a returned promise means "wait for it before sending more" (backpressure). */
-export type OutputSink = (chunk: Buffer) => Promise<void> | undefined;
+export { stripAnsi, Tail, type OutputSink } from './output-relay.js';
+export { reapGroup, signalGroup } from './process-group.js';
 
 export interface ProcessSpec {
   file: string;
@@ -39,6 +44,7 @@ export type StopReason = 'timeout' | 'cancel';
 export interface ProcessExit {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** From the start to the child's own exit. */
   durationMs: number;
   /** Set when the process could not be started: why, in words. */
   startError: string | null;
@@ -47,42 +53,28 @@ export interface ProcessExit {
   tail: string[];
 }
 
-const TAIL_BYTES = 8192;
-const TAIL_LINES = 10;
 /** After SIGTERM on timeout, how long the group gets before SIGKILL. */
 export const KILL_GRACE_MS = 3000;
-/** After exit, how long a background child may keep the output pipes open before they are closed. */
-const DRAIN_MS = 1000;
-const POLL_MS = 20;
+/** After exit, how long the output is still read (README: "a second later"). */
+export const DRAIN_MS = 1000;
 /** After a cancel, a post hook past the budget gets this long after SIGTERM. */
 const DEADLINE_KILL_GRACE_MS = 500;
+/** Node's timers hold at most 2^31-1 ms (Node's lib/internal/timers.js, TIMEOUT_MAX). */
+const TIMER_MAX_MS = 2 ** 31 - 1;
 
-/** Keeps the last few kilobytes of a stream, however much passes through. */
-export class Tail {
-  private chunks: Buffer[] = [];
-  private size = 0;
-
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
-      this.size -= this.chunks.shift()?.length ?? 0;
-    }
-  }
-
-  lines(count = TAIL_LINES): string[] {
-    const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
-    return text
-      .split(/\r?\n|\r/)
-      .map((l) => l.trimEnd())
-      .filter((l) => l !== '')
-      .slice(-count);
-  }
-}
-
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+/** `setTimeout` for any delay: longer ones are chained. Returns the cancel. */
+export function setLongTimeout(callback: () => void, ms: number): () => void {
+  const due = performance.now() + ms;
+  let timer: NodeJS.Timeout;
+  const step = (): void => {
+    const left = due - performance.now();
+    if (left > 1) timer = setTimeout(step, Math.min(left, TIMER_MAX_MS));
+    else callback();
+  };
+  timer = setTimeout(step, Math.min(Math.max(ms, 0), TIMER_MAX_MS));
+  return () => {
+    clearTimeout(timer);
+  };
 }
 
 /** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
@@ -102,174 +94,131 @@ async function startErrorText(file: string, error: NodeJS.ErrnoException): Promi
     }
   }
   if (code === 'EACCES') return 'permission denied when starting it';
+  // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+  if (code === 'ELOOP') return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
+  if (code === 'E2BIG') return 'its arguments and environment are too large (E2BIG)';
+  if (code === 'ETXTBSY') return 'it is open for writing by another process (ETXTBSY)';
   return `it cannot be started (${code || error.message})`;
 }
 
-/** Sends a signal to a whole process group; false when the group is gone. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+type Ending = { code: number | null; signal: NodeJS.Signals | null } | { error: Error };
 
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
-function groupAlive(pgid: number): boolean {
-  if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
-  try {
-    return readdirSync('/proc').some((name) => {
-      if (!/^\d+$/.test(name)) return false;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(group) === pgid && state !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return true;
-  }
-}
+class ProcessRun {
+  private readonly started = performance.now();
+  private stoppedBy: StopReason | null = null;
+  /** When a stopped group must be gone (SIGKILL is due then). */
+  private killAt = 0;
+  private killTimer: NodeJS.Timeout | undefined;
+  /** Disarms what only matters while the child runs: timeout, cancel, deadline. */
+  private readonly whileRunning: (() => void)[] = [];
 
-/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
-export async function reapGroup(pgid: number, graceMs: number): Promise<void> {
-  const until = performance.now() + graceMs;
-  while (groupAlive(pgid)) {
-    if (performance.now() >= until) {
-      signalGroup(pgid, 'SIGKILL');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
+  constructor(private readonly spec: ProcessSpec) {}
 
-export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
-  const started = performance.now();
-  const tail = new Tail();
-  return new Promise((resolve) => {
-    let done = false;
-    let stoppedBy: StopReason | null = null;
-    let graceMs = 0;
-    let unsubscribe = (): void => undefined;
-    const timers: NodeJS.Timeout[] = [];
-    const finish = (exit: Pick<ProcessExit, 'exitCode' | 'signal' | 'startError'>): void => {
-      if (done) return;
-      done = true;
-      timers.forEach(clearTimeout);
-      unsubscribe();
-      const result = {
-        ...exit,
-        stoppedBy,
-        durationMs: performance.now() - started,
-        tail: tail.lines(),
-      };
-      // A stopped hook's background children go with it, within what is left of the grace.
-      if (stoppedBy && child.pid !== undefined) {
-        void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
-          resolve(result);
-        });
-      } else resolve(result);
-    };
-
-    const child = spawn(spec.file, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let pauses = 0;
-    let lastData = performance.now();
-    const onData = (chunk: Buffer): void => {
-      lastData = performance.now();
-      tail.push(chunk);
-      relayed(chunk.length);
-      const wait = spec.onOutput(chunk);
-      if (!wait) return;
-      if (pauses++ === 0) {
-        child.stdout.pause();
-        child.stderr.pause();
-      }
-      void wait.finally(() => {
-        if (--pauses === 0) {
-          child.stdout.resume();
-          child.stderr.resume();
-        }
+  async run(): Promise<ProcessExit> {
+    let child: Child;
+    try {
+      child = spawn(this.spec.file, this.spec.args, {
+        cwd: this.spec.cwd,
+        env: this.spec.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
+    } catch (error) {
+      return this.notStarted(error as NodeJS.ErrnoException);
+    }
+    const relay = new OutputRelay([child.stdout, child.stderr], this.spec.onOutput);
+    const ending = new Promise<Ending>((resolve) => {
+      // After a successful start, 'error' only reports a failed kill: the exit still comes.
+      child.on('error', (error) => {
+        if (child.pid === undefined) resolve({ error });
+      });
+      child.once('exit', (code, signal) => {
+        resolve({ code, signal });
+      });
+    });
+    const pgid = child.pid;
+    if (pgid !== undefined) this.watch(pgid);
+    const end = await ending;
+    this.whileRunning.forEach((disarm) => {
+      disarm();
+    });
+    if ('error' in end || pgid === undefined) {
+      relay.stop();
+      return this.notStarted('error' in end ? end.error : new Error('no process id'));
+    }
+    const durationMs = performance.now() - this.started;
+    await relay.drain(DRAIN_MS);
+    // A background child held the output past the drain: it goes, the hook's result stands.
+    if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
+      setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
+    }
+    // A stopped hook's background children go with it, within what is left of the grace.
+    if (this.stoppedBy) {
+      await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
+      clearTimeout(this.killTimer);
+    }
+    return {
+      exitCode: end.code,
+      signal: end.signal,
+      durationMs,
+      startError: null,
+      stoppedBy: this.stoppedBy,
+      tail: relay.tail.lines(),
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+  }
 
-    const stop = (reason: StopReason, signal: NodeJS.Signals, grace: number): void => {
-      if (stoppedBy || child.pid === undefined) return;
-      stoppedBy = reason;
-      graceMs = performance.now() - started + grace;
-      const pgid = child.pid;
-      signalGroup(pgid, signal);
-      timers.push(
-        setTimeout(() => {
-          signalGroup(pgid, 'SIGKILL');
-        }, grace),
-      );
-    };
-
+  /** Arms the timeout and the cancel for a running child. */
+  private watch(pgid: number): void {
+    const { spec } = this;
+    spec.onSpawn?.(pgid);
     if (spec.timeoutMs > 0) {
-      timers.push(
-        setTimeout(() => {
-          stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
+      const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+      this.whileRunning.push(
+        setLongTimeout(() => {
+          this.stop(pgid, 'timeout', 'SIGTERM', grace);
         }, spec.timeoutMs),
       );
     }
+    const cancel = spec.cancel;
+    if (!cancel) return;
+    this.whileRunning.push(
+      cancel.onCancel((signal) => {
+        if (spec.onCancel !== 'deadline') {
+          this.stop(pgid, 'cancel', signal, CANCEL_KILL_GRACE_MS);
+          return;
+        }
+        this.whileRunning.push(
+          setLongTimeout(() => {
+            this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+          }, cancel.remainingMs()),
+        );
+      }),
+    );
+  }
 
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (child.pid !== undefined) return;
-      void startErrorText(spec.file, error).then((text) => {
-        finish({ exitCode: null, signal: null, startError: text });
-      });
-    });
-    if (child.pid !== undefined) {
-      spec.onSpawn?.(child.pid);
-      const cancel = spec.cancel;
-      if (cancel) {
-        unsubscribe = cancel.onCancel((signal) => {
-          if (spec.onCancel === 'deadline') {
-            timers.push(
-              setTimeout(() => {
-                stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-              }, cancel.remainingMs()),
-            );
-          } else stop('cancel', signal, CANCEL_KILL_GRACE_MS);
-        });
-      }
-    }
+  /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
+  private stop(pgid: number, reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
+    if (this.stoppedBy) return;
+    this.stoppedBy = reason;
+    this.killAt = performance.now() + graceMs;
+    signalGroup(pgid, signal);
+    this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+  }
 
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-    const settle = (): void => {
-      if (exited) finish({ exitCode: exited.code, signal: exited.signal, startError: null });
+  private async notStarted(error: NodeJS.ErrnoException): Promise<ProcessExit> {
+    return {
+      exitCode: null,
+      signal: null,
+      durationMs: performance.now() - this.started,
+      startError: await startErrorText(this.spec.file, error),
+      stoppedBy: null,
+      tail: [],
     };
-    // A background child may hold the pipes open forever: once the process has exited and its
-    // output has been idle for a moment, stop waiting for them.
-    const drain = (): void => {
-      const idle = performance.now() - lastData;
-      if (pauses > 0 || idle < DRAIN_MS) {
-        timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
-        return;
-      }
-      child.stdout.destroy();
-      child.stderr.destroy();
-      settle();
-    };
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      timers.push(setTimeout(drain, DRAIN_MS));
-    });
-    child.on('close', settle);
-  });
+  }
+}
+
+/** Runs the process to its end; resolves with how it ended, never rejects. */
+export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
+  return new ProcessRun(spec).run();
 }
