@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hookEnvironment, runHook, type HookContext } from '../src/hooks.js';
@@ -165,5 +165,24 @@ describe('running a hook', () => {
     expect(result.outcome).toBe('success');
     expect(output).toContain('started');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('reports a hook that exited 0 as a success though a background child keeps printing', async () => {
+    const dir = scratch();
+    writeHook(dir, 'h', '( while :; do echo log; sleep 0.5; done ) & exit 0');
+    const started = Date.now();
+    const { result } = await run(dir, 'h', { timeoutMs: 1500 });
+    expect(result).toMatchObject({ outcome: 'success', exitCode: 0, message: '' });
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('says a hook whose #! interpreter is a symbolic link loop cannot start', async () => {
+    const dir = scratch();
+    symlinkSync(path.join(dir, 'loop'), path.join(dir, 'loop'));
+    writeFile(path.join(dir, 'h'), `#!${path.join(dir, 'loop')}\n`, 0o755);
+    expect((await run(dir, 'h')).result).toMatchObject({
+      outcome: 'not-started',
+      message: expect.stringContaining('symbolic link loop') as unknown,
+    });
   });
 });
