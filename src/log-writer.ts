@@ -14,7 +14,10 @@ export class LogWriter {
     if (chunk.length === 0) return undefined;
     this.atLineStart = chunk[chunk.length - 1] === 0x0a;
     // A slow reader must slow the hook down, not fill this process's memory.
-    if (this.out.write(chunk)) return undefined;
+    // A pipe or file stdout is written synchronously (Node's docs, "A note on process I/O"): when
+    // nothing is left queued, write() returning false for a large chunk asks for no wait.
+    if (this.out.write(chunk) || (this.out as { writableLength?: number }).writableLength === 0)
+      return undefined;
     return once(this.out, 'drain').then(() => undefined);
   }
 
