@@ -30,23 +30,29 @@ describe('validate', () => {
       .filter((a) => a.command !== 'notice')
       .map((a) => [a.command, a.properties.file, a.properties.line ?? '', a.properties.title]);
     expect(shown).toEqual([
+      [
+        'warning',
+        'hooks/pre-save/.disabled',
+        '1',
+        'pre-save hook .disabled: a dotfile is a hook for Rekkord',
+      ],
       ['warning', 'hooks/pre-save/70-no-shebang', '1', 'No #! line'],
       [
         'error',
         'hooks/pre-save/20-not-executable',
-        '',
+        '1',
         'pre-save hook 20-not-executable cannot start',
       ],
       [
         'error',
         'hooks/pre-save/20-not-executable',
-        '',
+        '1',
         'pre-save hook 20-not-executable not executable in git',
       ],
       [
         'error',
         'hooks/pre-save/30-git-not-executable',
-        '',
+        '1',
         'pre-save hook 30-git-not-executable not executable in git',
       ],
       ['error', 'hooks/pre-save/40-crlf', '1', 'CRLF line ending in the #! line'],
@@ -65,14 +71,12 @@ describe('validate', () => {
     expect(byFile('rekkord.ini')).toContain('[Hooks] PreScanDirectory = hooks/pre-scan-missing');
 
     expect(run.summary).toContain('## Rekkord hooks validation ❌ failed');
-    expect(run.summary).toContain('| pre-save | 1 | <code>10-good</code> |  | ✅ |  |');
+    expect(run.summary).toContain('| pre-save | 2 | <code>10-good</code> |  | ✅ |  |');
     expect(run.summary).toContain(
-      '| pre-save | 4 | <code>40-crlf</code> |  | ❌ | ❌ line 1: The #! line ends with a carriage return',
+      '| pre-save | 5 | <code>40-crlf</code> |  | ❌ | ❌ line 1: The #! line ends with a carriage return',
     );
     expect(run.summary).toContain('| post-save | 1 | <code>90-fine</code> |  | ✅ |  |');
-    expect(run.summary).toContain(
-      'Skipped entries: <code>pre-save/.disabled</code> (dotfile), <code>pre-save/lib</code> (directory)',
-    );
+    expect(run.summary).toContain('Skipped entries: <code>pre-save/lib</code> (directory)');
     expect(run.outputs).toMatchObject({ success: 'false', 'failed-hooks': '5' });
   });
 
