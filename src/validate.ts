@@ -164,7 +164,10 @@ async function hookFindings(
   }
   if (source.kind === 'config') {
     if (hook.name.startsWith('.')) {
-      found.push(dotfileFinding(hook.name, hook.path, title, await isRunnable(hook)));
+      const runnable = await isRunnable(hook);
+      found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+      // A .gitkeep is no script: how it would start says nothing more.
+      if (!runnable) return [...found, ...(await hookWritableFindings(hook.path, title))];
     }
     found.push(...nameShellFinding(hook.name, hook.path, title));
   }
