@@ -66,7 +66,7 @@ describe('rekkord-hooks', () => {
     );
     expect(run.stdout).toContain(`${path.join(ws, 'rekkord.ini')}:7: error:`);
     expect(run.stdout).toContain(`${path.join(ws, 'hooks/pre-save/70-no-shebang')}:1: warning:`);
-    expect(run.stdout).toContain('  1. ✔ 10-good');
+    expect(run.stdout).toContain('  2. ✔ 10-good');
     expect(run.stdout).toContain('✘ Hook validation failed: 7 error(s)');
   });
 

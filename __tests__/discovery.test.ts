@@ -40,10 +40,13 @@ describe('hook discovery', () => {
     const { hooks } = await listHookDirectory(dir);
     const problems = Object.fromEntries(hooks.map((h) => [h.name, h.problem]));
     expect(problems).toEqual({
-      broken: 'it is a symbolic link to a missing file',
-      fifo: 'it is not a regular file',
-      loop: 'it is a symbolic link loop',
-      'not-exec': 'it is not executable (mode 0644; run chmod +x on it)',
+      broken: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
+      fifo: { kind: 'not-a-file', message: 'it is not a regular file' },
+      loop: { kind: 'broken-link', message: 'it is a symbolic link loop' },
+      'not-exec': {
+        kind: 'not-executable',
+        message: 'it is not executable (mode 0644; run chmod +x on it)',
+      },
       symlinked: undefined,
       'to-hook': undefined,
     });
@@ -58,7 +61,7 @@ describe('hook discovery', () => {
     );
     const { hooks } = await listHookDirectory(dir);
     expect(hooks).toHaveLength(1);
-    expect(hooks[0]?.problem).toContain('not valid UTF-8');
+    expect(hooks[0]?.problem?.message).toContain('not valid UTF-8');
   });
 
   it('says why a configured directory cannot be used', async () => {

@@ -136,6 +136,22 @@ describe('hooks-dir', () => {
   });
 });
 
+describe('validate on a hooks-dir folder', () => {
+  it("does not hold it to Rekkord's shell rules: only the action runs it, with its arguments", async () => {
+    const { ws } = backupWorkspace();
+    argsHook(path.join(ws, 'my hooks.d'), '10 clock');
+    writeFile(path.join(ws, 'my hooks.d', '.gitkeep'), '');
+    const result = await run(ws, {
+      command: 'validate',
+      rekkord: 'rekkord-is-not-needed',
+      'hooks-dir': 'my hooks.d',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.annotations).toEqual([]);
+    expect(result.summary).toContain('| pre-save | 1 | <code>10 clock</code> | save pre | ✅ |  |');
+  });
+});
+
 describe('restore', () => {
   /** A workspace with one saved snapshot of `data/dump.sql` in channel `db`. */
   async function savedDump(sql: string) {

@@ -131,7 +131,12 @@ describe('running a hook', () => {
   it('does not start an entry discovery found a problem with', async () => {
     const result = await runHook(
       'pre-save',
-      { name: 'x', path: '/x', args: [], problem: 'it is not executable' },
+      {
+        name: 'x',
+        path: '/x',
+        args: [],
+        problem: { kind: 'not-executable', message: 'it is not executable' },
+      },
       {
         cwd: '/',
         env: {},

@@ -1,4 +1,6 @@
 /** validate: CI for hook scripts, on a repository with a broken hook of each kind. */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction, runPostStep, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
@@ -30,23 +32,29 @@ describe('validate', () => {
       .filter((a) => a.command !== 'notice')
       .map((a) => [a.command, a.properties.file, a.properties.line ?? '', a.properties.title]);
     expect(shown).toEqual([
+      [
+        'warning',
+        'hooks/pre-save/.disabled',
+        '1',
+        'pre-save hook .disabled: a dotfile is a hook for Rekkord',
+      ],
       ['warning', 'hooks/pre-save/70-no-shebang', '1', 'No #! line'],
       [
         'error',
         'hooks/pre-save/20-not-executable',
-        '',
+        '1',
         'pre-save hook 20-not-executable cannot start',
       ],
       [
         'error',
         'hooks/pre-save/20-not-executable',
-        '',
+        '1',
         'pre-save hook 20-not-executable not executable in git',
       ],
       [
         'error',
         'hooks/pre-save/30-git-not-executable',
-        '',
+        '1',
         'pre-save hook 30-git-not-executable not executable in git',
       ],
       ['error', 'hooks/pre-save/40-crlf', '1', 'CRLF line ending in the #! line'],
@@ -65,14 +73,12 @@ describe('validate', () => {
     expect(byFile('rekkord.ini')).toContain('[Hooks] PreScanDirectory = hooks/pre-scan-missing');
 
     expect(run.summary).toContain('## Rekkord hooks validation ❌ failed');
-    expect(run.summary).toContain('| pre-save | 1 | <code>10-good</code> |  | ✅ |  |');
+    expect(run.summary).toContain('| pre-save | 2 | <code>10-good</code> |  | ✅ |  |');
     expect(run.summary).toContain(
-      '| pre-save | 4 | <code>40-crlf</code> |  | ❌ | ❌ line 1: The #! line ends with a carriage return',
+      '| pre-save | 5 | <code>40-crlf</code> |  | ❌ | ❌ line 1: The #! line ends with a carriage return',
     );
     expect(run.summary).toContain('| post-save | 1 | <code>90-fine</code> |  | ✅ |  |');
-    expect(run.summary).toContain(
-      'Skipped entries: <code>pre-save/.disabled</code> (dotfile), <code>pre-save/lib</code> (directory)',
-    );
+    expect(run.summary).toContain('Skipped entries: <code>pre-save/lib</code> (directory)');
     expect(run.outputs).toMatchObject({ success: 'false', 'failed-hooks': '5' });
   });
 
@@ -151,6 +157,112 @@ describe('validate', () => {
     expect(run.annotations).toHaveLength(1);
     expect(run.annotations[0]?.properties).toMatchObject({ file: 'rekkord.ini', line: '3' });
     expect(run.annotations[0]?.message).toContain('unknown key "PostSaveDir" in [Hooks]');
+  });
+});
+
+describe('validate as Rekkord sees the hooks', () => {
+  const titles = (run: ActionRun) =>
+    run.annotations
+      .filter((a) => a.command !== 'notice' && a.properties.file)
+      .map((a) => [a.command, a.properties.file, a.properties.line, a.properties.title]);
+
+  it('flags shell characters in Rekkord folder and hook names, on the config line and the file', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'my hooks' });
+    logHook(path.join(ws, 'my hooks'), '10 dump');
+    logHook(path.join(ws, 'my hooks'), '20-a;b');
+    logHook(path.join(ws, 'my hooks'), '30-fine_1.2+x');
+    const run = await validate(ws);
+    expect(run.exitCode).toBe(1);
+    expect(titles(run)).toEqual([
+      [
+        'error',
+        'rekkord.ini',
+        expect.stringMatching(/^\d+$/),
+        'pre-save hook folder: shell characters in the hook folder',
+      ],
+      ['error', 'my hooks/10 dump', '1', 'pre-save hook 10 dump: shell characters in the name'],
+      ['error', 'my hooks/20-a;b', '1', 'pre-save hook 20-a;b: shell characters in the name'],
+    ]);
+    const folder = run.annotations.find((a) => a.properties.file === 'rekkord.ini');
+    expect(folder?.message).toContain('(space)');
+    expect(folder?.message).toContain('/bin/sh -c with its path unquoted');
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+  });
+
+  it("flags a .gitkeep in a Rekkord folder: Rekkord's own save would fail on it", async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
+    logHook(path.join(ws, 'pre'), 'dump');
+    writeFile(path.join(ws, 'pre', '.gitkeep'), '');
+    mkdirSync(path.join(ws, 'pre', '.cache'));
+    const run = await validate(ws);
+    expect(run.exitCode).toBe(1);
+    const gitkeep = titles(run).filter((t) => t[1] === 'pre/.gitkeep');
+    expect(gitkeep).toContainEqual([
+      'error',
+      'pre/.gitkeep',
+      '1',
+      'pre-save hook .gitkeep: a dotfile is a hook for Rekkord',
+    ]);
+    expect(gitkeep).toHaveLength(1);
+    expect(run.annotations.find((a) => a.properties.file === 'pre/.gitkeep')?.message).toContain(
+      "Rekkord's own save would fail",
+    );
+    expect(run.summary).toContain('| pre-save | 1 | <code>.gitkeep</code> |');
+    expect(run.summary).toContain('<code>pre-save/.cache</code> (dotfile)');
+  });
+
+  it('flags world-writable hooks and folders, and a group-writable folder above them', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'ops/pre' });
+    const hook = logHook(path.join(ws, 'ops', 'pre'), 'dump');
+    chmodSync(hook, 0o777);
+    chmodSync(path.join(ws, 'ops', 'pre'), 0o777);
+    chmodSync(path.join(ws, 'ops'), 0o775);
+    const run = await validate(ws);
+    expect(run.exitCode).toBe(1);
+    expect(titles(run).map((t) => [t[0], t[1], t[3]])).toEqual([
+      [
+        'warning',
+        'rekkord.ini',
+        `pre-save hook folder: the folder ${path.join(ws, 'ops')} is group-writable`,
+      ],
+      ['error', 'rekkord.ini', 'pre-save hook folder: the hook folder is world-writable'],
+      ['error', 'ops/pre/dump', 'pre-save hook dump: the hook is world-writable'],
+    ]);
+    expect(run.summary).toMatch(/\| pre-save \| \| — \| \| ❌ \| .*can be changed by any user/);
+  });
+
+  it('never runs a command from a hook folder laid out as a repository (core.fsmonitor)', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
+    execFileSync('git', ['init', '-q'], { cwd: ws });
+    const marker = path.join(ws, 'PWNED');
+    const pre = path.join(ws, 'pre');
+    mkdirSync(path.join(pre, 'objects'), { recursive: true });
+    mkdirSync(path.join(pre, 'refs'));
+    mkdirSync(path.join(pre, 'wt'));
+    writeFile(path.join(pre, 'HEAD'), 'ref: refs/heads/main\n');
+    writeFile(
+      path.join(pre, 'config'),
+      `[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = wt\n\tfsmonitor = "touch '${marker}'; false"\n`,
+    );
+    // The layout is live: git started inside the folder runs the command.
+    execFileSync('git', ['ls-files'], { cwd: pre, env: { ...process.env, GIT_DIR: undefined } });
+    expect(existsSync(marker)).toBe(true);
+    execFileSync('rm', [marker]);
+
+    const run = await validate(ws);
+    expect(existsSync(marker)).toBe(false);
+    expect(
+      run.annotations.some((a) => a.properties.title === 'pre-save hook HEAD cannot start'),
+    ).toBe(true);
+  });
+
+  it('keeps summary cells plain text, whatever the names', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
+    logHook(path.join(ws, 'pre'), 'a|b*c*');
+    const run = await validate(ws);
+    const row = run.summary.split('\n').find((l) => l.startsWith('| pre-save | 1 |')) ?? '';
+    expect(row).toContain('<code>a&#124;b&#42;c&#42;</code>');
+    expect(row.match(/(?<!&#124;)\|/g)).toHaveLength(7);
   });
 });
 

@@ -33,25 +33,44 @@ export async function directoryProblem(dir: string): Promise<string | null> {
 }
 
 /** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
-async function classify(file: string): Promise<{ skip: string } | { problem?: string }> {
+async function classify(
+  file: string,
+): Promise<{ skip: string } | { problem?: HookEntry['problem'] }> {
   let info;
   try {
     info = await stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { problem: 'it is a symbolic link to a missing file' };
-    if (code === 'ELOOP') return { problem: 'it is a symbolic link loop' };
-    return { problem: `it cannot be examined (${code ?? String(error)})` };
+    if (code === 'ENOENT')
+      return {
+        problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
+      };
+    if (code === 'ELOOP')
+      return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
+    return {
+      problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
+    };
   }
   if (info.isDirectory()) return { skip: 'directory' };
-  if (!info.isFile()) return { problem: 'it is not a regular file' };
+  if (!info.isFile())
+    return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
   const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
   if ((info.mode & 0o111) === 0)
-    return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
+    return {
+      problem: {
+        kind: 'not-executable',
+        message: `it is not executable (mode ${mode}; run chmod +x on it)`,
+      },
+    };
   try {
     await access(file, constants.X_OK);
   } catch {
-    return { problem: `it is not executable by this user (mode ${mode})` };
+    return {
+      problem: {
+        kind: 'not-executable',
+        message: `it is not executable by this user (mode ${mode})`,
+      },
+    };
   }
   return {};
 }
@@ -77,7 +96,10 @@ export async function listHookDirectory(
         name,
         path: file,
         args,
-        problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+        problem: {
+          kind: 'bad-name',
+          message: 'its name is not valid UTF-8, so it cannot be started; rename it',
+        },
       });
       continue;
     }

@@ -99,7 +99,7 @@ export async function runHook(
       signal: null,
       durationMs: 0,
       outcome: 'not-started',
-      message: `not started: ${hook.problem}`,
+      message: `not started: ${hook.problem.message}`,
       tail: [],
     };
   }

@@ -23,7 +23,10 @@ export interface HookEntry {
   /** Arguments: none for `[Hooks]` folders, `OPERATION STATE` for a `hooks.d` folder. */
   args: readonly string[];
   /** Set when the entry cannot be started; the hook then fails with this message. */
-  problem?: string;
+  problem?: {
+    kind: 'not-executable' | 'not-a-file' | 'broken-link' | 'unreadable' | 'bad-name';
+    message: string;
+  };
 }
 
 /**

@@ -1,24 +1,29 @@
 /**
  * validate: what every phase would run and skip, and what is wrong with each hook, without running
- * Rekkord or changing anything. Each finding names the file (and line) to fix.
+ * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
+ * line) to fix. The checks on one file or folder are in validate-findings.ts.
  */
 import { execFile } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { listHookDirectory } from './discovery.js';
-import { sourceProblem, type ValidationPlan } from './plan.js';
-import { resolveExecutable } from './paths.js';
-import type { PhaseName, SkippedEntry } from './types.js';
+import { sourceProblem, type HookSource, type ValidationPlan } from './plan.js';
+import type { HookEntry, PhaseName, SkippedEntry } from './types.js';
+import {
+  dotfileFinding,
+  folderShellFinding,
+  folderWritableFindings,
+  hookWritableFindings,
+  nameShellFinding,
+  startFindings,
+  type Finding,
+} from './validate-findings.js';
 
-export interface Finding {
-  severity: 'error' | 'warning';
-  title: string;
-  message: string;
-  /** Absolute path of the file to fix. */
-  file: string;
-  line?: number;
-}
+export { startFindings, type Finding } from './validate-findings.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 export interface ValidatedHook {
   name: string;
@@ -32,6 +37,8 @@ export interface ValidatedPhase {
   directories: string[];
   /** Folders of the phase that cannot be used, in words. */
   errors: string[];
+  /** What is wrong with a folder that can be used (shell characters, who may write it). */
+  folderFindings: Finding[];
   hooks: ValidatedHook[];
   skipped: SkippedEntry[];
 }
@@ -43,109 +50,148 @@ export interface Validation {
   findings: Finding[];
 }
 
-const HEAD_BYTES = 512;
-
-async function readHead(file: string): Promise<Buffer | null> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(HEAD_BYTES);
-      const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-}
-
-/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
-export async function startFindings(file: string, pathVar: string): Promise<Finding[]> {
-  const error = (title: string, message: string, line?: number): Finding => ({
-    severity: 'error',
-    title,
-    message,
-    file,
-    ...(line ? { line } : {}),
-  });
-  const head = await readHead(file);
-  if (head === null) return [error('Hook not readable', `${file} cannot be read`)];
-  if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return [];
-  const text = head.toString('utf8');
-  if (!text.startsWith('#!')) {
-    return [
-      {
-        severity: 'warning',
-        title: 'No #! line',
-        message: `${path.basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
-        file,
-        line: 1,
-      },
-    ];
-  }
-  const newline = text.indexOf('\n');
-  const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
-  if (first.endsWith('\r')) {
-    return [
-      error(
-        'CRLF line ending in the #! line',
-        'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings',
-        1,
-      ),
-    ];
-  }
-  const [interpreter = '', ...words] = first.trim().split(/\s+/);
-  if (!interpreter.startsWith('/')) {
-    return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
-  }
-  if (!(await resolveExecutable(interpreter, '', '/'))) {
-    return [
-      error(
-        'Interpreter not found',
-        `The #! interpreter ${interpreter} does not exist or is not executable`,
-        1,
-      ),
-    ];
-  }
-  if (path.basename(interpreter) === 'env') {
-    const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
-    if (command && !(await resolveExecutable(command, pathVar, '/'))) {
-      return [
-        error(
-          'Interpreter not found',
-          `The #! line runs "${command}" through env, and there is no ${command} in PATH`,
-          1,
-        ),
-      ];
-    }
-  }
-  return [];
-}
-
-/** The modes git records for the files of a folder, by name; empty outside a git work tree. */
-async function gitModes(dir: string): Promise<Map<string, string>> {
+/**
+ * The modes git records for the files of a hook folder, by name; empty when the folder is not in
+ * the workspace's own repository.
+ *
+ * validate runs on untrusted content (a pull request), so git must never read a config from the
+ * checked folders: started inside a hook folder laid out as a bare repository (HEAD, objects/,
+ * refs/, a config with core.worktree and core.fsmonitor), git discovers that folder as its
+ * repository and runs its fsmonitor command. Hence git runs from the workspace root with the
+ * workspace's own `.git` named explicitly (no discovery at all), fsmonitor and hooks off, implicit
+ * bare repositories refused, no system config, discovery stopped above the workspace, and no GIT_*
+ * variable inherited that could point it elsewhere.
+ */
+async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<string, string>> {
   const modes = new Map<string, string>();
+  const gitDir = path.join(workspace, '.git');
+  const rel = path.relative(workspace, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || !existsSync(gitDir)) return modes;
+  const cleanEnv: Env = Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith('GIT_')),
+  );
+  const args = [
+    ...['--git-dir', gitDir, '--work-tree', workspace, '--literal-pathspecs'],
+    ...['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'],
+    ...['-c', 'safe.bareRepository=explicit'],
+    ...['ls-files', '-s', '-z', '--', rel || '.'],
+  ];
   try {
-    const { stdout } = await promisify(execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
-      cwd: dir,
+    const { stdout } = await promisify(execFile)('git', args, {
+      cwd: workspace,
+      env: {
+        ...cleanEnv,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CEILING_DIRECTORIES: path.dirname(workspace),
+        GIT_OPTIONAL_LOCKS: '0',
+        GIT_TERMINAL_PROMPT: '0',
+      },
       maxBuffer: 16 * 1024 * 1024,
     });
+    const prefix = rel ? `${rel}/` : '';
     for (const record of stdout.split('\0')) {
       const tab = record.indexOf('\t');
-      const name = record.slice(tab + 1);
-      if (tab > 0 && !name.includes('/')) modes.set(name, record.slice(0, 6));
+      const file = record.slice(tab + 1);
+      if (tab < 0 || !file.startsWith(prefix)) continue;
+      const name = file.slice(prefix.length);
+      if (!name.includes('/')) modes.set(name, record.slice(0, 6));
     }
   } catch {
-    // Not a git work tree, or no git: nothing to compare with.
+    // No git, or not a repository git can read: nothing to compare with.
   }
   return modes;
+}
+/** The entries of a folder that run as hooks, and those skipped. */
+async function entries(source: HookSource) {
+  const listing = await listHookDirectory(source.directory, source.args);
+  if (source.kind !== 'config') return { hooks: listing.hooks, skipped: listing.skipped };
+  // Rekkord runs dotfiles too (see dotfileFinding): in its own folders they are hooks to check.
+  const hooks: HookEntry[] = [...listing.hooks];
+  const skipped: SkippedEntry[] = [];
+  for (const entry of listing.skipped) {
+    const isDir = await stat(entry.path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (entry.name.startsWith('.') && !isDir) {
+      hooks.push({ name: entry.name, path: entry.path, args: source.args });
+    } else skipped.push(entry);
+  }
+  hooks.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  return { hooks, skipped };
+}
+
+async function isRunnable(hook: HookEntry): Promise<boolean> {
+  if (hook.problem) return false;
+  const mode = await stat(hook.path).then(
+    (s) => s.mode,
+    () => 0,
+  );
+  return (mode & 0o111) !== 0;
+}
+
+/** Findings on a usable folder, once per folder however many phases use it. */
+async function folderFindings(
+  source: HookSource,
+  plan: ValidationPlan,
+  title: string,
+): Promise<Finding[]> {
+  const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+  const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
+  return [
+    ...(source.kind === 'config'
+      ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
+      : []),
+    ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+  ];
+}
+
+async function hookFindings(
+  hook: HookEntry,
+  source: HookSource,
+  phase: PhaseName,
+  ctx: { modes: Map<string, string>; pathVar: string; workspace: string },
+): Promise<Finding[]> {
+  const title = `${phase} hook ${hook.name}`;
+  const found: Finding[] = [];
+  if (hook.problem) {
+    found.push({
+      severity: 'error',
+      title: `${title} cannot start`,
+      message: `${hook.name}: ${hook.problem.message}`,
+      file: hook.path,
+    });
+  }
+  if (source.kind === 'config') {
+    if (hook.name.startsWith('.')) {
+      const runnable = await isRunnable(hook);
+      found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+      // A .gitkeep is no script: how it would start says nothing more.
+      if (!runnable) return [...found, ...(await hookWritableFindings(hook.path, title))];
+    }
+    found.push(...nameShellFinding(hook.name, hook.path, title));
+  }
+  if (ctx.modes.get(hook.name) === '100644') {
+    found.push({
+      severity: 'error',
+      title: `${title} not executable in git`,
+      message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${path.relative(ctx.workspace, hook.path)}`,
+      file: hook.path,
+    });
+  }
+  found.push(...(await hookWritableFindings(hook.path, title)));
+  if (!hook.problem || hook.problem.kind === 'not-executable') {
+    found.push(...(await startFindings(hook.path, ctx.pathVar)));
+  }
+  return found;
 }
 
 export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
   const pathVar = plan.settings.env.PATH ?? '';
+  const workspace = plan.settings.workspace;
   const findings: Finding[] = [];
   const phases: ValidatedPhase[] = [];
+  const foldersSeen = new Set<string>();
   for (const phase of plan.phases) {
     const validated: ValidatedPhase = {
       phase: phase.phase,
@@ -153,6 +199,7 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
       hooks: [],
       skipped: [],
       errors: [],
+      folderFindings: [],
     };
     for (const source of phase.sources) {
       const problem = await sourceProblem(source, plan.config, phase.phase);
@@ -167,37 +214,28 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
         });
         continue;
       }
-      const listing = await listHookDirectory(source.directory, source.args);
-      const modes = await gitModes(source.directory);
+      if (!foldersSeen.has(source.directory)) {
+        foldersSeen.add(source.directory);
+        const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
+        validated.folderFindings.push(...found);
+        findings.push(...found);
+      }
+      const listing = await entries(source);
+      const ctx = {
+        modes: await gitModes(workspace, source.directory, plan.settings.env),
+        pathVar,
+        workspace,
+      };
       validated.skipped.push(...listing.skipped);
       for (const hook of listing.hooks) {
-        const hookFindings: Finding[] = [];
-        if (hook.problem) {
-          hookFindings.push({
-            severity: 'error',
-            title: `${phase.phase} hook ${hook.name} cannot start`,
-            message: `${hook.name}: ${hook.problem}`,
-            file: hook.path,
-          });
-        }
-        if (modes.get(hook.name) === '100644') {
-          hookFindings.push({
-            severity: 'error',
-            title: `${phase.phase} hook ${hook.name} not executable in git`,
-            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${path.relative(plan.settings.workspace, hook.path)}`,
-            file: hook.path,
-          });
-        }
-        if (!hook.problem || hook.problem.startsWith('it is not executable')) {
-          hookFindings.push(...(await startFindings(hook.path, pathVar)));
-        }
+        const found = await hookFindings(hook, source, phase.phase, ctx);
         validated.hooks.push({
           name: hook.name,
           path: hook.path,
           args: hook.args,
-          findings: hookFindings,
+          findings: found,
         });
-        findings.push(...hookFindings);
+        findings.push(...found);
       }
     }
     phases.push(validated);

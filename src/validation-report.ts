@@ -6,13 +6,14 @@ import { cell, code, hookTable, skippedLine } from './summary.js';
 import type { PhaseReport } from './types.js';
 import type { Finding, Validation } from './validate.js';
 
+/** Every finding points at a file and a line: line 1 when the problem is the file itself. */
 function annotation(finding: Finding, workspace: string): Annotation {
   const file = workspaceFile(finding.file, workspace);
+  const line = finding.line ?? 1;
   return {
     title: finding.title,
-    message: `${finding.file}${finding.line ? `:${finding.line}` : ''}: ${finding.message}`,
-    ...(file ? { file } : {}),
-    ...(file && finding.line ? { line: finding.line } : {}),
+    message: `${finding.file}:${line}: ${finding.message}`,
+    ...(file ? { file, line } : {}),
   };
 }
 
@@ -61,6 +62,9 @@ export function renderValidationSummary(
   ];
   for (const phase of validation.phases) {
     for (const error of phase.errors) out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+    for (const f of phase.folderFindings) {
+      out.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
+    }
     phase.hooks.forEach((hook, index) => {
       const worst = hook.findings.some((f) => f.severity === 'error')
         ? MARK.error
