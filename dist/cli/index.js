@@ -351,7 +351,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(833);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
 /* harmony import */ var _execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(880);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(350);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(706);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(729);
 /* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(153);
 /**
@@ -608,7 +608,7 @@ const executeFile = (file, args, env) => new Promise((resolve, reject) => {
         const code = error?.code;
         // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
         if (error && typeof code === 'string')
-            reject(error);
+            reject(new Error(error.message));
         else
             resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
     });
@@ -1081,7 +1081,7 @@ function copyNote(source) {
 
 /***/ }),
 
-/***/ 350:
+/***/ 706:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1470,23 +1470,37 @@ async function classify(file) {
     catch (error) {
         const code = error.code;
         if (code === 'ENOENT')
-            return { problem: 'it is a symbolic link to a missing file' };
+            return {
+                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
+            };
         if (code === 'ELOOP')
-            return { problem: 'it is a symbolic link loop' };
-        return { problem: `it cannot be examined (${code ?? String(error)})` };
+            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
+        return {
+            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
+        };
     }
     if (info.isDirectory())
         return { skip: 'directory' };
     if (!info.isFile())
-        return { problem: 'it is not a regular file' };
+        return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
     const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
     if ((info.mode & 0o111) === 0)
-        return { problem: `it is not executable (mode ${mode}; run chmod +x on it)` };
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable (mode ${mode}; run chmod +x on it)`,
+            },
+        };
     try {
         await (0,promises_.access)(file, external_node_fs_.constants.X_OK);
     }
     catch {
-        return { problem: `it is not executable by this user (mode ${mode})` };
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable by this user (mode ${mode})`,
+            },
+        };
     }
     return {};
 }
@@ -1508,7 +1522,10 @@ async function listHookDirectory(dir, args = []) {
                 name,
                 path: file,
                 args,
-                problem: 'its name is not valid UTF-8, so it cannot be started; rename it',
+                problem: {
+                    kind: 'bad-name',
+                    message: 'its name is not valid UTF-8, so it cannot be started; rename it',
+                },
             });
             continue;
         }
@@ -1819,31 +1836,16 @@ function relayed(bytes) {
     collect?.({ type: 'minor' });
 }
 
-;// CONCATENATED MODULE: ./src/process.ts
-/**
- * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
- * its own process group (so a timeout or a cancel stops everything it started), output passed on
- * live as raw bytes, and only a small tail kept in memory for the failure report.
- */
-
-
-
-
+;// CONCATENATED MODULE: ./src/output-relay.ts
 
 const TAIL_BYTES = 8192;
 const TAIL_LINES = 10;
-/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
-const KILL_GRACE_MS = 3000;
-/** After exit, how long a background child may keep the output pipes open before they are closed. */
-const DRAIN_MS = 1000;
-const POLL_MS = 20;
-/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
-const DEADLINE_KILL_GRACE_MS = 500;
 /** Keeps the last few kilobytes of a stream, however much passes through. */
 class Tail {
     chunks = [];
     size = 0;
     push(chunk) {
+        // Only references are kept: no copy, no scan of the bytes on the hot path.
         this.chunks.push(chunk);
         this.size += chunk.length;
         while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
@@ -1862,6 +1864,193 @@ class Tail {
 function stripAnsi(text) {
     // eslint-disable-next-line no-control-regex
     return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+}
+class OutputRelay {
+    streams;
+    sink;
+    tail = new Tail();
+    /** Whether the output was cut off by `drain` rather than ended by the child. */
+    cut = false;
+    waits = 0;
+    ended;
+    onBlocked = null;
+    constructor(streams, sink) {
+        this.streams = streams;
+        this.sink = sink;
+        const onData = (chunk) => {
+            this.take(chunk);
+        };
+        this.ended = Promise.all(streams.map((s) => new Promise((resolve) => {
+            s.on('data', onData);
+            s.once('close', resolve);
+        }))).then(() => undefined);
+    }
+    take(chunk) {
+        this.tail.push(chunk);
+        relayed(chunk.length);
+        const wait = this.sink(chunk);
+        if (!wait)
+            return;
+        if (this.waits++ === 0) {
+            for (const s of this.streams)
+                s.pause();
+            this.onBlocked?.(true);
+        }
+        void wait.finally(() => {
+            if (--this.waits > 0)
+                return;
+            for (const s of this.streams)
+                s.resume();
+            this.onBlocked?.(false);
+        });
+    }
+    /** Stops reading at once (the child could not be started). */
+    stop() {
+        for (const s of this.streams)
+            s.destroy();
+    }
+    /**
+     * Resolves once the streams end, or once `budgetMs` of reading has passed, then cuts them off.
+     * Time spent waiting for the sink does not count: output the hook wrote before it exited is not
+     * lost to a slow log, while a background child can delay the result by the budget at most.
+     */
+    drain(budgetMs) {
+        return new Promise((resolve) => {
+            let left = budgetMs;
+            let since = 0;
+            let timer;
+            const cutOff = () => {
+                this.cut = true;
+                this.stop();
+            };
+            const arm = () => {
+                since = performance.now();
+                timer = setTimeout(cutOff, left);
+            };
+            this.onBlocked = (blocked) => {
+                if (!blocked) {
+                    arm();
+                    return;
+                }
+                clearTimeout(timer);
+                left = Math.max(0, left - (performance.now() - since));
+            };
+            if (this.waits === 0)
+                arm();
+            void this.ended.then(() => {
+                clearTimeout(timer);
+                this.onBlocked = null;
+                resolve();
+            });
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process-group.ts
+/**
+ * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
+ * cancel reaches everything it started. Checking whether a group still has a live member reads
+ * `/proc` asynchronously and only while a stopped group is being waited for.
+ */
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
+async function liveMember(pid, pgid) {
+    try {
+        const stat = await (0,promises_.readFile)(`/proc/${pid}/stat`, 'latin1');
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pgid && state !== 'Z';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+async function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    let pids;
+    try {
+        pids = (await (0,promises_.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return true;
+    }
+    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+    return live.includes(true);
+}
+const FIRST_CHECK_MS = 10;
+const MAX_CHECK_MS = 100;
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    let wait = FIRST_CHECK_MS;
+    while (await groupAlive(pgid)) {
+        const left = until - performance.now();
+        if (left <= 0) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
+        wait = Math.min(wait * 2, MAX_CHECK_MS);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process.ts
+/**
+ * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
+ *
+ * A run goes: start (a failure to start is a result, never a rejection) → wait for the child's
+ * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
+ * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
+ */
+
+
+
+
+
+
+
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/** After exit, how long the output is still read (README: "a second later"). */
+const DRAIN_MS = 1000;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
+/** Node's timers hold at most 2^31-1 ms (Node's lib/internal/timers.js, TIMEOUT_MAX). */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+/** `setTimeout` for any delay: longer ones are chained. Returns the cancel. */
+function setLongTimeout(callback, ms) {
+    const due = performance.now() + ms;
+    let timer;
+    const step = () => {
+        const left = due - performance.now();
+        if (left > 1)
+            timer = setTimeout(step, Math.min(left, TIMER_MAX_MS));
+        else
+            callback();
+    };
+    timer = setTimeout(step, Math.min(Math.max(ms, 0), TIMER_MAX_MS));
+    return () => {
+        clearTimeout(timer);
+    };
 }
 /** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
 async function startErrorText(file, error) {
@@ -1882,176 +2071,128 @@ async function startErrorText(file, error) {
     }
     if (code === 'EACCES')
         return 'permission denied when starting it';
+    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+    if (code === 'ELOOP')
+        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
+    if (code === 'E2BIG')
+        return 'its arguments and environment are too large (E2BIG)';
+    if (code === 'ETXTBSY')
+        return 'it is open for writing by another process (ETXTBSY)';
     return `it cannot be started (${code || error.message})`;
 }
-/** Sends a signal to a whole process group; false when the group is gone. */
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-        return true;
+class ProcessRun {
+    spec;
+    started = performance.now();
+    stoppedBy = null;
+    /** When a stopped group must be gone (SIGKILL is due then). */
+    killAt = 0;
+    killTimer;
+    /** Disarms what only matters while the child runs: timeout, cancel, deadline. */
+    whileRunning = [];
+    constructor(spec) {
+        this.spec = spec;
     }
-    catch {
-        return false;
-    }
-}
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
-function groupAlive(pgid) {
-    if (!signalGroup(pgid, 0))
-        return false;
-    if (process.platform !== 'linux')
-        return true;
-    try {
-        return (0,external_node_fs_.readdirSync)('/proc').some((name) => {
-            if (!/^\d+$/.test(name))
-                return false;
-            try {
-                const stat = (0,external_node_fs_.readFileSync)(`/proc/${name}/stat`, 'latin1');
-                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-                const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-                return Number(group) === pgid && state !== 'Z';
-            }
-            catch {
-                return false;
-            }
-        });
-    }
-    catch {
-        return true;
-    }
-}
-/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
-async function reapGroup(pgid, graceMs) {
-    const until = performance.now() + graceMs;
-    while (groupAlive(pgid)) {
-        if (performance.now() >= until) {
-            signalGroup(pgid, 'SIGKILL');
-            return;
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-}
-function runProcess(spec) {
-    const started = performance.now();
-    const tail = new Tail();
-    return new Promise((resolve) => {
-        let done = false;
-        let stoppedBy = null;
-        let graceMs = 0;
-        let unsubscribe = () => undefined;
-        const timers = [];
-        const finish = (exit) => {
-            if (done)
-                return;
-            done = true;
-            timers.forEach(clearTimeout);
-            unsubscribe();
-            const result = {
-                ...exit,
-                stoppedBy,
-                durationMs: performance.now() - started,
-                tail: tail.lines(),
-            };
-            // A stopped hook's background children go with it, within what is left of the grace.
-            if (stoppedBy && child.pid !== undefined) {
-                void reapGroup(child.pid, Math.max(0, graceMs - result.durationMs)).then(() => {
-                    resolve(result);
-                });
-            }
-            else
-                resolve(result);
-        };
-        const child = (0,external_node_child_process_.spawn)(spec.file, spec.args, {
-            cwd: spec.cwd,
-            env: spec.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
-        });
-        let pauses = 0;
-        let lastData = performance.now();
-        const onData = (chunk) => {
-            lastData = performance.now();
-            tail.push(chunk);
-            relayed(chunk.length);
-            const wait = spec.onOutput(chunk);
-            if (!wait)
-                return;
-            if (pauses++ === 0) {
-                child.stdout.pause();
-                child.stderr.pause();
-            }
-            void wait.finally(() => {
-                if (--pauses === 0) {
-                    child.stdout.resume();
-                    child.stderr.resume();
-                }
+    async run() {
+        let child;
+        try {
+            child = (0,external_node_child_process_.spawn)(this.spec.file, this.spec.args, {
+                cwd: this.spec.cwd,
+                env: this.spec.env,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                detached: true,
             });
+        }
+        catch (error) {
+            return this.notStarted(error);
+        }
+        const relay = new OutputRelay([child.stdout, child.stderr], this.spec.onOutput);
+        const ending = new Promise((resolve) => {
+            // After a successful start, 'error' only reports a failed kill: the exit still comes.
+            child.on('error', (error) => {
+                if (child.pid === undefined)
+                    resolve({ error });
+            });
+            child.once('exit', (code, signal) => {
+                resolve({ code, signal });
+            });
+        });
+        const pgid = child.pid;
+        if (pgid !== undefined)
+            this.watch(pgid);
+        const end = await ending;
+        this.whileRunning.forEach((disarm) => {
+            disarm();
+        });
+        if ('error' in end || pgid === undefined) {
+            relay.stop();
+            return this.notStarted('error' in end ? end.error : new Error('no process id'));
+        }
+        const durationMs = performance.now() - this.started;
+        await relay.drain(DRAIN_MS);
+        // A background child held the output past the drain: it goes, the hook's result stands.
+        if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
+            setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
+        }
+        // A stopped hook's background children go with it, within what is left of the grace.
+        if (this.stoppedBy) {
+            await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
+            clearTimeout(this.killTimer);
+        }
+        return {
+            exitCode: end.code,
+            signal: end.signal,
+            durationMs,
+            startError: null,
+            stoppedBy: this.stoppedBy,
+            tail: relay.tail.lines(),
         };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        const stop = (reason, signal, grace) => {
-            if (stoppedBy || child.pid === undefined)
-                return;
-            stoppedBy = reason;
-            graceMs = performance.now() - started + grace;
-            const pgid = child.pid;
-            signalGroup(pgid, signal);
-            timers.push(setTimeout(() => {
-                signalGroup(pgid, 'SIGKILL');
-            }, grace));
-        };
+    }
+    /** Arms the timeout and the cancel for a running child. */
+    watch(pgid) {
+        const { spec } = this;
+        spec.onSpawn?.(pgid);
         if (spec.timeoutMs > 0) {
-            timers.push(setTimeout(() => {
-                stop('timeout', 'SIGTERM', spec.killGraceMs ?? KILL_GRACE_MS);
+            const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+            this.whileRunning.push(setLongTimeout(() => {
+                this.stop(pgid, 'timeout', 'SIGTERM', grace);
             }, spec.timeoutMs));
         }
-        child.on('error', (error) => {
-            if (child.pid !== undefined)
-                return;
-            void startErrorText(spec.file, error).then((text) => {
-                finish({ exitCode: null, signal: null, startError: text });
-            });
-        });
-        if (child.pid !== undefined) {
-            spec.onSpawn?.(child.pid);
-            const cancel = spec.cancel;
-            if (cancel) {
-                unsubscribe = cancel.onCancel((signal) => {
-                    if (spec.onCancel === 'deadline') {
-                        timers.push(setTimeout(() => {
-                            stop('cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-                        }, cancel.remainingMs()));
-                    }
-                    else
-                        stop('cancel', signal, src_cancel/* CANCEL_KILL_GRACE_MS */.oT);
-                });
-            }
-        }
-        let exited = null;
-        const settle = () => {
-            if (exited)
-                finish({ exitCode: exited.code, signal: exited.signal, startError: null });
-        };
-        // A background child may hold the pipes open forever: once the process has exited and its
-        // output has been idle for a moment, stop waiting for them.
-        const drain = () => {
-            const idle = performance.now() - lastData;
-            if (pauses > 0 || idle < DRAIN_MS) {
-                timers.push(setTimeout(drain, DRAIN_MS - Math.min(idle, DRAIN_MS) + 1));
+        const cancel = spec.cancel;
+        if (!cancel)
+            return;
+        this.whileRunning.push(cancel.onCancel((signal) => {
+            if (spec.onCancel !== 'deadline') {
+                this.stop(pgid, 'cancel', signal, src_cancel/* CANCEL_KILL_GRACE_MS */.oT);
                 return;
             }
-            child.stdout.destroy();
-            child.stderr.destroy();
-            settle();
+            this.whileRunning.push(setLongTimeout(() => {
+                this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+            }, cancel.remainingMs()));
+        }));
+    }
+    /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
+    stop(pgid, reason, signal, graceMs) {
+        if (this.stoppedBy)
+            return;
+        this.stoppedBy = reason;
+        this.killAt = performance.now() + graceMs;
+        signalGroup(pgid, signal);
+        this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+    }
+    async notStarted(error) {
+        return {
+            exitCode: null,
+            signal: null,
+            durationMs: performance.now() - this.started,
+            startError: await startErrorText(this.spec.file, error),
+            stoppedBy: null,
+            tail: [],
         };
-        child.on('exit', (code, signal) => {
-            exited = { code, signal };
-            timers.push(setTimeout(drain, DRAIN_MS));
-        });
-        child.on('close', settle);
-    });
+    }
+}
+/** Runs the process to its end; resolves with how it ended, never rejects. */
+function runProcess(spec) {
+    return new ProcessRun(spec).run();
 }
 
 ;// CONCATENATED MODULE: ./src/hooks.ts
@@ -2110,7 +2251,7 @@ async function runHook(phase, hook, options) {
             signal: null,
             durationMs: 0,
             outcome: 'not-started',
-            message: `not started: ${hook.problem}`,
+            message: `not started: ${hook.problem.message}`,
             tail: [],
         };
     }
@@ -2562,15 +2703,11 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(975);
-;// CONCATENATED MODULE: ./src/validate.ts
+;// CONCATENATED MODULE: ./src/validate-findings.ts
 /**
- * validate: what every phase would run and skip, and what is wrong with each hook, without running
- * Rekkord or changing anything. Each finding names the file (and line) to fix.
+ * What validate checks on one hook or hook folder, without running it: how it would start, whether
+ * Rekkord's own runner can start it the same way, and who else could change it.
  */
-
-
-
-
 
 
 
@@ -2643,30 +2780,267 @@ async function startFindings(file, pathVar) {
     }
     return [];
 }
-/** The modes git records for the files of a folder, by name; empty outside a git work tree. */
-async function gitModes(dir) {
-    const modes = new Map();
+/**
+ * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
+ * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
+ * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
+ * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
+ * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
+ * are plain to sh.
+ */
+const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
+function shellUnsafe(text) {
+    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
+}
+function showChars(chars) {
+    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
+}
+/** A Rekkord hook folder whose path the shell would not read as written. */
+function folderShellFinding(dir, title, file, line) {
+    const chars = shellUnsafe(dir);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the hook folder`,
+            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
+            file,
+            ...(line ? { line } : {}),
+        },
+    ];
+}
+/** A Rekkord hook whose name the shell would not read as written. */
+function nameShellFinding(name, file, title) {
+    const chars = shellUnsafe(name);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the name`,
+            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
+            file,
+            line: 1,
+        },
+    ];
+}
+/**
+ * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
+ * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
+ */
+function dotfileFinding(name, file, title, runnable) {
+    return {
+        severity: runnable ? 'warning' : 'error',
+        title: `${title}: a dotfile is a hook for Rekkord`,
+        message: runnable
+            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
+            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
+        file,
+        line: 1,
+    };
+}
+function modeText(mode) {
+    return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+/**
+ * Whoever may write a hook, its folder or a folder above it may change what runs with the backup's
+ * rights: world-writable is an error, group-writable a warning.
+ */
+async function writable(file, label, title) {
+    let mode;
     try {
-        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_.execFile)('git', ['ls-files', '-s', '-z', '--', '.'], {
-            cwd: dir,
+        mode = (await (0,promises_.stat)(file)).mode;
+    }
+    catch {
+        return null; // Reported elsewhere (missing, unreadable).
+    }
+    if ((mode & 0o022) === 0)
+        return null;
+    const world = (mode & 0o002) !== 0;
+    return {
+        severity: world ? 'error' : 'warning',
+        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: chmod ${world ? 'o-w' : 'g-w'} ${file}`,
+        file,
+        line: 1,
+    };
+}
+async function hookWritableFindings(file, title) {
+    const finding = await writable(file, 'the hook', title);
+    return finding ? [finding] : [];
+}
+/**
+ * The hook folder and every folder above it up to `top` (the repository, included); only the hook
+ * folder itself when it lies outside `top`. Findings point at `where` (the config line naming the
+ * folder), else at the folder.
+ */
+async function folderWritableFindings(dir, top, title, where) {
+    const chain = [dir];
+    const inside = (d) => {
+        const rel = external_node_path_default().relative(top, d);
+        return !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel);
+    };
+    if (inside(dir) && external_node_path_default().resolve(dir) !== external_node_path_default().resolve(top)) {
+        for (let d = external_node_path_default().dirname(external_node_path_default().resolve(dir)); d !== external_node_path_default().resolve(top); d = external_node_path_default().dirname(d))
+            chain.push(d);
+        chain.push(top);
+    }
+    const findings = [];
+    for (const d of chain) {
+        const label = d === dir ? 'the hook folder' : d === top ? 'the repository folder' : `the folder ${d}`;
+        const finding = await writable(d, label, title);
+        if (finding)
+            findings.push(where ? { ...finding, ...where } : finding);
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/validate.ts
+/**
+ * validate: what every phase would run and skip, and what is wrong with each hook, without running
+ * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
+ * line) to fix. The checks on one file or folder are in validate-findings.ts.
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * The modes git records for the files of a hook folder, by name; empty when the folder is not in
+ * the workspace's own repository.
+ *
+ * validate runs on untrusted content (a pull request), so git must never read a config from the
+ * checked folders: started inside a hook folder laid out as a bare repository (HEAD, objects/,
+ * refs/, a config with core.worktree and core.fsmonitor), git discovers that folder as its
+ * repository and runs its fsmonitor command. Hence git runs from the workspace root with the
+ * workspace's own `.git` named explicitly (no discovery at all), fsmonitor and hooks off, implicit
+ * bare repositories refused, no system config, discovery stopped above the workspace, and no GIT_*
+ * variable inherited that could point it elsewhere.
+ */
+async function gitModes(workspace, dir, env) {
+    const modes = new Map();
+    const gitDir = external_node_path_default().join(workspace, '.git');
+    const rel = external_node_path_default().relative(workspace, dir);
+    if (rel.startsWith('..') || external_node_path_default().isAbsolute(rel) || !(0,external_node_fs_.existsSync)(gitDir))
+        return modes;
+    const cleanEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GIT_')));
+    const args = [
+        ...['--git-dir', gitDir, '--work-tree', workspace, '--literal-pathspecs'],
+        ...['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'],
+        ...['-c', 'safe.bareRepository=explicit'],
+        ...['ls-files', '-s', '-z', '--', rel || '.'],
+    ];
+    try {
+        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_.execFile)('git', args, {
+            cwd: workspace,
+            env: {
+                ...cleanEnv,
+                GIT_CONFIG_NOSYSTEM: '1',
+                GIT_CEILING_DIRECTORIES: external_node_path_default().dirname(workspace),
+                GIT_OPTIONAL_LOCKS: '0',
+                GIT_TERMINAL_PROMPT: '0',
+            },
             maxBuffer: 16 * 1024 * 1024,
         });
+        const prefix = rel ? `${rel}/` : '';
         for (const record of stdout.split('\0')) {
             const tab = record.indexOf('\t');
-            const name = record.slice(tab + 1);
-            if (tab > 0 && !name.includes('/'))
+            const file = record.slice(tab + 1);
+            if (tab < 0 || !file.startsWith(prefix))
+                continue;
+            const name = file.slice(prefix.length);
+            if (!name.includes('/'))
                 modes.set(name, record.slice(0, 6));
         }
     }
     catch {
-        // Not a git work tree, or no git: nothing to compare with.
+        // No git, or not a repository git can read: nothing to compare with.
     }
     return modes;
 }
+/** The entries of a folder that run as hooks, and those skipped. */
+async function entries(source) {
+    const listing = await listHookDirectory(source.directory, source.args);
+    if (source.kind !== 'config')
+        return { hooks: listing.hooks, skipped: listing.skipped };
+    // Rekkord runs dotfiles too (see dotfileFinding): in its own folders they are hooks to check.
+    const hooks = [...listing.hooks];
+    const skipped = [];
+    for (const entry of listing.skipped) {
+        const isDir = await (0,promises_.stat)(entry.path).then((s) => s.isDirectory(), () => false);
+        if (entry.name.startsWith('.') && !isDir) {
+            hooks.push({ name: entry.name, path: entry.path, args: source.args });
+        }
+        else
+            skipped.push(entry);
+    }
+    hooks.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    return { hooks, skipped };
+}
+async function isRunnable(hook) {
+    if (hook.problem)
+        return false;
+    const mode = await (0,promises_.stat)(hook.path).then((s) => s.mode, () => 0);
+    return (mode & 0o111) !== 0;
+}
+/** Findings on a usable folder, once per folder however many phases use it. */
+async function folderFindings(source, plan, title) {
+    const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+    const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
+    return [
+        ...(source.kind === 'config'
+            ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
+            : []),
+        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+    ];
+}
+async function hookFindings(hook, source, phase, ctx) {
+    const title = `${phase} hook ${hook.name}`;
+    const found = [];
+    if (hook.problem) {
+        found.push({
+            severity: 'error',
+            title: `${title} cannot start`,
+            message: `${hook.name}: ${hook.problem.message}`,
+            file: hook.path,
+        });
+    }
+    if (source.kind === 'config') {
+        if (hook.name.startsWith('.')) {
+            const runnable = await isRunnable(hook);
+            found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+            // A .gitkeep is no script: how it would start says nothing more.
+            if (!runnable)
+                return [...found, ...(await hookWritableFindings(hook.path, title))];
+        }
+        found.push(...nameShellFinding(hook.name, hook.path, title));
+    }
+    if (ctx.modes.get(hook.name) === '100644') {
+        found.push({
+            severity: 'error',
+            title: `${title} not executable in git`,
+            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(ctx.workspace, hook.path)}`,
+            file: hook.path,
+        });
+    }
+    found.push(...(await hookWritableFindings(hook.path, title)));
+    if (!hook.problem || hook.problem.kind === 'not-executable') {
+        found.push(...(await startFindings(hook.path, ctx.pathVar)));
+    }
+    return found;
+}
 async function validatePlan(plan) {
     const pathVar = plan.settings.env.PATH ?? '';
+    const workspace = plan.settings.workspace;
     const findings = [];
     const phases = [];
+    const foldersSeen = new Set();
     for (const phase of plan.phases) {
         const validated = {
             phase: phase.phase,
@@ -2674,6 +3048,7 @@ async function validatePlan(plan) {
             hooks: [],
             skipped: [],
             errors: [],
+            folderFindings: [],
         };
         for (const source of phase.sources) {
             const problem = await sourceProblem(source, plan.config, phase.phase);
@@ -2688,37 +3063,28 @@ async function validatePlan(plan) {
                 });
                 continue;
             }
-            const listing = await listHookDirectory(source.directory, source.args);
-            const modes = await gitModes(source.directory);
+            if (!foldersSeen.has(source.directory)) {
+                foldersSeen.add(source.directory);
+                const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
+                validated.folderFindings.push(...found);
+                findings.push(...found);
+            }
+            const listing = await entries(source);
+            const ctx = {
+                modes: await gitModes(workspace, source.directory, plan.settings.env),
+                pathVar,
+                workspace,
+            };
             validated.skipped.push(...listing.skipped);
             for (const hook of listing.hooks) {
-                const hookFindings = [];
-                if (hook.problem) {
-                    hookFindings.push({
-                        severity: 'error',
-                        title: `${phase.phase} hook ${hook.name} cannot start`,
-                        message: `${hook.name}: ${hook.problem}`,
-                        file: hook.path,
-                    });
-                }
-                if (modes.get(hook.name) === '100644') {
-                    hookFindings.push({
-                        severity: 'error',
-                        title: `${phase.phase} hook ${hook.name} not executable in git`,
-                        message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(plan.settings.workspace, hook.path)}`,
-                        file: hook.path,
-                    });
-                }
-                if (!hook.problem || hook.problem.startsWith('it is not executable')) {
-                    hookFindings.push(...(await startFindings(hook.path, pathVar)));
-                }
+                const found = await hookFindings(hook, source, phase.phase, ctx);
                 validated.hooks.push({
                     name: hook.name,
                     path: hook.path,
                     args: hook.args,
-                    findings: hookFindings,
+                    findings: found,
                 });
-                findings.push(...hookFindings);
+                findings.push(...found);
             }
         }
         phases.push(validated);
@@ -2883,7 +3249,9 @@ class LogWriter {
             return undefined;
         this.atLineStart = chunk[chunk.length - 1] === 0x0a;
         // A slow reader must slow the hook down, not fill this process's memory.
-        if (this.out.write(chunk))
+        // A pipe or file stdout is written synchronously (Node's docs, "A note on process I/O"): when
+        // nothing is left queued, write() returning false for a large chunk asks for no wait.
+        if (this.out.write(chunk) || this.out.writableLength === 0)
             return undefined;
         return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
     }
