@@ -1,18 +1,14 @@
 /** The step outputs: `success`, `oid`, `hooks` (one object per hook run) and `failed-hooks`. */
 import type { Outcome } from './outcome.js';
 import { failedHooks } from './report.js';
-import type { PhaseReport, SessionResult } from './types.js';
+import type { HookResult, PhaseReport, SessionResult } from './types.js';
 
-export interface HookOutput {
+/** A hook as the `hooks` output shows it: its result without the tail, any outcome. */
+export type HookOutput = Omit<HookResult, 'phase' | 'outcome' | 'tail'> & {
+  /** The phase, or its label in a rehearsal (`post-save (SUCCESS=0)`). */
   phase: string;
-  name: string;
-  path: string;
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
   outcome: Outcome;
-  message: string;
-}
+};
 
 /** The `hooks` output's objects, one per hook run. */
 export function hookOutputs(phases: PhaseReport[]): HookOutput[] {

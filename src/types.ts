@@ -36,35 +36,33 @@ export interface HookEntry {
 export type HookOutcome =
   'success' | 'failure' | 'not-started' | 'timed-out' | 'cancelled' | 'not-run';
 
-export interface HookResult {
-  phase: PhaseName;
-  name: string;
-  path: string;
+/** How a process (a hook, Rekkord) ended, as every result reports it. */
+export interface ProcessEnding<O extends string> {
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
-  outcome: HookOutcome;
-  /** Why the hook failed, in words; empty for a success. */
+  outcome: O;
+  /** Why it failed, in words; empty for a success. */
   message: string;
-  /** The last lines the hook printed, for the failure report. */
+  /** The last lines it printed, for the failure report. */
   tail: string[];
+}
+
+export interface HookResult extends ProcessEnding<HookOutcome> {
+  phase: PhaseName;
+  name: string;
+  path: string;
 }
 
 /** `timed-out` only in principle: the Rekkord step has no time limit of its own. */
 export type StepOutcome =
   'success' | 'failure' | 'not-started' | 'timed-out' | 'skipped' | 'cancelled';
 
-export interface StepResult {
+export interface StepResult extends ProcessEnding<StepOutcome> {
   command: Command;
   /** The command line as shown to the user (the private config copy shown as such). */
   display: string;
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
-  outcome: StepOutcome;
-  message: string;
   oid: string | null;
-  tail: string[];
 }
 
 export interface PhaseReport {
