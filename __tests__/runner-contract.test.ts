@@ -20,12 +20,14 @@ import {
 } from '../scripts/local-runner.js';
 import { OPERATION_TABLE, OPERATIONS, type Operation } from '../src/commands.js';
 import {
+  actionOptions,
   backupWorkspace,
   logHook,
   readLines,
   scratch,
   standInRuns,
   writeFile,
+  writeHook,
 } from './helpers/fixtures.js';
 
 describe('the inputs of a step, as the runner builds them', () => {
@@ -167,5 +169,27 @@ describe('every command with only its required inputs, through dist/', () => {
     ]);
     expect(readdirSync(destination)).toEqual(['data']);
     expect(runs.validate?.summary).toContain('10-pre-save');
+  });
+});
+
+describe('the environment files of the step', () => {
+  it('a hook can set the environment and PATH of later steps only when allow-workflow-commands is true', async () => {
+    const run = async (allow: string): Promise<ActionRun> => {
+      const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
+      writeHook(
+        path.join(ws, 'pre'),
+        'export',
+        'echo "FROM_HOOK=1" >> "${GITHUB_ENV:-/dev/null}"\necho /from/hook >> "${GITHUB_PATH:-/dev/null}"',
+      );
+      return runAction(actionOptions(ws, { 'allow-workflow-commands': allow }));
+    };
+    const closed = await run('false');
+    expectSucceeded(closed);
+    expect(closed.env).toEqual({});
+    expect(closed.path).toEqual([]);
+    const open = await run('true');
+    expectSucceeded(open);
+    expect(open.env).toEqual({ FROM_HOOK: '1' });
+    expect(open.path).toEqual(['/from/hook']);
   });
 });
