@@ -1,9 +1,20 @@
-/** The command line (dist/cli/index.js): the same engine, plain text, the same exit codes. */
+/**
+ * The command line (dist/cli/index.js): the same engine, plain text, the same exit codes; and the
+ * same plan as the action (Rekkord probed, its version shown first, the repository opened before
+ * any hook), checked on both edges.
+ */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, STAND_IN } from '../scripts/local-runner.js';
-import { backupWorkspace, logHook, readLines } from './helpers/fixtures.js';
+import { ROOT, runAction, STAND_IN } from '../scripts/local-runner.js';
+import {
+  actionOptions,
+  backupWorkspace,
+  logHook,
+  readLines,
+  writeHook,
+} from './helpers/fixtures.js';
 import { brokenRepository } from './helpers/broken-repository.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -90,5 +101,75 @@ describe('rekkord-hooks', () => {
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain("Unknown option '--bogus'");
     expect(cli(ws, [])).toMatchObject({ code: 2 });
+  });
+});
+
+/** One line per event, in order: the stand-in's runs (JSON) and the hooks' lines share a file. */
+function events(file: string): string[] {
+  return readLines(file).map((line) =>
+    line.startsWith('{')
+      ? `rekkord ${(JSON.parse(line) as { argv: string[] }).argv.join(' ')}`
+      : `hook ${line.split(' ')[0] ?? ''}`,
+  );
+}
+
+interface EdgeRun {
+  code: number | null;
+  /** What the user reads: the step's log, or the command line's stdout and stderr. */
+  text: string;
+}
+
+/** The two edges of the engine, each running `save` of `data` in channel `nightly`. */
+type Edge = (ws: string, env: Record<string, string>, rekkord?: string) => Promise<EdgeRun>;
+const EDGES: Record<string, Edge> = {
+  'the action (dist/index.js)': async (ws, env, rekkord = STAND_IN) => {
+    const run = await runAction(actionOptions(ws, { channel: 'nightly', rekkord }, env));
+    return { code: run.exitCode, text: run.stdout };
+  },
+  'the command line (dist/cli/index.js)': (ws, env, rekkord = STAND_IN) => {
+    const args = ['save', '-C', 'rekkord.ini', '--rekkord', rekkord, '--channel', 'nightly'];
+    const run = cli(ws, [...args, 'data'], env);
+    return Promise.resolve({ code: run.code, text: run.stdout + run.stderr });
+  },
+};
+
+describe.each(Object.entries(EDGES))('the same plan on %s', (_, save) => {
+  function workspace(): { ws: string; config: string; env: Record<string, string> } {
+    const { ws, config } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post' });
+    logHook(path.join(ws, 'pre'), 'dump');
+    logHook(path.join(ws, 'post'), 'notify');
+    const order = path.join(ws, 'order.log');
+    return { ws, config, env: { HOOK_LOG: order, REKKORD_STANDIN_LOG: order } };
+  }
+
+  it('shows the Rekkord version first, and opens the repository (identify) before any hook', async () => {
+    const { ws, config, env } = workspace();
+    const run = await save(ws, env);
+    expect(run.code).toBe(0);
+    expect(run.text.split('\n')[0]).toMatch(/^Rekkord 0\.104\.2 \(stand-in\) at .*rekkord/);
+    expect(events(env.HOOK_LOG ?? '')).toEqual([
+      `rekkord identify -C ${config}`,
+      'hook save-pre/dump',
+      `rekkord save -C ${config} --no_hooks nightly data`,
+      'hook save-post/notify',
+    ]);
+  });
+
+  it('a repository that cannot be opened: no hook runs, the error says why, exit 1', async () => {
+    const { ws, config, env } = workspace();
+    rmSync(path.join(ws, 'repo', 'rekkord.repo'));
+    const run = await save(ws, env);
+    expect(run.code).toBe(1);
+    expect(run.text).toContain(`Cannot open repository '${path.join(ws, 'repo')}'`);
+    expect(events(env.HOOK_LOG ?? '')).toEqual([`rekkord identify -C ${config}`]);
+  });
+
+  it('a Rekkord that does not answer --version: no hook runs, exit 1', async () => {
+    const { ws, env } = workspace();
+    const broken = writeHook(ws, 'not-rekkord', 'echo "$0 $*" >> "$HOOK_LOG"\nexit 3');
+    const run = await save(ws, env, broken);
+    expect(run.code).toBe(1);
+    expect(run.text).toContain(broken);
+    expect(events(env.HOOK_LOG ?? '')).toEqual([`hook ${broken}`]);
   });
 });

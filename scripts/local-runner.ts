@@ -1,9 +1,13 @@
 /**
- * Runs the bundled action (`dist/index.js`) the way the GitHub Actions runner does: inputs as
- * `INPUT_<NAME>` variables, fresh `GITHUB_OUTPUT`, `GITHUB_STATE` and `GITHUB_STEP_SUMMARY` files,
- * the post step with `STATE_*` variables, and the output read line by line as the runner reads
- * it: workflow commands (both syntaxes, honouring `::stop-commands::`) and masks applied to the
- * lines that follow. The end-to-end tests use it, and `npm run example` runs it on examples/demo.
+ * Runs the bundled action the way the GitHub Actions runner does: the script `runs.main` (or
+ * `runs.post`) of action.yml, every declared input as an `INPUT_<NAME>` variable (the workflow's
+ * value, else its default, else ''), fresh environment files
+ * (`GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_STEP_SUMMARY`, `GITHUB_ENV`, `GITHUB_PATH`), the post
+ * step with the main step's state as `STATE_*` variables, and the output read line by line as the
+ * runner reads it: workflow commands (both syntaxes, honouring `::stop-commands::`) and masks
+ * applied to the lines that follow. The end-to-end tests use it, and `npm run example` runs it on
+ * examples/demo. Each rule taken from the runner cites its file and function in actions/runner.
+ * Over 250 lines: one self-contained file that Node runs as it is (no import of a sibling .ts).
  *
  * Node 24 runs this file as it is (type stripping), so it uses erasable TypeScript only.
  */
@@ -13,9 +17,130 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const ENTRY = path.join(ROOT, 'dist', 'index.js');
+// ── action.yml as the runner reads it ──
+
+export interface ActionManifest {
+  /** Every declared input and its `default`, '' when it has none. */
+  inputs: ReadonlyMap<string, string>;
+  /** Absolute paths of `runs.main` and `runs.post` (null without a post step). */
+  main: string;
+  post: string | null;
+  postIf: string;
+}
+
+type Mapping = Record<string, unknown>;
+
+function mapping(value: unknown, what: string): Mapping {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`action.yml: ${what} is not a mapping`);
+  }
+  return value as Mapping;
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new Error(`action.yml: ${what} is not a string`);
+  return value;
+}
+
+export function readManifest(actionDir: string): ActionManifest {
+  // The failsafe schema keeps every scalar a string: the runner hands inputs to the step as
+  // strings whatever they look like (`default: false` is the text "false").
+  const doc = mapping(
+    parse(readFileSync(path.join(actionDir, 'action.yml'), 'utf8'), { schema: 'failsafe' }),
+    'the document',
+  );
+  const inputs = new Map<string, string>();
+  for (const [name, spec] of Object.entries(mapping(doc.inputs ?? {}, 'inputs'))) {
+    const fields = mapping(spec ?? {}, `input '${name}'`);
+    // actions/runner, src/Runner.Worker/ActionManifestManager.cs, ConvertInputs: an input
+    // without `default` gets the empty string as its default.
+    inputs.set(name, fields.default === undefined ? '' : text(fields.default, `${name}.default`));
+  }
+  const runs = mapping(doc.runs, 'runs');
+  if (!/^node\d+$/.test(text(runs.using, 'runs.using'))) {
+    throw new Error(
+      `action.yml: runs.using is ${String(runs.using)}; this harness runs Node actions`,
+    );
+  }
+  // actions/runner, src/Runner.Worker/Handlers/NodeScriptActionHandler.cs, RunAsync: the
+  // script is `Path.Combine(ActionDirectory, target)` for the stage being run.
+  const file = (key: string): string => path.resolve(actionDir, text(runs[key], `runs.${key}`));
+  return {
+    inputs,
+    main: file('main'),
+    post: runs.post === undefined ? null : file('post'),
+    // ActionManifestManager.cs, ConvertRuns: `CleanupCondition = postIfToken?.Value ?? "always()"`.
+    postIf: runs['post-if'] === undefined ? 'always()' : text(runs['post-if'], 'runs.post-if'),
+  };
+}
+
+/**
+ * The `INPUT_*` variables of a step that gives `given` in its `with:` block.
+ *
+ * actions/runner, src/Runner.Worker/ActionRunner.cs, RunAsync ("Merge the default inputs from
+ * the definition"): every input declared in action.yml that `with:` does not give gets its
+ * default, so every declared input is in the step's environment. The runner only warns about an
+ * undeclared input ("Unexpected input(s)"); here it is an error, as a test that passes one tests
+ * something no workflow can rely on.
+ */
+export function inputEnvironment(
+  manifest: ActionManifest,
+  given: Readonly<Record<string, string>>,
+): Record<string, string> {
+  // The runner matches `with:` keys to declared inputs ignoring case (ActionRunner.cs:
+  // `validInputs` is a HashSet with StringComparer.OrdinalIgnoreCase).
+  const declared = new Map([...manifest.inputs.keys()].map((k) => [k.toLowerCase(), k]));
+  const values = new Map<string, string>();
+  for (const [name, value] of Object.entries(given)) {
+    const key = declared.get(name.toLowerCase());
+    if (key === undefined) {
+      throw new Error(
+        `Input '${name}' is not declared in action.yml (declared: ${[...manifest.inputs.keys()].join(', ')})`,
+      );
+    }
+    values.set(key, value);
+  }
+  const env: Record<string, string> = {};
+  for (const [name, fallback] of manifest.inputs) {
+    env[inputVariable(name)] = values.get(name) ?? fallback;
+  }
+  return env;
+}
+
+/**
+ * actions/runner, src/Runner.Worker/Handlers/Handler.cs, AddInputsToEnvironment:
+ * `INPUT_{key.Replace(' ', '_').ToUpperInvariant()}` (hyphens stay).
+ */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/**
+ * Whether the post step runs after a main step that ended with `mainSucceeded`: the status
+ * functions a `post-if` can use in a one-step job (anything else is refused, not guessed).
+ */
+export function postStepRuns(manifest: ActionManifest, mainSucceeded: boolean): boolean {
+  if (manifest.post === null) return false;
+  switch (manifest.postIf.trim()) {
+    case 'always()':
+      return true;
+    case 'success()':
+      return mainSucceeded;
+    case 'failure()':
+      return !mainSucceeded;
+    case 'cancelled()':
+      return false;
+    default:
+      throw new Error(`action.yml: post-if '${manifest.postIf}' is not evaluated by this harness`);
+  }
+}
+
+/** action.yml, read once: what the runner would read before every step. */
+export const MANIFEST = readManifest(ROOT);
+export const ENTRY = MANIFEST.main;
 export const STAND_IN = path.join(ROOT, '__tests__', 'stand-in', 'rekkord');
 const MAX_RSS = path.join(ROOT, 'scripts', 'max-rss.mjs');
 
@@ -41,6 +166,9 @@ export interface ActionRun {
   outputs: Record<string, string>;
   state: Record<string, string>;
   summary: string;
+  /** What the step wrote to GITHUB_ENV and GITHUB_PATH for the steps after it. */
+  env: Record<string, string>;
+  path: string[];
   /** error, warning and notice commands, in order. */
   annotations: WorkflowCommand[];
   /** Peak resident memory of the action in KiB, when `measureMemory` was set. */
@@ -54,7 +182,8 @@ export interface RunOptions {
   workspace: string;
   /** Extra environment; PATH gets this Node's folder prepended. */
   env?: Record<string, string | undefined>;
-  entry?: string;
+  /** `runs.main` (the default) or `runs.post` of action.yml. */
+  step?: 'main' | 'post';
   /** For a post step: the state the main step saved. */
   state?: Record<string, string>;
   /** Called with each chunk of output as it comes (for showing a run live). */
@@ -120,10 +249,6 @@ export function parseEnvFile(text: string): Record<string, string> {
   return out;
 }
 
-export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-
 /** The runner's reading of a step's output: commands, stop-commands, masks, the shown log. */
 class LogReader {
   readonly commands: WorkflowCommand[] = [];
@@ -185,9 +310,15 @@ export function startAction(options: RunOptions): RunningAction {
   const outputFile = path.join(files, 'output');
   const stateFile = path.join(files, 'state');
   const summaryFile = path.join(files, 'summary');
+  const envFile = path.join(files, 'env');
+  const pathFile = path.join(files, 'path');
   const rssFile = path.join(files, 'max-rss');
   const temp = path.join(files, 'temp');
-  for (const f of [outputFile, stateFile, summaryFile]) writeFileSync(f, '');
+  // actions/runner, src/Runner.Worker/FileCommandManager.cs, InitializeFiles: each step gets
+  // fresh, empty files for its file commands.
+  for (const f of [outputFile, stateFile, summaryFile, envFile, pathFile]) writeFileSync(f, '');
+  // Before the step starts: an input no workflow could pass is the test's error.
+  const inputs = inputEnvironment(MANIFEST, options.inputs);
   mkdirSync(temp);
   const env: Record<string, string | undefined> = {
     HOME: process.env.HOME,
@@ -201,16 +332,22 @@ export function startAction(options: RunOptions): RunningAction {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STATE: stateFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_ENV: envFile,
+    GITHUB_PATH: pathFile,
     RUNNER_TEMP: options.env?.RUNNER_TEMP ?? temp,
     MAX_RSS_FILE: options.measureMemory ? rssFile : undefined,
   };
-  for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
+  Object.assign(env, inputs);
+  // actions/runner, src/Runner.Worker/ActionRunner.cs, RunAsync ("Apply action's intra-action
+  // state at last"): each `name=value` saved to GITHUB_STATE is `STATE_<name>`, name as written.
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
   const reader = new LogReader();
   const started = performance.now();
   const args = options.measureMemory ? ['--import', MAX_RSS] : [];
-  const child = spawn(process.execPath, [...args, options.entry ?? ENTRY], {
+  const script = options.step === 'post' ? MANIFEST.post : MANIFEST.main;
+  if (script === null) throw new Error('action.yml has no runs.post');
+  const child = spawn(process.execPath, [...args, script], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -242,6 +379,8 @@ export function startAction(options: RunOptions): RunningAction {
         outputs: parseEnvFile(read(outputFile)),
         state: parseEnvFile(read(stateFile)),
         summary: read(summaryFile),
+        env: parseEnvFile(read(envFile)),
+        path: read(pathFile).split('\n').filter(Boolean),
         annotations: reader.commands.filter((c) =>
           ['error', 'warning', 'notice'].includes(c.command),
         ),
@@ -258,9 +397,17 @@ export function runAction(options: RunOptions): Promise<ActionRun> {
   return startAction(options).done;
 }
 
-/** The post step after `main`, with the state main saved, as `runs.post` runs it. */
+/**
+ * The post step after `main`: `runs.post` with the state main saved, when `post-if` says it runs
+ * (an error otherwise, as the test expects a step the runner would not run).
+ */
 export function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
-  return runAction({ ...options, state: main.state });
+  if (!postStepRuns(MANIFEST, main.exitCode === 0)) {
+    return Promise.reject(
+      new Error(`The runner would not run the post step (post-if: ${MANIFEST.postIf})`),
+    );
+  }
+  return runAction({ ...options, step: 'post', state: main.state });
 }
 
 /** `npm run example`: the demo in examples/demo, run in a scratch copy, and what the runner shows. */
