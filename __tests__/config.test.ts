@@ -1,7 +1,13 @@
 import { statSync, existsSync, readFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, locateConfig, prepareStepConfig, stepConfigText } from '../src/config.js';
+import {
+  isLocalRepository,
+  loadConfig,
+  locateConfig,
+  prepareStepConfig,
+  stepConfigText,
+} from '../src/config.js';
 import { parseRekkordIni } from '../src/rekkord-ini.js';
 import { SettingsError } from '../src/types.js';
 import { scratch, writeFile } from './helpers/fixtures.js';
@@ -77,9 +83,9 @@ describe('loading the config', () => {
       '[Hooks]\nPreSaveDirectory = pre\nPostSaveDirectory = ~/post\nPreScanDirectory = /abs/scan\n',
     );
     const config = await loadConfig(file, 'input', { HOME: '/home/u' });
-    expect(config.hooks['pre-save']?.directory).toBe(path.join(ws, 'conf', 'pre'));
-    expect(config.hooks['post-save']?.directory).toBe('/home/u/post');
-    expect(config.hooks['pre-scan']).toMatchObject({
+    expect(config.hooks['pre-save']?.[0]?.directory).toBe(path.join(ws, 'conf', 'pre'));
+    expect(config.hooks['post-save']?.[0]?.directory).toBe('/home/u/post');
+    expect(config.hooks['pre-scan']?.[0]).toMatchObject({
       directory: '/abs/scan',
       key: 'PreScanDirectory',
       line: 4,
@@ -94,24 +100,88 @@ describe('loading the config', () => {
       '[Hooks]\nPreSaveDirectory = /opt/h # dumps\nPostSaveDirectory = "/opt/p"\n',
     );
     const config = await loadConfig(file, 'input', {});
-    expect(config.hooks['pre-save']).toMatchObject({
+    expect(config.hooks['pre-save']?.[0]).toMatchObject({
       value: '/opt/h # dumps',
       lenientValue: '/opt/h',
     });
-    expect(config.hooks['post-save']).toMatchObject({ value: '"/opt/p"', lenientValue: '/opt/p' });
+    expect(config.hooks['post-save']?.[0]).toMatchObject({
+      value: '"/opt/p"',
+      lenientValue: '/opt/p',
+    });
   });
 
   it('collects the secret values', async () => {
     const ws = scratch();
     const file = writeFile(
       path.join(ws, 'r.ini'),
-      '[S3]\nSecretKey = s3cret\nKeyID = public\n[SSH]\nPassword = pw\nKey = k\n[Connect]\nApiKey = api\n',
+      '[S3]\nSecretKey = s3cret\nKeyID = public\n[SSH]\nPassword = pw\nKey = k\n[Link]\nApiKey = api\n',
     );
     expect((await loadConfig(file, 'input', {})).secrets.sort()).toEqual([
       'api',
       'k',
+      'public',
       'pw',
       's3cret',
+    ]);
+  });
+
+  it('masks the credentials inside repository URLs and the secrets Rekkord takes from the environment', async () => {
+    const ws = scratch();
+    const file = writeFile(
+      path.join(ws, 'r.ini'),
+      '[Repository]\nURL = s3:https://KEYID123:S3CRET456@s3.example.com/bucket\n',
+    );
+    const env = { REKKORD_LINK_KEY: 'link-key-789' };
+    expect((await loadConfig(file, 'input', env)).secrets.sort()).toEqual([
+      'KEYID123',
+      'S3CRET456',
+      'link-key-789',
+    ]);
+    const sftp = writeFile(
+      path.join(ws, 's.ini'),
+      '[Repository]\nURL = sftp://backup:PASS@nas/srv\n',
+    );
+    expect((await loadConfig(sftp, 'input', {})).secrets).toEqual(['PASS']);
+  });
+
+  it('never quotes a value or a line in a parse error (a pasted key would leak)', async () => {
+    const ws = scratch();
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----';
+    for (const text of [
+      `[SSH]\nKey = x\n${pem}\n`,
+      '[S3]\nSecretKey: very-secret-value\n',
+      '[S3]\n= very-secret-value\n',
+    ]) {
+      const file = writeFile(path.join(ws, 'bad.ini'), text);
+      const error = (await loadConfig(file, 'input', {}).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(SettingsError);
+      expect(error.message).not.toContain('very-secret-value');
+      expect(error.message).not.toContain('OPENSSH');
+    }
+  });
+
+  it('reads [Link], trims section names, and refuses the old [Connect]', async () => {
+    const ws = scratch();
+    const link = writeFile(
+      path.join(ws, 'l.ini'),
+      '[Link]\nURL = https://link.example\nApiKey = k\nCheckPeriod = 1h\n[ Hooks ]\nPreSaveDirectory = /h\n',
+    );
+    const config = await loadConfig(link, 'input', {});
+    expect(config.hooks['pre-save']?.map((h) => h.directory)).toEqual(['/h']);
+    const old = writeFile(path.join(ws, 'c.ini'), '[Connect]\nApiKey = k\n');
+    await expect(loadConfig(old, 'input', {})).rejects.toThrow('unknown section [Connect]');
+  });
+
+  it('adds the folder of every repeated hook key, in file order, as Rekkord does', async () => {
+    const ws = scratch();
+    const file = writeFile(
+      path.join(ws, 'r.ini'),
+      '[Hooks]\nPreSaveDirectory = a\nPostSaveDirectory = p\n[Hooks]\nPreSaveDirectory = b\n',
+    );
+    const config = await loadConfig(file, 'input', {});
+    expect(config.hooks['pre-save']?.map((h) => [h.value, h.line])).toEqual([
+      ['a', 2],
+      ['b', 5],
     ]);
   });
 
@@ -152,10 +222,12 @@ describe("the Rekkord step's config", () => {
   it('drops every [Hooks] section and keeps everything else as written', () => {
     const text = stepConfigText(
       config(
-        '# c\n[Repository]\nURL = s3://bucket/x\n[Hooks]\nPreSaveDirectory = /h\n; note\n[Settings]\nThreads = 4\n[Hooks]\nPostSaveDirectory = /p\n',
+        '# c\n[Repository]\nURL = s3:https://bucket.example.com/x\n[Hooks]\nPreSaveDirectory = /h\n; note\n[Settings]\nThreads = 4\n[Hooks]\nPostSaveDirectory = /p\n',
       ),
     );
-    expect(text).toBe('# c\n[Repository]\nURL = s3://bucket/x\n[Settings]\nThreads = 4\n');
+    expect(text).toBe(
+      '# c\n[Repository]\nURL = s3:https://bucket.example.com/x\n[Settings]\nThreads = 4\n',
+    );
   });
 
   it('makes relative KeyFile and local repository URL absolute against the original folder', () => {
@@ -189,6 +261,34 @@ describe("the Rekkord step's config", () => {
     expect(readFileSync(copy, 'utf8')).toBe(`[Repository]\nURL = ${path.join(ws, 'repo')}\n`);
     await step.cleanup();
     expect(existsSync(path.dirname(copy))).toBe(false);
+  });
+
+  it.each([
+    ['S3', false],
+    ['s3:https://s3.example.com/bucket', false],
+    ['https://s3.example.com/bucket', false],
+    ['SFTP', false],
+    ['ssh://backup@nas/srv/rekkord', false],
+    ['sftp://nas/srv/rekkord', false],
+    ['backup@nas:/srv/rekkord', false],
+    ['repo', true],
+    ['/srv/rekkord', true],
+    ['./a:b', true],
+  ])('classifies the repository URL %s as rk_DecodeURL does (local: %s)', (url, local) => {
+    expect(isLocalRepository(url)).toBe(local);
+    const config = {
+      path: '/etc/rekkord/r.ini',
+      doc: parseRekkordIni(
+        `[Repository]\nURL = ${url}\nKeyFile = k\n[SSH]\nKeyFile = id\n[Hooks]\nPreSaveDirectory = /h\n`,
+        '/etc/rekkord/r.ini',
+      ),
+    };
+    const text = stepConfigText(config as never) ?? '';
+    const expected = local ? path.resolve('/etc/rekkord', url) : url;
+    expect(text).toContain(`URL = ${expected}\n`);
+    expect(text).toContain('KeyFile = /etc/rekkord/k\n');
+    // [SSH] keys are used as written by Rekkord: never rewritten.
+    expect(text).toContain('[SSH]\nKeyFile = id\n');
   });
 
   it('passes the original file when nothing needs removing', async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directoryProblem, listHookDirectory } from '../src/discovery.js';
+import { directoryProblem, listHookDirectory, MAX_HOOKS_PER_FOLDER } from '../src/discovery.js';
 import { scratch, writeHook } from './helpers/fixtures.js';
 
 describe('hook discovery', () => {
@@ -14,19 +14,35 @@ describe('hook discovery', () => {
     expect(hooks.every((h) => h.problem === undefined)).toBe(true);
   });
 
-  it('skips dotfiles and directories (a symlink to one too), and lists them as skipped', async () => {
+  it("lists dotfiles as hooks in Rekkord's folders, skips directories (a symlink to one too)", async () => {
     const dir = scratch();
     writeHook(dir, '.hidden', 'true');
     mkdirSync(path.join(dir, 'sub'));
     symlinkSync(path.join(dir, 'sub'), path.join(dir, 'link-to-sub'));
     writeHook(dir, 'run-me', 'true');
     const listing = await listHookDirectory(dir);
-    expect(listing.hooks.map((h) => h.name)).toEqual(['run-me']);
+    expect(listing.hooks.map((h) => h.name)).toEqual(['.hidden', 'run-me']);
     expect(listing.skipped).toEqual([
-      { name: '.hidden', path: path.join(dir, '.hidden'), reason: 'dotfile' },
       { name: 'link-to-sub', path: path.join(dir, 'link-to-sub'), reason: 'directory' },
       { name: 'sub', path: path.join(dir, 'sub'), reason: 'directory' },
     ]);
+  });
+
+  it('skips dotfiles in a hooks.d folder, as run-parts does', async () => {
+    const dir = scratch();
+    writeHook(dir, '.hidden', 'true');
+    writeHook(dir, 'run-me', 'true');
+    const listing = await listHookDirectory(dir, [], { style: 'run-parts' });
+    expect(listing.hooks.map((h) => h.name)).toEqual(['run-me']);
+    expect(listing.skipped).toEqual([
+      { name: '.hidden', path: path.join(dir, '.hidden'), reason: 'dotfile' },
+    ]);
+  });
+
+  it('refuses more hooks in one folder than Rekkord takes', async () => {
+    const dir = scratch();
+    for (let i = 0; i <= MAX_HOOKS_PER_FOLDER; i++) writeFileSync(path.join(dir, `h${i}`), '');
+    await expect(listHookDirectory(dir)).rejects.toThrow('at most 1024');
   });
 
   it('keeps entries that cannot start as hooks with the reason', async () => {

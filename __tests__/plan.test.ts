@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../src/inputs.js';
 import { executeFile } from '../src/execute-file.js';
@@ -58,6 +58,28 @@ describe('the plan', () => {
     );
     expect(plan.pre).toEqual({ phase: 'pre-scan', stage: 'pre', command: 'scan', sources: [] });
     expect(plan.post).toEqual({ phase: 'post-scan', stage: 'post', command: 'scan', sources: [] });
+  });
+
+  it('refuses a missing [Hooks] folder whatever the command, as Rekkord refuses the config', async () => {
+    const { ws, config } = backupWorkspace({ PreSaveDirectory: 'pre' });
+    rmSync(path.join(ws, 'pre'), { recursive: true });
+    const error = (await makePlan(
+      settingsFor(ws, { command: 'scan', channel: '', paths: '', config: 'rekkord.ini' }),
+    ).catch((e: unknown) => e)) as SettingsError;
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error.message).toContain('[Hooks] PreSaveDirectory = pre: the hook directory');
+    expect(error.where).toMatchObject({ file: config });
+  });
+
+  it('runs the folders of a repeated hook key one after the other', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'a' });
+    mkdirSync(path.join(ws, 'b'));
+    appendFileSync(path.join(ws, 'rekkord.ini'), '[Hooks]\nPreSaveDirectory = b\n');
+    const plan = await makePlan(settingsFor(ws, { config: 'rekkord.ini' }));
+    expect(plan.pre.sources.map((s) => s.directory)).toEqual([
+      path.join(ws, 'a'),
+      path.join(ws, 'b'),
+    ]);
   });
 
   it('runs with no config when none is named and none is at the default locations', async () => {

@@ -208,7 +208,7 @@ describe('validate as Rekkord sees the hooks', () => {
       "Rekkord's own save would fail",
     );
     expect(run.summary).toContain('| pre-save | 1 | <code>.gitkeep</code> |');
-    expect(run.summary).toContain('<code>pre-save/.cache</code> (dotfile)');
+    expect(run.summary).toContain('<code>pre-save/.cache</code> (directory)');
   });
 
   it('flags world-writable hooks and folders, and a group-writable folder above them', async () => {

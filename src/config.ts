@@ -7,13 +7,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
-import {
-  IniError,
-  lastEntry,
-  parseRekkordIni,
-  SECRET_KEYS,
-  type IniDocument,
-} from './rekkord-ini.js';
+import { IniError, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
+import { commandSpec, COMMANDS } from './commands.js';
+import { expandHome } from './paths.js';
 import { SettingsError, type PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
@@ -34,16 +30,20 @@ export interface RekkordConfig {
   path: string;
   source: ConfigSource;
   doc: IniDocument;
-  hooks: Partial<Record<PhaseName, HookDirectorySetting>>;
+  /** Each phase's `[Hooks]` folders in file order: a repeated key adds a folder, as Rekkord does. */
+  hooks: Partial<Record<PhaseName, HookDirectorySetting[]>>;
   secrets: string[];
 }
 
-const HOOK_KEYS: Partial<Record<PhaseName, string>> = {
-  'pre-save': 'PreSaveDirectory',
-  'post-save': 'PostSaveDirectory',
-  'pre-scan': 'PreScanDirectory',
-  'post-scan': 'PostScanDirectory',
-};
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS: Partial<Record<PhaseName, string>> = Object.fromEntries(
+  COMMANDS.flatMap((command) => {
+    const keys = commandSpec(command).hookKeys;
+    return keys
+      ? [[`pre-${command}`, keys.pre] as const, [`post-${command}`, keys.post] as const]
+      : [];
+  }),
+);
 
 export interface LocateContext {
   env: Readonly<Record<string, string | undefined>>;
@@ -86,12 +86,6 @@ export async function locateConfig(explicit: string | null, ctx: LocateContext):
   const searched = await defaultConfigCandidates(ctx);
   const found = searched.find((candidate) => existsSync(candidate));
   return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-
-function expandHome(value: string, env: LocateContext['env']): string {
-  if (value === '~' || value.startsWith('~/'))
-    return path.join(env.HOME || os.homedir(), value.slice(1));
-  return value;
 }
 
 function lenientHooks(text: string): Record<string, unknown> {
@@ -149,30 +143,30 @@ export async function loadConfig(
   const dir = path.dirname(file);
   const lenient = lenientHooks(text);
   const hooks: RekkordConfig['hooks'] = {};
-  for (const [phase, key] of Object.entries(HOOK_KEYS) as [PhaseName, string][]) {
-    const entry = lastEntry(doc, 'Hooks', key);
-    if (!entry) continue;
+  const phaseOf = new Map(
+    Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase as PhaseName]),
+  );
+  // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+  for (const entry of doc.entries) {
+    const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+    if (!phase) continue;
     if (entry.value === '') {
       throw new SettingsError(
-        `${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`,
+        `${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`,
         { file, line: entry.line },
       );
     }
-    const other = lenient[key];
+    const other = lenient[entry.key];
     const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-    hooks[phase] = {
-      key,
+    (hooks[phase] ??= []).push({
+      key: entry.key,
       value: entry.value,
       directory: path.resolve(dir, expandHome(entry.value, env)),
       line: entry.line,
       lenientValue,
-    };
+    });
   }
-
-  const secrets = doc.entries
-    .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
-    .map((e) => e.value);
-
+  const secrets = configSecrets(doc, env);
   return { path: file, source, doc, hooks, secrets };
 }
 
@@ -180,18 +174,62 @@ export function hookKey(phase: PhaseName): string {
   return HOOK_KEYS[phase] ?? '';
 }
 
-/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
-export function hookDirectory(
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+export function hookDirectories(
   config: RekkordConfig | null,
   phase: PhaseName,
-): HookDirectorySetting | null {
-  return config?.hooks[phase] ?? null;
+): HookDirectorySetting[] {
+  return config?.hooks[phase] ?? [];
 }
 
-// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
-// letter is a Windows drive.
-function isLocalPath(value: string): boolean {
-  return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+export function allHookDirectories(config: RekkordConfig | null): HookDirectorySetting[] {
+  return Object.values(config?.hooks ?? {}).flat();
+}
+
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+export function isLocalRepository(url: string): boolean {
+  if (url === 'S3' || url === 'SFTP') return false;
+  if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url)) return false;
+  // user@host:path, where the part before the colon holds no slash.
+  if (/^[^/@:]+@[^/:]+:/.test(url)) return false;
+  return true;
+}
+
+/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
+function urlSecrets(url: string): string[] {
+  const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
+  if (!match?.[1]) return [];
+  const [user = '', password = ''] = match[1].split(':');
+  // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
+  return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+}
+
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+  'REKKORD_LINK_KEY',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'S3_SECRET_KEY',
+  'S3_KEY_ID',
+  'SSH_PASSWORD',
+  'SSH_KEY',
+];
+
+/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
+export function configSecrets(doc: IniDocument, env: LocateContext['env']): string[] {
+  const values = doc.entries.flatMap((e) => {
+    if (SECRET_KEYS[e.section]?.includes(e.key)) return [e.value];
+    if (e.key === 'URL') return urlSecrets(e.value);
+    return [];
+  });
+  for (const name of SECRET_VARIABLES) values.push(env[name] ?? '');
+  for (const url of [env.REKKORD_REPOSITORY ?? '']) values.push(...urlSecrets(url));
+  return [...new Set(values.filter((v) => v.trim() !== ''))];
 }
 
 /**
@@ -205,9 +243,10 @@ export function stepConfigText(config: RekkordConfig): string | null {
   const dir = path.dirname(config.path);
   const rewrites = new Map<number, string>();
   for (const e of doc.entries) {
+    // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
     const isPath =
-      e.key === 'KeyFile' ||
-      (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+      (e.section === 'Repository' && e.key === 'KeyFile') ||
+      (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
     if (isPath && e.value !== '' && !e.value.startsWith('~') && !path.isAbsolute(e.value)) {
       rewrites.set(e.line - 1, `${e.key} = ${path.resolve(dir, e.value)}`);
     }

@@ -2,9 +2,12 @@
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
  *
  * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
- * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
- * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
- * dump that never ran cannot pass unnoticed.
+ * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
+ * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
+ * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
+ * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
+ * that never ran cannot pass unnoticed.
  */
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
@@ -14,6 +17,14 @@ import type { HookEntry, SkippedEntry } from './types.js';
 export interface HookListing {
   hooks: HookEntry[];
   skipped: SkippedEntry[];
+}
+
+/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
+export const MAX_HOOKS_PER_FOLDER = 1024;
+
+export interface ListingRules {
+  /** `rekkord`: dotfiles are hooks, at most MAX_HOOKS_PER_FOLDER; `run-parts`: dotfiles skipped. */
+  style: 'rekkord' | 'run-parts';
 }
 
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -79,6 +90,7 @@ async function classify(
 export async function listHookDirectory(
   dir: string,
   args: readonly string[] = [],
+  rules: ListingRules = { style: 'rekkord' },
 ): Promise<HookListing> {
   const names = await readdir(dir, { encoding: 'buffer' });
   names.sort((a, b) => Buffer.compare(a, b));
@@ -87,7 +99,7 @@ export async function listHookDirectory(
   for (const raw of names) {
     const name = raw.toString('utf8');
     const file = path.join(dir, name);
-    if (raw[0] === 0x2e) {
+    if (raw[0] === 0x2e && rules.style === 'run-parts') {
       skipped.push({ name, path: file, reason: 'dotfile' });
       continue;
     }
@@ -106,6 +118,11 @@ export async function listHookDirectory(
     const kind = await classify(file);
     if ('skip' in kind) skipped.push({ name, path: file, reason: kind.skip });
     else hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+  }
+  if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
+    throw new Error(
+      `${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`,
+    );
   }
   return { hooks, skipped };
 }

@@ -8,7 +8,8 @@ import { listHookDirectory, type HookListing } from './discovery.js';
 import { hookEnvironment, notRunResult, runHook, startFailure, type HookContext } from './hooks.js';
 import type { Settings } from './inputs.js';
 import type { PhasePlan } from './plan.js';
-import type { SessionObserver } from './session-observer.js';
+import { describeError, type SessionObserver } from './session-observer.js';
+import { checkpoint } from './faults.js';
 import type { HookResult, PhaseReport } from './types.js';
 
 export type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
@@ -32,12 +33,13 @@ async function listPhase(phase: PhasePlan): Promise<{ listing: HookListing; erro
   const errors: string[] = [];
   for (const source of phase.sources) {
     try {
-      const one = await listHookDirectory(source.directory, source.args);
+      checkpoint('listing');
+      const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+      const one = await listHookDirectory(source.directory, source.args, { style });
       listing.hooks.push(...one.hooks);
       listing.skipped.push(...one.skipped);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
+      errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
     }
   }
   return { listing, error: errors.join('; ') };

@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { commandSpec, COMMANDS, type Command } from './commands.js';
 import {
-  hookDirectory,
-  hookKey,
+  allHookDirectories,
+  hookDirectories,
   loadConfig,
   locateConfig,
   type HookDirectorySetting,
@@ -120,15 +120,14 @@ export interface SourceProblem {
 }
 
 export async function sourceProblem(
-  source: HookSource,
+  source: Pick<HookSource, 'directory' | 'setting'>,
   config: RekkordConfig | null,
-  phase: PhaseName,
 ): Promise<SourceProblem | null> {
   const problem = await directoryProblem(source.directory);
   if (!problem) return null;
   const setting = source.setting;
   if (setting && config) {
-    const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+    const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
     return {
       message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
       where: { file: config.path, line: setting.line },
@@ -146,8 +145,9 @@ export function phasePlan(
 ): PhasePlan {
   const phase: PhaseName = `${stage}-${command}`;
   const sources: HookSource[] = [];
-  const setting = hookDirectory(config, phase);
-  if (setting) sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+  for (const setting of hookDirectories(config, phase)) {
+    sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+  }
   if (settings.hooksDir) {
     const hooksDir: HookSource = {
       kind: 'hooks-dir',
@@ -164,7 +164,7 @@ function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[
   return plan.sources.flatMap((s) =>
     s.setting?.lenientValue != null && config
       ? [
-          `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+          `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
         ]
       : [],
   );
@@ -182,11 +182,16 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
   const post = phasePlan(settings, config, command, 'post');
   const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
   if (!options.recovery) {
-    for (const phase of [pre, post]) {
-      for (const source of phase.sources) {
-        const problem = await sourceProblem(source, config, phase.phase);
-        if (problem) throw new SettingsError(problem.message, problem.where);
-      }
+    // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+    // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+    const configured = allHookDirectories(config).map((setting) => ({
+      directory: setting.directory,
+      setting,
+    }));
+    const sources = [...configured, ...[pre, post].flatMap((p) => p.sources)];
+    for (const source of sources) {
+      const problem = await sourceProblem(source, config);
+      if (problem) throw new SettingsError(problem.message, problem.where);
     }
     await commandSpec(command).preflight?.(settings);
   }

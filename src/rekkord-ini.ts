@@ -1,7 +1,11 @@
 /**
- * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
- * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
- * section or key Rekkord would reject is an error here too.
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
 
 export interface IniEntry {
@@ -45,12 +49,13 @@ const REMOTE_SHELL_KEYS = [
   'KeyFile',
 ];
 
-/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
 export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   Repository: ['URL', 'KeyFile'],
   Settings: ['Threads', 'CompressionLevel'],
   Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-  Connect: ['URL', 'ApiKey', 'CheckPeriod'],
+  // Called [Connect] by older builds; the newest source knows only [Link].
+  Link: ['URL', 'ApiKey', 'CheckPeriod'],
   S3: [
     'Endpoint',
     'Location',
@@ -72,10 +77,11 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
 
 /** Keys whose values are secrets, by section. */
 export const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
-  S3: ['SecretKey'],
+  // The key ID names the account: masked too, so that a log never pairs it with anything.
+  S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
   SSH: ['Password', 'Key'],
   SFTP: ['Password', 'Key'],
-  Connect: ['ApiKey'],
+  Link: ['ApiKey'],
 };
 
 // Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
@@ -83,8 +89,9 @@ function trimAscii(s: string): string {
   return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
 }
 
+/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
 function describe(name: string): string {
-  return JSON.stringify(name);
+  return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
 }
 
 export function parseRekkordIni(text: string, file: string): IniDocument {
@@ -106,12 +113,12 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
       return;
     }
     if (line.startsWith('[')) {
-      if (!line.endsWith(']')) fail(`section header ${describe(line)} does not end with ']'`);
-      const name = line.slice(1, -1);
+      if (!line.endsWith(']')) fail("a line starting with '[' does not end with ']'");
+      const name = trimAscii(line.slice(1, -1));
       if (name === '') fail('empty section name "[]"');
       if (!(name in KNOWN_KEYS)) {
         fail(
-          `unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+          `unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
             .map((s) => `[${s}]`)
             .join(', ')}; names are case-sensitive)`,
         );
@@ -126,11 +133,11 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
       const bom = line.startsWith('\uFEFF')
         ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
         : '';
-      fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
+      fail(`expected "key = value", a [Section] or a comment${bom}`);
     }
     const key = trimAscii(line.slice(0, eq));
     const value = trimAscii(line.slice(eq + 1));
-    if (key === '') fail(`missing key name before '=' in ${describe(line)}`);
+    if (key === '') fail("missing key name before '='");
     if (section === null) fail(`key ${describe(key)} comes before any [Section]`);
     const known = KNOWN_KEYS[section] ?? [];
     if (!known.includes(key)) {

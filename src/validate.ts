@@ -101,24 +101,11 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
   }
   return modes;
 }
-/** The entries of a folder that run as hooks, and those skipped. */
-async function entries(source: HookSource) {
-  const listing = await listHookDirectory(source.directory, source.args);
-  if (source.kind !== 'config') return { hooks: listing.hooks, skipped: listing.skipped };
-  // Rekkord runs dotfiles too (see dotfileFinding): in its own folders they are hooks to check.
-  const hooks: HookEntry[] = [...listing.hooks];
-  const skipped: SkippedEntry[] = [];
-  for (const entry of listing.skipped) {
-    const isDir = await stat(entry.path).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (entry.name.startsWith('.') && !isDir) {
-      hooks.push({ name: entry.name, path: entry.path, args: source.args });
-    } else skipped.push(entry);
-  }
-  hooks.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-  return { hooks, skipped };
+
+/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
+function entries(source: HookSource) {
+  const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+  return listHookDirectory(source.directory, source.args, { style });
 }
 
 async function isRunnable(hook: HookEntry): Promise<boolean> {
@@ -154,6 +141,12 @@ async function hookFindings(
 ): Promise<Finding[]> {
   const title = `${phase} hook ${hook.name}`;
   const found: Finding[] = [];
+  if (source.kind === 'config' && hook.name.startsWith('.')) {
+    const runnable = await isRunnable(hook);
+    found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+    // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
+    if (!runnable) return [...found, ...(await hookWritableFindings(hook.path, title))];
+  }
   if (hook.problem) {
     found.push({
       severity: 'error',
@@ -163,12 +156,6 @@ async function hookFindings(
     });
   }
   if (source.kind === 'config') {
-    if (hook.name.startsWith('.')) {
-      const runnable = await isRunnable(hook);
-      found.push(dotfileFinding(hook.name, hook.path, title, runnable));
-      // A .gitkeep is no script: how it would start says nothing more.
-      if (!runnable) return [...found, ...(await hookWritableFindings(hook.path, title))];
-    }
     found.push(...nameShellFinding(hook.name, hook.path, title));
   }
   if (ctx.modes.get(hook.name) === '100644') {
@@ -202,7 +189,7 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
       folderFindings: [],
     };
     for (const source of phase.sources) {
-      const problem = await sourceProblem(source, plan.config, phase.phase);
+      const problem = await sourceProblem(source, plan.config);
       if (problem) {
         validated.errors.push(problem.message);
         findings.push({
