@@ -3,7 +3,7 @@
  * and the one failure message that closes a failed step.
  */
 import { exitStatus, isFailure, leftForPostStep } from './outcome.js';
-import { failedHooks, workspaceFile } from './report.js';
+import { failedHooks, oneLine, workspaceFile } from './report.js';
 import type { PhaseReport, SessionResult } from './types.js';
 
 export interface Annotation {
@@ -31,8 +31,9 @@ export function hookAnnotations(phases: PhaseReport[], workspace: string): Annot
     for (const hook of phase.hooks.filter((h) => isFailure(h.outcome))) {
       const file = workspaceFile(hook.path, workspace);
       all.push({
-        title: `${name} hook ${hook.name} failed (${exitStatus(hook)})`,
-        message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
+        // A name is shown on one line, whatever bytes it holds.
+        title: oneLine(`${name} hook ${hook.name} failed (${exitStatus(hook)})`),
+        message: withTail(oneLine(`${hook.path}: ${hook.message}`), hook.tail, 5),
         ...(file ? { file } : {}),
       });
     }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import ini from 'ini';
 import { IniError, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
+import { checkpoint } from './faults.js';
 import { expandHome } from './paths.js';
 import { SettingsError, type PhaseName } from './types.js';
 
@@ -290,6 +291,7 @@ export async function prepareStepConfig(
   if (noHooks) return { path: config.path, isCopy: false, cleanup: none };
   const text = stepConfigText(config);
   if (text === null) return { path: config.path, isCopy: false, cleanup: none };
+  checkpoint('config-copy');
   const folder = await mkdtemp(path.join(tempRoot, COPY_PREFIX));
   const copy = path.join(folder, 'rekkord.ini');
   await writeFile(copy, text, { mode: 0o600, flag: 'wx' });

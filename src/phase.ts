@@ -3,6 +3,7 @@
  * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
  * where a process should have been started, is that hook's result: the phase goes on.
  */
+import path from 'node:path';
 import type { Cancellation } from './cancel.js';
 import { listHookDirectory, type HookListing } from './discovery.js';
 import { hookEnvironment, notRunResult, runHook, startFailure, type HookContext } from './hooks.js';
@@ -33,7 +34,7 @@ async function listPhase(phase: PhasePlan): Promise<{ listing: HookListing; erro
   const errors: string[] = [];
   for (const source of phase.sources) {
     try {
-      checkpoint('listing');
+      checkpoint('listing', path.basename(source.directory));
       const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
       const one = await listHookDirectory(source.directory, source.args, { style });
       listing.hooks.push(...one.hooks);
