@@ -3,51 +3,9 @@ import type { Cancellation } from './cancel.js';
 import { checkpoint } from './faults.js';
 import { classifyExit } from './outcome.js';
 import { runProcess, type OutputSink } from './process.js';
-import type { Command, HookEntry, HookResult, PhaseName, Stage } from './types.js';
+import type { HookEntry, HookResult, PhaseName } from './types.js';
 
-/** What a hook learns from its environment, beyond the runner's own variables. */
-export interface HookContext {
-  command: Command;
-  stage: Stage;
-  phase: PhaseName;
-  configPath: string | null;
-  channel: string | null;
-  snapshot: string | null;
-  destination: string | null;
-  /** Set by validate's rehearsal: nothing real is backed up, the hook should change nothing. */
-  rehearsal?: boolean;
-  /** Post phases only: whether the command succeeded and no hook has failed so far. */
-  success: boolean;
-  /** Post phases only: Rekkord's exit code, null when it did not run. */
-  exitCode: number | null;
-  oid: string | null;
-  /** Post phases only: the session was cancelled (or the main step was killed). */
-  cancelled: boolean;
-}
-
-export function hookEnvironment(
-  base: Readonly<Record<string, string | undefined>>,
-  ctx: HookContext,
-): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base };
-  // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
-  delete env.SUCCESS;
-  env.REKKORD_HOOK_COMMAND = ctx.command;
-  env.REKKORD_HOOK_PHASE = ctx.stage;
-  env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
-  env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
-  env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
-  env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
-  if (ctx.rehearsal) env.REKKORD_HOOK_REHEARSAL = '1';
-  else delete env.REKKORD_HOOK_REHEARSAL;
-  if (ctx.stage === 'post') {
-    env.SUCCESS = ctx.success ? '1' : '0';
-    env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
-    env.REKKORD_HOOK_OID = ctx.oid ?? '';
-    env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
-  }
-  return env;
-}
+export { hookEnvironment, type HookContext } from './hook-environment.js';
 
 export interface HookRunOptions {
   cwd: string;

@@ -350,8 +350,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(833);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
-/* harmony import */ var _execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(880);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(706);
+/* harmony import */ var _execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(643);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(698);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(729);
 /* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(153);
 /**
@@ -564,22 +564,46 @@ function isOperation(text) {
 
 /***/ }),
 
-/***/ 880:
+/***/ 643:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ executeFile)
+/* harmony export */ });
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(230);
+/** Short commands run to completion with Node's child_process: the command line's `Execute`. */
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  s: () => (/* binding */ executeFile)
+
+const executeFile = (file, args, env) => new Promise((resolve, reject) => {
+    (0,_faults_js__WEBPACK_IMPORTED_MODULE_1__/* .checkpoint */ .Fn)('probe');
+    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+        const code = error?.code;
+        // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
+        if (error && typeof code === 'string')
+            reject(new Error(error.message));
+        else
+            resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
+    });
 });
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(421);
-;// CONCATENATED MODULE: ./src/faults.ts
+
+/***/ }),
+
+/***/ 230:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ checkpoint)
+/* harmony export */ });
+/* unused harmony exports FAULT_POINTS, FAULTS_VARIABLE */
 /**
  * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
  * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). Unset, it does nothing.
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:name` makes only
+ * the one named operation fail (`spawn:rekkord`, `spawn:20-stop`, `listing:post`, `state:pgid`).
+ * Unset, it does nothing.
  */
 const FAULT_POINTS = (/* unused pure expression or super */ null && ([
     'config-copy',
@@ -591,28 +615,16 @@ const FAULT_POINTS = (/* unused pure expression or super */ null && ([
     'summary',
 ]));
 const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function checkpoint(point) {
+function checkpoint(point, name = '') {
     const faults = process.env[FAULTS_VARIABLE];
-    if (!faults || !faults.split(',').includes(point))
+    if (!faults)
         return;
-    throw Object.assign(new Error(`injected fault: ${point}`), { code: 'EFAULT' });
+    const hit = faults
+        .split(',')
+        .some((f) => f === point || (name !== '' && f === `${point}:${name}`));
+    if (hit)
+        throw Object.assign(new Error(`injected fault: ${point}`), { code: 'EFAULT' });
 }
-
-;// CONCATENATED MODULE: ./src/execute-file.ts
-/** Short commands run to completion with Node's child_process: the command line's `Execute`. */
-
-
-const executeFile = (file, args, env) => new Promise((resolve, reject) => {
-    checkpoint('probe');
-    (0,external_node_child_process_.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-        const code = error?.code;
-        // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
-        if (error && typeof code === 'string')
-            reject(new Error(error.message));
-        else
-            resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
-    });
-});
 
 
 /***/ }),
@@ -946,12 +958,12 @@ async function resolveExecutable(name, pathVar, cwd) {
 /* harmony export */   Kl: () => (/* binding */ phaseLine),
 /* harmony export */   Om: () => (/* binding */ failedHooks),
 /* harmony export */   Sk: () => (/* binding */ endLine),
+/* harmony export */   TN: () => (/* binding */ oneLine),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   ay: () => (/* binding */ commandLine),
 /* harmony export */   f0: () => (/* binding */ hookRows),
 /* harmony export */   kX: () => (/* binding */ copyNote)
 /* harmony export */ });
-/* unused harmony export oneLine */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(671);
@@ -1081,7 +1093,7 @@ function copyNote(source) {
 
 /***/ }),
 
-/***/ 706:
+/***/ 698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1107,9 +1119,13 @@ var ini = __nccwpck_require__(756);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
 ;// CONCATENATED MODULE: ./src/rekkord-ini.ts
 /**
- * Rekkord's INI dialect, read the way Rekkord reads it: comments only at line start, no inline
- * comments, no quote removal, case-sensitive names, the last duplicate key wins, and any line,
- * section or key Rekkord would reject is an error here too.
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
 class IniError extends Error {
     file;
@@ -1136,12 +1152,13 @@ const REMOTE_SHELL_KEYS = [
     'Key',
     'KeyFile',
 ];
-/** Sections and keys Rekkord 0.104 accepts; anything else makes Rekkord refuse the file. */
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
 const KNOWN_KEYS = {
     Repository: ['URL', 'KeyFile'],
     Settings: ['Threads', 'CompressionLevel'],
     Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    Connect: ['URL', 'ApiKey', 'CheckPeriod'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
     S3: [
         'Endpoint',
         'Location',
@@ -1162,17 +1179,19 @@ const KNOWN_KEYS = {
 };
 /** Keys whose values are secrets, by section. */
 const SECRET_KEYS = {
-    S3: ['SecretKey'],
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
     SSH: ['Password', 'Key'],
     SFTP: ['Password', 'Key'],
-    Connect: ['ApiKey'],
+    Link: ['ApiKey'],
 };
 // Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
 function trimAscii(s) {
     return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
 }
+/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
 function describe(name) {
-    return JSON.stringify(name);
+    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
 }
 function parseRekkordIni(text, file) {
     const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
@@ -1193,12 +1212,12 @@ function parseRekkordIni(text, file) {
         }
         if (line.startsWith('[')) {
             if (!line.endsWith(']'))
-                fail(`section header ${describe(line)} does not end with ']'`);
-            const name = line.slice(1, -1);
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
             if (name === '')
                 fail('empty section name "[]"');
             if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${name}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
                     .map((s) => `[${s}]`)
                     .join(', ')}; names are case-sensitive)`);
             }
@@ -1211,12 +1230,12 @@ function parseRekkordIni(text, file) {
             const bom = line.startsWith('\uFEFF')
                 ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
                 : '';
-            fail(`expected "key = value", a [Section] or a comment, got ${describe(line)}${bom}`);
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
         }
         const key = trimAscii(line.slice(0, eq));
         const value = trimAscii(line.slice(eq + 1));
         if (key === '')
-            fail(`missing key name before '=' in ${describe(line)}`);
+            fail("missing key name before '='");
         if (section === null)
             fail(`key ${describe(key)} comes before any [Section]`);
         const known = KNOWN_KEYS[section] ?? [];
@@ -1237,6 +1256,10 @@ function lastEntry(doc, section, key) {
     return found;
 }
 
+// EXTERNAL MODULE: ./src/faults.ts
+var faults = __nccwpck_require__(230);
+// EXTERNAL MODULE: ./src/paths.ts
+var paths = __nccwpck_require__(431);
 // EXTERNAL MODULE: ./src/types.ts
 var types = __nccwpck_require__(522);
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -1251,12 +1274,16 @@ var types = __nccwpck_require__(522);
 
 
 
-const HOOK_KEYS = {
-    'pre-save': 'PreSaveDirectory',
-    'post-save': 'PostSaveDirectory',
-    'pre-scan': 'PreScanDirectory',
-    'post-scan': 'PostScanDirectory',
-};
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(commands/* COMMANDS */.Lo.flatMap((command) => {
+    const keys = (0,commands/* commandSpec */.Lx)(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
 /** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
 async function defaultConfigCandidates(ctx) {
     const out = [];
@@ -1286,11 +1313,6 @@ async function locateConfig(explicit, ctx) {
     const searched = await defaultConfigCandidates(ctx);
     const found = searched.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
     return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
-    return value;
 }
 function lenientHooks(text) {
     try {
@@ -1342,39 +1364,87 @@ async function loadConfig(file, source, env) {
     const dir = external_node_path_default().dirname(file);
     const lenient = lenientHooks(text);
     const hooks = {};
-    for (const [phase, key] of Object.entries(HOOK_KEYS)) {
-        const entry = lastEntry(doc, 'Hooks', key);
-        if (!entry)
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
             continue;
         if (entry.value === '') {
-            throw new types/* SettingsError */.G(`${file}:${entry.line}: [Hooks] ${key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new types/* SettingsError */.G(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
-        const other = lenient[key];
+        const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        hooks[phase] = {
-            key,
+        (hooks[phase] ??= []).push({
+            key: entry.key,
             value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            directory: external_node_path_default().resolve(dir, (0,paths/* expandHome */.k)(entry.value, env)),
             line: entry.line,
             lenientValue,
-        };
+        });
     }
-    const secrets = doc.entries
-        .filter((e) => SECRET_KEYS[e.section]?.includes(e.key) && e.value !== '')
-        .map((e) => e.value);
+    const secrets = configSecrets(doc, env);
     return { path: file, source, doc, hooks, secrets };
 }
 function hookKey(phase) {
     return HOOK_KEYS[phase] ?? '';
 }
-/** The `[Hooks]` folder of a phase, if the config names one (restore has none in Rekkord). */
-function hookDirectory(config, phase) {
-    return config?.hooks[phase] ?? null;
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
 }
-// A repository URL with a scheme of two letters or more is remote (`s3:`, `ssh://`, ...); a single
-// letter is a Windows drive.
-function isLocalPath(value) {
-    return !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
+        return false;
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
+}
+/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
+function urlSecrets(url) {
+    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
+    if (!match?.[1])
+        return [];
+    const [user = '', password = ''] = match[1].split(':');
+    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
+    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
+function configSecrets(doc, env) {
+    const values = doc.entries.flatMap((e) => {
+        if (SECRET_KEYS[e.section]?.includes(e.key))
+            return [e.value];
+        if (e.key === 'URL')
+            return urlSecrets(e.value);
+        return [];
+    });
+    for (const name of SECRET_VARIABLES)
+        values.push(env[name] ?? '');
+    for (const url of [env.REKKORD_REPOSITORY ?? ''])
+        values.push(...urlSecrets(url));
+    return [...new Set(values.filter((v) => v.trim() !== ''))];
 }
 /**
  * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
@@ -1388,8 +1458,9 @@ function stepConfigText(config) {
     const dir = external_node_path_default().dirname(config.path);
     const rewrites = new Map();
     for (const e of doc.entries) {
-        const isPath = e.key === 'KeyFile' ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalPath(e.value));
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
         if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
             rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
         }
@@ -1419,6 +1490,7 @@ async function prepareStepConfig(config, tempRoot, noHooks) {
     const text = stepConfigText(config);
     if (text === null)
         return { path: config.path, isCopy: false, cleanup: none };
+    (0,faults/* checkpoint */.Fn)('config-copy');
     const folder = await (0,promises_.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
     const copy = external_node_path_default().join(folder, 'rekkord.ini');
     await (0,promises_.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
@@ -1434,13 +1506,18 @@ async function prepareStepConfig(config, tempRoot, noHooks) {
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
  *
  * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
- * Dotfiles and directories are skipped. Every other entry is a hook: one that cannot be started
- * (not executable, a broken link, not a regular file) still counts, as a failed hook, so that a
- * dump that never ran cannot pass unnoticed.
+ * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
+ * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
+ * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
+ * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
+ * that never ran cannot pass unnoticed.
  */
 
 
 
+/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
+const MAX_HOOKS_PER_FOLDER = 1024;
 /** Why a configured hook directory cannot be used, or null when it can. */
 async function directoryProblem(dir) {
     try {
@@ -1505,7 +1582,7 @@ async function classify(file) {
     return {};
 }
 /** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
-async function listHookDirectory(dir, args = []) {
+async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
     const names = await (0,promises_.readdir)(dir, { encoding: 'buffer' });
     names.sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
@@ -1513,7 +1590,7 @@ async function listHookDirectory(dir, args = []) {
     for (const raw of names) {
         const name = raw.toString('utf8');
         const file = external_node_path_default().join(dir, name);
-        if (raw[0] === 0x2e) {
+        if (raw[0] === 0x2e && rules.style === 'run-parts') {
             skipped.push({ name, path: file, reason: 'dotfile' });
             continue;
         }
@@ -1534,6 +1611,9 @@ async function listHookDirectory(dir, args = []) {
             skipped.push({ name, path: file, reason: kind.skip });
         else
             hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    }
+    if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
+        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
     }
     return { hooks, skipped };
 }
@@ -1566,8 +1646,6 @@ function childEnvironment(env, allowWorkflowCommands) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/paths.ts
-var paths = __nccwpck_require__(431);
 ;// CONCATENATED MODULE: ./src/rekkord-probe.ts
 /**
  * What the action asks the installed Rekkord before any hook runs: its version, whether the
@@ -1681,13 +1759,13 @@ async function readConfig(settings, rekkordPath) {
         : null;
     return { config, searched: located.searched };
 }
-async function sourceProblem(source, config, phase) {
+async function sourceProblem(source, config) {
     const problem = await directoryProblem(source.directory);
     if (!problem)
         return null;
     const setting = source.setting;
     if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${hookKey(phase)} = ${setting.value}`;
+        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
         return {
             message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
             where: { file: config.path, line: setting.line },
@@ -1699,9 +1777,9 @@ async function sourceProblem(source, config, phase) {
 function phasePlan(settings, config, command, stage) {
     const phase = `${stage}-${command}`;
     const sources = [];
-    const setting = hookDirectory(config, phase);
-    if (setting)
+    for (const setting of hookDirectories(config, phase)) {
         sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    }
     if (settings.hooksDir) {
         const hooksDir = {
             kind: 'hooks-dir',
@@ -1718,7 +1796,7 @@ function phasePlan(settings, config, command, stage) {
 function lenientWarnings(plan, config) {
     return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
         ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${hookKey(plan.phase)} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
         ]
         : []);
 }
@@ -1735,12 +1813,17 @@ async function makePlan(settings, options = {}) {
     const post = phasePlan(settings, config, command, 'post');
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
     if (!options.recovery) {
-        for (const phase of [pre, post]) {
-            for (const source of phase.sources) {
-                const problem = await sourceProblem(source, config, phase.phase);
-                if (problem)
-                    throw new types/* SettingsError */.G(problem.message, problem.where);
-            }
+        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+        const configured = allHookDirectories(config).map((setting) => ({
+            directory: setting.directory,
+            setting,
+        }));
+        const sources = [...configured, ...[pre, post].flatMap((p) => p.sources)];
+        for (const source of sources) {
+            const problem = await sourceProblem(source, config);
+            if (problem)
+                throw new types/* SettingsError */.G(problem.message, problem.where);
         }
         await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
     }
@@ -2195,31 +2278,78 @@ function runProcess(spec) {
     return new ProcessRun(spec).run();
 }
 
-;// CONCATENATED MODULE: ./src/hooks.ts
-
-
+;// CONCATENATED MODULE: ./src/hook-environment.ts
+const BOTH = ['pre', 'post'];
+const POST = ['post'];
+const HOOK_VARIABLES = {
+    SUCCESS: {
+        stages: POST,
+        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
+        value: (ctx) => (ctx.success ? '1' : '0'),
+    },
+    REKKORD_HOOK_COMMAND: {
+        stages: BOTH,
+        description: '`save`, `scan` or `restore`.',
+        value: (ctx) => ctx.command,
+    },
+    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
+    REKKORD_HOOK_CONFIG: {
+        stages: BOTH,
+        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
+        value: (ctx) => ctx.configPath ?? '',
+    },
+    REKKORD_HOOK_CHANNEL: {
+        stages: BOTH,
+        description: 'The snapshot channel of a save, else empty.',
+        value: (ctx) => ctx.channel ?? '',
+    },
+    REKKORD_HOOK_SNAPSHOT: {
+        stages: BOTH,
+        description: 'The snapshot of a restore (OID or channel), else empty.',
+        value: (ctx) => ctx.snapshot ?? '',
+    },
+    REKKORD_HOOK_DESTINATION: {
+        stages: BOTH,
+        description: 'The destination folder of a restore, else empty.',
+        value: (ctx) => ctx.destination ?? '',
+    },
+    REKKORD_HOOK_REHEARSAL: {
+        stages: BOTH,
+        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
+        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
+    },
+    REKKORD_HOOK_OID: {
+        stages: POST,
+        description: 'The snapshot OID after a successful save, else empty.',
+        value: (ctx) => ctx.oid ?? '',
+    },
+    REKKORD_HOOK_EXIT_CODE: {
+        stages: POST,
+        description: "Rekkord's exit code, or empty when it did not run.",
+        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
+    },
+    REKKORD_HOOK_CANCELLED: {
+        stages: POST,
+        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
+        value: (ctx) => (ctx.cancelled ? '1' : '0'),
+    },
+};
 function hookEnvironment(base, ctx) {
-    const env = { ...base };
-    // Only post hooks get SUCCESS; one inherited from the runner must not mislead a pre hook.
-    delete env.SUCCESS;
-    env.REKKORD_HOOK_COMMAND = ctx.command;
-    env.REKKORD_HOOK_PHASE = ctx.stage;
-    env.REKKORD_HOOK_CONFIG = ctx.configPath ?? '';
-    env.REKKORD_HOOK_CHANNEL = ctx.channel ?? '';
-    env.REKKORD_HOOK_SNAPSHOT = ctx.snapshot ?? '';
-    env.REKKORD_HOOK_DESTINATION = ctx.destination ?? '';
-    if (ctx.rehearsal)
-        env.REKKORD_HOOK_REHEARSAL = '1';
-    else
-        delete env.REKKORD_HOOK_REHEARSAL;
-    if (ctx.stage === 'post') {
-        env.SUCCESS = ctx.success ? '1' : '0';
-        env.REKKORD_HOOK_EXIT_CODE = ctx.exitCode === null ? '' : String(ctx.exitCode);
-        env.REKKORD_HOOK_OID = ctx.oid ?? '';
-        env.REKKORD_HOOK_CANCELLED = ctx.cancelled ? '1' : '0';
+    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
+    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
+    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
+        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
+        if (value !== undefined)
+            env[name] = value;
     }
     return env;
 }
+
+;// CONCATENATED MODULE: ./src/hooks.ts
+
+
+
+
 function notRunResult(phase, hook, reason) {
     return {
         phase,
@@ -2255,6 +2385,7 @@ async function runHook(phase, hook, options) {
             tail: [],
         };
     }
+    (0,faults/* checkpoint */.Fn)('spawn', hook.name);
     const exit = await runProcess({
         file: hook.path,
         args: hook.args,
@@ -2281,7 +2412,71 @@ async function runHook(phase, hook, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/session-observer.ts
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function session_observer_guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    const guard = (what, call) => (...args) => {
+        try {
+            call(...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    };
+    return {
+        phaseStart: guard('Reporting a phase', (...a) => {
+            observer.phaseStart(...a);
+        }),
+        hookStart: guard('Reporting a hook', (...a) => {
+            observer.hookStart(...a);
+        }),
+        hookEnd: guard('Reporting a hook', (...a) => {
+            observer.hookEnd(...a);
+        }),
+        stepStart: guard('Reporting the Rekkord step', (...a) => {
+            observer.stepStart(...a);
+        }),
+        stepEnd: guard('Reporting the Rekkord step', (...a) => {
+            observer.stepEnd(...a);
+        }),
+        phaseEnd: guard('Reporting a phase', (...a) => {
+            observer.phaseEnd(...a);
+        }),
+        processGroup: guard('Saving the running process group', (pgid) => observer.processGroup?.(pgid)),
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/phase.ts
+/**
+ * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
+ * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
+ * where a process should have been started, is that hook's result: the phase goes on.
+ */
+
+
+
 
 
 /** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
@@ -2290,13 +2485,14 @@ async function listPhase(phase) {
     const errors = [];
     for (const source of phase.sources) {
         try {
-            const one = await listHookDirectory(source.directory, source.args);
+            (0,faults/* checkpoint */.Fn)('listing', external_node_path_default().basename(source.directory));
+            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
         catch (error) {
-            const code = error.code ?? String(error);
-            errors.push(`the hook directory ${source.directory} cannot be read: ${code}`);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
         }
     }
     return { listing, error: errors.join('; ') };
@@ -2375,6 +2571,7 @@ var report = __nccwpck_require__(665);
 
 
 
+
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
 const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.V})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
@@ -2415,6 +2612,7 @@ class OidScanner {
 }
 async function runStep(spec, options) {
     const scanner = new OidScanner();
+    (0,faults/* checkpoint */.Fn)('spawn', 'rekkord');
     const exit = await runProcess({
         file: spec.rekkordPath,
         args: stepArguments(spec),
@@ -2443,62 +2641,6 @@ async function runStep(spec, options) {
     const ending = (0,outcome/* classifyExit */.XA)(exit, { timeoutMs: 0, onCancel: 'interrupt' });
     const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
     return { ...base, outcome: ending.outcome, message };
-}
-
-;// CONCATENATED MODULE: ./src/session-observer.ts
-function describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function session_observer_guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    const guard = (what, call) => (...args) => {
-        try {
-            call(...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    };
-    return {
-        phaseStart: guard('Reporting a phase', (...a) => {
-            observer.phaseStart(...a);
-        }),
-        hookStart: guard('Reporting a hook', (...a) => {
-            observer.hookStart(...a);
-        }),
-        hookEnd: guard('Reporting a hook', (...a) => {
-            observer.hookEnd(...a);
-        }),
-        stepStart: guard('Reporting the Rekkord step', (...a) => {
-            observer.stepStart(...a);
-        }),
-        stepEnd: guard('Reporting the Rekkord step', (...a) => {
-            observer.stepEnd(...a);
-        }),
-        phaseEnd: guard('Reporting a phase', (...a) => {
-            observer.phaseEnd(...a);
-        }),
-        processGroup: guard('Saving the running process group', (pgid) => observer.processGroup?.(pgid)),
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/session.ts
@@ -2964,24 +3106,10 @@ async function gitModes(workspace, dir, env) {
     }
     return modes;
 }
-/** The entries of a folder that run as hooks, and those skipped. */
-async function entries(source) {
-    const listing = await listHookDirectory(source.directory, source.args);
-    if (source.kind !== 'config')
-        return { hooks: listing.hooks, skipped: listing.skipped };
-    // Rekkord runs dotfiles too (see dotfileFinding): in its own folders they are hooks to check.
-    const hooks = [...listing.hooks];
-    const skipped = [];
-    for (const entry of listing.skipped) {
-        const isDir = await (0,promises_.stat)(entry.path).then((s) => s.isDirectory(), () => false);
-        if (entry.name.startsWith('.') && !isDir) {
-            hooks.push({ name: entry.name, path: entry.path, args: source.args });
-        }
-        else
-            skipped.push(entry);
-    }
-    hooks.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-    return { hooks, skipped };
+/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
+function entries(source) {
+    const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+    return listHookDirectory(source.directory, source.args, { style });
 }
 async function isRunnable(hook) {
     if (hook.problem)
@@ -3003,6 +3131,13 @@ async function folderFindings(source, plan, title) {
 async function hookFindings(hook, source, phase, ctx) {
     const title = `${phase} hook ${hook.name}`;
     const found = [];
+    if (source.kind === 'config' && hook.name.startsWith('.')) {
+        const runnable = await isRunnable(hook);
+        found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+        // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
+        if (!runnable)
+            return [...found, ...(await hookWritableFindings(hook.path, title))];
+    }
     if (hook.problem) {
         found.push({
             severity: 'error',
@@ -3012,13 +3147,6 @@ async function hookFindings(hook, source, phase, ctx) {
         });
     }
     if (source.kind === 'config') {
-        if (hook.name.startsWith('.')) {
-            const runnable = await isRunnable(hook);
-            found.push(dotfileFinding(hook.name, hook.path, title, runnable));
-            // A .gitkeep is no script: how it would start says nothing more.
-            if (!runnable)
-                return [...found, ...(await hookWritableFindings(hook.path, title))];
-        }
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
@@ -3051,7 +3179,7 @@ async function validatePlan(plan) {
             folderFindings: [],
         };
         for (const source of phase.sources) {
-            const problem = await sourceProblem(source, plan.config, phase.phase);
+            const problem = await sourceProblem(source, plan.config);
             if (problem) {
                 validated.errors.push(problem.message);
                 findings.push({
@@ -3157,8 +3285,9 @@ function hookAnnotations(phases, workspace) {
         for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
             const file = (0,report/* workspaceFile */.EJ)(hook.path, workspace);
             all.push({
-                title: `${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`,
-                message: withTail(`${hook.path}: ${hook.message}`, hook.tail, 5),
+                // A name is shown on one line, whatever bytes it holds.
+                title: (0,report/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
+                message: withTail((0,report/* oneLine */.TN)(`${hook.path}: ${hook.message}`), hook.tail, 5),
                 ...(file ? { file } : {}),
             });
         }
