@@ -1,13 +1,8 @@
 import { statSync, existsSync, readFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  isLocalRepository,
-  loadConfig,
-  locateConfig,
-  prepareStepConfig,
-  stepConfigText,
-} from '../src/config.js';
+import { loadConfig, locateConfig } from '../src/config.js';
+import { isLocalRepository, prepareStepConfig, stepConfigText } from '../src/step-config.js';
 import { parseRekkordIni } from '../src/rekkord-ini.js';
 import { SettingsError } from '../src/types.js';
 import { scratch, writeFile } from './helpers/fixtures.js';

@@ -28661,7 +28661,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2594);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5578);
 /** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -28671,7 +28671,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2594:
+/***/ 5578:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31672,26 +31672,31 @@ function exitColumn(r) {
 function leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
-/** The one reading of a process exit: start error, cancel, timeout, signal, then exit code. */
-function classifyExit(exit, ctx) {
+/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
+function reading(exit, ctx) {
     if (exit.startError !== null)
-        return { outcome: 'not-started', reason: `not started: ${exit.startError}` };
+        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
     if (exit.stoppedBy === 'cancel') {
         const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        const reason = ctx.onCancel === 'deadline'
+        const message = ctx.onCancel === 'deadline'
             ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
             : `interrupted by the cancel (${how})`;
-        return { outcome: 'cancelled', reason };
+        return { outcome: 'cancelled', message };
     }
     if (exit.stoppedBy === 'timeout') {
-        const reason = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
-        return { outcome: 'timed-out', reason };
+        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', message };
     }
     if (exit.signal)
-        return { outcome: 'failure', reason: `killed by ${exit.signal}` };
+        return { outcome: 'failure', message: `killed by ${exit.signal}` };
     if (exit.exitCode !== 0)
-        return { outcome: 'failure', reason: `exited with code ${exit.exitCode ?? '?'}` };
-    return { outcome: 'success', reason: '' };
+        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', message: '' };
+}
+/** The one reading of a process exit, as every result reports it. */
+function classifyExit(exit, ctx) {
+    const { exitCode, signal, durationMs, tail } = exit;
+    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -32488,148 +32493,82 @@ class Cancellation {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(5756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+;// CONCATENATED MODULE: ./src/step-config.ts
 /**
- * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
- * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
- * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
- *
- * An error names the file, the line and at most the key: never the value or the line's text, which
- * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
+ * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
  */
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
+
+
+
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
+        return false;
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
     }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
 }
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    // Called [Connect] by older builds; the newest source knows only [Link].
-    Link: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
-};
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    // The key ID names the account: masked too, so that a log never pairs it with anything.
-    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Link: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
 }
-/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
-function describe(name) {
-    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail("a line starting with '[' does not end with ']'");
-            const name = trimAscii(line.slice(1, -1));
-            if (name === '')
-                fail('empty section name "[]"');
-            if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail("missing key name before '='");
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function prepareStepConfig(config, tempRoot, noHooks) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    checkpoint('config-copy');
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/commands.ts
@@ -32702,6 +32641,8 @@ function isOperation(text) {
     return Object.hasOwn(OPERATION_TABLE, text);
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/paths.ts
 /** Path helpers shared by the plan, the Rekkord step and validate. */
 
@@ -32739,245 +32680,6 @@ async function resolveExecutable(name, pathVar, cwd) {
             return file;
     }
     return null;
-}
-
-;// CONCATENATED MODULE: ./src/config.ts
-/**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
- * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
- */
-
-
-
-
-
-
-
-
-
-
-/** The `[Hooks]` key of each phase, from the command table. */
-const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
-    const keys = commandSpec(command).hookKeys;
-    return keys
-        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
-        : [];
-}));
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function lenientHooks(text) {
-    try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        const info = await (0,promises_namespaceObject.stat)(file);
-        if (info.isDirectory())
-            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        if (error instanceof SettingsError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError) {
-            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`, {
-                file,
-                line: error.line,
-            });
-        }
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
-    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
-    for (const entry of doc.entries) {
-        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
-        if (!phase)
-            continue;
-        if (entry.value === '') {
-            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
-        }
-        const other = lenient[entry.key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        (hooks[phase] ??= []).push({
-            key: entry.key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        });
-    }
-    const secrets = configSecrets(doc, env);
-    return { path: file, source, doc, hooks, secrets };
-}
-function hookKey(phase) {
-    return HOOK_KEYS[phase] ?? '';
-}
-/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
-function hookDirectories(config, phase) {
-    return config?.hooks[phase] ?? [];
-}
-/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
-function allHookDirectories(config) {
-    return Object.values(config?.hooks ?? {}).flat();
-}
-/**
- * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
- * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
- * and `user@host:path` are remote; anything else is a local folder.
- */
-function isLocalRepository(url) {
-    if (url === 'S3' || url === 'SFTP')
-        return false;
-    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
-        return false;
-    // user@host:path, where the part before the colon holds no slash.
-    if (/^[^/@:]+@[^/:]+:/.test(url))
-        return false;
-    return true;
-}
-/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
-function urlSecrets(url) {
-    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
-    if (!match?.[1])
-        return [];
-    const [user = '', password = ''] = match[1].split(':');
-    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
-    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
-}
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
-const SECRET_VARIABLES = [
-    'REKKORD_LINK_KEY',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'S3_SECRET_KEY',
-    'S3_KEY_ID',
-    'SSH_PASSWORD',
-    'SSH_KEY',
-];
-/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
-function configSecrets(doc, env) {
-    const values = doc.entries.flatMap((e) => {
-        if (SECRET_KEYS[e.section]?.includes(e.key))
-            return [e.value];
-        if (e.key === 'URL')
-            return urlSecrets(e.value);
-        return [];
-    });
-    for (const name of SECRET_VARIABLES)
-        values.push(env[name] ?? '');
-    for (const url of [env.REKKORD_REPOSITORY ?? ''])
-        values.push(...urlSecrets(url));
-    return [...new Set(values.filter((v) => v.trim() !== ''))];
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = external_node_path_default().dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
-        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
-        }
-    }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
-}
-const COPY_PREFIX = 'rekkord-hooks-';
-/**
- * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
- * how many. Only for the post step, once every main step of the job has ended.
- */
-async function removeLeftoverCopies(tempRoot) {
-    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
-    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
-    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
-    return left.length;
-}
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
-async function prepareStepConfig(config, tempRoot, noHooks) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks gets the user's config as written.
-    if (noHooks)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    checkpoint('config-copy');
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
-    const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -33154,6 +32856,317 @@ function parseSettings(input, context) {
         tempDir: context.tempDir,
         env: context.env,
     });
+}
+
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(5756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ */
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
+function describe(name) {
+    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
+    const keys = commandSpec(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof SettingsError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
+            continue;
+        if (entry.value === '') {
+            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[entry.key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        (hooks[phase] ??= []).push({
+            key: entry.key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        });
+    }
+    const secrets = configSecrets(doc, env);
+    return { path: file, source, doc, hooks, secrets };
+}
+function hookKey(phase) {
+    return HOOK_KEYS[phase] ?? '';
+}
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
+}
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
+function urlSecrets(url) {
+    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
+    if (!match?.[1])
+        return [];
+    const [user = '', password = ''] = match[1].split(':');
+    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
+    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
+function configSecrets(doc, env) {
+    const values = doc.entries.flatMap((e) => {
+        if (SECRET_KEYS[e.section]?.includes(e.key))
+            return [e.value];
+        if (e.key === 'URL')
+            return urlSecrets(e.value);
+        return [];
+    });
+    for (const name of SECRET_VARIABLES)
+        values.push(env[name] ?? '');
+    for (const url of [env.REKKORD_REPOSITORY ?? ''])
+        values.push(...urlSecrets(url));
+    return [...new Set(values.filter((v) => v.trim() !== ''))];
 }
 
 ;// CONCATENATED MODULE: ./src/discovery.ts
@@ -34048,19 +34061,8 @@ async function runHook(phase, hook, options) {
         onCancel: options.onCancel,
         onSpawn: options.onSpawn,
     });
-    const ending = classifyExit(exit, {
-        timeoutMs: options.timeoutMs,
-        onCancel: options.onCancel ?? 'interrupt',
-    });
-    return {
-        ...base,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-        outcome: ending.outcome,
-        message: ending.reason,
-    };
+    const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
+    return { ...base, ...classifyExit(exit, ctx) };
 }
 
 ;// CONCATENATED MODULE: ./src/phase.ts
@@ -34222,18 +34224,14 @@ async function runStep(spec, options) {
         onSpawn: options.onSpawn,
     });
     scanner.end();
-    const base = {
+    const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    return {
+        ...ending,
         command: spec.command,
         display: options.display,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
         oid: exit.exitCode === 0 ? scanner.oid : null,
+        message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
     };
-    const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
-    const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
-    return { ...base, outcome: ending.outcome, message };
 }
 
 ;// CONCATENATED MODULE: ./src/session.ts

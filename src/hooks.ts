@@ -74,17 +74,6 @@ export async function runHook(
     onCancel: options.onCancel,
     onSpawn: options.onSpawn,
   });
-  const ending = classifyExit(exit, {
-    timeoutMs: options.timeoutMs,
-    onCancel: options.onCancel ?? 'interrupt',
-  });
-  return {
-    ...base,
-    exitCode: exit.exitCode,
-    signal: exit.signal,
-    durationMs: exit.durationMs,
-    tail: exit.tail,
-    outcome: ending.outcome,
-    message: ending.reason,
-  };
+  const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' } as const;
+  return { ...base, ...classifyExit(exit, ctx) };
 }

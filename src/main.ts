@@ -8,7 +8,7 @@ import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import { ActionsReporter } from './actions-reporter.js';
 import { Cancellation } from './cancel.js';
-import { removeLeftoverCopies } from './config.js';
+import { removeLeftoverCopies } from './step-config.js';
 import { checkpoint } from './faults.js';
 import { parseSettings, type Settings } from './inputs.js';
 import { makePlan } from './plan.js';

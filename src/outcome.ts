@@ -4,7 +4,7 @@
  * The engine, both reporters and the `hooks` output all read these.
  */
 import type { ProcessExit } from './process.js';
-import type { HookOutcome, HookResult, StepOutcome } from './types.js';
+import type { HookOutcome, HookResult, ProcessEnding, StepOutcome } from './types.js';
 
 /** Every outcome a row of a report can have: hooks', the Rekkord step's and validate's. */
 export type Outcome = HookOutcome | StepOutcome | 'valid' | 'invalid';
@@ -65,11 +65,8 @@ export function leftForPostStep(hook: Pick<HookResult, 'outcome'>): boolean {
   return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
 
-export interface Ending {
-  outcome: 'success' | 'failure' | 'not-started' | 'timed-out' | 'cancelled';
-  /** Why, in words; empty for a success. */
-  reason: string;
-}
+/** The outcomes a process can end with. */
+export type ExitOutcome = 'success' | 'failure' | 'not-started' | 'timed-out' | 'cancelled';
 
 export interface EndingContext {
   /** The limit the process had, for the timed-out reason. */
@@ -78,24 +75,30 @@ export interface EndingContext {
   onCancel: 'interrupt' | 'deadline';
 }
 
-/** The one reading of a process exit: start error, cancel, timeout, signal, then exit code. */
-export function classifyExit(exit: ProcessExit, ctx: EndingContext): Ending {
+/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
+function reading(exit: ProcessExit, ctx: EndingContext): { outcome: ExitOutcome; message: string } {
   if (exit.startError !== null)
-    return { outcome: 'not-started', reason: `not started: ${exit.startError}` };
+    return { outcome: 'not-started', message: `not started: ${exit.startError}` };
   if (exit.stoppedBy === 'cancel') {
     const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-    const reason =
+    const message =
       ctx.onCancel === 'deadline'
         ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
         : `interrupted by the cancel (${how})`;
-    return { outcome: 'cancelled', reason };
+    return { outcome: 'cancelled', message };
   }
   if (exit.stoppedBy === 'timeout') {
-    const reason = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
-    return { outcome: 'timed-out', reason };
+    const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+    return { outcome: 'timed-out', message };
   }
-  if (exit.signal) return { outcome: 'failure', reason: `killed by ${exit.signal}` };
+  if (exit.signal) return { outcome: 'failure', message: `killed by ${exit.signal}` };
   if (exit.exitCode !== 0)
-    return { outcome: 'failure', reason: `exited with code ${exit.exitCode ?? '?'}` };
-  return { outcome: 'success', reason: '' };
+    return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
+  return { outcome: 'success', message: '' };
+}
+
+/** The one reading of a process exit, as every result reports it. */
+export function classifyExit(exit: ProcessExit, ctx: EndingContext): ProcessEnding<ExitOutcome> {
+  const { exitCode, signal, durationMs, tail } = exit;
+  return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
 }

@@ -83,16 +83,12 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
     onSpawn: options.onSpawn,
   });
   scanner.end();
-  const base = {
+  const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+  return {
+    ...ending,
     command: spec.command,
     display: options.display,
-    exitCode: exit.exitCode,
-    signal: exit.signal,
-    durationMs: exit.durationMs,
-    tail: exit.tail,
     oid: exit.exitCode === 0 ? scanner.oid : null,
+    message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
   };
-  const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
-  const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
-  return { ...base, outcome: ending.outcome, message };
 }

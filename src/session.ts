@@ -12,7 +12,7 @@
  */
 import { Cancellation } from './cancel.js';
 import { commandSpec } from './commands.js';
-import { prepareStepConfig, type StepConfig } from './config.js';
+import { prepareStepConfig, type StepConfig } from './step-config.js';
 import type { Settings } from './inputs.js';
 import { phaseFailed, runPhase } from './phase.js';
 import type { Plan, ValidationPlan } from './plan.js';

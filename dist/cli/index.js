@@ -351,7 +351,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(833);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
 /* harmony import */ var _execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(643);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(698);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(398);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(729);
 /* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(153);
 /**
@@ -868,26 +868,31 @@ function exitColumn(r) {
 function leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
-/** The one reading of a process exit: start error, cancel, timeout, signal, then exit code. */
-function classifyExit(exit, ctx) {
+/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
+function reading(exit, ctx) {
     if (exit.startError !== null)
-        return { outcome: 'not-started', reason: `not started: ${exit.startError}` };
+        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
     if (exit.stoppedBy === 'cancel') {
         const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        const reason = ctx.onCancel === 'deadline'
+        const message = ctx.onCancel === 'deadline'
             ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
             : `interrupted by the cancel (${how})`;
-        return { outcome: 'cancelled', reason };
+        return { outcome: 'cancelled', message };
     }
     if (exit.stoppedBy === 'timeout') {
-        const reason = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
-        return { outcome: 'timed-out', reason };
+        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', message };
     }
     if (exit.signal)
-        return { outcome: 'failure', reason: `killed by ${exit.signal}` };
+        return { outcome: 'failure', message: `killed by ${exit.signal}` };
     if (exit.exitCode !== 0)
-        return { outcome: 'failure', reason: `exited with code ${exit.exitCode ?? '?'}` };
-    return { outcome: 'success', reason: '' };
+        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', message: '' };
+}
+/** The one reading of a process exit, as every result reports it. */
+function classifyExit(exit, ctx) {
+    const { exitCode, signal, durationMs, tail } = exit;
+    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
 }
 
 
@@ -1093,7 +1098,7 @@ function copyNote(source) {
 
 /***/ }),
 
-/***/ 698:
+/***/ 398:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1256,18 +1261,15 @@ function lastEntry(doc, section, key) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/faults.ts
-var faults = __nccwpck_require__(230);
 // EXTERNAL MODULE: ./src/paths.ts
 var paths = __nccwpck_require__(431);
 // EXTERNAL MODULE: ./src/types.ts
 var types = __nccwpck_require__(522);
 ;// CONCATENATED MODULE: ./src/config.ts
 /**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, and turned into
- * the copy the Rekkord step gets (the same settings, without `[Hooks]`, so no hook runs twice).
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
  */
-
 
 
 
@@ -1397,21 +1399,6 @@ function hookDirectories(config, phase) {
 function allHookDirectories(config) {
     return Object.values(config?.hooks ?? {}).flat();
 }
-/**
- * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
- * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
- * and `user@host:path` are remote; anything else is a local folder.
- */
-function isLocalRepository(url) {
-    if (url === 'S3' || url === 'SFTP')
-        return false;
-    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
-        return false;
-    // user@host:path, where the part before the colon holds no slash.
-    if (/^[^/@:]+@[^/:]+:/.test(url))
-        return false;
-    return true;
-}
 /** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
 function urlSecrets(url) {
     const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
@@ -1445,60 +1432,6 @@ function configSecrets(doc, env) {
     for (const url of [env.REKKORD_REPOSITORY ?? ''])
         values.push(...urlSecrets(url));
     return [...new Set(values.filter((v) => v.trim() !== ''))];
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = external_node_path_default().dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
-        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
-        }
-    }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
-}
-const COPY_PREFIX = 'rekkord-hooks-';
-/**
- * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
- * how many. Only for the post step, once every main step of the job has ended.
- */
-async function removeLeftoverCopies(tempRoot) {
-    const names = await readdir(tempRoot).catch(() => []);
-    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
-    await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
-    return left.length;
-}
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
-async function prepareStepConfig(config, tempRoot, noHooks) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks gets the user's config as written.
-    if (noHooks)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    (0,faults/* checkpoint */.Fn)('config-copy');
-    const folder = await (0,promises_.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
-    const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => (0,promises_.rm)(folder, { recursive: true, force: true }),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/discovery.ts
@@ -1876,6 +1809,86 @@ async function makeValidationPlan(settings) {
 
 // EXTERNAL MODULE: ./src/cancel.ts
 var src_cancel = __nccwpck_require__(833);
+// EXTERNAL MODULE: ./src/faults.ts
+var faults = __nccwpck_require__(230);
+;// CONCATENATED MODULE: ./src/step-config.ts
+/**
+ * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
+ * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
+ */
+
+
+
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
+        return false;
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await readdir(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function prepareStepConfig(config, tempRoot, noHooks) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    (0,faults/* checkpoint */.Fn)('config-copy');
+    const folder = await (0,promises_.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_.rm)(folder, { recursive: true, force: true }),
+    };
+}
+
 // EXTERNAL MODULE: ./src/outcome.ts
 var outcome = __nccwpck_require__(671);
 // EXTERNAL MODULE: external "node:child_process"
@@ -2397,19 +2410,8 @@ async function runHook(phase, hook, options) {
         onCancel: options.onCancel,
         onSpawn: options.onSpawn,
     });
-    const ending = (0,outcome/* classifyExit */.XA)(exit, {
-        timeoutMs: options.timeoutMs,
-        onCancel: options.onCancel ?? 'interrupt',
-    });
-    return {
-        ...base,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
-        outcome: ending.outcome,
-        message: ending.reason,
-    };
+    const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
+    return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx) };
 }
 
 ;// CONCATENATED MODULE: ./src/session-observer.ts
@@ -2629,18 +2631,14 @@ async function runStep(spec, options) {
         onSpawn: options.onSpawn,
     });
     scanner.end();
-    const base = {
+    const ending = (0,outcome/* classifyExit */.XA)(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    return {
+        ...ending,
         command: spec.command,
         display: options.display,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        durationMs: exit.durationMs,
-        tail: exit.tail,
         oid: exit.exitCode === 0 ? scanner.oid : null,
+        message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
     };
-    const ending = (0,outcome/* classifyExit */.XA)(exit, { timeoutMs: 0, onCancel: 'interrupt' });
-    const message = ending.reason ? `rekkord ${spec.command}: ${ending.reason}` : '';
-    return { ...base, outcome: ending.outcome, message };
 }
 
 ;// CONCATENATED MODULE: ./src/session.ts
