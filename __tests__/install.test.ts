@@ -1,0 +1,253 @@
+/**
+ * install/install.sh against a real signed repository on loopback, with apt and dpkg in a private
+ * root (REKKORD_INSTALL_ROOT): the same apt-get update / download / install path a runner takes,
+ * and the machine's own /etc/apt and dpkg database untouched.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildDeb,
+  buildRepository,
+  debArch,
+  makeSigningKey,
+  missingTools,
+  serve,
+  type Served,
+  type SigningKey,
+} from './helpers/apt-repo.js';
+import { scratch, writeFile } from './helpers/fixtures.js';
+
+const INSTALL_DIR = path.resolve(import.meta.dirname, '../install');
+const SCRIPT = path.join(INSTALL_DIR, 'install.sh');
+
+interface Run {
+  code: number | null;
+  output: string;
+  outputs: Record<string, string>;
+}
+
+function runInstall(env: Record<string, string>): Promise<Run> {
+  const dir = scratch('rekkord-install-run-');
+  const outputFile = writeFile(path.join(dir, 'output'), '');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/bash', [SCRIPT], {
+      env: { ...process.env, GITHUB_OUTPUT: outputFile, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const outputs: Record<string, string> = {};
+      for (const line of readFileSync(outputFile, 'utf8').split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
+      }
+      resolve({ code, output, outputs });
+    });
+  });
+}
+
+/** Every entry under `dir` with its mode, size and content hash: what "unchanged" means. */
+function fingerprint(dir: string): string[] {
+  if (!existsSync(dir)) return [`${dir} absent`];
+  const lines: string[] = [];
+  const walk = (p: string): void => {
+    const st = lstatSync(p);
+    let what = `${p} ${st.mode.toString(8)} ${st.size}`;
+    if (st.isFile()) what += ` ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+    lines.push(what);
+    if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(path.join(p, name));
+  };
+  walk(dir);
+  return lines;
+}
+
+const missing = process.platform === 'linux' ? missingTools() : ['Linux'];
+if (missing.length > 0) {
+  console.warn(
+    `\n*** install.test.ts SKIPPED: this machine lacks ${missing.join(', ')} ` +
+      '(Debian packages dpkg, apt, apt-utils, gnupg, curl). The install script is NOT tested. ***\n',
+  );
+}
+
+describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback repository', () => {
+  const arch = missing.length > 0 ? 'amd64' : debArch();
+  const machineApt = (): string[] => [
+    ...fingerprint('/etc/apt'),
+    ...fingerprint('/var/lib/dpkg/status'),
+    ...fingerprint('/var/lib/apt/lists'),
+  ];
+  let before: string[];
+  let key: SigningKey;
+  let otherKey: SigningKey;
+  let served: Served;
+  let repoDir: string;
+
+  beforeAll(async () => {
+    before = machineApt();
+    // Not scratch(): that is emptied after each test, and the repository serves them all.
+    repoDir = mkdtempSync(path.join(os.tmpdir(), 'rekkord-apt-repo-'));
+    key = makeSigningKey('rekkord-test-repo');
+    otherKey = makeSigningKey('someone-else');
+    const debs = ['1.0.0-1', '1.1.0-1'].map((v) => buildDeb(path.join(repoDir, 'build'), v, arch));
+    buildRepository(path.join(repoDir, 'debian'), debs, arch, key);
+    writeFileSync(path.join(repoDir, 'debian/other-keyring.gpg'), otherKey.keyring);
+    served = await serve(repoDir);
+  }, 120_000);
+
+  afterAll(async () => {
+    await served?.close();
+    key?.dispose();
+    otherKey?.dispose();
+    rmSync(repoDir, { recursive: true, force: true });
+    // The point of the private root: nothing of the machine's apt setup changed.
+    expect(machineApt()).toEqual(before);
+  });
+
+  const envFor = (root: string, toolCache: string, extra: Record<string, string> = {}) => ({
+    REKKORD_INSTALL_ROOT: root,
+    REKKORD_INSTALL_REPOSITORY_URL: `${served.url}/debian`,
+    RUNNER_TOOL_CACHE: toolCache,
+    REKKORD_VERSION: '',
+    ...extra,
+  });
+
+  it('adds the repository as rekkord.org documents and installs the newest rekkord', async () => {
+    const root = scratch('rekkord-install-root-');
+    const toolCache = scratch('rekkord-tool-cache-');
+    const run = await runInstall(envFor(root, toolCache));
+    expect(run.output).not.toContain('::error');
+    expect(run.code).toBe(0);
+
+    const keyring = path.join(root, 'etc/apt/keyrings/koromix-archive-keyring.gpg');
+    expect(readFileSync(keyring)).toEqual(key.keyring);
+    expect(
+      readFileSync(path.join(root, 'etc/apt/sources.list.d/koromix.dev-stable.list'), 'utf8'),
+    ).toBe(`deb [signed-by=${keyring}] ${served.url}/debian stable main\n`);
+    expect(run.outputs).toEqual({ version: '1.1.0-1', path: path.join(root, 'usr/bin/rekkord') });
+    expect(run.output).toContain('rekkord 1.1.0');
+    // Installed through dpkg (its database under the root), the .deb kept in the tool cache.
+    expect(readFileSync(path.join(root, 'var/lib/dpkg/status'), 'utf8')).toMatch(
+      /Package: rekkord\nStatus: install ok installed\n[^]*Version: 1\.1\.0-1\n/,
+    );
+    expect(
+      existsSync(path.join(toolCache, `rekkord/1.1.0-1/${arch}/rekkord_1.1.0-1_${arch}.deb`)),
+    ).toBe(true);
+    expect(existsSync(path.join(toolCache, `rekkord/1.1.0-1/${arch}.complete`))).toBe(true);
+    // The signed index was used, not an unsigned fallback.
+    expect(served.requests).toContain('/debian/dists/stable/InRelease');
+  });
+
+  it('installs a pinned version, then installs it again from the tool cache without the network', async () => {
+    const toolCache = scratch('rekkord-tool-cache-');
+    const first = await runInstall(
+      envFor(scratch('rekkord-install-root-'), toolCache, { REKKORD_VERSION: '1.0.0-1' }),
+    );
+    expect(first.code).toBe(0);
+    expect(first.outputs.version).toBe('1.0.0-1');
+    expect(first.output).toContain('rekkord 1.0.0');
+    expect(first.output).toContain('downloaded to the tool cache');
+
+    const root = scratch('rekkord-install-root-');
+    const mark = served.requests.length;
+    const again = await runInstall(envFor(root, toolCache, { REKKORD_VERSION: '1.0.0-1' }));
+    expect(again.code).toBe(0);
+    expect(again.outputs).toEqual({ version: '1.0.0-1', path: path.join(root, 'usr/bin/rekkord') });
+    expect(again.output).toContain('found in the tool cache');
+    // Only the key was fetched: no index, no .deb.
+    expect(served.requests.slice(mark)).toEqual(['/debian/koromix-archive-keyring.gpg']);
+  });
+
+  it('fails with the available versions when the pinned one is not in the repository', async () => {
+    const run = await runInstall(
+      envFor(scratch('rekkord-install-root-'), scratch('rekkord-tool-cache-'), {
+        REKKORD_VERSION: '9.9.9-1',
+      }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(
+      /::error title=Rekkord install::Rekkord 9\.9\.9-1 is not in .*Available: 1\.1\.0-1 1\.0\.0-1/,
+    );
+  });
+
+  it('refuses a repository whose signature does not match the key', async () => {
+    const root = scratch('rekkord-install-root-');
+    const run = await runInstall(
+      envFor(root, scratch('rekkord-tool-cache-'), {
+        REKKORD_INSTALL_KEY_URL: `${served.url}/debian/other-keyring.gpg`,
+      }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('::error title=Rekkord install::apt-get update failed');
+    expect(existsSync(path.join(root, 'usr/bin/rekkord'))).toBe(false);
+    expect(run.outputs).toEqual({});
+  });
+});
+
+describe('install/install.sh off Debian', () => {
+  /** A folder holding a fake `uname` that names `system`. */
+  function fakePath(system: string): string {
+    const bin = scratch('rekkord-install-bin-');
+    writeFile(path.join(bin, 'uname'), `#!/bin/sh\necho ${system}\n`, 0o755);
+    return bin;
+  }
+
+  it.each(['Darwin', 'MINGW64_NT-10.0'])('fails on %s with the download page', async (system) => {
+    const bin = fakePath(system);
+    const run = await runInstall({ PATH: `${bin}:/usr/bin:/bin` });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(
+      `::error title=Rekkord install::Installing Rekkord is automated on Debian and Ubuntu runners only. On ${system}`,
+    );
+    expect(run.output).toContain('https://rekkord.org/download');
+  });
+
+  it('fails on a Linux without apt with the download page', async () => {
+    const bin = fakePath('Linux');
+    // bash itself is found by absolute path; the script sees only the fake bin.
+    const run = await runInstall({ PATH: bin });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('has no apt-get/dpkg (not Debian or Ubuntu)');
+    expect(run.output).toContain('https://rekkord.org/download');
+  });
+});
+
+describe('install/action.yml', () => {
+  const text = readFileSync(path.join(INSTALL_DIR, 'action.yml'), 'utf8');
+
+  it('is a composite action whose one step runs the script tested above', () => {
+    expect(text).toMatch(/^runs:\n {2}using: composite\n {2}steps:\n/m);
+    const runs = [...text.matchAll(/^ {6}run: (.+)$/gm)].map((m) => m[1]);
+    expect(runs).toEqual(['bash "$GITHUB_ACTION_PATH/install.sh"']);
+    expect(text).toMatch(/^ {6}id: install$/m);
+    expect(text).toMatch(/^ {6}shell: bash$/m);
+    expect(text).toMatch(/^ {8}REKKORD_VERSION: \$\{\{ inputs\.version \}\}$/m);
+  });
+
+  it('exposes the outputs the script writes', () => {
+    expect(text).toMatch(
+      /^ {2}version:\n(?: {4}.*\n)*? {4}value: \$\{\{ steps\.install\.outputs\.version \}\}$/m,
+    );
+    expect(text).toMatch(
+      /^ {2}path:\n(?: {4}.*\n)*? {4}value: \$\{\{ steps\.install\.outputs\.path \}\}$/m,
+    );
+  });
+
+  it('never sets the test-only overrides', () => {
+    expect(text).not.toMatch(/REKKORD_INSTALL_(ROOT|REPOSITORY_URL|KEY_URL)/);
+  });
+});
