@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
+  constants,
   existsSync,
   lstatSync,
   mkdtempSync,
@@ -61,6 +63,15 @@ function runInstall(env: Record<string, string>): Promise<Run> {
   });
 }
 
+function canRead(file: string, mode = constants.R_OK | constants.X_OK): boolean {
+  try {
+    accessSync(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every entry under `dir` with its mode, size and content hash: what "unchanged" means. */
 function fingerprint(dir: string): string[] {
   if (!existsSync(dir)) return [`${dir} absent`];
@@ -68,9 +79,14 @@ function fingerprint(dir: string): string[] {
   const walk = (p: string): void => {
     const st = lstatSync(p);
     let what = `${p} ${st.mode.toString(8)} ${st.size}`;
-    if (st.isFile()) what += ` ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+    // What this user cannot read (apt's lock, lists/partial as non-root): mode and size only.
+    if (st.isFile() && canRead(p, constants.R_OK)) {
+      what += ` ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+    }
     lines.push(what);
-    if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(path.join(p, name));
+    if (st.isDirectory() && canRead(p)) {
+      for (const name of readdirSync(p).sort()) walk(path.join(p, name));
+    }
   };
   walk(dir);
   return lines;
@@ -96,24 +112,32 @@ describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback rep
   let otherKey: SigningKey;
   let served: Served;
   let repoDir: string;
+  const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
     before = machineApt();
     // Not scratch(): that is emptied after each test, and the repository serves them all.
     repoDir = mkdtempSync(path.join(os.tmpdir(), 'rekkord-apt-repo-'));
+    cleanups.push(() => {
+      rmSync(repoDir, { recursive: true, force: true });
+    });
     key = makeSigningKey('rekkord-test-repo');
+    cleanups.push(() => {
+      key.dispose();
+    });
     otherKey = makeSigningKey('someone-else');
+    cleanups.push(() => {
+      otherKey.dispose();
+    });
     const debs = ['1.0.0-1', '1.1.0-1'].map((v) => buildDeb(path.join(repoDir, 'build'), v, arch));
     buildRepository(path.join(repoDir, 'debian'), debs, arch, key);
     writeFileSync(path.join(repoDir, 'debian/other-keyring.gpg'), otherKey.keyring);
     served = await serve(repoDir);
+    cleanups.push(() => served.close());
   }, 120_000);
 
   afterAll(async () => {
-    await served?.close();
-    key?.dispose();
-    otherKey?.dispose();
-    rmSync(repoDir, { recursive: true, force: true });
+    for (const cleanup of cleanups.reverse()) await cleanup();
     // The point of the private root: nothing of the machine's apt setup changed.
     expect(machineApt()).toEqual(before);
   });
