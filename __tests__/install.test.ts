@@ -3,19 +3,7 @@
  * root (REKKORD_INSTALL_ROOT): the same apt-get update / download / install path a runner takes,
  * and the machine's own /etc/apt and dpkg database untouched.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  lstatSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +11,10 @@ import {
   buildDeb,
   buildRepository,
   debArch,
+  fingerprint,
   makeSigningKey,
   missingTools,
+  runInstall,
   serve,
   type Served,
   type SigningKey,
@@ -33,64 +23,6 @@ import { scratch, writeFile } from './helpers/fixtures.js';
 
 const INSTALL_DIR = path.resolve(import.meta.dirname, '../install');
 const SCRIPT = path.join(INSTALL_DIR, 'install.sh');
-
-interface Run {
-  code: number | null;
-  output: string;
-  outputs: Record<string, string>;
-}
-
-function runInstall(env: Record<string, string>): Promise<Run> {
-  const dir = scratch('rekkord-install-run-');
-  const outputFile = writeFile(path.join(dir, 'output'), '');
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/bash', [SCRIPT], {
-      env: { ...process.env, GITHUB_OUTPUT: outputFile, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const outputs: Record<string, string> = {};
-      for (const line of readFileSync(outputFile, 'utf8').split('\n')) {
-        const eq = line.indexOf('=');
-        if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
-      }
-      resolve({ code, output, outputs });
-    });
-  });
-}
-
-function canRead(file: string, mode = constants.R_OK | constants.X_OK): boolean {
-  try {
-    accessSync(file, mode);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Every entry under `dir` with its mode, size and content hash: what "unchanged" means. */
-function fingerprint(dir: string): string[] {
-  if (!existsSync(dir)) return [`${dir} absent`];
-  const lines: string[] = [];
-  const walk = (p: string): void => {
-    const st = lstatSync(p);
-    let what = `${p} ${st.mode.toString(8)} ${st.size}`;
-    // What this user cannot read (apt's lock, lists/partial as non-root): mode and size only.
-    if (st.isFile() && canRead(p, constants.R_OK)) {
-      what += ` ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
-    }
-    lines.push(what);
-    if (st.isDirectory() && canRead(p)) {
-      for (const name of readdirSync(p).sort()) walk(path.join(p, name));
-    }
-  };
-  walk(dir);
-  return lines;
-}
 
 const missing = process.platform === 'linux' ? missingTools() : ['Linux'];
 if (missing.length > 0) {
@@ -163,7 +95,7 @@ describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback rep
   it('adds the repository as rekkord.org documents and installs the newest rekkord', async () => {
     const root = scratch('rekkord-install-root-');
     const toolCache = scratch('rekkord-tool-cache-');
-    const run = await runInstall(envFor(root, toolCache));
+    const run = await runInstall(SCRIPT, envFor(root, toolCache));
     expect(run.output).not.toContain('::error');
     expect(run.code).toBe(0);
 
@@ -189,6 +121,7 @@ describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback rep
   it('installs a pinned version, then installs it again from the tool cache without the network', async () => {
     const toolCache = scratch('rekkord-tool-cache-');
     const first = await runInstall(
+      SCRIPT,
       envFor(scratch('rekkord-install-root-'), toolCache, { REKKORD_VERSION: '1.0.0-1' }),
     );
     expect(first.code).toBe(0);
@@ -198,7 +131,7 @@ describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback rep
 
     const root = scratch('rekkord-install-root-');
     const mark = served.requests.length;
-    const again = await runInstall(envFor(root, toolCache, { REKKORD_VERSION: '1.0.0-1' }));
+    const again = await runInstall(SCRIPT, envFor(root, toolCache, { REKKORD_VERSION: '1.0.0-1' }));
     expect(again.code).toBe(0);
     expect(again.outputs).toEqual({ version: '1.0.0-1', path: path.join(root, 'usr/bin/rekkord') });
     expect(again.output).toContain('found in the tool cache');
@@ -208,6 +141,7 @@ describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback rep
 
   it('fails with the available versions when the pinned one is not in the repository', async () => {
     const run = await runInstall(
+      SCRIPT,
       envFor(scratch('rekkord-install-root-'), scratch('rekkord-tool-cache-'), {
         REKKORD_VERSION: '9.9.9-1',
       }),
@@ -221,6 +155,7 @@ describe.skipIf(missing.length > 0)('install/install.sh on a signed loopback rep
   it('refuses a repository whose signature does not match the key', async () => {
     const root = scratch('rekkord-install-root-');
     const run = await runInstall(
+      SCRIPT,
       envFor(root, scratch('rekkord-tool-cache-'), {
         REKKORD_INSTALL_KEY_URL: `${served.url}/debian/other-keyring.gpg`,
       }),
@@ -243,7 +178,7 @@ describe('install/install.sh off Debian', () => {
 
   it.each(['Darwin', 'MINGW64_NT-10.0'])('fails on %s with the download page', async (system) => {
     const bin = fakePath(system);
-    const run = await runInstall({ PATH: `${bin}:/usr/bin:/bin` });
+    const run = await runInstall(SCRIPT, { PATH: `${bin}:/usr/bin:/bin` });
     expect(run.code).toBe(1);
     expect(run.output).toContain(
       `::error title=Rekkord install::Installing Rekkord is automated on Debian and Ubuntu runners only. On ${system}`,
@@ -254,7 +189,7 @@ describe('install/install.sh off Debian', () => {
   it('fails on a Linux without apt with the download page', async () => {
     const bin = fakePath('Linux');
     // bash itself is found by absolute path; the script sees only the fake bin.
-    const run = await runInstall({ PATH: bin });
+    const run = await runInstall(SCRIPT, { PATH: bin });
     expect(run.code).toBe(1);
     expect(run.output).toContain('has no apt-get/dpkg (not Debian or Ubuntu)');
     expect(run.output).toContain('https://rekkord.org/download');

@@ -2,14 +2,30 @@
  * A real signed Debian repository for tests: tiny `rekkord` packages built with dpkg-deb, indexed
  * with apt-ftparchive, signed with a throwaway gpg key (its own GNUPGHOME), served over HTTP on
  * 127.0.0.1. Laid out like download.koromix.dev/debian: dists/stable/{InRelease,Release,
- * Release.gpg}, dists/stable/main/binary-<arch>/Packages, the keyring at the top.
+ * Release.gpg}, dists/stable/main/binary-<arch>/Packages, the keyring at the top. Plus a runner
+ * for install/install.sh and a fingerprint of a folder, to show the machine's apt is untouched.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  accessSync,
+  constants,
+  createReadStream,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { scratch, writeFile } from './fixtures.js';
 
 /** The tools the repository and the install script need, that this machine lacks. */
 export function missingTools(): string[] {
@@ -162,4 +178,63 @@ export async function serve(root: string): Promise<Served> {
         });
       }),
   };
+}
+
+export interface InstallRun {
+  code: number | null;
+  output: string;
+  outputs: Record<string, string>;
+}
+
+/** Runs `script` as the composite action does, with `env` over this process's environment. */
+export function runInstall(script: string, env: Record<string, string>): Promise<InstallRun> {
+  const dir = scratch('rekkord-install-run-');
+  const outputFile = writeFile(path.join(dir, 'output'), '');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/bash', [script], {
+      env: { ...process.env, GITHUB_OUTPUT: outputFile, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const outputs: Record<string, string> = {};
+      for (const line of readFileSync(outputFile, 'utf8').split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
+      }
+      resolve({ code, output, outputs });
+    });
+  });
+}
+
+function canRead(file: string, mode = constants.R_OK | constants.X_OK): boolean {
+  try {
+    accessSync(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every entry under `dir` with its mode, size and content hash: what "unchanged" means. */
+export function fingerprint(dir: string): string[] {
+  if (!existsSync(dir)) return [`${dir} absent`];
+  const lines: string[] = [];
+  const walk = (p: string): void => {
+    const st = lstatSync(p);
+    let what = `${p} ${st.mode.toString(8)} ${st.size}`;
+    // What this user cannot read (apt's lock, lists/partial as non-root): mode and size only.
+    if (st.isFile() && canRead(p, constants.R_OK)) {
+      what += ` ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+    }
+    lines.push(what);
+    if (st.isDirectory() && canRead(p)) {
+      for (const name of readdirSync(p).sort()) walk(path.join(p, name));
+    }
+  };
+  walk(dir);
+  return lines;
 }
