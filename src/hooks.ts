@@ -1,5 +1,6 @@
 /** Hook execution: one hook, with its environment, turned into a result. */
 import type { Cancellation } from './cancel.js';
+import { checkpoint } from './faults.js';
 import { classifyExit } from './outcome.js';
 import { runProcess, type OutputSink } from './process.js';
 import type { Command, HookEntry, HookResult, PhaseName, Stage } from './types.js';
@@ -103,6 +104,7 @@ export async function runHook(
       tail: [],
     };
   }
+  checkpoint('spawn', hook.name);
   const exit = await runProcess({
     file: hook.path,
     args: hook.args,

@@ -1,5 +1,6 @@
 /** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
 import type { Cancellation } from './cancel.js';
+import { checkpoint } from './faults.js';
 import { classifyExit } from './outcome.js';
 import { runProcess, stripAnsi, type OutputSink } from './process.js';
 import { OID, type Command, type StepResult } from './types.js';
@@ -65,6 +66,7 @@ export interface StepRunOptions {
 
 export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<StepResult> {
   const scanner = new OidScanner();
+  checkpoint('spawn', 'rekkord');
   const exit = await runProcess({
     file: spec.rekkordPath,
     args: stepArguments(spec),

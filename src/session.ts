@@ -14,7 +14,8 @@ import { Cancellation } from './cancel.js';
 import { commandSpec } from './commands.js';
 import { prepareStepConfig, type StepConfig } from './config.js';
 import type { Settings } from './inputs.js';
-import { phaseFailed, runPhase } from './phase.js';
+import { checkpoint } from './faults.js';
+import { listPhase, phaseFailed, runPhase, type PhaseListing } from './phase.js';
 import type { Plan, ValidationPlan } from './plan.js';
 import { commandLine, copyNote } from './report.js';
 import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
@@ -62,15 +63,36 @@ function sharedContext(settings: Settings, command: Command, config: Plan['confi
   };
 }
 
-/** The config Rekkord gets; failing here is failing before any hook, so nothing runs. */
-async function prepare(plan: Plan): Promise<StepConfig> {
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: StepConfig }> {
+  const pre = await listPhase(plan.pre);
+  const post = await listPhase(plan.post);
+  const unreadable = [pre.error, post.error].filter((e) => e !== '');
+  if (unreadable.length) throw new SettingsError(`No hook ran: ${unreadable.join('; ')}`);
   try {
-    return await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    if (!plan.noHooks) checkpoint('config-copy');
+    const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    return { pre, stepConfig };
   } catch (error) {
     throw new SettingsError(
       `No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`,
     );
   }
+}
+
+/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
+function phaseThrew(phase: Plan['pre'], error: unknown): PhaseReport {
+  return {
+    phase: phase.phase,
+    directories: phase.sources.map((s) => s.directory),
+    hooks: [],
+    skipped: [],
+    error: `the phase stopped: ${describeError(error)}`,
+  };
 }
 
 export async function runSession(
@@ -83,17 +105,25 @@ export async function runSession(
   const errors: string[] = [];
   const safe = guardObserver(observer, errors);
   const shared = sharedContext(settings, command, plan.config);
-  const stepConfig = await prepare(plan);
+  const prepared = await prepare(plan);
+  const { stepConfig } = prepared;
   try {
-    const pre = await runPhase({
-      settings,
-      env: plan.childEnv,
-      phase: plan.pre,
-      context: { ...shared, success: true, exitCode: null, oid: null },
-      observer: safe,
-      cancel,
-    });
+    // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+    let pre: PhaseReport;
     let step: StepResult;
+    try {
+      pre = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.pre,
+        context: { ...shared, success: true, exitCode: null, oid: null },
+        observer: safe,
+        cancel,
+        listed: prepared.pre,
+      });
+    } catch (error) {
+      pre = phaseThrew(plan.pre, error);
+    }
     if (cancel.cancelled) {
       step = stepNotRun(
         command,
@@ -109,14 +139,19 @@ export async function runSession(
     }
 
     const stepOk = step.outcome === 'success';
-    const post = await runPhase({
-      settings,
-      env: plan.childEnv,
-      phase: plan.post,
-      context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
-      observer: safe,
-      cancel,
-    });
+    let post: PhaseReport;
+    try {
+      post = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+        observer: safe,
+        cancel,
+      });
+    } catch (error) {
+      post = phaseThrew(plan.post, error);
+    }
     const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
     return {
       command,
