@@ -6,6 +6,7 @@
  * SUCCESS=0; the error is an annotation the runner shows (the local runner drops commands inside a
  * stop-commands block, as the runner does); outputs and summary are written as far as possible;
  * the exit code is non-zero. Then the same promises for real kernel refusals (ELOOP, EROFS).
+ * One file for the whole matrix, so that each promise is read against every fault in one place.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
@@ -182,6 +183,31 @@ describe('a fault once hooks have run: the failing step, then the post hooks wit
     expect(errors(run).filter((a) => a.message.includes('injected fault: spawn'))).toHaveLength(4);
     await expectPostStepIdle(run, ws, env);
   });
+});
+
+describe('a state that stops being saved mid-run: recorded, shown, the run goes on', () => {
+  // Saved while a hook's group (and its pause of workflow commands) is open.
+  for (const fault of ['state:pgid', 'state:stage']) {
+    it(fault, async () => {
+      const { ws, log } = stopStartWorkspace();
+      const run = await runAction(actionOptions(ws, {}, { [FAULTS]: fault }));
+      expect(run.exitCode).toBe(1);
+      expect(readLines(log).map(withoutOid)).toEqual([
+        'save-pre/10-stop SUCCESS=unset',
+        'save-pre/20-dump SUCCESS=unset',
+        'save-post/10-start SUCCESS=0',
+        'save-post/20-notify SUCCESS=0',
+      ]);
+      expect(standInRuns(ws)).toHaveLength(1);
+      expect(errors(run).map((a) => a.message)).toContainEqual(
+        expect.stringMatching(
+          /^(Saving the running process group|Reporting a phase) failed: EFAULT: injected fault: state \((pgid|stage)\)$/,
+        ),
+      );
+      expect(run.outputs.success).toBe('false');
+      expect(run.summary).toContain('❌ failed');
+    });
+  }
 });
 
 describe('a fault after the session: the backup stands, the failure is shown', () => {

@@ -22,7 +22,7 @@ import { SettingsError } from './types.js';
 /** The runner's GITHUB_STATE, through `@actions/core`. */
 const actionsState: StateStore = {
   save(name, value) {
-    checkpoint('state');
+    checkpoint('state', name);
     core.saveState(name, value);
   },
   get: (name) => core.getState(name),

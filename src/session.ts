@@ -139,13 +139,16 @@ export async function runSession(
     }
 
     const stepOk = step.outcome === 'success';
+    // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+    // or its log could not be written) fails the step, so the post hooks hear it too.
+    const success = stepOk && errors.length === 0;
     let post: PhaseReport;
     try {
       post = await runPhase({
         settings,
         env: plan.childEnv,
         phase: plan.post,
-        context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
+        context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         observer: safe,
         cancel,
       });
