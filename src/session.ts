@@ -9,6 +9,9 @@
  *
  * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
  * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
 import { Cancellation } from './cancel.js';
 import { commandSpec } from './commands.js';
