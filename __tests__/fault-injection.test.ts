@@ -1,259 +1,301 @@
 /**
- * One rule for every failure, checked by making each operation fail in turn through the seam in
- * src/faults.ts (REKKORD_HOOKS_FAULTS), for the bundled action as the runner runs it and for the
- * command line: the failing step is a failed hook or Rekkord step with its reason (or, before any
- * hook, a clear error and nothing run), the post hooks run once with SUCCESS=0, the error is an
- * annotation the runner shows (outside any stop-commands block), outputs and summary are written
- * as far as possible, and the exit is non-zero.
+ * The one rule for failures, checked by making each I/O operation of a session fail in turn
+ * (REKKORD_HOOKS_FAULTS, see src/faults.ts), through the bundle as the runner runs it and through
+ * the command line: the failing step is a failed hook or Rekkord step with its reason (or, before
+ * any hook, a clear error and nothing run); the post hooks run once, in the main step, with
+ * SUCCESS=0; the error is an annotation the runner shows (the local runner drops commands inside a
+ * stop-commands block, as the runner does); outputs and summary are written as far as possible;
+ * the exit code is non-zero. Then the same promises for real kernel refusals (ELOOP, EROFS).
+ * One file for the whole matrix, so that each promise is read against every fault in one place.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { ROOT, STAND_IN, runAction, runPostStep, type ActionRun } from '../scripts/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,
   logHook,
   readLines,
+  scratch,
   standInRuns,
-  writeHook,
+  writeFile,
 } from './helpers/fixtures.js';
 
-const BOTH = { PreSaveDirectory: 'hooks/pre', PostSaveDirectory: 'hooks/post' };
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
+const FAULTS = 'REKKORD_HOOKS_FAULTS';
+/** An older Rekkord, without --no_hooks: the session needs a config copy. */
+const OLD_REKKORD = { REKKORD_STANDIN_NO_HOOKS_OPTION: '0' };
 
-/** pre: 10-dump, 20-stop; post: 80-start, which logs the SUCCESS it got. */
-function workspace(): string {
-  const { ws } = backupWorkspace(BOTH);
-  logHook(path.join(ws, 'hooks/pre'), '10-dump');
-  logHook(path.join(ws, 'hooks/pre'), '20-stop');
-  writeHook(
-    path.join(ws, 'hooks/post'),
-    '80-start',
-    'echo "post/80-start SUCCESS=$SUCCESS" >> "$HOOK_LOG"',
-  );
-  return ws;
+/** Two pre hooks (a service stopped, a dump) and two post hooks (the service started, a note). */
+function stopStartWorkspace(): { ws: string; log: string } {
+  const { ws, log } = backupWorkspace({
+    PreSaveDirectory: 'hooks/pre',
+    PostSaveDirectory: 'hooks/post',
+  });
+  logHook(path.join(ws, 'hooks/pre'), '10-stop');
+  logHook(path.join(ws, 'hooks/pre'), '20-dump');
+  logHook(path.join(ws, 'hooks/post'), '10-start');
+  logHook(path.join(ws, 'hooks/post'), '20-notify');
+  return { ws, log };
 }
 
-const log = (ws: string) => readLines(path.join(ws, 'hooks.log'));
 const errors = (run: ActionRun) => run.annotations.filter((a) => a.command === 'error');
+const hooksOutput = (run: ActionRun) =>
+  JSON.parse(run.outputs.hooks ?? '[]') as { name: string; outcome: string; message: string }[];
+const withoutOid = (line: string) => line.replace(/ OID=.*$/, '');
+/** The post hooks' lines of the hook log. */
+const postLines = (log: string) => readLines(log).filter((l) => l.startsWith('save-post/'));
 
-function inject(ws: string, faults: string, env: Record<string, string> = {}) {
-  return runAction(actionOptions(ws, {}, { REKKORD_HOOKS_FAULTS: faults, ...env }));
-}
-
-/** The promises of a failure once hooks ran: post hook once with SUCCESS=0, shown, non-zero. */
-function expectKeptPromises(run: ActionRun, ws: string, reason: string): void {
-  expect(run.exitCode).toBe(1);
-  expect(log(ws).filter((l) => l.startsWith('post/'))).toEqual(['post/80-start SUCCESS=0']);
-  expect(
-    errors(run)
-      .map((e) => e.message)
-      .join('\n'),
-  ).toContain(reason);
-  expect(run.stdout).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m);
-}
-
-/** Before any hook: one clear error, nothing run. */
-function expectNothingRan(run: ActionRun, ws: string, reason: string): void {
-  expect(run.exitCode).toBe(1);
-  expect(log(ws)).toEqual([]);
-  expect(standInRuns(ws)).toEqual([]);
-  expect(
-    errors(run)
-      .map((e) => e.message)
-      .join('\n'),
-  ).toContain(reason);
-  expect(run.outputs).toMatchObject({ success: 'false', hooks: '[]' });
-}
-
-describe('the action, with each operation failing in turn', () => {
-  it('spawn of a pre hook: that hook is not started, Rekkord skipped, the post hook runs with SUCCESS=0', async () => {
-    const ws = workspace();
-    const run = await inject(ws, 'spawn:20-stop');
-    expectKeptPromises(run, ws, 'not started: EFAULT: injected fault: spawn');
-    expect(log(ws)[0]).toMatch(/^save-pre\/10-dump/);
-    expect(standInRuns(ws)).toEqual([]);
-    const hooks = JSON.parse(run.outputs.hooks ?? '[]') as { name: string; outcome: string }[];
-    expect(hooks.map((h) => [h.name, h.outcome])).toEqual([
-      ['10-dump', 'success'],
-      ['20-stop', 'not-started'],
-      ['80-start', 'success'],
-    ]);
-    expect(run.summary).toContain('❌ not started');
-  });
-
-  it('spawn of Rekkord: a failed Rekkord step, the post hook runs with SUCCESS=0', async () => {
-    const ws = workspace();
-    const run = await inject(ws, 'spawn:rekkord');
-    expectKeptPromises(run, ws, 'rekkord save: not started: EFAULT: injected fault: spawn');
-    expect(errors(run)[0]?.properties.title).toBe('rekkord save failed (not started)');
-    expect(run.outputs).toMatchObject({ success: 'false', oid: '' });
-  });
-
-  it('listing a pre folder: a failed pre phase, Rekkord skipped, the post hook runs with SUCCESS=0', async () => {
-    const ws = workspace();
-    const run = await inject(ws, 'listing:pre');
-    expectKeptPromises(run, ws, 'cannot be read: EFAULT: injected fault: listing');
-    expect(standInRuns(ws)).toEqual([]);
-  });
-
-  it('saving the state mid-run: the run goes on, the post hook runs, the error is shown', async () => {
-    const ws = workspace();
-    const run = await inject(ws, 'state:pgid');
-    expect(run.exitCode).toBe(1);
-    expect(log(ws)).toHaveLength(3);
-    expect(log(ws)[2]).toBe('post/80-start SUCCESS=1');
-    expect(
-      errors(run)
-        .map((e) => e.message)
-        .join('\n'),
-    ).toContain('Saving the running process group failed: EFAULT: injected fault: state');
-    expect(run.outputs.success).toBe('false');
-  });
-
-  it('the step outputs: the summary is still written, the error shown, exit 1', async () => {
-    const ws = workspace();
-    const run = await inject(ws, 'outputs');
-    expect(run.exitCode).toBe(1);
-    expect(log(ws)).toHaveLength(3);
-    expect(run.summary).toContain('## Rekkord save ✅ succeeded');
-    expect(errors(run).map((e) => e.message)).toContain(
-      'The step outputs could not be written: EFAULT: injected fault: outputs',
-    );
-  });
-
-  it('the job summary: the outputs are still written, the error shown, exit 1', async () => {
-    const ws = workspace();
-    const run = await inject(ws, 'summary');
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs.success).toBe('true');
-    expect(errors(run).map((e) => e.message)).toContain(
-      'The job summary could not be written: EFAULT: injected fault: summary',
-    );
-  });
-
-  it.each([
-    ['probe', {}, 'does not run: injected fault: probe'],
-    ['state', {}, 'the state for the post step cannot be saved'],
-    ['config-copy', { REKKORD_STANDIN_NO_HOOKS_OPTION: '0' }, 'could not be prepared'],
-  ])('%s fails before any hook: nothing runs, one clear error', async (fault, env, reason) => {
-    const ws = workspace();
-    expectNothingRan(await inject(ws, fault, env), ws, reason);
-  });
-});
-
-describe('the action, against the real kernel', () => {
-  // A read-only folder stays writable for root: a RUNNER_TEMP that is a file fails for everyone.
-  it.each([
-    [
-      'read-only',
-      (temp: string) => {
-        mkdirSync(temp);
-        chmodSync(temp, 0o555);
-      },
-    ],
-    [
-      'not a folder',
-      (temp: string) => {
-        writeFileSync(temp, '');
-      },
-    ],
-  ])(
-    'a %s RUNNER_TEMP (a copy needed): fails before any pre hook stops a service',
-    async (_, make) => {
-      const ws = workspace();
-      const temp = path.join(ws, 'runner-temp');
-      make(temp);
-      const run = await runAction(
-        actionOptions(ws, {}, { RUNNER_TEMP: temp, REKKORD_STANDIN_NO_HOOKS_OPTION: '0' }),
-      );
-      if (process.getuid?.() === 0 && statSync(temp).isDirectory()) {
-        expect(run.exitCode).toBe(0);
-        return;
-      }
-      expectNothingRan(run, ws, 'could not be prepared');
+function cli(cwd: string, env: Record<string, string>) {
+  const args = ['save', '-C', 'rekkord.ini', '--rekkord', STAND_IN, '--channel', 'nightly', 'data'];
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    env: {
+      PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      HOME: cwd,
+      HOOK_LOG: path.join(cwd, 'hooks.log'),
+      REKKORD_STANDIN_LOG: path.join(cwd, 'rekkord.log'),
+      ...env,
     },
-  );
+    encoding: 'utf8',
+  });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+/** The post step after `main`: it must owe nothing, so it runs no hook and no Rekkord. */
+async function expectPostStepIdle(
+  main: ActionRun,
+  ws: string,
+  env: Record<string, string>,
+  exitCode = 0,
+) {
+  const hooksBefore = readLines(path.join(ws, 'hooks.log'));
+  const stepsBefore = standInRuns(ws).length;
+  const post = await runPostStep(main, actionOptions(ws, {}, env));
+  expect(post.exitCode).toBe(exitCode);
+  expect(readLines(path.join(ws, 'hooks.log'))).toEqual(hooksBefore);
+  expect(standInRuns(ws)).toHaveLength(stepsBefore);
+}
+
+describe('a fault before any hook: a clear error, nothing run', () => {
+  const cases: { fault: string; env?: Record<string, string>; says: RegExp }[] = [
+    { fault: 'probe', says: /injected fault: probe/ },
+    { fault: 'state', says: /No hook ran: the state for the post step cannot be saved/ },
+    {
+      fault: 'config-copy',
+      env: OLD_REKKORD,
+      says: /No hook ran: the config for Rekkord could not be prepared .*injected fault/,
+    },
+    { fault: 'listing', says: /No hook ran: the hook directory .* cannot be read: EFAULT/ },
+    {
+      fault: 'listing:post-save',
+      says: /No hook ran: the hook directory .*hooks\/post cannot be read/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.fault}: the action`, async () => {
+      const { ws, log } = stopStartWorkspace();
+      const env = { [FAULTS]: c.fault, ...c.env };
+      const run = await runAction(actionOptions(ws, {}, env));
+      expect(run.exitCode).toBe(1);
+      expect(readLines(log)).toEqual([]);
+      expect(standInRuns(ws)).toEqual([]);
+      expect(errors(run).map((a) => a.message)).toEqual([expect.stringMatching(c.says)]);
+      expect(run.stdout).not.toContain('    at ');
+      expect(run.outputs).toMatchObject({ success: 'false', hooks: '[]' });
+      expect(run.summary).toContain('failed before any hook ran');
+      // Without a saved state the post step is a main step again, and fails the same way.
+      await expectPostStepIdle(run, ws, env, c.fault === 'state' ? 1 : 0);
+    });
+
+    it(`${c.fault}: the command line`, () => {
+      if (c.fault === 'state') return; // The command line keeps no state.
+      const { ws, log } = stopStartWorkspace();
+      const run = cli(ws, { [FAULTS]: c.fault, ...c.env });
+      expect(run.code).toBe(1);
+      expect(run.out).toMatch(c.says);
+      expect(readLines(log)).toEqual([]);
+      expect(standInRuns(ws)).toEqual([]);
+    });
+  }
 });
 
-describe('the command line, with each operation failing in turn', () => {
-  function cli(ws: string, faults: string) {
-    const args = [
-      'save',
-      '-C',
-      'rekkord.ini',
-      '--rekkord',
-      STAND_IN,
-      '--channel',
-      'nightly',
-      'data',
-    ];
-    const env = { ...actionOptions(ws).env, REKKORD_HOOKS_FAULTS: faults };
-    const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ws, env, encoding: 'utf8' });
-    return { status: result.status, out: `${result.stdout}${result.stderr}` };
+describe('a fault once hooks have run: the failing step, then the post hooks with SUCCESS=0', () => {
+  const cases: { fault: string; failed: string; outcome: string }[] = [
+    { fault: 'spawn:10-stop', failed: '10-stop', outcome: 'not-started' },
+    { fault: 'spawn:rekkord', failed: 'rekkord save', outcome: 'not-started' },
+    { fault: 'spawn:10-start', failed: '10-start', outcome: 'not-started' },
+  ];
+
+  for (const c of cases) {
+    it(`${c.fault}: the action`, async () => {
+      const { ws, log } = stopStartWorkspace();
+      const env = { [FAULTS]: c.fault, ...OLD_REKKORD };
+      const run = await runAction(actionOptions(ws, {}, env));
+      expect(run.exitCode).toBe(1);
+      // Each post hook ran once, in the main step, told that the backup failed.
+      const posts = ['10-start', '20-notify'].filter((n) => n !== c.failed);
+      expect(postLines(log).map(withoutOid)).toEqual(posts.map((n) => `save-post/${n} SUCCESS=0`));
+      // The failure is shown with its reason, where the runner shows it.
+      const shown = errors(run).find((a) => a.properties.title?.includes(c.failed));
+      expect(shown?.message).toContain('injected fault');
+      expect(shown?.properties.title).toContain('not started');
+      // Outputs and summary tell the same.
+      expect(run.outputs.success).toBe('false');
+      if (c.failed !== 'rekkord save') {
+        expect(hooksOutput(run)).toContainEqual(
+          expect.objectContaining({ name: c.failed, outcome: c.outcome }),
+        );
+      }
+      expect(run.summary).toContain(c.failed);
+      expect(run.summary).toContain('not started');
+      // Nothing was left for the post step, and the config copy is gone.
+      await expectPostStepIdle(run, ws, env);
+    });
+
+    it(`${c.fault}: the command line`, () => {
+      const { ws, log } = stopStartWorkspace();
+      const run = cli(ws, { [FAULTS]: c.fault, ...OLD_REKKORD });
+      expect(run.code).toBe(1);
+      const posts = ['10-start', '20-notify'].filter((n) => n !== c.failed);
+      expect(postLines(log).map(withoutOid)).toEqual(posts.map((n) => `save-post/${n} SUCCESS=0`));
+      expect(run.out).toContain('injected fault');
+      expect(run.out).toMatch(/✘ Rekkord save with hooks failed/);
+    });
   }
 
-  it.each([
-    ['spawn:rekkord', 'rekkord save: not started'],
-    ['spawn:20-stop', '20-stop: not started'],
-    ['listing:pre', 'cannot be read'],
-  ])('%s: the post hook runs once with SUCCESS=0, the error is shown, exit 1', (fault, reason) => {
-    const ws = workspace();
-    const run = cli(ws, fault);
-    expect(run.status).toBe(1);
-    expect(run.out).toContain(reason);
-    expect(log(ws).filter((l) => l.startsWith('post/'))).toEqual(['post/80-start SUCCESS=0']);
-  });
-
-  it('probe: nothing runs, exit 1', () => {
-    const ws = workspace();
-    const run = cli(ws, 'probe');
-    expect(run.status).toBe(1);
-    expect(run.out).toContain('injected fault: probe');
-    expect(log(ws)).toEqual([]);
+  it('spawn (every process): each hook is a failed hook with its reason, each tried once', async () => {
+    const { ws, log } = stopStartWorkspace();
+    const env = { [FAULTS]: 'spawn' };
+    const run = await runAction(actionOptions(ws, {}, env));
+    expect(run.exitCode).toBe(1);
+    expect(readLines(log)).toEqual([]);
+    expect(standInRuns(ws)).toEqual([]);
+    expect(hooksOutput(run).map((h) => `${h.name} ${h.outcome}`)).toEqual([
+      '10-stop not-started',
+      '20-dump not-started',
+      '10-start not-started',
+      '20-notify not-started',
+    ]);
+    expect(errors(run).filter((a) => a.message.includes('injected fault: spawn'))).toHaveLength(4);
+    await expectPostStepIdle(run, ws, env);
   });
 });
 
-describe('what a hook cannot forge or read', () => {
-  it('a hook whose name holds a newline and a workflow command forges no annotation and hides none', async () => {
-    const ws = workspace();
-    writeHook(path.join(ws, 'hooks/pre'), '05-a\n::stop-commands::x', 'true');
-    writeHook(path.join(ws, 'hooks/pre'), '06-a\n::error title=Forged::forged', 'exit 3');
-    const run = await runAction(actionOptions(ws));
+describe('a state that stops being saved mid-run: recorded, shown, the run goes on', () => {
+  // Saved while a hook's group (and its pause of workflow commands) is open.
+  for (const fault of ['state:pgid', 'state:stage']) {
+    it(fault, async () => {
+      const { ws, log } = stopStartWorkspace();
+      const run = await runAction(actionOptions(ws, {}, { [FAULTS]: fault }));
+      expect(run.exitCode).toBe(1);
+      expect(readLines(log).map(withoutOid)).toEqual([
+        'save-pre/10-stop SUCCESS=unset',
+        'save-pre/20-dump SUCCESS=unset',
+        'save-post/10-start SUCCESS=0',
+        'save-post/20-notify SUCCESS=0',
+      ]);
+      expect(standInRuns(ws)).toHaveLength(1);
+      expect(errors(run).map((a) => a.message)).toContainEqual(
+        expect.stringMatching(
+          /^(Saving the running process group|Reporting a phase) failed: EFAULT: injected fault: state \((pgid|stage)\)$/,
+        ),
+      );
+      expect(run.outputs.success).toBe('false');
+      expect(run.summary).toContain('❌ failed');
+    });
+  }
+});
+
+describe('a fault after the session: the backup stands, the failure is shown', () => {
+  it('outputs: an error annotation, the summary still written, exit 1', async () => {
+    const { ws, log } = stopStartWorkspace();
+    const run = await runAction(actionOptions(ws, {}, { [FAULTS]: 'outputs' }));
     expect(run.exitCode).toBe(1);
-    const titles = errors(run).map((e) => e.properties.title ?? '');
-    expect(titles).not.toContain('Forged');
-    expect(errors(run).some((e) => e.message === 'forged')).toBe(false);
-    // Both failures' closing annotation is shown: nothing was hidden by a stop-commands name.
-    expect(errors(run)).toHaveLength(2);
-    // The real failure is still shown, with the name escaped on one line.
-    expect(titles).toContain(
-      'pre-save hook 06-a\\n::error title=Forged::forged failed (exit code 3)',
+    expect(postLines(log).map(withoutOid)).toEqual([
+      'save-post/10-start SUCCESS=1',
+      'save-post/20-notify SUCCESS=1',
+    ]);
+    expect(errors(run).map((a) => a.message)).toContainEqual(
+      expect.stringContaining('The step outputs could not be written: '),
     );
-    expect(run.stdout).toContain('06-a\\n::error title=Forged::forged');
+    expect(run.outputs).toEqual({});
+    expect(run.summary).toContain('succeeded');
   });
 
-  it("hooks and Rekkord see none of the runner's tokens, inputs, state or command files", async () => {
-    const ws = workspace();
-    writeHook(
-      path.join(ws, 'hooks/pre'),
-      '30-env',
-      'env | cut -d= -f1 | grep -E "^(ACTIONS_|INPUT_|STATE_|GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$)" >> "$HOOK_LOG.env" || true',
+  it('summary: an error annotation, the outputs still written, exit 1', async () => {
+    const { ws } = stopStartWorkspace();
+    const run = await runAction(actionOptions(ws, {}, { [FAULTS]: 'summary' }));
+    expect(run.exitCode).toBe(1);
+    expect(errors(run).map((a) => a.message)).toContainEqual(
+      expect.stringContaining('The job summary could not be written: '),
     );
-    const run = await runAction(
-      actionOptions(
-        ws,
-        {},
-        {
-          ACTIONS_RUNTIME_TOKEN: 'runtime-token',
-          ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token',
-          ACTIONS_ID_TOKEN_REQUEST_URL: 'https://id.example',
-        },
-      ),
+    expect(run.outputs.oid).toMatch(/^M/);
+    expect(run.summary).toBe('');
+  });
+
+  it('a GITHUB_OUTPUT file that is gone: a clear error, the summary written, no stack trace', async () => {
+    const { ws } = stopStartWorkspace();
+    // A hook allowed workflow commands removes the file, as a runner losing it would.
+    writeFile(path.join(ws, 'hooks/post/30-rm'), '#!/bin/sh\nrm -f "$GITHUB_OUTPUT"\n', 0o755);
+    const run = await runAction(actionOptions(ws, { 'allow-workflow-commands': 'true' }));
+    expect(run.exitCode).toBe(1);
+    expect(errors(run).map((a) => a.message)).toEqual([
+      expect.stringMatching(/^The step outputs could not be written: .*output/),
+    ]);
+    expect(run.stdout).not.toContain('    at ');
+    expect(run.summary).toContain('succeeded');
+  });
+});
+
+describe('real kernel refusals, end to end', () => {
+  it('ELOOP: a hook whose #! interpreter is a symlink loop is a failed hook; post hooks run with SUCCESS=0', async () => {
+    const { ws, log } = stopStartWorkspace();
+    const loop = path.join(ws, 'loop');
+    symlinkSync(path.join(ws, 'loop2'), loop);
+    symlinkSync(loop, path.join(ws, 'loop2'));
+    writeFile(path.join(ws, 'hooks/pre/15-loop'), `#!${loop}\n`, 0o755);
+    const run = await runAction(actionOptions(ws));
+    expect(run.exitCode).toBe(1);
+    expect(hooksOutput(run)).toContainEqual(
+      expect.objectContaining({ name: '15-loop', outcome: 'not-started' }),
     );
-    expect(run.exitCode).toBe(0);
-    expect(readLines(path.join(ws, 'hooks.log.env'))).toEqual([]);
+    const shown = errors(run).find((a) => a.properties.title?.includes('15-loop'));
+    expect(shown?.message).toContain('ELOOP');
+    expect(standInRuns(ws)).toEqual([]);
+    expect(postLines(log).map(withoutOid)).toEqual([
+      'save-post/10-start SUCCESS=0',
+      'save-post/20-notify SUCCESS=0',
+    ]);
+    expect(run.summary).toContain('15-loop');
+  });
+
+  it('EROFS/EACCES: a RUNNER_TEMP that cannot be written fails before any pre hook runs', async () => {
+    const { ws, log } = stopStartWorkspace();
+    // Root writes through file modes: there, sysfs is the folder the kernel refuses (EPERM).
+    const root = process.getuid?.() === 0;
+    const temp = root ? '/sys' : path.join(scratch(), 'temp');
+    if (!root) {
+      mkdirSync(temp);
+      chmodSync(temp, 0o555);
+    }
+    const before = readdirSync(temp);
+    try {
+      const run = await runAction(actionOptions(ws, {}, { RUNNER_TEMP: temp, ...OLD_REKKORD }));
+      expect(run.exitCode).toBe(1);
+      expect(readLines(log)).toEqual([]);
+      expect(standInRuns(ws)).toEqual([]);
+      expect(errors(run).map((a) => a.message)).toEqual([
+        expect.stringMatching(
+          /^No hook ran: the config for Rekkord could not be prepared .*(EACCES|EROFS|EPERM)/,
+        ),
+      ]);
+      expect(readdirSync(temp)).toEqual(before);
+    } finally {
+      if (!root) chmodSync(temp, 0o755);
+    }
   });
 });

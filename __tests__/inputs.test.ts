@@ -1,4 +1,13 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runAction, STAND_IN } from '../scripts/local-runner.js';
+import {
+  actionOptions,
+  backupWorkspace,
+  logHook,
+  readLines,
+  writeHook,
+} from './helpers/fixtures.js';
 import { parseSettings } from '../src/inputs.js';
 import { SettingsError } from '../src/types.js';
 
@@ -112,5 +121,69 @@ describe('inputs', () => {
   ])('rejects %j', (inputs, message) => {
     expect(() => settings(inputs)).toThrow(SettingsError);
     expect(() => settings(inputs)).toThrow(message);
+  });
+});
+
+describe('inputs as the runner passes them (through dist/)', () => {
+  it('reads True, TRUE, False and FALSE as core.getBooleanInput does', async () => {
+    const { ws } = backupWorkspace();
+    for (const [text, allowed] of [
+      ['True', true],
+      ['TRUE', true],
+      ['False', false],
+      ['FALSE', false],
+    ] as const) {
+      writeHook(ws, 'rk', `echo "::notice title=Forged::x"\nexec "${STAND_IN}" "$@"`);
+      const run = await runAction(
+        actionOptions(ws, { 'allow-workflow-commands': text, rekkord: './rk' }),
+      );
+      expect(run.exitCode, text).toBe(0);
+      // Rekkord's own output issues workflow commands only when they are allowed.
+      expect(
+        run.annotations.some((a) => a.properties.title === 'Forged'),
+        text,
+      ).toBe(allowed);
+    }
+  });
+
+  it('expands ~/ in config and hooks-dir', async () => {
+    const { ws, log } = backupWorkspace();
+    logHook(path.join(ws, 'hooks.d'), 'a');
+    const run = await runAction(
+      actionOptions(ws, { config: '~/rekkord.ini', 'hooks-dir': '~/hooks.d' }, { HOME: ws }),
+    );
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).toContain(`config ${path.join(ws, 'rekkord.ini')}`);
+    expect(readLines(log)).toEqual([
+      'save-pre/a SUCCESS=unset OID=unset',
+      expect.stringMatching(/^save-post\/a SUCCESS=1/),
+    ]);
+  });
+
+  it('rejects a hook-timeout that rounds to no time, and one past 24 days', async () => {
+    const { ws, log } = backupWorkspace();
+    logHook(path.join(ws, 'hooks.d'), 'a');
+    for (const [timeout, says] of [
+      ['0.0004', 'less than a millisecond'],
+      ['2147484', 'the most is'],
+      ['3000000', 'the most is 2073600 s (24 days)'],
+    ] as const) {
+      const run = await runAction(
+        actionOptions(ws, { 'hook-timeout': timeout, 'hooks-dir': 'hooks.d' }),
+      );
+      expect(run.exitCode).toBe(1);
+      expect(run.annotations.map((a) => a.message)).toEqual([expect.stringContaining(says)]);
+    }
+    expect(readLines(log)).toEqual([]);
+  });
+
+  it("the longest hook-timeout (24 days, near a timer's 2^31 ms) does not stop a hook early", async () => {
+    const { ws, log } = backupWorkspace();
+    writeHook(path.join(ws, 'hooks.d'), 'a', `sleep 0.3\necho "$2 done" >> "$HOOK_LOG"`);
+    const run = await runAction(
+      actionOptions(ws, { 'hook-timeout': '2073600', 'hooks-dir': 'hooks.d' }),
+    );
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(readLines(log)).toEqual(['pre done', 'post done']);
   });
 });

@@ -1,4 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runAction } from '../scripts/local-runner.js';
+import { actionOptions, backupWorkspace, logHook, writeFile } from './helpers/fixtures.js';
 import { errorAnnotations } from '../src/annotations.js';
 import { stepOutputs } from '../src/outputs.js';
 import { formatDuration, workspaceFile } from '../src/report.js';
@@ -191,5 +195,41 @@ describe('step outputs', () => {
         message: 'exited with code 1',
       },
     ]);
+  });
+});
+
+describe('names are data, never workflow commands (through dist/)', () => {
+  it('hook, skipped-entry and folder names with newlines, ::, % and \\r forge nothing and hide nothing', async () => {
+    // A config value is one line; a hooks-dir input can hold a newline.
+    const { ws } = backupWorkspace({
+      PreSaveDirectory: 'hooks/pre ::error title=Forged::%0A',
+      PostSaveDirectory: 'hooks/post',
+    });
+    const pre = path.join(ws, 'hooks/pre ::error title=Forged::%0A');
+    const hooksDir = 'hooks.d\n::error title=Forged::hooks-dir';
+    logHook(path.join(ws, hooksDir), '50-d\n::error title=Forged::in hooks-dir');
+    logHook(pre, '10-a\n::error title=Forged::hook');
+    logHook(pre, '05-a\n::stop-commands::x');
+    logHook(pre, '07-%0A::error title=Forged::percent\r::warning title=Forged::cr');
+    mkdirSync(path.join(pre, 'd\n::error title=Forged::skipped folder'));
+    // A dotfile in a [Hooks] folder is a hook for Rekkord: an executable one runs.
+    logHook(pre, '.x\n::error title=Forged::dotfile');
+    // A genuine failure after all of them: it must still be shown.
+    logHook(path.join(ws, 'hooks/post'), '30-late|*x*', 3);
+    const run = await runAction(actionOptions(ws, { 'hooks-dir': hooksDir }));
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.filter((a) => JSON.stringify(a).includes('Forged'))).toEqual([]);
+    expect(run.annotations.map((a) => a.properties.title)).toContain(
+      'post-save hook 30-late|*x* failed (exit code 3)',
+    );
+    // Every line the action writes about them is one line, names escaped.
+    expect(run.stdout).toContain('pre-save › 10-a\\n::error title=Forged::hook');
+    expect(run.stdout).toMatch(/^✅ pre-save 05-a\\n::stop-commands::x succeeded/m);
+    expect(run.stdout).toContain('pre-save › .x\\n::error title=Forged::dotfile');
+    expect(run.stdout).toContain('skipped: d\\n::error title=Forged::skipped folder');
+    expect(run.stdout).toContain('pre-save: 5 hook(s) in ');
+    // Summary cells: one row per hook, Markdown shown as text.
+    expect(run.summary).toContain('30-late&#124;&#42;x&#42;');
+    expect(run.summary).not.toMatch(/^::/m);
   });
 });

@@ -1,11 +1,18 @@
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../src/inputs.js';
 import { makePlan } from '../src/plan.js';
 import { runSession, type SessionObserver } from '../src/session.js';
-import { STAND_IN } from '../scripts/local-runner.js';
-import { backupWorkspace, logHook, readLines } from './helpers/fixtures.js';
+import { runAction, runPostStep, STAND_IN } from '../scripts/local-runner.js';
+import {
+  actionOptions,
+  backupWorkspace,
+  logHook,
+  readLines,
+  standInRuns,
+  writeHook,
+} from './helpers/fixtures.js';
 
 const ALL = { PreSaveDirectory: 'pre', PostSaveDirectory: 'post' };
 
@@ -130,5 +137,85 @@ describe('a session', () => {
     const { ws } = backupWorkspace(ALL);
     await session(ws);
     expect(readdirSync(ws).filter((n) => n.startsWith('rekkord-hooks-'))).toEqual([]);
+  });
+});
+
+describe("hooks and Rekkord get the runner's environment without its internals (through dist/)", () => {
+  const PRIVATE = /^(ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_\w+|INPUT_\w+|STATE_\w+)=/m;
+  const FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)=/m;
+
+  /** Every hook and every Rekkord run (probes included) dumps its environment into `dumps`. */
+  function dumpingWorkspace() {
+    const { ws } = backupWorkspace(ALL);
+    const dumps = path.join(ws, 'env');
+    mkdirSync(dumps);
+    const dump = (name: string) => `env > "${dumps}/${name}-$$"`;
+    writeHook(path.join(ws, 'pre'), 'a', dump('pre'));
+    writeHook(path.join(ws, 'post'), 'b', dump('post'));
+    writeHook(ws, 'rk', `${dump('rekkord')}\nexec "${STAND_IN}" "$@"`);
+    const env = {
+      ACTIONS_RUNTIME_TOKEN: 'runtime-secret',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example',
+      STATE_leftover: 'x',
+      KEPT_VARIABLE: 'kept',
+    };
+    const read = () =>
+      readdirSync(dumps).map((f) => ({ f, text: readFileSync(path.join(dumps, f), 'utf8') }));
+    return {
+      ws,
+      env,
+      read,
+      options: (inputs = {}) => actionOptions(ws, { rekkord: './rk', ...inputs }, env),
+    };
+  }
+
+  it('hides tokens, inputs, state and the workflow-command files', async () => {
+    const { read, options } = dumpingWorkspace();
+    const run = await runAction(options());
+    expect(run.exitCode, run.stdout).toBe(0);
+    const dumps = read();
+    expect(dumps.map((d) => d.f.split('-')[0]).sort()).toEqual(
+      expect.arrayContaining(['post', 'pre', 'rekkord']),
+    );
+    for (const { f, text } of dumps) {
+      expect(text, f).not.toMatch(PRIVATE);
+      expect(text, f).not.toMatch(FILES);
+      expect(text, f).toMatch(/^KEPT_VARIABLE=kept$/m);
+    }
+  });
+
+  it('keeps the workflow-command files, never the tokens, with allow-workflow-commands', async () => {
+    const { read, options } = dumpingWorkspace();
+    const run = await runAction(options({ 'allow-workflow-commands': 'True' }));
+    expect(run.exitCode).toBe(0);
+    for (const { f, text } of read()) {
+      expect(text, f).not.toMatch(PRIVATE);
+      expect(text, f).toMatch(/^GITHUB_OUTPUT=/m);
+    }
+  });
+});
+
+describe('a hook writing to GITHUB_STATE cannot make the post step run anything', () => {
+  it.each([
+    ['isPost=', 'isPost=\ntoken='],
+    ['stage=pre', 'stage=pre\npost-done-count=0'],
+    [
+      'a forged token',
+      'isPost=00000000-0000-0000-0000-000000000000\ntoken=00000000-0000-0000-0000-000000000000\nstage=pre',
+    ],
+  ])('%s', async (_what, lines) => {
+    const { ws, log } = backupWorkspace(ALL);
+    logHook(path.join(ws, 'pre'), 'a');
+    writeHook(path.join(ws, 'post'), 'b', `printf '%s\\n' '${lines}' >> "$GITHUB_STATE"`);
+    const options = actionOptions(ws, { 'allow-workflow-commands': 'true' });
+    const main = await runAction(options);
+    expect(main.exitCode).toBe(0);
+    const before = readLines(log);
+    const post = await runPostStep(main, options);
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toContain('The main step ran the post hooks: nothing to do.');
+    expect(readLines(log)).toEqual(before);
+    expect(standInRuns(ws)).toHaveLength(1);
   });
 });

@@ -31926,9 +31926,9 @@ function failureMessage(result) {
 /**
  * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
  * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). `point:name` makes only
- * the one named operation fail (`spawn:rekkord`, `spawn:20-stop`, `listing:post`, `state:pgid`).
- * Unset, it does nothing.
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
  */
 const FAULT_POINTS = (/* unused pure expression or super */ null && ([
     'config-copy',
@@ -31940,15 +31940,17 @@ const FAULT_POINTS = (/* unused pure expression or super */ null && ([
     'summary',
 ]));
 const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function checkpoint(point, name = '') {
+function checkpoint(point, subject) {
     const faults = process.env[FAULTS_VARIABLE];
     if (!faults)
         return;
     const hit = faults
         .split(',')
-        .some((f) => f === point || (name !== '' && f === `${point}:${name}`));
-    if (hit)
-        throw Object.assign(new Error(`injected fault: ${point}`), { code: 'EFAULT' });
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
 }
 
 // EXTERNAL MODULE: external "node:events"
@@ -32110,6 +32112,10 @@ function renderSummary(result, ctx) {
     out.push(...hookTable(result.phases, result.step, result.recovery));
     out.push(...skippedLine(result.phases), '');
     return out.join('\n');
+}
+/** The summary of a run that stopped before any hook: what stopped it. */
+function renderAbortSummary(message) {
+    return ['## Rekkord hooks ❌ failed before any hook ran', '', cell(message), ''].join('\n');
 }
 function skippedLine(phases) {
     const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
@@ -32393,8 +32399,9 @@ class ActionsReporter {
             core_error(problem, { title: 'Rekkord hooks action error' });
         if (failure)
             setFailed(failure);
+        // Each problem is already an annotation of its own: the step fails without repeating it.
         else if (problems.length)
-            setFailed(problems.join('; '));
+            process.exitCode = 1;
     }
     async finishValidation(validation, rehearsal) {
         this.resume();
@@ -32410,15 +32417,30 @@ class ActionsReporter {
         else
             this.info('✅ Every hook passed validation');
     }
+    /**
+     * What stopped the run: shown after the pause of workflow commands ends, or the runner would
+     * not show it.
+     */
+    async stopped(error) {
+        this.resume();
+        await ActionsReporter.abort(error, this.options.workspace);
+    }
     /** Before any hook ran: bad input or a plan that cannot run. */
-    static abort(error, workspace) {
+    static async abort(error, workspace) {
+        const message = error instanceof Error ? error.message : String(error);
+        // The outputs and the summary as far as they can be written; the error is shown either way.
         try {
             writeOutputs(ABORT_OUTPUTS);
         }
         catch {
-            // The error below is what matters; it is shown whether or not the outputs could be set.
+            // Nothing more to do: the error below is what matters.
         }
-        const message = error instanceof Error ? error.message : String(error);
+        try {
+            await writeSummary(renderAbortSummary(message));
+        }
+        catch {
+            // As above.
+        }
         const where = error instanceof SettingsError ? error.where : undefined;
         const file = where ? workspaceFile(where.file, workspace) : undefined;
         if (!file) {
@@ -34066,12 +34088,6 @@ async function runHook(phase, hook, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/phase.ts
-/**
- * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
- * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
- * where a process should have been started, is that hook's result: the phase goes on.
- */
-
 
 
 
@@ -34082,7 +34098,7 @@ async function listPhase(phase) {
     const errors = [];
     for (const source of phase.sources) {
         try {
-            checkpoint('listing', external_node_path_default().basename(source.directory));
+            checkpoint('listing', phase.phase);
             const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
             const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
@@ -34099,7 +34115,7 @@ async function runPhase(run) {
     const { stage } = phase;
     const title = run.label ?? phase.phase;
     const directories = phase.sources.map((s) => s.directory);
-    const { listing: listed, error } = await listPhase(phase);
+    const { listing: listed, error } = run.listed ?? (await listPhase(phase));
     const listing = alreadyRun
         ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
         : listed;
@@ -34246,6 +34262,9 @@ async function runStep(spec, options) {
  *
  * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
  * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
 
 
@@ -34278,14 +34297,34 @@ function sharedContext(settings, command, config) {
         destination: settings.destination,
     };
 }
-/** The config Rekkord gets; failing here is failing before any hook, so nothing runs. */
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
 async function prepare(plan) {
+    const pre = await listPhase(plan.pre);
+    const post = await listPhase(plan.post);
+    const unreadable = [pre.error, post.error].filter((e) => e !== '');
+    if (unreadable.length)
+        throw new SettingsError(`No hook ran: ${unreadable.join('; ')}`);
     try {
-        return await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        return { pre, stepConfig };
     }
     catch (error) {
         throw new SettingsError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
     }
+}
+/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
+function phaseThrew(phase, error) {
+    return {
+        phase: phase.phase,
+        directories: phase.sources.map((s) => s.directory),
+        hooks: [],
+        skipped: [],
+        error: `the phase stopped: ${describeError(error)}`,
+    };
 }
 async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
@@ -34293,17 +34332,26 @@ async function runSession(plan, observer, options = {}) {
     const errors = [];
     const safe = guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
-    const stepConfig = await prepare(plan);
+    const prepared = await prepare(plan);
+    const { stepConfig } = prepared;
     try {
-        const pre = await runPhase({
-            settings,
-            env: plan.childEnv,
-            phase: plan.pre,
-            context: { ...shared, success: true, exitCode: null, oid: null },
-            observer: safe,
-            cancel,
-        });
+        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+        let pre;
         let step;
+        try {
+            pre = await runPhase({
+                settings,
+                env: plan.childEnv,
+                phase: plan.pre,
+                context: { ...shared, success: true, exitCode: null, oid: null },
+                observer: safe,
+                cancel,
+                listed: prepared.pre,
+            });
+        }
+        catch (error) {
+            pre = phaseThrew(plan.pre, error);
+        }
         if (cancel.cancelled) {
             step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
         }
@@ -34314,14 +34362,23 @@ async function runSession(plan, observer, options = {}) {
             step = await runRekkord(plan, stepConfig, safe, cancel);
         }
         const stepOk = step.outcome === 'success';
-        const post = await runPhase({
-            settings,
-            env: plan.childEnv,
-            phase: plan.post,
-            context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
-            observer: safe,
-            cancel,
-        });
+        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+        // or its log could not be written) fails the step, so the post hooks hear it too.
+        const success = stepOk && errors.length === 0;
+        let post;
+        try {
+            post = await runPhase({
+                settings,
+                env: plan.childEnv,
+                phase: plan.post,
+                context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+                observer: safe,
+                cancel,
+            });
+        }
+        catch (error) {
+            post = phaseThrew(plan.post, error);
+        }
         const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
         return {
             command,
@@ -34866,8 +34923,19 @@ class StateWriter {
     store;
     token = (0,external_node_crypto_.randomUUID)();
     postDone = 0;
+    /** Every value saved, to save again last; a key never saved is saved empty. */
+    saved = new Map([
+        [STATE_KEYS.stage, ''],
+        [STATE_KEYS.pgid, ''],
+        [STATE_KEYS.postDoneCount, '0'],
+        [STATE_KEYS.step, ''],
+    ]);
     constructor(store) {
         this.store = store;
+    }
+    save(name, value) {
+        this.saved.set(name, value);
+        this.store.save(name, value);
     }
     /** First thing the main step does: from now on the post step knows it is the post step. */
     begin() {
@@ -34875,21 +34943,26 @@ class StateWriter {
         this.store.save(STATE_KEYS.token, this.token);
     }
     stage(stage) {
-        this.store.save(STATE_KEYS.stage, stage);
+        this.save(STATE_KEYS.stage, stage);
     }
     processGroup(pgid) {
-        this.store.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
+        this.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
     }
     postHookDone(hookPath) {
         this.postDone += 1;
-        this.store.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
-        this.store.save(STATE_KEYS.postDoneCount, String(this.postDone));
+        this.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
+        this.save(STATE_KEYS.postDoneCount, String(this.postDone));
     }
     step(exitCode, oid) {
-        this.store.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
+        this.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
     }
-    /** Last thing the main step does: its own values come after anything a hook may have written. */
+    /**
+     * Last thing the main step does: every value of its own again, after anything a hook allowed
+     * workflow commands may have written to GITHUB_STATE (the last value of a key wins).
+     */
     end() {
+        for (const [name, value] of this.saved)
+            this.store.save(name, value);
         this.store.save(STATE_KEYS.isPost, this.token);
         this.store.save(STATE_KEYS.token, this.token);
     }
@@ -34995,15 +35068,20 @@ function cancelOnSignals() {
     process.on('SIGTERM', onSignal);
     return cancel;
 }
-function main_fail(error, workspace) {
+/** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
+async function main_fail(error, workspace, reporter) {
     if (!(error instanceof SettingsError) && error instanceof Error)
         core_debug(error.stack ?? '');
-    ActionsReporter.abort(error, workspace);
+    if (reporter)
+        await reporter.stopped(error);
+    else
+        await ActionsReporter.abort(error, workspace);
 }
 async function runMain() {
     const cancel = cancelOnSignals();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const state = new StateWriter(actionsState);
+    let reporter = null;
     try {
         // First, before any hook: the post step must know it is the post step, and a state that
         // cannot be written must stop the run before a pre hook stops a service.
@@ -35014,7 +35092,7 @@ async function runMain() {
             throw new SettingsError(`No hook ran: the state for the post step cannot be saved: ${error.message}`);
         }
         const settings = readSettings(workspace);
-        const reporter = new ActionsReporter({
+        reporter = new ActionsReporter({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
             // A rehearsal owes the post step nothing: only a real run records its progress.
@@ -35023,7 +35101,7 @@ async function runMain() {
         await runOperation(settings, reporter, { cancel, execute });
     }
     catch (error) {
-        main_fail(error, workspace);
+        await main_fail(error, workspace, reporter);
     }
     finally {
         // Last: the token again, after anything a hook may have written to GITHUB_STATE.
@@ -35038,6 +35116,7 @@ async function runMain() {
 async function runPost() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     let saved;
+    let reporter = null;
     try {
         saved = readState(actionsState);
     }
@@ -35064,7 +35143,7 @@ async function runPost() {
             info('Removed the private config copy left by the main step');
         }
         const plan = await makePlan(settings, { recovery: true });
-        const reporter = new ActionsReporter({
+        reporter = new ActionsReporter({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
             state: null,
@@ -35077,7 +35156,7 @@ async function runPost() {
         await reporter.finish(result);
     }
     catch (error) {
-        main_fail(error, workspace);
+        await main_fail(error, workspace, reporter);
     }
 }
 /** The main step, or the post step when the main step's state says so. */

@@ -12,7 +12,7 @@ import { endLine, hookTitle, oneLine, phaseLine, workspaceFile } from './report.
 import type { Reporter } from './run.js';
 import { describeError } from './session-observer.js';
 import type { StateWriter } from './state.js';
-import { renderSummary } from './summary.js';
+import { renderAbortSummary, renderSummary } from './summary.js';
 import {
   SettingsError,
   type HookEntry,
@@ -171,7 +171,8 @@ export class ActionsReporter implements Reporter {
     await attempt('The job summary', () => writeSummary(renderSummary(result, ctx)));
     for (const problem of problems) core.error(problem, { title: 'Rekkord hooks action error' });
     if (failure) core.setFailed(failure);
-    else if (problems.length) core.setFailed(problems.join('; '));
+    // Each problem is already an annotation of its own: the step fails without repeating it.
+    else if (problems.length) process.exitCode = 1;
   }
 
   async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
@@ -189,14 +190,29 @@ export class ActionsReporter implements Reporter {
     else this.info('✅ Every hook passed validation');
   }
 
+  /**
+   * What stopped the run: shown after the pause of workflow commands ends, or the runner would
+   * not show it.
+   */
+  async stopped(error: unknown): Promise<void> {
+    this.resume();
+    await ActionsReporter.abort(error, this.options.workspace);
+  }
+
   /** Before any hook ran: bad input or a plan that cannot run. */
-  static abort(error: unknown, workspace: string): void {
+  static async abort(error: unknown, workspace: string): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    // The outputs and the summary as far as they can be written; the error is shown either way.
     try {
       writeOutputs(ABORT_OUTPUTS);
     } catch {
-      // The error below is what matters; it is shown whether or not the outputs could be set.
+      // Nothing more to do: the error below is what matters.
     }
-    const message = error instanceof Error ? error.message : String(error);
+    try {
+      await writeSummary(renderAbortSummary(message));
+    } catch {
+      // As above.
+    }
     const where = error instanceof SettingsError ? error.where : undefined;
     const file = where ? workspaceFile(where.file, workspace) : undefined;
     if (!file) {

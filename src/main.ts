@@ -62,15 +62,22 @@ function cancelOnSignals(): Cancellation {
   return cancel;
 }
 
-function fail(error: unknown, workspace: string): void {
+/** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
+async function fail(
+  error: unknown,
+  workspace: string,
+  reporter: ActionsReporter | null,
+): Promise<void> {
   if (!(error instanceof SettingsError) && error instanceof Error) core.debug(error.stack ?? '');
-  ActionsReporter.abort(error, workspace);
+  if (reporter) await reporter.stopped(error);
+  else await ActionsReporter.abort(error, workspace);
 }
 
 export async function runMain(): Promise<void> {
   const cancel = cancelOnSignals();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const state = new StateWriter(actionsState);
+  let reporter: ActionsReporter | null = null;
   try {
     // First, before any hook: the post step must know it is the post step, and a state that
     // cannot be written must stop the run before a pre hook stops a service.
@@ -82,7 +89,7 @@ export async function runMain(): Promise<void> {
       );
     }
     const settings = readSettings(workspace);
-    const reporter = new ActionsReporter({
+    reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
       // A rehearsal owes the post step nothing: only a real run records its progress.
@@ -90,7 +97,7 @@ export async function runMain(): Promise<void> {
     });
     await runOperation(settings, reporter, { cancel, execute });
   } catch (error) {
-    fail(error, workspace);
+    await fail(error, workspace, reporter);
   } finally {
     // Last: the token again, after anything a hook may have written to GITHUB_STATE.
     try {
@@ -104,6 +111,7 @@ export async function runMain(): Promise<void> {
 export async function runPost(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   let saved;
+  let reporter: ActionsReporter | null = null;
   try {
     saved = readState(actionsState);
   } catch (error) {
@@ -131,7 +139,7 @@ export async function runPost(): Promise<void> {
       core.info('Removed the private config copy left by the main step');
     }
     const plan = await makePlan(settings, { recovery: true });
-    const reporter = new ActionsReporter({
+    reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
       state: null,
@@ -145,7 +153,7 @@ export async function runPost(): Promise<void> {
     const result = await runRecovery(plan, reporter, recovery, { cancel });
     await reporter.finish(result);
   } catch (error) {
-    fail(error, workspace);
+    await fail(error, workspace, reporter);
   }
 }
 

@@ -3,14 +3,13 @@
  * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
  * where a process should have been started, is that hook's result: the phase goes on.
  */
-import path from 'node:path';
 import type { Cancellation } from './cancel.js';
+import { checkpoint } from './faults.js';
 import { listHookDirectory, type HookListing } from './discovery.js';
 import { hookEnvironment, notRunResult, runHook, startFailure, type HookContext } from './hooks.js';
 import type { Settings } from './inputs.js';
 import type { PhasePlan } from './plan.js';
 import { describeError, type SessionObserver } from './session-observer.js';
-import { checkpoint } from './faults.js';
 import type { HookResult, PhaseReport } from './types.js';
 
 export type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
@@ -26,15 +25,23 @@ export interface PhaseRun {
   /** Paths of hooks not to run again (they ran before the main step was killed). */
   alreadyRun?: ReadonlySet<string>;
   label?: string;
+  /** The phase's folders, already listed (the session lists the pre phase before anything). */
+  listed?: PhaseListing;
+}
+
+export interface PhaseListing {
+  listing: HookListing;
+  /** Why a folder could not be read, '' when all could. */
+  error: string;
 }
 
 /** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
-async function listPhase(phase: PhasePlan): Promise<{ listing: HookListing; error: string }> {
+export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
   const listing: HookListing = { hooks: [], skipped: [] };
   const errors: string[] = [];
   for (const source of phase.sources) {
     try {
-      checkpoint('listing', path.basename(source.directory));
+      checkpoint('listing', phase.phase);
       const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
       const one = await listHookDirectory(source.directory, source.args, { style });
       listing.hooks.push(...one.hooks);
@@ -51,7 +58,7 @@ export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
   const { stage } = phase;
   const title = run.label ?? phase.phase;
   const directories = phase.sources.map((s) => s.directory);
-  const { listing: listed, error } = await listPhase(phase);
+  const { listing: listed, error } = run.listed ?? (await listPhase(phase));
   const listing = alreadyRun
     ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
     : listed;

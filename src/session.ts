@@ -9,12 +9,15 @@
  *
  * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
  * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
 import { Cancellation } from './cancel.js';
 import { commandSpec } from './commands.js';
 import { prepareStepConfig, type StepConfig } from './step-config.js';
 import type { Settings } from './inputs.js';
-import { phaseFailed, runPhase } from './phase.js';
+import { listPhase, phaseFailed, runPhase, type PhaseListing } from './phase.js';
 import type { Plan, ValidationPlan } from './plan.js';
 import { commandLine, copyNote } from './report.js';
 import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
@@ -62,15 +65,35 @@ function sharedContext(settings: Settings, command: Command, config: Plan['confi
   };
 }
 
-/** The config Rekkord gets; failing here is failing before any hook, so nothing runs. */
-async function prepare(plan: Plan): Promise<StepConfig> {
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: StepConfig }> {
+  const pre = await listPhase(plan.pre);
+  const post = await listPhase(plan.post);
+  const unreadable = [pre.error, post.error].filter((e) => e !== '');
+  if (unreadable.length) throw new SettingsError(`No hook ran: ${unreadable.join('; ')}`);
   try {
-    return await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    return { pre, stepConfig };
   } catch (error) {
     throw new SettingsError(
       `No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`,
     );
   }
+}
+
+/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
+function phaseThrew(phase: Plan['pre'], error: unknown): PhaseReport {
+  return {
+    phase: phase.phase,
+    directories: phase.sources.map((s) => s.directory),
+    hooks: [],
+    skipped: [],
+    error: `the phase stopped: ${describeError(error)}`,
+  };
 }
 
 export async function runSession(
@@ -83,17 +106,25 @@ export async function runSession(
   const errors: string[] = [];
   const safe = guardObserver(observer, errors);
   const shared = sharedContext(settings, command, plan.config);
-  const stepConfig = await prepare(plan);
+  const prepared = await prepare(plan);
+  const { stepConfig } = prepared;
   try {
-    const pre = await runPhase({
-      settings,
-      env: plan.childEnv,
-      phase: plan.pre,
-      context: { ...shared, success: true, exitCode: null, oid: null },
-      observer: safe,
-      cancel,
-    });
+    // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+    let pre: PhaseReport;
     let step: StepResult;
+    try {
+      pre = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.pre,
+        context: { ...shared, success: true, exitCode: null, oid: null },
+        observer: safe,
+        cancel,
+        listed: prepared.pre,
+      });
+    } catch (error) {
+      pre = phaseThrew(plan.pre, error);
+    }
     if (cancel.cancelled) {
       step = stepNotRun(
         command,
@@ -109,14 +140,22 @@ export async function runSession(
     }
 
     const stepOk = step.outcome === 'success';
-    const post = await runPhase({
-      settings,
-      env: plan.childEnv,
-      phase: plan.post,
-      context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
-      observer: safe,
-      cancel,
-    });
+    // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+    // or its log could not be written) fails the step, so the post hooks hear it too.
+    const success = stepOk && errors.length === 0;
+    let post: PhaseReport;
+    try {
+      post = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+        observer: safe,
+        cancel,
+      });
+    } catch (error) {
+      post = phaseThrew(plan.post, error);
+    }
     const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
     return {
       command,

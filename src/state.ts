@@ -35,8 +35,20 @@ export type Stage = 'pre' | 'post' | 'done';
 export class StateWriter {
   private readonly token = randomUUID();
   private postDone = 0;
+  /** Every value saved, to save again last; a key never saved is saved empty. */
+  private readonly saved = new Map<string, string>([
+    [STATE_KEYS.stage, ''],
+    [STATE_KEYS.pgid, ''],
+    [STATE_KEYS.postDoneCount, '0'],
+    [STATE_KEYS.step, ''],
+  ]);
 
   constructor(private readonly store: StateStore) {}
+
+  private save(name: string, value: string): void {
+    this.saved.set(name, value);
+    this.store.save(name, value);
+  }
 
   /** First thing the main step does: from now on the post step knows it is the post step. */
   begin(): void {
@@ -45,25 +57,29 @@ export class StateWriter {
   }
 
   stage(stage: Stage): void {
-    this.store.save(STATE_KEYS.stage, stage);
+    this.save(STATE_KEYS.stage, stage);
   }
 
   processGroup(pgid: number | null): void {
-    this.store.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
+    this.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
   }
 
   postHookDone(hookPath: string): void {
     this.postDone += 1;
-    this.store.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
-    this.store.save(STATE_KEYS.postDoneCount, String(this.postDone));
+    this.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
+    this.save(STATE_KEYS.postDoneCount, String(this.postDone));
   }
 
   step(exitCode: number | null, oid: string | null): void {
-    this.store.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
+    this.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
   }
 
-  /** Last thing the main step does: its own values come after anything a hook may have written. */
+  /**
+   * Last thing the main step does: every value of its own again, after anything a hook allowed
+   * workflow commands may have written to GITHUB_STATE (the last value of a key wins).
+   */
   end(): void {
+    for (const [name, value] of this.saved) this.store.save(name, value);
     this.store.save(STATE_KEYS.isPost, this.token);
     this.store.save(STATE_KEYS.token, this.token);
   }

@@ -40,6 +40,11 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
   return out.join('\n');
 }
 
+/** The summary of a run that stopped before any hook: what stopped it. */
+export function renderAbortSummary(message: string): string {
+  return ['## Rekkord hooks ❌ failed before any hook ran', '', cell(message), ''].join('\n');
+}
+
 export function skippedLine(phases: { phase: string; skipped: SkippedEntry[] }[]): string[] {
   const skipped = phases.flatMap((p) =>
     p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`),

@@ -4,7 +4,15 @@ import type { HookListing } from './discovery.js';
 import { LogWriter } from './log-writer.js';
 import { OUTCOMES } from './outcome.js';
 import type { Plan } from './plan.js';
-import { endLine, failedHooks, formatDuration, hookRows, hookTitle, phaseLine } from './report.js';
+import {
+  endLine,
+  failedHooks,
+  formatDuration,
+  hookRows,
+  hookTitle,
+  oneLine,
+  phaseLine,
+} from './report.js';
 import type { Reporter } from './run.js';
 import type { HookEntry, HookResult, PhaseReport, SessionResult, StepResult } from './types.js';
 import type { Validation } from './validate.js';
@@ -20,8 +28,9 @@ export class TextReporter implements Reporter {
     this.log = new LogWriter(out);
   }
 
+  /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
   private line(text: string): void {
-    this.log.line(text);
+    this.log.line(oneLine(text));
   }
 
   // A terminal is the user's own: nothing to mask there.
@@ -82,7 +91,8 @@ export class TextReporter implements Reporter {
     const rows: string[][] = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
     for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
       const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
-      rows.push([r.phase, r.name, r.outcome ? OUTCOMES[r.outcome].word : '', r.exit, duration]);
+      const word = r.outcome ? OUTCOMES[r.outcome].word : '';
+      rows.push([r.phase, r.name, word, r.exit, duration].map(oneLine));
     }
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
     for (const row of rows)

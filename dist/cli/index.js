@@ -601,9 +601,9 @@ const executeFile = (file, args, env) => new Promise((resolve, reject) => {
 /**
  * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
  * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). `point:name` makes only
- * the one named operation fail (`spawn:rekkord`, `spawn:20-stop`, `listing:post`, `state:pgid`).
- * Unset, it does nothing.
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
  */
 const FAULT_POINTS = (/* unused pure expression or super */ null && ([
     'config-copy',
@@ -615,15 +615,17 @@ const FAULT_POINTS = (/* unused pure expression or super */ null && ([
     'summary',
 ]));
 const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function checkpoint(point, name = '') {
+function checkpoint(point, subject) {
     const faults = process.env[FAULTS_VARIABLE];
     if (!faults)
         return;
     const hit = faults
         .split(',')
-        .some((f) => f === point || (name !== '' && f === `${point}:${name}`));
-    if (hit)
-        throw Object.assign(new Error(`injected fault: ${point}`), { code: 'EFAULT' });
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
 }
 
 
@@ -2471,12 +2473,6 @@ function session_observer_guardObserver(observer, errors) {
 }
 
 ;// CONCATENATED MODULE: ./src/phase.ts
-/**
- * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
- * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
- * where a process should have been started, is that hook's result: the phase goes on.
- */
-
 
 
 
@@ -2487,7 +2483,7 @@ async function listPhase(phase) {
     const errors = [];
     for (const source of phase.sources) {
         try {
-            (0,faults/* checkpoint */.Fn)('listing', external_node_path_default().basename(source.directory));
+            (0,faults/* checkpoint */.Fn)('listing', phase.phase);
             const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
             const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
@@ -2504,7 +2500,7 @@ async function phase_runPhase(run) {
     const { stage } = phase;
     const title = run.label ?? phase.phase;
     const directories = phase.sources.map((s) => s.directory);
-    const { listing: listed, error } = await listPhase(phase);
+    const { listing: listed, error } = run.listed ?? (await listPhase(phase));
     const listing = alreadyRun
         ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
         : listed;
@@ -2653,6 +2649,9 @@ async function runStep(spec, options) {
  *
  * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
  * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
 
 
@@ -2685,14 +2684,34 @@ function sharedContext(settings, command, config) {
         destination: settings.destination,
     };
 }
-/** The config Rekkord gets; failing here is failing before any hook, so nothing runs. */
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
 async function prepare(plan) {
+    const pre = await listPhase(plan.pre);
+    const post = await listPhase(plan.post);
+    const unreadable = [pre.error, post.error].filter((e) => e !== '');
+    if (unreadable.length)
+        throw new types/* SettingsError */.G(`No hook ran: ${unreadable.join('; ')}`);
     try {
-        return await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        return { pre, stepConfig };
     }
     catch (error) {
         throw new types/* SettingsError */.G(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
     }
+}
+/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
+function phaseThrew(phase, error) {
+    return {
+        phase: phase.phase,
+        directories: phase.sources.map((s) => s.directory),
+        hooks: [],
+        skipped: [],
+        error: `the phase stopped: ${describeError(error)}`,
+    };
 }
 async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
@@ -2700,17 +2719,26 @@ async function runSession(plan, observer, options = {}) {
     const errors = [];
     const safe = session_observer_guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
-    const stepConfig = await prepare(plan);
+    const prepared = await prepare(plan);
+    const { stepConfig } = prepared;
     try {
-        const pre = await phase_runPhase({
-            settings,
-            env: plan.childEnv,
-            phase: plan.pre,
-            context: { ...shared, success: true, exitCode: null, oid: null },
-            observer: safe,
-            cancel,
-        });
+        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+        let pre;
         let step;
+        try {
+            pre = await phase_runPhase({
+                settings,
+                env: plan.childEnv,
+                phase: plan.pre,
+                context: { ...shared, success: true, exitCode: null, oid: null },
+                observer: safe,
+                cancel,
+                listed: prepared.pre,
+            });
+        }
+        catch (error) {
+            pre = phaseThrew(plan.pre, error);
+        }
         if (cancel.cancelled) {
             step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
         }
@@ -2721,14 +2749,23 @@ async function runSession(plan, observer, options = {}) {
             step = await runRekkord(plan, stepConfig, safe, cancel);
         }
         const stepOk = step.outcome === 'success';
-        const post = await phase_runPhase({
-            settings,
-            env: plan.childEnv,
-            phase: plan.post,
-            context: { ...shared, success: stepOk, exitCode: step.exitCode, oid: step.oid },
-            observer: safe,
-            cancel,
-        });
+        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+        // or its log could not be written) fails the step, so the post hooks hear it too.
+        const success = stepOk && errors.length === 0;
+        let post;
+        try {
+            post = await phase_runPhase({
+                settings,
+                env: plan.childEnv,
+                phase: plan.post,
+                context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+                observer: safe,
+                cancel,
+            });
+        }
+        catch (error) {
+            post = phaseThrew(plan.post, error);
+        }
         const ok = stepOk && !phase_phaseFailed(pre) && !phase_phaseFailed(post) && !cancel.cancelled;
         return {
             command,
@@ -3409,8 +3446,9 @@ class TextReporter {
     constructor(out = process.stdout) {
         this.log = new LogWriter(out);
     }
+    /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
     line(text) {
-        this.log.line(text);
+        this.log.line((0,report/* oneLine */.TN)(text));
     }
     // A terminal is the user's own: nothing to mask there.
     maskSecrets() { }
@@ -3464,7 +3502,8 @@ class TextReporter {
         const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
         for (const r of (0,report/* hookRows */.f0)(phases, step).filter((row) => row.outcome !== null)) {
             const duration = r.durationMs === null ? '' : (0,report/* formatDuration */.a3)(r.durationMs);
-            rows.push([r.phase, r.name, r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '', r.exit, duration]);
+            const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
+            rows.push([r.phase, r.name, word, r.exit, duration].map(report/* oneLine */.TN));
         }
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
         for (const row of rows)
