@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../scripts/local-runner.js';
-import { actionOptions, backupWorkspace, logHook, writeFile } from './helpers/fixtures.js';
+import { actionOptions, backupWorkspace, logHook } from './helpers/fixtures.js';
 import { errorAnnotations } from '../src/annotations.js';
 import { stepOutputs } from '../src/outputs.js';
 import { formatDuration, workspaceFile } from '../src/report.js';
