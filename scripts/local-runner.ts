@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { LogRenderer, renderAnnotations } from './render-log.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // ── action.yml as the runner reads it ──
@@ -415,7 +416,11 @@ async function example(): Promise<number> {
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'rekkord-hooks-example-'));
   cpSync(path.join(ROOT, 'examples', 'demo'), workspace, { recursive: true });
   const line = '─'.repeat(72);
-  process.stdout.write(`${line}\nThe step's log, as the runner receives it:\n${line}\n`);
+  const log = new LogRenderer();
+  process.stdout.write(
+    `Backing up a copy of examples/demo, removed afterwards: ${workspace}\n(config ${path.join(workspace, 'rekkord.ini')}, Rekkord stand-in ${STAND_IN})\n\n`,
+  );
+  process.stdout.write(`${line}\nThe step's log, as the runner shows it:\n${line}\n`);
   const run = await runAction({
     workspace,
     inputs: {
@@ -425,15 +430,10 @@ async function example(): Promise<number> {
       paths: 'data\n',
       rekkord: STAND_IN,
     },
-    onOutput: (chunk) => process.stdout.write(chunk),
+    onOutput: (chunk) => process.stdout.write(log.write(chunk)),
   });
-  process.stdout.write(`\n${line}\nWhat the runner shows:\n${line}\n`);
-  process.stdout.write(`Exit code: ${run.exitCode}\n\nAnnotations:\n`);
-  for (const a of run.annotations) {
-    const where = a.properties.file ? ` (${a.properties.file})` : '';
-    const message = a.message.replace(/\n/g, '\n    ');
-    process.stdout.write(`  ${a.command}: ${a.properties.title ?? ''}${where}\n    ${message}\n`);
-  }
+  process.stdout.write(`${log.end()}\n${line}\nBeside the log:\n${line}\n`);
+  process.stdout.write(`Exit code: ${run.exitCode}\n\n${renderAnnotations(run.annotations, log)}`);
   process.stdout.write('\nStep outputs:\n');
   for (const [k, v] of Object.entries(run.outputs)) process.stdout.write(`  ${k} = ${v}\n`);
   process.stdout.write(`\nJob summary (Markdown):\n${run.summary}\n`);
