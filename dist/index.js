@@ -5076,14 +5076,20 @@ async function prepare(plan) {
     }
 }
 /** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
-function phaseThrew(phase, error) {
-    return {
-        phase: phase.phase,
-        directories: phase.sources.map((s) => s.directory),
-        hooks: [],
-        skipped: [],
-        error: `the phase stopped: ${describeError(error)}`,
-    };
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run) {
+    try {
+        return await runPhase(run);
+    }
+    catch (error) {
+        return {
+            phase: run.phase.phase,
+            directories: run.phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            error: `the phase stopped: ${describeError(error)}`,
+        };
+    }
 }
 async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
@@ -5095,22 +5101,14 @@ async function runSession(plan, observer, options = {}) {
     const { stepConfig } = prepared;
     try {
         // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
-        let pre;
+        const run = { settings, env: plan.childEnv, observer: safe, cancel };
+        const pre = await guardedPhase({
+            ...run,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            listed: prepared.pre,
+        });
         let step;
-        try {
-            pre = await runPhase({
-                settings,
-                env: plan.childEnv,
-                phase: plan.pre,
-                context: { ...shared, success: true, exitCode: null, oid: null },
-                observer: safe,
-                cancel,
-                listed: prepared.pre,
-            });
-        }
-        catch (error) {
-            pre = phaseThrew(plan.pre, error);
-        }
         if (cancel.cancelled) {
             step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
         }
@@ -5124,20 +5122,11 @@ async function runSession(plan, observer, options = {}) {
         // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
         // or its log could not be written) fails the step, so the post hooks hear it too.
         const success = stepOk && errors.length === 0;
-        let post;
-        try {
-            post = await runPhase({
-                settings,
-                env: plan.childEnv,
-                phase: plan.post,
-                context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
-                observer: safe,
-                cancel,
-            });
-        }
-        catch (error) {
-            post = phaseThrew(plan.post, error);
-        }
+        const post = await guardedPhase({
+            ...run,
+            phase: plan.post,
+            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+        });
         const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
         return {
             command,

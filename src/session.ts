@@ -17,7 +17,7 @@ import { Cancellation } from './cancel.js';
 import { commandSpec } from './commands.js';
 import { prepareStepConfig, type StepConfig } from './step-config.js';
 import type { Settings } from './inputs.js';
-import { listPhase, phaseFailed, runPhase, type PhaseListing } from './phase.js';
+import { listPhase, phaseFailed, runPhase, type PhaseListing, type PhaseRun } from './phase.js';
 import type { Plan, ValidationPlan } from './plan.js';
 import { commandLine, copyNote } from './report.js';
 import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
@@ -86,14 +86,19 @@ async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: Ste
 }
 
 /** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
-function phaseThrew(phase: Plan['pre'], error: unknown): PhaseReport {
-  return {
-    phase: phase.phase,
-    directories: phase.sources.map((s) => s.directory),
-    hooks: [],
-    skipped: [],
-    error: `the phase stopped: ${describeError(error)}`,
-  };
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run: PhaseRun): Promise<PhaseReport> {
+  try {
+    return await runPhase(run);
+  } catch (error) {
+    return {
+      phase: run.phase.phase,
+      directories: run.phase.sources.map((s) => s.directory),
+      hooks: [],
+      skipped: [],
+      error: `the phase stopped: ${describeError(error)}`,
+    };
+  }
 }
 
 export async function runSession(
@@ -110,21 +115,14 @@ export async function runSession(
   const { stepConfig } = prepared;
   try {
     // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
-    let pre: PhaseReport;
+    const run = { settings, env: plan.childEnv, observer: safe, cancel };
+    const pre = await guardedPhase({
+      ...run,
+      phase: plan.pre,
+      context: { ...shared, success: true, exitCode: null, oid: null },
+      listed: prepared.pre,
+    });
     let step: StepResult;
-    try {
-      pre = await runPhase({
-        settings,
-        env: plan.childEnv,
-        phase: plan.pre,
-        context: { ...shared, success: true, exitCode: null, oid: null },
-        observer: safe,
-        cancel,
-        listed: prepared.pre,
-      });
-    } catch (error) {
-      pre = phaseThrew(plan.pre, error);
-    }
     if (cancel.cancelled) {
       step = stepNotRun(
         command,
@@ -143,19 +141,11 @@ export async function runSession(
     // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
     // or its log could not be written) fails the step, so the post hooks hear it too.
     const success = stepOk && errors.length === 0;
-    let post: PhaseReport;
-    try {
-      post = await runPhase({
-        settings,
-        env: plan.childEnv,
-        phase: plan.post,
-        context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
-        observer: safe,
-        cancel,
-      });
-    } catch (error) {
-      post = phaseThrew(plan.post, error);
-    }
+    const post = await guardedPhase({
+      ...run,
+      phase: plan.post,
+      context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+    });
     const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
     return {
       command,
