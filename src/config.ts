@@ -199,6 +199,7 @@ function urlSecrets(url: string): string[] {
 /** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
 const SECRET_VARIABLES = [
   'REKKORD_LINK_KEY',
+  'REKKORD_AGENT_KEY',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_ACCESS_KEY_ID',
   'S3_SECRET_KEY',

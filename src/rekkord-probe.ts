@@ -82,7 +82,7 @@ export async function identify(
   const text = `${out.stdout}\n${out.stderr}`;
   const mode = commandSpec(command).keyMode;
   // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-  const role = /\b(Admin|ReadWrite|WriteOnly|ReadOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+  const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
   if (role && !roleAllows(role, mode)) {
     throw new ProbeError(
       `rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`,
@@ -91,11 +91,10 @@ export async function identify(
   return role;
 }
 
-/** Rekkord's key roles (`rk_UserRole`): Admin and ReadWrite do both, WriteOnly writes, LogOnly neither. */
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
 function roleAllows(role: string, mode: 'read' | 'write'): boolean {
   const r = role.toLowerCase();
-  if (r === 'admin' || r === 'readwrite') return true;
+  if (r === 'master' || r === 'readwrite') return true;
   if (r === 'writeonly') return mode === 'write';
-  if (r === 'readonly') return mode === 'read';
   return false;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
 /***/ 756:
@@ -1413,6 +1413,7 @@ function urlSecrets(url) {
 /** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
 const SECRET_VARIABLES = [
     'REKKORD_LINK_KEY',
+    'REKKORD_AGENT_KEY',
     'AWS_SECRET_ACCESS_KEY',
     'AWS_ACCESS_KEY_ID',
     'S3_SECRET_KEY',
@@ -1627,21 +1628,19 @@ async function identify(execute, rekkordPath, command, configPath, env) {
     const text = `${out.stdout}\n${out.stderr}`;
     const mode = (0,commands/* commandSpec */.Lx)(command).keyMode;
     // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-    const role = /\b(Admin|ReadWrite|WriteOnly|ReadOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
     if (role && !roleAllows(role, mode)) {
         throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
     }
     return role;
 }
-/** Rekkord's key roles (`rk_UserRole`): Admin and ReadWrite do both, WriteOnly writes, LogOnly neither. */
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
 function roleAllows(role, mode) {
     const r = role.toLowerCase();
-    if (r === 'admin' || r === 'readwrite')
+    if (r === 'master' || r === 'readwrite')
         return true;
     if (r === 'writeonly')
         return mode === 'write';
-    if (r === 'readonly')
-        return mode === 'read';
     return false;
 }
 
