@@ -2,7 +2,15 @@
  * The bundled action (dist/index.js) run as the runner runs it, against real hook scripts and the
  * Rekkord stand-in, which runs [Hooks] itself as Rekkord 0.104+ does: a hook run twice shows.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
@@ -426,5 +434,52 @@ describe('the example in examples/demo', () => {
     expect(JSON.parse(run.outputs.hooks ?? '')).toHaveLength(3);
     expect(run.stdout).toContain(`Backup succeeded: snapshot ${run.outputs.oid ?? ''}`);
     expect(run.summary).not.toContain('Skipped entries');
+  });
+});
+
+describe('remote repositories', () => {
+  it.each([
+    ['backup@nas:/srv/rekkord', 'nas'],
+    ['sftp://backup@nas/srv/rekkord', 'nas'],
+    ['s3:https://s3.example.com/bucket', 's3.example.com'],
+  ])(
+    'a config with [Hooks] and URL = %s works, with --no_hooks and with the copy of an older Rekkord',
+    async (url, host) => {
+      for (const noHooksOption of ['1', '0']) {
+        const { ws } = backupWorkspace(BOTH);
+        const config = path.join(ws, 'rekkord.ini');
+        writeFileSync(config, readFileSync(config, 'utf8').replace(/^URL = .*$/m, `URL = ${url}`));
+        logHook(path.join(ws, 'hooks/pre'), 'dump');
+        const remotes = JSON.stringify({ [host]: path.join(ws, 'repo') });
+        const run = await save(
+          ws,
+          {},
+          {
+            REKKORD_STANDIN_REMOTES: remotes,
+            REKKORD_STANDIN_NO_HOOKS_OPTION: noHooksOption,
+          },
+        );
+        expect(run.exitCode).toBe(0);
+        expect(run.outputs.oid).toMatch(/^M[0-9A-F]{64}$/);
+        // Rekkord read the URL as written, from the user's file or from the copy.
+        expect(rekkordRuns(ws)[0]?.text).toContain(`URL = ${url}\n`);
+        expect(readLines(path.join(ws, 'hooks.log'))).toHaveLength(1);
+      }
+    },
+  );
+
+  it('a remote that cannot be reached stops the run before any hook', async () => {
+    const { ws } = backupWorkspace(BOTH);
+    const config = path.join(ws, 'rekkord.ini');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(/^URL = .*$/m, 'URL = backup@gone:/x'),
+    );
+    logHook(path.join(ws, 'hooks/pre'), 'dump');
+    const run = await save(ws);
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]?.message).toContain("'rekkord identify' could not open the repository");
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+    expect(rekkordRuns(ws)).toEqual([]);
   });
 });

@@ -2872,34 +2872,30 @@ function guardObserver(observer, errors) {
         if (!errors.includes(message))
             errors.push(message);
     };
-    const guard = (what, call) => (...args) => {
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
         try {
-            call(...args);
+            observer[name](...args);
         }
         catch (error) {
             record(what, error);
         }
-    };
+    });
     return {
-        phaseStart: guard('Reporting a phase', (...a) => {
-            observer.phaseStart(...a);
-        }),
-        hookStart: guard('Reporting a hook', (...a) => {
-            observer.hookStart(...a);
-        }),
-        hookEnd: guard('Reporting a hook', (...a) => {
-            observer.hookEnd(...a);
-        }),
-        stepStart: guard('Reporting the Rekkord step', (...a) => {
-            observer.stepStart(...a);
-        }),
-        stepEnd: guard('Reporting the Rekkord step', (...a) => {
-            observer.stepEnd(...a);
-        }),
-        phaseEnd: guard('Reporting a phase', (...a) => {
-            observer.phaseEnd(...a);
-        }),
-        processGroup: guard('Saving the running process group', (pgid) => observer.processGroup?.(pgid)),
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
         output(chunk) {
             try {
                 return observer.output(chunk)?.catch((error) => {
