@@ -2493,10 +2493,9 @@ function outcomeLabel(outcome) {
  * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
  */
 function exitStatus(r) {
-    if (r.outcome === 'not-started' || r.outcome === 'timed-out' || r.outcome === 'skipped')
+    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
+    if (byWord.includes(r.outcome))
         return OUTCOMES[r.outcome].word;
-    if (r.outcome === 'cancelled')
-        return OUTCOMES.cancelled.word;
     return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
 /** The `Exit` column: the signal's name, else the code, else nothing. */
@@ -3976,9 +3975,6 @@ async function loadConfig(file, source, env) {
     const secrets = configSecrets(doc, env);
     return { path: file, source, doc, hooks, secrets };
 }
-function hookKey(phase) {
-    return HOOK_KEYS[phase] ?? '';
-}
 /** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
 function hookDirectories(config, phase) {
     return config?.hooks[phase] ?? [];
@@ -4156,6 +4152,10 @@ const RUNNER_PRIVATE = [
 ];
 /** The files of the step's workflow commands: kept only when hooks may issue them. */
 const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
 function childEnvironment(env, allowWorkflowCommands) {
     const out = {};
     for (const [name, value] of Object.entries(env)) {
@@ -4176,6 +4176,7 @@ function childEnvironment(env, allowWorkflowCommands) {
  * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
  */
 
+
 class ProbeError extends Error {
     name = 'ProbeError';
 }
@@ -4184,19 +4185,15 @@ function lastWords(out) {
     const text = `${out.stderr}\n${out.stdout}`.trim();
     return text.split('\n').slice(-5).join('\n');
 }
-/** Rekkord's English log lines: the probe reads them. */
-function english(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
 async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], english(env));
+    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
     if (version.exitCode !== 0) {
         throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
     }
     const first = version.stdout.split('\n')[0]?.trim() ?? '';
     let noHooks = false;
     if (commandSpec(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], english(env));
+        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
         noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
     }
     return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
@@ -4207,7 +4204,7 @@ async function probeRekkord(execute, rekkordPath, command, env) {
  */
 async function identify(execute, rekkordPath, command, configPath, env) {
     const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-    const out = await execute(rekkordPath, args, english(env));
+    const out = await execute(rekkordPath, args, inEnglish(env));
     if (out.exitCode !== 0) {
         throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
     }
@@ -4339,7 +4336,8 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const sources = [...configured, ...[pre, post].flatMap((p) => p.sources)];
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const sources = [...configured, ...hooksDirs];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
@@ -4865,7 +4863,6 @@ function hookEnvironment(base, ctx) {
 
 
 
-
 function notRunResult(phase, hook, reason) {
     return {
         phase,
@@ -4918,6 +4915,7 @@ async function runHook(phase, hook, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/phase.ts
+
 
 
 
@@ -5013,6 +5011,7 @@ function phaseFailed(report) {
 
 
 
+
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
 const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
@@ -5059,7 +5058,7 @@ async function runStep(spec, options) {
         args: stepArguments(spec),
         cwd: options.cwd,
         // Rekkord translates its log lines: force English so the OID line can be read.
-        env: { ...options.env, LANGUAGE: 'en' },
+        env: inEnglish(options.env),
         onOutput: (chunk) => {
             scanner.push(chunk);
             return options.onOutput(chunk);
@@ -5146,7 +5145,6 @@ async function prepare(plan) {
         throw new SettingsError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
     }
 }
-/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
 /** A phase run so that a throw is the phase's error, never the session's end. */
 async function guardedPhase(run) {
     try {

@@ -170,10 +170,6 @@ export async function loadConfig(
   return { path: file, source, doc, hooks, secrets };
 }
 
-export function hookKey(phase: PhaseName): string {
-  return HOOK_KEYS[phase] ?? '';
-}
-
 /** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
 export function hookDirectories(
   config: RekkordConfig | null,

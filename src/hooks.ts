@@ -5,8 +5,6 @@ import { classifyExit } from './outcome.js';
 import { runProcess, type OutputSink } from './process.js';
 import type { HookEntry, HookResult, PhaseName } from './types.js';
 
-export { hookEnvironment, type HookContext } from './hook-environment.js';
-
 export interface HookRunOptions {
   cwd: string;
   env: Record<string, string | undefined>;

@@ -49,9 +49,8 @@ export function exitStatus(r: {
   signal: string | null;
   outcome: Outcome;
 }): string {
-  if (r.outcome === 'not-started' || r.outcome === 'timed-out' || r.outcome === 'skipped')
-    return OUTCOMES[r.outcome].word;
-  if (r.outcome === 'cancelled') return OUTCOMES.cancelled.word;
+  const byWord: readonly Outcome[] = ['not-started', 'timed-out', 'skipped', 'cancelled'];
+  if (byWord.includes(r.outcome)) return OUTCOMES[r.outcome].word;
   return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
 

@@ -6,7 +6,8 @@
 import type { Cancellation } from './cancel.js';
 import { checkpoint } from './faults.js';
 import { listHookDirectory, type HookListing } from './discovery.js';
-import { hookEnvironment, notRunResult, runHook, startFailure, type HookContext } from './hooks.js';
+import { hookEnvironment, type HookContext } from './hook-environment.js';
+import { notRunResult, runHook, startFailure } from './hooks.js';
 import type { Settings } from './inputs.js';
 import type { PhasePlan } from './plan.js';
 import { describeError, type SessionObserver } from './session-observer.js';

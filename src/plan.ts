@@ -188,7 +188,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       directory: setting.directory,
       setting,
     }));
-    const sources = [...configured, ...[pre, post].flatMap((p) => p.sources)];
+    const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+    const sources = [...configured, ...hooksDirs];
     for (const source of sources) {
       const problem = await sourceProblem(source, config);
       if (problem) throw new SettingsError(problem.message, problem.where);

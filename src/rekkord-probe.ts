@@ -4,6 +4,7 @@
  * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
  * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
  */
+import { inEnglish } from './child-env.js';
 import { commandSpec, type Command } from './commands.js';
 
 export interface ExecuteResult {
@@ -35,18 +36,13 @@ function lastWords(out: ExecuteResult): string {
   return text.split('\n').slice(-5).join('\n');
 }
 
-/** Rekkord's English log lines: the probe reads them. */
-function english(env: Readonly<Record<string, string | undefined>>) {
-  return { ...env, LANGUAGE: 'en' };
-}
-
 export async function probeRekkord(
   execute: Execute,
   rekkordPath: string,
   command: Command,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<RekkordInfo> {
-  const version = await execute(rekkordPath, ['--version'], english(env));
+  const version = await execute(rekkordPath, ['--version'], inEnglish(env));
   if (version.exitCode !== 0) {
     throw new ProbeError(
       `'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`,
@@ -55,7 +51,7 @@ export async function probeRekkord(
   const first = version.stdout.split('\n')[0]?.trim() ?? '';
   let noHooks = false;
   if (commandSpec(command).noHooksOption) {
-    const help = await execute(rekkordPath, [command, '--help'], english(env));
+    const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
     noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
   }
   return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
@@ -73,7 +69,7 @@ export async function identify(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<string> {
   const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-  const out = await execute(rekkordPath, args, english(env));
+  const out = await execute(rekkordPath, args, inEnglish(env));
   if (out.exitCode !== 0) {
     throw new ProbeError(
       `'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`,

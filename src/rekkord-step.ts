@@ -1,5 +1,6 @@
 /** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
 import type { Cancellation } from './cancel.js';
+import { inEnglish } from './child-env.js';
 import { checkpoint } from './faults.js';
 import { classifyExit } from './outcome.js';
 import { runProcess, stripAnsi, type OutputSink } from './process.js';
@@ -72,7 +73,7 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
     args: stepArguments(spec),
     cwd: options.cwd,
     // Rekkord translates its log lines: force English so the OID line can be read.
-    env: { ...options.env, LANGUAGE: 'en' },
+    env: inEnglish(options.env),
     onOutput: (chunk) => {
       scanner.push(chunk);
       return options.onOutput(chunk);

@@ -85,7 +85,6 @@ async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: Ste
   }
 }
 
-/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
 /** A phase run so that a throw is the phase's error, never the session's end. */
 async function guardedPhase(run: PhaseRun): Promise<PhaseReport> {
   try {

@@ -856,10 +856,9 @@ function outcomeLabel(outcome) {
  * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
  */
 function exitStatus(r) {
-    if (r.outcome === 'not-started' || r.outcome === 'timed-out' || r.outcome === 'skipped')
+    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
+    if (byWord.includes(r.outcome))
         return OUTCOMES[r.outcome].word;
-    if (r.outcome === 'cancelled')
-        return OUTCOMES.cancelled.word;
     return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
 /** The `Exit` column: the signal's name, else the code, else nothing. */
@@ -1390,9 +1389,6 @@ async function loadConfig(file, source, env) {
     const secrets = configSecrets(doc, env);
     return { path: file, source, doc, hooks, secrets };
 }
-function hookKey(phase) {
-    return HOOK_KEYS[phase] ?? '';
-}
 /** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
 function hookDirectories(config, phase) {
     return config?.hooks[phase] ?? [];
@@ -1570,6 +1566,10 @@ const RUNNER_PRIVATE = [
 ];
 /** The files of the step's workflow commands: kept only when hooks may issue them. */
 const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
 function childEnvironment(env, allowWorkflowCommands) {
     const out = {};
     for (const [name, value] of Object.entries(env)) {
@@ -1590,6 +1590,7 @@ function childEnvironment(env, allowWorkflowCommands) {
  * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
  */
 
+
 class ProbeError extends Error {
     name = 'ProbeError';
 }
@@ -1598,19 +1599,15 @@ function lastWords(out) {
     const text = `${out.stderr}\n${out.stdout}`.trim();
     return text.split('\n').slice(-5).join('\n');
 }
-/** Rekkord's English log lines: the probe reads them. */
-function english(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
 async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], english(env));
+    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
     if (version.exitCode !== 0) {
         throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
     }
     const first = version.stdout.split('\n')[0]?.trim() ?? '';
     let noHooks = false;
     if ((0,commands/* commandSpec */.Lx)(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], english(env));
+        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
         noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
     }
     return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
@@ -1621,7 +1618,7 @@ async function probeRekkord(execute, rekkordPath, command, env) {
  */
 async function identify(execute, rekkordPath, command, configPath, env) {
     const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-    const out = await execute(rekkordPath, args, english(env));
+    const out = await execute(rekkordPath, args, inEnglish(env));
     if (out.exitCode !== 0) {
         throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
     }
@@ -1753,7 +1750,8 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const sources = [...configured, ...[pre, post].flatMap((p) => p.sources)];
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const sources = [...configured, ...hooksDirs];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
@@ -1888,6 +1886,73 @@ async function prepareStepConfig(config, tempRoot, noHooks) {
         isCopy: true,
         cleanup: () => (0,promises_.rm)(folder, { recursive: true, force: true }),
     };
+}
+
+;// CONCATENATED MODULE: ./src/hook-environment.ts
+const BOTH = ['pre', 'post'];
+const POST = ['post'];
+const HOOK_VARIABLES = {
+    SUCCESS: {
+        stages: POST,
+        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
+        value: (ctx) => (ctx.success ? '1' : '0'),
+    },
+    REKKORD_HOOK_COMMAND: {
+        stages: BOTH,
+        description: '`save`, `scan` or `restore`.',
+        value: (ctx) => ctx.command,
+    },
+    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
+    REKKORD_HOOK_CONFIG: {
+        stages: BOTH,
+        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
+        value: (ctx) => ctx.configPath ?? '',
+    },
+    REKKORD_HOOK_CHANNEL: {
+        stages: BOTH,
+        description: 'The snapshot channel of a save, else empty.',
+        value: (ctx) => ctx.channel ?? '',
+    },
+    REKKORD_HOOK_SNAPSHOT: {
+        stages: BOTH,
+        description: 'The snapshot of a restore (OID or channel), else empty.',
+        value: (ctx) => ctx.snapshot ?? '',
+    },
+    REKKORD_HOOK_DESTINATION: {
+        stages: BOTH,
+        description: 'The destination folder of a restore, else empty.',
+        value: (ctx) => ctx.destination ?? '',
+    },
+    REKKORD_HOOK_REHEARSAL: {
+        stages: BOTH,
+        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
+        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
+    },
+    REKKORD_HOOK_OID: {
+        stages: POST,
+        description: 'The snapshot OID after a successful save, else empty.',
+        value: (ctx) => ctx.oid ?? '',
+    },
+    REKKORD_HOOK_EXIT_CODE: {
+        stages: POST,
+        description: "Rekkord's exit code, or empty when it did not run.",
+        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
+    },
+    REKKORD_HOOK_CANCELLED: {
+        stages: POST,
+        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
+        value: (ctx) => (ctx.cancelled ? '1' : '0'),
+    },
+};
+function hookEnvironment(base, ctx) {
+    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
+    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
+    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
+        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return env;
 }
 
 // EXTERNAL MODULE: ./src/outcome.ts
@@ -2292,75 +2357,7 @@ function runProcess(spec) {
     return new ProcessRun(spec).run();
 }
 
-;// CONCATENATED MODULE: ./src/hook-environment.ts
-const BOTH = ['pre', 'post'];
-const POST = ['post'];
-const HOOK_VARIABLES = {
-    SUCCESS: {
-        stages: POST,
-        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
-        value: (ctx) => (ctx.success ? '1' : '0'),
-    },
-    REKKORD_HOOK_COMMAND: {
-        stages: BOTH,
-        description: '`save`, `scan` or `restore`.',
-        value: (ctx) => ctx.command,
-    },
-    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
-    REKKORD_HOOK_CONFIG: {
-        stages: BOTH,
-        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
-        value: (ctx) => ctx.configPath ?? '',
-    },
-    REKKORD_HOOK_CHANNEL: {
-        stages: BOTH,
-        description: 'The snapshot channel of a save, else empty.',
-        value: (ctx) => ctx.channel ?? '',
-    },
-    REKKORD_HOOK_SNAPSHOT: {
-        stages: BOTH,
-        description: 'The snapshot of a restore (OID or channel), else empty.',
-        value: (ctx) => ctx.snapshot ?? '',
-    },
-    REKKORD_HOOK_DESTINATION: {
-        stages: BOTH,
-        description: 'The destination folder of a restore, else empty.',
-        value: (ctx) => ctx.destination ?? '',
-    },
-    REKKORD_HOOK_REHEARSAL: {
-        stages: BOTH,
-        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
-        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
-    },
-    REKKORD_HOOK_OID: {
-        stages: POST,
-        description: 'The snapshot OID after a successful save, else empty.',
-        value: (ctx) => ctx.oid ?? '',
-    },
-    REKKORD_HOOK_EXIT_CODE: {
-        stages: POST,
-        description: "Rekkord's exit code, or empty when it did not run.",
-        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
-    },
-    REKKORD_HOOK_CANCELLED: {
-        stages: POST,
-        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
-        value: (ctx) => (ctx.cancelled ? '1' : '0'),
-    },
-};
-function hookEnvironment(base, ctx) {
-    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
-    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
-    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
-        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
-        if (value !== undefined)
-            env[name] = value;
-    }
-    return env;
-}
-
 ;// CONCATENATED MODULE: ./src/hooks.ts
-
 
 
 
@@ -2472,6 +2469,7 @@ function session_observer_guardObserver(observer, errors) {
 
 
 
+
 /** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
 async function listPhase(phase) {
     const listing = { hooks: [], skipped: [] };
@@ -2565,6 +2563,7 @@ var report = __nccwpck_require__(665);
 
 
 
+
 /** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
 const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.V})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
@@ -2611,7 +2610,7 @@ async function runStep(spec, options) {
         args: stepArguments(spec),
         cwd: options.cwd,
         // Rekkord translates its log lines: force English so the OID line can be read.
-        env: { ...options.env, LANGUAGE: 'en' },
+        env: inEnglish(options.env),
         onOutput: (chunk) => {
             scanner.push(chunk);
             return options.onOutput(chunk);
@@ -2698,7 +2697,6 @@ async function prepare(plan) {
         throw new types/* SettingsError */.G(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
     }
 }
-/** A phase that threw instead of reporting (a bug, not a hook's failure): its error, kept. */
 /** A phase run so that a throw is the phase's error, never the session's end. */
 async function guardedPhase(run) {
     try {
