@@ -24,6 +24,12 @@ const { parseWorkflow, NoOperationTraceWriter } = await import('@actions/workflo
 const { parseAction } = await import('@actions/workflow-parser/actions/action-parser');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SCRIPTS =
+  (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    }
+  ).scripts ?? {};
 
 export interface Source {
   name: string;
@@ -54,6 +60,36 @@ export function yamlBlocks(name: string, markdown: string): Source[] {
   return blocks;
 }
 
+/** npm's own commands that run a package.json script by the name that follows them. */
+const NPM_RUNNERS = new Set(['run', 'run-script', 'rum', 'urn']);
+/** npm commands that are shorthand for a script of the same name. */
+const NPM_SHORTHANDS = new Set(['test', 't', 'tst', 'start', 'stop', 'restart']);
+/** Scripts npm runs without a package.json entry: `npm start` runs `node server.js`. */
+const NPM_BUILTIN = new Set(['start', 'restart']);
+
+/**
+ * Every `npm run X` (or `npm test`, `npm start`, ...) in a text whose X is not a script of
+ * package.json: a workflow that runs one fails on GitHub with "Missing script".
+ */
+export function missingScripts(text: string, scripts: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [, verb, name] of text.matchAll(
+    /\bnpm\s+([\w-]+)(?:\s+(?:--?[\w-]+\s+)*([\w:.-]+))?/g,
+  )) {
+    if (!verb) continue;
+    const script = NPM_RUNNERS.has(verb)
+      ? name
+      : NPM_SHORTHANDS.has(verb)
+        ? verb.replace(/^(t|tst)$/, 'test')
+        : undefined;
+    if (script === undefined || script in scripts || NPM_BUILTIN.has(script)) continue;
+    problems.push(
+      `runs 'npm ${NPM_RUNNERS.has(verb) ? `${verb} ${script}` : verb}', but package.json has no script '${script}'`,
+    );
+  }
+  return problems;
+}
+
 const SHA_PIN = /^actions\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/;
 
 /** The project's own rules, beyond the schema. */
@@ -70,6 +106,7 @@ function houseRules(source: Source, workflow: Record<string, unknown>): string[]
     if (uses && !SHA_PIN.test(uses))
       problems.push(`${uses}: pin official actions by commit SHA, with '# vX.Y.Z' after it`);
   }
+  problems.push(...missingScripts(source.content, SCRIPTS));
   if (source.own) {
     const jobs = (workflow.jobs ?? {}) as Record<string, Record<string, unknown>>;
     for (const [id, job] of Object.entries(jobs))
@@ -117,7 +154,12 @@ function main(): number {
   const actions = ['action.yml', 'install/action.yml'].filter((f) =>
     existsSync(path.join(ROOT, f)),
   );
+  // Shell text that runs npm scripts outside YAML: the README's commands and CI's own script.
+  const texts = ['README.md', '.ci/run', 'CONTRIBUTING.md'].filter((f) =>
+    existsSync(path.join(ROOT, f)),
+  );
   const problems = [
+    ...texts.flatMap((f) => missingScripts(read(f).content, SCRIPTS).map((p) => `${f}: ${p}`)),
     ...workflows.flatMap(lintWorkflow),
     ...actions.map((f) => read(f)).flatMap(lintAction),
   ];
