@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HttpClient } from '../src/shims/http-client.js';
+import { HttpClient } from '../src/action/shims/http-client.js';
 
 const dist = path.resolve(import.meta.dirname, '..', 'dist');
 const read = (file: string): string => readFileSync(path.join(dist, file), 'utf8');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CANCEL_BUDGET_MS, Cancellation } from '../src/cancel.js';
-import { reapGroup, signalGroup } from '../src/process.js';
+import { CANCEL_BUDGET_MS, Cancellation } from '../src/kernel/cancel.js';
+import { reapGroup, signalGroup } from '../src/process/process-group.js';
 
 describe('cancellation', () => {
   it('cancels once, tells every listener, and tells late listeners at once', () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runAction, STAND_IN } from '../scripts/local-runner.js';
+import { ROOT, runAction, STAND_IN } from './harness/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,

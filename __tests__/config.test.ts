@@ -1,10 +1,10 @@
 import { statSync, existsSync, readFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, locateConfig } from '../src/config.js';
-import { isLocalRepository, prepareStepConfig, stepConfigText } from '../src/step-config.js';
-import { parseRekkordIni } from '../src/rekkord-ini.js';
-import { SettingsError } from '../src/types.js';
+import { loadConfig, locateConfig } from '../src/plan/config.js';
+import { isLocalRepository, prepareStepConfig, stepConfigText } from '../src/engine/step-config.js';
+import { parseRekkordIni } from '../src/plan/rekkord-ini.js';
+import { PreflightError } from '../src/kernel/errors.js';
 import { scratch, writeFile } from './helpers/fixtures.js';
 
 describe('locating the config as Rekkord does', () => {
@@ -149,7 +149,7 @@ describe('loading the config', () => {
     ]) {
       const file = writeFile(path.join(ws, 'bad.ini'), text);
       const error = (await loadConfig(file, 'input', {}).catch((e: unknown) => e)) as Error;
-      expect(error).toBeInstanceOf(SettingsError);
+      expect(error).toBeInstanceOf(PreflightError);
       expect(error.message).not.toContain('very-secret-value');
       expect(error.message).not.toContain('OPENSSH');
     }
@@ -200,7 +200,7 @@ describe('loading the config', () => {
     ],
   ])('rejects a config that is %s', async (_, make, message) => {
     const file = make(scratch());
-    await expect(loadConfig(file, 'input', {})).rejects.toThrow(SettingsError);
+    await expect(loadConfig(file, 'input', {})).rejects.toThrow(PreflightError);
     await expect(loadConfig(file, 'input', {})).rejects.toThrow(message);
   });
 });

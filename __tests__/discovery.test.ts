@@ -2,7 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directoryProblem, listHookDirectory, MAX_HOOKS_PER_FOLDER } from '../src/discovery.js';
+import {
+  directoryProblem,
+  listHookDirectory,
+  MAX_HOOKS_PER_FOLDER,
+} from '../src/plan/discovery.js';
 import { scratch, writeHook } from './helpers/fixtures.js';
 
 describe('hook discovery', () => {

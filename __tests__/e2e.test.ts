@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { ROOT, runAction, STAND_IN, type ActionRun } from './harness/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, STAND_IN, runAction, runPostStep, type ActionRun } from '../scripts/local-runner.js';
+import { ROOT, STAND_IN, runAction, runPostStep, type ActionRun } from './harness/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,

@@ -21,7 +21,7 @@ import {
   startAction,
   STAND_IN,
   type ActionRun,
-} from '../scripts/local-runner.js';
+} from './harness/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,

@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runAction, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
+import { ROOT, runAction, STAND_IN, type ActionRun } from './harness/local-runner.js';
 import { backupWorkspace, logHook, readLines, writeFile, writeHook } from './helpers/fixtures.js';
 
 /** A hooks.d hook that logs its arguments and SUCCESS. */

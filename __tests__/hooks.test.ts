@@ -1,8 +1,8 @@
 import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hookEnvironment, type HookContext } from '../src/hook-environment.js';
-import { runHook } from '../src/hooks.js';
+import { hookEnvironment, type HookContext } from '../src/engine/hook-environment.js';
+import { runHook } from '../src/engine/hook.js';
 import { scratch, writeFile, writeHook } from './helpers/fixtures.js';
 
 const ctx: HookContext = {

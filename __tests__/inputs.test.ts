@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction, STAND_IN } from '../scripts/local-runner.js';
+import { runAction, STAND_IN } from './harness/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,
@@ -8,8 +8,8 @@ import {
   readLines,
   writeHook,
 } from './helpers/fixtures.js';
-import { parseSettings } from '../src/inputs.js';
-import { SettingsError } from '../src/types.js';
+import { parseSettings } from '../src/plan/inputs.js';
+import { PreflightError } from '../src/kernel/errors.js';
 
 const context = { workspace: '/ws', tempDir: '/tmp', env: {} };
 const settings = (inputs: Record<string, string>) =>
@@ -119,7 +119,7 @@ describe('inputs', () => {
     [{ ...save, 'hook-timeout': '-1' }, "Input 'hook-timeout' is '-1'"],
     [{ ...save, 'hook-timeout': '10s' }, "Input 'hook-timeout' is '10s'"],
   ])('rejects %j', (inputs, message) => {
-    expect(() => settings(inputs)).toThrow(SettingsError);
+    expect(() => settings(inputs)).toThrow(PreflightError);
     expect(() => settings(inputs)).toThrow(message);
   });
 });

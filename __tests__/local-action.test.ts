@@ -1,5 +1,5 @@
 /**
- * A second, independent harness: GitHub's own `@github/local-action` runs `src/main.ts`'s `run()`
+ * A second, independent harness: GitHub's own `@github/local-action` runs `src/action/main.ts`'s `run()`
  * (through tsx, with its own stand-ins for `@actions/core`, inputs from a dotenv file of `INPUT_*`
  * lines and action.yml's defaults), main step then post step, in one process. So the action is not
  * checked only against this project's imitation of the runner.
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, STAND_IN } from '../scripts/local-runner.js';
+import { ROOT, STAND_IN } from './harness/local-runner.js';
 import { backupWorkspace, logHook, readLines, standInRuns } from './helpers/fixtures.js';
 
 const LOCAL_ACTION = path.join(
@@ -60,7 +60,7 @@ describe('@github/local-action', () => {
     // from the action's folder, so it runs there.
     const result = spawnSync(
       process.execPath,
-      [LOCAL_ACTION, 'run', ROOT, 'src/main.ts', dotenv, '--post', 'src/main.ts'],
+      [LOCAL_ACTION, 'run', ROOT, 'src/action/main.ts', dotenv, '--post', 'src/action/main.ts'],
       {
         cwd: ROOT,
         env: {

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSettings } from '../src/inputs.js';
-import { executeFile } from '../src/execute-file.js';
-import { makePlan } from '../src/plan.js';
-import { SettingsError } from '../src/types.js';
-import { STAND_IN } from '../scripts/local-runner.js';
+import { parseSettings } from '../src/plan/inputs.js';
+import { executeFile } from '../src/process/execute-file.js';
+import { makePlan } from '../src/plan/index.js';
+import { PreflightError } from '../src/kernel/errors.js';
+import { STAND_IN } from './harness/local-runner.js';
 import { backupWorkspace, writeFile } from './helpers/fixtures.js';
 
 function settingsFor(ws: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
@@ -65,8 +65,8 @@ describe('the plan', () => {
     rmSync(path.join(ws, 'pre'), { recursive: true });
     const error = (await makePlan(
       settingsFor(ws, { command: 'scan', channel: '', paths: '', config: 'rekkord.ini' }),
-    ).catch((e: unknown) => e)) as SettingsError;
-    expect(error).toBeInstanceOf(SettingsError);
+    ).catch((e: unknown) => e)) as PreflightError;
+    expect(error).toBeInstanceOf(PreflightError);
     expect(error.message).toContain('[Hooks] PreSaveDirectory = pre: the hook directory');
     expect(error.where).toMatchObject({ file: config });
   });
@@ -120,7 +120,7 @@ describe('the plan', () => {
     const error = await makePlan(settingsFor(ws, { config: 'rekkord.ini' })).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(SettingsError);
+    expect(error).toBeInstanceOf(PreflightError);
     expect((error as Error).message).toBe(
       `${path.join(ws, 'rekkord.ini')}:7: [Hooks] PostSaveDirectory = post-missing: the hook directory ${path.join(ws, 'post-missing')} does not exist`,
     );

@@ -1,7 +1,8 @@
 import { existsSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProcess, stripAnsi, Tail, type ProcessSpec } from '../src/process.js';
+import { runProcess, type ProcessSpec } from '../src/process/index.js';
+import { stripAnsi, Tail } from '../src/process/output-relay.js';
 import { scratch, writeFile, writeHook } from './helpers/fixtures.js';
 
 describe('the output tail', () => {

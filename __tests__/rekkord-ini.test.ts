@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IniError, lastEntry, parseRekkordIni } from '../src/rekkord-ini.js';
+import { IniError, lastEntry, parseRekkordIni } from '../src/plan/rekkord-ini.js';
 
 const parse = (text: string) => parseRekkordIni(text, 'rekkord.ini');
 const value = (text: string, section: string, key: string) =>

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { executeFile } from '../src/execute-file.js';
-import { identify, probeRekkord } from '../src/rekkord-probe.js';
-import { STAND_IN } from '../scripts/local-runner.js';
+import { executeFile } from '../src/process/execute-file.js';
+import { identify, probeRekkord } from '../src/plan/rekkord-probe.js';
+import { STAND_IN } from './harness/local-runner.js';
 import { backupWorkspace, writeFile } from './helpers/fixtures.js';
 
 const env = { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` };

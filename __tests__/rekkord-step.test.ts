@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveExecutable } from '../src/paths.js';
-import { OidScanner, runStep, stepArguments } from '../src/rekkord-step.js';
-import { STAND_IN } from '../scripts/local-runner.js';
+import { resolveExecutable } from '../src/plan/paths.js';
+import { OidScanner, runStep, stepArguments } from '../src/engine/rekkord-step.js';
+import { STAND_IN } from './harness/local-runner.js';
 import { backupWorkspace, readLines, scratch, writeFile } from './helpers/fixtures.js';
 
 const OID = `M${'0123456789ABCDEF'.repeat(4)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogRenderer, renderAnnotations } from '../scripts/render-log.js';
+import { LogRenderer, renderAnnotations } from './harness/render-log.js';
 
 function render(text: string, chunkSize = 7): { out: string; log: LogRenderer } {
   const log = new LogRenderer();

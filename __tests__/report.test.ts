@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction } from '../scripts/local-runner.js';
+import { runAction } from './harness/local-runner.js';
 import { actionOptions, backupWorkspace, logHook } from './helpers/fixtures.js';
-import { errorAnnotations } from '../src/annotations.js';
-import { stepOutputs } from '../src/outputs.js';
-import { formatDuration, workspaceFile } from '../src/report.js';
-import { renderSummary } from '../src/summary.js';
-import type { HookResult, SessionResult } from '../src/types.js';
+import { errorAnnotations } from '../src/report/annotations.js';
+import { stepOutputs } from '../src/report/outputs.js';
+import { formatDuration } from '../src/kernel/text.js';
+import { workspaceFile } from '../src/report/rows.js';
+import { renderSummary } from '../src/report/summary.js';
+import type { HookResult, SessionResult } from '../src/engine/results.js';
 
 function hook(
   name: string,

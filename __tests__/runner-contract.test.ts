@@ -17,8 +17,8 @@ import {
   runPostStep,
   STAND_IN,
   type ActionRun,
-} from '../scripts/local-runner.js';
-import { OPERATION_TABLE, OPERATIONS, type Operation } from '../src/commands.js';
+} from './harness/local-runner.js';
+import { OPERATION_TABLE, OPERATIONS, type Operation } from '../src/plan/commands.js';
 import {
   actionOptions,
   backupWorkspace,

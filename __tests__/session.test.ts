@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSettings } from '../src/inputs.js';
-import { makePlan } from '../src/plan.js';
-import { runSession, type SessionObserver } from '../src/session.js';
-import { runAction, runPostStep, STAND_IN } from '../scripts/local-runner.js';
+import { parseSettings } from '../src/plan/inputs.js';
+import { makePlan } from '../src/plan/index.js';
+import { runSession } from '../src/engine/session.js';
+import type { SessionObserver } from '../src/engine/observer.js';
+import { runAction, runPostStep, STAND_IN } from './harness/local-runner.js';
 import {
   actionOptions,
   backupWorkspace,

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction, runPostStep, STAND_IN, type ActionRun } from '../scripts/local-runner.js';
-import { startFindings } from '../src/validate.js';
+import { runAction, runPostStep, STAND_IN, type ActionRun } from './harness/local-runner.js';
+import { startFindings } from '../src/validate/findings.js';
 import { brokenRepository } from './helpers/broken-repository.js';
 import { backupWorkspace, logHook, readLines, scratch, writeFile } from './helpers/fixtures.js';
 

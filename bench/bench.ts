@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(ROOT, 'dist', 'index.js');
-const MAX_RSS = path.join(ROOT, 'scripts', 'max-rss.mjs');
+const MAX_RSS = path.join(ROOT, '__tests__', 'harness', 'max-rss.mjs');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 3);
 const BIG_BYTES = Number(process.env.BENCH_BIG_BYTES ?? 1024 ** 3);

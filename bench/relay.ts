@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(ROOT, 'dist', 'index.js');
-const MAX_RSS = path.join(ROOT, 'scripts', 'max-rss.mjs');
+const MAX_RSS = path.join(ROOT, '__tests__', 'harness', 'max-rss.mjs');
 const BYTES = Number(process.env.RELAY_BYTES ?? 256 * 1024 ** 2);
 const RUNS = Number(process.env.RELAY_RUNS ?? 3);
 const GOALS = { share: 0.8, peakRssMiB: 100 };

@@ -288,11 +288,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 407:
+/***/ 218:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(53);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(926);
 /** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 53:
+/***/ 926:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2467,7 +2467,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/outcome.ts
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
 const OUTCOMES = {
     success: { word: 'success', icon: '✅', failed: false },
     failure: { word: 'failure', icon: '❌', failed: true },
@@ -2536,14 +2536,11 @@ function classifyExit(exit, ctx) {
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/kernel/text.ts
 /**
- * What a finished session says, whatever shows it: the rows of the hook table in the order things
- * ran, the lines that announce phases and hooks, and the text helpers the reporters share.
- * Annotations, the job summary and the step outputs each have their own module.
+ * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
+ * durations and command lines as a user reads them.
  */
-
-
 function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)} ms`;
@@ -2575,6 +2572,20 @@ function commandLine(argv) {
         .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
         .join(' ');
 }
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+
+;// CONCATENATED MODULE: ./src/report/rows.ts
+/**
+ * What a finished session says, whatever shows it: the rows of the hook table in the order things
+ * ran, and the lines that announce phases and hooks.
+ * Annotations, the job summary and the step outputs each have their own module.
+ */
+
+
+
 function workspaceFile(file, workspace) {
     const rel = external_node_path_default().relative(workspace, file);
     return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
@@ -2655,16 +2666,13 @@ function endLine(what, result, marks) {
         return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
     return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
 }
-/** Why Rekkord reads a copy of the config, when it does. */
-function copyNote(source) {
-    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
-}
 
-;// CONCATENATED MODULE: ./src/annotations.ts
+;// CONCATENATED MODULE: ./src/report/annotations.ts
 /**
  * The error annotations of a finished session, within what the runner shows (10 errors a step),
  * and the one failure message that closes a failed step.
  */
+
 
 
 /** The runner shows at most this many error annotations per step. */
@@ -2756,7 +2764,7 @@ function failureMessage(result) {
     return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 
-;// CONCATENATED MODULE: ./src/faults.ts
+;// CONCATENATED MODULE: ./src/kernel/faults.ts
 /**
  * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
  * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
@@ -2789,7 +2797,7 @@ function checkpoint(point, subject) {
 
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: ./src/log-writer.ts
+;// CONCATENATED MODULE: ./src/report/log-writer.ts
 /**
  * The log both reporters write to: hook output passed through as bytes with the writer's
  * backpressure, and lines of their own that always start at the start of a line.
@@ -2826,7 +2834,7 @@ class LogWriter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/outputs.ts
+;// CONCATENATED MODULE: ./src/report/outputs.ts
 
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
@@ -2857,7 +2865,7 @@ const ABORT_OUTPUTS = {
     'failed-hooks': '0',
 };
 
-;// CONCATENATED MODULE: ./src/session-observer.ts
+;// CONCATENATED MODULE: ./src/engine/observer.ts
 function describeError(error) {
     if (!(error instanceof Error))
         return String(error);
@@ -2909,8 +2917,9 @@ function guardObserver(observer, errors) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/report/summary.ts
 /** The job summary: Markdown in which names, paths and output are always plain text. */
+
 
 
 /**
@@ -2978,14 +2987,11 @@ function hookTable(phases, step, stepFirst = false) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/types.ts
-/** Shared vocabulary of the engine: commands, phases, plans and results. */
-/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
-const OID = '[MR][0-9A-F]{64}';
+;// CONCATENATED MODULE: ./src/kernel/errors.ts
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class SettingsError extends Error {
+class PreflightError extends Error {
     where;
-    name = 'SettingsError';
+    name = 'PreflightError';
     constructor(message, 
     /** The file and line at fault, when there is one (a config line, ...). */
     where) {
@@ -2994,7 +3000,7 @@ class SettingsError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/validation-report.ts
+;// CONCATENATED MODULE: ./src/report/validation.ts
 /** What validate says, independent of where it is shown: annotations, job summary, outputs. */
 
 
@@ -3090,8 +3096,9 @@ function validationOutputs(validation, rehearsal) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/actions-reporter.ts
+;// CONCATENATED MODULE: ./src/action/reporter.ts
 /** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+
 
 
 
@@ -3271,7 +3278,7 @@ class ActionsReporter {
         catch {
             // As above.
         }
-        const where = error instanceof SettingsError ? error.where : undefined;
+        const where = error instanceof PreflightError ? error.where : undefined;
         const file = where ? workspaceFile(where.file, workspace) : undefined;
         if (!file) {
             setFailed(message);
@@ -3302,7 +3309,7 @@ async function writeSummary(markdown) {
     await summary.addRaw(markdown).write();
 }
 
-;// CONCATENATED MODULE: ./src/cancel.ts
+;// CONCATENATED MODULE: ./src/kernel/cancel.ts
 /**
  * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
  * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
@@ -3345,7 +3352,7 @@ class Cancellation {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/step-config.ts
+;// CONCATENATED MODULE: ./src/engine/step-config.ts
 /**
  * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
  * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
@@ -3423,7 +3430,7 @@ async function prepareStepConfig(config, tempRoot, noHooks) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands.ts
+;// CONCATENATED MODULE: ./src/plan/commands.ts
 /**
  * The command table: everything the action knows about each Rekkord command, in one place. The
  * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
@@ -3440,10 +3447,10 @@ async function checkDestination(values) {
     if (!info)
         return;
     if (!info.isDirectory())
-        throw new SettingsError(`Destination ${destination} exists and is not a folder`);
+        throw new PreflightError(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new SettingsError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+        throw new PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
     }
 }
 const COMMAND_TABLE = {
@@ -3495,7 +3502,7 @@ function isOperation(text) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/paths.ts
+;// CONCATENATED MODULE: ./src/plan/paths.ts
 /** Path helpers shared by the plan, the Rekkord step and validate. */
 
 
@@ -3534,8 +3541,14 @@ async function resolveExecutable(name, pathVar, cwd) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/plan/types.ts
+/** The plan's vocabulary: stages, phases and the entries of a hook folder. */
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+const OID = '[MR][0-9A-F]{64}';
+
+;// CONCATENATED MODULE: ./src/plan/inputs.ts
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
 
 
 
@@ -3556,7 +3569,7 @@ function lines(value) {
         .filter((l) => l !== '');
 }
 function fail(message) {
-    throw new SettingsError(message);
+    throw new PreflightError(message);
 }
 function inputs_boolean(name, text) {
     if (text === '' || FALSE.includes(text))
@@ -3713,7 +3726,7 @@ function parseSettings(input, context) {
 // EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
 var ini = __nccwpck_require__(756);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
@@ -3852,7 +3865,7 @@ function lastEntry(doc, section, key) {
     return found;
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
  * folders and its secrets. What the Rekkord step gets is in step-config.ts.
@@ -3923,11 +3936,11 @@ async function loadConfig(file, source, env) {
     try {
         const info = await (0,promises_namespaceObject.stat)(file);
         if (info.isDirectory())
-            throw new SettingsError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+            throw new PreflightError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
         text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof SettingsError)
+        if (error instanceof PreflightError)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -3935,7 +3948,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new SettingsError(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
     try {
@@ -3943,7 +3956,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new SettingsError(`Rekkord would refuse its config: ${error.message}`, {
+            throw new PreflightError(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -3960,7 +3973,7 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new SettingsError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -4019,7 +4032,7 @@ function configSecrets(doc, env) {
     return [...new Set(values.filter((v) => v.trim() !== ''))];
 }
 
-;// CONCATENATED MODULE: ./src/discovery.ts
+;// CONCATENATED MODULE: ./src/plan/discovery.ts
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
  *
@@ -4136,7 +4149,7 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
     return { hooks, skipped };
 }
 
-;// CONCATENATED MODULE: ./src/child-env.ts
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
 /**
  * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
  * and this action only (its tokens, its inputs and saved state, the files through which a step
@@ -4168,7 +4181,7 @@ function childEnvironment(env, allowWorkflowCommands) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/rekkord-probe.ts
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
 /**
  * What the action asks the installed Rekkord before any hook runs: its version, whether the
  * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
@@ -4227,10 +4240,10 @@ function roleAllows(role, mode) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
+;// CONCATENATED MODULE: ./src/plan/index.ts
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
  * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
  * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
@@ -4262,7 +4275,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_namespaceObject.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new SettingsError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -4320,7 +4333,7 @@ function lenientWarnings(plan, config) {
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
-        throw new SettingsError('validate has no Rekkord step to plan');
+        throw new PreflightError('validate has no Rekkord step to plan');
     const found = await findRekkord(settings);
     if (!found && !options.recovery)
         throw rekkordMissing(settings);
@@ -4341,7 +4354,7 @@ async function makePlan(settings, options = {}) {
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
-                throw new SettingsError(problem.message, problem.where);
+                throw new PreflightError(problem.message, problem.where);
         }
         await commandSpec(command).preflight?.(settings);
     }
@@ -4356,12 +4369,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new SettingsError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new SettingsError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
             });
         }
     }
@@ -4385,11 +4398,143 @@ async function makeValidationPlan(settings) {
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
     if (!config && !settings.hooksDir) {
-        throw new SettingsError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
     }
     const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
     return { settings, config, configSearched: searched, childEnv, phases };
+}
+
+;// CONCATENATED MODULE: ./src/process/process-group.ts
+/**
+ * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
+ * cancel reaches everything it started. Checking whether a group still has a live member reads
+ * `/proc` asynchronously and only while a stopped group is being waited for.
+ */
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
+async function liveMember(pid, pgid) {
+    try {
+        const stat = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1');
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pgid && state !== 'Z';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+async function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    let pids;
+    try {
+        pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return true;
+    }
+    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+    return live.includes(true);
+}
+const FIRST_CHECK_MS = 10;
+const MAX_CHECK_MS = 100;
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    let wait = FIRST_CHECK_MS;
+    while (await groupAlive(pgid)) {
+        const left = until - performance.now();
+        if (left <= 0) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
+        wait = Math.min(wait * 2, MAX_CHECK_MS);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
+const BOTH = ['pre', 'post'];
+const POST = ['post'];
+const HOOK_VARIABLES = {
+    SUCCESS: {
+        stages: POST,
+        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
+        value: (ctx) => (ctx.success ? '1' : '0'),
+    },
+    REKKORD_HOOK_COMMAND: {
+        stages: BOTH,
+        description: '`save`, `scan` or `restore`.',
+        value: (ctx) => ctx.command,
+    },
+    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
+    REKKORD_HOOK_CONFIG: {
+        stages: BOTH,
+        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
+        value: (ctx) => ctx.configPath ?? '',
+    },
+    REKKORD_HOOK_CHANNEL: {
+        stages: BOTH,
+        description: 'The snapshot channel of a save, else empty.',
+        value: (ctx) => ctx.channel ?? '',
+    },
+    REKKORD_HOOK_SNAPSHOT: {
+        stages: BOTH,
+        description: 'The snapshot of a restore (OID or channel), else empty.',
+        value: (ctx) => ctx.snapshot ?? '',
+    },
+    REKKORD_HOOK_DESTINATION: {
+        stages: BOTH,
+        description: 'The destination folder of a restore, else empty.',
+        value: (ctx) => ctx.destination ?? '',
+    },
+    REKKORD_HOOK_REHEARSAL: {
+        stages: BOTH,
+        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
+        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
+    },
+    REKKORD_HOOK_OID: {
+        stages: POST,
+        description: 'The snapshot OID after a successful save, else empty.',
+        value: (ctx) => ctx.oid ?? '',
+    },
+    REKKORD_HOOK_EXIT_CODE: {
+        stages: POST,
+        description: "Rekkord's exit code, or empty when it did not run.",
+        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
+    },
+    REKKORD_HOOK_CANCELLED: {
+        stages: POST,
+        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
+        value: (ctx) => (ctx.cancelled ? '1' : '0'),
+    },
+};
+function hookEnvironment(base, ctx) {
+    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
+    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
+    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
+        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return env;
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -4400,7 +4545,7 @@ var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:vm"
 const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
 var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-;// CONCATENATED MODULE: ./src/memory.ts
+;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
  * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
@@ -4433,7 +4578,7 @@ function relayed(bytes) {
     collect?.({ type: 'minor' });
 }
 
-;// CONCATENATED MODULE: ./src/output-relay.ts
+;// CONCATENATED MODULE: ./src/process/output-relay.ts
 
 const TAIL_BYTES = 8192;
 const TAIL_LINES = 10;
@@ -4543,72 +4688,7 @@ class OutputRelay {
     }
 }
 
-;// CONCATENATED MODULE: ./src/process-group.ts
-/**
- * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
- * cancel reaches everything it started. Checking whether a group still has a live member reads
- * `/proc` asynchronously and only while a stopped group is being waited for.
- */
-
-/** Sends a signal to a whole process group; false when the group is gone. */
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
-async function liveMember(pid, pgid) {
-    try {
-        const stat = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1');
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(group) === pgid && state !== 'Z';
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
-async function groupAlive(pgid) {
-    if (!signalGroup(pgid, 0))
-        return false;
-    if (process.platform !== 'linux')
-        return true;
-    let pids;
-    try {
-        pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
-    }
-    catch {
-        return true;
-    }
-    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
-    return live.includes(true);
-}
-const FIRST_CHECK_MS = 10;
-const MAX_CHECK_MS = 100;
-/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
-async function reapGroup(pgid, graceMs) {
-    const until = performance.now() + graceMs;
-    let wait = FIRST_CHECK_MS;
-    while (await groupAlive(pgid)) {
-        const left = until - performance.now();
-        if (left <= 0) {
-            signalGroup(pgid, 'SIGKILL');
-            return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
-        wait = Math.min(wait * 2, MAX_CHECK_MS);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/process.ts
+;// CONCATENATED MODULE: ./src/process/index.ts
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
  * its own process group (so a timeout or a cancel stops everything it started), output passed on
@@ -4618,8 +4698,6 @@ async function reapGroup(pgid, graceMs) {
  * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
  * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
  */
-
-
 
 
 
@@ -4792,74 +4870,7 @@ function runProcess(spec) {
     return new ProcessRun(spec).run();
 }
 
-;// CONCATENATED MODULE: ./src/hook-environment.ts
-const BOTH = ['pre', 'post'];
-const POST = ['post'];
-const HOOK_VARIABLES = {
-    SUCCESS: {
-        stages: POST,
-        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
-        value: (ctx) => (ctx.success ? '1' : '0'),
-    },
-    REKKORD_HOOK_COMMAND: {
-        stages: BOTH,
-        description: '`save`, `scan` or `restore`.',
-        value: (ctx) => ctx.command,
-    },
-    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
-    REKKORD_HOOK_CONFIG: {
-        stages: BOTH,
-        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
-        value: (ctx) => ctx.configPath ?? '',
-    },
-    REKKORD_HOOK_CHANNEL: {
-        stages: BOTH,
-        description: 'The snapshot channel of a save, else empty.',
-        value: (ctx) => ctx.channel ?? '',
-    },
-    REKKORD_HOOK_SNAPSHOT: {
-        stages: BOTH,
-        description: 'The snapshot of a restore (OID or channel), else empty.',
-        value: (ctx) => ctx.snapshot ?? '',
-    },
-    REKKORD_HOOK_DESTINATION: {
-        stages: BOTH,
-        description: 'The destination folder of a restore, else empty.',
-        value: (ctx) => ctx.destination ?? '',
-    },
-    REKKORD_HOOK_REHEARSAL: {
-        stages: BOTH,
-        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
-        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
-    },
-    REKKORD_HOOK_OID: {
-        stages: POST,
-        description: 'The snapshot OID after a successful save, else empty.',
-        value: (ctx) => ctx.oid ?? '',
-    },
-    REKKORD_HOOK_EXIT_CODE: {
-        stages: POST,
-        description: "Rekkord's exit code, or empty when it did not run.",
-        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
-    },
-    REKKORD_HOOK_CANCELLED: {
-        stages: POST,
-        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
-        value: (ctx) => (ctx.cancelled ? '1' : '0'),
-    },
-};
-function hookEnvironment(base, ctx) {
-    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
-    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
-    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
-        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
-        if (value !== undefined)
-            env[name] = value;
-    }
-    return env;
-}
-
-;// CONCATENATED MODULE: ./src/hooks.ts
+;// CONCATENATED MODULE: ./src/engine/hook.ts
 
 
 
@@ -4914,7 +4925,7 @@ async function runHook(phase, hook, options) {
     return { ...base, ...classifyExit(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: ./src/phase.ts
+;// CONCATENATED MODULE: ./src/engine/phase.ts
 
 
 
@@ -5006,7 +5017,8 @@ function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
-;// CONCATENATED MODULE: ./src/rekkord-step.ts
+;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
+
 
 
 
@@ -5079,7 +5091,7 @@ async function runStep(spec, options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/session.ts
+;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
  * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
@@ -5136,13 +5148,13 @@ async function prepare(plan) {
     const post = await listPhase(plan.post);
     const unreadable = [pre.error, post.error].filter((e) => e !== '');
     if (unreadable.length)
-        throw new SettingsError(`No hook ran: ${unreadable.join('; ')}`);
+        throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
     try {
         const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
         return { pre, stepConfig };
     }
     catch (error) {
-        throw new SettingsError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+        throw new PreflightError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
     }
 }
 /** A phase run so that a throw is the phase's error, never the session's end. */
@@ -5310,7 +5322,7 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/validate-findings.ts
+;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
  * Rekkord's own runner can start it the same way, and who else could change it.
@@ -5503,13 +5515,12 @@ async function folderWritableFindings(dir, top, title, where) {
     return findings;
 }
 
-;// CONCATENATED MODULE: ./src/validate.ts
+;// CONCATENATED MODULE: ./src/validate/index.ts
 /**
  * validate: what every phase would run and skip, and what is wrong with each hook, without running
  * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
  * line) to fix. The checks on one file or folder are in validate-findings.ts.
  */
-
 
 
 
@@ -5685,7 +5696,7 @@ async function validatePlan(plan) {
     return { configPath: plan.config?.path ?? null, phases, findings };
 }
 
-;// CONCATENATED MODULE: ./src/run.ts
+;// CONCATENATED MODULE: ./src/engine/index.ts
 
 
 
@@ -5702,7 +5713,7 @@ async function runOperation(settings, reporter, options) {
     }
     const plan = await makePlan(settings, options);
     if (cancel.cancelled) {
-        throw new SettingsError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
@@ -5711,7 +5722,7 @@ async function runOperation(settings, reporter, options) {
     await reporter.finish(result);
 }
 
-;// CONCATENATED MODULE: ./src/state.ts
+;// CONCATENATED MODULE: ./src/action/state.ts
 /**
  * What the main step leaves for the post step (the runner's GITHUB_STATE, read back as STATE_*
  * variables): the keys, typed writers, and the one checked reader. The post step runs what the
@@ -5823,7 +5834,7 @@ function readState(store) {
     return { stage: (stageText || null), pgid, postDone, step };
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/action/main.ts
 /**
  * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
  * and the post step, which runs the post hooks only when the main step died before it could.
@@ -5887,7 +5898,7 @@ function cancelOnSignals() {
 }
 /** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
 async function main_fail(error, workspace, reporter) {
-    if (!(error instanceof SettingsError) && error instanceof Error)
+    if (!(error instanceof PreflightError) && error instanceof Error)
         core_debug(error.stack ?? '');
     if (reporter)
         await reporter.stopped(error);
@@ -5906,7 +5917,7 @@ async function runMain() {
             state.begin();
         }
         catch (error) {
-            throw new SettingsError(`No hook ran: the state for the post step cannot be saved: ${error.message}`);
+            throw new PreflightError(`No hook ran: the state for the post step cannot be saved: ${error.message}`);
         }
         const settings = readSettings(workspace);
         reporter = new ActionsReporter({
@@ -6126,7 +6137,7 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(407);
+/******/ var __webpack_exports__ = __nccwpck_require__(218);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

@@ -11,7 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { STAND_IN, type RunOptions } from '../../scripts/local-runner.js';
+import { STAND_IN, type RunOptions } from '../harness/local-runner.js';
 
 const made: string[] = [];
 afterEach(() => {

@@ -289,58 +289,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 833:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   mT: () => (/* binding */ Cancellation),
-/* harmony export */   oT: () => (/* binding */ CANCEL_KILL_GRACE_MS)
-/* harmony export */ });
-/* unused harmony export CANCEL_BUDGET_MS */
-/**
- * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
- * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
- */
-/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6000;
-/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
-const CANCEL_KILL_GRACE_MS = 2500;
-class Cancellation {
-    signal = null;
-    at = 0;
-    listeners = new Set();
-    get cancelled() {
-        return this.signal !== null;
-    }
-    /** Returns false when the session was already cancelled. */
-    cancel(signal) {
-        if (this.signal)
-            return false;
-        this.signal = signal;
-        this.at = performance.now();
-        for (const listener of this.listeners)
-            listener(signal);
-        return true;
-    }
-    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
-    onCancel(listener) {
-        if (this.signal) {
-            listener(this.signal);
-            return () => undefined;
-        }
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-    }
-    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
-    remainingMs() {
-        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
-    }
-}
-
-
-/***/ }),
-
-/***/ 581:
+/***/ 486:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -348,12 +297,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(833);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
-/* harmony import */ var _execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(643);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(398);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(729);
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(153);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
+/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
+/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(943);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
+/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
  * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
@@ -367,7 +316,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const USAGE = `Usage: rekkord-hooks <${_commands_js__WEBPACK_IMPORTED_MODULE_6__/* .OPERATIONS */ .xb.join('|')}> [options] [path...]
+const USAGE = `Usage: rekkord-hooks <${_plan_commands_js__WEBPACK_IMPORTED_MODULE_6__/* .OPERATIONS */ .xb.join('|')}> [options] [path...]
 
 Runs the hooks of a Rekkord config (and of a hooks.d folder) around rekkord save, scan or
 restore, exactly as the GitHub Action does; validate checks the hooks without running Rekkord.
@@ -447,7 +396,7 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return inputs.help ? 0 : 2;
     }
-    const cancel = new _cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancellation */ .mT();
+    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancellation */ .mT();
     const onSignal = (signal) => {
         if (cancel.cancel(signal))
             process.stderr.write(`\n${signal}: stopping, then running the post hooks\n`);
@@ -456,12 +405,12 @@ async function main(argv) {
     process.on('SIGTERM', onSignal);
     const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__/* .TextReporter */ .B();
     try {
-        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)((name) => inputs[name] ?? '', {
+        const settings = (0,_plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)((name) => inputs[name] ?? '', {
             workspace: process.cwd(),
             tempDir: node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
             env: process.env,
         });
-        await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
+        await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
         return reporter.exitCode;
     }
     catch (error) {
@@ -476,547 +425,37 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 153:
+/***/ 395:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Lo: () => (/* binding */ COMMANDS),
-/* harmony export */   Lx: () => (/* binding */ commandSpec),
-/* harmony export */   YG: () => (/* binding */ isOperation),
-/* harmony export */   jL: () => (/* binding */ OPERATION_TABLE),
-/* harmony export */   xb: () => (/* binding */ OPERATIONS)
-/* harmony export */ });
-/* unused harmony export COMMAND_TABLE */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(522);
-/**
- * The command table: everything the action knows about each Rekkord command, in one place. The
- * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
- * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
- */
 
-
-
-const FORCE_OPTIONS = /^(-f|--force)$/;
-/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
-async function checkDestination(values) {
-    const destination = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(values.workspace, values.destination ?? '');
-    const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(destination).catch(() => null);
-    if (!info)
-        return;
-    if (!info.isDirectory())
-        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingsError */ .G(`Destination ${destination} exists and is not a folder`);
-    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
-    if (!forced && (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(destination)).length > 0) {
-        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingsError */ .G(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
-    }
-}
-const COMMAND_TABLE = {
-    save: {
-        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
-        inputs: ['channel', 'paths'],
-        required: ['channel', 'paths'],
-        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
-        keyMode: 'write',
-        noHooksOption: true,
-        operands: (v) => [v.channel ?? '', ...v.paths],
-    },
-    scan: {
-        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
-        inputs: [],
-        required: [],
-        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
-        keyMode: 'read',
-        noHooksOption: true,
-        operands: () => [],
-    },
-    restore: {
-        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
-        inputs: ['snapshot', 'destination'],
-        required: ['snapshot', 'destination'],
-        hookKeys: null,
-        keyMode: 'read',
-        noHooksOption: false,
-        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
-        preflight: checkDestination,
-    },
-};
-const COMMANDS = Object.keys(COMMAND_TABLE);
-const OPERATION_TABLE = {
-    ...COMMAND_TABLE,
-    validate: {
-        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
-        inputs: ['exercise'],
-        required: [],
-    },
-};
-const OPERATIONS = Object.keys(OPERATION_TABLE);
-function commandSpec(command) {
-    return COMMAND_TABLE[command];
-}
-function isOperation(text) {
-    return Object.hasOwn(OPERATION_TABLE, text);
-}
-
-
-/***/ }),
-
-/***/ 643:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ executeFile)
-/* harmony export */ });
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(230);
-/** Short commands run to completion with Node's child_process: the command line's `Execute`. */
-
-
-const executeFile = (file, args, env) => new Promise((resolve, reject) => {
-    (0,_faults_js__WEBPACK_IMPORTED_MODULE_1__/* .checkpoint */ .Fn)('probe');
-    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-        const code = error?.code;
-        // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
-        if (error && typeof code === 'string')
-            reject(new Error(error.message));
-        else
-            resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
-    });
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  B: () => (/* binding */ TextReporter)
 });
 
-
-/***/ }),
-
-/***/ 230:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fn: () => (/* binding */ checkpoint)
-/* harmony export */ });
-/* unused harmony exports FAULT_POINTS, FAULTS_VARIABLE */
-/**
- * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
- * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
- * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
- * a test can break one step and see the others still run. Unset, it does nothing.
- */
-const FAULT_POINTS = (/* unused pure expression or super */ null && ([
-    'config-copy',
-    'listing',
-    'spawn',
-    'probe',
-    'state',
-    'outputs',
-    'summary',
-]));
-const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function checkpoint(point, subject) {
-    const faults = process.env[FAULTS_VARIABLE];
-    if (!faults)
-        return;
-    const hit = faults
-        .split(',')
-        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
-    if (!hit)
-        return;
-    const what = subject === undefined ? point : `${point} (${subject})`;
-    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
-}
-
-
-/***/ }),
-
-/***/ 422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P$: () => (/* binding */ parseSettings)
-/* harmony export */ });
-/* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S */
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(153);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(431);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(522);
-/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-
-
-
-const CHANNEL_MAX_BYTES = 256;
-/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
-const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
-// Options that choose a config: the action must know which config Rekkord reads.
-const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
-const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .OID */ .V}$`);
-// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
-function lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
-}
-function fail(message) {
-    throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingsError */ .G(message);
-}
-function boolean(name, text) {
-    if (text === '' || FALSE.includes(text))
-        return false;
-    if (TRUE.includes(text))
-        return true;
-    return fail(`Input '${name}' is '${text}'; expected true or false`);
-}
-/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
-function checkChannel(name, channel) {
-    if (channel === '')
-        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
-    const bytes = Buffer.byteLength(channel, 'utf8');
-    if (bytes > CHANNEL_MAX_BYTES) {
-        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
-    }
-    if (channel.startsWith('-')) {
-        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
-    }
-    if (/[\r\n]/.test(channel))
-        fail(`Input '${name}' must be a single line`);
-}
-function notAnOption(what, value) {
-    if (value.startsWith('-'))
-        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
-}
-function hookTimeoutMs(text) {
-    if (!/^\d+(\.\d+)?$/.test(text)) {
-        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
-    }
-    const seconds = Number(text);
-    if (seconds > MAX_HOOK_TIMEOUT_S) {
-        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
-    }
-    const ms = Math.round(seconds * 1000);
-    if (seconds > 0 && ms === 0) {
-        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
-    }
-    return ms;
-}
-/**
- * How each command-specific input is read, and whether it was given at all (a default such as
- * `false` is not a choice). A new input is a compile error until it has its line here.
- */
-const COMMAND_INPUTS = {
-    channel: {
-        given: (raw) => raw('channel').trim() !== '',
-        read(raw) {
-            // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
-            const channel = raw('channel').replace(/\r?\n$/, '');
-            checkChannel('channel', channel);
-            return { channel };
-        },
-    },
-    paths: {
-        given: (raw) => raw('paths').trim() !== '',
-        read(raw, env) {
-            const paths = lines(raw('paths')).map((p) => (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(p, env));
-            if (paths.length === 0)
-                fail("Input 'paths' is required for save: one path per line");
-            paths.forEach((p) => {
-                notAnOption('Path', p);
-            });
-            return { paths };
-        },
-    },
-    snapshot: {
-        given: (raw) => raw('snapshot').trim() !== '',
-        read(raw) {
-            const snapshot = raw('snapshot').trim();
-            if (snapshot === '')
-                fail("Input 'snapshot' is required for restore: an OID or a channel");
-            // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
-            const colon = snapshot.indexOf(':');
-            const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
-            if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
-            }
-            checkChannel('snapshot', base);
-            return { snapshot };
-        },
-    },
-    destination: {
-        given: (raw) => raw('destination').trim() !== '',
-        read(raw, env) {
-            const destination = (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(raw('destination').trim(), env);
-            if (destination === '')
-                fail("Input 'destination' is required for restore: a folder");
-            notAnOption('Destination', destination);
-            return { destination };
-        },
-    },
-    exercise: {
-        given: (raw) => boolean('exercise', raw('exercise').trim()),
-        read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
-    },
-};
-function commandValues(command, raw, env) {
-    const spec = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[command];
-    const values = {
-        channel: null,
-        paths: [],
-        snapshot: null,
-        destination: null,
-        exercise: false,
-    };
-    for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
-        if (spec.inputs.includes(name)) {
-            if (spec.required.includes(name) || input.given(raw))
-                Object.assign(values, input.read(raw, env));
-        }
-        else if (input.given(raw)) {
-            const users = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.filter((o) => _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[o].inputs.includes(name));
-            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
-        }
-    }
-    return values;
-}
-function parseSettings(input, context) {
-    const get = (name) => input(name).trim();
-    const path = (name) => {
-        const value = get(name);
-        return value === '' ? null : (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(value, context.env);
-    };
-    const command = get('command');
-    if (command === '')
-        fail(`Input 'command' is required: one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
-    if (!(0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .isOperation */ .YG)(command)) {
-        fail(`Input 'command' is '${command}'; expected one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
-    }
-    const values = commandValues(command, input, context.env);
-    const args = lines(input('args'));
-    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
-    if (configArg) {
-        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
-    }
-    return Object.freeze({
-        command,
-        config: path('config'),
-        ...values,
-        paths: Object.freeze([...values.paths]),
-        hooksDir: path('hooks-dir'),
-        rekkord: path('rekkord') ?? 'rekkord',
-        args: Object.freeze(args),
-        hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
-        allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
-        skipIdentify: !boolean('identify', get('identify') || 'true'),
-        workspace: context.workspace,
-        tempDir: context.tempDir,
-        env: context.env,
-    });
-}
-
-
-/***/ }),
-
-/***/ 671:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $u: () => (/* binding */ exitStatus),
-/* harmony export */   N6: () => (/* binding */ isFailure),
-/* harmony export */   XA: () => (/* binding */ classifyExit),
-/* harmony export */   im: () => (/* binding */ OUTCOMES),
-/* harmony export */   ng: () => (/* binding */ leftForPostStep),
-/* harmony export */   xT: () => (/* binding */ exitColumn)
-/* harmony export */ });
-/* unused harmony export outcomeLabel */
-const OUTCOMES = {
-    success: { word: 'success', icon: '✅', failed: false },
-    failure: { word: 'failure', icon: '❌', failed: true },
-    'not-started': { word: 'not started', icon: '❌', failed: true },
-    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
-    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
-    // A hook a cancel came before: the post step owes it, nothing failed yet.
-    'not-run': { word: 'not run', icon: '⏭️', failed: false },
-    skipped: { word: 'skipped', icon: '⏭️', failed: false },
-    valid: { word: 'valid', icon: '✅', failed: false },
-    invalid: { word: 'invalid', icon: '❌', failed: true },
-};
-function isFailure(outcome) {
-    return OUTCOMES[outcome].failed;
-}
-/** The outcome as a table shows it: `❌ not started`. */
-function outcomeLabel(outcome) {
-    const info = OUTCOMES[outcome];
-    return `${info.icon} ${info.word}`;
-}
-/**
- * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
- * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
- */
-function exitStatus(r) {
-    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
-    if (byWord.includes(r.outcome))
-        return OUTCOMES[r.outcome].word;
-    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
-}
-/** The `Exit` column: the signal's name, else the code, else nothing. */
-function exitColumn(r) {
-    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
-}
-/** A post hook the cancel grace cut short or never reached: the post step runs it. */
-function leftForPostStep(hook) {
-    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
-}
-/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
-function reading(exit, ctx) {
-    if (exit.startError !== null)
-        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
-    if (exit.stoppedBy === 'cancel') {
-        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        const message = ctx.onCancel === 'deadline'
-            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
-            : `interrupted by the cancel (${how})`;
-        return { outcome: 'cancelled', message };
-    }
-    if (exit.stoppedBy === 'timeout') {
-        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
-        return { outcome: 'timed-out', message };
-    }
-    if (exit.signal)
-        return { outcome: 'failure', message: `killed by ${exit.signal}` };
-    if (exit.exitCode !== 0)
-        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
-    return { outcome: 'success', message: '' };
-}
-/** The one reading of a process exit, as every result reports it. */
-function classifyExit(exit, ctx) {
-    const { exitCode, signal, durationMs, tail } = exit;
-    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
-}
-
-
-/***/ }),
-
-/***/ 431:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ resolveExecutable),
-/* harmony export */   k: () => (/* binding */ expandHome)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/** Path helpers shared by the plan, the Rekkord step and validate. */
-
-
-
-
-/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(env.HOME || node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir(), value.slice(1));
-    return value;
-}
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isFile())
-            return false;
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((node_path__WEBPACK_IMPORTED_MODULE_3___default().delimiter))) {
-        if (dir === '')
-            continue;
-        const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-
-
-/***/ }),
-
-/***/ 665:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EJ: () => (/* binding */ workspaceFile),
-/* harmony export */   Ez: () => (/* binding */ hookTitle),
-/* harmony export */   Kl: () => (/* binding */ phaseLine),
-/* harmony export */   Om: () => (/* binding */ failedHooks),
-/* harmony export */   Sk: () => (/* binding */ endLine),
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   ay: () => (/* binding */ commandLine),
-/* harmony export */   f0: () => (/* binding */ hookRows),
-/* harmony export */   kX: () => (/* binding */ copyNote)
-/* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(671);
+// EXTERNAL MODULE: ./src/engine/outcome.ts
+var outcome = __nccwpck_require__(938);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/kernel/text.ts
+var kernel_text = __nccwpck_require__(426);
+;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
- * ran, the lines that announce phases and hooks, and the text helpers the reporters share.
+ * ran, and the lines that announce phases and hooks.
  * Annotations, the job summary and the step outputs each have their own module.
  */
 
 
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-/**
- * Text from file names, config values or output, made one line of plain text: a newline or any
- * other control character is shown escaped, so a name can never start a line of its own (where
- * the runner would read it as a workflow command) or move the cursor.
- */
-function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
-}
-/** A command line as a shell would read it back. */
-function commandLine(argv) {
-    return argv
-        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-        .join(' ');
-}
+
 function workspaceFile(file, workspace) {
-    const rel = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(rel) ? rel : undefined;
+    const rel = external_node_path_default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
 }
 function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N6)(h.outcome)));
+    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
 }
 /**
  * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
@@ -1035,7 +474,7 @@ function hookRows(phases, step, stepFirst = false) {
             phase: 'rekkord',
             name: `rekkord ${step.command}`,
             outcome: step.outcome,
-            exit: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(step),
+            exit: (0,outcome/* exitColumn */.xT)(step),
             durationMs: step.outcome === 'skipped' ? null : step.durationMs,
             details: step.message,
         });
@@ -1061,7 +500,7 @@ function hookRows(phases, step, stepFirst = false) {
                 phase: name,
                 name: h.name,
                 outcome: h.outcome,
-                exit: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(h),
+                exit: (0,outcome/* exitColumn */.xT)(h),
                 durationMs: h.durationMs,
                 details: h.message,
             });
@@ -1077,29 +516,284 @@ function phaseLine(phase, directories, listing) {
         return `${phase}: no hook directory configured`;
     const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
     const where = directories.join(' and ');
-    return oneLine(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+    return (0,kernel_text/* oneLine */.TN)(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
 }
 /** How a reporter titles a running hook: phase, name and arguments. */
 function hookTitle(phase, hook) {
     const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    return oneLine(`${phase} › ${hook.name}${args}`);
+    return (0,kernel_text/* oneLine */.TN)(`${phase} › ${hook.name}${args}`);
 }
 /** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
 function endLine(what, result, marks) {
-    const took = formatDuration(result.durationMs);
+    const took = (0,kernel_text/* formatDuration */.a3)(result.durationMs);
     if (result.outcome === 'success')
-        return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
-    return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
+        return (0,kernel_text/* oneLine */.TN)(`${marks.ok} ${what} succeeded in ${took}`);
+    return (0,kernel_text/* oneLine */.TN)(`${marks.failed} ${what}: ${result.message} (${took})`);
 }
-/** Why Rekkord reads a copy of the config, when it does. */
-function copyNote(source) {
-    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+/**
+ * The error annotations of a finished session, within what the runner shows (10 errors a step),
+ * and the one failure message that closes a failed step.
+ */
+
+
+
+/** The runner shows at most this many error annotations per step. */
+const MAX_ERROR_ANNOTATIONS = 10;
+function withTail(message, tail, lines) {
+    const shown = tail.slice(-lines);
+    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+}
+/** One error per failed hook and per phase that could not run. */
+function hookAnnotations(phases, workspace) {
+    const all = [];
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            all.push({ title: `${name} hooks did not run`, message: phase.error });
+        for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
+            const file = workspaceFile(hook.path, workspace);
+            all.push({
+                // A name is shown on one line, whatever bytes it holds.
+                title: (0,kernel_text/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
+                message: withTail((0,kernel_text/* oneLine */.TN)(`${hook.path}: ${hook.message}`), hook.tail, 5),
+                ...(file ? { file } : {}),
+            });
+        }
+    }
+    return all;
+}
+/**
+ * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
+ * the kind (the closing failure): past that, one says how many more there are.
+ */
+function capAnnotations(all, reserved, noun, where) {
+    const room = MAX_ERROR_ANNOTATIONS - reserved;
+    if (all.length <= room)
+        return all;
+    const more = all.length - (room - 1);
+    return [
+        ...all.slice(0, room - 1),
+        {
+            title: `${more} more ${noun}`,
+            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
+        },
+    ];
+}
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+function errorAnnotations(result, workspace) {
+    const all = hookAnnotations(result.phases, workspace);
+    const step = result.step;
+    if ((0,outcome/* isFailure */.N6)(step.outcome)) {
+        all.push({
+            title: `rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`,
+            message: withTail(step.message, step.tail, 10),
+        });
+    }
+    for (const error of result.errors)
+        all.push({ title: 'Rekkord hooks action error', message: error });
+    if (result.success)
+        return { annotations: all, failure: null };
+    // One place is kept for the closing failure message itself.
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    return { annotations, failure: failureMessage(result) };
+}
+function failureMessage(result) {
+    const parts = [];
+    const failed = failedHooks(result);
+    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
+    if (failed.length)
+        parts.push(`${failed.length} of ${total} hooks failed`);
+    for (const p of result.phases)
+        if (p.error)
+            parts.push(`${p.phase}: ${p.error}`);
+    parts.push(...result.errors);
+    const step = result.step;
+    if (result.recovery) {
+        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    if (step.outcome === 'skipped')
+        parts.push(`rekkord ${step.command} did not run`);
+    else if ((0,outcome/* isFailure */.N6)(step.outcome))
+        parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
+    const deferred = result.phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(outcome/* leftForPostStep */.ng));
+    if (deferred.length)
+        parts.push(`${deferred.length} post hooks left to the post step`);
+    if (result.cancelled) {
+        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: ./src/report/log-writer.ts
+/**
+ * The log both reporters write to: hook output passed through as bytes with the writer's
+ * backpressure, and lines of their own that always start at the start of a line.
+ */
+
+class LogWriter {
+    out;
+    atLineStart = true;
+    constructor(out) {
+        this.out = out;
+    }
+    /** Hook or Rekkord output; a promise when the reader is slow and the hook must wait. */
+    output(chunk) {
+        if (chunk.length === 0)
+            return undefined;
+        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        // A slow reader must slow the hook down, not fill this process's memory.
+        // A pipe or file stdout is written synchronously (Node's docs, "A note on process I/O"): when
+        // nothing is left queued, write() returning false for a large chunk asks for no wait.
+        if (this.out.write(chunk) || this.out.writableLength === 0)
+            return undefined;
+        return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
+    }
+    /** Ends a line the output left open: the runner reads a workflow command only at a line start. */
+    endLine() {
+        if (!this.atLineStart)
+            this.out.write('\n');
+        this.atLineStart = true;
+    }
+    /** A whole line of the reporter's own. */
+    line(text) {
+        this.endLine();
+        this.out.write(`${text}\n`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
+/** The command line's reporter: the same events and results as the action's, as plain text. */
+
+
+
+
+
+const MARKS = { ok: '✔', failed: '✘' };
+class TextReporter {
+    log;
+    /** The exit code the command line ends with: 0 when everything succeeded. */
+    exitCode = 0;
+    constructor(out = process.stdout) {
+        this.log = new LogWriter(out);
+    }
+    /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
+    line(text) {
+        this.log.line((0,kernel_text/* oneLine */.TN)(text));
+    }
+    // A terminal is the user's own: nothing to mask there.
+    maskSecrets() { }
+    planned(plan) {
+        const config = plan.config ? plan.config.path : 'no config';
+        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+        this.line(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+        for (const warning of plan.warnings)
+            this.line(`warning: ${warning}`);
+    }
+    phaseStart(phase, directories, listing) {
+        this.line(phaseLine(phase, directories, listing));
+    }
+    hookStart(phase, hook) {
+        this.line(`── ${hookTitle(phase, hook)}`);
+    }
+    output(chunk) {
+        return this.log.output(chunk);
+    }
+    hookEnd(result) {
+        this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    }
+    stepStart(display, note) {
+        if (note)
+            this.line(note);
+        this.line(`── ${display}`);
+    }
+    stepEnd(result) {
+        const oid = result.oid ? `: snapshot ${result.oid}` : '';
+        this.line(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+    }
+    phaseEnd(report) {
+        if (report.error)
+            this.line(`✘ ${report.phase}: ${report.error}`);
+    }
+    finish(result) {
+        this.line('');
+        this.table(result.phases, result.step);
+        const { failure } = errorAnnotations(result, '/');
+        if (failure) {
+            this.line(`✘ ${failure}`);
+            this.exitCode = 1;
+        }
+        else {
+            const oid = result.oid ? `: snapshot ${result.oid}` : '';
+            this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
+        }
+        return Promise.resolve();
+    }
+    table(phases, step) {
+        const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
+        for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
+            const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
+            const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
+            rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
+        }
+        const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+        for (const row of rows)
+            this.line(row
+                .map((c, i) => c.padEnd(widths[i] ?? 0))
+                .join('  ')
+                .trimEnd());
+    }
+    finishValidation(validation, rehearsal) {
+        this.line('');
+        for (const phase of validation.phases) {
+            this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
+            for (const error of phase.errors)
+                this.line(`  ✘ ${error}`);
+            phase.hooks.forEach((hook, i) => {
+                const mark = hook.findings.some((f) => f.severity === 'error')
+                    ? '✘'
+                    : hook.findings.length
+                        ? '!'
+                        : '✔';
+                const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+                this.line(`  ${i + 1}. ${mark} ${hook.name}${args}`);
+            });
+            for (const entry of phase.skipped)
+                this.line(`  - ${entry.name} skipped (${entry.reason})`);
+        }
+        // Compiler-style lines, which editors and terminals turn into links.
+        for (const f of validation.findings) {
+            this.line(`${f.file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
+        }
+        if (rehearsal) {
+            this.line('');
+            this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
+            this.table(rehearsal, null);
+        }
+        const errors = validation.findings.filter((f) => f.severity === 'error').length;
+        const failed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+        if (errors || failed) {
+            this.exitCode = 1;
+            const parts = [`${errors} error(s)`];
+            if (rehearsal)
+                parts.push(`${failed} hook(s) failed in the rehearsal`);
+            this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
+        }
+        else
+            this.line('✔ Every hook passed validation');
+        return Promise.resolve();
+    }
 }
 
 
 /***/ }),
 
-/***/ 398:
+/***/ 943:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1113,8 +807,8 @@ var external_node_fs_ = __nccwpck_require__(24);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/commands.ts
-var commands = __nccwpck_require__(153);
+// EXTERNAL MODULE: ./src/plan/commands.ts
+var commands = __nccwpck_require__(593);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:os"
@@ -1123,7 +817,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
 var ini = __nccwpck_require__(756);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/rekkord-ini.ts
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
@@ -1262,11 +956,11 @@ function lastEntry(doc, section, key) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/paths.ts
-var paths = __nccwpck_require__(431);
-// EXTERNAL MODULE: ./src/types.ts
-var types = __nccwpck_require__(522);
-;// CONCATENATED MODULE: ./src/config.ts
+// EXTERNAL MODULE: ./src/plan/paths.ts
+var paths = __nccwpck_require__(935);
+// EXTERNAL MODULE: ./src/kernel/errors.ts
+var errors = __nccwpck_require__(386);
+;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
  * folders and its secrets. What the Rekkord step gets is in step-config.ts.
@@ -1337,11 +1031,11 @@ async function loadConfig(file, source, env) {
     try {
         const info = await (0,promises_.stat)(file);
         if (info.isDirectory())
-            throw new types/* SettingsError */.G(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+            throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof types/* SettingsError */.G)
+        if (error instanceof errors/* PreflightError */.w)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -1349,7 +1043,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new types/* SettingsError */.G(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
     try {
@@ -1357,7 +1051,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new types/* SettingsError */.G(`Rekkord would refuse its config: ${error.message}`, {
+            throw new errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -1374,7 +1068,7 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new types/* SettingsError */.G(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -1433,7 +1127,7 @@ function configSecrets(doc, env) {
     return [...new Set(values.filter((v) => v.trim() !== ''))];
 }
 
-;// CONCATENATED MODULE: ./src/discovery.ts
+;// CONCATENATED MODULE: ./src/plan/discovery.ts
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
  *
@@ -1550,7 +1244,7 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
     return { hooks, skipped };
 }
 
-;// CONCATENATED MODULE: ./src/child-env.ts
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
 /**
  * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
  * and this action only (its tokens, its inputs and saved state, the files through which a step
@@ -1582,7 +1276,7 @@ function childEnvironment(env, allowWorkflowCommands) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/rekkord-probe.ts
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
 /**
  * What the action asks the installed Rekkord before any hook runs: its version, whether the
  * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
@@ -1641,10 +1335,10 @@ function roleAllows(role, mode) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
+;// CONCATENATED MODULE: ./src/plan/index.ts
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a SettingsError and nothing runs.
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
  * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
  * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
@@ -1676,7 +1370,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new types/* SettingsError */.G(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -1734,7 +1428,7 @@ function lenientWarnings(plan, config) {
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
-        throw new types/* SettingsError */.G('validate has no Rekkord step to plan');
+        throw new errors/* PreflightError */.w('validate has no Rekkord step to plan');
     const found = await findRekkord(settings);
     if (!found && !options.recovery)
         throw rekkordMissing(settings);
@@ -1755,7 +1449,7 @@ async function makePlan(settings, options = {}) {
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
-                throw new types/* SettingsError */.G(problem.message, problem.where);
+                throw new errors/* PreflightError */.w(problem.message, problem.where);
         }
         await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
     }
@@ -1770,12 +1464,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new types/* SettingsError */.G(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new types/* SettingsError */.G(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
             });
         }
     }
@@ -1799,18 +1493,18 @@ async function makeValidationPlan(settings) {
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
     if (!config && !settings.hooksDir) {
-        throw new types/* SettingsError */.G(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+        throw new errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
     return { settings, config, configSearched: searched, childEnv, phases };
 }
 
-// EXTERNAL MODULE: ./src/cancel.ts
-var src_cancel = __nccwpck_require__(833);
-// EXTERNAL MODULE: ./src/faults.ts
-var faults = __nccwpck_require__(230);
-;// CONCATENATED MODULE: ./src/step-config.ts
+// EXTERNAL MODULE: ./src/kernel/cancel.ts
+var kernel_cancel = __nccwpck_require__(759);
+// EXTERNAL MODULE: ./src/kernel/faults.ts
+var faults = __nccwpck_require__(352);
+;// CONCATENATED MODULE: ./src/engine/step-config.ts
 /**
  * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
  * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
@@ -1888,7 +1582,7 @@ async function prepareStepConfig(config, tempRoot, noHooks) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/hook-environment.ts
+;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
 const BOTH = ['pre', 'post'];
 const POST = ['post'];
 const HOOK_VARIABLES = {
@@ -1955,8 +1649,8 @@ function hookEnvironment(base, ctx) {
     return env;
 }
 
-// EXTERNAL MODULE: ./src/outcome.ts
-var outcome = __nccwpck_require__(671);
+// EXTERNAL MODULE: ./src/engine/outcome.ts
+var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
 ;// CONCATENATED MODULE: external "node:v8"
@@ -1965,7 +1659,7 @@ var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:vm"
 const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
 var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-;// CONCATENATED MODULE: ./src/memory.ts
+;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
  * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
@@ -1998,7 +1692,7 @@ function relayed(bytes) {
     collect?.({ type: 'minor' });
 }
 
-;// CONCATENATED MODULE: ./src/output-relay.ts
+;// CONCATENATED MODULE: ./src/process/output-relay.ts
 
 const TAIL_BYTES = 8192;
 const TAIL_LINES = 10;
@@ -2108,7 +1802,7 @@ class OutputRelay {
     }
 }
 
-;// CONCATENATED MODULE: ./src/process-group.ts
+;// CONCATENATED MODULE: ./src/process/process-group.ts
 /**
  * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
  * cancel reaches everything it started. Checking whether a group still has a live member reads
@@ -2173,7 +1867,7 @@ async function reapGroup(pgid, graceMs) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/process.ts
+;// CONCATENATED MODULE: ./src/process/index.ts
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
  * its own process group (so a timeout or a cancel stops everything it started), output passed on
@@ -2183,8 +1877,6 @@ async function reapGroup(pgid, graceMs) {
  * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
  * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
  */
-
-
 
 
 
@@ -2324,7 +2016,7 @@ class ProcessRun {
             return;
         this.whileRunning.push(cancel.onCancel((signal) => {
             if (spec.onCancel !== 'deadline') {
-                this.stop(pgid, 'cancel', signal, src_cancel/* CANCEL_KILL_GRACE_MS */.oT);
+                this.stop(pgid, 'cancel', signal, kernel_cancel/* CANCEL_KILL_GRACE_MS */.oT);
                 return;
             }
             this.whileRunning.push(setLongTimeout(() => {
@@ -2357,7 +2049,7 @@ function runProcess(spec) {
     return new ProcessRun(spec).run();
 }
 
-;// CONCATENATED MODULE: ./src/hooks.ts
+;// CONCATENATED MODULE: ./src/engine/hook.ts
 
 
 
@@ -2412,7 +2104,7 @@ async function runHook(phase, hook, options) {
     return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: ./src/session-observer.ts
+;// CONCATENATED MODULE: ./src/engine/observer.ts
 function describeError(error) {
     if (!(error instanceof Error))
         return String(error);
@@ -2420,7 +2112,7 @@ function describeError(error) {
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function session_observer_guardObserver(observer, errors) {
+function observer_guardObserver(observer, errors) {
     const record = (what, error) => {
         const message = `${what} failed: ${describeError(error)}`;
         if (!errors.includes(message))
@@ -2464,7 +2156,7 @@ function session_observer_guardObserver(observer, errors) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/phase.ts
+;// CONCATENATED MODULE: ./src/engine/phase.ts
 
 
 
@@ -2556,9 +2248,12 @@ function phase_phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
-// EXTERNAL MODULE: ./src/report.ts
-var report = __nccwpck_require__(665);
-;// CONCATENATED MODULE: ./src/rekkord-step.ts
+// EXTERNAL MODULE: ./src/kernel/text.ts
+var kernel_text = __nccwpck_require__(426);
+// EXTERNAL MODULE: ./src/plan/types.ts
+var types = __nccwpck_require__(898);
+;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
+
 
 
 
@@ -2631,7 +2326,7 @@ async function runStep(spec, options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/session.ts
+;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
  * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
@@ -2688,13 +2383,13 @@ async function prepare(plan) {
     const post = await listPhase(plan.post);
     const unreadable = [pre.error, post.error].filter((e) => e !== '');
     if (unreadable.length)
-        throw new types/* SettingsError */.G(`No hook ran: ${unreadable.join('; ')}`);
+        throw new errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
     try {
         const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
         return { pre, stepConfig };
     }
     catch (error) {
-        throw new types/* SettingsError */.G(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+        throw new errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
     }
 }
 /** A phase run so that a throw is the phase's error, never the session's end. */
@@ -2714,9 +2409,9 @@ async function guardedPhase(run) {
 }
 async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
-    const cancel = options.cancel ?? new src_cancel/* Cancellation */.mT();
+    const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
     const errors = [];
-    const safe = session_observer_guardObserver(observer, errors);
+    const safe = observer_guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
     const prepared = await prepare(plan);
     const { stepConfig } = prepared;
@@ -2804,8 +2499,8 @@ async function runRecovery(plan, observer, state, options = {}) {
  */
 async function rehearse(plan, observer, options = {}) {
     const { settings } = plan;
-    const cancel = options.cancel ?? new src_cancel/* Cancellation */.mT();
-    const safe = session_observer_guardObserver(observer, []);
+    const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
+    const safe = observer_guardObserver(observer, []);
     const reports = [];
     for (const phase of plan.phases) {
         const shared = {
@@ -2836,8 +2531,8 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
         args: settings.args,
         operands: (0,commands/* commandSpec */.Lx)(command).operands(settings),
     };
-    const display = (0,report/* commandLine */.ay)(['rekkord', ...stepArguments(spec)]);
-    observer.stepStart(display, stepConfig.isCopy ? (0,report/* copyNote */.kX)(plan.config?.path ?? '') : '');
+    const display = (0,kernel_text/* commandLine */.ay)(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? (0,kernel_text/* copyNote */.kX)(plan.config?.path ?? '') : '');
     let result;
     try {
         result = await runStep(spec, {
@@ -2862,7 +2557,7 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(975);
-;// CONCATENATED MODULE: ./src/validate-findings.ts
+;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
  * Rekkord's own runner can start it the same way, and who else could change it.
@@ -3055,13 +2750,12 @@ async function folderWritableFindings(dir, top, title, where) {
     return findings;
 }
 
-;// CONCATENATED MODULE: ./src/validate.ts
+;// CONCATENATED MODULE: ./src/validate/index.ts
 /**
  * validate: what every phase would run and skip, and what is wrong with each hook, without running
  * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
  * line) to fix. The checks on one file or folder are in validate-findings.ts.
  */
-
 
 
 
@@ -3237,7 +2931,7 @@ async function validatePlan(plan) {
     return { configPath: plan.config?.path ?? null, phases, findings };
 }
 
-;// CONCATENATED MODULE: ./src/run.ts
+;// CONCATENATED MODULE: ./src/engine/index.ts
 
 
 
@@ -3254,7 +2948,7 @@ async function runOperation(settings, reporter, options) {
     }
     const plan = await makePlan(settings, options);
     if (cancel.cancelled) {
-        throw new types/* SettingsError */.G(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        throw new errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
@@ -3266,293 +2960,147 @@ async function runOperation(settings, reporter, options) {
 
 /***/ }),
 
-/***/ 729:
+/***/ 938:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  B: () => (/* binding */ TextReporter)
-});
-
-// EXTERNAL MODULE: ./src/outcome.ts
-var outcome = __nccwpck_require__(671);
-// EXTERNAL MODULE: ./src/report.ts
-var report = __nccwpck_require__(665);
-;// CONCATENATED MODULE: ./src/annotations.ts
-/**
- * The error annotations of a finished session, within what the runner shows (10 errors a step),
- * and the one failure message that closes a failed step.
- */
-
-
-/** The runner shows at most this many error annotations per step. */
-const MAX_ERROR_ANNOTATIONS = 10;
-function withTail(message, tail, lines) {
-    const shown = tail.slice(-lines);
-    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $u: () => (/* binding */ exitStatus),
+/* harmony export */   N6: () => (/* binding */ isFailure),
+/* harmony export */   XA: () => (/* binding */ classifyExit),
+/* harmony export */   im: () => (/* binding */ OUTCOMES),
+/* harmony export */   ng: () => (/* binding */ leftForPostStep),
+/* harmony export */   xT: () => (/* binding */ exitColumn)
+/* harmony export */ });
+/* unused harmony export outcomeLabel */
+const OUTCOMES = {
+    success: { word: 'success', icon: '✅', failed: false },
+    failure: { word: 'failure', icon: '❌', failed: true },
+    'not-started': { word: 'not started', icon: '❌', failed: true },
+    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
+    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
+    // A hook a cancel came before: the post step owes it, nothing failed yet.
+    'not-run': { word: 'not run', icon: '⏭️', failed: false },
+    skipped: { word: 'skipped', icon: '⏭️', failed: false },
+    valid: { word: 'valid', icon: '✅', failed: false },
+    invalid: { word: 'invalid', icon: '❌', failed: true },
+};
+function isFailure(outcome) {
+    return OUTCOMES[outcome].failed;
 }
-/** One error per failed hook and per phase that could not run. */
-function hookAnnotations(phases, workspace) {
-    const all = [];
-    for (const phase of phases) {
-        const name = phase.label ?? phase.phase;
-        if (phase.error)
-            all.push({ title: `${name} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
-            const file = (0,report/* workspaceFile */.EJ)(hook.path, workspace);
-            all.push({
-                // A name is shown on one line, whatever bytes it holds.
-                title: (0,report/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
-                message: withTail((0,report/* oneLine */.TN)(`${hook.path}: ${hook.message}`), hook.tail, 5),
-                ...(file ? { file } : {}),
-            });
-        }
-    }
-    return all;
+/** The outcome as a table shows it: `❌ not started`. */
+function outcomeLabel(outcome) {
+    const info = OUTCOMES[outcome];
+    return `${info.icon} ${info.word}`;
 }
 /**
- * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
- * the kind (the closing failure): past that, one says how many more there are.
+ * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
+ * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
  */
-function capAnnotations(all, reserved, noun, where) {
-    const room = MAX_ERROR_ANNOTATIONS - reserved;
-    if (all.length <= room)
-        return all;
-    const more = all.length - (room - 1);
-    return [
-        ...all.slice(0, room - 1),
-        {
-            title: `${more} more ${noun}`,
-            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
-        },
-    ];
+function exitStatus(r) {
+    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
+    if (byWord.includes(r.outcome))
+        return OUTCOMES[r.outcome].word;
+    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
-/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
-function errorAnnotations(result, workspace) {
-    const all = hookAnnotations(result.phases, workspace);
-    const step = result.step;
-    if ((0,outcome/* isFailure */.N6)(step.outcome)) {
-        all.push({
-            title: `rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`,
-            message: withTail(step.message, step.tail, 10),
-        });
-    }
-    for (const error of result.errors)
-        all.push({ title: 'Rekkord hooks action error', message: error });
-    if (result.success)
-        return { annotations: all, failure: null };
-    // One place is kept for the closing failure message itself.
-    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
-    return { annotations, failure: failureMessage(result) };
+/** The `Exit` column: the signal's name, else the code, else nothing. */
+function exitColumn(r) {
+    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
 }
-function failureMessage(result) {
-    const parts = [];
-    const failed = (0,report/* failedHooks */.Om)(result);
-    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
-    if (failed.length)
-        parts.push(`${failed.length} of ${total} hooks failed`);
-    for (const p of result.phases)
-        if (p.error)
-            parts.push(`${p.phase}: ${p.error}`);
-    parts.push(...result.errors);
-    const step = result.step;
-    if (result.recovery) {
-        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook) {
+    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
+function reading(exit, ctx) {
+    if (exit.startError !== null)
+        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        const message = ctx.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { outcome: 'cancelled', message };
     }
-    if (step.outcome === 'skipped')
-        parts.push(`rekkord ${step.command} did not run`);
-    else if ((0,outcome/* isFailure */.N6)(step.outcome))
-        parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
-    const deferred = result.phases
-        .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter(outcome/* leftForPostStep */.ng));
-    if (deferred.length)
-        parts.push(`${deferred.length} post hooks left to the post step`);
-    if (result.cancelled) {
-        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+    if (exit.stoppedBy === 'timeout') {
+        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', message };
     }
-    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+    if (exit.signal)
+        return { outcome: 'failure', message: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', message: '' };
+}
+/** The one reading of a process exit, as every result reports it. */
+function classifyExit(exit, ctx) {
+    const { exitCode, signal, durationMs, tail } = exit;
+    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: ./src/log-writer.ts
+
+/***/ }),
+
+/***/ 759:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mT: () => (/* binding */ Cancellation),
+/* harmony export */   oT: () => (/* binding */ CANCEL_KILL_GRACE_MS)
+/* harmony export */ });
+/* unused harmony export CANCEL_BUDGET_MS */
 /**
- * The log both reporters write to: hook output passed through as bytes with the writer's
- * backpressure, and lines of their own that always start at the start of a line.
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
  */
-
-class LogWriter {
-    out;
-    atLineStart = true;
-    constructor(out) {
-        this.out = out;
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6000;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
     }
-    /** Hook or Rekkord output; a promise when the reader is slow and the hook must wait. */
-    output(chunk) {
-        if (chunk.length === 0)
-            return undefined;
-        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-        // A slow reader must slow the hook down, not fill this process's memory.
-        // A pipe or file stdout is written synchronously (Node's docs, "A note on process I/O"): when
-        // nothing is left queued, write() returning false for a large chunk asks for no wait.
-        if (this.out.write(chunk) || this.out.writableLength === 0)
-            return undefined;
-        return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
     }
-    /** Ends a line the output left open: the runner reads a workflow command only at a line start. */
-    endLine() {
-        if (!this.atLineStart)
-            this.out.write('\n');
-        this.atLineStart = true;
-    }
-    /** A whole line of the reporter's own. */
-    line(text) {
-        this.endLine();
-        this.out.write(`${text}\n`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/text-reporter.ts
-/** The command line's reporter: the same events and results as the action's, as plain text. */
-
-
-
-
-const MARKS = { ok: '✔', failed: '✘' };
-class TextReporter {
-    log;
-    /** The exit code the command line ends with: 0 when everything succeeded. */
-    exitCode = 0;
-    constructor(out = process.stdout) {
-        this.log = new LogWriter(out);
-    }
-    /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
-    line(text) {
-        this.log.line((0,report/* oneLine */.TN)(text));
-    }
-    // A terminal is the user's own: nothing to mask there.
-    maskSecrets() { }
-    planned(plan) {
-        const config = plan.config ? plan.config.path : 'no config';
-        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
-        this.line(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
-        for (const warning of plan.warnings)
-            this.line(`warning: ${warning}`);
-    }
-    phaseStart(phase, directories, listing) {
-        this.line((0,report/* phaseLine */.Kl)(phase, directories, listing));
-    }
-    hookStart(phase, hook) {
-        this.line(`── ${(0,report/* hookTitle */.Ez)(phase, hook)}`);
-    }
-    output(chunk) {
-        return this.log.output(chunk);
-    }
-    hookEnd(result) {
-        this.line((0,report/* endLine */.Sk)(`${result.phase} ${result.name}`, result, MARKS));
-    }
-    stepStart(display, note) {
-        if (note)
-            this.line(note);
-        this.line(`── ${display}`);
-    }
-    stepEnd(result) {
-        const oid = result.oid ? `: snapshot ${result.oid}` : '';
-        this.line(`${(0,report/* endLine */.Sk)(`rekkord ${result.command}`, result, MARKS)}${oid}`);
-    }
-    phaseEnd(report) {
-        if (report.error)
-            this.line(`✘ ${report.phase}: ${report.error}`);
-    }
-    finish(result) {
-        this.line('');
-        this.table(result.phases, result.step);
-        const { failure } = errorAnnotations(result, '/');
-        if (failure) {
-            this.line(`✘ ${failure}`);
-            this.exitCode = 1;
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
         }
-        else {
-            const oid = result.oid ? `: snapshot ${result.oid}` : '';
-            this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
-        }
-        return Promise.resolve();
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
     }
-    table(phases, step) {
-        const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        for (const r of (0,report/* hookRows */.f0)(phases, step).filter((row) => row.outcome !== null)) {
-            const duration = r.durationMs === null ? '' : (0,report/* formatDuration */.a3)(r.durationMs);
-            const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
-            rows.push([r.phase, r.name, word, r.exit, duration].map(report/* oneLine */.TN));
-        }
-        const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-        for (const row of rows)
-            this.line(row
-                .map((c, i) => c.padEnd(widths[i] ?? 0))
-                .join('  ')
-                .trimEnd());
-    }
-    finishValidation(validation, rehearsal) {
-        this.line('');
-        for (const phase of validation.phases) {
-            this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
-            for (const error of phase.errors)
-                this.line(`  ✘ ${error}`);
-            phase.hooks.forEach((hook, i) => {
-                const mark = hook.findings.some((f) => f.severity === 'error')
-                    ? '✘'
-                    : hook.findings.length
-                        ? '!'
-                        : '✔';
-                const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-                this.line(`  ${i + 1}. ${mark} ${hook.name}${args}`);
-            });
-            for (const entry of phase.skipped)
-                this.line(`  - ${entry.name} skipped (${entry.reason})`);
-        }
-        // Compiler-style lines, which editors and terminals turn into links.
-        for (const f of validation.findings) {
-            this.line(`${f.file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
-        }
-        if (rehearsal) {
-            this.line('');
-            this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
-            this.table(rehearsal, null);
-        }
-        const errors = validation.findings.filter((f) => f.severity === 'error').length;
-        const failed = rehearsal ? (0,report/* failedHooks */.Om)({ phases: rehearsal }).length : 0;
-        if (errors || failed) {
-            this.exitCode = 1;
-            const parts = [`${errors} error(s)`];
-            if (rehearsal)
-                parts.push(`${failed} hook(s) failed in the rehearsal`);
-            this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
-        }
-        else
-            this.line('✔ Every hook passed validation');
-        return Promise.resolve();
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
     }
 }
 
 
 /***/ }),
 
-/***/ 522:
+/***/ 386:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ SettingsError),
-/* harmony export */   V: () => (/* binding */ OID)
+/* harmony export */   w: () => (/* binding */ PreflightError)
 /* harmony export */ });
-/** Shared vocabulary of the engine: commands, phases, plans and results. */
-/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
-const OID = '[MR][0-9A-F]{64}';
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class SettingsError extends Error {
+class PreflightError extends Error {
     where;
-    name = 'SettingsError';
+    name = 'PreflightError';
     constructor(message, 
     /** The file and line at fault, when there is one (a config line, ...). */
     where) {
@@ -3560,6 +3108,472 @@ class SettingsError extends Error {
         this.where = where;
     }
 }
+
+
+/***/ }),
+
+/***/ 352:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ checkpoint)
+/* harmony export */ });
+/* unused harmony exports FAULT_POINTS, FAULTS_VARIABLE */
+/**
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function checkpoint(point, subject) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults)
+        return;
+    const hit = faults
+        .split(',')
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
+}
+
+
+/***/ }),
+
+/***/ 426:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   ay: () => (/* binding */ commandLine),
+/* harmony export */   kX: () => (/* binding */ copyNote)
+/* harmony export */ });
+/**
+ * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
+ * durations and command lines as a user reads them.
+ */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/**
+ * Text from file names, config values or output, made one line of plain text: a newline or any
+ * other control character is shown escaped, so a name can never start a line of its own (where
+ * the runner would read it as a workflow command) or move the cursor.
+ */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/** A command line as a shell would read it back. */
+function commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+
+
+/***/ }),
+
+/***/ 593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   Lx: () => (/* binding */ commandSpec),
+/* harmony export */   YG: () => (/* binding */ isOperation),
+/* harmony export */   jL: () => (/* binding */ OPERATION_TABLE),
+/* harmony export */   xb: () => (/* binding */ OPERATIONS)
+/* harmony export */ });
+/* unused harmony export COMMAND_TABLE */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
+/**
+ * The command table: everything the action knows about each Rekkord command, in one place. The
+ * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
+ * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
+ */
+
+
+
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(values) {
+    const destination = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(values.workspace, values.destination ?? '');
+    const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(`Destination ${destination} exists and is not a folder`);
+    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
+    if (!forced && (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(destination)).length > 0) {
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+const COMMAND_TABLE = {
+    save: {
+        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
+        inputs: ['channel', 'paths'],
+        required: ['channel', 'paths'],
+        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
+        keyMode: 'write',
+        noHooksOption: true,
+        operands: (v) => [v.channel ?? '', ...v.paths],
+    },
+    scan: {
+        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
+        inputs: [],
+        required: [],
+        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
+        keyMode: 'read',
+        noHooksOption: true,
+        operands: () => [],
+    },
+    restore: {
+        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
+        inputs: ['snapshot', 'destination'],
+        required: ['snapshot', 'destination'],
+        hookKeys: null,
+        keyMode: 'read',
+        noHooksOption: false,
+        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
+        preflight: checkDestination,
+    },
+};
+const COMMANDS = Object.keys(COMMAND_TABLE);
+const OPERATION_TABLE = {
+    ...COMMAND_TABLE,
+    validate: {
+        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
+        inputs: ['exercise'],
+        required: [],
+    },
+};
+const OPERATIONS = Object.keys(OPERATION_TABLE);
+function commandSpec(command) {
+    return COMMAND_TABLE[command];
+}
+function isOperation(text) {
+    return Object.hasOwn(OPERATION_TABLE, text);
+}
+
+
+/***/ }),
+
+/***/ 846:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P$: () => (/* binding */ parseSettings)
+/* harmony export */ });
+/* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S */
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(935);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(898);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
+
+
+
+const CHANNEL_MAX_BYTES = 256;
+/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
+const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
+const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .OID */ .V}$`);
+// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+function fail(message) {
+    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(message);
+}
+function boolean(name, text) {
+    if (text === '' || FALSE.includes(text))
+        return false;
+    if (TRUE.includes(text))
+        return true;
+    return fail(`Input '${name}' is '${text}'; expected true or false`);
+}
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name, channel) {
+    if (channel === '')
+        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > CHANNEL_MAX_BYTES) {
+        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    }
+    if (channel.startsWith('-')) {
+        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+    }
+    if (/[\r\n]/.test(channel))
+        fail(`Input '${name}' must be a single line`);
+}
+function notAnOption(what, value) {
+    if (value.startsWith('-'))
+        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+}
+function hookTimeoutMs(text) {
+    if (!/^\d+(\.\d+)?$/.test(text)) {
+        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+    }
+    const seconds = Number(text);
+    if (seconds > MAX_HOOK_TIMEOUT_S) {
+        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+    }
+    const ms = Math.round(seconds * 1000);
+    if (seconds > 0 && ms === 0) {
+        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+    }
+    return ms;
+}
+/**
+ * How each command-specific input is read, and whether it was given at all (a default such as
+ * `false` is not a choice). A new input is a compile error until it has its line here.
+ */
+const COMMAND_INPUTS = {
+    channel: {
+        given: (raw) => raw('channel').trim() !== '',
+        read(raw) {
+            // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+            const channel = raw('channel').replace(/\r?\n$/, '');
+            checkChannel('channel', channel);
+            return { channel };
+        },
+    },
+    paths: {
+        given: (raw) => raw('paths').trim() !== '',
+        read(raw, env) {
+            const paths = lines(raw('paths')).map((p) => (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(p, env));
+            if (paths.length === 0)
+                fail("Input 'paths' is required for save: one path per line");
+            paths.forEach((p) => {
+                notAnOption('Path', p);
+            });
+            return { paths };
+        },
+    },
+    snapshot: {
+        given: (raw) => raw('snapshot').trim() !== '',
+        read(raw) {
+            const snapshot = raw('snapshot').trim();
+            if (snapshot === '')
+                fail("Input 'snapshot' is required for restore: an OID or a channel");
+            // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+            const colon = snapshot.indexOf(':');
+            const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+            if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+            }
+            checkChannel('snapshot', base);
+            return { snapshot };
+        },
+    },
+    destination: {
+        given: (raw) => raw('destination').trim() !== '',
+        read(raw, env) {
+            const destination = (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(raw('destination').trim(), env);
+            if (destination === '')
+                fail("Input 'destination' is required for restore: a folder");
+            notAnOption('Destination', destination);
+            return { destination };
+        },
+    },
+    exercise: {
+        given: (raw) => boolean('exercise', raw('exercise').trim()),
+        read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
+    },
+};
+function commandValues(command, raw, env) {
+    const spec = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[command];
+    const values = {
+        channel: null,
+        paths: [],
+        snapshot: null,
+        destination: null,
+        exercise: false,
+    };
+    for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
+        if (spec.inputs.includes(name)) {
+            if (spec.required.includes(name) || input.given(raw))
+                Object.assign(values, input.read(raw, env));
+        }
+        else if (input.given(raw)) {
+            const users = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.filter((o) => _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[o].inputs.includes(name));
+            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+        }
+    }
+    return values;
+}
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const path = (name) => {
+        const value = get(name);
+        return value === '' ? null : (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(value, context.env);
+    };
+    const command = get('command');
+    if (command === '')
+        fail(`Input 'command' is required: one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+    if (!(0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .isOperation */ .YG)(command)) {
+        fail(`Input 'command' is '${command}'; expected one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+    }
+    const values = commandValues(command, input, context.env);
+    const args = lines(input('args'));
+    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+    if (configArg) {
+        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
+    }
+    return Object.freeze({
+        command,
+        config: path('config'),
+        ...values,
+        paths: Object.freeze([...values.paths]),
+        hooksDir: path('hooks-dir'),
+        rekkord: path('rekkord') ?? 'rekkord',
+        args: Object.freeze(args),
+        hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+        allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
+        skipIdentify: !boolean('identify', get('identify') || 'true'),
+        workspace: context.workspace,
+        tempDir: context.tempDir,
+        env: context.env,
+    });
+}
+
+
+/***/ }),
+
+/***/ 935:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ resolveExecutable),
+/* harmony export */   k: () => (/* binding */ expandHome)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(env.HOME || node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isFile())
+            return false;
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((node_path__WEBPACK_IMPORTED_MODULE_3___default().delimiter))) {
+        if (dir === '')
+            continue;
+        const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+
+
+/***/ }),
+
+/***/ 898:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ OID)
+/* harmony export */ });
+/** The plan's vocabulary: stages, phases and the entries of a hook folder. */
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+const OID = '[MR][0-9A-F]{64}';
+
+
+/***/ }),
+
+/***/ 113:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ executeFile)
+/* harmony export */ });
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(352);
+/** Short commands run to completion with Node's child_process: the command line's `Execute`. */
+
+
+const executeFile = (file, args, env) => new Promise((resolve, reject) => {
+    (0,_kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__/* .checkpoint */ .Fn)('probe');
+    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+        const code = error?.code;
+        // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
+        if (error && typeof code === 'string')
+            reject(new Error(error.message));
+        else
+            resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
+    });
+});
 
 
 /***/ }),
@@ -3745,7 +3759,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(581);
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

@@ -1,0 +1,242 @@
+/** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+import { randomUUID } from 'node:crypto';
+import * as core from '@actions/core';
+import { errorAnnotations, type Annotation } from '../report/annotations.js';
+import type { HookListing } from '../plan/discovery.js';
+import { checkpoint } from '../kernel/faults.js';
+import { LogWriter } from '../report/log-writer.js';
+import { leftForPostStep } from '../engine/outcome.js';
+import { ABORT_OUTPUTS, stepOutputs } from '../report/outputs.js';
+import type { Plan } from '../plan/index.js';
+import { endLine, hookTitle, phaseLine, workspaceFile } from '../report/rows.js';
+import { oneLine } from '../kernel/text.js';
+import type { Reporter } from '../engine/index.js';
+import { describeError } from '../engine/observer.js';
+import type { StateWriter } from './state.js';
+import { renderAbortSummary, renderSummary } from '../report/summary.js';
+import { PreflightError } from '../kernel/errors.js';
+import type { HookEntry } from '../plan/types.js';
+import type { HookResult, PhaseReport, SessionResult, StepResult } from '../engine/results.js';
+import type { Validation } from '../validate/index.js';
+import {
+  renderValidationSummary,
+  validationAnnotations,
+  validationOutputs,
+} from '../report/validation.js';
+
+export interface ReporterOptions {
+  workspace: string;
+  /** Let hook and Rekkord output issue workflow commands. */
+  allowWorkflowCommands: boolean;
+  /** Where the main step records its progress for the post step; none for a rehearsal. */
+  state: StateWriter | null;
+}
+
+const MARKS = { ok: '✅', failed: '❌' };
+
+export class ActionsReporter implements Reporter {
+  private readonly log = new LogWriter(process.stdout);
+  private rekkordVersion: string | null = null;
+  private channel: string | null = null;
+  /** The token of the open stop-commands block, or null. */
+  private paused: string | null = null;
+
+  constructor(private readonly options: ReporterOptions) {}
+
+  /** A line of the action's own, always outside any block that pauses workflow commands. */
+  private info(text: string): void {
+    this.resume();
+    this.log.line(oneLine(text));
+  }
+
+  maskSecrets(values: readonly string[]): void {
+    for (const secret of values) core.setSecret(secret);
+  }
+
+  planned(plan: Plan): void {
+    this.rekkordVersion = plan.rekkordVersion;
+    this.channel = plan.settings.channel;
+    const config = plan.config
+      ? `config ${plan.config.path}`
+      : `no config (searched ${plan.configSearched.join(', ')})`;
+    const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+    this.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+    for (const warning of plan.warnings) core.warning(warning, { title: 'Rekkord config' });
+  }
+
+  phaseStart(phase: string, directories: string[], listing: HookListing): void {
+    this.options.state?.stage(phase.startsWith('pre-') ? 'pre' : 'post');
+    this.info(phaseLine(phase, directories, listing));
+  }
+
+  private openGroup(title: string): void {
+    this.resume();
+    core.startGroup(oneLine(title));
+    if (this.options.allowWorkflowCommands) return;
+    // Unguessable, so output cannot end the pause of workflow commands by itself.
+    this.paused = `rekkord-hooks-${randomUUID()}`;
+    this.log.line(`::stop-commands::${this.paused}`);
+  }
+
+  /** Ends the pause of workflow commands, if one is open. */
+  private resume(): void {
+    this.log.endLine();
+    if (this.paused === null) return;
+    this.log.line(`::${this.paused}::`);
+    this.paused = null;
+  }
+
+  private closeGroup(): void {
+    this.resume();
+    core.endGroup();
+  }
+
+  hookStart(phase: string, hook: HookEntry): void {
+    this.openGroup(hookTitle(phase, hook));
+  }
+
+  output(chunk: Buffer): Promise<void> | undefined {
+    return this.log.output(chunk);
+  }
+
+  processGroup(pgid: number | null): void {
+    this.options.state?.processGroup(pgid);
+  }
+
+  hookEnd(result: HookResult): void {
+    this.closeGroup();
+    if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
+      this.options.state?.postHookDone(result.path);
+    }
+    this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
+  }
+
+  stepStart(display: string, note: string): void {
+    if (note) this.info(note);
+    this.openGroup(display);
+  }
+
+  stepEnd(result: StepResult): void {
+    this.closeGroup();
+    this.options.state?.step(result.exitCode, result.oid);
+    const oid = result.oid ? `: snapshot ${result.oid}` : '';
+    this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+    if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
+      core.warning(
+        'rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty',
+        { title: 'Snapshot OID not found' },
+      );
+    }
+  }
+
+  phaseEnd(report: PhaseReport): void {
+    if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
+      this.options.state?.stage('done');
+    }
+    if (report.error) this.info(`❌ ${report.phase}: ${report.error}`);
+  }
+
+  async finish(result: SessionResult): Promise<void> {
+    this.resume();
+    // Each part on its own: one that cannot be written (a missing GITHUB_OUTPUT) must not stop
+    // the others, and is itself a failure that is shown.
+    const problems: string[] = [];
+    const attempt = async (what: string, part: () => void | Promise<void>): Promise<void> => {
+      try {
+        await part();
+      } catch (error) {
+        problems.push(`${what} could not be written: ${describeError(error)}`);
+      }
+    };
+    const { annotations, failure } = errorAnnotations(result, this.options.workspace);
+    for (const a of annotations) core.error(a.message, properties(a));
+    if (result.oid) {
+      const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
+      core.notice(message, { title: 'Rekkord snapshot' });
+    }
+    if (result.recovery && result.success) {
+      core.warning(
+        'The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1',
+        { title: 'Post hooks run by the post step' },
+      );
+    }
+    await attempt('The step outputs', () => {
+      writeOutputs(stepOutputs(result));
+    });
+    const ctx = { channel: this.channel, rekkordVersion: this.rekkordVersion };
+    await attempt('The job summary', () => writeSummary(renderSummary(result, ctx)));
+    for (const problem of problems) core.error(problem, { title: 'Rekkord hooks action error' });
+    if (failure) core.setFailed(failure);
+    // Each problem is already an annotation of its own: the step fails without repeating it.
+    else if (problems.length) process.exitCode = 1;
+  }
+
+  async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
+    this.resume();
+    writeOutputs(validationOutputs(validation, rehearsal));
+    const { errors, warnings, failure } = validationAnnotations(
+      validation,
+      rehearsal,
+      this.options.workspace,
+    );
+    for (const a of warnings) core.warning(a.message, properties(a));
+    for (const a of errors) core.error(a.message, properties(a));
+    await writeSummary(renderValidationSummary(validation, rehearsal));
+    if (failure) core.setFailed(failure);
+    else this.info('✅ Every hook passed validation');
+  }
+
+  /**
+   * What stopped the run: shown after the pause of workflow commands ends, or the runner would
+   * not show it.
+   */
+  async stopped(error: unknown): Promise<void> {
+    this.resume();
+    await ActionsReporter.abort(error, this.options.workspace);
+  }
+
+  /** Before any hook ran: bad input or a plan that cannot run. */
+  static async abort(error: unknown, workspace: string): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    // The outputs and the summary as far as they can be written; the error is shown either way.
+    try {
+      writeOutputs(ABORT_OUTPUTS);
+    } catch {
+      // Nothing more to do: the error below is what matters.
+    }
+    try {
+      await writeSummary(renderAbortSummary(message));
+    } catch {
+      // As above.
+    }
+    const where = error instanceof PreflightError ? error.where : undefined;
+    const file = where ? workspaceFile(where.file, workspace) : undefined;
+    if (!file) {
+      core.setFailed(message);
+      return;
+    }
+    // An error in a file of the repository (a config line) is shown on that line.
+    const line = where?.line ? { startLine: where.line } : {};
+    core.error(message, { title: 'Rekkord hooks', file, ...line });
+    process.exitCode = 1;
+  }
+}
+
+function properties(a: Annotation): core.AnnotationProperties {
+  return {
+    title: a.title,
+    ...(a.file ? { file: a.file } : {}),
+    ...(a.line ? { startLine: a.line } : {}),
+  };
+}
+
+function writeOutputs(outputs: Readonly<Record<string, string>>): void {
+  checkpoint('outputs');
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  checkpoint('summary');
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(markdown).write();
+}

@@ -1,0 +1,49 @@
+/**
+ * One run of the engine, whatever the edge: settings in, a reporter told everything. The action's
+ * main step and the command line both go through here, so they cannot differ.
+ */
+import type { Cancellation } from '../kernel/cancel.js';
+import type { Settings } from '../plan/inputs.js';
+import { makePlan, makeValidationPlan, type Plan, type PlanOptions } from '../plan/index.js';
+import { rehearse, runSession } from './session.js';
+import type { SessionObserver } from './observer.js';
+import { PreflightError } from '../kernel/errors.js';
+import type { PhaseReport, SessionResult } from './results.js';
+import { validatePlan, type Validation } from '../validate/index.js';
+
+export interface Reporter extends SessionObserver {
+  /** Values to hide from every later line of output. */
+  maskSecrets(values: readonly string[]): void;
+  planned(plan: Plan): void;
+  finish(result: SessionResult): Promise<void>;
+  finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void>;
+}
+
+export interface RunOptions extends PlanOptions {
+  cancel: Cancellation;
+}
+
+export async function runOperation(
+  settings: Settings,
+  reporter: Reporter,
+  options: RunOptions,
+): Promise<void> {
+  const { cancel } = options;
+  if (settings.command === 'validate') {
+    const plan = await makeValidationPlan(settings);
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    const validation = await validatePlan(plan);
+    const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+    await reporter.finishValidation(validation, rehearsal);
+    return;
+  }
+  const plan = await makePlan(settings, options);
+  if (cancel.cancelled) {
+    throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+  }
+  // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+  reporter.maskSecrets(plan.config?.secrets ?? []);
+  reporter.planned(plan);
+  const result = await runSession(plan, reporter, { cancel });
+  await reporter.finish(result);
+}

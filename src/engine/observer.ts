@@ -1,0 +1,80 @@
+/**
+ * What a session tells as it goes, and the guard that keeps a failing observer (a log that
+ * cannot be written, a state file that is gone) from stopping the session: the error is recorded
+ * and the session still runs the post hooks it promised.
+ */
+import type { HookListing } from '../plan/discovery.js';
+import type { OutputSink } from '../process/output-relay.js';
+import type { HookEntry } from '../plan/types.js';
+import type { HookResult, PhaseReport, StepResult } from './results.js';
+
+export interface SessionObserver {
+  /** `phase` is the phase's name, or its label (a rehearsal's `post-save (SUCCESS=0)`). */
+  phaseStart(phase: string, directories: string[], listing: HookListing): void;
+  hookStart(phase: string, hook: HookEntry): void;
+  /**
+   * Raw output of the running hook or Rekkord, stdout and stderr as they come; a returned promise
+   * pauses the output until it settles.
+   */
+  output: OutputSink;
+  hookEnd(result: HookResult): void;
+  stepStart(display: string, note: string): void;
+  stepEnd(result: StepResult): void;
+  phaseEnd(report: PhaseReport): void;
+  /** The process group of the running hook or Rekkord, null once it has ended. */
+  processGroup?(pgid: number | null): void;
+}
+
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+export function guardObserver(
+  observer: SessionObserver,
+  errors: string[],
+): Required<SessionObserver> {
+  const record = (what: string, error: unknown): void => {
+    const message = `${what} failed: ${describeError(error)}`;
+    if (!errors.includes(message)) errors.push(message);
+  };
+  // Each event, by what it reports when it fails.
+  const guard = <K extends Exclude<keyof SessionObserver, 'output' | 'processGroup'>>(
+    name: K,
+    what: string,
+  ) =>
+    ((...args: Parameters<SessionObserver[K]>): void => {
+      try {
+        (observer[name] as (...a: Parameters<SessionObserver[K]>) => void)(...args);
+      } catch (error) {
+        record(what, error);
+      }
+    }) as SessionObserver[K];
+  return {
+    phaseStart: guard('phaseStart', 'Reporting a phase'),
+    phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+    hookStart: guard('hookStart', 'Reporting a hook'),
+    hookEnd: guard('hookEnd', 'Reporting a hook'),
+    stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+    stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+    processGroup(pgid) {
+      try {
+        observer.processGroup?.(pgid);
+      } catch (error) {
+        record('Saving the running process group', error);
+      }
+    },
+    output(chunk) {
+      try {
+        return observer.output(chunk)?.catch((error: unknown) => {
+          record('Writing output', error);
+        });
+      } catch (error) {
+        record('Writing output', error);
+        return undefined;
+      }
+    },
+  };
+}

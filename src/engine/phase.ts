@@ -1,0 +1,123 @@
+/**
+ * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
+ * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
+ * where a process should have been started, is that hook's result: the phase goes on.
+ */
+import type { Cancellation } from '../kernel/cancel.js';
+import { checkpoint } from '../kernel/faults.js';
+import { listHookDirectory, type HookListing } from '../plan/discovery.js';
+import { hookEnvironment, type HookContext } from './hook-environment.js';
+import { notRunResult, runHook, startFailure } from './hook.js';
+import type { Settings } from '../plan/inputs.js';
+import type { PhasePlan } from '../plan/index.js';
+import { describeError, type SessionObserver } from './observer.js';
+import type { HookResult, PhaseReport } from './results.js';
+
+export type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
+
+export interface PhaseRun {
+  settings: Settings;
+  /** The environment hooks inherit, before the hook variables are set. */
+  env: Readonly<Record<string, string | undefined>>;
+  phase: PhasePlan;
+  context: PhaseContext;
+  observer: SessionObserver;
+  cancel: Cancellation;
+  /** Paths of hooks not to run again (they ran before the main step was killed). */
+  alreadyRun?: ReadonlySet<string>;
+  label?: string;
+  /** The phase's folders, already listed (the session lists the pre phase before anything). */
+  listed?: PhaseListing;
+}
+
+export interface PhaseListing {
+  listing: HookListing;
+  /** Why a folder could not be read, '' when all could. */
+  error: string;
+}
+
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
+  const listing: HookListing = { hooks: [], skipped: [] };
+  const errors: string[] = [];
+  for (const source of phase.sources) {
+    try {
+      checkpoint('listing', phase.phase);
+      const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+      const one = await listHookDirectory(source.directory, source.args, { style });
+      listing.hooks.push(...one.hooks);
+      listing.skipped.push(...one.skipped);
+    } catch (error) {
+      errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
+    }
+  }
+  return { listing, error: errors.join('; ') };
+}
+
+export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
+  const { settings, phase, context, observer, cancel, alreadyRun } = run;
+  const { stage } = phase;
+  const title = run.label ?? phase.phase;
+  const directories = phase.sources.map((s) => s.directory);
+  const { listing: listed, error } = run.listed ?? (await listPhase(phase));
+  const listing = alreadyRun
+    ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+    : listed;
+  const report: PhaseReport = {
+    phase: phase.phase,
+    ...(run.label ? { label: run.label } : {}),
+    directories,
+    hooks: [],
+    skipped: listing.skipped,
+    error,
+  };
+  observer.phaseStart(title, directories, listing);
+
+  let success = context.success && report.error === '';
+  for (const hook of listing.hooks) {
+    if (stage === 'pre' && cancel.cancelled) {
+      const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+      report.hooks.push(notRunResult(phase.phase, hook, reason));
+      continue;
+    }
+    // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+    if (stage === 'post' && cancel.remainingMs() === 0) {
+      const reason = 'not run before the cancel grace ran out; the post step runs it';
+      report.hooks.push(notRunResult(phase.phase, hook, reason));
+      continue;
+    }
+    observer.hookStart(title, hook);
+    const cancelled = cancel.cancelled || alreadyRun !== undefined;
+    const env = hookEnvironment(run.env, {
+      ...context,
+      stage,
+      phase: phase.phase,
+      success: success && !cancelled,
+      cancelled,
+    });
+    let result: HookResult;
+    try {
+      result = await runHook(phase.phase, hook, {
+        cwd: settings.workspace,
+        env,
+        timeoutMs: settings.hookTimeoutMs,
+        onOutput: (chunk) => observer.output(chunk),
+        cancel,
+        onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+        onSpawn: (pgid) => observer.processGroup?.(pgid),
+      });
+    } catch (thrown) {
+      result = startFailure(phase.phase, hook, thrown);
+    }
+    observer.processGroup?.(null);
+    if (result.outcome !== 'success') success = false;
+    report.hooks.push(result);
+    observer.hookEnd(result);
+  }
+  observer.phaseEnd(report);
+  return report;
+}
+
+export function phaseFailed(report: PhaseReport): boolean {
+  return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}

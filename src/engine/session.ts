@@ -1,0 +1,275 @@
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
+ */
+import { Cancellation } from '../kernel/cancel.js';
+import { commandSpec } from '../plan/commands.js';
+import { prepareStepConfig, type StepConfig } from './step-config.js';
+import type { Settings } from '../plan/inputs.js';
+import { listPhase, phaseFailed, runPhase, type PhaseListing, type PhaseRun } from './phase.js';
+import type { Plan, ValidationPlan } from '../plan/index.js';
+import { commandLine, copyNote } from '../kernel/text.js';
+import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
+import { describeError, guardObserver, type SessionObserver } from './observer.js';
+import { PreflightError } from '../kernel/errors.js';
+import type { Command } from '../plan/commands.js';
+import type { PhaseReport, SessionResult, StepResult } from './results.js';
+
+export interface SessionOptions {
+  cancel?: Cancellation;
+}
+
+function stepNotRun(
+  command: Command,
+  message: string,
+  outcome: 'skipped' | 'not-started' = 'skipped',
+): StepResult {
+  return {
+    command,
+    display: `rekkord ${command}`,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    outcome,
+    message,
+    oid: null,
+    tail: [],
+  };
+}
+
+/** What every hook of a session learns of it. */
+function sharedContext(settings: Settings, command: Command, config: Plan['config']) {
+  return {
+    command,
+    configPath: config?.path ?? null,
+    channel: settings.channel,
+    snapshot: settings.snapshot,
+    destination: settings.destination,
+  };
+}
+
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: StepConfig }> {
+  const pre = await listPhase(plan.pre);
+  const post = await listPhase(plan.post);
+  const unreadable = [pre.error, post.error].filter((e) => e !== '');
+  if (unreadable.length) throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
+  try {
+    const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    return { pre, stepConfig };
+  } catch (error) {
+    throw new PreflightError(
+      `No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`,
+    );
+  }
+}
+
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run: PhaseRun): Promise<PhaseReport> {
+  try {
+    return await runPhase(run);
+  } catch (error) {
+    return {
+      phase: run.phase.phase,
+      directories: run.phase.sources.map((s) => s.directory),
+      hooks: [],
+      skipped: [],
+      error: `the phase stopped: ${describeError(error)}`,
+    };
+  }
+}
+
+export async function runSession(
+  plan: Plan,
+  observer: SessionObserver,
+  options: SessionOptions = {},
+): Promise<SessionResult> {
+  const { settings, command } = plan;
+  const cancel = options.cancel ?? new Cancellation();
+  const errors: string[] = [];
+  const safe = guardObserver(observer, errors);
+  const shared = sharedContext(settings, command, plan.config);
+  const prepared = await prepare(plan);
+  const { stepConfig } = prepared;
+  try {
+    // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+    const run = { settings, env: plan.childEnv, observer: safe, cancel };
+    const pre = await guardedPhase({
+      ...run,
+      phase: plan.pre,
+      context: { ...shared, success: true, exitCode: null, oid: null },
+      listed: prepared.pre,
+    });
+    let step: StepResult;
+    if (cancel.cancelled) {
+      step = stepNotRun(
+        command,
+        `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`,
+      );
+    } else if (phaseFailed(pre)) {
+      step = stepNotRun(
+        command,
+        `rekkord ${command} did not run because the ${pre.phase} phase failed`,
+      );
+    } else {
+      step = await runRekkord(plan, stepConfig, safe, cancel);
+    }
+
+    const stepOk = step.outcome === 'success';
+    // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+    // or its log could not be written) fails the step, so the post hooks hear it too.
+    const success = stepOk && errors.length === 0;
+    const post = await guardedPhase({
+      ...run,
+      phase: plan.post,
+      context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+    });
+    const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
+    return {
+      command,
+      success: ok && errors.length === 0,
+      cancelled: cancel.signal,
+      recovery: false,
+      oid: step.oid,
+      phases: [pre, post],
+      step,
+      configPath: plan.config?.path ?? null,
+      errors,
+    };
+  } finally {
+    await stepConfig.cleanup().catch(() => undefined);
+  }
+}
+
+export interface RecoveryState {
+  /** Paths of the post hooks that finished in the main step. */
+  alreadyRun: ReadonlySet<string>;
+  /** What the main step learnt of the Rekkord step, if it ran. */
+  exitCode: number | null;
+  oid: string | null;
+}
+
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+export async function runRecovery(
+  plan: Plan,
+  observer: SessionObserver,
+  state: RecoveryState,
+  options: SessionOptions = {},
+): Promise<SessionResult> {
+  const { settings, command } = plan;
+  const errors: string[] = [];
+  const post = await runPhase({
+    settings,
+    env: plan.childEnv,
+    phase: plan.post,
+    context: {
+      ...sharedContext(settings, command, plan.config),
+      success: false,
+      exitCode: state.exitCode,
+      oid: state.oid,
+    },
+    observer: guardObserver(observer, errors),
+    cancel: options.cancel ?? new Cancellation(),
+    alreadyRun: state.alreadyRun,
+  });
+  return {
+    command,
+    success: !phaseFailed(post) && errors.length === 0,
+    cancelled: null,
+    recovery: true,
+    oid: null,
+    phases: [post],
+    step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+    configPath: plan.config?.path ?? null,
+    errors,
+  };
+}
+
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+export async function rehearse(
+  plan: ValidationPlan,
+  observer: SessionObserver,
+  options: SessionOptions = {},
+): Promise<PhaseReport[]> {
+  const { settings } = plan;
+  const cancel = options.cancel ?? new Cancellation();
+  const safe = guardObserver(observer, []);
+  const reports: PhaseReport[] = [];
+  for (const phase of plan.phases) {
+    const shared = {
+      ...sharedContext(settings, phase.command, plan.config),
+      exitCode: null,
+      oid: null,
+      rehearsal: true,
+    };
+    const runs = phase.stage === 'pre' ? [true] : [true, false];
+    for (const success of runs) {
+      if (cancel.cancelled) return reports;
+      const label =
+        phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+      const context = { ...shared, success, exitCode: success ? 0 : 1 };
+      const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+      reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
+    }
+  }
+  return reports;
+}
+
+async function runRekkord(
+  plan: Plan,
+  stepConfig: StepConfig,
+  observer: Required<SessionObserver>,
+  cancel: Cancellation,
+): Promise<StepResult> {
+  const { settings, command } = plan;
+  const spec: StepSpec = {
+    command,
+    rekkordPath: plan.rekkordPath,
+    configPath: stepConfig.path,
+    noHooks: plan.noHooks,
+    args: settings.args,
+    operands: commandSpec(command).operands(settings),
+  };
+  const display = commandLine(['rekkord', ...stepArguments(spec)]);
+  observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
+  let result: StepResult;
+  try {
+    result = await runStep(spec, {
+      cwd: settings.workspace,
+      env: plan.childEnv,
+      onOutput: (chunk) => observer.output(chunk),
+      display,
+      cancel,
+      onSpawn: (pgid) => {
+        observer.processGroup(pgid);
+      },
+    });
+  } catch (error) {
+    const message = `rekkord ${command}: not started: ${describeError(error)}`;
+    result = { ...stepNotRun(command, message, 'not-started'), display };
+  }
+  observer.processGroup(null);
+  observer.stepEnd(result);
+  return result;
+}

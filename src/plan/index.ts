@@ -1,0 +1,266 @@
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { commandSpec, COMMANDS, type Command } from './commands.js';
+import {
+  allHookDirectories,
+  hookDirectories,
+  loadConfig,
+  locateConfig,
+  type HookDirectorySetting,
+  type RekkordConfig,
+} from './config.js';
+import { directoryProblem } from './discovery.js';
+import { childEnvironment } from './child-env.js';
+import type { Settings } from './inputs.js';
+import { resolveExecutable } from './paths.js';
+import { identify, probeRekkord, type Execute } from './rekkord-probe.js';
+import { PreflightError } from '../kernel/errors.js';
+import type { PhaseName, Stage } from './types.js';
+
+export interface HookSource {
+  kind: 'config' | 'hooks-dir';
+  directory: string;
+  /** The arguments each hook of this folder gets. */
+  args: readonly string[];
+  /** For a config folder: where the config names it. */
+  setting?: HookDirectorySetting;
+}
+
+export interface PhasePlan {
+  phase: PhaseName;
+  stage: Stage;
+  command: Command;
+  /** The folders whose hooks run in this phase, in order; empty when there are none. */
+  sources: HookSource[];
+}
+
+export interface Plan {
+  settings: Settings;
+  command: Command;
+  rekkordPath: string;
+  rekkordVersion: string | null;
+  /** Whether Rekkord is told `--no_hooks` and reads the user's config itself, as written. */
+  noHooks: boolean;
+  /** The role of the repository key, as `rekkord identify` said it; null when not asked. */
+  keyRole: string | null;
+  config: RekkordConfig | null;
+  /** Where Rekkord's default locations were searched, when no config was named. */
+  configSearched: string[];
+  /** The environment hooks and Rekkord get (the runner's own variables removed). */
+  childEnv: Readonly<Record<string, string | undefined>>;
+  pre: PhasePlan;
+  post: PhasePlan;
+  /** Things worth telling the user that do not stop the run. */
+  warnings: string[];
+}
+
+export interface PlanOptions {
+  /**
+   * Runs short commands (the edge decides how), to ask Rekkord its version, whether it takes
+   * `--no_hooks`, and to open the repository with `rekkord identify`. Without it, Rekkord is not
+   * asked: it gets the config copy without `[Hooks]`.
+   */
+  execute?: Execute;
+  /**
+   * For the post step of a killed main step: only the post hooks will run, so nothing that only
+   * matters to the pre hooks or Rekkord (their folders, Rekkord itself, the destination) may stop
+   * them.
+   */
+  recovery?: boolean;
+}
+
+export const INSTALL_HINT =
+  "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+
+function lenientNote(setting: HookDirectorySetting): string {
+  if (setting.lenientValue === null) return '';
+  return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+
+async function findRekkord(settings: Settings): Promise<string | null> {
+  return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+
+function rekkordMissing(settings: Settings): PreflightError {
+  const file = path.resolve(settings.workspace, settings.rekkord);
+  const why = !settings.rekkord.includes('/')
+    ? `no executable '${settings.rekkord}' in PATH`
+    : existsSync(file)
+      ? `${file} is not an executable file`
+      : `${file} does not exist`;
+  return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings: Settings, rekkordPath: string | null) {
+  const located = await locateConfig(settings.config, {
+    env: settings.env,
+    cwd: settings.workspace,
+    rekkordPath,
+  });
+  const config =
+    located.path && located.source
+      ? await loadConfig(located.path, located.source, settings.env)
+      : null;
+  return { config, searched: located.searched };
+}
+
+/** A problem with a phase's folder, or null; with the file and line to point at. */
+export interface SourceProblem {
+  message: string;
+  where?: { file: string; line?: number };
+}
+
+export async function sourceProblem(
+  source: Pick<HookSource, 'directory' | 'setting'>,
+  config: RekkordConfig | null,
+): Promise<SourceProblem | null> {
+  const problem = await directoryProblem(source.directory);
+  if (!problem) return null;
+  const setting = source.setting;
+  if (setting && config) {
+    const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+    return {
+      message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+      where: { file: config.path, line: setting.line },
+    };
+  }
+  return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+
+/** The folders of one phase, in the order they run (see the top of this file). */
+export function phasePlan(
+  settings: Settings,
+  config: RekkordConfig | null,
+  command: Command,
+  stage: Stage,
+): PhasePlan {
+  const phase: PhaseName = `${stage}-${command}`;
+  const sources: HookSource[] = [];
+  for (const setting of hookDirectories(config, phase)) {
+    sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+  }
+  if (settings.hooksDir) {
+    const hooksDir: HookSource = {
+      kind: 'hooks-dir',
+      directory: path.resolve(settings.workspace, settings.hooksDir),
+      args: [command, stage],
+    };
+    if (stage === 'pre') sources.unshift(hooksDir);
+    else sources.push(hooksDir);
+  }
+  return { phase, stage, command, sources };
+}
+
+function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[] {
+  return plan.sources.flatMap((s) =>
+    s.setting?.lenientValue != null && config
+      ? [
+          `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+      : [],
+  );
+}
+
+export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
+  const command = settings.command;
+  if (command === 'validate') throw new PreflightError('validate has no Rekkord step to plan');
+  const found = await findRekkord(settings);
+  if (!found && !options.recovery) throw rekkordMissing(settings);
+  const rekkordPath = found ?? settings.rekkord;
+  const { config, searched } = await readConfig(settings, found);
+
+  const pre = phasePlan(settings, config, command, 'pre');
+  const post = phasePlan(settings, config, command, 'post');
+  const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+  if (!options.recovery) {
+    // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+    // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+    const configured = allHookDirectories(config).map((setting) => ({
+      directory: setting.directory,
+      setting,
+    }));
+    const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+    const sources = [...configured, ...hooksDirs];
+    for (const source of sources) {
+      const problem = await sourceProblem(source, config);
+      if (problem) throw new PreflightError(problem.message, problem.where);
+    }
+    await commandSpec(command).preflight?.(settings);
+  }
+
+  let rekkordVersion: string | null = null;
+  let noHooks = false;
+  let keyRole: string | null = null;
+  if (options.execute && !options.recovery) {
+    const execute = options.execute;
+    try {
+      const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+      rekkordVersion = info.version;
+      noHooks = info.noHooks;
+    } catch (error) {
+      throw new PreflightError(
+        `Rekkord at ${rekkordPath} does not run: ${(error as Error).message}. ${INSTALL_HINT}`,
+      );
+    }
+    if (!settings.skipIdentify) {
+      // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+      keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch(
+        (error: unknown) => {
+          throw new PreflightError(
+            `No hook ran: ${(error as Error).message}. Set 'identify: false' to rehearse without the repository`,
+          );
+        },
+      );
+    }
+  }
+
+  return {
+    settings,
+    command,
+    rekkordPath,
+    rekkordVersion,
+    noHooks,
+    keyRole,
+    config,
+    configSearched: searched,
+    childEnv,
+    pre,
+    post,
+    warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+  };
+}
+
+/** What validate looks at: every phase of every command that has a hook folder. */
+export interface ValidationPlan {
+  settings: Settings;
+  config: RekkordConfig | null;
+  configSearched: string[];
+  childEnv: Readonly<Record<string, string | undefined>>;
+  phases: PhasePlan[];
+}
+
+export async function makeValidationPlan(settings: Settings): Promise<ValidationPlan> {
+  // Rekkord is not needed to validate, but its folder is one place the config may be.
+  const rekkordPath = await findRekkord(settings);
+  const { config, searched } = await readConfig(settings, rekkordPath);
+  if (!config && !settings.hooksDir) {
+    throw new PreflightError(
+      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`,
+    );
+  }
+  const phases = COMMANDS.flatMap((command) =>
+    (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
+  ).filter((p) => p.sources.length > 0);
+  const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+  return { settings, config, configSearched: searched, childEnv, phases };
+}

@@ -1,0 +1,231 @@
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+import { isOperation, OPERATION_TABLE, OPERATIONS, type CommandInput } from './commands.js';
+import type { Operation } from './commands.js';
+import { expandHome } from './paths.js';
+import { OID } from './types.js';
+import { PreflightError } from '../kernel/errors.js';
+
+export interface Settings {
+  /** `save`, `scan` or `restore` with hooks around them, or `validate` (runs no Rekkord). */
+  readonly command: Operation;
+  /** The `config` input, or null to find the config as Rekkord does. */
+  readonly config: string | null;
+  readonly channel: string | null;
+  readonly paths: readonly string[];
+  /** For restore: an OID or a channel, optionally with `:path/inside`. */
+  readonly snapshot: string | null;
+  readonly destination: string | null;
+  /** A TKLBAM-style `hooks.d` folder: its hooks run around every command with `OPERATION STATE`. */
+  readonly hooksDir: string | null;
+  /** For validate: also run each phase as a rehearsal. */
+  readonly exercise: boolean;
+  readonly rekkord: string;
+  readonly args: readonly string[];
+  /** Per-hook limit in milliseconds; 0 for none. */
+  readonly hookTimeoutMs: number;
+  /** Whether hooks and Rekkord may issue workflow commands (`::error::`, ...) in their output. */
+  readonly allowWorkflowCommands: boolean;
+  /** Skip `rekkord identify` before the pre hooks (offline rehearsals). */
+  readonly skipIdentify: boolean;
+  /** Where hooks and Rekkord run, and what relative inputs resolve against. */
+  readonly workspace: string;
+  /** Where the private config copy is written. */
+  readonly tempDir: string;
+  /** The environment the action runs in; children get a cleaned copy of it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The raw inputs by name, as the runner passes them (empty string when not set). */
+export type InputReader = (name: string) => string;
+
+export interface SettingsContext {
+  workspace: string;
+  tempDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export const CHANNEL_MAX_BYTES = 256;
+/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
+export const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
+
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
+const OID_PATTERN = new RegExp(`^${OID}$`);
+// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
+function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+function fail(message: string): never {
+  throw new PreflightError(message);
+}
+
+function boolean(name: string, text: string): boolean {
+  if (text === '' || FALSE.includes(text)) return false;
+  if (TRUE.includes(text)) return true;
+  return fail(`Input '${name}' is '${text}'; expected true or false`);
+}
+
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name: string, channel: string): void {
+  if (channel === '')
+    fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+  const bytes = Buffer.byteLength(channel, 'utf8');
+  if (bytes > CHANNEL_MAX_BYTES) {
+    fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+  }
+  if (channel.startsWith('-')) {
+    fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+  }
+  if (/[\r\n]/.test(channel)) fail(`Input '${name}' must be a single line`);
+}
+
+function notAnOption(what: string, value: string): void {
+  if (value.startsWith('-')) fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+}
+
+function hookTimeoutMs(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+  }
+  const seconds = Number(text);
+  if (seconds > MAX_HOOK_TIMEOUT_S) {
+    fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+  }
+  const ms = Math.round(seconds * 1000);
+  if (seconds > 0 && ms === 0) {
+    fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+  }
+  return ms;
+}
+
+type Raw = (name: string) => string;
+type CommandValues = Pick<Settings, 'channel' | 'paths' | 'snapshot' | 'destination' | 'exercise'>;
+
+/**
+ * How each command-specific input is read, and whether it was given at all (a default such as
+ * `false` is not a choice). A new input is a compile error until it has its line here.
+ */
+const COMMAND_INPUTS: Record<
+  CommandInput,
+  { given(raw: Raw): boolean; read(raw: Raw, env: SettingsContext['env']): Partial<CommandValues> }
+> = {
+  channel: {
+    given: (raw) => raw('channel').trim() !== '',
+    read(raw) {
+      // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+      const channel = raw('channel').replace(/\r?\n$/, '');
+      checkChannel('channel', channel);
+      return { channel };
+    },
+  },
+  paths: {
+    given: (raw) => raw('paths').trim() !== '',
+    read(raw, env) {
+      const paths = lines(raw('paths')).map((p) => expandHome(p, env));
+      if (paths.length === 0) fail("Input 'paths' is required for save: one path per line");
+      paths.forEach((p) => {
+        notAnOption('Path', p);
+      });
+      return { paths };
+    },
+  },
+  snapshot: {
+    given: (raw) => raw('snapshot').trim() !== '',
+    read(raw) {
+      const snapshot = raw('snapshot').trim();
+      if (snapshot === '') fail("Input 'snapshot' is required for restore: an OID or a channel");
+      // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+      const colon = snapshot.indexOf(':');
+      const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+      if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+        fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+      }
+      checkChannel('snapshot', base);
+      return { snapshot };
+    },
+  },
+  destination: {
+    given: (raw) => raw('destination').trim() !== '',
+    read(raw, env) {
+      const destination = expandHome(raw('destination').trim(), env);
+      if (destination === '') fail("Input 'destination' is required for restore: a folder");
+      notAnOption('Destination', destination);
+      return { destination };
+    },
+  },
+  exercise: {
+    given: (raw) => boolean('exercise', raw('exercise').trim()),
+    read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
+  },
+};
+
+function commandValues(command: Operation, raw: Raw, env: SettingsContext['env']): CommandValues {
+  const spec = OPERATION_TABLE[command];
+  const values: CommandValues = {
+    channel: null,
+    paths: [],
+    snapshot: null,
+    destination: null,
+    exercise: false,
+  };
+  for (const [name, input] of Object.entries(COMMAND_INPUTS) as [
+    CommandInput,
+    (typeof COMMAND_INPUTS)[CommandInput],
+  ][]) {
+    if (spec.inputs.includes(name)) {
+      if (spec.required.includes(name) || input.given(raw))
+        Object.assign(values, input.read(raw, env));
+    } else if (input.given(raw)) {
+      const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
+      fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+    }
+  }
+  return values;
+}
+
+export function parseSettings(input: InputReader, context: SettingsContext): Settings {
+  const get = (name: string): string => input(name).trim();
+  const path = (name: string): string | null => {
+    const value = get(name);
+    return value === '' ? null : expandHome(value, context.env);
+  };
+
+  const command = get('command');
+  if (command === '') fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+  if (!isOperation(command)) {
+    fail(`Input 'command' is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
+  }
+  const values = commandValues(command, input, context.env);
+
+  const args = lines(input('args'));
+  const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+  if (configArg) {
+    fail(
+      `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`,
+    );
+  }
+
+  return Object.freeze({
+    command,
+    config: path('config'),
+    ...values,
+    paths: Object.freeze([...values.paths]),
+    hooksDir: path('hooks-dir'),
+    rekkord: path('rekkord') ?? 'rekkord',
+    args: Object.freeze(args),
+    hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+    allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
+    skipIdentify: !boolean('identify', get('identify') || 'true'),
+    workspace: context.workspace,
+    tempDir: context.tempDir,
+    env: context.env,
+  });
+}

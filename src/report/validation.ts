@@ -1,0 +1,124 @@
+/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
+import { capAnnotations, hookAnnotations, type Annotation } from './annotations.js';
+import { hookOutputs, type HookOutput } from './outputs.js';
+import { failedHooks, workspaceFile } from './rows.js';
+import { cell, code, hookTable, skippedLine } from './summary.js';
+import type { PhaseReport } from '../engine/results.js';
+import type { Finding } from '../validate/findings.js';
+import type { Validation } from '../validate/index.js';
+
+/** Every finding points at a file and a line: line 1 when the problem is the file itself. */
+function annotation(finding: Finding, workspace: string): Annotation {
+  const file = workspaceFile(finding.file, workspace);
+  const line = finding.line ?? 1;
+  return {
+    title: finding.title,
+    message: `${finding.file}:${line}: ${finding.message}`,
+    ...(file ? { file, line } : {}),
+  };
+}
+
+export interface ValidationAnnotations {
+  errors: Annotation[];
+  warnings: Annotation[];
+  failure: string | null;
+}
+
+export function validationAnnotations(
+  validation: Validation,
+  rehearsal: PhaseReport[] | null,
+  workspace: string,
+): ValidationAnnotations {
+  const of = (severity: Finding['severity']): Annotation[] =>
+    validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
+  const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+  const where = 'the job summary lists them all';
+  const failure = errors.length
+    ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
+    : null;
+  return {
+    errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
+    warnings: capAnnotations(of('warning'), 0, 'warnings', where),
+    failure,
+  };
+}
+
+const MARK = { error: '❌', warning: '⚠️' } as const;
+
+export function renderValidationSummary(
+  validation: Validation,
+  rehearsal: PhaseReport[] | null,
+): string {
+  const errors = validation.findings.filter((f) => f.severity === 'error').length;
+  const warnings = validation.findings.length - errors;
+  const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+  const ok = errors === 0 && rehearsalFailed === 0;
+  const out = [
+    `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
+    '',
+    `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
+    '',
+    '| Phase | # | Hook | Arguments | Check | Findings |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const phase of validation.phases) {
+    for (const error of phase.errors) out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+    for (const f of phase.folderFindings) {
+      out.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
+    }
+    phase.hooks.forEach((hook, index) => {
+      const worst = hook.findings.some((f) => f.severity === 'error')
+        ? MARK.error
+        : hook.findings.length
+          ? MARK.warning
+          : '✅';
+      const findings = hook.findings
+        .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
+        .join('<br>');
+      out.push(
+        `| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`,
+      );
+    });
+    if (phase.hooks.length === 0 && phase.errors.length === 0) {
+      out.push(
+        `| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`,
+      );
+    }
+  }
+  out.push(...skippedLine(validation.phases));
+  if (rehearsal) {
+    out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+export function validationOutputs(
+  validation: Validation,
+  rehearsal: PhaseReport[] | null,
+): Record<string, string> {
+  const checked = validation.phases.flatMap((p) =>
+    p.hooks.map((h): HookOutput => {
+      const invalid = h.findings.some((f) => f.severity === 'error');
+      return {
+        phase: p.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: invalid ? 'invalid' : 'valid',
+        message: h.findings.map((f) => f.message).join('; '),
+      };
+    }),
+  );
+  const rehearsed = hookOutputs(rehearsal ?? []);
+  const invalid = checked.filter((h) => h.outcome === 'invalid').length;
+  const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
+  return {
+    success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+    oid: '',
+    hooks: JSON.stringify([...checked, ...rehearsed]),
+    'failed-hooks': String(failed),
+  };
+}
