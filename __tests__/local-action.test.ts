@@ -60,7 +60,7 @@ describe('@github/local-action', () => {
     // from the action's folder, so it runs there.
     const result = spawnSync(
       process.execPath,
-      [LOCAL_ACTION, 'run', ROOT, 'src/action/main.ts', dotenv, '--post', 'src/action/main.ts'],
+      [LOCAL_ACTION, 'run', ROOT, 'src/action/main.ts', dotenv, '--post', 'src/action/post.ts'],
       {
         cwd: ROOT,
         env: {

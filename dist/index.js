@@ -292,30 +292,2486 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(926);
-/** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(772);
+/** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 926:
+/***/ 772:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: runMain, runPost
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/kernel/errors.ts
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class PreflightError extends Error {
+    where;
+    name = 'PreflightError';
+    constructor(message, 
+    /** The file and line at fault, when there is one (a config line, ...). */
+    where) {
+        super(message);
+        this.where = where;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/commands.ts
+/**
+ * The command table: everything the action knows about each Rekkord command, in one place. The
+ * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
+ * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
+ */
+
+
+
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(values) {
+    const destination = external_node_path_default().resolve(values.workspace, values.destination ?? '');
+    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new PreflightError(`Destination ${destination} exists and is not a folder`);
+    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
+    if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+        throw new PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+const COMMAND_TABLE = {
+    save: {
+        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
+        inputs: ['channel', 'paths'],
+        required: ['channel', 'paths'],
+        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
+        keyMode: 'write',
+        noHooksOption: true,
+        operands: (v) => [v.channel ?? '', ...v.paths],
+    },
+    scan: {
+        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
+        inputs: [],
+        required: [],
+        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
+        keyMode: 'read',
+        noHooksOption: true,
+        operands: () => [],
+    },
+    restore: {
+        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
+        inputs: ['snapshot', 'destination'],
+        required: ['snapshot', 'destination'],
+        hookKeys: null,
+        keyMode: 'read',
+        noHooksOption: false,
+        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
+        preflight: checkDestination,
+    },
+};
+const COMMANDS = Object.keys(COMMAND_TABLE);
+const OPERATION_TABLE = {
+    ...COMMAND_TABLE,
+    validate: {
+        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
+        inputs: ['exercise'],
+        required: [],
+    },
+};
+const OPERATIONS = Object.keys(OPERATION_TABLE);
+function commandSpec(command) {
+    return COMMAND_TABLE[command];
+}
+function isOperation(text) {
+    return Object.hasOwn(OPERATION_TABLE, text);
+}
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ */
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
+function describe(name) {
+    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/plan/paths.ts
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/plan/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
+    const keys = commandSpec(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new PreflightError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof PreflightError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new PreflightError(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
+            continue;
+        if (entry.value === '') {
+            throw new PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[entry.key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        (hooks[phase] ??= []).push({
+            key: entry.key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        });
+    }
+    const secrets = configSecrets(doc, env);
+    return { path: file, source, doc, hooks, secrets };
+}
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
+}
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
+function urlSecrets(url) {
+    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
+    if (!match?.[1])
+        return [];
+    const [user = '', password = ''] = match[1].split(':');
+    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
+    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'REKKORD_AGENT_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
+function configSecrets(doc, env) {
+    const values = doc.entries.flatMap((e) => {
+        if (SECRET_KEYS[e.section]?.includes(e.key))
+            return [e.value];
+        if (e.key === 'URL')
+            return urlSecrets(e.value);
+        return [];
+    });
+    for (const name of SECRET_VARIABLES)
+        values.push(env[name] ?? '');
+    for (const url of [env.REKKORD_REPOSITORY ?? ''])
+        values.push(...urlSecrets(url));
+    return [...new Set(values.filter((v) => v.trim() !== ''))];
+}
+
+;// CONCATENATED MODULE: ./src/plan/discovery.ts
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
+ * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
+ * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
+ * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
+ * that never ran cannot pass unnoticed.
+ */
+
+
+
+/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
+const MAX_HOOKS_PER_FOLDER = 1024;
+/** Why a configured hook directory cannot be used, or null when it can. */
+async function directoryProblem(dir) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(dir);
+        if (!info.isDirectory())
+            return `${dir} is not a directory`;
+        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        return null;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return `${dir} does not exist`;
+        if (code === 'EACCES')
+            return `${dir} is not readable (permission denied)`;
+        if (code === 'ELOOP')
+            return `${dir} is a symbolic link loop`;
+        return `${dir} cannot be read (${code ?? String(error)})`;
+    }
+}
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return {
+                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
+            };
+        if (code === 'ELOOP')
+            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
+        return {
+            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
+        };
+    }
+    if (info.isDirectory())
+        return { skip: 'directory' };
+    if (!info.isFile())
+        return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
+    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    if ((info.mode & 0o111) === 0)
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable (mode ${mode}; run chmod +x on it)`,
+            },
+        };
+    try {
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+    }
+    catch {
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable by this user (mode ${mode})`,
+            },
+        };
+    }
+    return {};
+}
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
+    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
+    names.sort((a, b) => Buffer.compare(a, b));
+    const hooks = [];
+    const skipped = [];
+    for (const raw of names) {
+        const name = raw.toString('utf8');
+        const file = external_node_path_default().join(dir, name);
+        if (raw[0] === 0x2e && rules.style === 'run-parts') {
+            skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (!Buffer.from(name, 'utf8').equals(raw)) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: {
+                    kind: 'bad-name',
+                    message: 'its name is not valid UTF-8, so it cannot be started; rename it',
+                },
+            });
+            continue;
+        }
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
+        else
+            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    }
+    if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
+        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
+    }
+    return { hooks, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+function childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if (commandSpec(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, configPath, env) {
+    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
+    const out = await execute(rekkordPath, args, inEnglish(env));
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = commandSpec(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'master' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan/index.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function findRekkord(settings) {
+    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    const sources = [];
+    for (const setting of hookDirectories(config, phase)) {
+        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    }
+    if (settings.hooksDir) {
+        const hooksDir = {
+            kind: 'hooks-dir',
+            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
+            args: [command, stage],
+        };
+        if (stage === 'pre')
+            sources.unshift(hooksDir);
+        else
+            sources.push(hooksDir);
+    }
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new PreflightError('validate has no Rekkord step to plan');
+    const found = await findRekkord(settings);
+    if (!found && !options.recovery)
+        throw rekkordMissing(settings);
+    const rekkordPath = found ?? settings.rekkord;
+    const { config, searched } = await readConfig(settings, found);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    if (!options.recovery) {
+        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+        const configured = allHookDirectories(config).map((setting) => ({
+            directory: setting.directory,
+            setting,
+        }));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const sources = [...configured, ...hooksDirs];
+        for (const source of sources) {
+            const problem = await sourceProblem(source, config);
+            if (problem)
+                throw new PreflightError(problem.message, problem.where);
+        }
+        await commandSpec(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
+                throw new PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        configSearched: searched,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    return { settings, config, configSearched: searched, childEnv, phases };
+}
+
+;// CONCATENATED MODULE: ./src/kernel/cancel.ts
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6000;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class cancel_Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kernel/faults.ts
+/**
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function checkpoint(point, subject) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults)
+        return;
+    const hit = faults
+        .split(',')
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
+}
+
+;// CONCATENATED MODULE: ./src/engine/step-config.ts
+/**
+ * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
+ * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
+ */
+
+
+
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
+        return false;
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await readdir(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function prepareStepConfig(config, tempRoot, noHooks) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    checkpoint('config-copy');
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
+const BOTH = ['pre', 'post'];
+const POST = ['post'];
+const HOOK_VARIABLES = {
+    SUCCESS: {
+        stages: POST,
+        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
+        value: (ctx) => (ctx.success ? '1' : '0'),
+    },
+    REKKORD_HOOK_COMMAND: {
+        stages: BOTH,
+        description: '`save`, `scan` or `restore`.',
+        value: (ctx) => ctx.command,
+    },
+    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
+    REKKORD_HOOK_CONFIG: {
+        stages: BOTH,
+        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
+        value: (ctx) => ctx.configPath ?? '',
+    },
+    REKKORD_HOOK_CHANNEL: {
+        stages: BOTH,
+        description: 'The snapshot channel of a save, else empty.',
+        value: (ctx) => ctx.channel ?? '',
+    },
+    REKKORD_HOOK_SNAPSHOT: {
+        stages: BOTH,
+        description: 'The snapshot of a restore (OID or channel), else empty.',
+        value: (ctx) => ctx.snapshot ?? '',
+    },
+    REKKORD_HOOK_DESTINATION: {
+        stages: BOTH,
+        description: 'The destination folder of a restore, else empty.',
+        value: (ctx) => ctx.destination ?? '',
+    },
+    REKKORD_HOOK_REHEARSAL: {
+        stages: BOTH,
+        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
+        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
+    },
+    REKKORD_HOOK_OID: {
+        stages: POST,
+        description: 'The snapshot OID after a successful save, else empty.',
+        value: (ctx) => ctx.oid ?? '',
+    },
+    REKKORD_HOOK_EXIT_CODE: {
+        stages: POST,
+        description: "Rekkord's exit code, or empty when it did not run.",
+        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
+    },
+    REKKORD_HOOK_CANCELLED: {
+        stages: POST,
+        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
+        value: (ctx) => (ctx.cancelled ? '1' : '0'),
+    },
+};
+function hookEnvironment(base, ctx) {
+    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
+    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
+    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
+        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const OUTCOMES = {
+    success: { word: 'success', icon: '✅', failed: false },
+    failure: { word: 'failure', icon: '❌', failed: true },
+    'not-started': { word: 'not started', icon: '❌', failed: true },
+    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
+    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
+    // A hook a cancel came before: the post step owes it, nothing failed yet.
+    'not-run': { word: 'not run', icon: '⏭️', failed: false },
+    skipped: { word: 'skipped', icon: '⏭️', failed: false },
+    valid: { word: 'valid', icon: '✅', failed: false },
+    invalid: { word: 'invalid', icon: '❌', failed: true },
+};
+function isFailure(outcome) {
+    return OUTCOMES[outcome].failed;
+}
+/** The outcome as a table shows it: `❌ not started`. */
+function outcomeLabel(outcome) {
+    const info = OUTCOMES[outcome];
+    return `${info.icon} ${info.word}`;
+}
+/**
+ * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
+ * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
+ */
+function exitStatus(r) {
+    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
+    if (byWord.includes(r.outcome))
+        return OUTCOMES[r.outcome].word;
+    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
+}
+/** The `Exit` column: the signal's name, else the code, else nothing. */
+function exitColumn(r) {
+    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
+}
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook) {
+    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
+function reading(exit, ctx) {
+    if (exit.startError !== null)
+        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        const message = ctx.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { outcome: 'cancelled', message };
+    }
+    if (exit.stoppedBy === 'timeout') {
+        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', message };
+    }
+    if (exit.signal)
+        return { outcome: 'failure', message: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', message: '' };
+}
+/** The one reading of a process exit, as every result reports it. */
+function classifyExit(exit, ctx) {
+    const { exitCode, signal, durationMs, tail } = exit;
+    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/process/memory.ts
+/**
+ * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
+ * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
+ * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
+ * collection every few MiB of output frees them early, for a negligible cost.
+ */
+
+
+const EVERY_BYTES = 4 * 1024 * 1024;
+function exposeGc() {
+    try {
+        external_node_v8_default().setFlagsFromString('--expose-gc');
+        const gc = external_node_vm_default().runInNewContext('gc');
+        return typeof gc === 'function' ? gc : null;
+    }
+    catch {
+        return null;
+    }
+}
+let collect;
+let sinceLast = 0;
+/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
+function relayed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    if (collect === undefined)
+        collect = exposeGc();
+    collect?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/process/output-relay.ts
+
+const TAIL_BYTES = 8192;
+const TAIL_LINES = 10;
+/** Keeps the last few kilobytes of a stream, however much passes through. */
+class Tail {
+    chunks = [];
+    size = 0;
+    push(chunk) {
+        // Only references are kept: no copy, no scan of the bytes on the hot path.
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
+            this.size -= this.chunks.shift()?.length ?? 0;
+        }
+    }
+    lines(count = TAIL_LINES) {
+        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
+        return text
+            .split(/\r?\n|\r/)
+            .map((l) => l.trimEnd())
+            .filter((l) => l !== '')
+            .slice(-count);
+    }
+}
+function stripAnsi(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+}
+class OutputRelay {
+    streams;
+    sink;
+    tail = new Tail();
+    /** Whether the output was cut off by `drain` rather than ended by the child. */
+    cut = false;
+    waits = 0;
+    ended;
+    onBlocked = null;
+    constructor(streams, sink) {
+        this.streams = streams;
+        this.sink = sink;
+        const onData = (chunk) => {
+            this.take(chunk);
+        };
+        this.ended = Promise.all(streams.map((s) => new Promise((resolve) => {
+            s.on('data', onData);
+            s.once('close', resolve);
+        }))).then(() => undefined);
+    }
+    take(chunk) {
+        this.tail.push(chunk);
+        relayed(chunk.length);
+        const wait = this.sink(chunk);
+        if (!wait)
+            return;
+        if (this.waits++ === 0) {
+            for (const s of this.streams)
+                s.pause();
+            this.onBlocked?.(true);
+        }
+        void wait.finally(() => {
+            if (--this.waits > 0)
+                return;
+            for (const s of this.streams)
+                s.resume();
+            this.onBlocked?.(false);
+        });
+    }
+    /** Stops reading at once (the child could not be started). */
+    stop() {
+        for (const s of this.streams)
+            s.destroy();
+    }
+    /**
+     * Resolves once the streams end, or once `budgetMs` of reading has passed, then cuts them off.
+     * Time spent waiting for the sink does not count: output the hook wrote before it exited is not
+     * lost to a slow log, while a background child can delay the result by the budget at most.
+     */
+    drain(budgetMs) {
+        return new Promise((resolve) => {
+            let left = budgetMs;
+            let since = 0;
+            let timer;
+            const cutOff = () => {
+                this.cut = true;
+                this.stop();
+            };
+            const arm = () => {
+                since = performance.now();
+                timer = setTimeout(cutOff, left);
+            };
+            this.onBlocked = (blocked) => {
+                if (!blocked) {
+                    arm();
+                    return;
+                }
+                clearTimeout(timer);
+                left = Math.max(0, left - (performance.now() - since));
+            };
+            if (this.waits === 0)
+                arm();
+            void this.ended.then(() => {
+                clearTimeout(timer);
+                this.onBlocked = null;
+                resolve();
+            });
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/process-group.ts
+/**
+ * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
+ * cancel reaches everything it started. Checking whether a group still has a live member reads
+ * `/proc` asynchronously and only while a stopped group is being waited for.
+ */
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
+async function liveMember(pid, pgid) {
+    try {
+        const stat = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1');
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pgid && state !== 'Z';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+async function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    let pids;
+    try {
+        pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return true;
+    }
+    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+    return live.includes(true);
+}
+const FIRST_CHECK_MS = 10;
+const MAX_CHECK_MS = 100;
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    let wait = FIRST_CHECK_MS;
+    while (await groupAlive(pgid)) {
+        const left = until - performance.now();
+        if (left <= 0) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
+        wait = Math.min(wait * 2, MAX_CHECK_MS);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/index.ts
+/**
+ * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
+ *
+ * A run goes: start (a failure to start is a result, never a rejection) → wait for the child's
+ * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
+ * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
+ */
+
+
+
+
+
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/** After exit, how long the output is still read (README: "a second later"). */
+const DRAIN_MS = 1000;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
+/** Node's timers hold at most 2^31-1 ms (Node's lib/internal/timers.js, TIMEOUT_MAX). */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+/** `setTimeout` for any delay: longer ones are chained. Returns the cancel. */
+function setLongTimeout(callback, ms) {
+    const due = performance.now() + ms;
+    let timer;
+    const step = () => {
+        const left = due - performance.now();
+        if (left > 1)
+            timer = setTimeout(step, Math.min(left, TIMER_MAX_MS));
+        else
+            callback();
+    };
+    timer = setTimeout(step, Math.min(Math.max(ms, 0), TIMER_MAX_MS));
+    return () => {
+        clearTimeout(timer);
+    };
+}
+/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
+async function startErrorText(file, error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT') {
+        const head = await (0,promises_namespaceObject.readFile)(file)
+            .then((b) => b.subarray(0, 256).toString('utf8'))
+            .catch(() => null);
+        if (head === null)
+            return `${file} does not exist`;
+        if (head.startsWith('#!')) {
+            const shebang = head.slice(2).split('\n')[0] ?? '';
+            if (shebang.endsWith('\r')) {
+                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+            }
+            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
+        }
+    }
+    if (code === 'EACCES')
+        return 'permission denied when starting it';
+    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+    if (code === 'ELOOP')
+        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
+    if (code === 'E2BIG')
+        return 'its arguments and environment are too large (E2BIG)';
+    if (code === 'ETXTBSY')
+        return 'it is open for writing by another process (ETXTBSY)';
+    return `it cannot be started (${code || error.message})`;
+}
+class ProcessRun {
+    spec;
+    started = performance.now();
+    stoppedBy = null;
+    /** When a stopped group must be gone (SIGKILL is due then). */
+    killAt = 0;
+    killTimer;
+    /** Disarms what only matters while the child runs: timeout, cancel, deadline. */
+    whileRunning = [];
+    constructor(spec) {
+        this.spec = spec;
+    }
+    async run() {
+        let child;
+        try {
+            child = (0,external_node_child_process_namespaceObject.spawn)(this.spec.file, this.spec.args, {
+                cwd: this.spec.cwd,
+                env: this.spec.env,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                detached: true,
+            });
+        }
+        catch (error) {
+            return this.notStarted(error);
+        }
+        const relay = new OutputRelay([child.stdout, child.stderr], this.spec.onOutput);
+        const ending = new Promise((resolve) => {
+            // After a successful start, 'error' only reports a failed kill: the exit still comes.
+            child.on('error', (error) => {
+                if (child.pid === undefined)
+                    resolve({ error });
+            });
+            child.once('exit', (code, signal) => {
+                resolve({ code, signal });
+            });
+        });
+        const pgid = child.pid;
+        if (pgid !== undefined)
+            this.watch(pgid);
+        const end = await ending;
+        this.whileRunning.forEach((disarm) => {
+            disarm();
+        });
+        if ('error' in end || pgid === undefined) {
+            relay.stop();
+            return this.notStarted('error' in end ? end.error : new Error('no process id'));
+        }
+        const durationMs = performance.now() - this.started;
+        await relay.drain(DRAIN_MS);
+        // A background child held the output past the drain: it goes, the hook's result stands.
+        if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
+            setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
+        }
+        // A stopped hook's background children go with it, within what is left of the grace.
+        if (this.stoppedBy) {
+            await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
+            clearTimeout(this.killTimer);
+        }
+        return {
+            exitCode: end.code,
+            signal: end.signal,
+            durationMs,
+            startError: null,
+            stoppedBy: this.stoppedBy,
+            tail: relay.tail.lines(),
+        };
+    }
+    /** Arms the timeout and the cancel for a running child. */
+    watch(pgid) {
+        const { spec } = this;
+        spec.onSpawn?.(pgid);
+        if (spec.timeoutMs > 0) {
+            const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+            this.whileRunning.push(setLongTimeout(() => {
+                this.stop(pgid, 'timeout', 'SIGTERM', grace);
+            }, spec.timeoutMs));
+        }
+        const cancel = spec.cancel;
+        if (!cancel)
+            return;
+        this.whileRunning.push(cancel.onCancel((signal) => {
+            if (spec.onCancel !== 'deadline') {
+                this.stop(pgid, 'cancel', signal, CANCEL_KILL_GRACE_MS);
+                return;
+            }
+            this.whileRunning.push(setLongTimeout(() => {
+                this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+            }, cancel.remainingMs()));
+        }));
+    }
+    /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
+    stop(pgid, reason, signal, graceMs) {
+        if (this.stoppedBy)
+            return;
+        this.stoppedBy = reason;
+        this.killAt = performance.now() + graceMs;
+        signalGroup(pgid, signal);
+        this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+    }
+    async notStarted(error) {
+        return {
+            exitCode: null,
+            signal: null,
+            durationMs: performance.now() - this.started,
+            startError: await startErrorText(this.spec.file, error),
+            stoppedBy: null,
+            tail: [],
+        };
+    }
+}
+/** Runs the process to its end; resolves with how it ended, never rejects. */
+function runProcess(spec) {
+    return new ProcessRun(spec).run();
+}
+
+;// CONCATENATED MODULE: ./src/engine/hook.ts
+
+
+
+function notRunResult(phase, hook, reason) {
+    return {
+        phase,
+        name: hook.name,
+        path: hook.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'not-run',
+        message: reason,
+        tail: [],
+    };
+}
+/** A hook whose process could not even be asked for (the spawn threw): it did not start. */
+function startFailure(phase, hook, error) {
+    const code = error?.code;
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        outcome: 'not-started',
+    };
+}
+async function runHook(phase, hook, options) {
+    const base = { phase, name: hook.name, path: hook.path };
+    if (hook.problem) {
+        return {
+            ...base,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: 'not-started',
+            message: `not started: ${hook.problem.message}`,
+            tail: [],
+        };
+    }
+    checkpoint('spawn', hook.name);
+    const exit = await runProcess({
+        file: hook.path,
+        args: hook.args,
+        cwd: options.cwd,
+        env: options.env,
+        onOutput: options.onOutput,
+        timeoutMs: options.timeoutMs,
+        cancel: options.cancel,
+        onCancel: options.onCancel,
+        onSpawn: options.onSpawn,
+    });
+    const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
+    return { ...base, ...classifyExit(exit, ctx) };
+}
+
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function observer_guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/phase.ts
+
+
+
+
+
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function listPhase(phase) {
+    const listing = { hooks: [], skipped: [] };
+    const errors = [];
+    for (const source of phase.sources) {
+        try {
+            checkpoint('listing', phase.phase);
+            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            const one = await listHookDirectory(source.directory, source.args, { style });
+            listing.hooks.push(...one.hooks);
+            listing.skipped.push(...one.skipped);
+        }
+        catch (error) {
+            errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
+        }
+    }
+    return { listing, error: errors.join('; ') };
+}
+async function phase_runPhase(run) {
+    const { settings, phase, context, observer, cancel, alreadyRun } = run;
+    const { stage } = phase;
+    const title = run.label ?? phase.phase;
+    const directories = phase.sources.map((s) => s.directory);
+    const { listing: listed, error } = run.listed ?? (await listPhase(phase));
+    const listing = alreadyRun
+        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+        : listed;
+    const report = {
+        phase: phase.phase,
+        ...(run.label ? { label: run.label } : {}),
+        directories,
+        hooks: [],
+        skipped: listing.skipped,
+        error,
+    };
+    observer.phaseStart(title, directories, listing);
+    let success = context.success && report.error === '';
+    for (const hook of listing.hooks) {
+        if (stage === 'pre' && cancel.cancelled) {
+            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+        if (stage === 'post' && cancel.remainingMs() === 0) {
+            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        observer.hookStart(title, hook);
+        const cancelled = cancel.cancelled || alreadyRun !== undefined;
+        const env = hookEnvironment(run.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success: success && !cancelled,
+            cancelled,
+        });
+        let result;
+        try {
+            result = await runHook(phase.phase, hook, {
+                cwd: settings.workspace,
+                env,
+                timeoutMs: settings.hookTimeoutMs,
+                onOutput: (chunk) => observer.output(chunk),
+                cancel,
+                onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+                onSpawn: (pgid) => observer.processGroup?.(pgid),
+            });
+        }
+        catch (thrown) {
+            result = startFailure(phase.phase, hook, thrown);
+        }
+        observer.processGroup?.(null);
+        if (result.outcome !== 'success')
+            success = false;
+        report.hooks.push(result);
+        observer.hookEnd(result);
+    }
+    observer.phaseEnd(report);
+    return report;
+}
+function phase_phaseFailed(report) {
+    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+
+;// CONCATENATED MODULE: ./src/kernel/text.ts
+/**
+ * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
+ * durations and command lines as a user reads them.
+ */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/**
+ * Text from file names, config values or output, made one line of plain text: a newline or any
+ * other control character is shown escaped, so a name can never start a line of its own (where
+ * the runner would read it as a workflow command) or move the cursor.
+ */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/** A command line as a shell would read it back. */
+function commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+
+;// CONCATENATED MODULE: ./src/plan/types.ts
+/** The plan's vocabulary: stages, phases and the entries of a hook folder. */
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+const OID = '[MR][0-9A-F]{64}';
+
+;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
+
+
+
+
+
+
+/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
+const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
+/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
+const MAX_LINE = 4096;
+function stepArguments(spec) {
+    const argv = [spec.command];
+    if (spec.configPath)
+        argv.push('-C', spec.configPath);
+    if (spec.noHooks)
+        argv.push('--no_hooks');
+    argv.push(...spec.args, ...spec.operands);
+    return argv;
+}
+/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+class OidScanner {
+    oid = null;
+    partial = '';
+    push(chunk) {
+        const text = this.partial + chunk.toString('latin1');
+        const lines = text.split(/\r?\n|\r/);
+        this.partial = lines.pop() ?? '';
+        if (this.partial.length > MAX_LINE)
+            this.partial = '';
+        for (const line of lines)
+            this.scan(line);
+    }
+    end() {
+        this.scan(this.partial);
+        this.partial = '';
+    }
+    scan(line) {
+        if (line.length > MAX_LINE)
+            return;
+        const match = OID_LINE.exec(stripAnsi(line).trim());
+        if (match?.[1])
+            this.oid = match[1];
+    }
+}
+async function runStep(spec, options) {
+    const scanner = new OidScanner();
+    checkpoint('spawn', 'rekkord');
+    const exit = await runProcess({
+        file: spec.rekkordPath,
+        args: stepArguments(spec),
+        cwd: options.cwd,
+        // Rekkord translates its log lines: force English so the OID line can be read.
+        env: inEnglish(options.env),
+        onOutput: (chunk) => {
+            scanner.push(chunk);
+            return options.onOutput(chunk);
+        },
+        timeoutMs: 0,
+        cancel: options.cancel,
+        onCancel: 'interrupt',
+        onSpawn: options.onSpawn,
+    });
+    scanner.end();
+    const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    return {
+        ...ending,
+        command: spec.command,
+        display: options.display,
+        oid: exit.exitCode === 0 ? scanner.oid : null,
+        message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
+ */
+
+
+
+
+
+
+
+
+function stepNotRun(command, message, outcome = 'skipped') {
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome,
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+/** What every hook of a session learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
+        channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
+    };
+}
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan) {
+    const pre = await listPhase(plan.pre);
+    const post = await listPhase(plan.post);
+    const unreadable = [pre.error, post.error].filter((e) => e !== '');
+    if (unreadable.length)
+        throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
+    try {
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        return { pre, stepConfig };
+    }
+    catch (error) {
+        throw new PreflightError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+    }
+}
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run) {
+    try {
+        return await phase_runPhase(run);
+    }
+    catch (error) {
+        return {
+            phase: run.phase.phase,
+            directories: run.phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            error: `the phase stopped: ${describeError(error)}`,
+        };
+    }
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new cancel_Cancellation();
+    const errors = [];
+    const safe = observer_guardObserver(observer, errors);
+    const shared = sharedContext(settings, command, plan.config);
+    const prepared = await prepare(plan);
+    const { stepConfig } = prepared;
+    try {
+        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+        const run = { settings, env: plan.childEnv, observer: safe, cancel };
+        const pre = await guardedPhase({
+            ...run,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            listed: prepared.pre,
+        });
+        let step;
+        if (cancel.cancelled) {
+            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        }
+        else if (phase_phaseFailed(pre)) {
+            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+        }
+        else {
+            step = await runRekkord(plan, stepConfig, safe, cancel);
+        }
+        const stepOk = step.outcome === 'success';
+        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+        // or its log could not be written) fails the step, so the post hooks hear it too.
+        const success = stepOk && errors.length === 0;
+        const post = await guardedPhase({
+            ...run,
+            phase: plan.post,
+            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+        });
+        const ok = stepOk && !phase_phaseFailed(pre) && !phase_phaseFailed(post) && !cancel.cancelled;
+        return {
+            command,
+            success: ok && errors.length === 0,
+            cancelled: cancel.signal,
+            recovery: false,
+            oid: step.oid,
+            phases: [pre, post],
+            step,
+            configPath: plan.config?.path ?? null,
+            errors,
+        };
+    }
+    finally {
+        await stepConfig.cleanup().catch(() => undefined);
+    }
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, state, options = {}) {
+    const { settings, command } = plan;
+    const errors = [];
+    const post = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: {
+            ...sharedContext(settings, command, plan.config),
+            success: false,
+            exitCode: state.exitCode,
+            oid: state.oid,
+        },
+        observer: guardObserver(observer, errors),
+        cancel: options.cancel ?? new Cancellation(),
+        alreadyRun: state.alreadyRun,
+    });
+    return {
+        command,
+        success: !phaseFailed(post) && errors.length === 0,
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+        errors,
+    };
+}
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, options = {}) {
+    const { settings } = plan;
+    const cancel = options.cancel ?? new cancel_Cancellation();
+    const safe = observer_guardObserver(observer, []);
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+            reports.push(await phase_runPhase({ ...run, ...(label ? { label } : {}) }));
+        }
+    }
+    return reports;
+}
+async function runRekkord(plan, stepConfig, observer, cancel) {
+    const { settings, command } = plan;
+    const spec = {
+        command,
+        rekkordPath: plan.rekkordPath,
+        configPath: stepConfig.path,
+        noHooks: plan.noHooks,
+        args: settings.args,
+        operands: commandSpec(command).operands(settings),
+    };
+    const display = commandLine(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
+    let result;
+    try {
+        result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: plan.childEnv,
+            onOutput: (chunk) => observer.output(chunk),
+            display,
+            cancel,
+            onSpawn: (pgid) => {
+                observer.processGroup(pgid);
+            },
+        });
+    }
+    catch (error) {
+        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        result = { ...stepNotRun(command, message, 'not-started'), display };
+    }
+    observer.processGroup(null);
+    observer.stepEnd(result);
+    return result;
+}
+
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/validate/findings.ts
+/**
+ * What validate checks on one hook or hook folder, without running it: how it would start, whether
+ * Rekkord's own runner can start it the same way, and who else could change it.
+ */
+
+
+
+const HEAD_BYTES = 512;
+async function readHead(file) {
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(HEAD_BYTES);
+            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await readHead(file);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await resolveExecutable(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (external_node_path_default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/**
+ * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
+ * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
+ * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
+ * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
+ * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
+ * are plain to sh.
+ */
+const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
+function shellUnsafe(text) {
+    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
+}
+function showChars(chars) {
+    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
+}
+/** A Rekkord hook folder whose path the shell would not read as written. */
+function folderShellFinding(dir, title, file, line) {
+    const chars = shellUnsafe(dir);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the hook folder`,
+            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
+            file,
+            ...(line ? { line } : {}),
+        },
+    ];
+}
+/** A Rekkord hook whose name the shell would not read as written. */
+function nameShellFinding(name, file, title) {
+    const chars = shellUnsafe(name);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the name`,
+            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
+            file,
+            line: 1,
+        },
+    ];
+}
+/**
+ * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
+ * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
+ */
+function dotfileFinding(name, file, title, runnable) {
+    return {
+        severity: runnable ? 'warning' : 'error',
+        title: `${title}: a dotfile is a hook for Rekkord`,
+        message: runnable
+            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
+            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
+        file,
+        line: 1,
+    };
+}
+function modeText(mode) {
+    return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+/**
+ * Whoever may write a hook, its folder or a folder above it may change what runs with the backup's
+ * rights: world-writable is an error, group-writable a warning.
+ */
+async function writable(file, label, title) {
+    let mode;
+    try {
+        mode = (await (0,promises_namespaceObject.stat)(file)).mode;
+    }
+    catch {
+        return null; // Reported elsewhere (missing, unreadable).
+    }
+    if ((mode & 0o022) === 0)
+        return null;
+    const world = (mode & 0o002) !== 0;
+    return {
+        severity: world ? 'error' : 'warning',
+        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: chmod ${world ? 'o-w' : 'g-w'} ${file}`,
+        file,
+        line: 1,
+    };
+}
+async function hookWritableFindings(file, title) {
+    const finding = await writable(file, 'the hook', title);
+    return finding ? [finding] : [];
+}
+/**
+ * The hook folder and every folder above it up to `top` (the repository, included); only the hook
+ * folder itself when it lies outside `top`. Findings point at `where` (the config line naming the
+ * folder), else at the folder.
+ */
+async function folderWritableFindings(dir, top, title, where) {
+    const chain = [dir];
+    const inside = (d) => {
+        const rel = external_node_path_default().relative(top, d);
+        return !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel);
+    };
+    if (inside(dir) && external_node_path_default().resolve(dir) !== external_node_path_default().resolve(top)) {
+        for (let d = external_node_path_default().dirname(external_node_path_default().resolve(dir)); d !== external_node_path_default().resolve(top); d = external_node_path_default().dirname(d))
+            chain.push(d);
+        chain.push(top);
+    }
+    const findings = [];
+    for (const d of chain) {
+        const label = d === dir ? 'the hook folder' : d === top ? 'the repository folder' : `the folder ${d}`;
+        const finding = await writable(d, label, title);
+        if (finding)
+            findings.push(where ? { ...finding, ...where } : finding);
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/validate/index.ts
+/**
+ * validate: what every phase would run and skip, and what is wrong with each hook, without running
+ * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
+ * line) to fix. The checks on one file or folder are in validate-findings.ts.
+ */
+
+
+
+
+
+
+
+
+/**
+ * The modes git records for the files of a hook folder, by name; empty when the folder is not in
+ * the workspace's own repository.
+ *
+ * validate runs on untrusted content (a pull request), so git must never read a config from the
+ * checked folders: started inside a hook folder laid out as a bare repository (HEAD, objects/,
+ * refs/, a config with core.worktree and core.fsmonitor), git discovers that folder as its
+ * repository and runs its fsmonitor command. Hence git runs from the workspace root with the
+ * workspace's own `.git` named explicitly (no discovery at all), fsmonitor and hooks off, implicit
+ * bare repositories refused, no system config, discovery stopped above the workspace, and no GIT_*
+ * variable inherited that could point it elsewhere.
+ */
+async function gitModes(workspace, dir, env) {
+    const modes = new Map();
+    const gitDir = external_node_path_default().join(workspace, '.git');
+    const rel = external_node_path_default().relative(workspace, dir);
+    if (rel.startsWith('..') || external_node_path_default().isAbsolute(rel) || !(0,external_node_fs_namespaceObject.existsSync)(gitDir))
+        return modes;
+    const cleanEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GIT_')));
+    const args = [
+        ...['--git-dir', gitDir, '--work-tree', workspace, '--literal-pathspecs'],
+        ...['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'],
+        ...['-c', 'safe.bareRepository=explicit'],
+        ...['ls-files', '-s', '-z', '--', rel || '.'],
+    ];
+    try {
+        const { stdout } = await (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile)('git', args, {
+            cwd: workspace,
+            env: {
+                ...cleanEnv,
+                GIT_CONFIG_NOSYSTEM: '1',
+                GIT_CEILING_DIRECTORIES: external_node_path_default().dirname(workspace),
+                GIT_OPTIONAL_LOCKS: '0',
+                GIT_TERMINAL_PROMPT: '0',
+            },
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        const prefix = rel ? `${rel}/` : '';
+        for (const record of stdout.split('\0')) {
+            const tab = record.indexOf('\t');
+            const file = record.slice(tab + 1);
+            if (tab < 0 || !file.startsWith(prefix))
+                continue;
+            const name = file.slice(prefix.length);
+            if (!name.includes('/'))
+                modes.set(name, record.slice(0, 6));
+        }
+    }
+    catch {
+        // No git, or not a repository git can read: nothing to compare with.
+    }
+    return modes;
+}
+/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
+function entries(source) {
+    const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+    return listHookDirectory(source.directory, source.args, { style });
+}
+async function isRunnable(hook) {
+    if (hook.problem)
+        return false;
+    const mode = await (0,promises_namespaceObject.stat)(hook.path).then((s) => s.mode, () => 0);
+    return (mode & 0o111) !== 0;
+}
+/** Findings on a usable folder, once per folder however many phases use it. */
+async function folderFindings(source, plan, title) {
+    const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+    const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
+    return [
+        ...(source.kind === 'config'
+            ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
+            : []),
+        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+    ];
+}
+async function hookFindings(hook, source, phase, ctx) {
+    const title = `${phase} hook ${hook.name}`;
+    const found = [];
+    if (source.kind === 'config' && hook.name.startsWith('.')) {
+        const runnable = await isRunnable(hook);
+        found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+        // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
+        if (!runnable)
+            return [...found, ...(await hookWritableFindings(hook.path, title))];
+    }
+    if (hook.problem) {
+        found.push({
+            severity: 'error',
+            title: `${title} cannot start`,
+            message: `${hook.name}: ${hook.problem.message}`,
+            file: hook.path,
+        });
+    }
+    if (source.kind === 'config') {
+        found.push(...nameShellFinding(hook.name, hook.path, title));
+    }
+    if (ctx.modes.get(hook.name) === '100644') {
+        found.push({
+            severity: 'error',
+            title: `${title} not executable in git`,
+            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(ctx.workspace, hook.path)}`,
+            file: hook.path,
+        });
+    }
+    found.push(...(await hookWritableFindings(hook.path, title)));
+    if (!hook.problem || hook.problem.kind === 'not-executable') {
+        found.push(...(await startFindings(hook.path, ctx.pathVar)));
+    }
+    return found;
+}
+async function validatePlan(plan) {
+    const pathVar = plan.settings.env.PATH ?? '';
+    const workspace = plan.settings.workspace;
+    const findings = [];
+    const phases = [];
+    const foldersSeen = new Set();
+    for (const phase of plan.phases) {
+        const validated = {
+            phase: phase.phase,
+            directories: phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            errors: [],
+            folderFindings: [],
+        };
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, plan.config);
+            if (problem) {
+                validated.errors.push(problem.message);
+                findings.push({
+                    severity: 'error',
+                    title: `${phase.phase} hook folder missing`,
+                    message: problem.message,
+                    file: problem.where?.file ?? source.directory,
+                    ...(problem.where?.line ? { line: problem.where.line } : {}),
+                });
+                continue;
+            }
+            if (!foldersSeen.has(source.directory)) {
+                foldersSeen.add(source.directory);
+                const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
+                validated.folderFindings.push(...found);
+                findings.push(...found);
+            }
+            const listing = await entries(source);
+            const ctx = {
+                modes: await gitModes(workspace, source.directory, plan.settings.env),
+                pathVar,
+                workspace,
+            };
+            validated.skipped.push(...listing.skipped);
+            for (const hook of listing.hooks) {
+                const found = await hookFindings(hook, source, phase.phase, ctx);
+                validated.hooks.push({
+                    name: hook.name,
+                    path: hook.path,
+                    args: hook.args,
+                    findings: found,
+                });
+                findings.push(...found);
+            }
+        }
+        phases.push(validated);
+    }
+    return { configPath: plan.config?.path ?? null, phases, findings };
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
+
+
+async function runOperation(settings, reporter, options) {
+    const { cancel } = options;
+    if (settings.command === 'validate') {
+        const plan = await makeValidationPlan(settings);
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        const validation = await validatePlan(plan);
+        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+        await reporter.finishValidation(validation, rehearsal);
+        return;
+    }
+    const plan = await makePlan(settings, options);
+    if (cancel.cancelled) {
+        throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    }
+    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.planned(plan);
+    const result = await runSession(plan, reporter, { cancel });
+    await reporter.finish(result);
+}
+
+;// CONCATENATED MODULE: ./src/process/execute-file.ts
+/** Short commands run to completion with Node's child_process: the command line's `Execute`. */
+
+
+const executeFile = (file, args, env) => new Promise((resolve, reject) => {
+    checkpoint('probe');
+    (0,external_node_child_process_namespaceObject.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+        const code = error?.code;
+        // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
+        if (error && typeof code === 'string')
+            reject(new Error(error.message));
+        else
+            resolve({ exitCode: typeof code === 'number' ? code : error ? 1 : 0, stdout, stderr });
+    });
+});
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -972,7 +3428,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -1088,7 +3544,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_namespaceObject.dirname(filePath);
                         const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
@@ -2026,14 +4482,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -2053,8 +4509,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -2467,116 +4923,6 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const OUTCOMES = {
-    success: { word: 'success', icon: '✅', failed: false },
-    failure: { word: 'failure', icon: '❌', failed: true },
-    'not-started': { word: 'not started', icon: '❌', failed: true },
-    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
-    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
-    // A hook a cancel came before: the post step owes it, nothing failed yet.
-    'not-run': { word: 'not run', icon: '⏭️', failed: false },
-    skipped: { word: 'skipped', icon: '⏭️', failed: false },
-    valid: { word: 'valid', icon: '✅', failed: false },
-    invalid: { word: 'invalid', icon: '❌', failed: true },
-};
-function isFailure(outcome) {
-    return OUTCOMES[outcome].failed;
-}
-/** The outcome as a table shows it: `❌ not started`. */
-function outcomeLabel(outcome) {
-    const info = OUTCOMES[outcome];
-    return `${info.icon} ${info.word}`;
-}
-/**
- * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
- * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
- */
-function exitStatus(r) {
-    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
-    if (byWord.includes(r.outcome))
-        return OUTCOMES[r.outcome].word;
-    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
-}
-/** The `Exit` column: the signal's name, else the code, else nothing. */
-function exitColumn(r) {
-    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
-}
-/** A post hook the cancel grace cut short or never reached: the post step runs it. */
-function leftForPostStep(hook) {
-    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
-}
-/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
-function reading(exit, ctx) {
-    if (exit.startError !== null)
-        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
-    if (exit.stoppedBy === 'cancel') {
-        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
-        const message = ctx.onCancel === 'deadline'
-            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
-            : `interrupted by the cancel (${how})`;
-        return { outcome: 'cancelled', message };
-    }
-    if (exit.stoppedBy === 'timeout') {
-        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
-        return { outcome: 'timed-out', message };
-    }
-    if (exit.signal)
-        return { outcome: 'failure', message: `killed by ${exit.signal}` };
-    if (exit.exitCode !== 0)
-        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
-    return { outcome: 'success', message: '' };
-}
-/** The one reading of a process exit, as every result reports it. */
-function classifyExit(exit, ctx) {
-    const { exitCode, signal, durationMs, tail } = exit;
-    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/kernel/text.ts
-/**
- * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
- * durations and command lines as a user reads them.
- */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-/**
- * Text from file names, config values or output, made one line of plain text: a newline or any
- * other control character is shown escaped, so a name can never start a line of its own (where
- * the runner would read it as a workflow command) or move the cursor.
- */
-function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
-}
-/** A command line as a shell would read it back. */
-function commandLine(argv) {
-    return argv
-        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-        .join(' ');
-}
-/** Why Rekkord reads a copy of the config, when it does. */
-function copyNote(source) {
-    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
-}
-
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -2764,37 +5110,6 @@ function failureMessage(result) {
     return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 
-;// CONCATENATED MODULE: ./src/kernel/faults.ts
-/**
- * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
- * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
- * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
- * a test can break one step and see the others still run. Unset, it does nothing.
- */
-const FAULT_POINTS = (/* unused pure expression or super */ null && ([
-    'config-copy',
-    'listing',
-    'spawn',
-    'probe',
-    'state',
-    'outputs',
-    'summary',
-]));
-const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function checkpoint(point, subject) {
-    const faults = process.env[FAULTS_VARIABLE];
-    if (!faults)
-        return;
-    const hit = faults
-        .split(',')
-        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
-    if (!hit)
-        return;
-    const what = subject === undefined ? point : `${point} (${subject})`;
-    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
-}
-
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: ./src/report/log-writer.ts
@@ -2865,58 +5180,6 @@ const ABORT_OUTPUTS = {
     'failed-hooks': '0',
 };
 
-;// CONCATENATED MODULE: ./src/engine/observer.ts
-function describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    // Each event, by what it reports when it fails.
-    const guard = (name, what) => ((...args) => {
-        try {
-            observer[name](...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    });
-    return {
-        phaseStart: guard('phaseStart', 'Reporting a phase'),
-        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
-        hookStart: guard('hookStart', 'Reporting a hook'),
-        hookEnd: guard('hookEnd', 'Reporting a hook'),
-        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
-        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
-        processGroup(pgid) {
-            try {
-                observer.processGroup?.(pgid);
-            }
-            catch (error) {
-                record('Saving the running process group', error);
-            }
-        },
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /** The job summary: Markdown in which names, paths and output are always plain text. */
 
@@ -2985,19 +5248,6 @@ function hookTable(phases, step, stepFirst = false) {
         out.push(`| ${cols.join(' | ')} |`);
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/kernel/errors.ts
-/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class PreflightError extends Error {
-    where;
-    name = 'PreflightError';
-    constructor(message, 
-    /** The file and line at fault, when there is one (a config line, ...). */
-    where) {
-        super(message);
-        this.where = where;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/validation.ts
@@ -3309,243 +5559,6 @@ async function writeSummary(markdown) {
     await summary.addRaw(markdown).write();
 }
 
-;// CONCATENATED MODULE: ./src/kernel/cancel.ts
-/**
- * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
- * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
- */
-/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6000;
-/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
-const CANCEL_KILL_GRACE_MS = 2500;
-class Cancellation {
-    signal = null;
-    at = 0;
-    listeners = new Set();
-    get cancelled() {
-        return this.signal !== null;
-    }
-    /** Returns false when the session was already cancelled. */
-    cancel(signal) {
-        if (this.signal)
-            return false;
-        this.signal = signal;
-        this.at = performance.now();
-        for (const listener of this.listeners)
-            listener(signal);
-        return true;
-    }
-    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
-    onCancel(listener) {
-        if (this.signal) {
-            listener(this.signal);
-            return () => undefined;
-        }
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-    }
-    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
-    remainingMs() {
-        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/engine/step-config.ts
-/**
- * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
- * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
- */
-
-
-
-/**
- * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
- * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
- * and `user@host:path` are remote; anything else is a local folder.
- */
-function isLocalRepository(url) {
-    if (url === 'S3' || url === 'SFTP')
-        return false;
-    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
-        return false;
-    // user@host:path, where the part before the colon holds no slash.
-    if (/^[^/@:]+@[^/:]+:/.test(url))
-        return false;
-    return true;
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = external_node_path_default().dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
-        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
-        }
-    }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
-}
-const COPY_PREFIX = 'rekkord-hooks-';
-/**
- * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
- * how many. Only for the post step, once every main step of the job has ended.
- */
-async function removeLeftoverCopies(tempRoot) {
-    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
-    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
-    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
-    return left.length;
-}
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
-async function prepareStepConfig(config, tempRoot, noHooks) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks gets the user's config as written.
-    if (noHooks)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    checkpoint('config-copy');
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
-    const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/plan/commands.ts
-/**
- * The command table: everything the action knows about each Rekkord command, in one place. The
- * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
- * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
- */
-
-
-
-const FORCE_OPTIONS = /^(-f|--force)$/;
-/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
-async function checkDestination(values) {
-    const destination = external_node_path_default().resolve(values.workspace, values.destination ?? '');
-    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
-    if (!info)
-        return;
-    if (!info.isDirectory())
-        throw new PreflightError(`Destination ${destination} exists and is not a folder`);
-    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
-    if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
-    }
-}
-const COMMAND_TABLE = {
-    save: {
-        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
-        inputs: ['channel', 'paths'],
-        required: ['channel', 'paths'],
-        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
-        keyMode: 'write',
-        noHooksOption: true,
-        operands: (v) => [v.channel ?? '', ...v.paths],
-    },
-    scan: {
-        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
-        inputs: [],
-        required: [],
-        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
-        keyMode: 'read',
-        noHooksOption: true,
-        operands: () => [],
-    },
-    restore: {
-        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
-        inputs: ['snapshot', 'destination'],
-        required: ['snapshot', 'destination'],
-        hookKeys: null,
-        keyMode: 'read',
-        noHooksOption: false,
-        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
-        preflight: checkDestination,
-    },
-};
-const COMMANDS = Object.keys(COMMAND_TABLE);
-const OPERATION_TABLE = {
-    ...COMMAND_TABLE,
-    validate: {
-        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
-        inputs: ['exercise'],
-        required: [],
-    },
-};
-const OPERATIONS = Object.keys(OPERATION_TABLE);
-function commandSpec(command) {
-    return COMMAND_TABLE[command];
-}
-function isOperation(text) {
-    return Object.hasOwn(OPERATION_TABLE, text);
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/plan/paths.ts
-/** Path helpers shared by the plan, the Rekkord step and validate. */
-
-
-
-
-/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
-    return value;
-}
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = external_node_path_default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
-        if (dir === '')
-            continue;
-        const file = external_node_path_default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/plan/types.ts
-/** The plan's vocabulary: stages, phases and the entries of a hook folder. */
-/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
-const OID = '[MR][0-9A-F]{64}';
-
 ;// CONCATENATED MODULE: ./src/plan/inputs.ts
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
@@ -3723,2003 +5736,54 @@ function parseSettings(input, context) {
     });
 }
 
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+;// CONCATENATED MODULE: ./src/action/edge.ts
 /**
- * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
- * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
- * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
- *
- * An error names the file, the line and at most the key: never the value or the line's text, which
- * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ * What the main and the post step share at the runner's edge: the state store, the settings from
+ * the step's inputs, the cancel signals, and how a run that stopped is shown.
  */
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    // Called [Connect] by older builds; the newest source knows only [Link].
-    Link: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+
+
+
+
+
+
+
+/** The runner's GITHUB_STATE, through `@actions/core`. */
+const actionsState = {
+    save(name, value) {
+        checkpoint('state', name);
+        saveState(name, value);
+    },
+    get: (name) => getState(name),
 };
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    // The key ID names the account: masked too, so that a log never pairs it with anything.
-    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Link: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
-function describe(name) {
-    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail("a line starting with '[' does not end with ']'");
-            const name = trimAscii(line.slice(1, -1));
-            if (name === '')
-                fail('empty section name "[]"');
-            if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail("missing key name before '='");
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
+function readSettings(workspace) {
+    return parseSettings((name) => getInput(name, { trimWhitespace: false }), {
+        workspace,
+        tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+        env: process.env,
     });
-    return { entries, lines, sectionOfLine };
 }
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/plan/config.ts
-/**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
- * folders and its secrets. What the Rekkord step gets is in step-config.ts.
- */
-
-
-
-
-
-
-
-
-
-/** The `[Hooks]` key of each phase, from the command table. */
-const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
-    const keys = commandSpec(command).hookKeys;
-    return keys
-        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
-        : [];
-}));
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function lenientHooks(text) {
-    try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        const info = await (0,promises_namespaceObject.stat)(file);
-        if (info.isDirectory())
-            throw new PreflightError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        if (error instanceof PreflightError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError) {
-            throw new PreflightError(`Rekkord would refuse its config: ${error.message}`, {
-                file,
-                line: error.line,
-            });
-        }
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
-    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
-    for (const entry of doc.entries) {
-        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
-        if (!phase)
-            continue;
-        if (entry.value === '') {
-            throw new PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
-        }
-        const other = lenient[entry.key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        (hooks[phase] ??= []).push({
-            key: entry.key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        });
-    }
-    const secrets = configSecrets(doc, env);
-    return { path: file, source, doc, hooks, secrets };
-}
-/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
-function hookDirectories(config, phase) {
-    return config?.hooks[phase] ?? [];
-}
-/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
-function allHookDirectories(config) {
-    return Object.values(config?.hooks ?? {}).flat();
-}
-/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
-function urlSecrets(url) {
-    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
-    if (!match?.[1])
-        return [];
-    const [user = '', password = ''] = match[1].split(':');
-    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
-    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
-}
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
-const SECRET_VARIABLES = [
-    'REKKORD_LINK_KEY',
-    'REKKORD_AGENT_KEY',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'S3_SECRET_KEY',
-    'S3_KEY_ID',
-    'SSH_PASSWORD',
-    'SSH_KEY',
-];
-/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
-function configSecrets(doc, env) {
-    const values = doc.entries.flatMap((e) => {
-        if (SECRET_KEYS[e.section]?.includes(e.key))
-            return [e.value];
-        if (e.key === 'URL')
-            return urlSecrets(e.value);
-        return [];
-    });
-    for (const name of SECRET_VARIABLES)
-        values.push(env[name] ?? '');
-    for (const url of [env.REKKORD_REPOSITORY ?? ''])
-        values.push(...urlSecrets(url));
-    return [...new Set(values.filter((v) => v.trim() !== ''))];
-}
-
-;// CONCATENATED MODULE: ./src/plan/discovery.ts
-/**
- * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
- *
- * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
- * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
- * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
- * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
- * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
- * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
- * that never ran cannot pass unnoticed.
- */
-
-
-
-/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
-const MAX_HOOKS_PER_FOLDER = 1024;
-/** Why a configured hook directory cannot be used, or null when it can. */
-async function directoryProblem(dir) {
-    try {
-        const info = await (0,promises_namespaceObject.stat)(dir);
-        if (!info.isDirectory())
-            return `${dir} is not a directory`;
-        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
-        return null;
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return `${dir} does not exist`;
-        if (code === 'EACCES')
-            return `${dir} is not readable (permission denied)`;
-        if (code === 'ELOOP')
-            return `${dir} is a symbolic link loop`;
-        return `${dir} cannot be read (${code ?? String(error)})`;
-    }
-}
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
-async function classify(file) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(file);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return {
-                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
-            };
-        if (code === 'ELOOP')
-            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
-        return {
-            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
-        };
-    }
-    if (info.isDirectory())
-        return { skip: 'directory' };
-    if (!info.isFile())
-        return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
-    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-    if ((info.mode & 0o111) === 0)
-        return {
-            problem: {
-                kind: 'not-executable',
-                message: `it is not executable (mode ${mode}; run chmod +x on it)`,
-            },
-        };
-    try {
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-    }
-    catch {
-        return {
-            problem: {
-                kind: 'not-executable',
-                message: `it is not executable by this user (mode ${mode})`,
-            },
-        };
-    }
-    return {};
-}
-/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
-async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
-    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
-    names.sort((a, b) => Buffer.compare(a, b));
-    const hooks = [];
-    const skipped = [];
-    for (const raw of names) {
-        const name = raw.toString('utf8');
-        const file = external_node_path_default().join(dir, name);
-        if (raw[0] === 0x2e && rules.style === 'run-parts') {
-            skipped.push({ name, path: file, reason: 'dotfile' });
-            continue;
-        }
-        if (!Buffer.from(name, 'utf8').equals(raw)) {
-            hooks.push({
-                name,
-                path: file,
-                args,
-                problem: {
-                    kind: 'bad-name',
-                    message: 'its name is not valid UTF-8, so it cannot be started; rename it',
-                },
-            });
-            continue;
-        }
-        const kind = await classify(file);
-        if ('skip' in kind)
-            skipped.push({ name, path: file, reason: kind.skip });
+/** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
+function cancelOnSignals() {
+    const cancel = new cancel_Cancellation();
+    const onSignal = (signal) => {
+        if (cancel.cancel(signal))
+            info(`Received ${signal}: stopping, then running the post hooks`);
         else
-            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
-    }
-    if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
-        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
-    }
-    return { hooks, skipped };
-}
-
-;// CONCATENATED MODULE: ./src/plan/child-env.ts
-/**
- * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
- * and this action only (its tokens, its inputs and saved state, the files through which a step
- * sets outputs, environment and state), so a hook can neither use nor forge them.
- */
-const RUNNER_PRIVATE = [
-    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
-    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
-    /^ACTIONS_CACHE_URL$/,
-    /^ACTIONS_RESULTS_URL$/,
-    /^INPUT_/,
-    /^STATE_/,
-];
-/** The files of the step's workflow commands: kept only when hooks may issue them. */
-const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
-function childEnvironment(env, allowWorkflowCommands) {
-    const out = {};
-    for (const [name, value] of Object.entries(env)) {
-        if (RUNNER_PRIVATE.some((p) => p.test(name)))
-            continue;
-        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
-            continue;
-        out[name] = value;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
-/**
- * What the action asks the installed Rekkord before any hook runs: its version, whether the
- * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
- * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
- * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
- */
-
-
-class ProbeError extends Error {
-    name = 'ProbeError';
-}
-/** The last lines a failed command printed, for the error. */
-function lastWords(out) {
-    const text = `${out.stderr}\n${out.stdout}`.trim();
-    return text.split('\n').slice(-5).join('\n');
-}
-async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
-    if (version.exitCode !== 0) {
-        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
-    }
-    const first = version.stdout.split('\n')[0]?.trim() ?? '';
-    let noHooks = false;
-    if (commandSpec(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
-        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
-    }
-    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
-}
-/**
- * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
- * words when the repository does not open or the key may not do what the command needs.
- */
-async function identify(execute, rekkordPath, command, configPath, env) {
-    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-    const out = await execute(rekkordPath, args, inEnglish(env));
-    if (out.exitCode !== 0) {
-        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
-    }
-    const text = `${out.stdout}\n${out.stderr}`;
-    const mode = commandSpec(command).keyMode;
-    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
-    if (role && !roleAllows(role, mode)) {
-        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
-    }
-    return role;
-}
-/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
-function roleAllows(role, mode) {
-    const r = role.toLowerCase();
-    if (r === 'master' || r === 'readwrite')
-        return true;
-    if (r === 'writeonly')
-        return mode === 'write';
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/plan/index.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
- *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
- */
-
-
-
-
-
-
-
-
-
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-async function findRekkord(settings) {
-    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-}
-function rekkordMissing(settings) {
-    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-        ? `no executable '${settings.rekkord}' in PATH`
-        : (0,external_node_fs_namespaceObject.existsSync)(file)
-            ? `${file} is not an executable file`
-            : `${file} does not exist`;
-    return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
-}
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings, rekkordPath) {
-    const located = await locateConfig(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
-        : null;
-    return { config, searched: located.searched };
-}
-async function sourceProblem(source, config) {
-    const problem = await directoryProblem(source.directory);
-    if (!problem)
-        return null;
-    const setting = source.setting;
-    if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
-        return {
-            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
-            where: { file: config.path, line: setting.line },
-        };
-    }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
-}
-/** The folders of one phase, in the order they run (see the top of this file). */
-function phasePlan(settings, config, command, stage) {
-    const phase = `${stage}-${command}`;
-    const sources = [];
-    for (const setting of hookDirectories(config, phase)) {
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    }
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
-    return { phase, stage, command, sources };
-}
-function lenientWarnings(plan, config) {
-    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
-        ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
-        ]
-        : []);
-}
-async function makePlan(settings, options = {}) {
-    const command = settings.command;
-    if (command === 'validate')
-        throw new PreflightError('validate has no Rekkord step to plan');
-    const found = await findRekkord(settings);
-    if (!found && !options.recovery)
-        throw rekkordMissing(settings);
-    const rekkordPath = found ?? settings.rekkord;
-    const { config, searched } = await readConfig(settings, found);
-    const pre = phasePlan(settings, config, command, 'pre');
-    const post = phasePlan(settings, config, command, 'post');
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    if (!options.recovery) {
-        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
-        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
-        const configured = allHookDirectories(config).map((setting) => ({
-            directory: setting.directory,
-            setting,
-        }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
-        const sources = [...configured, ...hooksDirs];
-        for (const source of sources) {
-            const problem = await sourceProblem(source, config);
-            if (problem)
-                throw new PreflightError(problem.message, problem.where);
-        }
-        await commandSpec(command).preflight?.(settings);
-    }
-    let rekkordVersion = null;
-    let noHooks = false;
-    let keyRole = null;
-    if (options.execute && !options.recovery) {
-        const execute = options.execute;
-        try {
-            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
-            rekkordVersion = info.version;
-            noHooks = info.noHooks;
-        }
-        catch (error) {
-            throw new PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
-        }
-        if (!settings.skipIdentify) {
-            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
-            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
-            });
-        }
-    }
-    return {
-        settings,
-        command,
-        rekkordPath,
-        rekkordVersion,
-        noHooks,
-        keyRole,
-        config,
-        configSearched: searched,
-        childEnv,
-        pre,
-        post,
-        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+            info(`Received ${signal} again: the post hooks are already running`);
     };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return cancel;
 }
-async function makeValidationPlan(settings) {
-    // Rekkord is not needed to validate, but its folder is one place the config may be.
-    const rekkordPath = await findRekkord(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
-    }
-    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    return { settings, config, configSearched: searched, childEnv, phases };
-}
-
-;// CONCATENATED MODULE: ./src/process/process-group.ts
-/**
- * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
- * cancel reaches everything it started. Checking whether a group still has a live member reads
- * `/proc` asynchronously and only while a stopped group is being waited for.
- */
-
-/** Sends a signal to a whole process group; false when the group is gone. */
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
-async function liveMember(pid, pgid) {
-    try {
-        const stat = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1');
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(group) === pgid && state !== 'Z';
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
-async function groupAlive(pgid) {
-    if (!signalGroup(pgid, 0))
-        return false;
-    if (process.platform !== 'linux')
-        return true;
-    let pids;
-    try {
-        pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
-    }
-    catch {
-        return true;
-    }
-    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
-    return live.includes(true);
-}
-const FIRST_CHECK_MS = 10;
-const MAX_CHECK_MS = 100;
-/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
-async function reapGroup(pgid, graceMs) {
-    const until = performance.now() + graceMs;
-    let wait = FIRST_CHECK_MS;
-    while (await groupAlive(pgid)) {
-        const left = until - performance.now();
-        if (left <= 0) {
-            signalGroup(pgid, 'SIGKILL');
-            return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
-        wait = Math.min(wait * 2, MAX_CHECK_MS);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
-const BOTH = ['pre', 'post'];
-const POST = ['post'];
-const HOOK_VARIABLES = {
-    SUCCESS: {
-        stages: POST,
-        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
-        value: (ctx) => (ctx.success ? '1' : '0'),
-    },
-    REKKORD_HOOK_COMMAND: {
-        stages: BOTH,
-        description: '`save`, `scan` or `restore`.',
-        value: (ctx) => ctx.command,
-    },
-    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
-    REKKORD_HOOK_CONFIG: {
-        stages: BOTH,
-        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
-        value: (ctx) => ctx.configPath ?? '',
-    },
-    REKKORD_HOOK_CHANNEL: {
-        stages: BOTH,
-        description: 'The snapshot channel of a save, else empty.',
-        value: (ctx) => ctx.channel ?? '',
-    },
-    REKKORD_HOOK_SNAPSHOT: {
-        stages: BOTH,
-        description: 'The snapshot of a restore (OID or channel), else empty.',
-        value: (ctx) => ctx.snapshot ?? '',
-    },
-    REKKORD_HOOK_DESTINATION: {
-        stages: BOTH,
-        description: 'The destination folder of a restore, else empty.',
-        value: (ctx) => ctx.destination ?? '',
-    },
-    REKKORD_HOOK_REHEARSAL: {
-        stages: BOTH,
-        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
-        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
-    },
-    REKKORD_HOOK_OID: {
-        stages: POST,
-        description: 'The snapshot OID after a successful save, else empty.',
-        value: (ctx) => ctx.oid ?? '',
-    },
-    REKKORD_HOOK_EXIT_CODE: {
-        stages: POST,
-        description: "Rekkord's exit code, or empty when it did not run.",
-        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
-    },
-    REKKORD_HOOK_CANCELLED: {
-        stages: POST,
-        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
-        value: (ctx) => (ctx.cancelled ? '1' : '0'),
-    },
-};
-function hookEnvironment(base, ctx) {
-    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
-    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
-    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
-        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
-        if (value !== undefined)
-            env[name] = value;
-    }
-    return env;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-;// CONCATENATED MODULE: ./src/process/memory.ts
-/**
- * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
- * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
- * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
- * collection every few MiB of output frees them early, for a negligible cost.
- */
-
-
-const EVERY_BYTES = 4 * 1024 * 1024;
-function exposeGc() {
-    try {
-        external_node_v8_default().setFlagsFromString('--expose-gc');
-        const gc = external_node_vm_default().runInNewContext('gc');
-        return typeof gc === 'function' ? gc : null;
-    }
-    catch {
-        return null;
-    }
-}
-let collect;
-let sinceLast = 0;
-/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
-function relayed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    if (collect === undefined)
-        collect = exposeGc();
-    collect?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/process/output-relay.ts
-
-const TAIL_BYTES = 8192;
-const TAIL_LINES = 10;
-/** Keeps the last few kilobytes of a stream, however much passes through. */
-class Tail {
-    chunks = [];
-    size = 0;
-    push(chunk) {
-        // Only references are kept: no copy, no scan of the bytes on the hot path.
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
-            this.size -= this.chunks.shift()?.length ?? 0;
-        }
-    }
-    lines(count = TAIL_LINES) {
-        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
-        return text
-            .split(/\r?\n|\r/)
-            .map((l) => l.trimEnd())
-            .filter((l) => l !== '')
-            .slice(-count);
-    }
-}
-function stripAnsi(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
-}
-class OutputRelay {
-    streams;
-    sink;
-    tail = new Tail();
-    /** Whether the output was cut off by `drain` rather than ended by the child. */
-    cut = false;
-    waits = 0;
-    ended;
-    onBlocked = null;
-    constructor(streams, sink) {
-        this.streams = streams;
-        this.sink = sink;
-        const onData = (chunk) => {
-            this.take(chunk);
-        };
-        this.ended = Promise.all(streams.map((s) => new Promise((resolve) => {
-            s.on('data', onData);
-            s.once('close', resolve);
-        }))).then(() => undefined);
-    }
-    take(chunk) {
-        this.tail.push(chunk);
-        relayed(chunk.length);
-        const wait = this.sink(chunk);
-        if (!wait)
-            return;
-        if (this.waits++ === 0) {
-            for (const s of this.streams)
-                s.pause();
-            this.onBlocked?.(true);
-        }
-        void wait.finally(() => {
-            if (--this.waits > 0)
-                return;
-            for (const s of this.streams)
-                s.resume();
-            this.onBlocked?.(false);
-        });
-    }
-    /** Stops reading at once (the child could not be started). */
-    stop() {
-        for (const s of this.streams)
-            s.destroy();
-    }
-    /**
-     * Resolves once the streams end, or once `budgetMs` of reading has passed, then cuts them off.
-     * Time spent waiting for the sink does not count: output the hook wrote before it exited is not
-     * lost to a slow log, while a background child can delay the result by the budget at most.
-     */
-    drain(budgetMs) {
-        return new Promise((resolve) => {
-            let left = budgetMs;
-            let since = 0;
-            let timer;
-            const cutOff = () => {
-                this.cut = true;
-                this.stop();
-            };
-            const arm = () => {
-                since = performance.now();
-                timer = setTimeout(cutOff, left);
-            };
-            this.onBlocked = (blocked) => {
-                if (!blocked) {
-                    arm();
-                    return;
-                }
-                clearTimeout(timer);
-                left = Math.max(0, left - (performance.now() - since));
-            };
-            if (this.waits === 0)
-                arm();
-            void this.ended.then(() => {
-                clearTimeout(timer);
-                this.onBlocked = null;
-                resolve();
-            });
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/process/index.ts
-/**
- * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
- * its own process group (so a timeout or a cancel stops everything it started), output passed on
- * live as raw bytes, and only a small tail kept in memory for the failure report.
- *
- * A run goes: start (a failure to start is a result, never a rejection) → wait for the child's
- * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
- * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
- */
-
-
-
-
-
-/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
-const KILL_GRACE_MS = 3000;
-/** After exit, how long the output is still read (README: "a second later"). */
-const DRAIN_MS = 1000;
-/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
-const DEADLINE_KILL_GRACE_MS = 500;
-/** Node's timers hold at most 2^31-1 ms (Node's lib/internal/timers.js, TIMEOUT_MAX). */
-const TIMER_MAX_MS = 2 ** 31 - 1;
-/** `setTimeout` for any delay: longer ones are chained. Returns the cancel. */
-function setLongTimeout(callback, ms) {
-    const due = performance.now() + ms;
-    let timer;
-    const step = () => {
-        const left = due - performance.now();
-        if (left > 1)
-            timer = setTimeout(step, Math.min(left, TIMER_MAX_MS));
-        else
-            callback();
-    };
-    timer = setTimeout(step, Math.min(Math.max(ms, 0), TIMER_MAX_MS));
-    return () => {
-        clearTimeout(timer);
-    };
-}
-/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
-async function startErrorText(file, error) {
-    const code = error.code ?? '';
-    if (code === 'ENOENT') {
-        const head = await (0,promises_namespaceObject.readFile)(file)
-            .then((b) => b.subarray(0, 256).toString('utf8'))
-            .catch(() => null);
-        if (head === null)
-            return `${file} does not exist`;
-        if (head.startsWith('#!')) {
-            const shebang = head.slice(2).split('\n')[0] ?? '';
-            if (shebang.endsWith('\r')) {
-                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
-            }
-            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
-        }
-    }
-    if (code === 'EACCES')
-        return 'permission denied when starting it';
-    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
-    if (code === 'ELOOP')
-        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
-    if (code === 'E2BIG')
-        return 'its arguments and environment are too large (E2BIG)';
-    if (code === 'ETXTBSY')
-        return 'it is open for writing by another process (ETXTBSY)';
-    return `it cannot be started (${code || error.message})`;
-}
-class ProcessRun {
-    spec;
-    started = performance.now();
-    stoppedBy = null;
-    /** When a stopped group must be gone (SIGKILL is due then). */
-    killAt = 0;
-    killTimer;
-    /** Disarms what only matters while the child runs: timeout, cancel, deadline. */
-    whileRunning = [];
-    constructor(spec) {
-        this.spec = spec;
-    }
-    async run() {
-        let child;
-        try {
-            child = (0,external_node_child_process_namespaceObject.spawn)(this.spec.file, this.spec.args, {
-                cwd: this.spec.cwd,
-                env: this.spec.env,
-                stdio: ['ignore', 'pipe', 'pipe'],
-                detached: true,
-            });
-        }
-        catch (error) {
-            return this.notStarted(error);
-        }
-        const relay = new OutputRelay([child.stdout, child.stderr], this.spec.onOutput);
-        const ending = new Promise((resolve) => {
-            // After a successful start, 'error' only reports a failed kill: the exit still comes.
-            child.on('error', (error) => {
-                if (child.pid === undefined)
-                    resolve({ error });
-            });
-            child.once('exit', (code, signal) => {
-                resolve({ code, signal });
-            });
-        });
-        const pgid = child.pid;
-        if (pgid !== undefined)
-            this.watch(pgid);
-        const end = await ending;
-        this.whileRunning.forEach((disarm) => {
-            disarm();
-        });
-        if ('error' in end || pgid === undefined) {
-            relay.stop();
-            return this.notStarted('error' in end ? end.error : new Error('no process id'));
-        }
-        const durationMs = performance.now() - this.started;
-        await relay.drain(DRAIN_MS);
-        // A background child held the output past the drain: it goes, the hook's result stands.
-        if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
-            setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
-        }
-        // A stopped hook's background children go with it, within what is left of the grace.
-        if (this.stoppedBy) {
-            await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
-            clearTimeout(this.killTimer);
-        }
-        return {
-            exitCode: end.code,
-            signal: end.signal,
-            durationMs,
-            startError: null,
-            stoppedBy: this.stoppedBy,
-            tail: relay.tail.lines(),
-        };
-    }
-    /** Arms the timeout and the cancel for a running child. */
-    watch(pgid) {
-        const { spec } = this;
-        spec.onSpawn?.(pgid);
-        if (spec.timeoutMs > 0) {
-            const grace = spec.killGraceMs ?? KILL_GRACE_MS;
-            this.whileRunning.push(setLongTimeout(() => {
-                this.stop(pgid, 'timeout', 'SIGTERM', grace);
-            }, spec.timeoutMs));
-        }
-        const cancel = spec.cancel;
-        if (!cancel)
-            return;
-        this.whileRunning.push(cancel.onCancel((signal) => {
-            if (spec.onCancel !== 'deadline') {
-                this.stop(pgid, 'cancel', signal, CANCEL_KILL_GRACE_MS);
-                return;
-            }
-            this.whileRunning.push(setLongTimeout(() => {
-                this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-            }, cancel.remainingMs()));
-        }));
-    }
-    /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
-    stop(pgid, reason, signal, graceMs) {
-        if (this.stoppedBy)
-            return;
-        this.stoppedBy = reason;
-        this.killAt = performance.now() + graceMs;
-        signalGroup(pgid, signal);
-        this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
-    }
-    async notStarted(error) {
-        return {
-            exitCode: null,
-            signal: null,
-            durationMs: performance.now() - this.started,
-            startError: await startErrorText(this.spec.file, error),
-            stoppedBy: null,
-            tail: [],
-        };
-    }
-}
-/** Runs the process to its end; resolves with how it ended, never rejects. */
-function runProcess(spec) {
-    return new ProcessRun(spec).run();
-}
-
-;// CONCATENATED MODULE: ./src/engine/hook.ts
-
-
-
-function notRunResult(phase, hook, reason) {
-    return {
-        phase,
-        name: hook.name,
-        path: hook.path,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome: 'not-run',
-        message: reason,
-        tail: [],
-    };
-}
-/** A hook whose process could not even be asked for (the spawn threw): it did not start. */
-function startFailure(phase, hook, error) {
-    const code = error?.code;
-    const text = error instanceof Error ? error.message : String(error);
-    return {
-        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
-        outcome: 'not-started',
-    };
-}
-async function runHook(phase, hook, options) {
-    const base = { phase, name: hook.name, path: hook.path };
-    if (hook.problem) {
-        return {
-            ...base,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: 'not-started',
-            message: `not started: ${hook.problem.message}`,
-            tail: [],
-        };
-    }
-    checkpoint('spawn', hook.name);
-    const exit = await runProcess({
-        file: hook.path,
-        args: hook.args,
-        cwd: options.cwd,
-        env: options.env,
-        onOutput: options.onOutput,
-        timeoutMs: options.timeoutMs,
-        cancel: options.cancel,
-        onCancel: options.onCancel,
-        onSpawn: options.onSpawn,
-    });
-    const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
-    return { ...base, ...classifyExit(exit, ctx) };
-}
-
-;// CONCATENATED MODULE: ./src/engine/phase.ts
-
-
-
-
-
-/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
-async function listPhase(phase) {
-    const listing = { hooks: [], skipped: [] };
-    const errors = [];
-    for (const source of phase.sources) {
-        try {
-            checkpoint('listing', phase.phase);
-            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
-            const one = await listHookDirectory(source.directory, source.args, { style });
-            listing.hooks.push(...one.hooks);
-            listing.skipped.push(...one.skipped);
-        }
-        catch (error) {
-            errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
-        }
-    }
-    return { listing, error: errors.join('; ') };
-}
-async function runPhase(run) {
-    const { settings, phase, context, observer, cancel, alreadyRun } = run;
-    const { stage } = phase;
-    const title = run.label ?? phase.phase;
-    const directories = phase.sources.map((s) => s.directory);
-    const { listing: listed, error } = run.listed ?? (await listPhase(phase));
-    const listing = alreadyRun
-        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
-        : listed;
-    const report = {
-        phase: phase.phase,
-        ...(run.label ? { label: run.label } : {}),
-        directories,
-        hooks: [],
-        skipped: listing.skipped,
-        error,
-    };
-    observer.phaseStart(title, directories, listing);
-    let success = context.success && report.error === '';
-    for (const hook of listing.hooks) {
-        if (stage === 'pre' && cancel.cancelled) {
-            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
-            report.hooks.push(notRunResult(phase.phase, hook, reason));
-            continue;
-        }
-        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
-        if (stage === 'post' && cancel.remainingMs() === 0) {
-            const reason = 'not run before the cancel grace ran out; the post step runs it';
-            report.hooks.push(notRunResult(phase.phase, hook, reason));
-            continue;
-        }
-        observer.hookStart(title, hook);
-        const cancelled = cancel.cancelled || alreadyRun !== undefined;
-        const env = hookEnvironment(run.env, {
-            ...context,
-            stage,
-            phase: phase.phase,
-            success: success && !cancelled,
-            cancelled,
-        });
-        let result;
-        try {
-            result = await runHook(phase.phase, hook, {
-                cwd: settings.workspace,
-                env,
-                timeoutMs: settings.hookTimeoutMs,
-                onOutput: (chunk) => observer.output(chunk),
-                cancel,
-                onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
-                onSpawn: (pgid) => observer.processGroup?.(pgid),
-            });
-        }
-        catch (thrown) {
-            result = startFailure(phase.phase, hook, thrown);
-        }
-        observer.processGroup?.(null);
-        if (result.outcome !== 'success')
-            success = false;
-        report.hooks.push(result);
-        observer.hookEnd(result);
-    }
-    observer.phaseEnd(report);
-    return report;
-}
-function phaseFailed(report) {
-    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
-}
-
-;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
-
-
-
-
-
-
-/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
-/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
-const MAX_LINE = 4096;
-function stepArguments(spec) {
-    const argv = [spec.command];
-    if (spec.configPath)
-        argv.push('-C', spec.configPath);
-    if (spec.noHooks)
-        argv.push('--no_hooks');
-    argv.push(...spec.args, ...spec.operands);
-    return argv;
-}
-/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
-class OidScanner {
-    oid = null;
-    partial = '';
-    push(chunk) {
-        const text = this.partial + chunk.toString('latin1');
-        const lines = text.split(/\r?\n|\r/);
-        this.partial = lines.pop() ?? '';
-        if (this.partial.length > MAX_LINE)
-            this.partial = '';
-        for (const line of lines)
-            this.scan(line);
-    }
-    end() {
-        this.scan(this.partial);
-        this.partial = '';
-    }
-    scan(line) {
-        if (line.length > MAX_LINE)
-            return;
-        const match = OID_LINE.exec(stripAnsi(line).trim());
-        if (match?.[1])
-            this.oid = match[1];
-    }
-}
-async function runStep(spec, options) {
-    const scanner = new OidScanner();
-    checkpoint('spawn', 'rekkord');
-    const exit = await runProcess({
-        file: spec.rekkordPath,
-        args: stepArguments(spec),
-        cwd: options.cwd,
-        // Rekkord translates its log lines: force English so the OID line can be read.
-        env: inEnglish(options.env),
-        onOutput: (chunk) => {
-            scanner.push(chunk);
-            return options.onOutput(chunk);
-        },
-        timeoutMs: 0,
-        cancel: options.cancel,
-        onCancel: 'interrupt',
-        onSpawn: options.onSpawn,
-    });
-    scanner.end();
-    const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
-    return {
-        ...ending,
-        command: spec.command,
-        display: options.display,
-        oid: exit.exitCode === 0 ? scanner.oid : null,
-        message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/session.ts
-/**
- * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
- * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
- * `SUCCESS` set, and it tells an observer everything as it happens.
- *
- * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
- * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
- * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
- *
- * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
- * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
- *
- * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
- * the same phases with the same hook context, and are kept together so they cannot drift apart.
- */
-
-
-
-
-
-
-
-
-function stepNotRun(command, message, outcome = 'skipped') {
-    return {
-        command,
-        display: `rekkord ${command}`,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome,
-        message,
-        oid: null,
-        tail: [],
-    };
-}
-/** What every hook of a session learns of it. */
-function sharedContext(settings, command, config) {
-    return {
-        command,
-        configPath: config?.path ?? null,
-        channel: settings.channel,
-        snapshot: settings.snapshot,
-        destination: settings.destination,
-    };
-}
-/**
- * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
- * post folders listed (a post folder that cannot be read would leave a stopped service down),
- * then the config Rekkord gets.
- */
-async function prepare(plan) {
-    const pre = await listPhase(plan.pre);
-    const post = await listPhase(plan.post);
-    const unreadable = [pre.error, post.error].filter((e) => e !== '');
-    if (unreadable.length)
-        throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
-    try {
-        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
-        return { pre, stepConfig };
-    }
-    catch (error) {
-        throw new PreflightError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
-    }
-}
-/** A phase run so that a throw is the phase's error, never the session's end. */
-async function guardedPhase(run) {
-    try {
-        return await runPhase(run);
-    }
-    catch (error) {
-        return {
-            phase: run.phase.phase,
-            directories: run.phase.sources.map((s) => s.directory),
-            hooks: [],
-            skipped: [],
-            error: `the phase stopped: ${describeError(error)}`,
-        };
-    }
-}
-async function runSession(plan, observer, options = {}) {
-    const { settings, command } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const errors = [];
-    const safe = guardObserver(observer, errors);
-    const shared = sharedContext(settings, command, plan.config);
-    const prepared = await prepare(plan);
-    const { stepConfig } = prepared;
-    try {
-        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
-        const run = { settings, env: plan.childEnv, observer: safe, cancel };
-        const pre = await guardedPhase({
-            ...run,
-            phase: plan.pre,
-            context: { ...shared, success: true, exitCode: null, oid: null },
-            listed: prepared.pre,
-        });
-        let step;
-        if (cancel.cancelled) {
-            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
-        }
-        else if (phaseFailed(pre)) {
-            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
-        }
-        else {
-            step = await runRekkord(plan, stepConfig, safe, cancel);
-        }
-        const stepOk = step.outcome === 'success';
-        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
-        // or its log could not be written) fails the step, so the post hooks hear it too.
-        const success = stepOk && errors.length === 0;
-        const post = await guardedPhase({
-            ...run,
-            phase: plan.post,
-            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
-        });
-        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
-        return {
-            command,
-            success: ok && errors.length === 0,
-            cancelled: cancel.signal,
-            recovery: false,
-            oid: step.oid,
-            phases: [pre, post],
-            step,
-            configPath: plan.config?.path ?? null,
-            errors,
-        };
-    }
-    finally {
-        await stepConfig.cleanup().catch(() => undefined);
-    }
-}
-/**
- * For the post step after the main step died without running the post hooks: runs the post
- * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
- */
-async function runRecovery(plan, observer, state, options = {}) {
-    const { settings, command } = plan;
-    const errors = [];
-    const post = await runPhase({
-        settings,
-        env: plan.childEnv,
-        phase: plan.post,
-        context: {
-            ...sharedContext(settings, command, plan.config),
-            success: false,
-            exitCode: state.exitCode,
-            oid: state.oid,
-        },
-        observer: guardObserver(observer, errors),
-        cancel: options.cancel ?? new Cancellation(),
-        alreadyRun: state.alreadyRun,
-    });
-    return {
-        command,
-        success: !phaseFailed(post) && errors.length === 0,
-        cancelled: null,
-        recovery: true,
-        oid: null,
-        phases: [post],
-        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
-        configPath: plan.config?.path ?? null,
-        errors,
-    };
-}
-/**
- * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
- * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
- */
-async function rehearse(plan, observer, options = {}) {
-    const { settings } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const safe = guardObserver(observer, []);
-    const reports = [];
-    for (const phase of plan.phases) {
-        const shared = {
-            ...sharedContext(settings, phase.command, plan.config),
-            exitCode: null,
-            oid: null,
-            rehearsal: true,
-        };
-        const runs = phase.stage === 'pre' ? [true] : [true, false];
-        for (const success of runs) {
-            if (cancel.cancelled)
-                return reports;
-            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
-            const context = { ...shared, success, exitCode: success ? 0 : 1 };
-            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
-        }
-    }
-    return reports;
-}
-async function runRekkord(plan, stepConfig, observer, cancel) {
-    const { settings, command } = plan;
-    const spec = {
-        command,
-        rekkordPath: plan.rekkordPath,
-        configPath: stepConfig.path,
-        noHooks: plan.noHooks,
-        args: settings.args,
-        operands: commandSpec(command).operands(settings),
-    };
-    const display = commandLine(['rekkord', ...stepArguments(spec)]);
-    observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
-    let result;
-    try {
-        result = await runStep(spec, {
-            cwd: settings.workspace,
-            env: plan.childEnv,
-            onOutput: (chunk) => observer.output(chunk),
-            display,
-            cancel,
-            onSpawn: (pgid) => {
-                observer.processGroup(pgid);
-            },
-        });
-    }
-    catch (error) {
-        const message = `rekkord ${command}: not started: ${describeError(error)}`;
-        result = { ...stepNotRun(command, message, 'not-started'), display };
-    }
-    observer.processGroup(null);
-    observer.stepEnd(result);
-    return result;
-}
-
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/validate/findings.ts
-/**
- * What validate checks on one hook or hook folder, without running it: how it would start, whether
- * Rekkord's own runner can start it the same way, and who else could change it.
- */
-
-
-
-const HEAD_BYTES = 512;
-async function readHead(file) {
-    try {
-        const handle = await (0,promises_namespaceObject.open)(file, 'r');
-        try {
-            const buffer = Buffer.alloc(HEAD_BYTES);
-            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-            return buffer.subarray(0, bytesRead);
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch {
-        return null;
-    }
-}
-/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
-async function startFindings(file, pathVar) {
-    const error = (title, message, line) => ({
-        severity: 'error',
-        title,
-        message,
-        file,
-        ...(line ? { line } : {}),
-    });
-    const head = await readHead(file);
-    if (head === null)
-        return [error('Hook not readable', `${file} cannot be read`)];
-    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
-        return [];
-    const text = head.toString('utf8');
-    if (!text.startsWith('#!')) {
-        return [
-            {
-                severity: 'warning',
-                title: 'No #! line',
-                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
-                file,
-                line: 1,
-            },
-        ];
-    }
-    const newline = text.indexOf('\n');
-    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
-    if (first.endsWith('\r')) {
-        return [
-            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
-        ];
-    }
-    const [interpreter = '', ...words] = first.trim().split(/\s+/);
-    if (!interpreter.startsWith('/')) {
-        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
-    }
-    if (!(await resolveExecutable(interpreter, '', '/'))) {
-        return [
-            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
-        ];
-    }
-    if (external_node_path_default().basename(interpreter) === 'env') {
-        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
-        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
-            return [
-                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
-            ];
-        }
-    }
-    return [];
-}
-/**
- * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
- * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
- * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
- * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
- * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
- * are plain to sh.
- */
-const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
-function shellUnsafe(text) {
-    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
-}
-function showChars(chars) {
-    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
-}
-/** A Rekkord hook folder whose path the shell would not read as written. */
-function folderShellFinding(dir, title, file, line) {
-    const chars = shellUnsafe(dir);
-    if (!chars.length)
-        return [];
-    return [
-        {
-            severity: 'error',
-            title: `${title}: shell characters in the hook folder`,
-            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
-            file,
-            ...(line ? { line } : {}),
-        },
-    ];
-}
-/** A Rekkord hook whose name the shell would not read as written. */
-function nameShellFinding(name, file, title) {
-    const chars = shellUnsafe(name);
-    if (!chars.length)
-        return [];
-    return [
-        {
-            severity: 'error',
-            title: `${title}: shell characters in the name`,
-            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
-            file,
-            line: 1,
-        },
-    ];
-}
-/**
- * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
- * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
- */
-function dotfileFinding(name, file, title, runnable) {
-    return {
-        severity: runnable ? 'warning' : 'error',
-        title: `${title}: a dotfile is a hook for Rekkord`,
-        message: runnable
-            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
-            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
-        file,
-        line: 1,
-    };
-}
-function modeText(mode) {
-    return (mode & 0o7777).toString(8).padStart(4, '0');
-}
-/**
- * Whoever may write a hook, its folder or a folder above it may change what runs with the backup's
- * rights: world-writable is an error, group-writable a warning.
- */
-async function writable(file, label, title) {
-    let mode;
-    try {
-        mode = (await (0,promises_namespaceObject.stat)(file)).mode;
-    }
-    catch {
-        return null; // Reported elsewhere (missing, unreadable).
-    }
-    if ((mode & 0o022) === 0)
-        return null;
-    const world = (mode & 0o002) !== 0;
-    return {
-        severity: world ? 'error' : 'warning',
-        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: chmod ${world ? 'o-w' : 'g-w'} ${file}`,
-        file,
-        line: 1,
-    };
-}
-async function hookWritableFindings(file, title) {
-    const finding = await writable(file, 'the hook', title);
-    return finding ? [finding] : [];
-}
-/**
- * The hook folder and every folder above it up to `top` (the repository, included); only the hook
- * folder itself when it lies outside `top`. Findings point at `where` (the config line naming the
- * folder), else at the folder.
- */
-async function folderWritableFindings(dir, top, title, where) {
-    const chain = [dir];
-    const inside = (d) => {
-        const rel = external_node_path_default().relative(top, d);
-        return !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel);
-    };
-    if (inside(dir) && external_node_path_default().resolve(dir) !== external_node_path_default().resolve(top)) {
-        for (let d = external_node_path_default().dirname(external_node_path_default().resolve(dir)); d !== external_node_path_default().resolve(top); d = external_node_path_default().dirname(d))
-            chain.push(d);
-        chain.push(top);
-    }
-    const findings = [];
-    for (const d of chain) {
-        const label = d === dir ? 'the hook folder' : d === top ? 'the repository folder' : `the folder ${d}`;
-        const finding = await writable(d, label, title);
-        if (finding)
-            findings.push(where ? { ...finding, ...where } : finding);
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/validate/index.ts
-/**
- * validate: what every phase would run and skip, and what is wrong with each hook, without running
- * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
- * line) to fix. The checks on one file or folder are in validate-findings.ts.
- */
-
-
-
-
-
-
-
-
-/**
- * The modes git records for the files of a hook folder, by name; empty when the folder is not in
- * the workspace's own repository.
- *
- * validate runs on untrusted content (a pull request), so git must never read a config from the
- * checked folders: started inside a hook folder laid out as a bare repository (HEAD, objects/,
- * refs/, a config with core.worktree and core.fsmonitor), git discovers that folder as its
- * repository and runs its fsmonitor command. Hence git runs from the workspace root with the
- * workspace's own `.git` named explicitly (no discovery at all), fsmonitor and hooks off, implicit
- * bare repositories refused, no system config, discovery stopped above the workspace, and no GIT_*
- * variable inherited that could point it elsewhere.
- */
-async function gitModes(workspace, dir, env) {
-    const modes = new Map();
-    const gitDir = external_node_path_default().join(workspace, '.git');
-    const rel = external_node_path_default().relative(workspace, dir);
-    if (rel.startsWith('..') || external_node_path_default().isAbsolute(rel) || !(0,external_node_fs_namespaceObject.existsSync)(gitDir))
-        return modes;
-    const cleanEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GIT_')));
-    const args = [
-        ...['--git-dir', gitDir, '--work-tree', workspace, '--literal-pathspecs'],
-        ...['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'],
-        ...['-c', 'safe.bareRepository=explicit'],
-        ...['ls-files', '-s', '-z', '--', rel || '.'],
-    ];
-    try {
-        const { stdout } = await (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile)('git', args, {
-            cwd: workspace,
-            env: {
-                ...cleanEnv,
-                GIT_CONFIG_NOSYSTEM: '1',
-                GIT_CEILING_DIRECTORIES: external_node_path_default().dirname(workspace),
-                GIT_OPTIONAL_LOCKS: '0',
-                GIT_TERMINAL_PROMPT: '0',
-            },
-            maxBuffer: 16 * 1024 * 1024,
-        });
-        const prefix = rel ? `${rel}/` : '';
-        for (const record of stdout.split('\0')) {
-            const tab = record.indexOf('\t');
-            const file = record.slice(tab + 1);
-            if (tab < 0 || !file.startsWith(prefix))
-                continue;
-            const name = file.slice(prefix.length);
-            if (!name.includes('/'))
-                modes.set(name, record.slice(0, 6));
-        }
-    }
-    catch {
-        // No git, or not a repository git can read: nothing to compare with.
-    }
-    return modes;
-}
-/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
-function entries(source) {
-    const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
-    return listHookDirectory(source.directory, source.args, { style });
-}
-async function isRunnable(hook) {
-    if (hook.problem)
-        return false;
-    const mode = await (0,promises_namespaceObject.stat)(hook.path).then((s) => s.mode, () => 0);
-    return (mode & 0o111) !== 0;
-}
-/** Findings on a usable folder, once per folder however many phases use it. */
-async function folderFindings(source, plan, title) {
-    const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
-    const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
-    return [
-        ...(source.kind === 'config'
-            ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
-            : []),
-        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
-    ];
-}
-async function hookFindings(hook, source, phase, ctx) {
-    const title = `${phase} hook ${hook.name}`;
-    const found = [];
-    if (source.kind === 'config' && hook.name.startsWith('.')) {
-        const runnable = await isRunnable(hook);
-        found.push(dotfileFinding(hook.name, hook.path, title, runnable));
-        // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
-        if (!runnable)
-            return [...found, ...(await hookWritableFindings(hook.path, title))];
-    }
-    if (hook.problem) {
-        found.push({
-            severity: 'error',
-            title: `${title} cannot start`,
-            message: `${hook.name}: ${hook.problem.message}`,
-            file: hook.path,
-        });
-    }
-    if (source.kind === 'config') {
-        found.push(...nameShellFinding(hook.name, hook.path, title));
-    }
-    if (ctx.modes.get(hook.name) === '100644') {
-        found.push({
-            severity: 'error',
-            title: `${title} not executable in git`,
-            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(ctx.workspace, hook.path)}`,
-            file: hook.path,
-        });
-    }
-    found.push(...(await hookWritableFindings(hook.path, title)));
-    if (!hook.problem || hook.problem.kind === 'not-executable') {
-        found.push(...(await startFindings(hook.path, ctx.pathVar)));
-    }
-    return found;
-}
-async function validatePlan(plan) {
-    const pathVar = plan.settings.env.PATH ?? '';
-    const workspace = plan.settings.workspace;
-    const findings = [];
-    const phases = [];
-    const foldersSeen = new Set();
-    for (const phase of plan.phases) {
-        const validated = {
-            phase: phase.phase,
-            directories: phase.sources.map((s) => s.directory),
-            hooks: [],
-            skipped: [],
-            errors: [],
-            folderFindings: [],
-        };
-        for (const source of phase.sources) {
-            const problem = await sourceProblem(source, plan.config);
-            if (problem) {
-                validated.errors.push(problem.message);
-                findings.push({
-                    severity: 'error',
-                    title: `${phase.phase} hook folder missing`,
-                    message: problem.message,
-                    file: problem.where?.file ?? source.directory,
-                    ...(problem.where?.line ? { line: problem.where.line } : {}),
-                });
-                continue;
-            }
-            if (!foldersSeen.has(source.directory)) {
-                foldersSeen.add(source.directory);
-                const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
-                validated.folderFindings.push(...found);
-                findings.push(...found);
-            }
-            const listing = await entries(source);
-            const ctx = {
-                modes: await gitModes(workspace, source.directory, plan.settings.env),
-                pathVar,
-                workspace,
-            };
-            validated.skipped.push(...listing.skipped);
-            for (const hook of listing.hooks) {
-                const found = await hookFindings(hook, source, phase.phase, ctx);
-                validated.hooks.push({
-                    name: hook.name,
-                    path: hook.path,
-                    args: hook.args,
-                    findings: found,
-                });
-                findings.push(...found);
-            }
-        }
-        phases.push(validated);
-    }
-    return { configPath: plan.config?.path ?? null, phases, findings };
-}
-
-;// CONCATENATED MODULE: ./src/engine/index.ts
-
-
-
-
-async function runOperation(settings, reporter, options) {
-    const { cancel } = options;
-    if (settings.command === 'validate') {
-        const plan = await makeValidationPlan(settings);
-        reporter.maskSecrets(plan.config?.secrets ?? []);
-        const validation = await validatePlan(plan);
-        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-        await reporter.finishValidation(validation, rehearsal);
-        return;
-    }
-    const plan = await makePlan(settings, options);
-    if (cancel.cancelled) {
-        throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
-    }
-    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-    reporter.maskSecrets(plan.config?.secrets ?? []);
-    reporter.planned(plan);
-    const result = await runSession(plan, reporter, { cancel });
-    await reporter.finish(result);
+/** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
+async function edge_fail(error, workspace, reporter) {
+    if (!(error instanceof PreflightError) && error instanceof Error)
+        core_debug(error.stack ?? '');
+    if (reporter)
+        await reporter.stopped(error);
+    else
+        await ActionsReporter.abort(error, workspace);
 }
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
@@ -5795,14 +5859,10 @@ class StateWriter {
         this.store.save(STATE_KEYS.token, this.token);
     }
 }
-class StateError extends Error {
+class StateError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'StateError';
 }
-/** Whether this run of the entry is the post step (the main step saved `isPost`). */
-function isPostStep(store) {
-    return store.get(STATE_KEYS.isPost) !== '' || store.get(STATE_KEYS.token) !== '';
-}
-const STAGES = ['pre', 'post', 'done'];
+const STAGES = (/* unused pure expression or super */ null && (['pre', 'post', 'done']));
 /** Reads and checks the state; a StateError when it is not the one the main step wrote. */
 function readState(store) {
     const token = store.get(STATE_KEYS.token);
@@ -5836,9 +5896,9 @@ function readState(store) {
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
 /**
- * The action's edges: the main step (inputs into settings, the engine runs, the reporter reports)
- * and the post step, which runs the post hooks only when the main step died before it could.
- * `run()` is the entry of both, for `dist/index.js` and for `@github/local-action`.
+ * The action's main step: inputs into settings, the engine runs, the reporter reports, and the
+ * state records what the post step would owe. `run()` is the entry of `dist/index.js` and of
+ * `@github/local-action`.
  */
 
 
@@ -5846,72 +5906,14 @@ function readState(store) {
 
 
 
-
-
-
-
-
-
-
-
-/** The runner's GITHUB_STATE, through `@actions/core`. */
-const actionsState = {
-    save(name, value) {
-        checkpoint('state', name);
-        saveState(name, value);
-    },
-    get: (name) => getState(name),
-};
-/** Short Rekkord commands (version, help, identify), their output kept out of the log. */
-const execute = async (file, args, env) => {
-    checkpoint('probe');
-    const childEnv = {};
-    for (const [k, v] of Object.entries(env))
-        if (v !== undefined)
-            childEnv[k] = v;
-    const out = await getExecOutput(file, [...args], {
-        silent: true,
-        ignoreReturnCode: true,
-        env: childEnv,
-    });
-    return { exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr };
-};
-function readSettings(workspace) {
-    return parseSettings((name) => getInput(name, { trimWhitespace: false }), {
-        workspace,
-        tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
-        env: process.env,
-    });
-}
-/** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
-function cancelOnSignals() {
-    const cancel = new Cancellation();
-    const onSignal = (signal) => {
-        if (cancel.cancel(signal))
-            info(`Received ${signal}: stopping, then running the post hooks`);
-        else
-            info(`Received ${signal} again: the post hooks are already running`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return cancel;
-}
-/** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
-async function main_fail(error, workspace, reporter) {
-    if (!(error instanceof PreflightError) && error instanceof Error)
-        core_debug(error.stack ?? '');
-    if (reporter)
-        await reporter.stopped(error);
-    else
-        await ActionsReporter.abort(error, workspace);
-}
-async function runMain() {
+/** The main step: the entry of `dist/index.js` and of `@github/local-action`. */
+async function run() {
     const cancel = cancelOnSignals();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const state = new StateWriter(actionsState);
     let reporter = null;
     try {
-        // First, before any hook: the post step must know it is the post step, and a state that
+        // First, before any hook: the post step must find this run's token, and a state that
         // cannot be written must stop the run before a pre hook stops a service.
         try {
             state.begin();
@@ -5926,10 +5928,10 @@ async function runMain() {
             // A rehearsal owes the post step nothing: only a real run records its progress.
             state: settings.command === 'validate' ? null : state,
         });
-        await runOperation(settings, reporter, { cancel, execute });
+        await runOperation(settings, reporter, { cancel, execute: executeFile });
     }
     catch (error) {
-        await main_fail(error, workspace, reporter);
+        await edge_fail(error, workspace, reporter);
     }
     finally {
         // Last: the token again, after anything a hook may have written to GITHUB_STATE.
@@ -5940,59 +5942,6 @@ async function runMain() {
             process.exitCode = 1;
         }
     }
-}
-async function runPost() {
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    let saved;
-    let reporter = null;
-    try {
-        saved = readState(actionsState);
-    }
-    catch (error) {
-        setFailed(`The post step runs nothing: ${error.message}`);
-        return;
-    }
-    if (saved.stage !== 'pre' && saved.stage !== 'post') {
-        info(saved.stage === 'done'
-            ? 'The main step ran the post hooks: nothing to do.'
-            : 'No hook ran in the main step: nothing to do.');
-        return;
-    }
-    // Whatever the killed main step was running goes first, or it would race the post hooks.
-    if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
-        info(`Stopping process group ${saved.pgid}, left running by the main step`);
-        await reapGroup(saved.pgid, 2000);
-    }
-    const cancel = cancelOnSignals();
-    try {
-        const settings = readSettings(workspace);
-        // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
-        if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
-            info('Removed the private config copy left by the main step');
-        }
-        const plan = await makePlan(settings, { recovery: true });
-        reporter = new ActionsReporter({
-            workspace,
-            allowWorkflowCommands: settings.allowWorkflowCommands,
-            state: null,
-        });
-        reporter.maskSecrets(plan.config?.secrets ?? []);
-        reporter.planned(plan);
-        info(`The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`);
-        const recovery = { alreadyRun: saved.postDone, ...saved.step };
-        const result = await runRecovery(plan, reporter, recovery, { cancel });
-        await reporter.finish(result);
-    }
-    catch (error) {
-        await main_fail(error, workspace, reporter);
-    }
-}
-/** The main step, or the post step when the main step's state says so. */
-async function run() {
-    if (isPostStep(actionsState))
-        await runPost();
-    else
-        await runMain();
 }
 
 

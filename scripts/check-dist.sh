@@ -9,4 +9,11 @@ if [ -n "$(git status --porcelain -- dist)" ]; then
   git --no-pager diff --stat -- dist >&2
   exit 1
 fi
+# Each bundle that action.yml runs (runs.main, runs.post) must be in it.
+for entry in $(sed -n 's/^  \(main\|post\): //p' action.yml); do
+  if ! git ls-files --error-unmatch -- "$entry" >/dev/null 2>&1; then
+    echo "action.yml runs $entry, which is not committed: run 'npm run build' and commit dist/." >&2
+    exit 1
+  fi
+done
 echo "dist/ is current."

@@ -1,4 +1,4 @@
-/** Entry point of the bundled action (`dist/index.js`), for both the main and the post step. */
+/** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 import { run } from './main.js';
 
 await run();

@@ -98,11 +98,6 @@ export class StateError extends Error {
   override name = 'StateError';
 }
 
-/** Whether this run of the entry is the post step (the main step saved `isPost`). */
-export function isPostStep(store: StateStore): boolean {
-  return store.get(STATE_KEYS.isPost) !== '' || store.get(STATE_KEYS.token) !== '';
-}
-
 const STAGES: readonly string[] = ['pre', 'post', 'done'];
 
 /** Reads and checks the state; a StateError when it is not the one the main step wrote. */

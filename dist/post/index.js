@@ -1,0 +1,5686 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 756:
+/***/ ((module) => {
+
+const { hasOwnProperty } = Object.prototype
+
+const encode = (obj, opt = {}) => {
+  if (typeof opt === 'string') {
+    opt = { section: opt }
+  }
+  opt.align = opt.align === true
+  opt.newline = opt.newline === true
+  opt.sort = opt.sort === true
+  opt.whitespace = opt.whitespace === true || opt.align === true
+  // The `typeof` check is required because accessing the `process` directly fails on browsers.
+  /* istanbul ignore next */
+  opt.platform = opt.platform || (typeof process !== 'undefined' && process.platform)
+  opt.bracketedArray = opt.bracketedArray !== false
+
+  /* istanbul ignore next */
+  const eol = opt.platform === 'win32' ? '\r\n' : '\n'
+  const separator = opt.whitespace ? ' = ' : '='
+  const children = []
+
+  const keys = opt.sort ? Object.keys(obj).sort() : Object.keys(obj)
+
+  let padToChars = 0
+  // If aligning on the separator, then padToChars is determined as follows:
+  // 1. Get the keys
+  // 2. Exclude keys pointing to objects unless the value is null or an array
+  // 3. Add `[]` to array keys
+  // 4. Ensure non empty set of keys
+  // 5. Reduce the set to the longest `safe` key
+  // 6. Get the `safe` length
+  if (opt.align) {
+    padToChars = safe(
+      (
+        keys
+          .filter(k => obj[k] === null || Array.isArray(obj[k]) || typeof obj[k] !== 'object')
+          .map(k => Array.isArray(obj[k]) ? `${k}[]` : k)
+      )
+        .concat([''])
+        .reduce((a, b) => safe(a).length >= safe(b).length ? a : b)
+    ).length
+  }
+
+  let out = ''
+  const arraySuffix = opt.bracketedArray ? '[]' : ''
+
+  for (const k of keys) {
+    const val = obj[k]
+    if (val && Array.isArray(val)) {
+      for (const item of val) {
+        out += safe(`${k}${arraySuffix}`).padEnd(padToChars, ' ') + separator + safe(item) + eol
+      }
+    } else if (val && typeof val === 'object') {
+      children.push(k)
+    } else {
+      out += safe(k).padEnd(padToChars, ' ') + separator + safe(val) + eol
+    }
+  }
+
+  if (opt.section && out.length) {
+    out = '[' + safe(opt.section) + ']' + (opt.newline ? eol + eol : eol) + out
+  }
+
+  for (const k of children) {
+    const nk = splitSections(k, '.').join('\\.')
+    const section = (opt.section ? opt.section + '.' : '') + nk
+    const child = encode(obj[k], {
+      ...opt,
+      section,
+    })
+    if (out.length && child.length) {
+      out += eol
+    }
+
+    out += child
+  }
+
+  return out
+}
+
+function splitSections (str, separator) {
+  var lastMatchIndex = 0
+  var lastSeparatorIndex = 0
+  var nextIndex = 0
+  var sections = []
+
+  do {
+    nextIndex = str.indexOf(separator, lastMatchIndex)
+
+    if (nextIndex !== -1) {
+      lastMatchIndex = nextIndex + separator.length
+
+      if (nextIndex > 0 && str[nextIndex - 1] === '\\') {
+        continue
+      }
+
+      sections.push(str.slice(lastSeparatorIndex, nextIndex))
+      lastSeparatorIndex = nextIndex + separator.length
+    }
+  } while (nextIndex !== -1)
+
+  sections.push(str.slice(lastSeparatorIndex))
+
+  return sections
+}
+
+const decode = (str, opt = {}) => {
+  opt.bracketedArray = opt.bracketedArray !== false
+  const out = Object.create(null)
+  let p = out
+  let section = null
+  //          section          |key      = value
+  const re = /^\[([^\]]*)\]\s*$|^([^=]+)(=(.*))?$/i
+  const lines = str.split(/[\r\n]+/g)
+  const duplicates = {}
+
+  for (const line of lines) {
+    if (!line || line.match(/^\s*[;#]/) || line.match(/^\s*$/)) {
+      continue
+    }
+    const match = line.match(re)
+    if (!match) {
+      continue
+    }
+    if (match[1] !== undefined) {
+      section = unsafe(match[1])
+      if (section === '__proto__') {
+        // not allowed
+        // keep parsing the section, but don't attach it.
+        p = Object.create(null)
+        continue
+      }
+      p = out[section] = out[section] || Object.create(null)
+      continue
+    }
+    const keyRaw = unsafe(match[2])
+    let isArray
+    if (opt.bracketedArray) {
+      isArray = keyRaw.length > 2 && keyRaw.slice(-2) === '[]'
+    } else {
+      duplicates[keyRaw] = (duplicates?.[keyRaw] || 0) + 1
+      isArray = duplicates[keyRaw] > 1
+    }
+    const key = isArray && keyRaw.endsWith('[]')
+      ? keyRaw.slice(0, -2) : keyRaw
+
+    if (key === '__proto__') {
+      continue
+    }
+    const valueRaw = match[3] ? unsafe(match[4]) : true
+    const value = valueRaw === 'true' ||
+      valueRaw === 'false' ||
+      valueRaw === 'null' ? JSON.parse(valueRaw)
+      : valueRaw
+
+    // Convert keys with '[]' suffix to an array
+    if (isArray) {
+      if (!hasOwnProperty.call(p, key)) {
+        p[key] = []
+      } else if (!Array.isArray(p[key])) {
+        p[key] = [p[key]]
+      }
+    }
+
+    // safeguard against resetting a previously defined
+    // array by accidentally forgetting the brackets
+    if (Array.isArray(p[key])) {
+      p[key].push(value)
+    } else {
+      p[key] = value
+    }
+  }
+
+  // {a:{y:1},"a.b":{x:2}} --> {a:{y:1,b:{x:2}}}
+  // use a filter to return the keys that have to be deleted.
+  const remove = []
+  for (const k of Object.keys(out)) {
+    if (!hasOwnProperty.call(out, k) ||
+      typeof out[k] !== 'object' ||
+      Array.isArray(out[k])) {
+      continue
+    }
+
+    // see if the parent section is also an object.
+    // if so, add it to that, and mark this one for deletion
+    const parts = splitSections(k, '.')
+    p = out
+    const l = parts.pop()
+    const nl = l.replace(/\\\./g, '.')
+    for (const part of parts) {
+      if (part === '__proto__') {
+        continue
+      }
+      if (!hasOwnProperty.call(p, part) || typeof p[part] !== 'object') {
+        p[part] = Object.create(null)
+      }
+      p = p[part]
+    }
+    if (p === out && nl === l) {
+      continue
+    }
+
+    p[nl] = out[k]
+    remove.push(k)
+  }
+  for (const del of remove) {
+    delete out[del]
+  }
+
+  return out
+}
+
+const isQuoted = val => {
+  return (val.startsWith('"') && val.endsWith('"')) ||
+    (val.startsWith("'") && val.endsWith("'"))
+}
+
+const safe = val => {
+  if (
+    typeof val !== 'string' ||
+    val.match(/[=\r\n]/) ||
+    val.match(/^\[/) ||
+    (val.length > 1 && isQuoted(val)) ||
+    val !== val.trim()
+  ) {
+    return JSON.stringify(val)
+  }
+  return val.split(';').join('\\;').split('#').join('\\#')
+}
+
+const unsafe = val => {
+  val = (val || '').trim()
+  if (isQuoted(val)) {
+    // remove the single quotes before calling JSON.parse
+    if (val.charAt(0) === "'") {
+      val = val.slice(1, -1)
+    }
+    try {
+      val = JSON.parse(val)
+    } catch {
+      // ignore errors
+    }
+  } else {
+    // walk the val to find the first not-escaped ; character
+    let esc = false
+    let unesc = ''
+    for (let i = 0, l = val.length; i < l; i++) {
+      const c = val.charAt(i)
+      if (esc) {
+        if ('\\;#'.indexOf(c) !== -1) {
+          unesc += c
+        } else {
+          unesc += '\\' + c
+        }
+
+        esc = false
+      } else if (';#'.indexOf(c) !== -1) {
+        break
+      } else if (c === '\\') {
+        esc = true
+      } else {
+        unesc += c
+      }
+    }
+    if (esc) {
+      unesc += '\\'
+    }
+
+    return unesc.trim()
+  }
+  return val
+}
+
+module.exports = {
+  parse: decode,
+  decode,
+  stringify: encode,
+  encode,
+  safe,
+  unsafe,
+}
+
+
+/***/ }),
+
+/***/ 91:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(909);
+/** Entry point of the post step's bundle (`dist/post/index.js`, `runs.post`). */
+
+await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 909:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/node_modules/@actions/http-client/lib/auth.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+;// CONCATENATED MODULE: external "string_decoder"
+const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_namespaceObject.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_namespaceObject.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    core_error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/kernel/cancel.ts
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6000;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class cancel_Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/kernel/errors.ts
+/** Thrown for anything wrong before a hook runs: the action then runs nothing. */
+class errors_PreflightError extends Error {
+    where;
+    name = 'PreflightError';
+    constructor(message, 
+    /** The file and line at fault, when there is one (a config line, ...). */
+    where) {
+        super(message);
+        this.where = where;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/commands.ts
+/**
+ * The command table: everything the action knows about each Rekkord command, in one place. The
+ * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
+ * here (the compiler asks for every field) plus its behaviour in the Rekkord stand-in.
+ */
+
+
+
+const FORCE_OPTIONS = /^(-f|--force)$/;
+/** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
+async function checkDestination(values) {
+    const destination = external_node_path_default().resolve(values.workspace, values.destination ?? '');
+    const info = await (0,promises_namespaceObject.stat)(destination).catch(() => null);
+    if (!info)
+        return;
+    if (!info.isDirectory())
+        throw new errors_PreflightError(`Destination ${destination} exists and is not a folder`);
+    const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
+    if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
+        throw new errors_PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+    }
+}
+const COMMAND_TABLE = {
+    save: {
+        summary: 'pre-save hooks, rekkord save <channel> <path>..., post-save hooks',
+        inputs: ['channel', 'paths'],
+        required: ['channel', 'paths'],
+        hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
+        keyMode: 'write',
+        noHooksOption: true,
+        operands: (v) => [v.channel ?? '', ...v.paths],
+    },
+    scan: {
+        summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
+        inputs: [],
+        required: [],
+        hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
+        keyMode: 'read',
+        noHooksOption: true,
+        operands: () => [],
+    },
+    restore: {
+        summary: 'rekkord restore <snapshot> <destination>, with hooks-dir hooks around it',
+        inputs: ['snapshot', 'destination'],
+        required: ['snapshot', 'destination'],
+        hookKeys: null,
+        keyMode: 'read',
+        noHooksOption: false,
+        operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
+        preflight: checkDestination,
+    },
+};
+const commands_COMMANDS = Object.keys(COMMAND_TABLE);
+const OPERATION_TABLE = {
+    ...COMMAND_TABLE,
+    validate: {
+        summary: 'check every hook without running Rekkord (exercise: rehearse every phase)',
+        inputs: ['exercise'],
+        required: [],
+    },
+};
+const OPERATIONS = Object.keys(OPERATION_TABLE);
+function commands_commandSpec(command) {
+    return COMMAND_TABLE[command];
+}
+function isOperation(text) {
+    return Object.hasOwn(OPERATION_TABLE, text);
+}
+
+;// CONCATENATED MODULE: ./src/engine/step-config.ts
+/**
+ * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
+ * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
+ */
+
+
+
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
+        return false;
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = path.dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !path.isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${path.resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function step_config_prepareStepConfig(config, tempRoot, noHooks) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    checkpoint('config-copy');
+    const folder = await mkdtemp(path.join(tempRoot, COPY_PREFIX));
+    const copy = path.join(folder, 'rekkord.ini');
+    await writeFile(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => rm(folder, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/kernel/faults.ts
+/**
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function faults_checkpoint(point, subject) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults)
+        return;
+    const hit = faults
+        .split(',')
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/plan/discovery.ts
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
+ * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
+ * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
+ * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
+ * that never ran cannot pass unnoticed.
+ */
+
+
+
+/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
+const MAX_HOOKS_PER_FOLDER = 1024;
+/** Why a configured hook directory cannot be used, or null when it can. */
+async function directoryProblem(dir) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(dir);
+        if (!info.isDirectory())
+            return `${dir} is not a directory`;
+        await (0,promises_namespaceObject.access)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        return null;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return `${dir} does not exist`;
+        if (code === 'EACCES')
+            return `${dir} is not readable (permission denied)`;
+        if (code === 'ELOOP')
+            return `${dir} is a symbolic link loop`;
+        return `${dir} cannot be read (${code ?? String(error)})`;
+    }
+}
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return {
+                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
+            };
+        if (code === 'ELOOP')
+            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
+        return {
+            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
+        };
+    }
+    if (info.isDirectory())
+        return { skip: 'directory' };
+    if (!info.isFile())
+        return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
+    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    if ((info.mode & 0o111) === 0)
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable (mode ${mode}; run chmod +x on it)`,
+            },
+        };
+    try {
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+    }
+    catch {
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable by this user (mode ${mode})`,
+            },
+        };
+    }
+    return {};
+}
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
+    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
+    names.sort((a, b) => Buffer.compare(a, b));
+    const hooks = [];
+    const skipped = [];
+    for (const raw of names) {
+        const name = raw.toString('utf8');
+        const file = external_node_path_default().join(dir, name);
+        if (raw[0] === 0x2e && rules.style === 'run-parts') {
+            skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (!Buffer.from(name, 'utf8').equals(raw)) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: {
+                    kind: 'bad-name',
+                    message: 'its name is not valid UTF-8, so it cannot be started; rename it',
+                },
+            });
+            continue;
+        }
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
+        else
+            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    }
+    if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
+        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
+    }
+    return { hooks, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
+const BOTH = ['pre', 'post'];
+const POST = ['post'];
+const HOOK_VARIABLES = {
+    SUCCESS: {
+        stages: POST,
+        description: '`1` when Rekkord succeeded and no hook has failed so far, else `0`. Not set for pre hooks (even when the runner has it).',
+        value: (ctx) => (ctx.success ? '1' : '0'),
+    },
+    REKKORD_HOOK_COMMAND: {
+        stages: BOTH,
+        description: '`save`, `scan` or `restore`.',
+        value: (ctx) => ctx.command,
+    },
+    REKKORD_HOOK_PHASE: { stages: BOTH, description: '`pre` or `post`.', value: (ctx) => ctx.stage },
+    REKKORD_HOOK_CONFIG: {
+        stages: BOTH,
+        description: 'Absolute path of the Rekkord config (the original, never a copy), or empty.',
+        value: (ctx) => ctx.configPath ?? '',
+    },
+    REKKORD_HOOK_CHANNEL: {
+        stages: BOTH,
+        description: 'The snapshot channel of a save, else empty.',
+        value: (ctx) => ctx.channel ?? '',
+    },
+    REKKORD_HOOK_SNAPSHOT: {
+        stages: BOTH,
+        description: 'The snapshot of a restore (OID or channel), else empty.',
+        value: (ctx) => ctx.snapshot ?? '',
+    },
+    REKKORD_HOOK_DESTINATION: {
+        stages: BOTH,
+        description: 'The destination folder of a restore, else empty.',
+        value: (ctx) => ctx.destination ?? '',
+    },
+    REKKORD_HOOK_REHEARSAL: {
+        stages: BOTH,
+        description: "`1` in validate's rehearsal (`exercise: true`): change nothing. Else unset.",
+        value: (ctx) => (ctx.rehearsal ? '1' : undefined),
+    },
+    REKKORD_HOOK_OID: {
+        stages: POST,
+        description: 'The snapshot OID after a successful save, else empty.',
+        value: (ctx) => ctx.oid ?? '',
+    },
+    REKKORD_HOOK_EXIT_CODE: {
+        stages: POST,
+        description: "Rekkord's exit code, or empty when it did not run.",
+        value: (ctx) => (ctx.exitCode === null ? '' : String(ctx.exitCode)),
+    },
+    REKKORD_HOOK_CANCELLED: {
+        stages: POST,
+        description: '`1` when the run was cancelled (or the main step was killed and the post step runs the post hooks), else `0`.',
+        value: (ctx) => (ctx.cancelled ? '1' : '0'),
+    },
+};
+function hookEnvironment(base, ctx) {
+    // None is inherited: a SUCCESS or REKKORD_HOOK_* of the runner must not mislead a hook.
+    const env = Object.fromEntries(Object.entries(base).filter(([name]) => !(name in HOOK_VARIABLES)));
+    for (const [name, variable] of Object.entries(HOOK_VARIABLES)) {
+        const value = variable.stages.includes(ctx.stage) ? variable.value(ctx) : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const OUTCOMES = {
+    success: { word: 'success', icon: '✅', failed: false },
+    failure: { word: 'failure', icon: '❌', failed: true },
+    'not-started': { word: 'not started', icon: '❌', failed: true },
+    'timed-out': { word: 'timed out', icon: '⏱️', failed: true },
+    cancelled: { word: 'cancelled', icon: '🛑', failed: true },
+    // A hook a cancel came before: the post step owes it, nothing failed yet.
+    'not-run': { word: 'not run', icon: '⏭️', failed: false },
+    skipped: { word: 'skipped', icon: '⏭️', failed: false },
+    valid: { word: 'valid', icon: '✅', failed: false },
+    invalid: { word: 'invalid', icon: '❌', failed: true },
+};
+function isFailure(outcome) {
+    return OUTCOMES[outcome].failed;
+}
+/** The outcome as a table shows it: `❌ not started`. */
+function outcomeLabel(outcome) {
+    const info = OUTCOMES[outcome];
+    return `${info.icon} ${info.word}`;
+}
+/**
+ * What a result's exit looks like in a few words: the outcome when nothing ran, else the signal,
+ * else the exit code (`not started`, `SIGKILL`, `exit code 3`).
+ */
+function exitStatus(r) {
+    const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
+    if (byWord.includes(r.outcome))
+        return OUTCOMES[r.outcome].word;
+    return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
+}
+/** The `Exit` column: the signal's name, else the code, else nothing. */
+function exitColumn(r) {
+    return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
+}
+/** A post hook the cancel grace cut short or never reached: the post step runs it. */
+function leftForPostStep(hook) {
+    return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+/** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
+function reading(exit, ctx) {
+    if (exit.startError !== null)
+        return { outcome: 'not-started', message: `not started: ${exit.startError}` };
+    if (exit.stoppedBy === 'cancel') {
+        const how = exit.signal ?? `exit code ${exit.exitCode ?? '?'}`;
+        const message = ctx.onCancel === 'deadline'
+            ? `stopped when the cancel grace ran out (${how}); the post step runs it again`
+            : `interrupted by the cancel (${how})`;
+        return { outcome: 'cancelled', message };
+    }
+    if (exit.stoppedBy === 'timeout') {
+        const message = `timed out after ${ctx.timeoutMs / 1000} s and was stopped`;
+        return { outcome: 'timed-out', message };
+    }
+    if (exit.signal)
+        return { outcome: 'failure', message: `killed by ${exit.signal}` };
+    if (exit.exitCode !== 0)
+        return { outcome: 'failure', message: `exited with code ${exit.exitCode ?? '?'}` };
+    return { outcome: 'success', message: '' };
+}
+/** The one reading of a process exit, as every result reports it. */
+function outcome_classifyExit(exit, ctx) {
+    const { exitCode, signal, durationMs, tail } = exit;
+    return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/process/memory.ts
+/**
+ * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
+ * the V8 heap, and V8 only collects them once about 64 MiB of them pile up: a hook printing
+ * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
+ * collection every few MiB of output frees them early, for a negligible cost.
+ */
+
+
+const EVERY_BYTES = 4 * 1024 * 1024;
+function exposeGc() {
+    try {
+        external_node_v8_default().setFlagsFromString('--expose-gc');
+        const gc = external_node_vm_default().runInNewContext('gc');
+        return typeof gc === 'function' ? gc : null;
+    }
+    catch {
+        return null;
+    }
+}
+let collect;
+let sinceLast = 0;
+/** Counts relayed bytes and collects the young generation every EVERY_BYTES. */
+function relayed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    if (collect === undefined)
+        collect = exposeGc();
+    collect?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/process/output-relay.ts
+
+const TAIL_BYTES = 8192;
+const TAIL_LINES = 10;
+/** Keeps the last few kilobytes of a stream, however much passes through. */
+class Tail {
+    chunks = [];
+    size = 0;
+    push(chunk) {
+        // Only references are kept: no copy, no scan of the bytes on the hot path.
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) {
+            this.size -= this.chunks.shift()?.length ?? 0;
+        }
+    }
+    lines(count = TAIL_LINES) {
+        const text = output_relay_stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
+        return text
+            .split(/\r?\n|\r/)
+            .map((l) => l.trimEnd())
+            .filter((l) => l !== '')
+            .slice(-count);
+    }
+}
+function output_relay_stripAnsi(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+}
+class OutputRelay {
+    streams;
+    sink;
+    tail = new Tail();
+    /** Whether the output was cut off by `drain` rather than ended by the child. */
+    cut = false;
+    waits = 0;
+    ended;
+    onBlocked = null;
+    constructor(streams, sink) {
+        this.streams = streams;
+        this.sink = sink;
+        const onData = (chunk) => {
+            this.take(chunk);
+        };
+        this.ended = Promise.all(streams.map((s) => new Promise((resolve) => {
+            s.on('data', onData);
+            s.once('close', resolve);
+        }))).then(() => undefined);
+    }
+    take(chunk) {
+        this.tail.push(chunk);
+        relayed(chunk.length);
+        const wait = this.sink(chunk);
+        if (!wait)
+            return;
+        if (this.waits++ === 0) {
+            for (const s of this.streams)
+                s.pause();
+            this.onBlocked?.(true);
+        }
+        void wait.finally(() => {
+            if (--this.waits > 0)
+                return;
+            for (const s of this.streams)
+                s.resume();
+            this.onBlocked?.(false);
+        });
+    }
+    /** Stops reading at once (the child could not be started). */
+    stop() {
+        for (const s of this.streams)
+            s.destroy();
+    }
+    /**
+     * Resolves once the streams end, or once `budgetMs` of reading has passed, then cuts them off.
+     * Time spent waiting for the sink does not count: output the hook wrote before it exited is not
+     * lost to a slow log, while a background child can delay the result by the budget at most.
+     */
+    drain(budgetMs) {
+        return new Promise((resolve) => {
+            let left = budgetMs;
+            let since = 0;
+            let timer;
+            const cutOff = () => {
+                this.cut = true;
+                this.stop();
+            };
+            const arm = () => {
+                since = performance.now();
+                timer = setTimeout(cutOff, left);
+            };
+            this.onBlocked = (blocked) => {
+                if (!blocked) {
+                    arm();
+                    return;
+                }
+                clearTimeout(timer);
+                left = Math.max(0, left - (performance.now() - since));
+            };
+            if (this.waits === 0)
+                arm();
+            void this.ended.then(() => {
+                clearTimeout(timer);
+                this.onBlocked = null;
+                resolve();
+            });
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/process-group.ts
+/**
+ * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
+ * cancel reaches everything it started. Checking whether a group still has a live member reads
+ * `/proc` asynchronously and only while a stopped group is being waited for.
+ */
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
+async function liveMember(pid, pgid) {
+    try {
+        const stat = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1');
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pgid && state !== 'Z';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
+ * stays a zombie until init reaps it, which some container inits do late.
+ */
+async function groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    if (process.platform !== 'linux')
+        return true;
+    let pids;
+    try {
+        pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return true;
+    }
+    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+    return live.includes(true);
+}
+const FIRST_CHECK_MS = 10;
+const MAX_CHECK_MS = 100;
+/** Waits until the group has no live process left, sending SIGKILL once `graceMs` has passed. */
+async function reapGroup(pgid, graceMs) {
+    const until = performance.now() + graceMs;
+    let wait = FIRST_CHECK_MS;
+    while (await groupAlive(pgid)) {
+        const left = until - performance.now();
+        if (left <= 0) {
+            signalGroup(pgid, 'SIGKILL');
+            return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
+        wait = Math.min(wait * 2, MAX_CHECK_MS);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/index.ts
+/**
+ * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
+ * its own process group (so a timeout or a cancel stops everything it started), output passed on
+ * live as raw bytes, and only a small tail kept in memory for the failure report.
+ *
+ * A run goes: start (a failure to start is a result, never a rejection) → wait for the child's
+ * exit, with the timeout and the cancel armed → drain its output for a bounded time → if the
+ * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
+ */
+
+
+
+
+
+/** After SIGTERM on timeout, how long the group gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/** After exit, how long the output is still read (README: "a second later"). */
+const DRAIN_MS = 1000;
+/** After a cancel, a post hook past the budget gets this long after SIGTERM. */
+const DEADLINE_KILL_GRACE_MS = 500;
+/** Node's timers hold at most 2^31-1 ms (Node's lib/internal/timers.js, TIMEOUT_MAX). */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+/** `setTimeout` for any delay: longer ones are chained. Returns the cancel. */
+function setLongTimeout(callback, ms) {
+    const due = performance.now() + ms;
+    let timer;
+    const step = () => {
+        const left = due - performance.now();
+        if (left > 1)
+            timer = setTimeout(step, Math.min(left, TIMER_MAX_MS));
+        else
+            callback();
+    };
+    timer = setTimeout(step, Math.min(Math.max(ms, 0), TIMER_MAX_MS));
+    return () => {
+        clearTimeout(timer);
+    };
+}
+/** Words for a failure to start, better than a bare errno (ENOENT for a missing interpreter...). */
+async function startErrorText(file, error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT') {
+        const head = await (0,promises_namespaceObject.readFile)(file)
+            .then((b) => b.subarray(0, 256).toString('utf8'))
+            .catch(() => null);
+        if (head === null)
+            return `${file} does not exist`;
+        if (head.startsWith('#!')) {
+            const shebang = head.slice(2).split('\n')[0] ?? '';
+            if (shebang.endsWith('\r')) {
+                return 'its #! line ends with a carriage return (CRLF line endings); convert the file to LF';
+            }
+            return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
+        }
+    }
+    if (code === 'EACCES')
+        return 'permission denied when starting it';
+    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+    if (code === 'ELOOP')
+        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
+    if (code === 'E2BIG')
+        return 'its arguments and environment are too large (E2BIG)';
+    if (code === 'ETXTBSY')
+        return 'it is open for writing by another process (ETXTBSY)';
+    return `it cannot be started (${code || error.message})`;
+}
+class ProcessRun {
+    spec;
+    started = performance.now();
+    stoppedBy = null;
+    /** When a stopped group must be gone (SIGKILL is due then). */
+    killAt = 0;
+    killTimer;
+    /** Disarms what only matters while the child runs: timeout, cancel, deadline. */
+    whileRunning = [];
+    constructor(spec) {
+        this.spec = spec;
+    }
+    async run() {
+        let child;
+        try {
+            child = (0,external_node_child_process_namespaceObject.spawn)(this.spec.file, this.spec.args, {
+                cwd: this.spec.cwd,
+                env: this.spec.env,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                detached: true,
+            });
+        }
+        catch (error) {
+            return this.notStarted(error);
+        }
+        const relay = new OutputRelay([child.stdout, child.stderr], this.spec.onOutput);
+        const ending = new Promise((resolve) => {
+            // After a successful start, 'error' only reports a failed kill: the exit still comes.
+            child.on('error', (error) => {
+                if (child.pid === undefined)
+                    resolve({ error });
+            });
+            child.once('exit', (code, signal) => {
+                resolve({ code, signal });
+            });
+        });
+        const pgid = child.pid;
+        if (pgid !== undefined)
+            this.watch(pgid);
+        const end = await ending;
+        this.whileRunning.forEach((disarm) => {
+            disarm();
+        });
+        if ('error' in end || pgid === undefined) {
+            relay.stop();
+            return this.notStarted('error' in end ? end.error : new Error('no process id'));
+        }
+        const durationMs = performance.now() - this.started;
+        await relay.drain(DRAIN_MS);
+        // A background child held the output past the drain: it goes, the hook's result stands.
+        if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
+            setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
+        }
+        // A stopped hook's background children go with it, within what is left of the grace.
+        if (this.stoppedBy) {
+            await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
+            clearTimeout(this.killTimer);
+        }
+        return {
+            exitCode: end.code,
+            signal: end.signal,
+            durationMs,
+            startError: null,
+            stoppedBy: this.stoppedBy,
+            tail: relay.tail.lines(),
+        };
+    }
+    /** Arms the timeout and the cancel for a running child. */
+    watch(pgid) {
+        const { spec } = this;
+        spec.onSpawn?.(pgid);
+        if (spec.timeoutMs > 0) {
+            const grace = spec.killGraceMs ?? KILL_GRACE_MS;
+            this.whileRunning.push(setLongTimeout(() => {
+                this.stop(pgid, 'timeout', 'SIGTERM', grace);
+            }, spec.timeoutMs));
+        }
+        const cancel = spec.cancel;
+        if (!cancel)
+            return;
+        this.whileRunning.push(cancel.onCancel((signal) => {
+            if (spec.onCancel !== 'deadline') {
+                this.stop(pgid, 'cancel', signal, CANCEL_KILL_GRACE_MS);
+                return;
+            }
+            this.whileRunning.push(setLongTimeout(() => {
+                this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+            }, cancel.remainingMs()));
+        }));
+    }
+    /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
+    stop(pgid, reason, signal, graceMs) {
+        if (this.stoppedBy)
+            return;
+        this.stoppedBy = reason;
+        this.killAt = performance.now() + graceMs;
+        signalGroup(pgid, signal);
+        this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+    }
+    async notStarted(error) {
+        return {
+            exitCode: null,
+            signal: null,
+            durationMs: performance.now() - this.started,
+            startError: await startErrorText(this.spec.file, error),
+            stoppedBy: null,
+            tail: [],
+        };
+    }
+}
+/** Runs the process to its end; resolves with how it ended, never rejects. */
+function process_runProcess(spec) {
+    return new ProcessRun(spec).run();
+}
+
+;// CONCATENATED MODULE: ./src/engine/hook.ts
+
+
+
+function notRunResult(phase, hook, reason) {
+    return {
+        phase,
+        name: hook.name,
+        path: hook.path,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome: 'not-run',
+        message: reason,
+        tail: [],
+    };
+}
+/** A hook whose process could not even be asked for (the spawn threw): it did not start. */
+function startFailure(phase, hook, error) {
+    const code = error?.code;
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        outcome: 'not-started',
+    };
+}
+async function runHook(phase, hook, options) {
+    const base = { phase, name: hook.name, path: hook.path };
+    if (hook.problem) {
+        return {
+            ...base,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: 'not-started',
+            message: `not started: ${hook.problem.message}`,
+            tail: [],
+        };
+    }
+    faults_checkpoint('spawn', hook.name);
+    const exit = await process_runProcess({
+        file: hook.path,
+        args: hook.args,
+        cwd: options.cwd,
+        env: options.env,
+        onOutput: options.onOutput,
+        timeoutMs: options.timeoutMs,
+        cancel: options.cancel,
+        onCancel: options.onCancel,
+        onSpawn: options.onSpawn,
+    });
+    const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
+    return { ...base, ...outcome_classifyExit(exit, ctx) };
+}
+
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+function observer_describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function observer_guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${observer_describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/phase.ts
+
+
+
+
+
+/** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
+async function phase_listPhase(phase) {
+    const listing = { hooks: [], skipped: [] };
+    const errors = [];
+    for (const source of phase.sources) {
+        try {
+            faults_checkpoint('listing', phase.phase);
+            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            const one = await listHookDirectory(source.directory, source.args, { style });
+            listing.hooks.push(...one.hooks);
+            listing.skipped.push(...one.skipped);
+        }
+        catch (error) {
+            errors.push(`the hook directory ${source.directory} cannot be read: ${observer_describeError(error)}`);
+        }
+    }
+    return { listing, error: errors.join('; ') };
+}
+async function phase_runPhase(run) {
+    const { settings, phase, context, observer, cancel, alreadyRun } = run;
+    const { stage } = phase;
+    const title = run.label ?? phase.phase;
+    const directories = phase.sources.map((s) => s.directory);
+    const { listing: listed, error } = run.listed ?? (await phase_listPhase(phase));
+    const listing = alreadyRun
+        ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
+        : listed;
+    const report = {
+        phase: phase.phase,
+        ...(run.label ? { label: run.label } : {}),
+        directories,
+        hooks: [],
+        skipped: listing.skipped,
+        error,
+    };
+    observer.phaseStart(title, directories, listing);
+    let success = context.success && report.error === '';
+    for (const hook of listing.hooks) {
+        if (stage === 'pre' && cancel.cancelled) {
+            const reason = `not run: cancelled by ${cancel.signal ?? ''}`;
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
+        if (stage === 'post' && cancel.remainingMs() === 0) {
+            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            report.hooks.push(notRunResult(phase.phase, hook, reason));
+            continue;
+        }
+        observer.hookStart(title, hook);
+        const cancelled = cancel.cancelled || alreadyRun !== undefined;
+        const env = hookEnvironment(run.env, {
+            ...context,
+            stage,
+            phase: phase.phase,
+            success: success && !cancelled,
+            cancelled,
+        });
+        let result;
+        try {
+            result = await runHook(phase.phase, hook, {
+                cwd: settings.workspace,
+                env,
+                timeoutMs: settings.hookTimeoutMs,
+                onOutput: (chunk) => observer.output(chunk),
+                cancel,
+                onCancel: stage === 'pre' ? 'interrupt' : 'deadline',
+                onSpawn: (pgid) => observer.processGroup?.(pgid),
+            });
+        }
+        catch (thrown) {
+            result = startFailure(phase.phase, hook, thrown);
+        }
+        observer.processGroup?.(null);
+        if (result.outcome !== 'success')
+            success = false;
+        report.hooks.push(result);
+        observer.hookEnd(result);
+    }
+    observer.phaseEnd(report);
+    return report;
+}
+function phase_phaseFailed(report) {
+    return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+
+;// CONCATENATED MODULE: ./src/plan/types.ts
+/** The plan's vocabulary: stages, phases and the entries of a hook folder. */
+/** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
+const OID = '[MR][0-9A-F]{64}';
+
+;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
+
+
+
+
+
+
+/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
+const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
+/** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
+const MAX_LINE = 4096;
+function rekkord_step_stepArguments(spec) {
+    const argv = [spec.command];
+    if (spec.configPath)
+        argv.push('-C', spec.configPath);
+    if (spec.noHooks)
+        argv.push('--no_hooks');
+    argv.push(...spec.args, ...spec.operands);
+    return argv;
+}
+/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+class OidScanner {
+    oid = null;
+    partial = '';
+    push(chunk) {
+        const text = this.partial + chunk.toString('latin1');
+        const lines = text.split(/\r?\n|\r/);
+        this.partial = lines.pop() ?? '';
+        if (this.partial.length > MAX_LINE)
+            this.partial = '';
+        for (const line of lines)
+            this.scan(line);
+    }
+    end() {
+        this.scan(this.partial);
+        this.partial = '';
+    }
+    scan(line) {
+        if (line.length > MAX_LINE)
+            return;
+        const match = OID_LINE.exec(stripAnsi(line).trim());
+        if (match?.[1])
+            this.oid = match[1];
+    }
+}
+async function rekkord_step_runStep(spec, options) {
+    const scanner = new OidScanner();
+    checkpoint('spawn', 'rekkord');
+    const exit = await runProcess({
+        file: spec.rekkordPath,
+        args: rekkord_step_stepArguments(spec),
+        cwd: options.cwd,
+        // Rekkord translates its log lines: force English so the OID line can be read.
+        env: inEnglish(options.env),
+        onOutput: (chunk) => {
+            scanner.push(chunk);
+            return options.onOutput(chunk);
+        },
+        timeoutMs: 0,
+        cancel: options.cancel,
+        onCancel: 'interrupt',
+        onSpawn: options.onSpawn,
+    });
+    scanner.end();
+    const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    return {
+        ...ending,
+        command: spec.command,
+        display: options.display,
+        oid: exit.exitCode === 0 ? scanner.oid : null,
+        message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
+ * the same phases with the same hook context, and are kept together so they cannot drift apart.
+ */
+
+
+
+
+
+
+
+
+function stepNotRun(command, message, outcome = 'skipped') {
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome,
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+/** What every hook of a session learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
+        channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
+    };
+}
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan) {
+    const pre = await listPhase(plan.pre);
+    const post = await listPhase(plan.post);
+    const unreadable = [pre.error, post.error].filter((e) => e !== '');
+    if (unreadable.length)
+        throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
+    try {
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        return { pre, stepConfig };
+    }
+    catch (error) {
+        throw new PreflightError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+    }
+}
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run) {
+    try {
+        return await runPhase(run);
+    }
+    catch (error) {
+        return {
+            phase: run.phase.phase,
+            directories: run.phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            error: `the phase stopped: ${describeError(error)}`,
+        };
+    }
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const errors = [];
+    const safe = guardObserver(observer, errors);
+    const shared = sharedContext(settings, command, plan.config);
+    const prepared = await prepare(plan);
+    const { stepConfig } = prepared;
+    try {
+        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+        const run = { settings, env: plan.childEnv, observer: safe, cancel };
+        const pre = await guardedPhase({
+            ...run,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            listed: prepared.pre,
+        });
+        let step;
+        if (cancel.cancelled) {
+            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        }
+        else if (phaseFailed(pre)) {
+            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+        }
+        else {
+            step = await runRekkord(plan, stepConfig, safe, cancel);
+        }
+        const stepOk = step.outcome === 'success';
+        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+        // or its log could not be written) fails the step, so the post hooks hear it too.
+        const success = stepOk && errors.length === 0;
+        const post = await guardedPhase({
+            ...run,
+            phase: plan.post,
+            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+        });
+        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
+        return {
+            command,
+            success: ok && errors.length === 0,
+            cancelled: cancel.signal,
+            recovery: false,
+            oid: step.oid,
+            phases: [pre, post],
+            step,
+            configPath: plan.config?.path ?? null,
+            errors,
+        };
+    }
+    finally {
+        await stepConfig.cleanup().catch(() => undefined);
+    }
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, state, options = {}) {
+    const { settings, command } = plan;
+    const errors = [];
+    const post = await phase_runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: {
+            ...sharedContext(settings, command, plan.config),
+            success: false,
+            exitCode: state.exitCode,
+            oid: state.oid,
+        },
+        observer: observer_guardObserver(observer, errors),
+        cancel: options.cancel ?? new cancel_Cancellation(),
+        alreadyRun: state.alreadyRun,
+    });
+    return {
+        command,
+        success: !phase_phaseFailed(post) && errors.length === 0,
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+        errors,
+    };
+}
+/**
+ * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, options = {}) {
+    const { settings } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const safe = guardObserver(observer, []);
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
+        }
+    }
+    return reports;
+}
+async function runRekkord(plan, stepConfig, observer, cancel) {
+    const { settings, command } = plan;
+    const spec = {
+        command,
+        rekkordPath: plan.rekkordPath,
+        configPath: stepConfig.path,
+        noHooks: plan.noHooks,
+        args: settings.args,
+        operands: commandSpec(command).operands(settings),
+    };
+    const display = commandLine(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
+    let result;
+    try {
+        result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: plan.childEnv,
+            onOutput: (chunk) => observer.output(chunk),
+            display,
+            cancel,
+            onSpawn: (pgid) => {
+                observer.processGroup(pgid);
+            },
+        });
+    }
+    catch (error) {
+        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        result = { ...stepNotRun(command, message, 'not-started'), display };
+    }
+    observer.processGroup(null);
+    observer.stepEnd(result);
+    return result;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ */
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
+function describe(name) {
+    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/plan/paths.ts
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/plan/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(commands_COMMANDS.flatMap((command) => {
+    const keys = commands_commandSpec(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new errors_PreflightError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof errors_PreflightError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new errors_PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new errors_PreflightError(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
+            continue;
+        if (entry.value === '') {
+            throw new errors_PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[entry.key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        (hooks[phase] ??= []).push({
+            key: entry.key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        });
+    }
+    const secrets = configSecrets(doc, env);
+    return { path: file, source, doc, hooks, secrets };
+}
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
+}
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
+function urlSecrets(url) {
+    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
+    if (!match?.[1])
+        return [];
+    const [user = '', password = ''] = match[1].split(':');
+    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
+    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'REKKORD_AGENT_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
+function configSecrets(doc, env) {
+    const values = doc.entries.flatMap((e) => {
+        if (SECRET_KEYS[e.section]?.includes(e.key))
+            return [e.value];
+        if (e.key === 'URL')
+            return urlSecrets(e.value);
+        return [];
+    });
+    for (const name of SECRET_VARIABLES)
+        values.push(env[name] ?? '');
+    for (const url of [env.REKKORD_REPOSITORY ?? ''])
+        values.push(...urlSecrets(url));
+    return [...new Set(values.filter((v) => v.trim() !== ''))];
+}
+
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function child_env_inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+function child_env_childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], child_env_inEnglish(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if (commands_commandSpec(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], child_env_inEnglish(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, configPath, env) {
+    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
+    const out = await execute(rekkordPath, args, child_env_inEnglish(env));
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = commands_commandSpec(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'master' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan/index.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function findRekkord(settings) {
+    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new errors_PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    const sources = [];
+    for (const setting of hookDirectories(config, phase)) {
+        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
+    }
+    if (settings.hooksDir) {
+        const hooksDir = {
+            kind: 'hooks-dir',
+            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
+            args: [command, stage],
+        };
+        if (stage === 'pre')
+            sources.unshift(hooksDir);
+        else
+            sources.push(hooksDir);
+    }
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new errors_PreflightError('validate has no Rekkord step to plan');
+    const found = await findRekkord(settings);
+    if (!found && !options.recovery)
+        throw rekkordMissing(settings);
+    const rekkordPath = found ?? settings.rekkord;
+    const { config, searched } = await readConfig(settings, found);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    const childEnv = child_env_childEnvironment(settings.env, settings.allowWorkflowCommands);
+    if (!options.recovery) {
+        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+        const configured = allHookDirectories(config).map((setting) => ({
+            directory: setting.directory,
+            setting,
+        }));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const sources = [...configured, ...hooksDirs];
+        for (const source of sources) {
+            const problem = await sourceProblem(source, config);
+            if (problem)
+                throw new errors_PreflightError(problem.message, problem.where);
+        }
+        await commands_commandSpec(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new errors_PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
+                throw new errors_PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        configSearched: searched,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    return { settings, config, configSearched: searched, childEnv, phases };
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/kernel/text.ts
+/**
+ * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
+ * durations and command lines as a user reads them.
+ */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/**
+ * Text from file names, config values or output, made one line of plain text: a newline or any
+ * other control character is shown escaped, so a name can never start a line of its own (where
+ * the runner would read it as a workflow command) or move the cursor.
+ */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/** A command line as a shell would read it back. */
+function text_commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function text_copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+
+;// CONCATENATED MODULE: ./src/report/rows.ts
+/**
+ * What a finished session says, whatever shows it: the rows of the hook table in the order things
+ * ran, and the lines that announce phases and hooks.
+ * Annotations, the job summary and the step outputs each have their own module.
+ */
+
+
+
+function workspaceFile(file, workspace) {
+    const rel = external_node_path_default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
+}
+function failedHooks(result) {
+    return result.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
+}
+/**
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
+ */
+function hookRows(phases, step, stepFirst = false) {
+    const rows = [];
+    const row = (r) => {
+        rows.push({ note: '', exit: '', ...r });
+    };
+    const stepRow = () => {
+        if (!step)
+            return;
+        row({
+            kind: 'step',
+            phase: 'rekkord',
+            name: `rekkord ${step.command}`,
+            outcome: step.outcome,
+            exit: exitColumn(step),
+            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+            details: step.message,
+        });
+    };
+    const note = (phase, text, details = '', directories) => {
+        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
+        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            note(name, 'failure', phase.error);
+        if (phase.directories.length === 0)
+            note(name, 'no directory configured');
+        else if (!phase.error && phase.hooks.length === 0) {
+            note(name, 'no hooks', '', phase.directories);
+        }
+        for (const h of phase.hooks) {
+            row({
+                kind: 'hook',
+                phase: name,
+                name: h.name,
+                outcome: h.outcome,
+                exit: exitColumn(h),
+                durationMs: h.durationMs,
+                details: h.message,
+            });
+        }
+        if (!stepFirst && phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    return rows;
+}
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+function phaseLine(phase, directories, listing) {
+    if (directories.length === 0)
+        return `${phase}: no hook directory configured`;
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
+    return oneLine(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+}
+/** How a reporter titles a running hook: phase, name and arguments. */
+function hookTitle(phase, hook) {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    return oneLine(`${phase} › ${hook.name}${args}`);
+}
+/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
+function endLine(what, result, marks) {
+    const took = formatDuration(result.durationMs);
+    if (result.outcome === 'success')
+        return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
+    return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+/**
+ * The error annotations of a finished session, within what the runner shows (10 errors a step),
+ * and the one failure message that closes a failed step.
+ */
+
+
+
+/** The runner shows at most this many error annotations per step. */
+const MAX_ERROR_ANNOTATIONS = 10;
+function withTail(message, tail, lines) {
+    const shown = tail.slice(-lines);
+    return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
+}
+/** One error per failed hook and per phase that could not run. */
+function hookAnnotations(phases, workspace) {
+    const all = [];
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            all.push({ title: `${name} hooks did not run`, message: phase.error });
+        for (const hook of phase.hooks.filter((h) => isFailure(h.outcome))) {
+            const file = workspaceFile(hook.path, workspace);
+            all.push({
+                // A name is shown on one line, whatever bytes it holds.
+                title: oneLine(`${name} hook ${hook.name} failed (${exitStatus(hook)})`),
+                message: withTail(oneLine(`${hook.path}: ${hook.message}`), hook.tail, 5),
+                ...(file ? { file } : {}),
+            });
+        }
+    }
+    return all;
+}
+/**
+ * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
+ * the kind (the closing failure): past that, one says how many more there are.
+ */
+function capAnnotations(all, reserved, noun, where) {
+    const room = MAX_ERROR_ANNOTATIONS - reserved;
+    if (all.length <= room)
+        return all;
+    const more = all.length - (room - 1);
+    return [
+        ...all.slice(0, room - 1),
+        {
+            title: `${more} more ${noun}`,
+            message: `${more} more ${noun} are not shown as annotations; ${where}.`,
+        },
+    ];
+}
+/** One error per failure, cut to what the runner shows, and the step's closing failure message. */
+function errorAnnotations(result, workspace) {
+    const all = hookAnnotations(result.phases, workspace);
+    const step = result.step;
+    if (isFailure(step.outcome)) {
+        all.push({
+            title: `rekkord ${step.command} failed (${exitStatus(step)})`,
+            message: withTail(step.message, step.tail, 10),
+        });
+    }
+    for (const error of result.errors)
+        all.push({ title: 'Rekkord hooks action error', message: error });
+    if (result.success)
+        return { annotations: all, failure: null };
+    // One place is kept for the closing failure message itself.
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    return { annotations, failure: failureMessage(result) };
+}
+function failureMessage(result) {
+    const parts = [];
+    const failed = failedHooks(result);
+    const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
+    if (failed.length)
+        parts.push(`${failed.length} of ${total} hooks failed`);
+    for (const p of result.phases)
+        if (p.error)
+            parts.push(`${p.phase}: ${p.error}`);
+    parts.push(...result.errors);
+    const step = result.step;
+    if (result.recovery) {
+        return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    if (step.outcome === 'skipped')
+        parts.push(`rekkord ${step.command} did not run`);
+    else if (isFailure(step.outcome))
+        parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
+    const deferred = result.phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(leftForPostStep));
+    if (deferred.length)
+        parts.push(`${deferred.length} post hooks left to the post step`);
+    if (result.cancelled) {
+        return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
+    }
+    return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: ./src/report/log-writer.ts
+/**
+ * The log both reporters write to: hook output passed through as bytes with the writer's
+ * backpressure, and lines of their own that always start at the start of a line.
+ */
+
+class LogWriter {
+    out;
+    atLineStart = true;
+    constructor(out) {
+        this.out = out;
+    }
+    /** Hook or Rekkord output; a promise when the reader is slow and the hook must wait. */
+    output(chunk) {
+        if (chunk.length === 0)
+            return undefined;
+        this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        // A slow reader must slow the hook down, not fill this process's memory.
+        // A pipe or file stdout is written synchronously (Node's docs, "A note on process I/O"): when
+        // nothing is left queued, write() returning false for a large chunk asks for no wait.
+        if (this.out.write(chunk) || this.out.writableLength === 0)
+            return undefined;
+        return (0,external_node_events_namespaceObject.once)(this.out, 'drain').then(() => undefined);
+    }
+    /** Ends a line the output left open: the runner reads a workflow command only at a line start. */
+    endLine() {
+        if (!this.atLineStart)
+            this.out.write('\n');
+        this.atLineStart = true;
+    }
+    /** A whole line of the reporter's own. */
+    line(text) {
+        this.endLine();
+        this.out.write(`${text}\n`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+/** The `hooks` output's objects, one per hook run. */
+function hookOutputs(phases) {
+    return phases.flatMap((p) => p.hooks.map((h) => ({
+        phase: p.label ?? h.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: h.exitCode,
+        signal: h.signal,
+        durationMs: Math.round(h.durationMs),
+        outcome: h.outcome,
+        message: h.message,
+    })));
+}
+function stepOutputs(result) {
+    return {
+        success: String(result.success),
+        oid: result.oid ?? '',
+        hooks: JSON.stringify(hookOutputs(result.phases)),
+        'failed-hooks': String(failedHooks(result).length),
+    };
+}
+/** The outputs of a step that ended before any hook ran. */
+const ABORT_OUTPUTS = {
+    success: 'false',
+    oid: '',
+    hooks: '[]',
+    'failed-hooks': '0',
+};
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+/** The job summary: Markdown in which names, paths and output are always plain text. */
+
+
+
+/**
+ * Text for a table cell: every character Markdown or HTML could read as markup is written as an
+ * entity, so a hook named `*x*` or `[a](b)` shows as written and cannot break the table.
+ */
+function cell(text) {
+    return text.replace(/\r?\n|\r/g, ' ').replace(/[&<>|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function code(text) {
+    return `<code>${cell(text)}</code>`;
+}
+function renderSummary(result, ctx) {
+    const out = [];
+    const verdict = result.cancelled
+        ? `🛑 cancelled by ${result.cancelled}`
+        : result.recovery
+            ? '🛟 post hooks run by the post step'
+            : result.success
+                ? '✅ succeeded'
+                : '❌ failed';
+    out.push(`## Rekkord ${result.command} ${verdict}`, '');
+    if (result.oid)
+        out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+    const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
+    if (ctx.rekkordVersion)
+        facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+    out.push(facts.join(' · '), '');
+    out.push(...hookTable(result.phases, result.step, result.recovery));
+    out.push(...skippedLine(result.phases), '');
+    return out.join('\n');
+}
+/** The summary of a run that stopped before any hook: what stopped it. */
+function renderAbortSummary(message) {
+    return ['## Rekkord hooks ❌ failed before any hook ran', '', cell(message), ''].join('\n');
+}
+function skippedLine(phases) {
+    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
+    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+}
+/** The hook table as Markdown. */
+function hookTable(phases, step, stepFirst = false) {
+    const out = [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const r of hookRows(phases, step, stepFirst)) {
+        const outcome = r.directories
+            ? `no hooks in ${r.directories.map(code).join(', ')}`
+            : r.outcome
+                ? outcomeLabel(r.outcome)
+                : r.note === 'failure'
+                    ? outcomeLabel('failure')
+                    : cell(r.note);
+        const cols = [
+            cell(r.phase),
+            r.kind === 'note' ? '—' : code(r.name),
+            outcome,
+            r.exit,
+            r.durationMs === null ? '' : formatDuration(r.durationMs),
+            cell(r.details),
+        ];
+        out.push(`| ${cols.join(' | ')} |`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/validation.ts
+/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
+
+
+
+
+/** Every finding points at a file and a line: line 1 when the problem is the file itself. */
+function annotation(finding, workspace) {
+    const file = workspaceFile(finding.file, workspace);
+    const line = finding.line ?? 1;
+    return {
+        title: finding.title,
+        message: `${finding.file}:${line}: ${finding.message}`,
+        ...(file ? { file, line } : {}),
+    };
+}
+function validationAnnotations(validation, rehearsal, workspace) {
+    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
+    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+    const where = 'the job summary lists them all';
+    const failure = errors.length
+        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
+        : null;
+    return {
+        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
+        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
+        failure,
+    };
+}
+const MARK = { error: '❌', warning: '⚠️' };
+function renderValidationSummary(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const warnings = validation.findings.length - errors;
+    const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
+    const ok = errors === 0 && rehearsalFailed === 0;
+    const out = [
+        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
+        '',
+        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
+        '',
+        '| Phase | # | Hook | Arguments | Check | Findings |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const phase of validation.phases) {
+        for (const error of phase.errors)
+            out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+        for (const f of phase.folderFindings) {
+            out.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
+        }
+        phase.hooks.forEach((hook, index) => {
+            const worst = hook.findings.some((f) => f.severity === 'error')
+                ? MARK.error
+                : hook.findings.length
+                    ? MARK.warning
+                    : '✅';
+            const findings = hook.findings
+                .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
+                .join('<br>');
+            out.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
+        });
+        if (phase.hooks.length === 0 && phase.errors.length === 0) {
+            out.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
+        }
+    }
+    out.push(...skippedLine(validation.phases));
+    if (rehearsal) {
+        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+    }
+    out.push('');
+    return out.join('\n');
+}
+function validationOutputs(validation, rehearsal) {
+    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
+        const invalid = h.findings.some((f) => f.severity === 'error');
+        return {
+            phase: p.phase,
+            name: h.name,
+            path: h.path,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: invalid ? 'invalid' : 'valid',
+            message: h.findings.map((f) => f.message).join('; '),
+        };
+    }));
+    const rehearsed = hookOutputs(rehearsal ?? []);
+    const invalid = checked.filter((h) => h.outcome === 'invalid').length;
+    const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
+    return {
+        success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+        oid: '',
+        hooks: JSON.stringify([...checked, ...rehearsed]),
+        'failed-hooks': String(failed),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/reporter.ts
+/** The Actions edge of reporting: log groups, annotations, the job summary and step outputs. */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const MARKS = { ok: '✅', failed: '❌' };
+class ActionsReporter {
+    options;
+    log = new LogWriter(process.stdout);
+    rekkordVersion = null;
+    channel = null;
+    /** The token of the open stop-commands block, or null. */
+    paused = null;
+    constructor(options) {
+        this.options = options;
+    }
+    /** A line of the action's own, always outside any block that pauses workflow commands. */
+    info(text) {
+        this.resume();
+        this.log.line(oneLine(text));
+    }
+    maskSecrets(values) {
+        for (const secret of values)
+            core_setSecret(secret);
+    }
+    planned(plan) {
+        this.rekkordVersion = plan.rekkordVersion;
+        this.channel = plan.settings.channel;
+        const config = plan.config
+            ? `config ${plan.config.path}`
+            : `no config (searched ${plan.configSearched.join(', ')})`;
+        const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
+        this.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+        for (const warning of plan.warnings)
+            core_warning(warning, { title: 'Rekkord config' });
+    }
+    phaseStart(phase, directories, listing) {
+        this.options.state?.stage(phase.startsWith('pre-') ? 'pre' : 'post');
+        this.info(phaseLine(phase, directories, listing));
+    }
+    openGroup(title) {
+        this.resume();
+        startGroup(oneLine(title));
+        if (this.options.allowWorkflowCommands)
+            return;
+        // Unguessable, so output cannot end the pause of workflow commands by itself.
+        this.paused = `rekkord-hooks-${(0,external_node_crypto_namespaceObject.randomUUID)()}`;
+        this.log.line(`::stop-commands::${this.paused}`);
+    }
+    /** Ends the pause of workflow commands, if one is open. */
+    resume() {
+        this.log.endLine();
+        if (this.paused === null)
+            return;
+        this.log.line(`::${this.paused}::`);
+        this.paused = null;
+    }
+    closeGroup() {
+        this.resume();
+        endGroup();
+    }
+    hookStart(phase, hook) {
+        this.openGroup(hookTitle(phase, hook));
+    }
+    output(chunk) {
+        return this.log.output(chunk);
+    }
+    processGroup(pgid) {
+        this.options.state?.processGroup(pgid);
+    }
+    hookEnd(result) {
+        this.closeGroup();
+        if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
+            this.options.state?.postHookDone(result.path);
+        }
+        this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    }
+    stepStart(display, note) {
+        if (note)
+            this.info(note);
+        this.openGroup(display);
+    }
+    stepEnd(result) {
+        this.closeGroup();
+        this.options.state?.step(result.exitCode, result.oid);
+        const oid = result.oid ? `: snapshot ${result.oid}` : '';
+        this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+        if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
+            core_warning('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', { title: 'Snapshot OID not found' });
+        }
+    }
+    phaseEnd(report) {
+        if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
+            this.options.state?.stage('done');
+        }
+        if (report.error)
+            this.info(`❌ ${report.phase}: ${report.error}`);
+    }
+    async finish(result) {
+        this.resume();
+        // Each part on its own: one that cannot be written (a missing GITHUB_OUTPUT) must not stop
+        // the others, and is itself a failure that is shown.
+        const problems = [];
+        const attempt = async (what, part) => {
+            try {
+                await part();
+            }
+            catch (error) {
+                problems.push(`${what} could not be written: ${observer_describeError(error)}`);
+            }
+        };
+        const { annotations, failure } = errorAnnotations(result, this.options.workspace);
+        for (const a of annotations)
+            core_error(a.message, properties(a));
+        if (result.oid) {
+            const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
+            notice(message, { title: 'Rekkord snapshot' });
+        }
+        if (result.recovery && result.success) {
+            core_warning('The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1', { title: 'Post hooks run by the post step' });
+        }
+        await attempt('The step outputs', () => {
+            writeOutputs(stepOutputs(result));
+        });
+        const ctx = { channel: this.channel, rekkordVersion: this.rekkordVersion };
+        await attempt('The job summary', () => writeSummary(renderSummary(result, ctx)));
+        for (const problem of problems)
+            core_error(problem, { title: 'Rekkord hooks action error' });
+        if (failure)
+            setFailed(failure);
+        // Each problem is already an annotation of its own: the step fails without repeating it.
+        else if (problems.length)
+            process.exitCode = 1;
+    }
+    async finishValidation(validation, rehearsal) {
+        this.resume();
+        writeOutputs(validationOutputs(validation, rehearsal));
+        const { errors, warnings, failure } = validationAnnotations(validation, rehearsal, this.options.workspace);
+        for (const a of warnings)
+            core_warning(a.message, properties(a));
+        for (const a of errors)
+            core_error(a.message, properties(a));
+        await writeSummary(renderValidationSummary(validation, rehearsal));
+        if (failure)
+            setFailed(failure);
+        else
+            this.info('✅ Every hook passed validation');
+    }
+    /**
+     * What stopped the run: shown after the pause of workflow commands ends, or the runner would
+     * not show it.
+     */
+    async stopped(error) {
+        this.resume();
+        await ActionsReporter.abort(error, this.options.workspace);
+    }
+    /** Before any hook ran: bad input or a plan that cannot run. */
+    static async abort(error, workspace) {
+        const message = error instanceof Error ? error.message : String(error);
+        // The outputs and the summary as far as they can be written; the error is shown either way.
+        try {
+            writeOutputs(ABORT_OUTPUTS);
+        }
+        catch {
+            // Nothing more to do: the error below is what matters.
+        }
+        try {
+            await writeSummary(renderAbortSummary(message));
+        }
+        catch {
+            // As above.
+        }
+        const where = error instanceof errors_PreflightError ? error.where : undefined;
+        const file = where ? workspaceFile(where.file, workspace) : undefined;
+        if (!file) {
+            setFailed(message);
+            return;
+        }
+        // An error in a file of the repository (a config line) is shown on that line.
+        const line = where?.line ? { startLine: where.line } : {};
+        core_error(message, { title: 'Rekkord hooks', file, ...line });
+        process.exitCode = 1;
+    }
+}
+function properties(a) {
+    return {
+        title: a.title,
+        ...(a.file ? { file: a.file } : {}),
+        ...(a.line ? { startLine: a.line } : {}),
+    };
+}
+function writeOutputs(outputs) {
+    faults_checkpoint('outputs');
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
+}
+async function writeSummary(markdown) {
+    faults_checkpoint('summary');
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown).write();
+}
+
+;// CONCATENATED MODULE: ./src/plan/inputs.ts
+/** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
+
+
+
+const CHANNEL_MAX_BYTES = 256;
+/** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
+const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
+// Options that choose a config: the action must know which config Rekkord reads.
+const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
+const OID_PATTERN = new RegExp(`^${OID}$`);
+// The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** One value per line; each line's surrounding spaces are dropped, empty lines ignored. */
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+function fail(message) {
+    throw new errors_PreflightError(message);
+}
+function inputs_boolean(name, text) {
+    if (text === '' || FALSE.includes(text))
+        return false;
+    if (TRUE.includes(text))
+        return true;
+    return fail(`Input '${name}' is '${text}'; expected true or false`);
+}
+/** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
+function checkChannel(name, channel) {
+    if (channel === '')
+        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > CHANNEL_MAX_BYTES) {
+        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    }
+    if (channel.startsWith('-')) {
+        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+    }
+    if (/[\r\n]/.test(channel))
+        fail(`Input '${name}' must be a single line`);
+}
+function notAnOption(what, value) {
+    if (value.startsWith('-'))
+        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+}
+function hookTimeoutMs(text) {
+    if (!/^\d+(\.\d+)?$/.test(text)) {
+        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+    }
+    const seconds = Number(text);
+    if (seconds > MAX_HOOK_TIMEOUT_S) {
+        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+    }
+    const ms = Math.round(seconds * 1000);
+    if (seconds > 0 && ms === 0) {
+        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+    }
+    return ms;
+}
+/**
+ * How each command-specific input is read, and whether it was given at all (a default such as
+ * `false` is not a choice). A new input is a compile error until it has its line here.
+ */
+const COMMAND_INPUTS = {
+    channel: {
+        given: (raw) => raw('channel').trim() !== '',
+        read(raw) {
+            // Rekkord takes the channel verbatim; only a trailing newline from a YAML block is dropped.
+            const channel = raw('channel').replace(/\r?\n$/, '');
+            checkChannel('channel', channel);
+            return { channel };
+        },
+    },
+    paths: {
+        given: (raw) => raw('paths').trim() !== '',
+        read(raw, env) {
+            const paths = lines(raw('paths')).map((p) => expandHome(p, env));
+            if (paths.length === 0)
+                fail("Input 'paths' is required for save: one path per line");
+            paths.forEach((p) => {
+                notAnOption('Path', p);
+            });
+            return { paths };
+        },
+    },
+    snapshot: {
+        given: (raw) => raw('snapshot').trim() !== '',
+        read(raw) {
+            const snapshot = raw('snapshot').trim();
+            if (snapshot === '')
+                fail("Input 'snapshot' is required for restore: an OID or a channel");
+            // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
+            const colon = snapshot.indexOf(':');
+            const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
+            if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
+                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+            }
+            checkChannel('snapshot', base);
+            return { snapshot };
+        },
+    },
+    destination: {
+        given: (raw) => raw('destination').trim() !== '',
+        read(raw, env) {
+            const destination = expandHome(raw('destination').trim(), env);
+            if (destination === '')
+                fail("Input 'destination' is required for restore: a folder");
+            notAnOption('Destination', destination);
+            return { destination };
+        },
+    },
+    exercise: {
+        given: (raw) => inputs_boolean('exercise', raw('exercise').trim()),
+        read: (raw) => ({ exercise: inputs_boolean('exercise', raw('exercise').trim()) }),
+    },
+};
+function commandValues(command, raw, env) {
+    const spec = OPERATION_TABLE[command];
+    const values = {
+        channel: null,
+        paths: [],
+        snapshot: null,
+        destination: null,
+        exercise: false,
+    };
+    for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
+        if (spec.inputs.includes(name)) {
+            if (spec.required.includes(name) || input.given(raw))
+                Object.assign(values, input.read(raw, env));
+        }
+        else if (input.given(raw)) {
+            const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
+            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+        }
+    }
+    return values;
+}
+function parseSettings(input, context) {
+    const get = (name) => input(name).trim();
+    const path = (name) => {
+        const value = get(name);
+        return value === '' ? null : expandHome(value, context.env);
+    };
+    const command = get('command');
+    if (command === '')
+        fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+    if (!isOperation(command)) {
+        fail(`Input 'command' is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
+    }
+    const values = commandValues(command, input, context.env);
+    const args = lines(input('args'));
+    const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
+    if (configArg) {
+        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
+    }
+    return Object.freeze({
+        command,
+        config: path('config'),
+        ...values,
+        paths: Object.freeze([...values.paths]),
+        hooksDir: path('hooks-dir'),
+        rekkord: path('rekkord') ?? 'rekkord',
+        args: Object.freeze(args),
+        hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+        allowWorkflowCommands: inputs_boolean('allow-workflow-commands', get('allow-workflow-commands')),
+        skipIdentify: !inputs_boolean('identify', get('identify') || 'true'),
+        workspace: context.workspace,
+        tempDir: context.tempDir,
+        env: context.env,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/action/edge.ts
+/**
+ * What the main and the post step share at the runner's edge: the state store, the settings from
+ * the step's inputs, the cancel signals, and how a run that stopped is shown.
+ */
+
+
+
+
+
+
+
+/** The runner's GITHUB_STATE, through `@actions/core`. */
+const actionsState = {
+    save(name, value) {
+        faults_checkpoint('state', name);
+        saveState(name, value);
+    },
+    get: (name) => getState(name),
+};
+function readSettings(workspace) {
+    return parseSettings((name) => getInput(name, { trimWhitespace: false }), {
+        workspace,
+        tempDir: process.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+        env: process.env,
+    });
+}
+/** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
+function cancelOnSignals() {
+    const cancel = new cancel_Cancellation();
+    const onSignal = (signal) => {
+        if (cancel.cancel(signal))
+            info(`Received ${signal}: stopping, then running the post hooks`);
+        else
+            info(`Received ${signal} again: the post hooks are already running`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return cancel;
+}
+/** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
+async function edge_fail(error, workspace, reporter) {
+    if (!(error instanceof errors_PreflightError) && error instanceof Error)
+        core_debug(error.stack ?? '');
+    if (reporter)
+        await reporter.stopped(error);
+    else
+        await ActionsReporter.abort(error, workspace);
+}
+
+;// CONCATENATED MODULE: ./src/action/state.ts
+/**
+ * What the main step leaves for the post step (the runner's GITHUB_STATE, read back as STATE_*
+ * variables): the keys, typed writers, and the one checked reader. The post step runs what the
+ * main step still owed, and nothing else: it never re-runs a finished phase, and it runs nothing
+ * from a state that is not the one this run's main step wrote.
+ */
+
+/** The keys; the last value saved under a key wins. */
+const STATE_KEYS = {
+    /** Set first by the main step to this run's token: only the post step sees it. */
+    isPost: 'isPost',
+    /** The same token again, written last by the main step. */
+    token: 'token',
+    /** `pre` once the pre phase started (post hooks are owed), `post`, then `done`. */
+    stage: 'stage',
+    /** How many post hooks finished, and their paths as `post-done-1`, `post-done-2`, ... */
+    postDoneCount: 'post-done-count',
+    postDone: 'post-done-',
+    /** Process group of the running hook or Rekkord, empty when none runs. */
+    pgid: 'pgid',
+    /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
+    step: 'step',
+};
+/** The main step's writer: one per run, every value tagged by this run's token. */
+class StateWriter {
+    store;
+    token = randomUUID();
+    postDone = 0;
+    /** Every value saved, to save again last; a key never saved is saved empty. */
+    saved = new Map([
+        [STATE_KEYS.stage, ''],
+        [STATE_KEYS.pgid, ''],
+        [STATE_KEYS.postDoneCount, '0'],
+        [STATE_KEYS.step, ''],
+    ]);
+    constructor(store) {
+        this.store = store;
+    }
+    save(name, value) {
+        this.saved.set(name, value);
+        this.store.save(name, value);
+    }
+    /** First thing the main step does: from now on the post step knows it is the post step. */
+    begin() {
+        this.store.save(STATE_KEYS.isPost, this.token);
+        this.store.save(STATE_KEYS.token, this.token);
+    }
+    stage(stage) {
+        this.save(STATE_KEYS.stage, stage);
+    }
+    processGroup(pgid) {
+        this.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
+    }
+    postHookDone(hookPath) {
+        this.postDone += 1;
+        this.save(`${STATE_KEYS.postDone}${this.postDone}`, hookPath);
+        this.save(STATE_KEYS.postDoneCount, String(this.postDone));
+    }
+    step(exitCode, oid) {
+        this.save(STATE_KEYS.step, JSON.stringify({ exitCode, oid }));
+    }
+    /**
+     * Last thing the main step does: every value of its own again, after anything a hook allowed
+     * workflow commands may have written to GITHUB_STATE (the last value of a key wins).
+     */
+    end() {
+        for (const [name, value] of this.saved)
+            this.store.save(name, value);
+        this.store.save(STATE_KEYS.isPost, this.token);
+        this.store.save(STATE_KEYS.token, this.token);
+    }
+}
+class StateError extends Error {
+    name = 'StateError';
+}
+const STAGES = ['pre', 'post', 'done'];
+/** Reads and checks the state; a StateError when it is not the one the main step wrote. */
+function readState(store) {
+    const token = store.get(STATE_KEYS.token);
+    if (!/^[0-9a-f-]{36}$/.test(token) || store.get(STATE_KEYS.isPost) !== token) {
+        throw new StateError("the saved state is not the one this run's main step wrote (its token does not match): something else wrote to GITHUB_STATE");
+    }
+    const stageText = store.get(STATE_KEYS.stage);
+    if (stageText !== '' && !STAGES.includes(stageText)) {
+        throw new StateError(`the saved state has an unknown stage '${stageText}'`);
+    }
+    const pgidText = store.get(STATE_KEYS.pgid);
+    const pgid = /^[1-9]\d*$/.test(pgidText) ? Number(pgidText) : null;
+    const count = Number(store.get(STATE_KEYS.postDoneCount) || '0');
+    const postDone = new Set();
+    for (let i = 1; Number.isSafeInteger(count) && i <= count; i++) {
+        postDone.add(store.get(`${STATE_KEYS.postDone}${i}`));
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(store.get(STATE_KEYS.step) || '{}');
+    }
+    catch {
+        throw new StateError('the saved state of the Rekkord step is not valid JSON');
+    }
+    const step = {
+        exitCode: typeof parsed.exitCode === 'number' ? parsed.exitCode : null,
+        oid: typeof parsed.oid === 'string' ? parsed.oid : null,
+    };
+    return { stage: (stageText || null), pgid, postDone, step };
+}
+
+;// CONCATENATED MODULE: ./src/action/post.ts
+/**
+ * The action's post step (`runs.post`, its own bundle): it runs the post hooks only when the main
+ * step died before it could, and nothing else. `run()` is the entry of `dist/post/index.js` and of
+ * `@github/local-action --post`.
+ */
+
+
+
+
+
+
+
+
+async function run() {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    let saved;
+    let reporter = null;
+    try {
+        saved = readState(actionsState);
+    }
+    catch (error) {
+        setFailed(`The post step runs nothing: ${error.message}`);
+        return;
+    }
+    if (saved.stage !== 'pre' && saved.stage !== 'post') {
+        info(saved.stage === 'done'
+            ? 'The main step ran the post hooks: nothing to do.'
+            : 'No hook ran in the main step: nothing to do.');
+        return;
+    }
+    // Whatever the killed main step was running goes first, or it would race the post hooks.
+    if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
+        info(`Stopping process group ${saved.pgid}, left running by the main step`);
+        await reapGroup(saved.pgid, 2000);
+    }
+    const cancel = cancelOnSignals();
+    try {
+        const settings = readSettings(workspace);
+        // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
+        if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
+            info('Removed the private config copy left by the main step');
+        }
+        const plan = await makePlan(settings, { recovery: true });
+        reporter = new ActionsReporter({
+            workspace,
+            allowWorkflowCommands: settings.allowWorkflowCommands,
+            state: null,
+        });
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        reporter.planned(plan);
+        info(`The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`);
+        const recovery = { alreadyRun: saved.postDone, ...saved.step };
+        const result = await runRecovery(plan, reporter, recovery, { cancel });
+        await reporter.finish(result);
+    }
+    catch (error) {
+        await edge_fail(error, workspace, reporter);
+    }
+}
+
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(91);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 
+
+//# sourceMappingURL=index.js.map

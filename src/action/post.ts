@@ -1,0 +1,62 @@
+/**
+ * The action's post step (`runs.post`, its own bundle): it runs the post hooks only when the main
+ * step died before it could, and nothing else. `run()` is the entry of `dist/post/index.js` and of
+ * `@github/local-action --post`.
+ */
+import * as core from '@actions/core';
+import { runRecovery } from '../engine/session.js';
+import { removeLeftoverCopies } from '../engine/step-config.js';
+import { makePlan } from '../plan/index.js';
+import { reapGroup, signalGroup } from '../process/process-group.js';
+import { actionsState, cancelOnSignals, fail, readSettings } from './edge.js';
+import { ActionsReporter } from './reporter.js';
+import { readState } from './state.js';
+
+export async function run(): Promise<void> {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  let saved;
+  let reporter: ActionsReporter | null = null;
+  try {
+    saved = readState(actionsState);
+  } catch (error) {
+    core.setFailed(`The post step runs nothing: ${(error as Error).message}`);
+    return;
+  }
+  if (saved.stage !== 'pre' && saved.stage !== 'post') {
+    core.info(
+      saved.stage === 'done'
+        ? 'The main step ran the post hooks: nothing to do.'
+        : 'No hook ran in the main step: nothing to do.',
+    );
+    return;
+  }
+  // Whatever the killed main step was running goes first, or it would race the post hooks.
+  if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
+    core.info(`Stopping process group ${saved.pgid}, left running by the main step`);
+    await reapGroup(saved.pgid, 2000);
+  }
+  const cancel = cancelOnSignals();
+  try {
+    const settings = readSettings(workspace);
+    // A config copy of a killed Rekkord step holds the config's secrets: it goes now.
+    if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
+      core.info('Removed the private config copy left by the main step');
+    }
+    const plan = await makePlan(settings, { recovery: true });
+    reporter = new ActionsReporter({
+      workspace,
+      allowWorkflowCommands: settings.allowWorkflowCommands,
+      state: null,
+    });
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.planned(plan);
+    core.info(
+      `The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`,
+    );
+    const recovery = { alreadyRun: saved.postDone, ...saved.step };
+    const result = await runRecovery(plan, reporter, recovery, { cancel });
+    await reporter.finish(result);
+  } catch (error) {
+    await fail(error, workspace, reporter);
+  }
+}
