@@ -417,6 +417,7 @@ var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
+
 class IniError extends Error {
     file;
     line;
@@ -465,7 +466,11 @@ const KNOWN_KEYS = {
     ],
     SSH: REMOTE_SHELL_KEYS,
     SFTP: REMOTE_SHELL_KEYS,
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: COMMANDS.flatMap((c) => {
+        const keys = commandSpec(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
 };
 /** Keys whose values are secrets, by section. */
 const SECRET_KEYS = {
@@ -885,10 +890,6 @@ const RUNNER_PRIVATE = [
 ];
 /** The files of the step's workflow commands: kept only when hooks may issue them. */
 const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
 function childEnvironment(env, allowWorkflowCommands) {
     const out = {};
     for (const [name, value] of Object.entries(env)) {
@@ -909,7 +910,10 @@ function childEnvironment(env, allowWorkflowCommands) {
  * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
  */
 
-
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
 class ProbeError extends Error {
     name = 'ProbeError';
 }

@@ -827,6 +827,7 @@ var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
+
 class IniError extends Error {
     file;
     line;
@@ -875,7 +876,11 @@ const KNOWN_KEYS = {
     ],
     SSH: REMOTE_SHELL_KEYS,
     SFTP: REMOTE_SHELL_KEYS,
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: commands/* COMMANDS */.Lo.flatMap((c) => {
+        const keys = (0,commands/* commandSpec */.Lx)(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
 };
 /** Keys whose values are secrets, by section. */
 const SECRET_KEYS = {
@@ -1260,10 +1265,6 @@ const RUNNER_PRIVATE = [
 ];
 /** The files of the step's workflow commands: kept only when hooks may issue them. */
 const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
 function childEnvironment(env, allowWorkflowCommands) {
     const out = {};
     for (const [name, value] of Object.entries(env)) {
@@ -1284,7 +1285,10 @@ function childEnvironment(env, allowWorkflowCommands) {
  * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
  */
 
-
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
 class ProbeError extends Error {
     name = 'ProbeError';
 }

@@ -3547,6 +3547,68 @@ function phase_phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function rekkord_probe_inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], rekkord_probe_inEnglish(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if (commands_commandSpec(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], rekkord_probe_inEnglish(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, configPath, env) {
+    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
+    const out = await execute(rekkordPath, args, rekkord_probe_inEnglish(env));
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = commands_commandSpec(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'master' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/types.ts
 /** The plan's vocabulary: stages, phases and the entries of a hook folder. */
 /** A snapshot OID: `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash, upper case. */
@@ -3871,6 +3933,7 @@ var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
+
 class IniError extends Error {
     file;
     line;
@@ -3919,7 +3982,11 @@ const KNOWN_KEYS = {
     ],
     SSH: REMOTE_SHELL_KEYS,
     SFTP: REMOTE_SHELL_KEYS,
-    Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: commands_COMMANDS.flatMap((c) => {
+        const keys = commands_commandSpec(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
 };
 /** Keys whose values are secrets, by section. */
 const SECRET_KEYS = {
@@ -4222,10 +4289,6 @@ const RUNNER_PRIVATE = [
 ];
 /** The files of the step's workflow commands: kept only when hooks may issue them. */
 const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function child_env_inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
 function child_env_childEnvironment(env, allowWorkflowCommands) {
     const out = {};
     for (const [name, value] of Object.entries(env)) {
@@ -4236,65 +4299,6 @@ function child_env_childEnvironment(env, allowWorkflowCommands) {
         out[name] = value;
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
-/**
- * What the action asks the installed Rekkord before any hook runs: its version, whether the
- * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
- * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
- * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
- */
-
-
-class ProbeError extends Error {
-    name = 'ProbeError';
-}
-/** The last lines a failed command printed, for the error. */
-function lastWords(out) {
-    const text = `${out.stderr}\n${out.stdout}`.trim();
-    return text.split('\n').slice(-5).join('\n');
-}
-async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], child_env_inEnglish(env));
-    if (version.exitCode !== 0) {
-        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
-    }
-    const first = version.stdout.split('\n')[0]?.trim() ?? '';
-    let noHooks = false;
-    if (commands_commandSpec(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], child_env_inEnglish(env));
-        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
-    }
-    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
-}
-/**
- * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
- * words when the repository does not open or the key may not do what the command needs.
- */
-async function identify(execute, rekkordPath, command, configPath, env) {
-    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-    const out = await execute(rekkordPath, args, child_env_inEnglish(env));
-    if (out.exitCode !== 0) {
-        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
-    }
-    const text = `${out.stdout}\n${out.stderr}`;
-    const mode = commands_commandSpec(command).keyMode;
-    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
-    if (role && !roleAllows(role, mode)) {
-        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
-    }
-    return role;
-}
-/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
-function roleAllows(role, mode) {
-    const r = role.toLowerCase();
-    if (r === 'master' || r === 'readwrite')
-        return true;
-    if (r === 'writeonly')
-        return mode === 'write';
-    return false;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/index.ts

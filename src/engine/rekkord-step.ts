@@ -1,6 +1,6 @@
 /** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
 import type { Cancellation } from '../kernel/cancel.js';
-import { inEnglish } from '../plan/child-env.js';
+import { inEnglish } from '../plan/rekkord-probe.js';
 import { checkpoint } from '../kernel/faults.js';
 import { classifyExit } from './outcome.js';
 import { runProcess } from '../process/index.js';

@@ -14,13 +14,6 @@ const RUNNER_PRIVATE = [
 /** The files of the step's workflow commands: kept only when hooks may issue them. */
 const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
 
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-export function inEnglish(
-  env: Readonly<Record<string, string | undefined>>,
-): Record<string, string | undefined> {
-  return { ...env, LANGUAGE: 'en' };
-}
-
 export function childEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   allowWorkflowCommands: boolean,

@@ -7,6 +7,7 @@
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
+import { commandSpec, COMMANDS } from './commands.js';
 
 export interface IniEntry {
   section: string;
@@ -72,7 +73,11 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   ],
   SSH: REMOTE_SHELL_KEYS,
   SFTP: REMOTE_SHELL_KEYS,
-  Hooks: ['PreSaveDirectory', 'PostSaveDirectory', 'PreScanDirectory', 'PostScanDirectory'],
+  // The hook keys of the command table, pre then post of each command that has them.
+  Hooks: COMMANDS.flatMap((c) => {
+    const keys = commandSpec(c).hookKeys;
+    return keys ? [keys.pre, keys.post] : [];
+  }),
 };
 
 /** Keys whose values are secrets, by section. */

@@ -4,8 +4,14 @@
  * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
  * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
  */
-import { inEnglish } from './child-env.js';
 import { commandSpec, type Command } from './commands.js';
+
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+export function inEnglish(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  return { ...env, LANGUAGE: 'en' };
+}
 
 export interface ExecuteResult {
   exitCode: number;
