@@ -2739,6 +2739,7 @@ async function validatePlan(plan) {
 
 
 
+
 async function runOperation(settings, reporter, options) {
     const { cancel } = options;
     if (settings.command === 'validate') {
@@ -2746,8 +2747,9 @@ async function runOperation(settings, reporter, options) {
         reporter.maskSecrets(plan.config?.secrets ?? []);
         const validation = await validatePlan(plan);
         const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-        await reporter.finishValidation(validation, rehearsal);
-        return;
+        const result = validationResult(validation, rehearsal);
+        await reporter.finishValidation(result);
+        return result;
     }
     const plan = await makePlan(settings, options);
     if (cancel.cancelled) {
@@ -2758,6 +2760,24 @@ async function runOperation(settings, reporter, options) {
     reporter.planned(plan);
     const result = await runSession(plan, reporter, { cancel });
     await reporter.finish(result);
+    return result;
+}
+/** The verdict of `validate`, counted once here for every edge. */
+function validationResult(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
+    const invalidHooks = validation.phases
+        .flatMap((p) => p.hooks)
+        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+    return {
+        validation,
+        rehearsal,
+        success: errors === 0 && rehearsalFailed.length === 0,
+        errors,
+        warnings: validation.findings.length - errors,
+        invalidHooks,
+        rehearsalFailed,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/process/execute-file.ts
@@ -5270,11 +5290,12 @@ function annotation(finding, workspace) {
         ...(file ? { file, line } : {}),
     };
 }
-function validationAnnotations(validation, rehearsal, workspace) {
+function validationAnnotations(result, workspace) {
+    const { validation, rehearsal } = result;
     const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
     const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
     const where = 'the job summary lists them all';
-    const failure = errors.length
+    const failure = !result.success
         ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
         : null;
     return {
@@ -5284,11 +5305,9 @@ function validationAnnotations(validation, rehearsal, workspace) {
     };
 }
 const MARK = { error: '❌', warning: '⚠️' };
-function renderValidationSummary(validation, rehearsal) {
-    const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    const warnings = validation.findings.length - errors;
-    const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
-    const ok = errors === 0 && rehearsalFailed === 0;
+function renderValidationSummary(result) {
+    const { validation, rehearsal, errors, warnings, success: ok } = result;
+    const rehearsalFailed = result.rehearsalFailed.length;
     const out = [
         `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
         '',
@@ -5325,7 +5344,8 @@ function renderValidationSummary(validation, rehearsal) {
     out.push('');
     return out.join('\n');
 }
-function validationOutputs(validation, rehearsal) {
+function validationOutputs(result) {
+    const { validation, rehearsal } = result;
     const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
         const invalid = h.findings.some((f) => f.severity === 'error');
         return {
@@ -5340,13 +5360,11 @@ function validationOutputs(validation, rehearsal) {
         };
     }));
     const rehearsed = hookOutputs(rehearsal ?? []);
-    const invalid = checked.filter((h) => h.outcome === 'invalid').length;
-    const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
     return {
-        success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+        success: String(result.success),
         oid: '',
         hooks: JSON.stringify([...checked, ...rehearsed]),
-        'failed-hooks': String(failed),
+        'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
     };
 }
 
@@ -5494,15 +5512,15 @@ class ActionsReporter {
         else if (problems.length)
             process.exitCode = 1;
     }
-    async finishValidation(validation, rehearsal) {
+    async finishValidation(result) {
         this.resume();
-        writeOutputs(validationOutputs(validation, rehearsal));
-        const { errors, warnings, failure } = validationAnnotations(validation, rehearsal, this.options.workspace);
+        writeOutputs(validationOutputs(result));
+        const { errors, warnings, failure } = validationAnnotations(result, this.options.workspace);
         for (const a of warnings)
             core_warning(a.message, properties(a));
         for (const a of errors)
             core_error(a.message, properties(a));
-        await writeSummary(renderValidationSummary(validation, rehearsal));
+        await writeSummary(renderValidationSummary(result));
         if (failure)
             setFailed(failure);
         else

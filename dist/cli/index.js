@@ -410,8 +410,8 @@ async function main(argv) {
             tempDir: node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
             env: process.env,
         });
-        await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
-        return reporter.exitCode;
+        const result = await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
+        return result.success ? 0 : 1;
     }
     catch (error) {
         process.stderr.write(`rekkord-hooks: ${error.message}\n`);
@@ -678,7 +678,6 @@ const MARKS = { ok: '✔', failed: '✘' };
 class TextReporter {
     log;
     /** The exit code the command line ends with: 0 when everything succeeded. */
-    exitCode = 0;
     constructor(out = process.stdout) {
         this.log = new LogWriter(out);
     }
@@ -724,10 +723,8 @@ class TextReporter {
         this.line('');
         this.table(result.phases, result.step);
         const { failure } = errorAnnotations(result, '/');
-        if (failure) {
+        if (failure)
             this.line(`✘ ${failure}`);
-            this.exitCode = 1;
-        }
         else {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
@@ -748,7 +745,8 @@ class TextReporter {
                 .join('  ')
                 .trimEnd());
     }
-    finishValidation(validation, rehearsal) {
+    finishValidation(result) {
+        const { validation, rehearsal } = result;
         this.line('');
         for (const phase of validation.phases) {
             this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
@@ -775,13 +773,10 @@ class TextReporter {
             this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
             this.table(rehearsal, null);
         }
-        const errors = validation.findings.filter((f) => f.severity === 'error').length;
-        const failed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
-        if (errors || failed) {
-            this.exitCode = 1;
-            const parts = [`${errors} error(s)`];
+        if (!result.success) {
+            const parts = [`${result.errors} error(s)`];
             if (rehearsal)
-                parts.push(`${failed} hook(s) failed in the rehearsal`);
+                parts.push(`${result.rehearsalFailed.length} hook(s) failed in the rehearsal`);
             this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
         }
         else
@@ -2940,6 +2935,7 @@ async function validatePlan(plan) {
 
 
 
+
 async function runOperation(settings, reporter, options) {
     const { cancel } = options;
     if (settings.command === 'validate') {
@@ -2947,8 +2943,9 @@ async function runOperation(settings, reporter, options) {
         reporter.maskSecrets(plan.config?.secrets ?? []);
         const validation = await validatePlan(plan);
         const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-        await reporter.finishValidation(validation, rehearsal);
-        return;
+        const result = validationResult(validation, rehearsal);
+        await reporter.finishValidation(result);
+        return result;
     }
     const plan = await makePlan(settings, options);
     if (cancel.cancelled) {
@@ -2959,6 +2956,24 @@ async function runOperation(settings, reporter, options) {
     reporter.planned(plan);
     const result = await runSession(plan, reporter, { cancel });
     await reporter.finish(result);
+    return result;
+}
+/** The verdict of `validate`, counted once here for every edge. */
+function validationResult(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
+    const invalidHooks = validation.phases
+        .flatMap((p) => p.hooks)
+        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+    return {
+        validation,
+        rehearsal,
+        success: errors === 0 && rehearsalFailed.length === 0,
+        errors,
+        warnings: validation.findings.length - errors,
+        invalidHooks,
+        rehearsalFailed,
+    };
 }
 
 

@@ -4852,11 +4852,12 @@ function annotation(finding, workspace) {
         ...(file ? { file, line } : {}),
     };
 }
-function validationAnnotations(validation, rehearsal, workspace) {
+function validationAnnotations(result, workspace) {
+    const { validation, rehearsal } = result;
     const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
     const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
     const where = 'the job summary lists them all';
-    const failure = errors.length
+    const failure = !result.success
         ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
         : null;
     return {
@@ -4866,11 +4867,9 @@ function validationAnnotations(validation, rehearsal, workspace) {
     };
 }
 const MARK = { error: '❌', warning: '⚠️' };
-function renderValidationSummary(validation, rehearsal) {
-    const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    const warnings = validation.findings.length - errors;
-    const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
-    const ok = errors === 0 && rehearsalFailed === 0;
+function renderValidationSummary(result) {
+    const { validation, rehearsal, errors, warnings, success: ok } = result;
+    const rehearsalFailed = result.rehearsalFailed.length;
     const out = [
         `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
         '',
@@ -4907,7 +4906,8 @@ function renderValidationSummary(validation, rehearsal) {
     out.push('');
     return out.join('\n');
 }
-function validationOutputs(validation, rehearsal) {
+function validationOutputs(result) {
+    const { validation, rehearsal } = result;
     const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
         const invalid = h.findings.some((f) => f.severity === 'error');
         return {
@@ -4922,13 +4922,11 @@ function validationOutputs(validation, rehearsal) {
         };
     }));
     const rehearsed = hookOutputs(rehearsal ?? []);
-    const invalid = checked.filter((h) => h.outcome === 'invalid').length;
-    const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
     return {
-        success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+        success: String(result.success),
         oid: '',
         hooks: JSON.stringify([...checked, ...rehearsed]),
-        'failed-hooks': String(failed),
+        'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
     };
 }
 
@@ -5076,15 +5074,15 @@ class ActionsReporter {
         else if (problems.length)
             process.exitCode = 1;
     }
-    async finishValidation(validation, rehearsal) {
+    async finishValidation(result) {
         this.resume();
-        writeOutputs(validationOutputs(validation, rehearsal));
-        const { errors, warnings, failure } = validationAnnotations(validation, rehearsal, this.options.workspace);
+        writeOutputs(validationOutputs(result));
+        const { errors, warnings, failure } = validationAnnotations(result, this.options.workspace);
         for (const a of warnings)
             core_warning(a.message, properties(a));
         for (const a of errors)
             core_error(a.message, properties(a));
-        await writeSummary(renderValidationSummary(validation, rehearsal));
+        await writeSummary(renderValidationSummary(result));
         if (failure)
             setFailed(failure);
         else

@@ -16,8 +16,13 @@ import type { StateWriter } from './state.js';
 import { renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { HookEntry } from '../plan/types.js';
-import type { HookResult, PhaseReport, SessionResult, StepResult } from '../engine/results.js';
-import type { Validation } from '../validate/index.js';
+import type {
+  HookResult,
+  PhaseReport,
+  SessionResult,
+  StepResult,
+  ValidationResult,
+} from '../engine/results.js';
 import {
   renderValidationSummary,
   validationAnnotations,
@@ -171,17 +176,13 @@ export class ActionsReporter implements Reporter {
     else if (problems.length) process.exitCode = 1;
   }
 
-  async finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
+  async finishValidation(result: ValidationResult): Promise<void> {
     this.resume();
-    writeOutputs(validationOutputs(validation, rehearsal));
-    const { errors, warnings, failure } = validationAnnotations(
-      validation,
-      rehearsal,
-      this.options.workspace,
-    );
+    writeOutputs(validationOutputs(result));
+    const { errors, warnings, failure } = validationAnnotations(result, this.options.workspace);
     for (const a of warnings) core.warning(a.message, properties(a));
     for (const a of errors) core.error(a.message, properties(a));
-    await writeSummary(renderValidationSummary(validation, rehearsal));
+    await writeSummary(renderValidationSummary(result));
     if (failure) core.setFailed(failure);
     else this.info('✅ Every hook passed validation');
   }

@@ -104,8 +104,8 @@ async function main(argv: string[]): Promise<number> {
       tempDir: os.tmpdir(),
       env: process.env,
     });
-    await runOperation(settings, reporter, { cancel, execute });
-    return reporter.exitCode;
+    const result = await runOperation(settings, reporter, { cancel, execute });
+    return result.success ? 0 : 1;
   } catch (error) {
     process.stderr.write(`rekkord-hooks: ${(error as Error).message}\n`);
     return 1;

@@ -4,19 +4,23 @@ import type { HookListing } from '../plan/discovery.js';
 import { LogWriter } from '../report/log-writer.js';
 import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, failedHooks, hookRows, hookTitle, phaseLine } from '../report/rows.js';
+import { endLine, hookRows, hookTitle, phaseLine } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import type { Reporter } from '../engine/index.js';
 import type { HookEntry } from '../plan/types.js';
-import type { HookResult, PhaseReport, SessionResult, StepResult } from '../engine/results.js';
-import type { Validation } from '../validate/index.js';
+import type {
+  HookResult,
+  PhaseReport,
+  SessionResult,
+  StepResult,
+  ValidationResult,
+} from '../engine/results.js';
 
 const MARKS = { ok: '✔', failed: '✘' };
 
 export class TextReporter implements Reporter {
   private readonly log: LogWriter;
   /** The exit code the command line ends with: 0 when everything succeeded. */
-  exitCode = 0;
 
   constructor(out: NodeJS.WritableStream = process.stdout) {
     this.log = new LogWriter(out);
@@ -71,10 +75,8 @@ export class TextReporter implements Reporter {
     this.line('');
     this.table(result.phases, result.step);
     const { failure } = errorAnnotations(result, '/');
-    if (failure) {
-      this.line(`✘ ${failure}`);
-      this.exitCode = 1;
-    } else {
+    if (failure) this.line(`✘ ${failure}`);
+    else {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
       this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
     }
@@ -98,7 +100,8 @@ export class TextReporter implements Reporter {
       );
   }
 
-  finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void> {
+  finishValidation(result: ValidationResult): Promise<void> {
+    const { validation, rehearsal } = result;
     this.line('');
     for (const phase of validation.phases) {
       this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
@@ -123,12 +126,9 @@ export class TextReporter implements Reporter {
       this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
       this.table(rehearsal, null);
     }
-    const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    const failed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
-    if (errors || failed) {
-      this.exitCode = 1;
-      const parts = [`${errors} error(s)`];
-      if (rehearsal) parts.push(`${failed} hook(s) failed in the rehearsal`);
+    if (!result.success) {
+      const parts = [`${result.errors} error(s)`];
+      if (rehearsal) parts.push(`${result.rehearsalFailed.length} hook(s) failed in the rehearsal`);
       this.line(`✘ Hook validation failed: ${parts.join(', ')}`);
     } else this.line('✔ Every hook passed validation');
     return Promise.resolve();

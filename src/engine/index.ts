@@ -8,7 +8,8 @@ import { makePlan, makeValidationPlan, type Plan, type PlanOptions } from '../pl
 import { rehearse, runSession } from './session.js';
 import type { SessionObserver } from './observer.js';
 import { PreflightError } from '../kernel/errors.js';
-import type { PhaseReport, SessionResult } from './results.js';
+import type { PhaseReport, SessionResult, ValidationResult } from './results.js';
+import { isFailure } from './outcome.js';
 import { validatePlan, type Validation } from '../validate/index.js';
 
 export interface Reporter extends SessionObserver {
@@ -16,7 +17,7 @@ export interface Reporter extends SessionObserver {
   maskSecrets(values: readonly string[]): void;
   planned(plan: Plan): void;
   finish(result: SessionResult): Promise<void>;
-  finishValidation(validation: Validation, rehearsal: PhaseReport[] | null): Promise<void>;
+  finishValidation(result: ValidationResult): Promise<void>;
 }
 
 export interface RunOptions extends PlanOptions {
@@ -27,15 +28,16 @@ export async function runOperation(
   settings: Settings,
   reporter: Reporter,
   options: RunOptions,
-): Promise<void> {
+): Promise<SessionResult | ValidationResult> {
   const { cancel } = options;
   if (settings.command === 'validate') {
     const plan = await makeValidationPlan(settings);
     reporter.maskSecrets(plan.config?.secrets ?? []);
     const validation = await validatePlan(plan);
     const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-    await reporter.finishValidation(validation, rehearsal);
-    return;
+    const result = validationResult(validation, rehearsal);
+    await reporter.finishValidation(result);
+    return result;
   }
   const plan = await makePlan(settings, options);
   if (cancel.cancelled) {
@@ -46,4 +48,28 @@ export async function runOperation(
   reporter.planned(plan);
   const result = await runSession(plan, reporter, { cancel });
   await reporter.finish(result);
+  return result;
+}
+
+/** The verdict of `validate`, counted once here for every edge. */
+function validationResult(
+  validation: Validation,
+  rehearsal: PhaseReport[] | null,
+): ValidationResult {
+  const errors = validation.findings.filter((f) => f.severity === 'error').length;
+  const rehearsalFailed = (rehearsal ?? []).flatMap((p) =>
+    p.hooks.filter((h) => isFailure(h.outcome)),
+  );
+  const invalidHooks = validation.phases
+    .flatMap((p) => p.hooks)
+    .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+  return {
+    validation,
+    rehearsal,
+    success: errors === 0 && rehearsalFailed.length === 0,
+    errors,
+    warnings: validation.findings.length - errors,
+    invalidHooks,
+    rehearsalFailed,
+  };
 }

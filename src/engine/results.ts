@@ -2,6 +2,7 @@
 
 import type { Command } from '../plan/commands.js';
 import type { PhaseName, SkippedEntry } from '../plan/types.js';
+import type { Validation } from '../validate/index.js';
 
 /**
  * `not-started`: it could not be started; `cancelled`: a cancel interrupted it; `not-run`: a cancel
@@ -64,4 +65,20 @@ export interface SessionResult {
   configPath: string | null;
   /** Failures of the action itself (a log or state that could not be written): each fails it. */
   errors: string[];
+}
+
+/** What `validate` found, with its verdict computed once: every edge reads it, none recounts. */
+export interface ValidationResult {
+  validation: Validation;
+  /** The rehearsal's phases (`exercise: true`), or null. */
+  rehearsal: PhaseReport[] | null;
+  /** No finding is an error and no hook failed in the rehearsal. */
+  success: boolean;
+  /** Findings by severity. */
+  errors: number;
+  warnings: number;
+  /** Hooks with an error among their findings. */
+  invalidHooks: number;
+  /** Hooks that failed in the rehearsal. */
+  rehearsalFailed: HookResult[];
 }

@@ -1,11 +1,10 @@
 /** What validate says, independent of where it is shown: annotations, job summary, outputs. */
 import { capAnnotations, hookAnnotations, type Annotation } from './annotations.js';
 import { hookOutputs, type HookOutput } from './outputs.js';
-import { failedHooks, workspaceFile } from './rows.js';
+import { workspaceFile } from './rows.js';
 import { cell, code, hookTable, skippedLine } from './summary.js';
-import type { PhaseReport } from '../engine/results.js';
+import type { ValidationResult } from '../engine/results.js';
 import type { Finding } from '../validate/findings.js';
-import type { Validation } from '../validate/index.js';
 
 /** Every finding points at a file and a line: line 1 when the problem is the file itself. */
 function annotation(finding: Finding, workspace: string): Annotation {
@@ -25,15 +24,15 @@ export interface ValidationAnnotations {
 }
 
 export function validationAnnotations(
-  validation: Validation,
-  rehearsal: PhaseReport[] | null,
+  result: ValidationResult,
   workspace: string,
 ): ValidationAnnotations {
+  const { validation, rehearsal } = result;
   const of = (severity: Finding['severity']): Annotation[] =>
     validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
   const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
   const where = 'the job summary lists them all';
-  const failure = errors.length
+  const failure = !result.success
     ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
     : null;
   return {
@@ -45,14 +44,9 @@ export function validationAnnotations(
 
 const MARK = { error: '❌', warning: '⚠️' } as const;
 
-export function renderValidationSummary(
-  validation: Validation,
-  rehearsal: PhaseReport[] | null,
-): string {
-  const errors = validation.findings.filter((f) => f.severity === 'error').length;
-  const warnings = validation.findings.length - errors;
-  const rehearsalFailed = rehearsal ? failedHooks({ phases: rehearsal }).length : 0;
-  const ok = errors === 0 && rehearsalFailed === 0;
+export function renderValidationSummary(result: ValidationResult): string {
+  const { validation, rehearsal, errors, warnings, success: ok } = result;
+  const rehearsalFailed = result.rehearsalFailed.length;
   const out = [
     `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
     '',
@@ -93,10 +87,8 @@ export function renderValidationSummary(
   return out.join('\n');
 }
 
-export function validationOutputs(
-  validation: Validation,
-  rehearsal: PhaseReport[] | null,
-): Record<string, string> {
+export function validationOutputs(result: ValidationResult): Record<string, string> {
+  const { validation, rehearsal } = result;
   const checked = validation.phases.flatMap((p) =>
     p.hooks.map((h): HookOutput => {
       const invalid = h.findings.some((f) => f.severity === 'error');
@@ -113,12 +105,10 @@ export function validationOutputs(
     }),
   );
   const rehearsed = hookOutputs(rehearsal ?? []);
-  const invalid = checked.filter((h) => h.outcome === 'invalid').length;
-  const failed = invalid + (rehearsal ? failedHooks({ phases: rehearsal }).length : 0);
   return {
-    success: String(failed === 0 && validation.findings.every((f) => f.severity !== 'error')),
+    success: String(result.success),
     oid: '',
     hooks: JSON.stringify([...checked, ...rehearsed]),
-    'failed-hooks': String(failed),
+    'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
   };
 }
