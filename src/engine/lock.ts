@@ -296,21 +296,29 @@ export function acquireLock(configPath: string, options: LockOptions): Promise<L
     let stdout = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    const exited = new Promise<void>((done) => {
+      child.once('close', () => {
+        done();
+      });
+    });
 
     const cleanupWait = (): void => {
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
-    const giveUp = (error: Error): void => {
+    // Rejects once the holder has exited, so no waiter outlives a failed acquire.
+    const giveUp = (error: Error | Promise<Error>): void => {
       if (state !== 'waiting') return;
       state = 'done';
       cleanupWait();
       child.kill('SIGKILL');
-      void exited.then(() => reject(error));
+      void Promise.all([error, exited]).then(([e]) => {
+        reject(e);
+      });
     };
-    const onAbort = (): void =>
+    const onAbort = (): void => {
       giveUp(new LockError(`cancelled while waiting for the lock for ${config}`));
+    };
 
     child.on('error', (error) => {
       giveUp(new LockError(`cannot start perl to take the lock: ${error.message}`));
@@ -324,8 +332,10 @@ export function acquireLock(configPath: string, options: LockOptions): Promise<L
       if (!stdout.includes('\n') || state !== 'waiting') return;
       if (line === 'busy') {
         const waitedMs = Math.round(performance.now() - started);
-        void holderOf(lockPath).then((holder) =>
-          giveUp(new LockBusyError(config, lockPath, holder, waitedMs)),
+        giveUp(
+          holderOf(lockPath).then(
+            (holder) => new LockBusyError(config, lockPath, holder, waitedMs),
+          ),
         );
         return;
       }
@@ -370,9 +380,12 @@ export function acquireLock(configPath: string, options: LockOptions): Promise<L
 
     // Perl keeps the deadline; this only guards against a holder that never answers.
     if (waitSeconds * 1000 + WAIT_SLACK_MS <= MAX_TIMER_MS) {
-      timer = setTimeout(() => {
-        giveUp(new LockError(`the lock holder for ${config} did not answer`));
-      }, waitSeconds * 1000 + WAIT_SLACK_MS);
+      timer = setTimeout(
+        () => {
+          giveUp(new LockError(`the lock holder for ${config} did not answer`));
+        },
+        waitSeconds * 1000 + WAIT_SLACK_MS,
+      );
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
