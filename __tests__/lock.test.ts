@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -16,6 +17,7 @@ import {
   LockBusyError,
   LockError,
   lockPathFor,
+  readHolder,
   type Lock,
   type LockOptions,
 } from '../src/engine/lock.js';
@@ -182,6 +184,8 @@ describe('the lock for a config', () => {
     await new Promise((r) => setTimeout(r, 400));
     await first.release();
     const got = await second;
+    expect(first.contended).toBe(false);
+    expect(got.contended).toBe(true);
     expect(got.waitedMs).toBeGreaterThanOrEqual(400);
     expect(got.waitedMs).toBeLessThan(5000);
     expect(got.path).toBe(first.path);
@@ -379,6 +383,19 @@ describe('a lock that cannot be taken', () => {
       expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     },
   );
+
+  it('names no holder, without blocking, when the lock file was swapped for a FIFO', async () => {
+    const f = fixture();
+    await take(f.config, { waitSeconds: 0, dir: f.lockDir });
+    const at = lockPathFor(f.config, f.lockDir);
+    rmSync(at);
+    execFileSync('mkfifo', [at]);
+    // The held lock is on the unlinked file; this run's holder refuses the FIFO.
+    await expect(acquireLock(f.config, { waitSeconds: 0, dir: f.lockDir })).rejects.toThrow(
+      /is not a plain file/,
+    );
+    expect(readHolder(at)).toBeNull();
+  });
 
   it('names no holder when the record is not one', async () => {
     const f = fixture();

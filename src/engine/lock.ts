@@ -34,7 +34,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import path from 'node:path';
 
@@ -67,8 +75,10 @@ export interface Lock {
   config: string;
   /** The lock file. */
   path: string;
-  /** How long this run waited for another one. */
+  /** How long taking the lock took, waiting for another run included. */
   waitedMs: number;
+  /** Whether another run held the lock when this one asked (it then waited `waitedMs`). */
+  contended: boolean;
   /** Whether the lock was lost while held (see `onLost`). */
   readonly lost: boolean;
   /** Releases the lock; resolves once it is free. Safe to call more than once. */
@@ -141,7 +151,7 @@ export function lockPathFor(configPath: string, dir = defaultLockDir()): string 
 
 // The holder. Arguments: the lock file; what to record in it once locked; how many seconds to
 // wait (-1: for ever; the sleeps are counted, as perl-base has no fine clock). It answers one line
-// on stdout: "locked", "busy" (the wait ran out), or "error <what>: <errno text>".
+// on stdout: "locked <failed tries>", "busy" (the wait ran out), or "error <what>: <errno text>".
 // - No O_CREAT on an existing file: with fs.protected_regular, O_CREAT on another user's file in a
 //   sticky folder fails even when it could be opened. A file made here is 0666 so every user's run
 //   can record itself in it; one it cannot write is still locked, read-only.
@@ -169,8 +179,9 @@ while (1) {
 my @st = stat($fh) or fail("stat $path");
 unless (-f _ && $st[3] == 1) { $! = 0; fail("$path is not a plain file") }
 my $rin = ''; vec($rin, fileno(STDIN), 1) = 1;
-my $delay = 0.01;
+my ($delay, $tries) = (0.01, 0);
 until (flock($fh, LOCK_EX | LOCK_NB)) {
+  $tries++;
   fail("lock $path") unless $!{EWOULDBLOCK} || $!{EAGAIN};
   if ($left >= 0 && $left <= 0) { print "busy\n"; exit 3 }
   my $d = $left >= 0 && $left < $delay ? $left : $delay;
@@ -183,7 +194,7 @@ my @t = gmtime();
 my $now = sprintf('%04d-%02d-%02dT%02d:%02d:%02dZ', $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]);
 $info =~ s/^\{"since":""/{"since":"$now"/;
 if ($rw) { truncate($fh, 0); sysseek($fh, 0, 0); syswrite($fh, $info) }
-print "locked\n";
+print "locked $tries\n";
 my $b;
 1 while sysread(STDIN, $b, 64);
 truncate($fh, 0) if $rw;
@@ -210,12 +221,8 @@ function isAlive(pid: number): boolean {
 
 /** The holder recorded in a lock file, or null when there is none or it does not parse. */
 export function readHolder(lockPath: string): LockHolder | null {
-  let text: string;
-  try {
-    text = readFileSync(lockPath, 'utf8').slice(0, MAX_RECORD);
-  } catch {
-    return null;
-  }
+  const text = readRecord(lockPath);
+  if (text === null) return null;
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -233,6 +240,28 @@ export function readHolder(lockPath: string): LockHolder | null {
     since: clean(since, 40),
     alive: isAlive(pid as number),
   };
+}
+
+/**
+ * The first bytes of the lock file. Its owner may have swapped it for a FIFO or a symlink since:
+ * never follow, never block, read only a plain file, and only so much.
+ */
+function readRecord(lockPath: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(lockPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    const buffer = Buffer.alloc(MAX_RECORD);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_RECORD, 0));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The holder, read again shortly when a holder that has just got the lock has not written yet. */
@@ -339,7 +368,8 @@ export function acquireLock(configPath: string, options: LockOptions): Promise<L
         );
         return;
       }
-      if (line !== 'locked') {
+      const locked = /^locked (\d+)$/.exec(line);
+      if (!locked) {
         giveUp(new LockError(`cannot take the lock for ${config}: ${line.replace(/^error /, '')}`));
         return;
       }
@@ -352,6 +382,7 @@ export function acquireLock(configPath: string, options: LockOptions): Promise<L
         config,
         path: lockPath,
         waitedMs,
+        contended: locked[1] !== '0',
         get lost() {
           return lost;
         },
