@@ -5,6 +5,7 @@
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -13,8 +14,11 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runAction, STAND_IN } from '../../scripts/local-runner.js';
 import {
   freePort,
+  rekkord,
+  rekkordRepository,
   roundTrip,
   runBattery,
   siblings,
@@ -231,6 +235,40 @@ describe('postgresql-drill', () => {
       expect(broken.status).toBe(1);
       expect(broken.stderr).toContain('shop.sql does not load');
       expect(scratchDatabases()).toEqual([]);
+    },
+  );
+
+  it(
+    'runs as examples/restore-drill through the action: restore, then the drill in hooks-dir',
+    { timeout: 120_000 },
+    async () => {
+      const dir = dumpDir('example');
+      const dumped = await runBattery('postgresql-dump', {
+        ...pg.env,
+        POSTGRESQL_DUMP_DIR: dir,
+        POSTGRESQL_DATABASES: 'shop',
+      });
+      expect(dumped.status).toBe(0);
+      const ws = path.join(work, 'example-ws');
+      mkdirSync(ws);
+      const config = rekkordRepository(ws);
+      expect((await rekkord(['save', '-C', config, 'db-server-nightly', dir])).status).toBe(0);
+      const result = await runAction({
+        workspace: ws,
+        inputs: {
+          command: 'restore',
+          config: 'rekkord.ini',
+          rekkord: STAND_IN,
+          snapshot: 'db-server-nightly',
+          destination: 'drill',
+          'hooks-dir': path.join(ROOT, 'examples', 'restore-drill'),
+        },
+        env: pg.env,
+      });
+      expect(result.stdout).toContain(
+        'postgresql-drill: shop: the dump loads, 2 tables, row counts match the live database',
+      );
+      expect(result.exitCode).toBe(0);
     },
   );
 
