@@ -94,7 +94,7 @@ function unit(name: string, state: 'active' | 'inactive'): void {
 function container(engine: string, name: string, state: 'running' | 'exited'): void {
   writeFileSync(path.join(dir, 'containers', engine, name), `${state}\n`);
 }
-function stateOf(kind: 'units' | string, name: string): string {
+function stateOf(kind: string, name: string): string {
   const file =
     kind === 'units' ? path.join(dir, 'units', name) : path.join(dir, 'containers', kind, name);
   return readFileSync(file, 'utf8').trim();

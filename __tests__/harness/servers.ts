@@ -101,7 +101,11 @@ export function runBattery(
 /** Waits for a child to exit, SIGKILL after `ms`. */
 async function stopChild(child: ChildProcess, ms = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
   await exited;
@@ -161,7 +165,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = path.join(dir, 'data');
   const port = await freePort();
   let started = false;
-  const stop = async (): Promise<void> => {
+  const stop = (): Promise<void> => {
     if (started) {
       try {
         asServer('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -171,6 +175,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       started = false;
     }
     rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
   };
   try {
     asServer('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
