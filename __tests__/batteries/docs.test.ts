@@ -33,6 +33,15 @@ describe('batteries', () => {
     expect(res.status).toBe(0);
   });
 
+  it('pass validate, linked into [Hooks] folders and as a hooks-dir', () => {
+    const cli = path.join(ROOT, 'dist', 'cli', 'index.js');
+    const res = spawnSync(process.execPath, [cli, 'validate', '--hooks-dir', BATTERIES_DIR], {
+      encoding: 'utf8',
+    });
+    expect(res.stdout).toContain('Every hook passed validation');
+    expect(res.status).toBe(0);
+  });
+
   it('ship executable in the package', () => {
     const res = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,

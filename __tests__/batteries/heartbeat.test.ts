@@ -2,8 +2,11 @@
  * heartbeat-start and heartbeat-end against a loopback HTTP server that records each ping, as a
  * healthchecks.io-style monitor receives them.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, requireTool, runBattery } from '../harness/servers.js';
 
@@ -40,6 +43,30 @@ describe('heartbeat-start and heartbeat-end', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('pinged start');
     expect(pings).toEqual(['GET /ping/abc-123/start']);
+  });
+
+  it("keeps the URL, a secret of the check, off curl's command line", async () => {
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'battery-curl-'));
+    try {
+      // A curl that logs its arguments, then runs the real one.
+      const curl = requireTool('curl', 'curl');
+      writeFileSync(
+        path.join(bin, 'curl'),
+        `#!/bin/sh\necho "$*" >>"${bin}/argv"\nexec ${curl} "$@"\n`,
+        { mode: 0o755 },
+      );
+      const res = await runBattery('heartbeat-start', {
+        HEARTBEAT_URL: base,
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+      });
+      expect(res.status).toBe(0);
+      expect(pings).toEqual(['GET /ping/abc-123/start']);
+      const argv = readFileSync(path.join(bin, 'argv'), 'utf8');
+      expect(argv).toContain('-K -');
+      expect(argv).not.toContain('abc-123');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('pings the check URL itself on SUCCESS=1', async () => {
