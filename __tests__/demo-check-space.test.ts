@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, runAction, STAND_IN } from '../scripts/local-runner.js';
+import { ROOT, runAction, STAND_IN } from './harness/local-runner.js';
 
 const HOOK = path.join(ROOT, 'examples', 'demo', 'hooks', 'pre-save', '20-check-space');
 const CONFIG = path.join(ROOT, 'examples', 'demo', 'rekkord.ini');

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STAND_IN } from '../scripts/local-runner.js';
+import { STAND_IN } from './harness/local-runner.js';
 import { logHook, readLines, scratch, writeFile } from './helpers/fixtures.js';
 
 interface Run {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { BATTERIES_DIR, batteriesMarkdown, readBatteries } from '../../scripts/batteries-doc.js';
-import { ROOT } from '../../scripts/local-runner.js';
+import { ROOT } from '../harness/local-runner.js';
 import { requireTool } from '../harness/servers.js';
 
 const README = path.join(ROOT, 'README.md');

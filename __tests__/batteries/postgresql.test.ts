@@ -14,7 +14,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runAction, STAND_IN } from '../../scripts/local-runner.js';
+import { ROOT, runAction, STAND_IN } from '../harness/local-runner.js';
 import {
   freePort,
   rekkord,

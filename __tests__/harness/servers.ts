@@ -18,7 +18,7 @@ import {
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../scripts/local-runner.js';
+import { ROOT } from './local-runner.js';
 
 export const BATTERIES = path.join(ROOT, 'batteries');
 
