@@ -300,7 +300,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(943);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(416);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
@@ -788,7 +788,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 943:
+/***/ 416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1334,6 +1334,39 @@ function roleAllows(role, mode) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
+/**
+ * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
+ * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
+ * (and its input in action.yml and inputs.ts).
+ */
+
+
+const HOOK_SOURCES = {
+    /** Rekkord's own `[Hooks]` folders, named by the config. */
+    config: {
+        input: 'config',
+        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: 'rekkord',
+        args: () => [],
+        order: { pre: 1, post: 0 },
+        shellRules: true,
+    },
+    /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
+    'hooks-dir': {
+        input: 'hooks-dir',
+        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
+        listing: 'run-parts',
+        args: (command, stage) => [command, stage],
+        order: { pre: 0, post: 1 },
+        shellRules: false,
+    },
+};
+const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
+function hookSourceSpec(kind) {
+    return HOOK_SOURCES[kind];
+}
+
 ;// CONCATENATED MODULE: ./src/plan/index.ts
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
@@ -1344,6 +1377,7 @@ function roleAllows(role, mode) {
  * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
  * phase, so that what they set up (a clock, a mount) is there for everything inside.
  */
+
 
 
 
@@ -1400,21 +1434,16 @@ async function sourceProblem(source, config) {
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
     const phase = `${stage}-${command}`;
-    const sources = [];
-    for (const setting of hookDirectories(config, phase)) {
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    }
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
+    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
+    const sources = kinds.flatMap((kind) => {
+        const spec = hookSourceSpec(kind);
+        return spec.folders(settings, config, phase).map((folder) => ({
+            kind,
+            ...folder,
+            args: spec.args(command, stage),
+        }));
+    });
     return { phase, stage, command, sources };
 }
 function lenientWarnings(plan, config) {
@@ -1443,7 +1472,7 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
         const sources = [...configured, ...hooksDirs];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
@@ -2111,7 +2140,7 @@ function describeError(error) {
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function observer_guardObserver(observer, errors) {
+function guardObserver(observer, errors) {
     const record = (what, error) => {
         const message = `${what} failed: ${describeError(error)}`;
         if (!errors.includes(message))
@@ -2161,6 +2190,7 @@ function observer_guardObserver(observer, errors) {
 
 
 
+
 /** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
 async function listPhase(phase) {
     const listing = { hooks: [], skipped: [] };
@@ -2168,7 +2198,7 @@ async function listPhase(phase) {
     for (const source of phase.sources) {
         try {
             (0,faults/* checkpoint */.Fn)('listing', phase.phase);
-            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            const style = hookSourceSpec(source.kind).listing;
             const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
@@ -2179,7 +2209,7 @@ async function listPhase(phase) {
     }
     return { listing, error: errors.join('; ') };
 }
-async function phase_runPhase(run) {
+async function runPhase(run) {
     const { settings, phase, context, observer, cancel, alreadyRun } = run;
     const { stage } = phase;
     const title = run.label ?? phase.phase;
@@ -2243,7 +2273,7 @@ async function phase_runPhase(run) {
     observer.phaseEnd(report);
     return report;
 }
-function phase_phaseFailed(report) {
+function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
@@ -2394,7 +2424,7 @@ async function prepare(plan) {
 /** A phase run so that a throw is the phase's error, never the session's end. */
 async function guardedPhase(run) {
     try {
-        return await phase_runPhase(run);
+        return await runPhase(run);
     }
     catch (error) {
         return {
@@ -2410,7 +2440,7 @@ async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
     const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
     const errors = [];
-    const safe = observer_guardObserver(observer, errors);
+    const safe = guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
     const prepared = await prepare(plan);
     const { stepConfig } = prepared;
@@ -2427,7 +2457,7 @@ async function runSession(plan, observer, options = {}) {
         if (cancel.cancelled) {
             step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
         }
-        else if (phase_phaseFailed(pre)) {
+        else if (phaseFailed(pre)) {
             step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
         }
         else {
@@ -2442,7 +2472,7 @@ async function runSession(plan, observer, options = {}) {
             phase: plan.post,
             context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         });
-        const ok = stepOk && !phase_phaseFailed(pre) && !phase_phaseFailed(post) && !cancel.cancelled;
+        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
         return {
             command,
             success: ok && errors.length === 0,
@@ -2477,7 +2507,7 @@ async function runRecovery(plan, observer, state, options = {}) {
             oid: state.oid,
         },
         observer: guardObserver(observer, errors),
-        cancel: options.cancel ?? new Cancellation(),
+        cancel: options.cancel ?? new kernel_cancel/* Cancellation */.mT(),
         alreadyRun: state.alreadyRun,
     });
     return {
@@ -2499,7 +2529,7 @@ async function runRecovery(plan, observer, state, options = {}) {
 async function rehearse(plan, observer, options = {}) {
     const { settings } = plan;
     const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
-    const safe = observer_guardObserver(observer, []);
+    const safe = guardObserver(observer, []);
     const reports = [];
     for (const phase of plan.phases) {
         const shared = {
@@ -2515,7 +2545,7 @@ async function rehearse(plan, observer, options = {}) {
             const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
             const context = { ...shared, success, exitCode: success ? 0 : 1 };
             const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-            reports.push(await phase_runPhase({ ...run, ...(label ? { label } : {}) }));
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
         }
     }
     return reports;
@@ -2763,6 +2793,7 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
+
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -2818,7 +2849,7 @@ async function gitModes(workspace, dir, env) {
 }
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source) {
-    const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+    const style = hookSourceSpec(source.kind).listing;
     return listHookDirectory(source.directory, source.args, { style });
 }
 async function isRunnable(hook) {
@@ -2829,10 +2860,11 @@ async function isRunnable(hook) {
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
 async function folderFindings(source, plan, title) {
-    const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+    const { shellRules } = hookSourceSpec(source.kind);
+    const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
     return [
-        ...(source.kind === 'config'
+        ...(shellRules
             ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
         ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
@@ -2841,7 +2873,8 @@ async function folderFindings(source, plan, title) {
 async function hookFindings(hook, source, phase, ctx) {
     const title = `${phase} hook ${hook.name}`;
     const found = [];
-    if (source.kind === 'config' && hook.name.startsWith('.')) {
+    const { shellRules } = hookSourceSpec(source.kind);
+    if (shellRules && hook.name.startsWith('.')) {
         const runnable = await isRunnable(hook);
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
@@ -2856,7 +2889,7 @@ async function hookFindings(hook, source, phase, ctx) {
             file: hook.path,
         });
     }
-    if (source.kind === 'config') {
+    if (shellRules) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
@@ -2947,14 +2980,17 @@ async function runOperation(settings, reporter, options) {
         await reporter.finishValidation(result);
         return result;
     }
-    const plan = await makePlan(settings, options);
-    if (cancel.cancelled) {
+    const { recover } = options;
+    const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
+    if (cancel.cancelled && !recover) {
         throw new errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
     reporter.planned(plan);
-    const result = await runSession(plan, reporter, { cancel });
+    const result = recover
+        ? await runRecovery(plan, reporter, recover, { cancel })
+        : await runSession(plan, reporter, { cancel });
     await reporter.finish(result);
     return result;
 }

@@ -10,6 +10,7 @@ import { hookEnvironment, type HookContext } from './hook-environment.js';
 import { notRunResult, runHook, startFailure } from './hook.js';
 import type { Settings } from '../plan/inputs.js';
 import type { PhasePlan } from '../plan/index.js';
+import { hookSourceSpec } from '../plan/hook-sources.js';
 import { describeError, type SessionObserver } from './observer.js';
 import type { HookResult, PhaseReport } from './results.js';
 
@@ -43,7 +44,7 @@ export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
   for (const source of phase.sources) {
     try {
       checkpoint('listing', phase.phase);
-      const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+      const style = hookSourceSpec(source.kind).listing;
       const one = await listHookDirectory(source.directory, source.args, { style });
       listing.hooks.push(...one.hooks);
       listing.skipped.push(...one.skipped);
