@@ -319,6 +319,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/kernel/errors.ts
+/** Errors that stop the run before a hook runs, and errors put into words. */
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class PreflightError extends Error {
     where;
@@ -329,6 +330,13 @@ class PreflightError extends Error {
         super(message);
         this.where = where;
     }
+}
+/** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/commands.ts
@@ -1894,58 +1902,6 @@ async function runHook(phase, hook, options) {
     return { ...base, ...classifyExit(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: ./src/engine/observer.ts
-function describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    // Each event, by what it reports when it fails.
-    const guard = (name, what) => ((...args) => {
-        try {
-            observer[name](...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    });
-    return {
-        phaseStart: guard('phaseStart', 'Reporting a phase'),
-        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
-        hookStart: guard('hookStart', 'Reporting a hook'),
-        hookEnd: guard('hookEnd', 'Reporting a hook'),
-        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
-        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
-        processGroup(pgid) {
-            try {
-                observer.processGroup?.(pgid);
-            }
-            catch (error) {
-                record('Saving the running process group', error);
-            }
-        },
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
 
 
@@ -2159,6 +2115,58 @@ async function runStep(spec, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+/**
+ * What a session tells as it goes, and the guard that keeps a failing observer (a log that
+ * cannot be written, a state file that is gone) from stopping the session: the error is recorded
+ * and the session still runs the post hooks it promised.
+ */
+
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
@@ -2175,6 +2183,7 @@ async function runStep(spec, options) {
  * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
  * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
+
 
 
 

@@ -959,7 +959,7 @@ function lastEntry(doc, section, key) {
 // EXTERNAL MODULE: ./src/plan/paths.ts
 var paths = __nccwpck_require__(935);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __nccwpck_require__(386);
+var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
@@ -1031,11 +1031,11 @@ async function loadConfig(file, source, env) {
     try {
         const info = await (0,promises_.stat)(file);
         if (info.isDirectory())
-            throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+            throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof errors/* PreflightError */.w)
+        if (error instanceof kernel_errors/* PreflightError */.w)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -1043,7 +1043,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
     try {
@@ -1051,7 +1051,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
+            throw new kernel_errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -1068,7 +1068,7 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new kernel_errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -1403,7 +1403,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new kernel_errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -1456,7 +1456,7 @@ function lenientWarnings(plan, config) {
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
-        throw new errors/* PreflightError */.w('validate has no Rekkord step to plan');
+        throw new kernel_errors/* PreflightError */.w('validate has no Rekkord step to plan');
     const found = await findRekkord(settings);
     if (!found && !options.recovery)
         throw rekkordMissing(settings);
@@ -1477,7 +1477,7 @@ async function makePlan(settings, options = {}) {
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
-                throw new errors/* PreflightError */.w(problem.message, problem.where);
+                throw new kernel_errors/* PreflightError */.w(problem.message, problem.where);
         }
         await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
     }
@@ -1492,12 +1492,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new kernel_errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new kernel_errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
             });
         }
     }
@@ -1521,7 +1521,7 @@ async function makeValidationPlan(settings) {
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
     if (!config && !settings.hooksDir) {
-        throw new errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+        throw new kernel_errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -2132,58 +2132,6 @@ async function runHook(phase, hook, options) {
     return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: ./src/engine/observer.ts
-function describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    // Each event, by what it reports when it fails.
-    const guard = (name, what) => ((...args) => {
-        try {
-            observer[name](...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    });
-    return {
-        phaseStart: guard('phaseStart', 'Reporting a phase'),
-        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
-        hookStart: guard('hookStart', 'Reporting a hook'),
-        hookEnd: guard('hookEnd', 'Reporting a hook'),
-        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
-        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
-        processGroup(pgid) {
-            try {
-                observer.processGroup?.(pgid);
-            }
-            catch (error) {
-                record('Saving the running process group', error);
-            }
-        },
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
 
 
@@ -2204,7 +2152,7 @@ async function listPhase(phase) {
             listing.skipped.push(...one.skipped);
         }
         catch (error) {
-            errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${(0,kernel_errors/* describeError */.U)(error)}`);
         }
     }
     return { listing, error: errors.join('; ') };
@@ -2355,6 +2303,58 @@ async function runStep(spec, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+/**
+ * What a session tells as it goes, and the guard that keeps a failing observer (a log that
+ * cannot be written, a state file that is gone) from stopping the session: the error is recorded
+ * and the session still runs the post hooks it promised.
+ */
+
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${(0,kernel_errors/* describeError */.U)(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
@@ -2371,6 +2371,7 @@ async function runStep(spec, options) {
  * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
  * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
+
 
 
 
@@ -2412,13 +2413,13 @@ async function prepare(plan) {
     const post = await listPhase(plan.post);
     const unreadable = [pre.error, post.error].filter((e) => e !== '');
     if (unreadable.length)
-        throw new errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
+        throw new kernel_errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
     try {
         const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
         return { pre, stepConfig };
     }
     catch (error) {
-        throw new errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+        throw new kernel_errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.U)(error)}`);
     }
 }
 /** A phase run so that a throw is the phase's error, never the session's end. */
@@ -2432,7 +2433,7 @@ async function guardedPhase(run) {
             directories: run.phase.sources.map((s) => s.directory),
             hooks: [],
             skipped: [],
-            error: `the phase stopped: ${describeError(error)}`,
+            error: `the phase stopped: ${(0,kernel_errors/* describeError */.U)(error)}`,
         };
     }
 }
@@ -2576,7 +2577,7 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
         });
     }
     catch (error) {
-        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.U)(error)}`;
         result = { ...stepNotRun(command, message, 'not-started'), display };
     }
     observer.processGroup(null);
@@ -2983,7 +2984,7 @@ async function runOperation(settings, reporter, options) {
     const { recover } = options;
     const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
     if (cancel.cancelled && !recover) {
-        throw new errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
@@ -3150,8 +3151,10 @@ class Cancellation {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ describeError),
 /* harmony export */   w: () => (/* binding */ PreflightError)
 /* harmony export */ });
+/** Errors that stop the run before a hook runs, and errors put into words. */
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class PreflightError extends Error {
     where;
@@ -3162,6 +3165,13 @@ class PreflightError extends Error {
         super(message);
         this.where = where;
     }
+}
+/** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 

@@ -11,7 +11,8 @@ import { notRunResult, runHook, startFailure } from './hook.js';
 import type { Settings } from '../plan/inputs.js';
 import type { PhasePlan } from '../plan/index.js';
 import { hookSourceSpec } from '../plan/hook-sources.js';
-import { describeError, type SessionObserver } from './observer.js';
+import type { SessionObserver } from './observer.js';
+import { describeError } from '../kernel/errors.js';
 import type { HookResult, PhaseReport } from './results.js';
 
 export type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
