@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(772);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(913);
 /** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 772:
+/***/ 913:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -319,6 +319,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/kernel/errors.ts
+/** Errors that stop the run before a hook runs, and errors put into words. */
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class PreflightError extends Error {
     where;
@@ -329,6 +330,13 @@ class PreflightError extends Error {
         super(message);
         this.where = where;
     }
+}
+/** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/commands.ts
@@ -964,6 +972,39 @@ function roleAllows(role, mode) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
+/**
+ * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
+ * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
+ * (and its input in action.yml and inputs.ts).
+ */
+
+
+const HOOK_SOURCES = {
+    /** Rekkord's own `[Hooks]` folders, named by the config. */
+    config: {
+        input: 'config',
+        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: 'rekkord',
+        args: () => [],
+        order: { pre: 1, post: 0 },
+        shellRules: true,
+    },
+    /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
+    'hooks-dir': {
+        input: 'hooks-dir',
+        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
+        listing: 'run-parts',
+        args: (command, stage) => [command, stage],
+        order: { pre: 0, post: 1 },
+        shellRules: false,
+    },
+};
+const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
+function hookSourceSpec(kind) {
+    return HOOK_SOURCES[kind];
+}
+
 ;// CONCATENATED MODULE: ./src/plan/index.ts
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
@@ -974,6 +1015,7 @@ function roleAllows(role, mode) {
  * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
  * phase, so that what they set up (a clock, a mount) is there for everything inside.
  */
+
 
 
 
@@ -1030,21 +1072,16 @@ async function sourceProblem(source, config) {
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
     const phase = `${stage}-${command}`;
-    const sources = [];
-    for (const setting of hookDirectories(config, phase)) {
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    }
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
+    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
+    const sources = kinds.flatMap((kind) => {
+        const spec = hookSourceSpec(kind);
+        return spec.folders(settings, config, phase).map((folder) => ({
+            kind,
+            ...folder,
+            args: spec.args(command, stage),
+        }));
+    });
     return { phase, stage, command, sources };
 }
 function lenientWarnings(plan, config) {
@@ -1073,7 +1110,7 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
         const sources = [...configured, ...hooksDirs];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
@@ -1138,7 +1175,7 @@ async function makeValidationPlan(settings) {
 const CANCEL_BUDGET_MS = 6000;
 /** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
 const CANCEL_KILL_GRACE_MS = 2500;
-class cancel_Cancellation {
+class Cancellation {
     signal = null;
     at = 0;
     listeners = new Set();
@@ -1865,59 +1902,8 @@ async function runHook(phase, hook, options) {
     return { ...base, ...classifyExit(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: ./src/engine/observer.ts
-function describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function observer_guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    // Each event, by what it reports when it fails.
-    const guard = (name, what) => ((...args) => {
-        try {
-            observer[name](...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    });
-    return {
-        phaseStart: guard('phaseStart', 'Reporting a phase'),
-        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
-        hookStart: guard('hookStart', 'Reporting a hook'),
-        hookEnd: guard('hookEnd', 'Reporting a hook'),
-        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
-        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
-        processGroup(pgid) {
-            try {
-                observer.processGroup?.(pgid);
-            }
-            catch (error) {
-                record('Saving the running process group', error);
-            }
-        },
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
+
 
 
 
@@ -1930,7 +1916,7 @@ async function listPhase(phase) {
     for (const source of phase.sources) {
         try {
             checkpoint('listing', phase.phase);
-            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            const style = hookSourceSpec(source.kind).listing;
             const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
@@ -1941,7 +1927,7 @@ async function listPhase(phase) {
     }
     return { listing, error: errors.join('; ') };
 }
-async function phase_runPhase(run) {
+async function runPhase(run) {
     const { settings, phase, context, observer, cancel, alreadyRun } = run;
     const { stage } = phase;
     const title = run.label ?? phase.phase;
@@ -2005,7 +1991,7 @@ async function phase_runPhase(run) {
     observer.phaseEnd(report);
     return report;
 }
-function phase_phaseFailed(report) {
+function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
@@ -2129,6 +2115,58 @@ async function runStep(spec, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+/**
+ * What a session tells as it goes, and the guard that keeps a failing observer (a log that
+ * cannot be written, a state file that is gone) from stopping the session: the error is recorded
+ * and the session still runs the post hooks it promised.
+ */
+
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
@@ -2145,6 +2183,7 @@ async function runStep(spec, options) {
  * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
  * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
+
 
 
 
@@ -2198,7 +2237,7 @@ async function prepare(plan) {
 /** A phase run so that a throw is the phase's error, never the session's end. */
 async function guardedPhase(run) {
     try {
-        return await phase_runPhase(run);
+        return await runPhase(run);
     }
     catch (error) {
         return {
@@ -2212,9 +2251,9 @@ async function guardedPhase(run) {
 }
 async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
-    const cancel = options.cancel ?? new cancel_Cancellation();
+    const cancel = options.cancel ?? new Cancellation();
     const errors = [];
-    const safe = observer_guardObserver(observer, errors);
+    const safe = guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
     const prepared = await prepare(plan);
     const { stepConfig } = prepared;
@@ -2231,7 +2270,7 @@ async function runSession(plan, observer, options = {}) {
         if (cancel.cancelled) {
             step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
         }
-        else if (phase_phaseFailed(pre)) {
+        else if (phaseFailed(pre)) {
             step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
         }
         else {
@@ -2246,7 +2285,7 @@ async function runSession(plan, observer, options = {}) {
             phase: plan.post,
             context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         });
-        const ok = stepOk && !phase_phaseFailed(pre) && !phase_phaseFailed(post) && !cancel.cancelled;
+        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
         return {
             command,
             success: ok && errors.length === 0,
@@ -2302,8 +2341,8 @@ async function runRecovery(plan, observer, state, options = {}) {
  */
 async function rehearse(plan, observer, options = {}) {
     const { settings } = plan;
-    const cancel = options.cancel ?? new cancel_Cancellation();
-    const safe = observer_guardObserver(observer, []);
+    const cancel = options.cancel ?? new Cancellation();
+    const safe = guardObserver(observer, []);
     const reports = [];
     for (const phase of plan.phases) {
         const shared = {
@@ -2319,7 +2358,7 @@ async function rehearse(plan, observer, options = {}) {
             const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
             const context = { ...shared, success, exitCode: success ? 0 : 1 };
             const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-            reports.push(await phase_runPhase({ ...run, ...(label ? { label } : {}) }));
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
         }
     }
     return reports;
@@ -2567,6 +2606,7 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
+
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -2622,7 +2662,7 @@ async function gitModes(workspace, dir, env) {
 }
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source) {
-    const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+    const style = hookSourceSpec(source.kind).listing;
     return listHookDirectory(source.directory, source.args, { style });
 }
 async function isRunnable(hook) {
@@ -2633,10 +2673,11 @@ async function isRunnable(hook) {
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
 async function folderFindings(source, plan, title) {
-    const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+    const { shellRules } = hookSourceSpec(source.kind);
+    const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
     return [
-        ...(source.kind === 'config'
+        ...(shellRules
             ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
         ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
@@ -2645,7 +2686,8 @@ async function folderFindings(source, plan, title) {
 async function hookFindings(hook, source, phase, ctx) {
     const title = `${phase} hook ${hook.name}`;
     const found = [];
-    if (source.kind === 'config' && hook.name.startsWith('.')) {
+    const { shellRules } = hookSourceSpec(source.kind);
+    if (shellRules && hook.name.startsWith('.')) {
         const runnable = await isRunnable(hook);
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
@@ -2660,7 +2702,7 @@ async function hookFindings(hook, source, phase, ctx) {
             file: hook.path,
         });
     }
-    if (source.kind === 'config') {
+    if (shellRules) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
@@ -2751,14 +2793,17 @@ async function runOperation(settings, reporter, options) {
         await reporter.finishValidation(result);
         return result;
     }
-    const plan = await makePlan(settings, options);
-    if (cancel.cancelled) {
+    const { recover } = options;
+    const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
+    if (cancel.cancelled && !recover) {
         throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
     reporter.planned(plan);
-    const result = await runSession(plan, reporter, { cancel });
+    const result = recover
+        ? await runRecovery(plan, reporter, recover, { cancel })
+        : await runSession(plan, reporter, { cancel });
     await reporter.finish(result);
     return result;
 }
@@ -5787,7 +5832,7 @@ function readSettings(workspace) {
 }
 /** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
 function cancelOnSignals() {
-    const cancel = new cancel_Cancellation();
+    const cancel = new Cancellation();
     const onSignal = (signal) => {
         if (cancel.cancel(signal))
             info(`Received ${signal}: stopping, then running the post hooks`);

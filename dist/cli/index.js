@@ -300,7 +300,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(943);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(416);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
@@ -788,7 +788,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 943:
+/***/ 416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -959,7 +959,7 @@ function lastEntry(doc, section, key) {
 // EXTERNAL MODULE: ./src/plan/paths.ts
 var paths = __nccwpck_require__(935);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __nccwpck_require__(386);
+var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
@@ -1031,11 +1031,11 @@ async function loadConfig(file, source, env) {
     try {
         const info = await (0,promises_.stat)(file);
         if (info.isDirectory())
-            throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+            throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof errors/* PreflightError */.w)
+        if (error instanceof kernel_errors/* PreflightError */.w)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -1043,7 +1043,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
     }
     let doc;
     try {
@@ -1051,7 +1051,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
+            throw new kernel_errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -1068,7 +1068,7 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new kernel_errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -1334,6 +1334,39 @@ function roleAllows(role, mode) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
+/**
+ * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
+ * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
+ * (and its input in action.yml and inputs.ts).
+ */
+
+
+const HOOK_SOURCES = {
+    /** Rekkord's own `[Hooks]` folders, named by the config. */
+    config: {
+        input: 'config',
+        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: 'rekkord',
+        args: () => [],
+        order: { pre: 1, post: 0 },
+        shellRules: true,
+    },
+    /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
+    'hooks-dir': {
+        input: 'hooks-dir',
+        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
+        listing: 'run-parts',
+        args: (command, stage) => [command, stage],
+        order: { pre: 0, post: 1 },
+        shellRules: false,
+    },
+};
+const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
+function hookSourceSpec(kind) {
+    return HOOK_SOURCES[kind];
+}
+
 ;// CONCATENATED MODULE: ./src/plan/index.ts
 /**
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
@@ -1344,6 +1377,7 @@ function roleAllows(role, mode) {
  * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
  * phase, so that what they set up (a clock, a mount) is there for everything inside.
  */
+
 
 
 
@@ -1369,7 +1403,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new kernel_errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -1400,21 +1434,16 @@ async function sourceProblem(source, config) {
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
     const phase = `${stage}-${command}`;
-    const sources = [];
-    for (const setting of hookDirectories(config, phase)) {
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    }
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
+    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
+    const sources = kinds.flatMap((kind) => {
+        const spec = hookSourceSpec(kind);
+        return spec.folders(settings, config, phase).map((folder) => ({
+            kind,
+            ...folder,
+            args: spec.args(command, stage),
+        }));
+    });
     return { phase, stage, command, sources };
 }
 function lenientWarnings(plan, config) {
@@ -1427,7 +1456,7 @@ function lenientWarnings(plan, config) {
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
-        throw new errors/* PreflightError */.w('validate has no Rekkord step to plan');
+        throw new kernel_errors/* PreflightError */.w('validate has no Rekkord step to plan');
     const found = await findRekkord(settings);
     if (!found && !options.recovery)
         throw rekkordMissing(settings);
@@ -1443,12 +1472,12 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
         const sources = [...configured, ...hooksDirs];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
-                throw new errors/* PreflightError */.w(problem.message, problem.where);
+                throw new kernel_errors/* PreflightError */.w(problem.message, problem.where);
         }
         await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
     }
@@ -1463,12 +1492,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new kernel_errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new kernel_errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
             });
         }
     }
@@ -1492,7 +1521,7 @@ async function makeValidationPlan(settings) {
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
     if (!config && !settings.hooksDir) {
-        throw new errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+        throw new kernel_errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -2103,59 +2132,8 @@ async function runHook(phase, hook, options) {
     return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx) };
 }
 
-;// CONCATENATED MODULE: ./src/engine/observer.ts
-function describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function observer_guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    // Each event, by what it reports when it fails.
-    const guard = (name, what) => ((...args) => {
-        try {
-            observer[name](...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    });
-    return {
-        phaseStart: guard('phaseStart', 'Reporting a phase'),
-        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
-        hookStart: guard('hookStart', 'Reporting a hook'),
-        hookEnd: guard('hookEnd', 'Reporting a hook'),
-        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
-        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
-        processGroup(pgid) {
-            try {
-                observer.processGroup?.(pgid);
-            }
-            catch (error) {
-                record('Saving the running process group', error);
-            }
-        },
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
+
 
 
 
@@ -2168,18 +2146,18 @@ async function listPhase(phase) {
     for (const source of phase.sources) {
         try {
             (0,faults/* checkpoint */.Fn)('listing', phase.phase);
-            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            const style = hookSourceSpec(source.kind).listing;
             const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
         catch (error) {
-            errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${(0,kernel_errors/* describeError */.U)(error)}`);
         }
     }
     return { listing, error: errors.join('; ') };
 }
-async function phase_runPhase(run) {
+async function runPhase(run) {
     const { settings, phase, context, observer, cancel, alreadyRun } = run;
     const { stage } = phase;
     const title = run.label ?? phase.phase;
@@ -2243,7 +2221,7 @@ async function phase_runPhase(run) {
     observer.phaseEnd(report);
     return report;
 }
-function phase_phaseFailed(report) {
+function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
@@ -2325,6 +2303,58 @@ async function runStep(spec, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+/**
+ * What a session tells as it goes, and the guard that keeps a failing observer (a log that
+ * cannot be written, a state file that is gone) from stopping the session: the error is recorded
+ * and the session still runs the post hooks it promised.
+ */
+
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${(0,kernel_errors/* describeError */.U)(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
@@ -2341,6 +2371,7 @@ async function runStep(spec, options) {
  * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
  * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
+
 
 
 
@@ -2382,19 +2413,19 @@ async function prepare(plan) {
     const post = await listPhase(plan.post);
     const unreadable = [pre.error, post.error].filter((e) => e !== '');
     if (unreadable.length)
-        throw new errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
+        throw new kernel_errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
     try {
         const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
         return { pre, stepConfig };
     }
     catch (error) {
-        throw new errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+        throw new kernel_errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.U)(error)}`);
     }
 }
 /** A phase run so that a throw is the phase's error, never the session's end. */
 async function guardedPhase(run) {
     try {
-        return await phase_runPhase(run);
+        return await runPhase(run);
     }
     catch (error) {
         return {
@@ -2402,7 +2433,7 @@ async function guardedPhase(run) {
             directories: run.phase.sources.map((s) => s.directory),
             hooks: [],
             skipped: [],
-            error: `the phase stopped: ${describeError(error)}`,
+            error: `the phase stopped: ${(0,kernel_errors/* describeError */.U)(error)}`,
         };
     }
 }
@@ -2410,7 +2441,7 @@ async function runSession(plan, observer, options = {}) {
     const { settings, command } = plan;
     const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
     const errors = [];
-    const safe = observer_guardObserver(observer, errors);
+    const safe = guardObserver(observer, errors);
     const shared = sharedContext(settings, command, plan.config);
     const prepared = await prepare(plan);
     const { stepConfig } = prepared;
@@ -2427,7 +2458,7 @@ async function runSession(plan, observer, options = {}) {
         if (cancel.cancelled) {
             step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
         }
-        else if (phase_phaseFailed(pre)) {
+        else if (phaseFailed(pre)) {
             step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
         }
         else {
@@ -2442,7 +2473,7 @@ async function runSession(plan, observer, options = {}) {
             phase: plan.post,
             context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         });
-        const ok = stepOk && !phase_phaseFailed(pre) && !phase_phaseFailed(post) && !cancel.cancelled;
+        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
         return {
             command,
             success: ok && errors.length === 0,
@@ -2477,7 +2508,7 @@ async function runRecovery(plan, observer, state, options = {}) {
             oid: state.oid,
         },
         observer: guardObserver(observer, errors),
-        cancel: options.cancel ?? new Cancellation(),
+        cancel: options.cancel ?? new kernel_cancel/* Cancellation */.mT(),
         alreadyRun: state.alreadyRun,
     });
     return {
@@ -2499,7 +2530,7 @@ async function runRecovery(plan, observer, state, options = {}) {
 async function rehearse(plan, observer, options = {}) {
     const { settings } = plan;
     const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
-    const safe = observer_guardObserver(observer, []);
+    const safe = guardObserver(observer, []);
     const reports = [];
     for (const phase of plan.phases) {
         const shared = {
@@ -2515,7 +2546,7 @@ async function rehearse(plan, observer, options = {}) {
             const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
             const context = { ...shared, success, exitCode: success ? 0 : 1 };
             const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-            reports.push(await phase_runPhase({ ...run, ...(label ? { label } : {}) }));
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
         }
     }
     return reports;
@@ -2546,7 +2577,7 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
         });
     }
     catch (error) {
-        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.U)(error)}`;
         result = { ...stepNotRun(command, message, 'not-started'), display };
     }
     observer.processGroup(null);
@@ -2763,6 +2794,7 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
+
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -2818,7 +2850,7 @@ async function gitModes(workspace, dir, env) {
 }
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source) {
-    const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+    const style = hookSourceSpec(source.kind).listing;
     return listHookDirectory(source.directory, source.args, { style });
 }
 async function isRunnable(hook) {
@@ -2829,10 +2861,11 @@ async function isRunnable(hook) {
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
 async function folderFindings(source, plan, title) {
-    const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+    const { shellRules } = hookSourceSpec(source.kind);
+    const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
     return [
-        ...(source.kind === 'config'
+        ...(shellRules
             ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
         ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
@@ -2841,7 +2874,8 @@ async function folderFindings(source, plan, title) {
 async function hookFindings(hook, source, phase, ctx) {
     const title = `${phase} hook ${hook.name}`;
     const found = [];
-    if (source.kind === 'config' && hook.name.startsWith('.')) {
+    const { shellRules } = hookSourceSpec(source.kind);
+    if (shellRules && hook.name.startsWith('.')) {
         const runnable = await isRunnable(hook);
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
@@ -2856,7 +2890,7 @@ async function hookFindings(hook, source, phase, ctx) {
             file: hook.path,
         });
     }
-    if (source.kind === 'config') {
+    if (shellRules) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
@@ -2947,14 +2981,17 @@ async function runOperation(settings, reporter, options) {
         await reporter.finishValidation(result);
         return result;
     }
-    const plan = await makePlan(settings, options);
-    if (cancel.cancelled) {
-        throw new errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    const { recover } = options;
+    const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
+    if (cancel.cancelled && !recover) {
+        throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
     reporter.planned(plan);
-    const result = await runSession(plan, reporter, { cancel });
+    const result = recover
+        ? await runRecovery(plan, reporter, recover, { cancel })
+        : await runSession(plan, reporter, { cancel });
     await reporter.finish(result);
     return result;
 }
@@ -3114,8 +3151,10 @@ class Cancellation {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ describeError),
 /* harmony export */   w: () => (/* binding */ PreflightError)
 /* harmony export */ });
+/** Errors that stop the run before a hook runs, and errors put into words. */
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class PreflightError extends Error {
     where;
@@ -3126,6 +3165,13 @@ class PreflightError extends Error {
         super(message);
         this.where = where;
     }
+}
+/** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 

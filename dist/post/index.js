@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(909);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(527);
 /** Entry point of the post step's bundle (`dist/post/index.js`, `runs.post`). */
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 909:
+/***/ 527:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -644,7 +644,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -705,7 +705,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -967,7 +967,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -2460,55 +2460,17 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/kernel/cancel.ts
-/**
- * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
- * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
- */
-/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6000;
-/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
-const CANCEL_KILL_GRACE_MS = 2500;
-class cancel_Cancellation {
-    signal = null;
-    at = 0;
-    listeners = new Set();
-    get cancelled() {
-        return this.signal !== null;
-    }
-    /** Returns false when the session was already cancelled. */
-    cancel(signal) {
-        if (this.signal)
-            return false;
-        this.signal = signal;
-        this.at = performance.now();
-        for (const listener of this.listeners)
-            listener(signal);
-        return true;
-    }
-    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
-    onCancel(listener) {
-        if (this.signal) {
-            listener(this.signal);
-            return () => undefined;
-        }
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-    }
-    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
-    remainingMs() {
-        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/kernel/errors.ts
+/** Errors that stop the run before a hook runs, and errors put into words. */
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
-class errors_PreflightError extends Error {
+class PreflightError extends Error {
     where;
     name = 'PreflightError';
     constructor(message, 
@@ -2517,6 +2479,13 @@ class errors_PreflightError extends Error {
         super(message);
         this.where = where;
     }
+}
+/** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/commands.ts
@@ -2536,10 +2505,10 @@ async function checkDestination(values) {
     if (!info)
         return;
     if (!info.isDirectory())
-        throw new errors_PreflightError(`Destination ${destination} exists and is not a folder`);
+        throw new PreflightError(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new errors_PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+        throw new PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
     }
 }
 const COMMAND_TABLE = {
@@ -2572,7 +2541,7 @@ const COMMAND_TABLE = {
         preflight: checkDestination,
     },
 };
-const commands_COMMANDS = Object.keys(COMMAND_TABLE);
+const COMMANDS = Object.keys(COMMAND_TABLE);
 const OPERATION_TABLE = {
     ...COMMAND_TABLE,
     validate: {
@@ -2582,124 +2551,369 @@ const OPERATION_TABLE = {
     },
 };
 const OPERATIONS = Object.keys(OPERATION_TABLE);
-function commands_commandSpec(command) {
+function commandSpec(command) {
     return COMMAND_TABLE[command];
 }
 function isOperation(text) {
     return Object.hasOwn(OPERATION_TABLE, text);
 }
 
-;// CONCATENATED MODULE: ./src/engine/step-config.ts
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
- * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
- * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
  */
 
-
-
-/**
- * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
- * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
- * and `user@host:path` are remote; anything else is a local folder.
- */
-function isLocalRepository(url) {
-    if (url === 'S3' || url === 'SFTP')
-        return false;
-    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
-        return false;
-    // user@host:path, where the part before the colon holds no slash.
-    if (/^[^/@:]+@[^/:]+:/.test(url))
-        return false;
-    return true;
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = path.dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
-        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !path.isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${path.resolve(dir, e.value)}`);
-        }
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
     }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
 }
-const COPY_PREFIX = 'rekkord-hooks-';
-/**
- * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
- * how many. Only for the post step, once every main step of the job has ended.
- */
-async function removeLeftoverCopies(tempRoot) {
-    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
-    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
-    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
-    return left.length;
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: COMMANDS.flatMap((c) => {
+        const keys = commandSpec(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
+};
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
 }
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
-async function step_config_prepareStepConfig(config, tempRoot, noHooks) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks gets the user's config as written.
-    if (noHooks)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    checkpoint('config-copy');
-    const folder = await mkdtemp(path.join(tempRoot, COPY_PREFIX));
-    const copy = path.join(folder, 'rekkord.ini');
-    await writeFile(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => rm(folder, { recursive: true, force: true }),
-    };
+/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
+function describe(name) {
+    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            if (!(name in KNOWN_KEYS)) {
+                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null)
+            fail(`key ${describe(key)} comes before any [Section]`);
+        const known = KNOWN_KEYS[section] ?? [];
+        if (!known.includes(key)) {
+            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
 }
 
-;// CONCATENATED MODULE: ./src/kernel/faults.ts
-/**
- * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
- * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
- * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
- * a test can break one step and see the others still run. Unset, it does nothing.
- */
-const FAULT_POINTS = (/* unused pure expression or super */ null && ([
-    'config-copy',
-    'listing',
-    'spawn',
-    'probe',
-    'state',
-    'outputs',
-    'summary',
-]));
-const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function faults_checkpoint(point, subject) {
-    const faults = process.env[FAULTS_VARIABLE];
-    if (!faults)
-        return;
-    const hit = faults
-        .split(',')
-        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
-    if (!hit)
-        return;
-    const what = subject === undefined ? point : `${point} (${subject})`;
-    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
+;// CONCATENATED MODULE: ./src/plan/paths.ts
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/plan/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
+    const keys = commandSpec(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (info.isDirectory())
+            throw new PreflightError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof PreflightError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new PreflightError(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
+            continue;
+        if (entry.value === '') {
+            throw new PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[entry.key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        (hooks[phase] ??= []).push({
+            key: entry.key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        });
+    }
+    const secrets = configSecrets(doc, env);
+    return { path: file, source, doc, hooks, secrets };
+}
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
+}
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
+function urlSecrets(url) {
+    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
+    if (!match?.[1])
+        return [];
+    const [user = '', password = ''] = match[1].split(':');
+    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
+    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'REKKORD_AGENT_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
+function configSecrets(doc, env) {
+    const values = doc.entries.flatMap((e) => {
+        if (SECRET_KEYS[e.section]?.includes(e.key))
+            return [e.value];
+        if (e.key === 'URL')
+            return urlSecrets(e.value);
+        return [];
+    });
+    for (const name of SECRET_VARIABLES)
+        values.push(env[name] ?? '');
+    for (const url of [env.REKKORD_REPOSITORY ?? ''])
+        values.push(...urlSecrets(url));
+    return [...new Set(values.filter((v) => v.trim() !== ''))];
+}
+
 ;// CONCATENATED MODULE: ./src/plan/discovery.ts
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
@@ -2815,6 +3029,440 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
         throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
     }
     return { hooks, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+function childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if (commandSpec(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, configPath, env) {
+    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
+    const out = await execute(rekkordPath, args, inEnglish(env));
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = commandSpec(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'master' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
+/**
+ * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
+ * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
+ * (and its input in action.yml and inputs.ts).
+ */
+
+
+const HOOK_SOURCES = {
+    /** Rekkord's own `[Hooks]` folders, named by the config. */
+    config: {
+        input: 'config',
+        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: 'rekkord',
+        args: () => [],
+        order: { pre: 1, post: 0 },
+        shellRules: true,
+    },
+    /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
+    'hooks-dir': {
+        input: 'hooks-dir',
+        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
+        listing: 'run-parts',
+        args: (command, stage) => [command, stage],
+        order: { pre: 0, post: 1 },
+        shellRules: false,
+    },
+};
+const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
+function hookSourceSpec(kind) {
+    return HOOK_SOURCES[kind];
+}
+
+;// CONCATENATED MODULE: ./src/plan/index.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
+ *
+ * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
+ * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
+ * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+
+const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+async function findRekkord(settings) {
+    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+}
+/** The config, found and read as Rekkord would, or null when there is none. */
+async function readConfig(settings, rekkordPath) {
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return { config, searched: located.searched };
+}
+async function sourceProblem(source, config) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+        return {
+            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
+    const sources = kinds.flatMap((kind) => {
+        const spec = hookSourceSpec(kind);
+        return spec.folders(settings, config, phase).map((folder) => ({
+            kind,
+            ...folder,
+            args: spec.args(command, stage),
+        }));
+    });
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new PreflightError('validate has no Rekkord step to plan');
+    const found = await findRekkord(settings);
+    if (!found && !options.recovery)
+        throw rekkordMissing(settings);
+    const rekkordPath = found ?? settings.rekkord;
+    const { config, searched } = await readConfig(settings, found);
+    const pre = phasePlan(settings, config, command, 'pre');
+    const post = phasePlan(settings, config, command, 'post');
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    if (!options.recovery) {
+        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+        const configured = allHookDirectories(config).map((setting) => ({
+            directory: setting.directory,
+            setting,
+        }));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
+        const sources = [...configured, ...hooksDirs];
+        for (const source of sources) {
+            const problem = await sourceProblem(source, config);
+            if (problem)
+                throw new PreflightError(problem.message, problem.where);
+        }
+        await commandSpec(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
+                throw new PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        configSearched: searched,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const rekkordPath = await findRekkord(settings);
+    const { config, searched } = await readConfig(settings, rekkordPath);
+    if (!config && !settings.hooksDir) {
+        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    }
+    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    return { settings, config, configSearched: searched, childEnv, phases };
+}
+
+;// CONCATENATED MODULE: ./src/kernel/cancel.ts
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6000;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class Cancellation {
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kernel/faults.ts
+/**
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function checkpoint(point, subject) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults)
+        return;
+    const hit = faults
+        .split(',')
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
+}
+
+;// CONCATENATED MODULE: ./src/engine/step-config.ts
+/**
+ * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
+ * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
+ */
+
+
+
+/**
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
+ */
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
+        return false;
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
+}
+/**
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
+ */
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
+        }
+    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
+}
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await (0,promises_namespaceObject.readdir)(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => (0,promises_namespaceObject.rm)(external_node_path_default().join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
+}
+/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+async function prepareStepConfig(config, tempRoot, noHooks) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks gets the user's config as written.
+    if (noHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    checkpoint('config-copy');
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
+    return {
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
@@ -2945,7 +3593,7 @@ function reading(exit, ctx) {
     return { outcome: 'success', message: '' };
 }
 /** The one reading of a process exit, as every result reports it. */
-function outcome_classifyExit(exit, ctx) {
+function classifyExit(exit, ctx) {
     const { exitCode, signal, durationMs, tail } = exit;
     return { exitCode, signal, durationMs, tail, ...reading(exit, ctx) };
 }
@@ -3008,7 +3656,7 @@ class Tail {
         }
     }
     lines(count = TAIL_LINES) {
-        const text = output_relay_stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
+        const text = stripAnsi(Buffer.concat(this.chunks).subarray(-TAIL_BYTES).toString('utf8'));
         return text
             .split(/\r?\n|\r/)
             .map((l) => l.trimEnd())
@@ -3016,7 +3664,7 @@ class Tail {
             .slice(-count);
     }
 }
-function output_relay_stripAnsi(text) {
+function stripAnsi(text) {
     // eslint-disable-next-line no-control-regex
     return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
 }
@@ -3344,7 +3992,7 @@ class ProcessRun {
     }
 }
 /** Runs the process to its end; resolves with how it ended, never rejects. */
-function process_runProcess(spec) {
+function runProcess(spec) {
     return new ProcessRun(spec).run();
 }
 
@@ -3387,8 +4035,8 @@ async function runHook(phase, hook, options) {
             tail: [],
         };
     }
-    faults_checkpoint('spawn', hook.name);
-    const exit = await process_runProcess({
+    checkpoint('spawn', hook.name);
+    const exit = await runProcess({
         file: hook.path,
         args: hook.args,
         cwd: options.cwd,
@@ -3400,59 +4048,7 @@ async function runHook(phase, hook, options) {
         onSpawn: options.onSpawn,
     });
     const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
-    return { ...base, ...outcome_classifyExit(exit, ctx) };
-}
-
-;// CONCATENATED MODULE: ./src/engine/observer.ts
-function observer_describeError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-/** The observer, with every call's failure caught and kept in `errors` (once per message). */
-function observer_guardObserver(observer, errors) {
-    const record = (what, error) => {
-        const message = `${what} failed: ${observer_describeError(error)}`;
-        if (!errors.includes(message))
-            errors.push(message);
-    };
-    // Each event, by what it reports when it fails.
-    const guard = (name, what) => ((...args) => {
-        try {
-            observer[name](...args);
-        }
-        catch (error) {
-            record(what, error);
-        }
-    });
-    return {
-        phaseStart: guard('phaseStart', 'Reporting a phase'),
-        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
-        hookStart: guard('hookStart', 'Reporting a hook'),
-        hookEnd: guard('hookEnd', 'Reporting a hook'),
-        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
-        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
-        processGroup(pgid) {
-            try {
-                observer.processGroup?.(pgid);
-            }
-            catch (error) {
-                record('Saving the running process group', error);
-            }
-        },
-        output(chunk) {
-            try {
-                return observer.output(chunk)?.catch((error) => {
-                    record('Writing output', error);
-                });
-            }
-            catch (error) {
-                record('Writing output', error);
-                return undefined;
-            }
-        },
-    };
+    return { ...base, ...classifyExit(exit, ctx) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
@@ -3461,30 +4057,31 @@ function observer_guardObserver(observer, errors) {
 
 
 
+
 /** Lists every folder of a phase, in order; a folder that cannot be read is the phase's error. */
-async function phase_listPhase(phase) {
+async function listPhase(phase) {
     const listing = { hooks: [], skipped: [] };
     const errors = [];
     for (const source of phase.sources) {
         try {
-            faults_checkpoint('listing', phase.phase);
-            const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+            checkpoint('listing', phase.phase);
+            const style = hookSourceSpec(source.kind).listing;
             const one = await listHookDirectory(source.directory, source.args, { style });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
         catch (error) {
-            errors.push(`the hook directory ${source.directory} cannot be read: ${observer_describeError(error)}`);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
         }
     }
     return { listing, error: errors.join('; ') };
 }
-async function phase_runPhase(run) {
+async function runPhase(run) {
     const { settings, phase, context, observer, cancel, alreadyRun } = run;
     const { stage } = phase;
     const title = run.label ?? phase.phase;
     const directories = phase.sources.map((s) => s.directory);
-    const { listing: listed, error } = run.listed ?? (await phase_listPhase(phase));
+    const { listing: listed, error } = run.listed ?? (await listPhase(phase));
     const listing = alreadyRun
         ? { ...listed, hooks: listed.hooks.filter((h) => !alreadyRun.has(h.path)) }
         : listed;
@@ -3543,70 +4140,49 @@ async function phase_runPhase(run) {
     observer.phaseEnd(report);
     return report;
 }
-function phase_phaseFailed(report) {
+function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
 }
 
-;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+;// CONCATENATED MODULE: ./src/kernel/text.ts
 /**
- * What the action asks the installed Rekkord before any hook runs: its version, whether the
- * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
- * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
- * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
+ * durations and command lines as a user reads them.
  */
-
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function rekkord_probe_inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
-class ProbeError extends Error {
-    name = 'ProbeError';
-}
-/** The last lines a failed command printed, for the error. */
-function lastWords(out) {
-    const text = `${out.stderr}\n${out.stdout}`.trim();
-    return text.split('\n').slice(-5).join('\n');
-}
-async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], rekkord_probe_inEnglish(env));
-    if (version.exitCode !== 0) {
-        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
-    }
-    const first = version.stdout.split('\n')[0]?.trim() ?? '';
-    let noHooks = false;
-    if (commands_commandSpec(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], rekkord_probe_inEnglish(env));
-        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
-    }
-    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 /**
- * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
- * words when the repository does not open or the key may not do what the command needs.
+ * Text from file names, config values or output, made one line of plain text: a newline or any
+ * other control character is shown escaped, so a name can never start a line of its own (where
+ * the runner would read it as a workflow command) or move the cursor.
  */
-async function identify(execute, rekkordPath, command, configPath, env) {
-    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-    const out = await execute(rekkordPath, args, rekkord_probe_inEnglish(env));
-    if (out.exitCode !== 0) {
-        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
-    }
-    const text = `${out.stdout}\n${out.stderr}`;
-    const mode = commands_commandSpec(command).keyMode;
-    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
-    if (role && !roleAllows(role, mode)) {
-        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
-    }
-    return role;
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
 }
-/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
-function roleAllows(role, mode) {
-    const r = role.toLowerCase();
-    if (r === 'master' || r === 'readwrite')
-        return true;
-    if (r === 'writeonly')
-        return mode === 'write';
-    return false;
+/** A command line as a shell would read it back. */
+function commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/types.ts
@@ -3625,7 +4201,7 @@ const OID = '[MR][0-9A-F]{64}';
 const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
-function rekkord_step_stepArguments(spec) {
+function stepArguments(spec) {
     const argv = [spec.command];
     if (spec.configPath)
         argv.push('-C', spec.configPath);
@@ -3659,12 +4235,12 @@ class OidScanner {
             this.oid = match[1];
     }
 }
-async function rekkord_step_runStep(spec, options) {
+async function runStep(spec, options) {
     const scanner = new OidScanner();
     checkpoint('spawn', 'rekkord');
     const exit = await runProcess({
         file: spec.rekkordPath,
-        args: rekkord_step_stepArguments(spec),
+        args: stepArguments(spec),
         cwd: options.cwd,
         // Rekkord translates its log lines: force English so the OID line can be read.
         env: inEnglish(options.env),
@@ -3688,6 +4264,58 @@ async function rekkord_step_runStep(spec, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/observer.ts
+/**
+ * What a session tells as it goes, and the guard that keeps a failing observer (a log that
+ * cannot be written, a state file that is gone) from stopping the session: the error is recorded
+ * and the session still runs the post hooks it promised.
+ */
+
+/** The observer, with every call's failure caught and kept in `errors` (once per message). */
+function guardObserver(observer, errors) {
+    const record = (what, error) => {
+        const message = `${what} failed: ${describeError(error)}`;
+        if (!errors.includes(message))
+            errors.push(message);
+    };
+    // Each event, by what it reports when it fails.
+    const guard = (name, what) => ((...args) => {
+        try {
+            observer[name](...args);
+        }
+        catch (error) {
+            record(what, error);
+        }
+    });
+    return {
+        phaseStart: guard('phaseStart', 'Reporting a phase'),
+        phaseEnd: guard('phaseEnd', 'Reporting a phase'),
+        hookStart: guard('hookStart', 'Reporting a hook'),
+        hookEnd: guard('hookEnd', 'Reporting a hook'),
+        stepStart: guard('stepStart', 'Reporting the Rekkord step'),
+        stepEnd: guard('stepEnd', 'Reporting the Rekkord step'),
+        processGroup(pgid) {
+            try {
+                observer.processGroup?.(pgid);
+            }
+            catch (error) {
+                record('Saving the running process group', error);
+            }
+        },
+        output(chunk) {
+            try {
+                return observer.output(chunk)?.catch((error) => {
+                    record('Writing output', error);
+                });
+            }
+            catch (error) {
+                record('Writing output', error);
+                return undefined;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
  * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
@@ -3704,6 +4332,7 @@ async function rekkord_step_runStep(spec, options) {
  * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
  * the same phases with the same hook context, and are kept together so they cannot drift apart.
  */
+
 
 
 
@@ -3829,7 +4458,7 @@ async function runSession(plan, observer, options = {}) {
 async function runRecovery(plan, observer, state, options = {}) {
     const { settings, command } = plan;
     const errors = [];
-    const post = await phase_runPhase({
+    const post = await runPhase({
         settings,
         env: plan.childEnv,
         phase: plan.post,
@@ -3839,13 +4468,13 @@ async function runRecovery(plan, observer, state, options = {}) {
             exitCode: state.exitCode,
             oid: state.oid,
         },
-        observer: observer_guardObserver(observer, errors),
-        cancel: options.cancel ?? new cancel_Cancellation(),
+        observer: guardObserver(observer, errors),
+        cancel: options.cancel ?? new Cancellation(),
         alreadyRun: state.alreadyRun,
     });
     return {
         command,
-        success: !phase_phaseFailed(post) && errors.length === 0,
+        success: !phaseFailed(post) && errors.length === 0,
         cancelled: null,
         recovery: true,
         oid: null,
@@ -3917,598 +4546,436 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
     return result;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
- * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
- * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
- * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
- *
- * An error names the file, the line and at most the key: never the value or the line's text, which
- * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
- */
-
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    // Called [Connect] by older builds; the newest source knows only [Link].
-    Link: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    // The hook keys of the command table, pre then post of each command that has them.
-    Hooks: commands_COMMANDS.flatMap((c) => {
-        const keys = commands_commandSpec(c).hookKeys;
-        return keys ? [keys.pre, keys.post] : [];
-    }),
-};
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    // The key ID names the account: masked too, so that a log never pairs it with anything.
-    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Link: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
-function describe(name) {
-    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail("a line starting with '[' does not end with ']'");
-            const name = trimAscii(line.slice(1, -1));
-            if (name === '')
-                fail('empty section name "[]"');
-            if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail("missing key name before '='");
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/plan/paths.ts
-/** Path helpers shared by the plan, the Rekkord step and validate. */
-
-
-
-
-/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
-    return value;
-}
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = external_node_path_default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
-        if (dir === '')
-            continue;
-        const file = external_node_path_default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/plan/config.ts
-/**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
- * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ * What validate checks on one hook or hook folder, without running it: how it would start, whether
+ * Rekkord's own runner can start it the same way, and who else could change it.
  */
 
 
 
-
-
-
-
-
-
-/** The `[Hooks]` key of each phase, from the command table. */
-const HOOK_KEYS = Object.fromEntries(commands_COMMANDS.flatMap((command) => {
-    const keys = commands_commandSpec(command).hookKeys;
-    return keys
-        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
-        : [];
-}));
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function lenientHooks(text) {
+const HEAD_BYTES = 512;
+async function readHead(file) {
     try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        const info = await (0,promises_namespaceObject.stat)(file);
-        if (info.isDirectory())
-            throw new errors_PreflightError(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        if (error instanceof errors_PreflightError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new errors_PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError) {
-            throw new errors_PreflightError(`Rekkord would refuse its config: ${error.message}`, {
-                file,
-                line: error.line,
-            });
-        }
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
-    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
-    for (const entry of doc.entries) {
-        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
-        if (!phase)
-            continue;
-        if (entry.value === '') {
-            throw new errors_PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
-        }
-        const other = lenient[entry.key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        (hooks[phase] ??= []).push({
-            key: entry.key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        });
-    }
-    const secrets = configSecrets(doc, env);
-    return { path: file, source, doc, hooks, secrets };
-}
-/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
-function hookDirectories(config, phase) {
-    return config?.hooks[phase] ?? [];
-}
-/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
-function allHookDirectories(config) {
-    return Object.values(config?.hooks ?? {}).flat();
-}
-/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
-function urlSecrets(url) {
-    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
-    if (!match?.[1])
-        return [];
-    const [user = '', password = ''] = match[1].split(':');
-    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
-    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
-}
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
-const SECRET_VARIABLES = [
-    'REKKORD_LINK_KEY',
-    'REKKORD_AGENT_KEY',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'S3_SECRET_KEY',
-    'S3_KEY_ID',
-    'SSH_PASSWORD',
-    'SSH_KEY',
-];
-/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
-function configSecrets(doc, env) {
-    const values = doc.entries.flatMap((e) => {
-        if (SECRET_KEYS[e.section]?.includes(e.key))
-            return [e.value];
-        if (e.key === 'URL')
-            return urlSecrets(e.value);
-        return [];
-    });
-    for (const name of SECRET_VARIABLES)
-        values.push(env[name] ?? '');
-    for (const url of [env.REKKORD_REPOSITORY ?? ''])
-        values.push(...urlSecrets(url));
-    return [...new Set(values.filter((v) => v.trim() !== ''))];
-}
-
-;// CONCATENATED MODULE: ./src/plan/child-env.ts
-/**
- * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
- * and this action only (its tokens, its inputs and saved state, the files through which a step
- * sets outputs, environment and state), so a hook can neither use nor forge them.
- */
-const RUNNER_PRIVATE = [
-    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
-    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
-    /^ACTIONS_CACHE_URL$/,
-    /^ACTIONS_RESULTS_URL$/,
-    /^INPUT_/,
-    /^STATE_/,
-];
-/** The files of the step's workflow commands: kept only when hooks may issue them. */
-const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-function child_env_childEnvironment(env, allowWorkflowCommands) {
-    const out = {};
-    for (const [name, value] of Object.entries(env)) {
-        if (RUNNER_PRIVATE.some((p) => p.test(name)))
-            continue;
-        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
-            continue;
-        out[name] = value;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/plan/index.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
- *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
- */
-
-
-
-
-
-
-
-
-
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-async function findRekkord(settings) {
-    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-}
-function rekkordMissing(settings) {
-    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-        ? `no executable '${settings.rekkord}' in PATH`
-        : (0,external_node_fs_namespaceObject.existsSync)(file)
-            ? `${file} is not an executable file`
-            : `${file} does not exist`;
-    return new errors_PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
-}
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings, rekkordPath) {
-    const located = await locateConfig(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
-        : null;
-    return { config, searched: located.searched };
-}
-async function sourceProblem(source, config) {
-    const problem = await directoryProblem(source.directory);
-    if (!problem)
-        return null;
-    const setting = source.setting;
-    if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
-        return {
-            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
-            where: { file: config.path, line: setting.line },
-        };
-    }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
-}
-/** The folders of one phase, in the order they run (see the top of this file). */
-function phasePlan(settings, config, command, stage) {
-    const phase = `${stage}-${command}`;
-    const sources = [];
-    for (const setting of hookDirectories(config, phase)) {
-        sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-    }
-    if (settings.hooksDir) {
-        const hooksDir = {
-            kind: 'hooks-dir',
-            directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir),
-            args: [command, stage],
-        };
-        if (stage === 'pre')
-            sources.unshift(hooksDir);
-        else
-            sources.push(hooksDir);
-    }
-    return { phase, stage, command, sources };
-}
-function lenientWarnings(plan, config) {
-    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
-        ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
-        ]
-        : []);
-}
-async function makePlan(settings, options = {}) {
-    const command = settings.command;
-    if (command === 'validate')
-        throw new errors_PreflightError('validate has no Rekkord step to plan');
-    const found = await findRekkord(settings);
-    if (!found && !options.recovery)
-        throw rekkordMissing(settings);
-    const rekkordPath = found ?? settings.rekkord;
-    const { config, searched } = await readConfig(settings, found);
-    const pre = phasePlan(settings, config, command, 'pre');
-    const post = phasePlan(settings, config, command, 'post');
-    const childEnv = child_env_childEnvironment(settings.env, settings.allowWorkflowCommands);
-    if (!options.recovery) {
-        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
-        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
-        const configured = allHookDirectories(config).map((setting) => ({
-            directory: setting.directory,
-            setting,
-        }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
-        const sources = [...configured, ...hooksDirs];
-        for (const source of sources) {
-            const problem = await sourceProblem(source, config);
-            if (problem)
-                throw new errors_PreflightError(problem.message, problem.where);
-        }
-        await commands_commandSpec(command).preflight?.(settings);
-    }
-    let rekkordVersion = null;
-    let noHooks = false;
-    let keyRole = null;
-    if (options.execute && !options.recovery) {
-        const execute = options.execute;
+        const handle = await (0,promises_namespaceObject.open)(file, 'r');
         try {
-            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
-            rekkordVersion = info.version;
-            noHooks = info.noHooks;
+            const buffer = Buffer.alloc(HEAD_BYTES);
+            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+            return buffer.subarray(0, bytesRead);
         }
-        catch (error) {
-            throw new errors_PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
-        }
-        if (!settings.skipIdentify) {
-            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
-            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new errors_PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
-            });
+        finally {
+            await handle.close();
         }
     }
+    catch {
+        return null;
+    }
+}
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await readHead(file);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await resolveExecutable(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (external_node_path_default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/**
+ * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
+ * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
+ * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
+ * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
+ * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
+ * are plain to sh.
+ */
+const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
+function shellUnsafe(text) {
+    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
+}
+function showChars(chars) {
+    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
+}
+/** A Rekkord hook folder whose path the shell would not read as written. */
+function folderShellFinding(dir, title, file, line) {
+    const chars = shellUnsafe(dir);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the hook folder`,
+            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
+            file,
+            ...(line ? { line } : {}),
+        },
+    ];
+}
+/** A Rekkord hook whose name the shell would not read as written. */
+function nameShellFinding(name, file, title) {
+    const chars = shellUnsafe(name);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the name`,
+            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
+            file,
+            line: 1,
+        },
+    ];
+}
+/**
+ * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
+ * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
+ */
+function dotfileFinding(name, file, title, runnable) {
     return {
-        settings,
-        command,
-        rekkordPath,
-        rekkordVersion,
-        noHooks,
-        keyRole,
-        config,
-        configSearched: searched,
-        childEnv,
-        pre,
-        post,
-        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+        severity: runnable ? 'warning' : 'error',
+        title: `${title}: a dotfile is a hook for Rekkord`,
+        message: runnable
+            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
+            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
+        file,
+        line: 1,
     };
 }
-async function makeValidationPlan(settings) {
-    // Rekkord is not needed to validate, but its folder is one place the config may be.
-    const rekkordPath = await findRekkord(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+function modeText(mode) {
+    return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+/**
+ * Whoever may write a hook, its folder or a folder above it may change what runs with the backup's
+ * rights: world-writable is an error, group-writable a warning.
+ */
+async function writable(file, label, title) {
+    let mode;
+    try {
+        mode = (await (0,promises_namespaceObject.stat)(file)).mode;
     }
-    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    return { settings, config, configSearched: searched, childEnv, phases };
+    catch {
+        return null; // Reported elsewhere (missing, unreadable).
+    }
+    if ((mode & 0o022) === 0)
+        return null;
+    const world = (mode & 0o002) !== 0;
+    return {
+        severity: world ? 'error' : 'warning',
+        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: chmod ${world ? 'o-w' : 'g-w'} ${file}`,
+        file,
+        line: 1,
+    };
+}
+async function hookWritableFindings(file, title) {
+    const finding = await writable(file, 'the hook', title);
+    return finding ? [finding] : [];
+}
+/**
+ * The hook folder and every folder above it up to `top` (the repository, included); only the hook
+ * folder itself when it lies outside `top`. Findings point at `where` (the config line naming the
+ * folder), else at the folder.
+ */
+async function folderWritableFindings(dir, top, title, where) {
+    const chain = [dir];
+    const inside = (d) => {
+        const rel = external_node_path_default().relative(top, d);
+        return !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel);
+    };
+    if (inside(dir) && external_node_path_default().resolve(dir) !== external_node_path_default().resolve(top)) {
+        for (let d = external_node_path_default().dirname(external_node_path_default().resolve(dir)); d !== external_node_path_default().resolve(top); d = external_node_path_default().dirname(d))
+            chain.push(d);
+        chain.push(top);
+    }
+    const findings = [];
+    for (const d of chain) {
+        const label = d === dir ? 'the hook folder' : d === top ? 'the repository folder' : `the folder ${d}`;
+        const finding = await writable(d, label, title);
+        if (finding)
+            findings.push(where ? { ...finding, ...where } : finding);
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/validate/index.ts
+/**
+ * validate: what every phase would run and skip, and what is wrong with each hook, without running
+ * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
+ * line) to fix. The checks on one file or folder are in validate-findings.ts.
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * The modes git records for the files of a hook folder, by name; empty when the folder is not in
+ * the workspace's own repository.
+ *
+ * validate runs on untrusted content (a pull request), so git must never read a config from the
+ * checked folders: started inside a hook folder laid out as a bare repository (HEAD, objects/,
+ * refs/, a config with core.worktree and core.fsmonitor), git discovers that folder as its
+ * repository and runs its fsmonitor command. Hence git runs from the workspace root with the
+ * workspace's own `.git` named explicitly (no discovery at all), fsmonitor and hooks off, implicit
+ * bare repositories refused, no system config, discovery stopped above the workspace, and no GIT_*
+ * variable inherited that could point it elsewhere.
+ */
+async function gitModes(workspace, dir, env) {
+    const modes = new Map();
+    const gitDir = external_node_path_default().join(workspace, '.git');
+    const rel = external_node_path_default().relative(workspace, dir);
+    if (rel.startsWith('..') || external_node_path_default().isAbsolute(rel) || !(0,external_node_fs_namespaceObject.existsSync)(gitDir))
+        return modes;
+    const cleanEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GIT_')));
+    const args = [
+        ...['--git-dir', gitDir, '--work-tree', workspace, '--literal-pathspecs'],
+        ...['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'],
+        ...['-c', 'safe.bareRepository=explicit'],
+        ...['ls-files', '-s', '-z', '--', rel || '.'],
+    ];
+    try {
+        const { stdout } = await (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile)('git', args, {
+            cwd: workspace,
+            env: {
+                ...cleanEnv,
+                GIT_CONFIG_NOSYSTEM: '1',
+                GIT_CEILING_DIRECTORIES: external_node_path_default().dirname(workspace),
+                GIT_OPTIONAL_LOCKS: '0',
+                GIT_TERMINAL_PROMPT: '0',
+            },
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        const prefix = rel ? `${rel}/` : '';
+        for (const record of stdout.split('\0')) {
+            const tab = record.indexOf('\t');
+            const file = record.slice(tab + 1);
+            if (tab < 0 || !file.startsWith(prefix))
+                continue;
+            const name = file.slice(prefix.length);
+            if (!name.includes('/'))
+                modes.set(name, record.slice(0, 6));
+        }
+    }
+    catch {
+        // No git, or not a repository git can read: nothing to compare with.
+    }
+    return modes;
+}
+/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
+function entries(source) {
+    const style = hookSourceSpec(source.kind).listing;
+    return listHookDirectory(source.directory, source.args, { style });
+}
+async function isRunnable(hook) {
+    if (hook.problem)
+        return false;
+    const mode = await (0,promises_namespaceObject.stat)(hook.path).then((s) => s.mode, () => 0);
+    return (mode & 0o111) !== 0;
+}
+/** Findings on a usable folder, once per folder however many phases use it. */
+async function folderFindings(source, plan, title) {
+    const { shellRules } = hookSourceSpec(source.kind);
+    const setting = plan.config ? source.setting : undefined;
+    const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
+    return [
+        ...(shellRules
+            ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
+            : []),
+        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+    ];
+}
+async function hookFindings(hook, source, phase, ctx) {
+    const title = `${phase} hook ${hook.name}`;
+    const found = [];
+    const { shellRules } = hookSourceSpec(source.kind);
+    if (shellRules && hook.name.startsWith('.')) {
+        const runnable = await isRunnable(hook);
+        found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+        // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
+        if (!runnable)
+            return [...found, ...(await hookWritableFindings(hook.path, title))];
+    }
+    if (hook.problem) {
+        found.push({
+            severity: 'error',
+            title: `${title} cannot start`,
+            message: `${hook.name}: ${hook.problem.message}`,
+            file: hook.path,
+        });
+    }
+    if (shellRules) {
+        found.push(...nameShellFinding(hook.name, hook.path, title));
+    }
+    if (ctx.modes.get(hook.name) === '100644') {
+        found.push({
+            severity: 'error',
+            title: `${title} not executable in git`,
+            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(ctx.workspace, hook.path)}`,
+            file: hook.path,
+        });
+    }
+    found.push(...(await hookWritableFindings(hook.path, title)));
+    if (!hook.problem || hook.problem.kind === 'not-executable') {
+        found.push(...(await startFindings(hook.path, ctx.pathVar)));
+    }
+    return found;
+}
+async function validatePlan(plan) {
+    const pathVar = plan.settings.env.PATH ?? '';
+    const workspace = plan.settings.workspace;
+    const findings = [];
+    const phases = [];
+    const foldersSeen = new Set();
+    for (const phase of plan.phases) {
+        const validated = {
+            phase: phase.phase,
+            directories: phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            errors: [],
+            folderFindings: [],
+        };
+        for (const source of phase.sources) {
+            const problem = await sourceProblem(source, plan.config);
+            if (problem) {
+                validated.errors.push(problem.message);
+                findings.push({
+                    severity: 'error',
+                    title: `${phase.phase} hook folder missing`,
+                    message: problem.message,
+                    file: problem.where?.file ?? source.directory,
+                    ...(problem.where?.line ? { line: problem.where.line } : {}),
+                });
+                continue;
+            }
+            if (!foldersSeen.has(source.directory)) {
+                foldersSeen.add(source.directory);
+                const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
+                validated.folderFindings.push(...found);
+                findings.push(...found);
+            }
+            const listing = await entries(source);
+            const ctx = {
+                modes: await gitModes(workspace, source.directory, plan.settings.env),
+                pathVar,
+                workspace,
+            };
+            validated.skipped.push(...listing.skipped);
+            for (const hook of listing.hooks) {
+                const found = await hookFindings(hook, source, phase.phase, ctx);
+                validated.hooks.push({
+                    name: hook.name,
+                    path: hook.path,
+                    args: hook.args,
+                    findings: found,
+                });
+                findings.push(...found);
+            }
+        }
+        phases.push(validated);
+    }
+    return { configPath: plan.config?.path ?? null, phases, findings };
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
+
+
+
+async function runOperation(settings, reporter, options) {
+    const { cancel } = options;
+    if (settings.command === 'validate') {
+        const plan = await makeValidationPlan(settings);
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        const validation = await validatePlan(plan);
+        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
+        const result = validationResult(validation, rehearsal);
+        await reporter.finishValidation(result);
+        return result;
+    }
+    const { recover } = options;
+    const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
+    if (cancel.cancelled && !recover) {
+        throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    }
+    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.planned(plan);
+    const result = recover
+        ? await runRecovery(plan, reporter, recover, { cancel })
+        : await runSession(plan, reporter, { cancel });
+    await reporter.finish(result);
+    return result;
+}
+/** The verdict of `validate`, counted once here for every edge. */
+function validationResult(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
+    const invalidHooks = validation.phases
+        .flatMap((p) => p.hooks)
+        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+    return {
+        validation,
+        rehearsal,
+        success: errors === 0 && rehearsalFailed.length === 0,
+        errors,
+        warnings: validation.findings.length - errors,
+        invalidHooks,
+        rehearsalFailed,
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/kernel/text.ts
-/**
- * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
- * durations and command lines as a user reads them.
- */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-/**
- * Text from file names, config values or output, made one line of plain text: a newline or any
- * other control character is shown escaped, so a name can never start a line of its own (where
- * the runner would read it as a workflow command) or move the cursor.
- */
-function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
-}
-/** A command line as a shell would read it back. */
-function text_commandLine(argv) {
-    return argv
-        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-        .join(' ');
-}
-/** Why Rekkord reads a copy of the config, when it does. */
-function text_copyNote(source) {
-    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
-}
-
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -5048,7 +5515,7 @@ class ActionsReporter {
                 await part();
             }
             catch (error) {
-                problems.push(`${what} could not be written: ${observer_describeError(error)}`);
+                problems.push(`${what} could not be written: ${describeError(error)}`);
             }
         };
         const { annotations, failure } = errorAnnotations(result, this.options.workspace);
@@ -5112,7 +5579,7 @@ class ActionsReporter {
         catch {
             // As above.
         }
-        const where = error instanceof errors_PreflightError ? error.where : undefined;
+        const where = error instanceof PreflightError ? error.where : undefined;
         const file = where ? workspaceFile(where.file, workspace) : undefined;
         if (!file) {
             setFailed(message);
@@ -5132,12 +5599,12 @@ function properties(a) {
     };
 }
 function writeOutputs(outputs) {
-    faults_checkpoint('outputs');
+    checkpoint('outputs');
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
 }
 async function writeSummary(markdown) {
-    faults_checkpoint('summary');
+    checkpoint('summary');
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     await summary.addRaw(markdown).write();
@@ -5166,7 +5633,7 @@ function lines(value) {
         .filter((l) => l !== '');
 }
 function fail(message) {
-    throw new errors_PreflightError(message);
+    throw new PreflightError(message);
 }
 function inputs_boolean(name, text) {
     if (text === '' || FALSE.includes(text))
@@ -5335,7 +5802,7 @@ function parseSettings(input, context) {
 /** The runner's GITHUB_STATE, through `@actions/core`. */
 const actionsState = {
     save(name, value) {
-        faults_checkpoint('state', name);
+        checkpoint('state', name);
         saveState(name, value);
     },
     get: (name) => getState(name),
@@ -5349,7 +5816,7 @@ function readSettings(workspace) {
 }
 /** SIGINT and SIGTERM (the runner's cancel, `timeout-minutes`) cancel the session. */
 function cancelOnSignals() {
-    const cancel = new cancel_Cancellation();
+    const cancel = new Cancellation();
     const onSignal = (signal) => {
         if (cancel.cancel(signal))
             info(`Received ${signal}: stopping, then running the post hooks`);
@@ -5362,7 +5829,7 @@ function cancelOnSignals() {
 }
 /** Shows what stopped the run, after the reporter's pause of workflow commands if one is open. */
 async function edge_fail(error, workspace, reporter) {
-    if (!(error instanceof errors_PreflightError) && error instanceof Error)
+    if (!(error instanceof PreflightError) && error instanceof Error)
         core_debug(error.stack ?? '');
     if (reporter)
         await reporter.stopped(error);
@@ -5491,7 +5958,6 @@ function readState(store) {
 
 
 
-
 async function run() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     let saved;
@@ -5521,18 +5987,14 @@ async function run() {
         if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
             info('Removed the private config copy left by the main step');
         }
-        const plan = await makePlan(settings, { recovery: true });
         reporter = new ActionsReporter({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
             state: null,
         });
-        reporter.maskSecrets(plan.config?.secrets ?? []);
-        reporter.planned(plan);
         info(`The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`);
-        const recovery = { alreadyRun: saved.postDone, ...saved.step };
-        const result = await runRecovery(plan, reporter, recovery, { cancel });
-        await reporter.finish(result);
+        const recover = { alreadyRun: saved.postDone, ...saved.step };
+        await runOperation(settings, reporter, { cancel, recover });
     }
     catch (error) {
         await edge_fail(error, workspace, reporter);

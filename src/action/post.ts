@@ -4,9 +4,8 @@
  * `@github/local-action --post`.
  */
 import * as core from '@actions/core';
-import { runRecovery } from '../engine/session.js';
+import { runOperation } from '../engine/index.js';
 import { removeLeftoverCopies } from '../engine/step-config.js';
-import { makePlan } from '../plan/index.js';
 import { reapGroup, signalGroup } from '../process/process-group.js';
 import { actionsState, cancelOnSignals, fail, readSettings } from './edge.js';
 import { ActionsReporter } from './reporter.js';
@@ -42,20 +41,16 @@ export async function run(): Promise<void> {
     if ((await removeLeftoverCopies(settings.tempDir)) > 0) {
       core.info('Removed the private config copy left by the main step');
     }
-    const plan = await makePlan(settings, { recovery: true });
     reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
       state: null,
     });
-    reporter.maskSecrets(plan.config?.secrets ?? []);
-    reporter.planned(plan);
     core.info(
       `The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`,
     );
-    const recovery = { alreadyRun: saved.postDone, ...saved.step };
-    const result = await runRecovery(plan, reporter, recovery, { cancel });
-    await reporter.finish(result);
+    const recover = { alreadyRun: saved.postDone, ...saved.step };
+    await runOperation(settings, reporter, { cancel, recover });
   } catch (error) {
     await fail(error, workspace, reporter);
   }

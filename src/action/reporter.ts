@@ -11,7 +11,7 @@ import type { Plan } from '../plan/index.js';
 import { endLine, hookTitle, phaseLine, workspaceFile } from '../report/rows.js';
 import { oneLine } from '../kernel/text.js';
 import type { Reporter } from '../engine/index.js';
-import { describeError } from '../engine/observer.js';
+import { describeError } from '../kernel/errors.js';
 import type { StateWriter } from './state.js';
 import { renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';

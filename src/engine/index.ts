@@ -5,7 +5,7 @@
 import type { Cancellation } from '../kernel/cancel.js';
 import type { Settings } from '../plan/inputs.js';
 import { makePlan, makeValidationPlan, type Plan, type PlanOptions } from '../plan/index.js';
-import { rehearse, runSession } from './session.js';
+import { rehearse, runRecovery, runSession, type RecoveryState } from './session.js';
 import type { SessionObserver } from './observer.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { PhaseReport, SessionResult, ValidationResult } from './results.js';
@@ -20,8 +20,13 @@ export interface Reporter extends SessionObserver {
   finishValidation(result: ValidationResult): Promise<void>;
 }
 
-export interface RunOptions extends PlanOptions {
+export interface RunOptions extends Omit<PlanOptions, 'recovery'> {
   cancel: Cancellation;
+  /**
+   * Recovery, for the post step of a main step that died before its post hooks ran: only the
+   * post hooks still owed run, with `SUCCESS=0`.
+   */
+  recover?: RecoveryState;
 }
 
 export async function runOperation(
@@ -39,14 +44,17 @@ export async function runOperation(
     await reporter.finishValidation(result);
     return result;
   }
-  const plan = await makePlan(settings, options);
-  if (cancel.cancelled) {
+  const { recover } = options;
+  const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
+  if (cancel.cancelled && !recover) {
     throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
   }
   // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
   reporter.maskSecrets(plan.config?.secrets ?? []);
   reporter.planned(plan);
-  const result = await runSession(plan, reporter, { cancel });
+  const result = recover
+    ? await runRecovery(plan, reporter, recover, { cancel })
+    : await runSession(plan, reporter, { cancel });
   await reporter.finish(result);
   return result;
 }

@@ -3,6 +3,7 @@
  * cannot be written, a state file that is gone) from stopping the session: the error is recorded
  * and the session still runs the post hooks it promised.
  */
+import { describeError } from '../kernel/errors.js';
 import type { HookListing } from '../plan/discovery.js';
 import type { OutputSink } from '../process/output-relay.js';
 import type { HookEntry } from '../plan/types.js';
@@ -23,12 +24,6 @@ export interface SessionObserver {
   phaseEnd(report: PhaseReport): void;
   /** The process group of the running hook or Rekkord, null once it has ended. */
   processGroup?(pgid: number | null): void;
-}
-
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */

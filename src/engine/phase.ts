@@ -10,7 +10,9 @@ import { hookEnvironment, type HookContext } from './hook-environment.js';
 import { notRunResult, runHook, startFailure } from './hook.js';
 import type { Settings } from '../plan/inputs.js';
 import type { PhasePlan } from '../plan/index.js';
-import { describeError, type SessionObserver } from './observer.js';
+import { hookSourceSpec } from '../plan/hook-sources.js';
+import type { SessionObserver } from './observer.js';
+import { describeError } from '../kernel/errors.js';
 import type { HookResult, PhaseReport } from './results.js';
 
 export type PhaseContext = Omit<HookContext, 'phase' | 'stage' | 'cancelled'>;
@@ -43,7 +45,7 @@ export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
   for (const source of phase.sources) {
     try {
       checkpoint('listing', phase.phase);
-      const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+      const style = hookSourceSpec(source.kind).listing;
       const one = await listHookDirectory(source.directory, source.args, { style });
       listing.hooks.push(...one.hooks);
       listing.skipped.push(...one.skipped);

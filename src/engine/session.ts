@@ -21,7 +21,8 @@ import { listPhase, phaseFailed, runPhase, type PhaseListing, type PhaseRun } fr
 import type { Plan, ValidationPlan } from '../plan/index.js';
 import { commandLine, copyNote } from '../kernel/text.js';
 import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
-import { describeError, guardObserver, type SessionObserver } from './observer.js';
+import { guardObserver, type SessionObserver } from './observer.js';
+import { describeError } from '../kernel/errors.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { Command } from '../plan/commands.js';
 import type { PhaseReport, SessionResult, StepResult } from './results.js';

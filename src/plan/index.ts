@@ -12,7 +12,6 @@ import path from 'node:path';
 import { commandSpec, COMMANDS, type Command } from './commands.js';
 import {
   allHookDirectories,
-  hookDirectories,
   loadConfig,
   locateConfig,
   type HookDirectorySetting,
@@ -25,9 +24,10 @@ import { resolveExecutable } from './paths.js';
 import { identify, probeRekkord, type Execute } from './rekkord-probe.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { PhaseName, Stage } from './types.js';
+import { HOOK_SOURCE_KINDS, hookSourceSpec, type HookSourceKind } from './hook-sources.js';
 
 export interface HookSource {
-  kind: 'config' | 'hooks-dir';
+  kind: HookSourceKind;
   directory: string;
   /** The arguments each hook of this folder gets. */
   args: readonly string[];
@@ -145,19 +145,18 @@ export function phasePlan(
   stage: Stage,
 ): PhasePlan {
   const phase: PhaseName = `${stage}-${command}`;
-  const sources: HookSource[] = [];
-  for (const setting of hookDirectories(config, phase)) {
-    sources.push({ kind: 'config', directory: setting.directory, args: [], setting });
-  }
-  if (settings.hooksDir) {
-    const hooksDir: HookSource = {
-      kind: 'hooks-dir',
-      directory: path.resolve(settings.workspace, settings.hooksDir),
-      args: [command, stage],
-    };
-    if (stage === 'pre') sources.unshift(hooksDir);
-    else sources.push(hooksDir);
-  }
+  // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+  const kinds = [...HOOK_SOURCE_KINDS].sort(
+    (a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage],
+  );
+  const sources: HookSource[] = kinds.flatMap((kind) => {
+    const spec = hookSourceSpec(kind);
+    return spec.folders(settings, config, phase).map((folder) => ({
+      kind,
+      ...folder,
+      args: spec.args(command, stage),
+    }));
+  });
   return { phase, stage, command, sources };
 }
 
@@ -189,7 +188,9 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       directory: setting.directory,
       setting,
     }));
-    const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => s.kind === 'hooks-dir'));
+    const hooksDirs = [pre, post].flatMap((p) =>
+      p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'),
+    );
     const sources = [...configured, ...hooksDirs];
     for (const source of sources) {
       const problem = await sourceProblem(source, config);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { listHookDirectory } from '../plan/discovery.js';
 import { sourceProblem, type HookSource, type ValidationPlan } from '../plan/index.js';
+import { hookSourceSpec } from '../plan/hook-sources.js';
 import type { HookEntry, PhaseName, SkippedEntry } from '../plan/types.js';
 import {
   dotfileFinding,
@@ -102,7 +103,7 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
 
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source: HookSource) {
-  const style = source.kind === 'config' ? 'rekkord' : 'run-parts';
+  const style = hookSourceSpec(source.kind).listing;
   return listHookDirectory(source.directory, source.args, { style });
 }
 
@@ -121,10 +122,11 @@ async function folderFindings(
   plan: ValidationPlan,
   title: string,
 ): Promise<Finding[]> {
-  const setting = source.kind === 'config' && plan.config ? source.setting : undefined;
+  const { shellRules } = hookSourceSpec(source.kind);
+  const setting = plan.config ? source.setting : undefined;
   const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
   return [
-    ...(source.kind === 'config'
+    ...(shellRules
       ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
       : []),
     ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
@@ -139,7 +141,8 @@ async function hookFindings(
 ): Promise<Finding[]> {
   const title = `${phase} hook ${hook.name}`;
   const found: Finding[] = [];
-  if (source.kind === 'config' && hook.name.startsWith('.')) {
+  const { shellRules } = hookSourceSpec(source.kind);
+  if (shellRules && hook.name.startsWith('.')) {
     const runnable = await isRunnable(hook);
     found.push(dotfileFinding(hook.name, hook.path, title, runnable));
     // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
@@ -153,7 +156,7 @@ async function hookFindings(
       file: hook.path,
     });
   }
-  if (source.kind === 'config') {
+  if (shellRules) {
     found.push(...nameShellFinding(hook.name, hook.path, title));
   }
   if (ctx.modes.get(hook.name) === '100644') {
