@@ -265,12 +265,12 @@ describe('one run per config', () => {
     const [a, b] = await Promise.all([first.done, second.done]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
-    expect(b.stdout).toContain('Waiting up to 600 s for another run on');
-    expect(b.stdout).toMatch(/Waited \d.* for another run on the same config/);
     expect(snapshotFiles(ws)).toEqual({
       first: ['dump.sql', 'notes.txt'],
       second: ['dump.sql', 'notes.txt'],
     });
+    expect(b.stdout).toContain('Waiting up to 600 s for another run on');
+    expect(b.stdout).toMatch(/Waited \d.* for another run on the same config/);
   });
 
   it('with a short lock-wait the second run fails before any hook, naming the holder', async () => {

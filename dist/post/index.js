@@ -4205,7 +4205,9 @@ async function runPhase(run) {
         }
         // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
         if (stage === 'post' && cancel.remainingMs() === 0) {
-            const reason = cancel.expiredBy ?? 'not run before the cancel grace ran out; the post step runs it';
+            const reason = cancel.expiredBy !== null
+                ? `not run: ${cancel.expiredBy}`
+                : 'not run before the cancel grace ran out; the post step runs it';
             report.hooks.push(notRunResult(phase.phase, hook, reason));
             continue;
         }
@@ -4234,6 +4236,10 @@ async function runPhase(run) {
             result = startFailure(phase.phase, hook, thrown);
         }
         observer.processGroup?.(null);
+        // Stopped by `expire` (the command line's third signal), not by a grace the post step makes up.
+        if (cancel.expiredBy !== null && result.outcome === 'cancelled') {
+            result = { ...result, message: `stopped: ${cancel.expiredBy}` };
+        }
         if (result.outcome !== 'success')
             success = false;
         report.hooks.push(result);

@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
       );
     } else if (signals === 3) {
       process.stderr.write(`\n${signal} a third time: stopping the post hooks\n`);
-      cancel.expire('not run: the post phase was stopped by a third signal');
+      cancel.expire('the post phase was stopped by a third signal');
     }
   };
   process.on('SIGINT', onSignal);
