@@ -7,8 +7,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ROOT, runAction, type ActionRun } from './harness/local-runner.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ROOT, startAction, type ActionRun } from './harness/local-runner.js';
 import { backupWorkspace, logHook, scratch, writeFile } from './helpers/fixtures.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -20,17 +20,24 @@ function cli(cwd: string, args: string[]) {
     env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: cwd },
     encoding: 'utf8',
     timeout: 120_000,
+    killSignal: 'SIGKILL',
     maxBuffer: 64 * MiB,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The action's validate; stopped when the test ends, even when it hangs on what it was given. */
 function validate(ws: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({
+  const action = startAction({
     workspace: ws,
     inputs: { command: 'validate', rekkord: 'rekkord-is-not-needed', ...inputs },
     measureMemory: true,
   });
+  onTestFinished(() => {
+    const { child } = action;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return action.done;
 }
 
 function count(text: string, part: string): number {
