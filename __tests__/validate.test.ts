@@ -1,6 +1,6 @@
 /** validate: CI for hook scripts, on a repository with a broken hook of each kind. */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction, runPostStep, STAND_IN, type ActionRun } from './harness/local-runner.js';
@@ -217,6 +217,8 @@ describe('validate as Rekkord sees the hooks', () => {
     chmodSync(hook, 0o777);
     chmodSync(path.join(ws, 'ops', 'pre'), 0o777);
     chmodSync(path.join(ws, 'ops'), 0o775);
+    // As root the folder would be root:root, which only root may write: give it another group.
+    if (process.getuid?.() === 0) chownSync(path.join(ws, 'ops'), 0, 65534);
     const run = await validate(ws);
     expect(run.exitCode).toBe(1);
     expect(titles(run).map((t) => [t[0], t[1], t[3]])).toEqual([

@@ -302,7 +302,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
 /* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(461);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(322);
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
@@ -451,7 +451,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 395:
+/***/ 322:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -476,18 +476,18 @@ var kernel_text = __nccwpck_require__(426);
 
 
 
-function workspaceFile(file, workspace) {
+function rows_workspaceFile(file, workspace) {
     const rel = external_node_path_default().relative(workspace, file);
     return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
 }
-function failedHooks(result) {
+function rows_failedHooks(result) {
     return result.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
 }
 /**
  * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
  * step runs the post hooks of a killed main step).
  */
-function hookRows(phases, step, stepFirst = false) {
+function rows_hookRows(phases, step, stepFirst = false) {
     const rows = [];
     const row = (r) => {
         rows.push({ note: '', exit: '', ...r });
@@ -587,14 +587,14 @@ function withTail(message, tail, lines) {
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
 /** One error per failed hook and per phase that could not run. */
-function hookAnnotations(phases, workspace) {
+function annotations_hookAnnotations(phases, workspace) {
     const all = [];
     for (const phase of phases) {
         const name = phase.label ?? phase.phase;
         if (phase.error)
             all.push({ title: `${name} hooks did not run`, message: phase.error });
         for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
-            const file = workspaceFile(hook.path, workspace);
+            const file = rows_workspaceFile(hook.path, workspace);
             all.push({
                 // A name is shown on one line, whatever bytes it holds.
                 title: (0,kernel_text/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
@@ -609,7 +609,7 @@ function hookAnnotations(phases, workspace) {
  * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
  * the kind (the closing failure): past that, one says how many more there are.
  */
-function capAnnotations(all, reserved, noun, where) {
+function annotations_capAnnotations(all, reserved, noun, where) {
     const room = MAX_ERROR_ANNOTATIONS - reserved;
     if (all.length <= room)
         return all;
@@ -624,7 +624,7 @@ function capAnnotations(all, reserved, noun, where) {
 }
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
 function errorAnnotations(result, workspace) {
-    const all = hookAnnotations(result.phases, workspace);
+    const all = annotations_hookAnnotations(result.phases, workspace);
     const step = result.step;
     if ((0,outcome/* isFailure */.N6)(step.outcome)) {
         all.push({
@@ -637,12 +637,12 @@ function errorAnnotations(result, workspace) {
     if (result.success)
         return { annotations: all, failure: null };
     // One place is kept for the closing failure message itself.
-    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    const annotations = annotations_capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
 function failureMessage(result) {
     const parts = [];
-    const failed = failedHooks(result);
+    const failed = rows_failedHooks(result);
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
     if (failed.length)
         parts.push(`${failed.length} of ${total} hooks failed`);
@@ -708,8 +708,263 @@ class LogWriter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+/** The `hooks` output's objects, one per hook run. */
+function outputs_hookOutputs(phases) {
+    return phases.flatMap((p) => p.hooks.map((h) => ({
+        phase: p.label ?? h.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: h.exitCode,
+        signal: h.signal,
+        durationMs: Math.round(h.durationMs),
+        outcome: h.outcome,
+        message: h.message,
+    })));
+}
+function stepOutputs(result) {
+    return {
+        success: String(result.success),
+        oid: result.oid ?? '',
+        hooks: JSON.stringify(outputs_hookOutputs(result.phases)),
+        'failed-hooks': String(failedHooks(result).length),
+    };
+}
+/** The outputs of a step that ended before any hook ran. */
+const ABORT_OUTPUTS = {
+    success: 'false',
+    oid: '',
+    hooks: '[]',
+    'failed-hooks': '0',
+};
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+/** The job summary: Markdown in which names, paths and output are always plain text. */
+
+
+
+/**
+ * Text for a table cell: every character Markdown or HTML could read as markup is written as an
+ * entity, so a hook named `*x*` or `[a](b)` shows as written and cannot break the table.
+ */
+function summary_cell(text) {
+    return text.replace(/\r?\n|\r/g, ' ').replace(/[&<>|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function summary_code(text) {
+    return `<code>${summary_cell(text)}</code>`;
+}
+function renderSummary(result, ctx) {
+    const out = [];
+    const verdict = result.cancelled
+        ? `🛑 cancelled by ${result.cancelled}`
+        : result.recovery
+            ? '🛟 post hooks run by the post step'
+            : result.success
+                ? '✅ succeeded'
+                : '❌ failed';
+    out.push(`## Rekkord ${result.command} ${verdict}`, '');
+    if (result.oid)
+        out.push(`Snapshot ${summary_code(result.oid)} saved in channel ${summary_code(ctx.channel ?? '')}.`, '');
+    const facts = [`Config: ${result.configPath ? summary_code(result.configPath) : 'none found'}`];
+    if (ctx.rekkordVersion)
+        facts.push(`Rekkord ${summary_cell(ctx.rekkordVersion)}`);
+    if (result.lockWaitMs) {
+        facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+    }
+    out.push(facts.join(' · '), '');
+    out.push(...summary_hookTable(result.phases, result.step, result.recovery));
+    out.push(...summary_skippedLine(result.phases), '');
+    return out.join('\n');
+}
+/** The summary of a run that stopped before any hook: what stopped it. */
+function renderAbortSummary(message) {
+    return ['## Rekkord hooks ❌ failed before any hook ran', '', summary_cell(message), ''].join('\n');
+}
+function summary_skippedLine(phases) {
+    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${summary_code(`${p.phase}/${e.name}`)} (${summary_cell(e.reason)})`));
+    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+}
+/** The hook table as Markdown. */
+function summary_hookTable(phases, step, stepFirst = false) {
+    const out = [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const r of hookRows(phases, step, stepFirst)) {
+        const outcome = r.directories
+            ? `no hooks in ${r.directories.map(summary_code).join(', ')}`
+            : r.outcome
+                ? outcomeLabel(r.outcome)
+                : r.note === 'failure'
+                    ? outcomeLabel('failure')
+                    : summary_cell(r.note);
+        const cols = [
+            summary_cell(r.phase),
+            r.kind === 'note' ? '—' : summary_code(r.name),
+            outcome,
+            r.exit,
+            r.durationMs === null ? '' : formatDuration(r.durationMs),
+            summary_cell(r.details),
+        ];
+        out.push(`| ${cols.join(' | ')} |`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/validation.ts
+/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
+
+
+
+
+/** Every finding points at a file and a line: line 1 when the problem is the file itself. */
+function annotation(finding, workspace) {
+    const file = workspaceFile(finding.file, workspace);
+    const line = finding.line ?? 1;
+    return {
+        title: finding.title,
+        message: `${finding.file}:${line}: ${finding.message}`,
+        ...(file ? { file, line } : {}),
+    };
+}
+function validationAnnotations(result, workspace) {
+    const { validation, rehearsal } = result;
+    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
+    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+    const where = 'the job summary lists them';
+    const failure = !result.success
+        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
+        : null;
+    return {
+        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
+        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
+        failure,
+    };
+}
+const MARK = { error: '❌', warning: '⚠️' };
+/**
+ * The runner refuses a job summary over 1 MiB and a step output over 1 MiB; a pull request decides
+ * how many hooks and findings there are, so what validate writes is cut to these budgets, with a
+ * line saying how much was left out.
+ */
+const SUMMARY_TABLE_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
+const HOOKS_OUTPUT_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
+/** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
+const MAX_SKIPPED_NAMED = 100;
+const MAX_FINDINGS_LISTED = 1000;
+function validationRows(result) {
+    const rows = [];
+    for (const phase of result.validation.phases) {
+        for (const error of phase.errors)
+            rows.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+        for (const f of phase.folderFindings) {
+            rows.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
+        }
+        phase.hooks.forEach((hook, index) => {
+            const worst = hook.findings.some((f) => f.severity === 'error')
+                ? MARK.error
+                : hook.findings.length
+                    ? MARK.warning
+                    : '✅';
+            // A hook of a folder that serves several phases is checked once: its findings are shown
+            // in the first phase that lists it.
+            const findings = hook.shownIn !== phase.phase && hook.findings.length
+                ? `as in ${cell(hook.shownIn)}`
+                : hook.findings
+                    .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
+                    .join('<br>');
+            rows.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
+        });
+        if (phase.hooks.length === 0 && phase.errors.length === 0) {
+            rows.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
+        }
+    }
+    return rows;
+}
+/** As many rows as fit the budget, then a line naming how many were left out. */
+function withinBudget(rows, budget, noun) {
+    const out = [];
+    let size = 0;
+    for (const row of rows) {
+        size += Buffer.byteLength(row) + 1;
+        if (size > budget) {
+            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
+            break;
+        }
+        out.push(row);
+    }
+    return out;
+}
+function skippedLines(result) {
+    const phases = result.validation.phases;
+    const total = phases.reduce((n, p) => n + p.skipped.length, 0);
+    let room = MAX_SKIPPED_NAMED;
+    const named = phases.map((p) => {
+        const skipped = p.skipped.slice(0, Math.max(room, 0));
+        room -= skipped.length;
+        return { phase: p.phase, skipped };
+    });
+    const lines = skippedLine(named);
+    if (total > MAX_SKIPPED_NAMED)
+        lines.push(`… ${total - MAX_SKIPPED_NAMED} more skipped entries`);
+    return lines;
+}
+function renderValidationSummary(result) {
+    const { validation, rehearsal, errors, warnings, success: ok } = result;
+    const rehearsalFailed = result.rehearsalFailed.length;
+    const out = [
+        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
+        '',
+        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
+        '',
+        '| Phase | # | Hook | Arguments | Check | Findings |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...withinBudget(validationRows(result), SUMMARY_TABLE_BUDGET, 'rows'),
+    ];
+    out.push(...skippedLines(result));
+    if (rehearsal) {
+        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+    }
+    out.push('');
+    return out.join('\n');
+}
+function validationOutputs(result) {
+    const { validation, rehearsal } = result;
+    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
+        const invalid = h.findings.some((f) => f.severity === 'error');
+        return {
+            phase: p.phase,
+            name: h.name,
+            path: h.path,
+            exitCode: null,
+            signal: null,
+            durationMs: 0,
+            outcome: invalid ? 'invalid' : 'valid',
+            message: h.findings.map((f) => f.message).join('; '),
+        };
+    }));
+    const rehearsed = hookOutputs(rehearsal ?? []);
+    // Whole objects only, as many as fit: the output stays valid JSON under the runner's limit.
+    const hooks = [];
+    let size = 2;
+    for (const hook of [...checked, ...rehearsed]) {
+        size += Buffer.byteLength(JSON.stringify(hook)) + 1;
+        if (size > HOOKS_OUTPUT_BUDGET)
+            break;
+        hooks.push(hook);
+    }
+    return {
+        success: String(result.success),
+        oid: '',
+        hooks: JSON.stringify(hooks),
+        'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
+
 
 
 
@@ -783,7 +1038,7 @@ class TextReporter {
     }
     table(phases, step) {
         const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
+        for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
             const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
             const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
             rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
@@ -815,9 +1070,12 @@ class TextReporter {
                 this.line(`  - ${entry.name} skipped (${entry.reason})`);
         }
         // Compiler-style lines, which editors and terminals turn into links.
-        for (const f of validation.findings) {
+        for (const f of validation.findings.slice(0, MAX_FINDINGS_LISTED)) {
             this.line(`${f.file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
         }
+        const more = validation.findings.length - MAX_FINDINGS_LISTED;
+        if (more > 0)
+            this.line(`… ${more} more findings not listed`);
         if (rehearsal) {
             this.line('');
             this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
@@ -927,6 +1185,10 @@ const KNOWN_KEYS = {
         return keys ? [keys.pre, keys.post] : [];
     }),
 };
+/** The keys a table gives a section: its own entry only, never one inherited from Object. */
+function knownKeys(table, section) {
+    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
+}
 /** Keys whose values are secrets, by section. */
 const SECRET_KEYS = {
     // The key ID names the account: masked too, so that a log never pairs it with anything.
@@ -966,7 +1228,8 @@ function parseRekkordIni(text, file) {
             const name = trimAscii(line.slice(1, -1));
             if (name === '')
                 fail('empty section name "[]"');
-            if (!(name in KNOWN_KEYS)) {
+            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
+            if (!Object.hasOwn(KNOWN_KEYS, name)) {
                 fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
                     .map((s) => `[${s}]`)
                     .join(', ')}; names are case-sensitive)`);
@@ -988,7 +1251,7 @@ function parseRekkordIni(text, file) {
             fail("missing key name before '='");
         if (section === null)
             fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
+        const known = knownKeys(KNOWN_KEYS, section);
         if (!known.includes(key)) {
             fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
         }
@@ -1071,6 +1334,50 @@ function lenientHooks(text) {
         return {};
     }
 }
+/** No Rekkord config comes near this; a bigger file is refused unread. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * The text of a config that is a regular file. A FIFO, a device (`/dev/zero`) or a socket could
+ * block the read or never end it: it is opened without blocking, judged on what was opened (no
+ * window between a check and the read), and refused unread unless it is a regular file of sane
+ * size.
+ */
+async function readRegularFile(file, origin) {
+    const handle = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    try {
+        const info = await handle.stat();
+        const refuse = (what) => new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${what}`);
+        if (info.isDirectory())
+            throw refuse('is a directory, not a file');
+        if (!info.isFile()) {
+            const kind = info.isFIFO()
+                ? 'a named pipe (FIFO)'
+                : info.isCharacterDevice() || info.isBlockDevice()
+                    ? 'a device'
+                    : info.isSocket()
+                        ? 'a socket'
+                        : 'not a regular file';
+            throw refuse(`is ${kind.startsWith('not') ? kind : `${kind}, not a regular file`}`);
+        }
+        if (info.size > MAX_CONFIG_BYTES) {
+            throw refuse(`is ${info.size} bytes: a Rekkord config is far smaller (at most 1 MiB read)`);
+        }
+        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+            if (length > MAX_CONFIG_BYTES)
+                throw refuse('grew over 1 MiB while read');
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
 async function loadConfig(file, source, env) {
     const origin = source === 'input'
         ? "the 'config' input"
@@ -1079,10 +1386,7 @@ async function loadConfig(file, source, env) {
             : 'the default location';
     let text;
     try {
-        const info = await (0,promises_.stat)(file);
-        if (info.isDirectory())
-            throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
-        text = await (0,promises_.readFile)(file, 'utf8');
+        text = await readRegularFile(file, origin);
     }
     catch (error) {
         if (error instanceof kernel_errors/* PreflightError */.w)
@@ -1164,7 +1468,7 @@ const SECRET_VARIABLES = [
 /** Every secret the config holds or Rekkord would take from the environment, to be masked. */
 function configSecrets(doc, env) {
     const values = doc.entries.flatMap((e) => {
-        if (SECRET_KEYS[e.section]?.includes(e.key))
+        if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
             return [e.value];
         if (e.key === 'URL')
             return urlSecrets(e.value);
@@ -1263,7 +1567,8 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
     names.sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
     const skipped = [];
-    for (const raw of names) {
+    const examined = rules.limit === undefined ? names : names.slice(0, rules.limit);
+    for (const raw of examined) {
         const name = raw.toString('utf8');
         const file = external_node_path_default().join(dir, name);
         if (raw[0] === 0x2e && rules.style === 'run-parts') {
@@ -1288,10 +1593,12 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
         else
             hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
     }
-    if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
+    if (rules.limit === undefined &&
+        rules.style === 'rekkord' &&
+        hooks.length > MAX_HOOKS_PER_FOLDER) {
         throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
     }
-    return { hooks, skipped };
+    return { hooks, skipped, unexamined: names.length - examined.length };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/child-env.ts
@@ -3269,52 +3576,82 @@ function modeText(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 /**
- * Whoever may write a hook, its folder or a folder above it may change what runs with the backup's
- * rights: world-writable is an error, group-writable a warning.
+ * A word for a POSIX shell, safe to paste: as is when every character is plain, otherwise in single
+ * quotes, each `'` written `'\''`. Names come from the checked repository, so advice that shows
+ * them must never let the shell read them as anything but one word.
  */
-async function writable(file, label, title) {
-    let mode;
+function shellQuote(word) {
+    if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word))
+        return word;
+    return `'${word.replace(/'/g, "'\\''")}'`;
+}
+/** A command of advice: its words after the first shell-quoted. */
+function command(name, ...words) {
+    return [name, ...words.map(shellQuote)].join(' ');
+}
+/** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
+async function real(file) {
+    return (0,promises_.realpath)(file).catch(() => external_node_path_default().resolve(file));
+}
+/**
+ * Whoever besides the backup's user and root may write a hook, its folder or a folder above it
+ * could put other code in the hook's place, which then runs with the backup's rights: that is what
+ * this check guards. World-writable is an error, group-writable a warning, judged on the real path
+ * (links followed) and never on the working directory. Two cases are no such opening:
+ * - a sticky folder above the hook folder (/tmp, mode 1777): others may create entries in it, but
+ *   not rename or delete those they do not own, so they cannot replace ours (in the hook folder
+ *   itself a new entry is a new hook, so there the sticky bit is no pass);
+ * - a folder or file owned by root whose group is root: only root may write it, and root can
+ *   change anything anyway.
+ */
+async function writable(file, label, title, 
+/** A folder above the hook's own, where the sticky bit protects what is ours. */
+above) {
+    let info;
     try {
-        mode = (await (0,promises_.stat)(file)).mode;
+        info = await (0,promises_.stat)(file);
     }
     catch {
         return null; // Reported elsewhere (missing, unreadable).
     }
-    if ((mode & 0o022) === 0)
+    const { mode } = info;
+    if (above && (mode & 0o1000) !== 0)
         return null;
     const world = (mode & 0o002) !== 0;
+    if (!world && ((mode & 0o020) === 0 || (info.uid === 0 && info.gid === 0)))
+        return null;
     return {
         severity: world ? 'error' : 'warning',
         title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: chmod ${world ? 'o-w' : 'g-w'} ${file}`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${command('chmod', world ? 'o-w' : 'g-w', '--', file)}`,
         file,
         line: 1,
     };
 }
 async function hookWritableFindings(file, title) {
-    const finding = await writable(file, 'the hook', title);
+    const finding = await writable(await real(file), 'the hook', title, false);
     return finding ? [finding] : [];
 }
 /**
- * The hook folder and every folder above it up to `top` (the repository, included); only the hook
- * folder itself when it lies outside `top`. Findings point at `where` (the config line naming the
- * folder), else at the folder.
+ * The hook folder and every folder above it up to `/`, by real path: any of them writable by others
+ * lets them replace the hook. `top` (the repository) only names its folder in the titles. Findings
+ * point at `where` (the config line naming the folder), else at the folder.
  */
 async function folderWritableFindings(dir, top, title, where) {
-    const chain = [dir];
-    const inside = (d) => {
-        const rel = external_node_path_default().relative(top, d);
-        return !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel);
-    };
-    if (inside(dir) && external_node_path_default().resolve(dir) !== external_node_path_default().resolve(top)) {
-        for (let d = external_node_path_default().dirname(external_node_path_default().resolve(dir)); d !== external_node_path_default().resolve(top); d = external_node_path_default().dirname(d))
-            chain.push(d);
-        chain.push(top);
-    }
+    const start = await real(dir);
+    const repository = await real(top);
+    const chain = [start];
+    for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
+        chain.push(d);
     const findings = [];
     for (const d of chain) {
-        const label = d === dir ? 'the hook folder' : d === top ? 'the repository folder' : `the folder ${d}`;
-        const finding = await writable(d, label, title);
+        const label = d === start
+            ? 'the hook folder'
+            : d === repository
+                ? 'the repository folder'
+                : `the folder ${d}`;
+        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+        const finding = await writable(d, label, title, d !== start);
         if (finding)
             findings.push(where ? { ...finding, ...where } : finding);
     }
@@ -3336,6 +3673,11 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
+/**
+ * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
+ * content, so its work must not grow with what a pull request puts in a folder.
+ */
+const MAX_EXAMINED = MAX_HOOKS_PER_FOLDER;
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -3389,10 +3731,10 @@ async function gitModes(workspace, dir, env) {
     }
     return modes;
 }
-/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
+/** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
 function entries(source) {
     const style = hookSourceSpec(source.kind).listing;
-    return listHookDirectory(source.directory, source.args, { style });
+    return listHookDirectory(source.directory, [], { style, limit: MAX_EXAMINED });
 }
 async function isRunnable(hook) {
     if (hook.problem)
@@ -3412,8 +3754,8 @@ async function folderFindings(source, plan, title) {
         ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
     ];
 }
-async function hookFindings(hook, source, phase, ctx) {
-    const title = `${phase} hook ${hook.name}`;
+async function hookFindings(hook, source, label, ctx) {
+    const title = `${label} hook ${hook.name}`;
     const found = [];
     const { shellRules } = hookSourceSpec(source.kind);
     if (shellRules && hook.name.startsWith('.')) {
@@ -3435,10 +3777,11 @@ async function hookFindings(hook, source, phase, ctx) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
+        const file = shellQuote(external_node_path_default().relative(ctx.workspace, hook.path));
         found.push({
             severity: 'error',
             title: `${title} not executable in git`,
-            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${external_node_path_default().relative(ctx.workspace, hook.path)}`,
+            message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x -- ${file}`,
             file: hook.path,
         });
     }
@@ -3448,60 +3791,152 @@ async function hookFindings(hook, source, phase, ctx) {
     }
     return found;
 }
-async function validatePlan(plan) {
-    const pathVar = plan.settings.env.PATH ?? '';
-    const workspace = plan.settings.workspace;
+/** The phases a folder serves, for titles: `pre-save`, or `pre-save, post-save`. */
+function phaseLabel(use) {
+    return [...use.phases.keys()].join(', ');
+}
+/** Where a line list is cut in a message: a repeated key may name a folder hundreds of times. */
+const MAX_LINES_NAMED = 10;
+function lineList(lines) {
+    const shown = lines.slice(0, MAX_LINES_NAMED).join(', ');
+    return lines.length > MAX_LINES_NAMED
+        ? `${shown}, … ${lines.length - MAX_LINES_NAMED} more`
+        : shown;
+}
+async function checkFolder(use, plan, ctx) {
+    const { source } = use;
+    const label = phaseLabel(use);
     const findings = [];
-    const phases = [];
-    const foldersSeen = new Set();
+    const configPath = plan.config?.path;
+    // A folder named again for the same phase runs again under Rekkord; validate checks it once.
+    for (const [phase, lines] of use.phases) {
+        if (lines.length < 2 || !configPath)
+            continue;
+        findings.push({
+            severity: 'warning',
+            title: `${phase} hook folder named ${lines.length} times`,
+            message: `[Hooks] names ${source.directory} ${lines.length} times for ${phase} (lines ${lineList(lines)}): Rekkord runs its hooks once for each; name it once`,
+            file: configPath,
+            line: lines[1] ?? 1,
+        });
+    }
+    const empty = { hooks: [], skipped: [], unexamined: 0 };
+    const problem = await sourceProblem(source, plan.config);
+    if (problem) {
+        findings.push({
+            severity: 'error',
+            title: `${label} hook folder missing`,
+            message: problem.message,
+            file: problem.where?.file ?? source.directory,
+            ...(problem.where?.line ? { line: problem.where.line } : {}),
+        });
+        return {
+            check: { problem: problem.message, folderFindings: [], listing: empty, hookFindings: [] },
+            findings,
+        };
+    }
+    const folder = await folderFindings(source, plan, `${label} hook folder`);
+    const listing = await entries(source);
+    if (listing.unexamined) {
+        const style = hookSourceSpec(source.kind).listing;
+        const rule = style === 'rekkord'
+            ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
+            : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
+        folder.push({
+            severity: 'error',
+            title: `${label} hook folder: too many entries`,
+            message: `${source.directory} holds ${MAX_EXAMINED + listing.unexamined} entries: ${rule}; the first ${MAX_EXAMINED} in name order were checked, ${listing.unexamined} more were not`,
+            file: configPath && source.setting ? configPath : source.directory,
+            ...(configPath && source.setting ? { line: source.setting.line } : {}),
+        });
+    }
+    findings.push(...folder);
+    const hookCtx = {
+        ...ctx,
+        modes: await gitModes(ctx.workspace, source.directory, plan.settings.env),
+    };
+    const hookFindingsList = [];
+    for (const hook of listing.hooks) {
+        const found = await hookFindings(hook, source, label, hookCtx);
+        hookFindingsList.push(found);
+        findings.push(...found);
+    }
+    return {
+        check: { problem: null, folderFindings: folder, listing, hookFindings: hookFindingsList },
+        findings,
+    };
+}
+/**
+ * Checks every folder of the plan once, by real path, however many phases or `[Hooks]` lines
+ * name it; each phase then lists what its folders hold, each hook's findings shown once.
+ */
+async function validatePlan(plan) {
+    const ctx = { pathVar: plan.settings.env.PATH ?? '', workspace: plan.settings.workspace };
+    const uses = new Map();
+    const keysOfPhase = [];
     for (const phase of plan.phases) {
+        const keys = [];
+        for (const source of phase.sources) {
+            const where = await (0,promises_.realpath)(source.directory).catch(() => source.directory);
+            const key = `${source.kind}\0${where}`;
+            const use = uses.get(key) ?? { source, phases: new Map() };
+            uses.set(key, use);
+            const lines = use.phases.get(phase.phase) ?? [];
+            use.phases.set(phase.phase, lines);
+            if (source.setting)
+                lines.push(source.setting.line);
+            if (!keys.includes(key))
+                keys.push(key);
+        }
+        keysOfPhase.push(keys);
+    }
+    const findings = [];
+    const checks = new Map();
+    for (const [key, use] of uses) {
+        const { check, findings: found } = await checkFolder(use, plan, ctx);
+        checks.set(key, check);
+        findings.push(...found);
+    }
+    const shown = new Set();
+    const phases = plan.phases.map((phase, index) => {
         const validated = {
             phase: phase.phase,
-            directories: phase.sources.map((s) => s.directory),
+            directories: [...new Set(phase.sources.map((s) => s.directory))],
             hooks: [],
             skipped: [],
             errors: [],
             folderFindings: [],
         };
-        for (const source of phase.sources) {
-            const problem = await sourceProblem(source, plan.config);
-            if (problem) {
-                validated.errors.push(problem.message);
-                findings.push({
-                    severity: 'error',
-                    title: `${phase.phase} hook folder missing`,
-                    message: problem.message,
-                    file: problem.where?.file ?? source.directory,
-                    ...(problem.where?.line ? { line: problem.where.line } : {}),
-                });
+        for (const key of keysOfPhase[index] ?? []) {
+            const check = checks.get(key);
+            const use = uses.get(key);
+            if (!check || !use)
+                continue;
+            const first = !shown.has(key);
+            shown.add(key);
+            if (check.problem) {
+                if (first)
+                    validated.errors.push(check.problem);
                 continue;
             }
-            if (!foldersSeen.has(source.directory)) {
-                foldersSeen.add(source.directory);
-                const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
-                validated.folderFindings.push(...found);
-                findings.push(...found);
+            const source = phase.sources.find((s) => s.kind === use.source.kind) ?? use.source;
+            const [firstPhase = phase.phase] = use.phases.keys();
+            if (first) {
+                validated.folderFindings.push(...check.folderFindings);
+                validated.skipped.push(...check.listing.skipped);
             }
-            const listing = await entries(source);
-            const ctx = {
-                modes: await gitModes(workspace, source.directory, plan.settings.env),
-                pathVar,
-                workspace,
-            };
-            validated.skipped.push(...listing.skipped);
-            for (const hook of listing.hooks) {
-                const found = await hookFindings(hook, source, phase.phase, ctx);
+            check.listing.hooks.forEach((hook, i) => {
                 validated.hooks.push({
                     name: hook.name,
                     path: hook.path,
-                    args: hook.args,
-                    findings: found,
+                    args: source.args,
+                    findings: check.hookFindings[i] ?? [],
+                    shownIn: firstPhase,
                 });
-                findings.push(...found);
-            }
+            });
         }
-        phases.push(validated);
-    }
+        return validated;
+    });
     return { configPath: plan.config?.path ?? null, phases, findings };
 }
 

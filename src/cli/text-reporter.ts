@@ -2,6 +2,7 @@
 import { errorAnnotations } from '../report/annotations.js';
 import type { HookListing } from '../plan/discovery.js';
 import { LogWriter } from '../report/log-writer.js';
+import { MAX_FINDINGS_LISTED } from '../report/validation.js';
 import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
 import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
@@ -127,9 +128,11 @@ export class TextReporter implements Reporter {
       for (const entry of phase.skipped) this.line(`  - ${entry.name} skipped (${entry.reason})`);
     }
     // Compiler-style lines, which editors and terminals turn into links.
-    for (const f of validation.findings) {
+    for (const f of validation.findings.slice(0, MAX_FINDINGS_LISTED)) {
       this.line(`${f.file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
     }
+    const more = validation.findings.length - MAX_FINDINGS_LISTED;
+    if (more > 0) this.line(`… ${more} more findings not listed`);
     if (rehearsal) {
       this.line('');
       this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');

@@ -2,12 +2,18 @@
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
  * folders and its secrets. What the Rekkord step gets is in step-config.ts.
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
-import { IniError, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
+import {
+  IniError,
+  knownKeys,
+  parseRekkordIni,
+  SECRET_KEYS,
+  type IniDocument,
+} from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
 import { expandHome } from './paths.js';
 import { PreflightError } from '../kernel/errors.js';
@@ -99,6 +105,49 @@ function lenientHooks(text: string): Record<string, unknown> {
   }
 }
 
+/** No Rekkord config comes near this; a bigger file is refused unread. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * The text of a config that is a regular file. A FIFO, a device (`/dev/zero`) or a socket could
+ * block the read or never end it: it is opened without blocking, judged on what was opened (no
+ * window between a check and the read), and refused unread unless it is a regular file of sane
+ * size.
+ */
+async function readRegularFile(file: string, origin: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    const refuse = (what: string) =>
+      new PreflightError(`Rekkord config ${file} (from ${origin}) ${what}`);
+    if (info.isDirectory()) throw refuse('is a directory, not a file');
+    if (!info.isFile()) {
+      const kind = info.isFIFO()
+        ? 'a named pipe (FIFO)'
+        : info.isCharacterDevice() || info.isBlockDevice()
+          ? 'a device'
+          : info.isSocket()
+            ? 'a socket'
+            : 'not a regular file';
+      throw refuse(`is ${kind.startsWith('not') ? kind : `${kind}, not a regular file`}`);
+    }
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw refuse(`is ${info.size} bytes: a Rekkord config is far smaller (at most 1 MiB read)`);
+    }
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_CONFIG_BYTES) throw refuse('grew over 1 MiB while read');
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function loadConfig(
   file: string,
   source: ConfigSource,
@@ -112,12 +161,7 @@ export async function loadConfig(
         : 'the default location';
   let text: string;
   try {
-    const info = await stat(file);
-    if (info.isDirectory())
-      throw new PreflightError(
-        `Rekkord config ${file} (from ${origin}) is a directory, not a file`,
-      );
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file, origin);
   } catch (error) {
     if (error instanceof PreflightError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -210,7 +254,7 @@ const SECRET_VARIABLES = [
 /** Every secret the config holds or Rekkord would take from the environment, to be masked. */
 export function configSecrets(doc: IniDocument, env: LocateContext['env']): string[] {
   const values = doc.entries.flatMap((e) => {
-    if (SECRET_KEYS[e.section]?.includes(e.key)) return [e.value];
+    if (knownKeys(SECRET_KEYS, e.section).includes(e.key)) return [e.value];
     if (e.key === 'URL') return urlSecrets(e.value);
     return [];
   });

@@ -17,6 +17,8 @@ import type { HookEntry, SkippedEntry } from './types.js';
 export interface HookListing {
   hooks: HookEntry[];
   skipped: SkippedEntry[];
+  /** Entries past `limit`, in name order, not examined (0 without a limit). */
+  unexamined?: number;
 }
 
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
@@ -25,6 +27,11 @@ export const MAX_HOOKS_PER_FOLDER = 1024;
 export interface ListingRules {
   /** `rekkord`: dotfiles are hooks, at most MAX_HOOKS_PER_FOLDER; `run-parts`: dotfiles skipped. */
   style: 'rekkord' | 'run-parts';
+  /**
+   * At most this many entries examined, in name order; the rest are only counted, and a Rekkord
+   * folder over its cap is left to the caller to report. Without it, every entry is examined.
+   */
+  limit?: number;
 }
 
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -96,7 +103,8 @@ export async function listHookDirectory(
   names.sort((a, b) => Buffer.compare(a, b));
   const hooks: HookEntry[] = [];
   const skipped: SkippedEntry[] = [];
-  for (const raw of names) {
+  const examined = rules.limit === undefined ? names : names.slice(0, rules.limit);
+  for (const raw of examined) {
     const name = raw.toString('utf8');
     const file = path.join(dir, name);
     if (raw[0] === 0x2e && rules.style === 'run-parts') {
@@ -119,10 +127,14 @@ export async function listHookDirectory(
     if ('skip' in kind) skipped.push({ name, path: file, reason: kind.skip });
     else hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
   }
-  if (rules.style === 'rekkord' && hooks.length > MAX_HOOKS_PER_FOLDER) {
+  if (
+    rules.limit === undefined &&
+    rules.style === 'rekkord' &&
+    hooks.length > MAX_HOOKS_PER_FOLDER
+  ) {
     throw new Error(
       `${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`,
     );
   }
-  return { hooks, skipped };
+  return { hooks, skipped, unexamined: names.length - examined.length };
 }

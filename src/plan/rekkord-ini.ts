@@ -80,6 +80,14 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   }),
 };
 
+/** The keys a table gives a section: its own entry only, never one inherited from Object. */
+export function knownKeys(
+  table: Readonly<Record<string, readonly string[]>>,
+  section: string,
+): readonly string[] {
+  return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
+}
+
 /** Keys whose values are secrets, by section. */
 export const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
   // The key ID names the account: masked too, so that a log never pairs it with anything.
@@ -121,7 +129,8 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
       if (!line.endsWith(']')) fail("a line starting with '[' does not end with ']'");
       const name = trimAscii(line.slice(1, -1));
       if (name === '') fail('empty section name "[]"');
-      if (!(name in KNOWN_KEYS)) {
+      // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
+      if (!Object.hasOwn(KNOWN_KEYS, name)) {
         fail(
           `unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
             .map((s) => `[${s}]`)
@@ -144,7 +153,7 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
     const value = trimAscii(line.slice(eq + 1));
     if (key === '') fail("missing key name before '='");
     if (section === null) fail(`key ${describe(key)} comes before any [Section]`);
-    const known = KNOWN_KEYS[section] ?? [];
+    const known = knownKeys(KNOWN_KEYS, section);
     if (!known.includes(key)) {
       fail(
         `unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`,

@@ -31,7 +31,7 @@ export function validationAnnotations(
   const of = (severity: Finding['severity']): Annotation[] =>
     validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
   const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
-  const where = 'the job summary lists them all';
+  const where = 'the job summary lists them';
   const failure = !result.success
     ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
     : null;
@@ -44,6 +44,85 @@ export function validationAnnotations(
 
 const MARK = { error: '❌', warning: '⚠️' } as const;
 
+/**
+ * The runner refuses a job summary over 1 MiB and a step output over 1 MiB; a pull request decides
+ * how many hooks and findings there are, so what validate writes is cut to these budgets, with a
+ * line saying how much was left out.
+ */
+export const SUMMARY_TABLE_BUDGET = 512 * 1024;
+export const HOOKS_OUTPUT_BUDGET = 512 * 1024;
+/** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
+export const MAX_SKIPPED_NAMED = 100;
+export const MAX_FINDINGS_LISTED = 1000;
+
+function validationRows(result: ValidationResult): string[] {
+  const rows: string[] = [];
+  for (const phase of result.validation.phases) {
+    for (const error of phase.errors) rows.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
+    for (const f of phase.folderFindings) {
+      rows.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
+    }
+    phase.hooks.forEach((hook, index) => {
+      const worst = hook.findings.some((f) => f.severity === 'error')
+        ? MARK.error
+        : hook.findings.length
+          ? MARK.warning
+          : '✅';
+      // A hook of a folder that serves several phases is checked once: its findings are shown
+      // in the first phase that lists it.
+      const findings =
+        hook.shownIn !== phase.phase && hook.findings.length
+          ? `as in ${cell(hook.shownIn)}`
+          : hook.findings
+              .map(
+                (f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`,
+              )
+              .join('<br>');
+      rows.push(
+        `| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`,
+      );
+    });
+    if (phase.hooks.length === 0 && phase.errors.length === 0) {
+      rows.push(
+        `| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`,
+      );
+    }
+  }
+  return rows;
+}
+
+/** As many rows as fit the budget, then a line naming how many were left out. */
+function withinBudget(rows: string[], budget: number, noun: string): string[] {
+  const out: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    size += Buffer.byteLength(row) + 1;
+    if (size > budget) {
+      out.push(
+        '',
+        `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`,
+      );
+      break;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+function skippedLines(result: ValidationResult): string[] {
+  const phases = result.validation.phases;
+  const total = phases.reduce((n, p) => n + p.skipped.length, 0);
+  let room = MAX_SKIPPED_NAMED;
+  const named = phases.map((p) => {
+    const skipped = p.skipped.slice(0, Math.max(room, 0));
+    room -= skipped.length;
+    return { phase: p.phase, skipped };
+  });
+  const lines = skippedLine(named);
+  if (total > MAX_SKIPPED_NAMED) lines.push(`… ${total - MAX_SKIPPED_NAMED} more skipped entries`);
+  return lines;
+}
+
 export function renderValidationSummary(result: ValidationResult): string {
   const { validation, rehearsal, errors, warnings, success: ok } = result;
   const rehearsalFailed = result.rehearsalFailed.length;
@@ -54,32 +133,9 @@ export function renderValidationSummary(result: ValidationResult): string {
     '',
     '| Phase | # | Hook | Arguments | Check | Findings |',
     '| --- | --- | --- | --- | --- | --- |',
+    ...withinBudget(validationRows(result), SUMMARY_TABLE_BUDGET, 'rows'),
   ];
-  for (const phase of validation.phases) {
-    for (const error of phase.errors) out.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
-    for (const f of phase.folderFindings) {
-      out.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
-    }
-    phase.hooks.forEach((hook, index) => {
-      const worst = hook.findings.some((f) => f.severity === 'error')
-        ? MARK.error
-        : hook.findings.length
-          ? MARK.warning
-          : '✅';
-      const findings = hook.findings
-        .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
-        .join('<br>');
-      out.push(
-        `| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`,
-      );
-    });
-    if (phase.hooks.length === 0 && phase.errors.length === 0) {
-      out.push(
-        `| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`,
-      );
-    }
-  }
-  out.push(...skippedLine(validation.phases));
+  out.push(...skippedLines(result));
   if (rehearsal) {
     out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
   }
@@ -105,10 +161,18 @@ export function validationOutputs(result: ValidationResult): Record<string, stri
     }),
   );
   const rehearsed = hookOutputs(rehearsal ?? []);
+  // Whole objects only, as many as fit: the output stays valid JSON under the runner's limit.
+  const hooks: HookOutput[] = [];
+  let size = 2;
+  for (const hook of [...checked, ...rehearsed]) {
+    size += Buffer.byteLength(JSON.stringify(hook)) + 1;
+    if (size > HOOKS_OUTPUT_BUDGET) break;
+    hooks.push(hook);
+  }
   return {
     success: String(result.success),
     oid: '',
-    hooks: JSON.stringify([...checked, ...rehearsed]),
+    hooks: JSON.stringify(hooks),
     'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
   };
 }

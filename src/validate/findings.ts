@@ -2,7 +2,7 @@
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
  * Rekkord's own runner can start it the same way, and who else could change it.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveExecutable } from '../plan/paths.js';
 
@@ -165,36 +165,71 @@ function modeText(mode: number): string {
 }
 
 /**
- * Whoever may write a hook, its folder or a folder above it may change what runs with the backup's
- * rights: world-writable is an error, group-writable a warning.
+ * A word for a POSIX shell, safe to paste: as is when every character is plain, otherwise in single
+ * quotes, each `'` written `'\''`. Names come from the checked repository, so advice that shows
+ * them must never let the shell read them as anything but one word.
  */
-async function writable(file: string, label: string, title: string): Promise<Finding | null> {
-  let mode: number;
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** A command of advice: its words after the first shell-quoted. */
+function command(name: string, ...words: string[]): string {
+  return [name, ...words.map(shellQuote)].join(' ');
+}
+
+/** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
+async function real(file: string): Promise<string> {
+  return realpath(file).catch(() => path.resolve(file));
+}
+
+/**
+ * Whoever besides the backup's user and root may write a hook, its folder or a folder above it
+ * could put other code in the hook's place, which then runs with the backup's rights: that is what
+ * this check guards. World-writable is an error, group-writable a warning, judged on the real path
+ * (links followed) and never on the working directory. Two cases are no such opening:
+ * - a sticky folder above the hook folder (/tmp, mode 1777): others may create entries in it, but
+ *   not rename or delete those they do not own, so they cannot replace ours (in the hook folder
+ *   itself a new entry is a new hook, so there the sticky bit is no pass);
+ * - a folder or file owned by root whose group is root: only root may write it, and root can
+ *   change anything anyway.
+ */
+async function writable(
+  file: string,
+  label: string,
+  title: string,
+  /** A folder above the hook's own, where the sticky bit protects what is ours. */
+  above: boolean,
+): Promise<Finding | null> {
+  let info;
   try {
-    mode = (await stat(file)).mode;
+    info = await stat(file);
   } catch {
     return null; // Reported elsewhere (missing, unreadable).
   }
-  if ((mode & 0o022) === 0) return null;
+  const { mode } = info;
+  if (above && (mode & 0o1000) !== 0) return null;
   const world = (mode & 0o002) !== 0;
+  if (!world && ((mode & 0o020) === 0 || (info.uid === 0 && info.gid === 0))) return null;
   return {
     severity: world ? 'error' : 'warning',
     title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-    message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: chmod ${world ? 'o-w' : 'g-w'} ${file}`,
+    message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${command('chmod', world ? 'o-w' : 'g-w', '--', file)}`,
     file,
     line: 1,
   };
 }
 
 export async function hookWritableFindings(file: string, title: string): Promise<Finding[]> {
-  const finding = await writable(file, 'the hook', title);
+  const finding = await writable(await real(file), 'the hook', title, false);
   return finding ? [finding] : [];
 }
 
 /**
- * The hook folder and every folder above it up to `top` (the repository, included); only the hook
- * folder itself when it lies outside `top`. Findings point at `where` (the config line naming the
- * folder), else at the folder.
+ * The hook folder and every folder above it up to `/`, by real path: any of them writable by others
+ * lets them replace the hook. `top` (the repository) only names its folder in the titles. Findings
+ * point at `where` (the config line naming the folder), else at the folder.
  */
 export async function folderWritableFindings(
   dir: string,
@@ -202,21 +237,20 @@ export async function folderWritableFindings(
   title: string,
   where?: { file: string; line?: number },
 ): Promise<Finding[]> {
-  const chain = [dir];
-  const inside = (d: string) => {
-    const rel = path.relative(top, d);
-    return !rel.startsWith('..') && !path.isAbsolute(rel);
-  };
-  if (inside(dir) && path.resolve(dir) !== path.resolve(top)) {
-    for (let d = path.dirname(path.resolve(dir)); d !== path.resolve(top); d = path.dirname(d))
-      chain.push(d);
-    chain.push(top);
-  }
+  const start = await real(dir);
+  const repository = await real(top);
+  const chain = [start];
+  for (let d = path.dirname(start); d !== chain.at(-1); d = path.dirname(d)) chain.push(d);
   const findings: Finding[] = [];
   for (const d of chain) {
     const label =
-      d === dir ? 'the hook folder' : d === top ? 'the repository folder' : `the folder ${d}`;
-    const finding = await writable(d, label, title);
+      d === start
+        ? 'the hook folder'
+        : d === repository
+          ? 'the repository folder'
+          : `the folder ${d}`;
+    // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+    const finding = await writable(d, label, title, d !== start);
     if (finding) findings.push(where ? { ...finding, ...where } : finding);
   }
   return findings;

@@ -5,10 +5,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { listHookDirectory } from '../plan/discovery.js';
+import { listHookDirectory, MAX_HOOKS_PER_FOLDER, type HookListing } from '../plan/discovery.js';
 import { sourceProblem, type HookSource, type ValidationPlan } from '../plan/index.js';
 import { hookSourceSpec } from '../plan/hook-sources.js';
 import type { HookEntry, PhaseName, SkippedEntry } from '../plan/types.js';
@@ -18,6 +18,7 @@ import {
   folderWritableFindings,
   hookWritableFindings,
   nameShellFinding,
+  shellQuote,
   startFindings,
   type Finding,
 } from './findings.js';
@@ -28,15 +29,18 @@ export interface ValidatedHook {
   name: string;
   path: string;
   args: readonly string[];
+  /** Shared by every phase its folder serves: a hook is checked once. */
   findings: Finding[];
+  /** The first phase that lists it, where its findings are shown; later phases refer to it. */
+  shownIn: PhaseName;
 }
 
 export interface ValidatedPhase {
   phase: PhaseName;
   directories: string[];
-  /** Folders of the phase that cannot be used, in words. */
+  /** Folders of the phase that cannot be used, in words (each folder in its first phase only). */
   errors: string[];
-  /** What is wrong with a folder that can be used (shell characters, who may write it). */
+  /** What is wrong with a folder that can be used (in its first phase only). */
   folderFindings: Finding[];
   hooks: ValidatedHook[];
   skipped: SkippedEntry[];
@@ -45,9 +49,15 @@ export interface ValidatedPhase {
 export interface Validation {
   configPath: string | null;
   phases: ValidatedPhase[];
-  /** Every finding, folders' and hooks', in order. */
+  /** Every finding, folders' and hooks', in order, each once. */
   findings: Finding[];
 }
+
+/**
+ * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
+ * content, so its work must not grow with what a pull request puts in a folder.
+ */
+export const MAX_EXAMINED = MAX_HOOKS_PER_FOLDER;
 
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
@@ -101,10 +111,10 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
   return modes;
 }
 
-/** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
-function entries(source: HookSource) {
+/** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
+function entries(source: HookSource): Promise<HookListing> {
   const style = hookSourceSpec(source.kind).listing;
-  return listHookDirectory(source.directory, source.args, { style });
+  return listHookDirectory(source.directory, [], { style, limit: MAX_EXAMINED });
 }
 
 async function isRunnable(hook: HookEntry): Promise<boolean> {
@@ -136,10 +146,10 @@ async function folderFindings(
 async function hookFindings(
   hook: HookEntry,
   source: HookSource,
-  phase: PhaseName,
+  label: string,
   ctx: { modes: Map<string, string>; pathVar: string; workspace: string },
 ): Promise<Finding[]> {
-  const title = `${phase} hook ${hook.name}`;
+  const title = `${label} hook ${hook.name}`;
   const found: Finding[] = [];
   const { shellRules } = hookSourceSpec(source.kind);
   if (shellRules && hook.name.startsWith('.')) {
@@ -160,10 +170,11 @@ async function hookFindings(
     found.push(...nameShellFinding(hook.name, hook.path, title));
   }
   if (ctx.modes.get(hook.name) === '100644') {
+    const file = shellQuote(path.relative(ctx.workspace, hook.path));
     found.push({
       severity: 'error',
       title: `${title} not executable in git`,
-      message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x ${path.relative(ctx.workspace, hook.path)}`,
+      message: `git records ${hook.name} as not executable (mode 100644), so a fresh checkout cannot run it: git update-index --chmod=+x -- ${file}`,
       file: hook.path,
     });
   }
@@ -174,59 +185,172 @@ async function hookFindings(
   return found;
 }
 
-export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
-  const pathVar = plan.settings.env.PATH ?? '';
-  const workspace = plan.settings.workspace;
+/** One folder as the plan names it, by its source's kind and real path, with where it is used. */
+interface FolderUse {
+  source: HookSource;
+  /** The phases it serves, in plan order, and the config lines naming it for each. */
+  phases: Map<PhaseName, number[]>;
+}
+
+/** What checking a folder once found; every phase it serves shows this. */
+interface FolderCheck {
+  problem: string | null;
+  folderFindings: Finding[];
+  listing: HookListing;
+  hookFindings: Finding[][];
+}
+
+/** The phases a folder serves, for titles: `pre-save`, or `pre-save, post-save`. */
+function phaseLabel(use: FolderUse): string {
+  return [...use.phases.keys()].join(', ');
+}
+
+/** Where a line list is cut in a message: a repeated key may name a folder hundreds of times. */
+const MAX_LINES_NAMED = 10;
+
+function lineList(lines: number[]): string {
+  const shown = lines.slice(0, MAX_LINES_NAMED).join(', ');
+  return lines.length > MAX_LINES_NAMED
+    ? `${shown}, … ${lines.length - MAX_LINES_NAMED} more`
+    : shown;
+}
+
+async function checkFolder(
+  use: FolderUse,
+  plan: ValidationPlan,
+  ctx: { pathVar: string; workspace: string },
+): Promise<{ check: FolderCheck; findings: Finding[] }> {
+  const { source } = use;
+  const label = phaseLabel(use);
   const findings: Finding[] = [];
-  const phases: ValidatedPhase[] = [];
-  const foldersSeen = new Set<string>();
+  const configPath = plan.config?.path;
+  // A folder named again for the same phase runs again under Rekkord; validate checks it once.
+  for (const [phase, lines] of use.phases) {
+    if (lines.length < 2 || !configPath) continue;
+    findings.push({
+      severity: 'warning',
+      title: `${phase} hook folder named ${lines.length} times`,
+      message: `[Hooks] names ${source.directory} ${lines.length} times for ${phase} (lines ${lineList(lines)}): Rekkord runs its hooks once for each; name it once`,
+      file: configPath,
+      line: lines[1] ?? 1,
+    });
+  }
+  const empty: HookListing = { hooks: [], skipped: [], unexamined: 0 };
+  const problem = await sourceProblem(source, plan.config);
+  if (problem) {
+    findings.push({
+      severity: 'error',
+      title: `${label} hook folder missing`,
+      message: problem.message,
+      file: problem.where?.file ?? source.directory,
+      ...(problem.where?.line ? { line: problem.where.line } : {}),
+    });
+    return {
+      check: { problem: problem.message, folderFindings: [], listing: empty, hookFindings: [] },
+      findings,
+    };
+  }
+  const folder = await folderFindings(source, plan, `${label} hook folder`);
+  const listing = await entries(source);
+  if (listing.unexamined) {
+    const style = hookSourceSpec(source.kind).listing;
+    const rule =
+      style === 'rekkord'
+        ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
+        : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
+    folder.push({
+      severity: 'error',
+      title: `${label} hook folder: too many entries`,
+      message: `${source.directory} holds ${MAX_EXAMINED + listing.unexamined} entries: ${rule}; the first ${MAX_EXAMINED} in name order were checked, ${listing.unexamined} more were not`,
+      file: configPath && source.setting ? configPath : source.directory,
+      ...(configPath && source.setting ? { line: source.setting.line } : {}),
+    });
+  }
+  findings.push(...folder);
+  const hookCtx = {
+    ...ctx,
+    modes: await gitModes(ctx.workspace, source.directory, plan.settings.env),
+  };
+  const hookFindingsList: Finding[][] = [];
+  for (const hook of listing.hooks) {
+    const found = await hookFindings(hook, source, label, hookCtx);
+    hookFindingsList.push(found);
+    findings.push(...found);
+  }
+  return {
+    check: { problem: null, folderFindings: folder, listing, hookFindings: hookFindingsList },
+    findings,
+  };
+}
+
+/**
+ * Checks every folder of the plan once, by real path, however many phases or `[Hooks]` lines
+ * name it; each phase then lists what its folders hold, each hook's findings shown once.
+ */
+export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
+  const ctx = { pathVar: plan.settings.env.PATH ?? '', workspace: plan.settings.workspace };
+  const uses = new Map<string, FolderUse>();
+  const keysOfPhase: string[][] = [];
   for (const phase of plan.phases) {
+    const keys: string[] = [];
+    for (const source of phase.sources) {
+      const where = await realpath(source.directory).catch(() => source.directory);
+      const key = `${source.kind}\0${where}`;
+      const use = uses.get(key) ?? { source, phases: new Map<PhaseName, number[]>() };
+      uses.set(key, use);
+      const lines = use.phases.get(phase.phase) ?? [];
+      use.phases.set(phase.phase, lines);
+      if (source.setting) lines.push(source.setting.line);
+      if (!keys.includes(key)) keys.push(key);
+    }
+    keysOfPhase.push(keys);
+  }
+
+  const findings: Finding[] = [];
+  const checks = new Map<string, FolderCheck>();
+  for (const [key, use] of uses) {
+    const { check, findings: found } = await checkFolder(use, plan, ctx);
+    checks.set(key, check);
+    findings.push(...found);
+  }
+
+  const shown = new Set<string>();
+  const phases = plan.phases.map((phase, index): ValidatedPhase => {
     const validated: ValidatedPhase = {
       phase: phase.phase,
-      directories: phase.sources.map((s) => s.directory),
+      directories: [...new Set(phase.sources.map((s) => s.directory))],
       hooks: [],
       skipped: [],
       errors: [],
       folderFindings: [],
     };
-    for (const source of phase.sources) {
-      const problem = await sourceProblem(source, plan.config);
-      if (problem) {
-        validated.errors.push(problem.message);
-        findings.push({
-          severity: 'error',
-          title: `${phase.phase} hook folder missing`,
-          message: problem.message,
-          file: problem.where?.file ?? source.directory,
-          ...(problem.where?.line ? { line: problem.where.line } : {}),
-        });
+    for (const key of keysOfPhase[index] ?? []) {
+      const check = checks.get(key);
+      const use = uses.get(key);
+      if (!check || !use) continue;
+      const first = !shown.has(key);
+      shown.add(key);
+      if (check.problem) {
+        if (first) validated.errors.push(check.problem);
         continue;
       }
-      if (!foldersSeen.has(source.directory)) {
-        foldersSeen.add(source.directory);
-        const found = await folderFindings(source, plan, `${phase.phase} hook folder`);
-        validated.folderFindings.push(...found);
-        findings.push(...found);
+      const source = phase.sources.find((s) => s.kind === use.source.kind) ?? use.source;
+      const [firstPhase = phase.phase] = use.phases.keys();
+      if (first) {
+        validated.folderFindings.push(...check.folderFindings);
+        validated.skipped.push(...check.listing.skipped);
       }
-      const listing = await entries(source);
-      const ctx = {
-        modes: await gitModes(workspace, source.directory, plan.settings.env),
-        pathVar,
-        workspace,
-      };
-      validated.skipped.push(...listing.skipped);
-      for (const hook of listing.hooks) {
-        const found = await hookFindings(hook, source, phase.phase, ctx);
+      check.listing.hooks.forEach((hook, i) => {
         validated.hooks.push({
           name: hook.name,
           path: hook.path,
-          args: hook.args,
-          findings: found,
+          args: source.args,
+          findings: check.hookFindings[i] ?? [],
+          shownIn: firstPhase,
         });
-        findings.push(...found);
-      }
+      });
     }
-    phases.push(validated);
-  }
+    return validated;
+  });
   return { configPath: plan.config?.path ?? null, phases, findings };
 }
