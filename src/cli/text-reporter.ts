@@ -4,7 +4,7 @@ import type { HookListing } from '../plan/discovery.js';
 import { LogWriter } from '../report/log-writer.js';
 import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, hookRows, hookTitle, phaseLine } from '../report/rows.js';
+import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import type { Reporter } from '../engine/index.js';
@@ -33,6 +33,10 @@ export class TextReporter implements Reporter {
   /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
   private line(text: string): void {
     this.log.line(oneLine(this.redact(text)));
+  }
+
+  note(text: string): void {
+    this.line(text);
   }
 
   /** Text with every secret known so far replaced by `***`. */
@@ -70,6 +74,8 @@ export class TextReporter implements Reporter {
 
   hookEnd(result: HookResult): void {
     this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    const left = leftoverWarning(result);
+    if (left) this.line(`warning: ${left.message}`);
   }
 
   stepStart(display: string, note: string): void {
@@ -88,6 +94,9 @@ export class TextReporter implements Reporter {
 
   finish(result: SessionResult): Promise<void> {
     this.line('');
+    if (result.lockWaitMs) {
+      this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+    }
     this.table(result.phases, result.step);
     const { failure } = errorAnnotations(result, '/');
     if (failure) this.line(`✘ ${failure}`);

@@ -85,6 +85,11 @@ export interface PlanOptions {
    * process (`--version`, `--help`, `identify`) starts, since their words may quote the config.
    */
   maskSecrets?: (secrets: readonly Secret[]) => void;
+  /**
+   * Called once the config is known and before Rekkord is first run (the engine takes the run's
+   * lock here); its rejection stops the plan.
+   */
+  beforeProbe?: (configPath: string | null) => Promise<void>;
 }
 
 export const INSTALL_HINT =
@@ -188,6 +193,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
   const { config, searched } = await readConfig(settings, found);
   const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
   options.maskSecrets?.(secrets);
+  await options.beforeProbe?.(config?.path ?? null);
 
   const pre = phasePlan(settings, config, command, 'pre');
   const post = phasePlan(settings, config, command, 'post');
