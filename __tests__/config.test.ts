@@ -1,7 +1,7 @@
 import { statSync, existsSync, readFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, locateConfig } from '../src/plan/config.js';
+import { loadConfig, locateConfig, masksOf, runSecrets } from '../src/plan/config.js';
 import { isLocalRepository, prepareStepConfig, stepConfigText } from '../src/engine/step-config.js';
 import { parseRekkordIni } from '../src/plan/rekkord-ini.js';
 import { PreflightError } from '../src/kernel/errors.js';
@@ -105,38 +105,56 @@ describe('loading the config', () => {
     });
   });
 
-  it('collects the secret values', async () => {
+  it('collects the secret values, each named by section, key and line', async () => {
     const ws = scratch();
     const file = writeFile(
       path.join(ws, 'r.ini'),
       '[S3]\nSecretKey = s3cret\nKeyID = public\n[SSH]\nPassword = pw\nKey = k\n[Link]\nApiKey = api\n',
     );
-    expect((await loadConfig(file, 'input', {})).secrets.sort()).toEqual([
-      'api',
-      'k',
-      'public',
-      'pw',
-      's3cret',
-    ]);
+    const { secrets } = await loadConfig(file, 'input', {});
+    expect(secrets.map((s) => s.value).sort()).toEqual(['api', 'k', 'public', 'pw', 's3cret']);
+    expect(secrets[0]).toEqual({ name: '[S3] SecretKey (line 2)', value: 's3cret' });
+    // Too short to be masks: named, never registered.
+    expect(masksOf(secrets)).toEqual({
+      masks: ['s3cret', 'public'],
+      tooShort: ['[SSH] Password (line 5)', '[SSH] Key (line 6)', '[Link] ApiKey (line 8)'],
+    });
   });
 
-  it('masks the credentials inside repository URLs and the secrets Rekkord takes from the environment', async () => {
+  it('masks the credentials inside repository URLs whole, and the secrets of the environment and args', async () => {
     const ws = scratch();
-    const file = writeFile(
-      path.join(ws, 'r.ini'),
-      '[Repository]\nURL = s3:https://KEYID123:S3CRET456@s3.example.com/bucket\n',
-    );
-    const env = { REKKORD_LINK_KEY: 'link-key-789' };
-    expect((await loadConfig(file, 'input', env)).secrets.sort()).toEqual([
-      'KEYID123',
-      'S3CRET456',
-      'link-key-789',
+    const values = async (text: string) =>
+      (await loadConfig(writeFile(path.join(ws, 'r.ini'), text), 'input', {})).secrets
+        .map((s) => s.value)
+        .sort();
+    expect(
+      await values('[Repository]\nURL = s3:https://KEYID123:S3CRET456@s3.example.com/b\n'),
+    ).toEqual(['KEYID123', 'S3CRET456']);
+    expect(await values('[Repository]\nURL = sftp://backup:PASS@nas/srv\n')).toEqual(['PASS']);
+    expect(await values('[Repository]\nURL = sftp://backup:pa:ss/x@nas/srv\n')).toEqual([
+      'pa:ss/x',
     ]);
-    const sftp = writeFile(
-      path.join(ws, 's.ini'),
-      '[Repository]\nURL = sftp://backup:PASS@nas/srv\n',
-    );
-    expect((await loadConfig(sftp, 'input', {})).secrets).toEqual(['PASS']);
+    // An "@" in the password or in the path: both readings are masked.
+    expect(await values('[Repository]\nURL = sftp://u:p@ss@nas/srv\n')).toEqual(['p', 'p@ss']);
+    expect(await values('[Link]\nURL = https://u:l1nk/p4ss@link.example/\n')).toEqual([
+      'https://u:l1nk/p4ss@link.example/',
+      'l1nk/p4ss',
+    ]);
+    const env = {
+      REKKORD_LINK_KEY: 'link-key-789',
+      REKKORD_AGENT_KEY: 'agent-key-000',
+      REKKORD_REPOSITORY: 'sftp://me:env-pass@nas/x',
+    };
+    const args = [
+      '-R',
+      's3:https://ID0:args-secret@s3.example.com/b',
+      '--repository=ssh://u:second@h/x',
+    ];
+    expect(
+      runSecrets(env, args)
+        .map((s) => s.value)
+        .sort(),
+    ).toEqual(['ID0', 'agent-key-000', 'args-secret', 'env-pass', 'link-key-789', 'second']);
   });
 
   it('never quotes a value or a line in a parse error (a pasted key would leak)', async () => {

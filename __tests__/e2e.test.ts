@@ -202,11 +202,7 @@ describe('reading [Hooks] exactly as Rekkord does', () => {
       'presavedirectory = pre',
       'unknown key "presavedirectory" in [Hooks]',
     ],
-    [
-      'an unknown [Hooks] key',
-      'PreBackupDirectory = pre',
-      'unknown key "PreBackupDirectory" in [Hooks]',
-    ],
+    ['an unknown [Hooks] key', 'PreBackupDirectory = pre', 'unknown key in [Hooks] (Rekkord knows'],
     ['an empty directory', 'PreSaveDirectory =', '[Hooks] PreSaveDirectory is empty'],
   ])('stops before running anything on %s', async (_, line, message) => {
     const { ws } = backupWorkspace({ PostSaveDirectory: 'post' }, `${line}\n`);

@@ -190,7 +190,11 @@ describe("hooks and Rekkord get the runner's environment without its internals (
     const { read, options } = dumpingWorkspace();
     const run = await runAction(options({ 'allow-workflow-commands': 'True' }));
     expect(run.exitCode).toBe(0);
-    for (const { f, text } of read()) {
+    const dumps = read();
+    expect(dumps.map((d) => d.f.split('-')[0]).sort()).toEqual(
+      expect.arrayContaining(['post', 'pre', 'rekkord']),
+    );
+    for (const { f, text } of dumps) {
       expect(text, f).not.toMatch(PRIVATE);
       expect(text, f).toMatch(/^GITHUB_OUTPUT=/m);
     }

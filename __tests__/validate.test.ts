@@ -156,7 +156,7 @@ describe('validate', () => {
     expect(run.exitCode).toBe(1);
     expect(run.annotations).toHaveLength(1);
     expect(run.annotations[0]?.properties).toMatchObject({ file: 'rekkord.ini', line: '3' });
-    expect(run.annotations[0]?.message).toContain('unknown key "PostSaveDir" in [Hooks]');
+    expect(run.annotations[0]?.message).toContain('rekkord.ini:3: unknown key in [Hooks]');
   });
 });
 

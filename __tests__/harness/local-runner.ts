@@ -220,7 +220,12 @@ function unescapeProperty(s: string): string {
   return unescapeData(s).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
 }
 
-/** One line as a workflow command: `::cmd k=v,k=v::msg` or the older `##[cmd k=v;]msg`. */
+/**
+ * One line as a workflow command, as the runner reads it (actions/runner,
+ * src/Runner.Common/ActionCommand.cs): `TryParseV2` takes `::cmd k=v,k=v::msg` at the start of the
+ * line after leading white space; only when that fails does `TryParse` take the legacy
+ * `##[cmd k=v;k=v]msg`, from the first `##[` anywhere in the line to the first `]` after it.
+ */
 export function parseCommandLine(line: string): WorkflowCommand | null {
   const text = line.trimStart();
   let command: string;
@@ -228,13 +233,19 @@ export function parseCommandLine(line: string): WorkflowCommand | null {
   let message: string;
   let separator: string;
   const v2 = /^::([^\s:]+)(?: ([^:]*))?::(.*)$/s.exec(text);
-  const legacy = /^##\[([^\s\]]+)(?: ([^\]]*))?\](.*)$/s.exec(text);
+  const start = line.indexOf('##[');
+  const end = start < 0 ? -1 : line.indexOf(']', start);
   if (v2) {
     [, command = '', props = '', message = ''] = v2;
     separator = ',';
-  } else if (legacy) {
-    [, command = '', props = '', message = ''] = legacy;
+  } else if (end >= 0) {
+    const info = line.slice(start + 3, end);
+    const space = info.indexOf(' ');
+    command = space < 0 ? info : info.slice(0, space);
+    props = space < 0 ? '' : info.slice(space + 1);
+    message = line.slice(end + 1);
     separator = ';';
+    if (command === '') return null;
   } else return null;
   const properties: Record<string, string> = {};
   for (const pair of props.split(separator).filter(Boolean)) {
@@ -303,8 +314,7 @@ class LogReader {
   }
 
   private line(raw: string): void {
-    let line = raw.replace(/\r$/, '').slice(0, LINE_LIMIT);
-    for (const mask of this.masks) line = line.split(mask).join('***');
+    const line = this.mask(raw.replace(/\r$/, '').slice(0, LINE_LIMIT));
     if (this.logBytes < LOG_LIMIT) {
       this.log.push(line);
       this.logBytes += line.length + 1;
@@ -322,11 +332,26 @@ class LogReader {
     }
     if (command.command === 'stop-commands') this.stopToken = command.message;
     else if (command.command === 'add-mask' && command.message) this.masks.push(command.message);
-    else this.commands.push(command);
+    else {
+      // The runner masks an annotation's text with the masks registered so far, like a log line.
+      const mask = (text: string): string => this.mask(text);
+      this.commands.push({
+        command: command.command,
+        message: mask(command.message),
+        properties: Object.fromEntries(
+          Object.entries(command.properties).map(([k, v]) => [k, mask(v)]),
+        ),
+      });
+    }
   }
 
   text(): string {
     return this.log.join('\n');
+  }
+
+  /** Text with each mask registered so far replaced by `***`. */
+  mask(text: string): string {
+    return this.masks.reduce((out, mask) => out.split(mask).join('***'), text);
   }
 }
 
@@ -405,7 +430,9 @@ export function startAction(options: RunOptions): RunningAction {
         commands: reader.commands,
         outputs: parseEnvFile(read(outputFile)),
         state: parseEnvFile(read(stateFile)),
-        summary: read(summaryFile),
+        // actions/runner, src/Runner.Worker/FileCommandManager.cs, CreateStepSummaryCommand:
+        // the summary is uploaded with every mask of the step applied.
+        summary: reader.mask(read(summaryFile)),
         env: parseEnvFile(read(envFile)),
         path: read(pathFile).split('\n').filter(Boolean),
         annotations: reader.commands.filter((c) =>

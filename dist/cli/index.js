@@ -297,11 +297,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
-/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(426);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(759);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(461);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(213);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(322);
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
@@ -394,7 +394,7 @@ async function main(argv) {
         inputs = readCommandLine(argv);
     }
     catch (error) {
-        process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+        process.stderr.write(`${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_7__/* .plainLines */ .y1)(error.message)}\n\n${USAGE}\n`);
         return 2;
     }
     if (inputs.help || !inputs.command) {
@@ -402,7 +402,7 @@ async function main(argv) {
         return inputs.help ? 0 : 2;
     }
     // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
-    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancellation */ .mT(Infinity);
+    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_8__/* .Cancellation */ .mT(Infinity);
     let signals = 0;
     const onSignal = (signal) => {
         signals += 1;
@@ -434,13 +434,13 @@ async function main(argv) {
                 .filter((h) => h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'))
                 .map((h) => `${h.phase}/${h.name}`);
             if (unfinished.length) {
-                process.stderr.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_8__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
+                process.stderr.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
             }
         }
         return result.success ? 0 : 1;
     }
     catch (error) {
-        process.stderr.write(`rekkord-hooks: ${error.message}\n`);
+        process.stderr.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_7__/* .plainLines */ .y1)(reporter.redact(error.message))}\n`);
         return 1;
     }
 }
@@ -962,8 +962,11 @@ function validationOutputs(result) {
     };
 }
 
+// EXTERNAL MODULE: ./src/plan/config.ts + 1 modules
+var config = __nccwpck_require__(631);
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
+
 
 
 
@@ -977,15 +980,27 @@ class TextReporter {
     constructor(out = process.stdout) {
         this.log = new LogWriter(out);
     }
+    /** Hidden from the reporter's own lines (a CLI in a CI job has no runner to mask them). */
+    masks = [];
     /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
     line(text) {
-        this.log.line((0,kernel_text/* oneLine */.TN)(text));
+        this.log.line((0,kernel_text/* oneLine */.TN)(this.redact(text)));
     }
     note(text) {
         this.line(text);
     }
-    // A terminal is the user's own: nothing to mask there.
-    maskSecrets() { }
+    /** Text with every secret known so far replaced by `***`. */
+    redact(text) {
+        return this.masks.reduce((out, mask) => out.split(mask).join('***'), text);
+    }
+    maskSecrets(secrets) {
+        const { masks, tooShort } = (0,config/* masksOf */.JF)(secrets);
+        // Longest first, so that a secret holding another is hidden whole.
+        this.masks = [...new Set([...this.masks, ...masks])].sort((a, b) => b.length - a.length);
+        for (const name of tooShort) {
+            this.line(`warning: ${name} is shorter than ${config/* MIN_MASK_LENGTH */.nV} characters: not masked`);
+        }
+    }
     planned(plan) {
         const config = plan.config ? plan.config.path : 'no config';
         const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
@@ -1096,7 +1111,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 461:
+/***/ 213:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1112,375 +1127,10 @@ var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/plan/commands.ts
 var commands = __nccwpck_require__(593);
+// EXTERNAL MODULE: ./src/plan/config.ts + 1 modules
+var plan_config = __nccwpck_require__(631);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
-/**
- * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
- * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
- * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
- *
- * An error names the file, the line and at most the key: never the value or the line's text, which
- * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
- */
-
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    // Called [Connect] by older builds; the newest source knows only [Link].
-    Link: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    // The hook keys of the command table, pre then post of each command that has them.
-    Hooks: commands/* COMMANDS */.Lo.flatMap((c) => {
-        const keys = (0,commands/* commandSpec */.Lx)(c).hookKeys;
-        return keys ? [keys.pre, keys.post] : [];
-    }),
-};
-/** The keys a table gives a section: its own entry only, never one inherited from Object. */
-function knownKeys(table, section) {
-    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
-}
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    // The key ID names the account: masked too, so that a log never pairs it with anything.
-    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Link: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
-function describe(name) {
-    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail("a line starting with '[' does not end with ']'");
-            const name = trimAscii(line.slice(1, -1));
-            if (name === '')
-                fail('empty section name "[]"');
-            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
-            if (!Object.hasOwn(KNOWN_KEYS, name)) {
-                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail("missing key name before '='");
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
-        const known = knownKeys(KNOWN_KEYS, section);
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-// EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(935);
-// EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(386);
-;// CONCATENATED MODULE: ./src/plan/config.ts
-/**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
- * folders and its secrets. What the Rekkord step gets is in step-config.ts.
- */
-
-
-
-
-
-
-
-
-
-/** The `[Hooks]` key of each phase, from the command table. */
-const HOOK_KEYS = Object.fromEntries(commands/* COMMANDS */.Lo.flatMap((command) => {
-    const keys = (0,commands/* commandSpec */.Lx)(command).hookKeys;
-    return keys
-        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
-        : [];
-}));
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function lenientHooks(text) {
-    try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-/** No Rekkord config comes near this; a bigger file is refused unread. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
-/**
- * The text of a config that is a regular file. A FIFO, a device (`/dev/zero`) or a socket could
- * block the read or never end it: it is opened without blocking, judged on what was opened (no
- * window between a check and the read), and refused unread unless it is a regular file of sane
- * size.
- */
-async function readRegularFile(file, origin) {
-    const handle = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
-    try {
-        const info = await handle.stat();
-        const refuse = (what) => new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${what}`);
-        if (info.isDirectory())
-            throw refuse('is a directory, not a file');
-        if (!info.isFile()) {
-            const kind = info.isFIFO()
-                ? 'a named pipe (FIFO)'
-                : info.isCharacterDevice() || info.isBlockDevice()
-                    ? 'a device'
-                    : info.isSocket()
-                        ? 'a socket'
-                        : 'not a regular file';
-            throw refuse(`is ${kind.startsWith('not') ? kind : `${kind}, not a regular file`}`);
-        }
-        if (info.size > MAX_CONFIG_BYTES) {
-            throw refuse(`is ${info.size} bytes: a Rekkord config is far smaller (at most 1 MiB read)`);
-        }
-        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-        let length = 0;
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-            if (bytesRead === 0)
-                break;
-            length += bytesRead;
-            if (length > MAX_CONFIG_BYTES)
-                throw refuse('grew over 1 MiB while read');
-        }
-        return buffer.subarray(0, length).toString('utf8');
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        text = await readRegularFile(file, origin);
-    }
-    catch (error) {
-        if (error instanceof kernel_errors/* PreflightError */.w)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError) {
-            throw new kernel_errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
-                file,
-                line: error.line,
-            });
-        }
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
-    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
-    for (const entry of doc.entries) {
-        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
-        if (!phase)
-            continue;
-        if (entry.value === '') {
-            throw new kernel_errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
-        }
-        const other = lenient[entry.key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        (hooks[phase] ??= []).push({
-            key: entry.key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, (0,paths/* expandHome */.k)(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        });
-    }
-    const secrets = configSecrets(doc, env);
-    return { path: file, source, doc, hooks, secrets };
-}
-/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
-function hookDirectories(config, phase) {
-    return config?.hooks[phase] ?? [];
-}
-/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
-function allHookDirectories(config) {
-    return Object.values(config?.hooks ?? {}).flat();
-}
-/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
-function urlSecrets(url) {
-    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
-    if (!match?.[1])
-        return [];
-    const [user = '', password = ''] = match[1].split(':');
-    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
-    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
-}
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
-const SECRET_VARIABLES = [
-    'REKKORD_LINK_KEY',
-    'REKKORD_AGENT_KEY',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'S3_SECRET_KEY',
-    'S3_KEY_ID',
-    'SSH_PASSWORD',
-    'SSH_KEY',
-];
-/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
-function configSecrets(doc, env) {
-    const values = doc.entries.flatMap((e) => {
-        if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
-            return [e.value];
-        if (e.key === 'URL')
-            return urlSecrets(e.value);
-        return [];
-    });
-    for (const name of SECRET_VARIABLES)
-        values.push(env[name] ?? '');
-    for (const url of [env.REKKORD_REPOSITORY ?? ''])
-        values.push(...urlSecrets(url));
-    return [...new Set(values.filter((v) => v.trim() !== ''))];
-}
-
 ;// CONCATENATED MODULE: ./src/plan/discovery.ts
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
@@ -1629,6 +1279,8 @@ function childEnvironment(env, allowWorkflowCommands) {
     return out;
 }
 
+// EXTERNAL MODULE: ./src/plan/paths.ts
+var paths = __nccwpck_require__(935);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
 /**
  * What the action asks the installed Rekkord before any hook runs: its version, whether the
@@ -1691,6 +1343,8 @@ function roleAllows(role, mode) {
     return false;
 }
 
+// EXTERNAL MODULE: ./src/kernel/errors.ts
+var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
@@ -1703,7 +1357,7 @@ const HOOK_SOURCES = {
     /** Rekkord's own `[Hooks]` folders, named by the config. */
     config: {
         input: 'config',
-        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        folders: (_settings, config, phase) => (0,plan_config/* hookDirectories */.lg)(config, phase).map((setting) => ({ directory: setting.directory, setting })),
         listing: 'rekkord',
         args: () => [],
         order: { pre: 1, post: 0 },
@@ -1764,13 +1418,13 @@ function rekkordMissing(settings) {
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
-    const located = await locateConfig(settings.config, {
+    const located = await (0,plan_config/* locateConfig */.p0)(settings.config, {
         env: settings.env,
         cwd: settings.workspace,
         rekkordPath,
     });
     const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
+        ? await (0,plan_config/* loadConfig */.Z9)(located.path, located.source, settings.env)
         : null;
     return { config, searched: located.searched };
 }
@@ -1819,6 +1473,8 @@ async function makePlan(settings, options = {}) {
         throw rekkordMissing(settings);
     const rekkordPath = found ?? settings.rekkord;
     const { config, searched } = await readConfig(settings, found);
+    const secrets = [...(config?.secrets ?? []), ...(0,plan_config/* runSecrets */.To)(settings.env, settings.args)];
+    options.maskSecrets?.(secrets);
     await options.beforeProbe?.(config?.path ?? null);
     const pre = phasePlan(settings, config, command, 'pre');
     const post = phasePlan(settings, config, command, 'post');
@@ -1826,7 +1482,7 @@ async function makePlan(settings, options = {}) {
     if (!options.recovery) {
         // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
         // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
-        const configured = allHookDirectories(config).map((setting) => ({
+        const configured = (0,plan_config/* allHookDirectories */.KZ)(config).map((setting) => ({
             directory: setting.directory,
             setting,
         }));
@@ -1868,6 +1524,7 @@ async function makePlan(settings, options = {}) {
         keyRole,
         config,
         configSearched: searched,
+        secrets,
         childEnv,
         pre,
         post,
@@ -1883,7 +1540,8 @@ async function makeValidationPlan(settings) {
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    return { settings, config, configSearched: searched, childEnv, phases };
+    const secrets = [...(config?.secrets ?? []), ...(0,plan_config/* runSecrets */.To)(settings.env, settings.args)];
+    return { settings, config, configSearched: searched, secrets, childEnv, phases };
 }
 
 // EXTERNAL MODULE: ./src/kernel/cancel.ts
@@ -3952,7 +3610,7 @@ async function runOperation(settings, reporter, options) {
     const { cancel } = options;
     if (settings.command === 'validate') {
         const plan = await makeValidationPlan(settings);
-        reporter.maskSecrets(plan.config?.secrets ?? []);
+        reporter.maskSecrets(plan.secrets);
         const validation = await validatePlan(plan);
         const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
         const result = validationResult(validation, rehearsal);
@@ -3971,13 +3629,16 @@ async function runOperation(settings, reporter, options) {
         const plan = await makePlan(settings, {
             ...options,
             recovery: recover !== undefined,
+            // Masks first, inside the plan: before its probes start, since their words may quote a
+            // secret.
+            maskSecrets: (secrets) => {
+                reporter.maskSecrets(secrets);
+            },
             beforeProbe,
         });
         if (cancel.cancelled && !recover) {
             throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
         }
-        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-        reporter.maskSecrets(plan.config?.secrets ?? []);
         reporter.planned(plan);
         const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
         const result = recover
@@ -4284,7 +3945,8 @@ function checkpoint(point, subject) {
 /* harmony export */   TN: () => (/* binding */ oneLine),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   ay: () => (/* binding */ commandLine),
-/* harmony export */   kX: () => (/* binding */ copyNote)
+/* harmony export */   kX: () => (/* binding */ copyNote),
+/* harmony export */   y1: () => (/* binding */ plainLines)
 /* harmony export */ });
 /**
  * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
@@ -4299,13 +3961,18 @@ function formatDuration(ms) {
     return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 /**
- * Text from file names, config values or output, made one line of plain text: a newline or any
- * other control character is shown escaped, so a name can never start a line of its own (where
- * the runner would read it as a workflow command) or move the cursor.
+ * Text from file names, config values or output, made one line of plain text that the runner
+ * reads as nothing but text. A newline or any other control character is shown escaped, so a name
+ * can never start a line of its own or move the cursor; and neither form of workflow command
+ * survives. actions/runner, src/Runner.Common/ActionCommand.cs: `TryParseV2` takes `::cmd::` at
+ * the start of the line after leading white space; when that fails (an unregistered name, no
+ * closing `::`), `TryParse` takes the legacy `##[cmd]` from its first occurrence anywhere in the
+ * line (`message.IndexOf("##[")`). So `::` at the start and every `##[` are escaped.
  */
 function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
         if (c === '\n')
             return '\\n';
         if (c === '\r')
@@ -4313,7 +3980,9 @@ function oneLine(text) {
         if (c === '\t')
             return '\\t';
         return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
+    })
+        .replace(/##\[/g, '##\\x5b')
+        .replace(/^(\s*)::/, '$1\\x3a:'));
 }
 /** A command line as a shell would read it back. */
 function commandLine(argv) {
@@ -4324,6 +3993,10 @@ function commandLine(argv) {
 /** Why Rekkord reads a copy of the config, when it does. */
 function copyNote(source) {
     return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+/** Text of several lines (an error quoting a program's last lines), each made plain as above. */
+function plainLines(text) {
+    return text.split('\n').map(oneLine).join('\n');
 }
 
 
@@ -4412,6 +4085,450 @@ function commandSpec(command) {
 }
 function isOperation(text) {
     return Object.hasOwn(OPERATION_TABLE, text);
+}
+
+
+/***/ }),
+
+/***/ 631:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  nV: () => (/* binding */ MIN_MASK_LENGTH),
+  KZ: () => (/* binding */ allHookDirectories),
+  lg: () => (/* binding */ hookDirectories),
+  Z9: () => (/* binding */ loadConfig),
+  p0: () => (/* binding */ locateConfig),
+  JF: () => (/* binding */ masksOf),
+  To: () => (/* binding */ runSecrets)
+});
+
+// UNUSED EXPORTS: configSecrets, defaultConfigCandidates
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+// EXTERNAL MODULE: ./src/plan/commands.ts
+var commands = __nccwpck_require__(593);
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and any line, section or key Rekkord would reject is an error here too.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ */
+
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: commands/* COMMANDS */.Lo.flatMap((c) => {
+        const keys = (0,commands/* commandSpec */.Lx)(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
+};
+/** The keys a table gives a section: its own entry only, never one inherited from Object. */
+function knownKeys(table, section) {
+    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
+}
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+/**
+ * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
+ * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
+ * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
+ */
+function knownName(name, known, shown) {
+    return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
+}
+/** Sections of older builds: named in the error, as a user migrating a config looks for them. */
+const OLD_SECTIONS = ['Connect', 'Agent'];
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
+            if (!Object.hasOwn(KNOWN_KEYS, name)) {
+                fail(`unknown section${knownName(name, [...Object.keys(KNOWN_KEYS), ...OLD_SECTIONS], (n) => `[${n}]`)} (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                    .map((s) => `[${s}]`)
+                    .join(', ')}; names are case-sensitive)`);
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null) {
+            fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
+        }
+        const known = knownKeys(KNOWN_KEYS, section);
+        if (!known.includes(key)) {
+            fail(`unknown key${knownName(key, known, JSON.stringify)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+// EXTERNAL MODULE: ./src/plan/paths.ts
+var paths = __nccwpck_require__(935);
+// EXTERNAL MODULE: ./src/kernel/errors.ts
+var errors = __nccwpck_require__(386);
+;// CONCATENATED MODULE: ./src/plan/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(commands/* COMMANDS */.Lo.flatMap((command) => {
+    const keys = (0,commands/* commandSpec */.Lx)(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** No Rekkord config comes near this; a bigger file is refused unread. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * The text of a config that is a regular file. A FIFO, a device (`/dev/zero`) or a socket could
+ * block the read or never end it: it is opened without blocking, judged on what was opened (no
+ * window between a check and the read), and refused unread unless it is a regular file of sane
+ * size.
+ */
+async function readRegularFile(file, origin) {
+    const handle = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    try {
+        const info = await handle.stat();
+        const refuse = (what) => new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${what}`);
+        if (info.isDirectory())
+            throw refuse('is a directory, not a file');
+        if (!info.isFile()) {
+            const kind = info.isFIFO()
+                ? 'a named pipe (FIFO)'
+                : info.isCharacterDevice() || info.isBlockDevice()
+                    ? 'a device'
+                    : info.isSocket()
+                        ? 'a socket'
+                        : 'not a regular file';
+            throw refuse(`is ${kind.startsWith('not') ? kind : `${kind}, not a regular file`}`);
+        }
+        if (info.size > MAX_CONFIG_BYTES) {
+            throw refuse(`is ${info.size} bytes: a Rekkord config is far smaller (at most 1 MiB read)`);
+        }
+        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+            if (length > MAX_CONFIG_BYTES)
+                throw refuse('grew over 1 MiB while read');
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = source === 'input'
+        ? "the 'config' input"
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        text = await readRegularFile(file, origin);
+    }
+    catch (error) {
+        if (error instanceof errors/* PreflightError */.w)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${String(error)})`;
+        throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
+            continue;
+        if (entry.value === '') {
+            throw new errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[entry.key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        (hooks[phase] ??= []).push({
+            key: entry.key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, (0,paths/* expandHome */.k)(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        });
+    }
+    const secrets = configSecrets(doc);
+    return { path: file, source, doc, hooks, secrets };
+}
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
+}
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/**
+ * The shortest value registered as a mask: the runner hides a mask everywhere in the job's log,
+ * so a two-letter one would wreck it. A shorter secret is named in a warning instead.
+ */
+const MIN_MASK_LENGTH = 4;
+/** The secrets that can be masks, and the names of those too short to be. */
+function masksOf(secrets) {
+    const masks = new Set();
+    const tooShort = new Set();
+    for (const { name, value } of secrets) {
+        if (value.trim().length >= MIN_MASK_LENGTH)
+            masks.add(value);
+        else if (value.trim() !== '')
+            tooShort.add(name);
+    }
+    return { masks: [...masks], tooShort: [...tooShort] };
+}
+/**
+ * The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`): the
+ * password whole, from the first `:` after the user name to the `@`, whatever it holds. Which `@`
+ * ends the user-info is ambiguous when a password holds `@` or a path does: both readings are
+ * masked, the first and the last `@`.
+ */
+function urlSecrets(url, name, repository = true) {
+    const rest = /^(?:s3:)?[a-z0-9+.-]+:\/\/(.*)$/is.exec(url)?.[1];
+    if (!rest?.includes('@'))
+        return [];
+    const out = [];
+    for (const at of new Set([rest.indexOf('@'), rest.lastIndexOf('@')])) {
+        const userInfo = rest.slice(0, at);
+        const colon = userInfo.indexOf(':');
+        const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
+        if (colon >= 0)
+            out.push({ name: `the password in ${name}`, value: userInfo.slice(colon + 1) });
+        // An S3 repository URL carries the key ID as the user: masked as the [S3] KeyID is.
+        if (repository && /^(s3:)?https?:/i.test(url))
+            out.push({ name: `the user in ${name}`, value: user });
+    }
+    return out;
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'REKKORD_AGENT_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds, each named by section, key and line. */
+function configSecrets(doc) {
+    return doc.entries.flatMap((e) => {
+        const name = `[${e.section}] ${e.key} (line ${e.line})`;
+        if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
+            return [{ name, value: e.value }];
+        // The [Link] URL leads to the account that watches the repository: hidden whole.
+        const whole = e.section === 'Link' ? [{ name, value: e.value }] : [];
+        if (e.key === 'URL')
+            return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
+        return [];
+    });
+}
+/** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */
+function runSecrets(env, args = []) {
+    const out = SECRET_VARIABLES.map((v) => ({ name: `$${v}`, value: env[v] ?? '' }));
+    out.push(...urlSecrets(env.REKKORD_REPOSITORY ?? '', '$REKKORD_REPOSITORY'));
+    args.forEach((arg, i) => {
+        const joined = /^(?:-R|--repository)=?(.+)$/.exec(arg)?.[1];
+        const url = joined ?? (arg === '-R' || arg === '--repository' ? args[i + 1] : undefined);
+        if (url)
+            out.push(...urlSecrets(url, `the repository URL in 'args'`));
+    });
+    return out.filter((s) => s.value.trim() !== '');
 }
 
 

@@ -2645,10 +2645,16 @@ const SECRET_KEYS = {
 function trimAscii(s) {
     return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
 }
-/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
-function describe(name) {
-    return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
+/**
+ * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
+ * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
+ * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
+ */
+function knownName(name, known, shown) {
+    return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }
+/** Sections of older builds: named in the error, as a user migrating a config looks for them. */
+const OLD_SECTIONS = ['Connect', 'Agent'];
 function parseRekkordIni(text, file) {
     const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
     if (lines.length > 0 && lines[lines.length - 1] === '')
@@ -2674,7 +2680,7 @@ function parseRekkordIni(text, file) {
                 fail('empty section name "[]"');
             // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
             if (!Object.hasOwn(KNOWN_KEYS, name)) {
-                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+                fail(`unknown section${knownName(name, [...Object.keys(KNOWN_KEYS), ...OLD_SECTIONS], (n) => `[${n}]`)} (Rekkord knows ${Object.keys(KNOWN_KEYS)
                     .map((s) => `[${s}]`)
                     .join(', ')}; names are case-sensitive)`);
             }
@@ -2693,11 +2699,12 @@ function parseRekkordIni(text, file) {
         const value = trimAscii(line.slice(eq + 1));
         if (key === '')
             fail("missing key name before '='");
-        if (section === null)
-            fail(`key ${describe(key)} comes before any [Section]`);
+        if (section === null) {
+            fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
+        }
         const known = knownKeys(KNOWN_KEYS, section);
         if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+            fail(`unknown key${knownName(key, known, JSON.stringify)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
         }
         entries.push({ section, key, value, line: lineNo });
         sectionOfLine.push(section);
@@ -2913,7 +2920,7 @@ async function loadConfig(file, source, env) {
             lenientValue,
         });
     }
-    const secrets = configSecrets(doc, env);
+    const secrets = configSecrets(doc);
     return { path: file, source, doc, hooks, secrets };
 }
 /** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
@@ -2924,14 +2931,45 @@ function hookDirectories(config, phase) {
 function allHookDirectories(config) {
     return Object.values(config?.hooks ?? {}).flat();
 }
-/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
-function urlSecrets(url) {
-    const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
-    if (!match?.[1])
+/**
+ * The shortest value registered as a mask: the runner hides a mask everywhere in the job's log,
+ * so a two-letter one would wreck it. A shorter secret is named in a warning instead.
+ */
+const MIN_MASK_LENGTH = 4;
+/** The secrets that can be masks, and the names of those too short to be. */
+function masksOf(secrets) {
+    const masks = new Set();
+    const tooShort = new Set();
+    for (const { name, value } of secrets) {
+        if (value.trim().length >= MIN_MASK_LENGTH)
+            masks.add(value);
+        else if (value.trim() !== '')
+            tooShort.add(name);
+    }
+    return { masks: [...masks], tooShort: [...tooShort] };
+}
+/**
+ * The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`): the
+ * password whole, from the first `:` after the user name to the `@`, whatever it holds. Which `@`
+ * ends the user-info is ambiguous when a password holds `@` or a path does: both readings are
+ * masked, the first and the last `@`.
+ */
+function urlSecrets(url, name, repository = true) {
+    const rest = /^(?:s3:)?[a-z0-9+.-]+:\/\/(.*)$/is.exec(url)?.[1];
+    if (!rest?.includes('@'))
         return [];
-    const [user = '', password = ''] = match[1].split(':');
-    // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
-    return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+    const out = [];
+    for (const at of new Set([rest.indexOf('@'), rest.lastIndexOf('@')])) {
+        const userInfo = rest.slice(0, at);
+        const colon = userInfo.indexOf(':');
+        const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
+        if (colon >= 0)
+            out.push({ name: `the password in ${name}`, value: userInfo.slice(colon + 1) });
+        // An S3 repository URL carries the key ID as the user: masked as the [S3] KeyID is.
+        if (repository && /^(s3:)?https?:/i.test(url))
+            out.push({ name: `the user in ${name}`, value: user });
+    }
+    return out;
 }
 /** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
 const SECRET_VARIABLES = [
@@ -2944,20 +2982,30 @@ const SECRET_VARIABLES = [
     'SSH_PASSWORD',
     'SSH_KEY',
 ];
-/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
-function configSecrets(doc, env) {
-    const values = doc.entries.flatMap((e) => {
+/** Every secret the config holds, each named by section, key and line. */
+function configSecrets(doc) {
+    return doc.entries.flatMap((e) => {
+        const name = `[${e.section}] ${e.key} (line ${e.line})`;
         if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
-            return [e.value];
+            return [{ name, value: e.value }];
+        // The [Link] URL leads to the account that watches the repository: hidden whole.
+        const whole = e.section === 'Link' ? [{ name, value: e.value }] : [];
         if (e.key === 'URL')
-            return urlSecrets(e.value);
+            return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
         return [];
     });
-    for (const name of SECRET_VARIABLES)
-        values.push(env[name] ?? '');
-    for (const url of [env.REKKORD_REPOSITORY ?? ''])
-        values.push(...urlSecrets(url));
-    return [...new Set(values.filter((v) => v.trim() !== ''))];
+}
+/** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */
+function runSecrets(env, args = []) {
+    const out = SECRET_VARIABLES.map((v) => ({ name: `$${v}`, value: env[v] ?? '' }));
+    out.push(...urlSecrets(env.REKKORD_REPOSITORY ?? '', '$REKKORD_REPOSITORY'));
+    args.forEach((arg, i) => {
+        const joined = /^(?:-R|--repository)=?(.+)$/.exec(arg)?.[1];
+        const url = joined ?? (arg === '-R' || arg === '--repository' ? args[i + 1] : undefined);
+        if (url)
+            out.push(...urlSecrets(url, `the repository URL in 'args'`));
+    });
+    return out.filter((s) => s.value.trim() !== '');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/discovery.ts
@@ -3298,6 +3346,8 @@ async function makePlan(settings, options = {}) {
         throw rekkordMissing(settings);
     const rekkordPath = found ?? settings.rekkord;
     const { config, searched } = await readConfig(settings, found);
+    const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
+    options.maskSecrets?.(secrets);
     await options.beforeProbe?.(config?.path ?? null);
     const pre = phasePlan(settings, config, command, 'pre');
     const post = phasePlan(settings, config, command, 'post');
@@ -3347,6 +3397,7 @@ async function makePlan(settings, options = {}) {
         keyRole,
         config,
         configSearched: searched,
+        secrets,
         childEnv,
         pre,
         post,
@@ -3362,7 +3413,8 @@ async function makeValidationPlan(settings) {
     }
     const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    return { settings, config, configSearched: searched, childEnv, phases };
+    const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
+    return { settings, config, configSearched: searched, secrets, childEnv, phases };
 }
 
 ;// CONCATENATED MODULE: ./src/kernel/cancel.ts
@@ -4315,13 +4367,18 @@ function formatDuration(ms) {
     return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 /**
- * Text from file names, config values or output, made one line of plain text: a newline or any
- * other control character is shown escaped, so a name can never start a line of its own (where
- * the runner would read it as a workflow command) or move the cursor.
+ * Text from file names, config values or output, made one line of plain text that the runner
+ * reads as nothing but text. A newline or any other control character is shown escaped, so a name
+ * can never start a line of its own or move the cursor; and neither form of workflow command
+ * survives. actions/runner, src/Runner.Common/ActionCommand.cs: `TryParseV2` takes `::cmd::` at
+ * the start of the line after leading white space; when that fails (an unregistered name, no
+ * closing `::`), `TryParse` takes the legacy `##[cmd]` from its first occurrence anywhere in the
+ * line (`message.IndexOf("##[")`). So `::` at the start and every `##[` are escaped.
  */
 function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
         if (c === '\n')
             return '\\n';
         if (c === '\r')
@@ -4329,7 +4386,9 @@ function oneLine(text) {
         if (c === '\t')
             return '\\t';
         return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
+    })
+        .replace(/##\[/g, '##\\x5b')
+        .replace(/^(\s*)::/, '$1\\x3a:'));
 }
 /** A command line as a shell would read it back. */
 function commandLine(argv) {
@@ -4340,6 +4399,10 @@ function commandLine(argv) {
 /** Why Rekkord reads a copy of the config, when it does. */
 function copyNote(source) {
     return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+/** Text of several lines (an error quoting a program's last lines), each made plain as above. */
+function plainLines(text) {
+    return text.split('\n').map(oneLine).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/types.ts
@@ -5636,7 +5699,7 @@ async function runOperation(settings, reporter, options) {
     const { cancel } = options;
     if (settings.command === 'validate') {
         const plan = await makeValidationPlan(settings);
-        reporter.maskSecrets(plan.config?.secrets ?? []);
+        reporter.maskSecrets(plan.secrets);
         const validation = await validatePlan(plan);
         const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
         const result = validationResult(validation, rehearsal);
@@ -5655,13 +5718,16 @@ async function runOperation(settings, reporter, options) {
         const plan = await makePlan(settings, {
             ...options,
             recovery: recover !== undefined,
+            // Masks first, inside the plan: before its probes start, since their words may quote a
+            // secret.
+            maskSecrets: (secrets) => {
+                reporter.maskSecrets(secrets);
+            },
             beforeProbe,
         });
         if (cancel.cancelled && !recover) {
             throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
         }
-        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-        reporter.maskSecrets(plan.config?.secrets ?? []);
         reporter.planned(plan);
         const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
         const result = recover
@@ -6235,6 +6301,7 @@ function validationOutputs(result) {
 
 
 
+
 const MARKS = { ok: '✅', failed: '❌' };
 class ActionsReporter {
     options;
@@ -6254,9 +6321,13 @@ class ActionsReporter {
     note(text) {
         this.info(text);
     }
-    maskSecrets(values) {
-        for (const secret of values)
-            core_setSecret(secret);
+    maskSecrets(secrets) {
+        const { masks, tooShort } = masksOf(secrets);
+        for (const mask of masks)
+            core_setSecret(mask);
+        for (const name of tooShort) {
+            core_warning(oneLine(`${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`), { title: 'Secret not masked' });
+        }
     }
     planned(plan) {
         this.rekkordVersion = plan.rekkordVersion;

@@ -9,6 +9,7 @@ import { ABORT_OUTPUTS, stepOutputs } from '../report/outputs.js';
 import type { Plan } from '../plan/index.js';
 import { endLine, hookTitle, leftoverWarning, phaseLine, workspaceFile } from '../report/rows.js';
 import { oneLine } from '../kernel/text.js';
+import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import type { Reporter } from '../engine/index.js';
 import { describeError } from '../kernel/errors.js';
 import { renderAbortSummary, renderSummary } from '../report/summary.js';
@@ -54,8 +55,17 @@ export class ActionsReporter implements Reporter {
     this.info(text);
   }
 
-  maskSecrets(values: readonly string[]): void {
-    for (const secret of values) core.setSecret(secret);
+  maskSecrets(secrets: readonly Secret[]): void {
+    const { masks, tooShort } = masksOf(secrets);
+    for (const mask of masks) core.setSecret(mask);
+    for (const name of tooShort) {
+      core.warning(
+        oneLine(
+          `${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`,
+        ),
+        { title: 'Secret not masked' },
+      );
+    }
   }
 
   planned(plan: Plan): void {

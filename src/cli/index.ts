@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Cancellation } from '../kernel/cancel.js';
-import { oneLine } from '../kernel/text.js';
+import { oneLine, plainLines } from '../kernel/text.js';
 import { parseSettings } from '../plan/inputs.js';
 import { executeFile as execute } from '../process/execute-file.js';
 import { runOperation } from '../engine/index.js';
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     inputs = readCommandLine(argv);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`${plainLines((error as Error).message)}\n\n${USAGE}\n`);
     return 2;
   }
   if (inputs.help || !inputs.command) {
@@ -137,7 +137,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return result.success ? 0 : 1;
   } catch (error) {
-    process.stderr.write(`rekkord-hooks: ${(error as Error).message}\n`);
+    process.stderr.write(
+      `rekkord-hooks: ${plainLines(reporter.redact((error as Error).message))}\n`,
+    );
     return 1;
   }
 }

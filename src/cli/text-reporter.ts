@@ -7,6 +7,7 @@ import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
 import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
+import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import type { Reporter } from '../engine/index.js';
 import type { HookEntry } from '../plan/types.js';
 import type {
@@ -27,17 +28,31 @@ export class TextReporter implements Reporter {
     this.log = new LogWriter(out);
   }
 
+  /** Hidden from the reporter's own lines (a CLI in a CI job has no runner to mask them). */
+  private masks: string[] = [];
+
   /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
   private line(text: string): void {
-    this.log.line(oneLine(text));
+    this.log.line(oneLine(this.redact(text)));
   }
 
   note(text: string): void {
     this.line(text);
   }
 
-  // A terminal is the user's own: nothing to mask there.
-  maskSecrets(): void {}
+  /** Text with every secret known so far replaced by `***`. */
+  redact(text: string): string {
+    return this.masks.reduce((out, mask) => out.split(mask).join('***'), text);
+  }
+
+  maskSecrets(secrets: readonly Secret[]): void {
+    const { masks, tooShort } = masksOf(secrets);
+    // Longest first, so that a secret holding another is hidden whole.
+    this.masks = [...new Set([...this.masks, ...masks])].sort((a, b) => b.length - a.length);
+    for (const name of tooShort) {
+      this.line(`warning: ${name} is shorter than ${MIN_MASK_LENGTH} characters: not masked`);
+    }
+  }
 
   planned(plan: Plan): void {
     const config = plan.config ? plan.config.path : 'no config';

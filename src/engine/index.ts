@@ -4,6 +4,7 @@
  */
 import type { Cancellation } from '../kernel/cancel.js';
 import type { Settings } from '../plan/inputs.js';
+import type { Secret } from '../plan/config.js';
 import { makePlan, makeValidationPlan, type Plan, type PlanOptions } from '../plan/index.js';
 import { rehearse, runRecovery, runSession, type RecoveryState } from './session.js';
 import { bothObservers, type SessionObserver } from './observer.js';
@@ -14,8 +15,8 @@ import { acquireLock, describeHolder, LockBusyError, LockError, type Lock } from
 import { validatePlan, type Validation } from '../validate/index.js';
 
 export interface Reporter extends SessionObserver {
-  /** Values to hide from every later line of output. */
-  maskSecrets(values: readonly string[]): void;
+  /** Values to hide from every later line of output; the short ones are named, not masked. */
+  maskSecrets(secrets: readonly Secret[]): void;
   planned(plan: Plan): void;
   finish(result: SessionResult): Promise<void>;
   finishValidation(result: ValidationResult): Promise<void>;
@@ -23,7 +24,7 @@ export interface Reporter extends SessionObserver {
   note?(text: string): void;
 }
 
-export interface RunOptions extends Omit<PlanOptions, 'recovery'> {
+export interface RunOptions extends Omit<PlanOptions, 'recovery' | 'maskSecrets'> {
   cancel: Cancellation;
   /**
    * Recovery, for the post step of a main step that died before its post hooks ran: only the
@@ -42,7 +43,7 @@ export async function runOperation(
   const { cancel } = options;
   if (settings.command === 'validate') {
     const plan = await makeValidationPlan(settings);
-    reporter.maskSecrets(plan.config?.secrets ?? []);
+    reporter.maskSecrets(plan.secrets);
     const validation = await validatePlan(plan);
     const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
     const result = validationResult(validation, rehearsal);
@@ -60,13 +61,16 @@ export async function runOperation(
     const plan = await makePlan(settings, {
       ...options,
       recovery: recover !== undefined,
+      // Masks first, inside the plan: before its probes start, since their words may quote a
+      // secret.
+      maskSecrets: (secrets) => {
+        reporter.maskSecrets(secrets);
+      },
       beforeProbe,
     });
     if (cancel.cancelled && !recover) {
       throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
-    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-    reporter.maskSecrets(plan.config?.secrets ?? []);
     reporter.planned(plan);
     const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
     const result = recover

@@ -39,7 +39,8 @@ export interface RekkordConfig {
   doc: IniDocument;
   /** Each phase's `[Hooks]` folders in file order: a repeated key adds a folder, as Rekkord does. */
   hooks: Partial<Record<PhaseName, HookDirectorySetting[]>>;
-  secrets: string[];
+  /** The secrets the file holds (see `runSecrets` for those of the environment). */
+  secrets: Secret[];
 }
 
 /** The `[Hooks]` key of each phase, from the command table. */
@@ -213,7 +214,7 @@ export async function loadConfig(
       lenientValue,
     });
   }
-  const secrets = configSecrets(doc, env);
+  const secrets = configSecrets(doc);
   return { path: file, source, doc, hooks, secrets };
 }
 
@@ -230,13 +231,49 @@ export function allHookDirectories(config: RekkordConfig | null): HookDirectoryS
   return Object.values(config?.hooks ?? {}).flat();
 }
 
-/** The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`). */
-function urlSecrets(url: string): string[] {
-  const match = /^[a-z0-9+.-]+:\/\/([^@/]*)@/i.exec(url.replace(/^s3:/i, ''));
-  if (!match?.[1]) return [];
-  const [user = '', password = ''] = match[1].split(':');
-  // An S3 URL carries the key ID as the user: masked as the [S3] KeyID is.
-  return [password, /^(s3:)?https?:/i.test(url) ? user : ''].filter((v) => v !== '');
+/** A value to hide from the log, and what to call it when it cannot be (never the value). */
+export interface Secret {
+  name: string;
+  value: string;
+}
+
+/**
+ * The shortest value registered as a mask: the runner hides a mask everywhere in the job's log,
+ * so a two-letter one would wreck it. A shorter secret is named in a warning instead.
+ */
+export const MIN_MASK_LENGTH = 4;
+
+/** The secrets that can be masks, and the names of those too short to be. */
+export function masksOf(secrets: readonly Secret[]): { masks: string[]; tooShort: string[] } {
+  const masks = new Set<string>();
+  const tooShort = new Set<string>();
+  for (const { name, value } of secrets) {
+    if (value.trim().length >= MIN_MASK_LENGTH) masks.add(value);
+    else if (value.trim() !== '') tooShort.add(name);
+  }
+  return { masks: [...masks], tooShort: [...tooShort] };
+}
+
+/**
+ * The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`): the
+ * password whole, from the first `:` after the user name to the `@`, whatever it holds. Which `@`
+ * ends the user-info is ambiguous when a password holds `@` or a path does: both readings are
+ * masked, the first and the last `@`.
+ */
+function urlSecrets(url: string, name: string, repository = true): Secret[] {
+  const rest = /^(?:s3:)?[a-z0-9+.-]+:\/\/(.*)$/is.exec(url)?.[1];
+  if (!rest?.includes('@')) return [];
+  const out: Secret[] = [];
+  for (const at of new Set([rest.indexOf('@'), rest.lastIndexOf('@')])) {
+    const userInfo = rest.slice(0, at);
+    const colon = userInfo.indexOf(':');
+    const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
+    if (colon >= 0) out.push({ name: `the password in ${name}`, value: userInfo.slice(colon + 1) });
+    // An S3 repository URL carries the key ID as the user: masked as the [S3] KeyID is.
+    if (repository && /^(s3:)?https?:/i.test(url))
+      out.push({ name: `the user in ${name}`, value: user });
+  }
+  return out;
 }
 
 /** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
@@ -251,14 +288,26 @@ const SECRET_VARIABLES = [
   'SSH_KEY',
 ];
 
-/** Every secret the config holds or Rekkord would take from the environment, to be masked. */
-export function configSecrets(doc: IniDocument, env: LocateContext['env']): string[] {
-  const values = doc.entries.flatMap((e) => {
-    if (knownKeys(SECRET_KEYS, e.section).includes(e.key)) return [e.value];
-    if (e.key === 'URL') return urlSecrets(e.value);
+/** Every secret the config holds, each named by section, key and line. */
+export function configSecrets(doc: IniDocument): Secret[] {
+  return doc.entries.flatMap((e) => {
+    const name = `[${e.section}] ${e.key} (line ${e.line})`;
+    if (knownKeys(SECRET_KEYS, e.section).includes(e.key)) return [{ name, value: e.value }];
+    // The [Link] URL leads to the account that watches the repository: hidden whole.
+    const whole = e.section === 'Link' ? [{ name, value: e.value }] : [];
+    if (e.key === 'URL') return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
     return [];
   });
-  for (const name of SECRET_VARIABLES) values.push(env[name] ?? '');
-  for (const url of [env.REKKORD_REPOSITORY ?? '']) values.push(...urlSecrets(url));
-  return [...new Set(values.filter((v) => v.trim() !== ''))];
+}
+
+/** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */
+export function runSecrets(env: LocateContext['env'], args: readonly string[] = []): Secret[] {
+  const out: Secret[] = SECRET_VARIABLES.map((v) => ({ name: `$${v}`, value: env[v] ?? '' }));
+  out.push(...urlSecrets(env.REKKORD_REPOSITORY ?? '', '$REKKORD_REPOSITORY'));
+  args.forEach((arg, i) => {
+    const joined = /^(?:-R|--repository)=?(.+)$/.exec(arg)?.[1];
+    const url = joined ?? (arg === '-R' || arg === '--repository' ? args[i + 1] : undefined);
+    if (url) out.push(...urlSecrets(url, `the repository URL in 'args'`));
+  });
+  return out.filter((s) => s.value.trim() !== '');
 }

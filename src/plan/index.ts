@@ -14,8 +14,10 @@ import {
   allHookDirectories,
   loadConfig,
   locateConfig,
+  runSecrets,
   type HookDirectorySetting,
   type RekkordConfig,
+  type Secret,
 } from './config.js';
 import { directoryProblem } from './discovery.js';
 import { childEnvironment } from './child-env.js';
@@ -55,6 +57,8 @@ export interface Plan {
   config: RekkordConfig | null;
   /** Where Rekkord's default locations were searched, when no config was named. */
   configSearched: string[];
+  /** Every secret of the config, the environment and the args. */
+  secrets: Secret[];
   /** The environment hooks and Rekkord get (the runner's own variables removed). */
   childEnv: Readonly<Record<string, string | undefined>>;
   pre: PhasePlan;
@@ -76,6 +80,11 @@ export interface PlanOptions {
    * them.
    */
   recovery?: boolean;
+  /**
+   * Told every secret as soon as they are known: after the config is read, before the first
+   * process (`--version`, `--help`, `identify`) starts, since their words may quote the config.
+   */
+  maskSecrets?: (secrets: readonly Secret[]) => void;
   /**
    * Called once the config is known and before Rekkord is first run (the engine takes the run's
    * lock here); its rejection stops the plan.
@@ -182,6 +191,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
   if (!found && !options.recovery) throw rekkordMissing(settings);
   const rekkordPath = found ?? settings.rekkord;
   const { config, searched } = await readConfig(settings, found);
+  const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
+  options.maskSecrets?.(secrets);
   await options.beforeProbe?.(config?.path ?? null);
 
   const pre = phasePlan(settings, config, command, 'pre');
@@ -240,6 +251,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     keyRole,
     config,
     configSearched: searched,
+    secrets,
     childEnv,
     pre,
     post,
@@ -252,6 +264,7 @@ export interface ValidationPlan {
   settings: Settings;
   config: RekkordConfig | null;
   configSearched: string[];
+  secrets: Secret[];
   childEnv: Readonly<Record<string, string | undefined>>;
   phases: PhasePlan[];
 }
@@ -269,5 +282,6 @@ export async function makeValidationPlan(settings: Settings): Promise<Validation
     (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
   ).filter((p) => p.sources.length > 0);
   const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-  return { settings, config, configSearched: searched, childEnv, phases };
+  const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
+  return { settings, config, configSearched: searched, secrets, childEnv, phases };
 }

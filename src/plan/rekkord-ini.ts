@@ -102,10 +102,17 @@ function trimAscii(s: string): string {
   return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
 }
 
-/** A name for an error message: quoted, and cut short, since a "name" may be a pasted secret. */
-function describe(name: string): string {
-  return JSON.stringify(name.length > 40 ? `${name.slice(0, 12)}…` : name);
+/**
+ * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
+ * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
+ * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
+ */
+function knownName(name: string, known: readonly string[], shown: (n: string) => string): string {
+  return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }
+
+/** Sections of older builds: named in the error, as a user migrating a config looks for them. */
+const OLD_SECTIONS = ['Connect', 'Agent'];
 
 export function parseRekkordIni(text: string, file: string): IniDocument {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
@@ -132,7 +139,9 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
       // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
       if (!Object.hasOwn(KNOWN_KEYS, name)) {
         fail(
-          `unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
+          `unknown section${knownName(name, [...Object.keys(KNOWN_KEYS), ...OLD_SECTIONS], (n) => `[${n}]`)} (Rekkord knows ${Object.keys(
+            KNOWN_KEYS,
+          )
             .map((s) => `[${s}]`)
             .join(', ')}; names are case-sensitive)`,
         );
@@ -152,11 +161,15 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
     const key = trimAscii(line.slice(0, eq));
     const value = trimAscii(line.slice(eq + 1));
     if (key === '') fail("missing key name before '='");
-    if (section === null) fail(`key ${describe(key)} comes before any [Section]`);
+    if (section === null) {
+      fail(
+        `key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`,
+      );
+    }
     const known = knownKeys(KNOWN_KEYS, section);
     if (!known.includes(key)) {
       fail(
-        `unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`,
+        `unknown key${knownName(key, known, JSON.stringify)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`,
       );
     }
     entries.push({ section, key, value, line: lineNo });
