@@ -20,7 +20,6 @@ const MARKS = { ok: '✔', failed: '✘' };
 
 export class TextReporter implements Reporter {
   private readonly log: LogWriter;
-  /** The exit code the command line ends with: 0 when everything succeeded. */
 
   constructor(out: NodeJS.WritableStream = process.stdout) {
     this.log = new LogWriter(out);
@@ -31,8 +30,12 @@ export class TextReporter implements Reporter {
     this.log.line(oneLine(text));
   }
 
-  // A terminal is the user's own: nothing to mask there.
-  maskSecrets(): void {}
+  /** The config's secrets: a terminal is the user's own, but `--json` masks them. */
+  secrets: readonly string[] = [];
+
+  maskSecrets(values: readonly string[]): void {
+    this.secrets = values;
+  }
 
   planned(plan: Plan): void {
     const config = plan.config ? plan.config.path : 'no config';

@@ -10,7 +10,7 @@ import ini from 'ini';
 import { IniError, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
 import { expandHome } from './paths.js';
-import { PreflightError } from '../kernel/errors.js';
+import { PreflightError, type Words } from '../kernel/errors.js';
 import type { PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
@@ -104,9 +104,11 @@ export async function loadConfig(
   source: ConfigSource,
   env: LocateContext['env'],
 ): Promise<RekkordConfig> {
-  const origin =
+  const origin: Words = (w) =>
     source === 'input'
-      ? "the 'config' input"
+      ? w.edge === 'action'
+        ? "the 'config' input"
+        : w.setting('config')
       : source === 'REKKORD_CONFIG_FILE'
         ? '$REKKORD_CONFIG_FILE'
         : 'the default location';
@@ -115,7 +117,7 @@ export async function loadConfig(
     const info = await stat(file);
     if (info.isDirectory())
       throw new PreflightError(
-        `Rekkord config ${file} (from ${origin}) is a directory, not a file`,
+        (w) => `Rekkord config ${file} (from ${origin(w)}) is a directory, not a file`,
       );
     text = await readFile(file, 'utf8');
   } catch (error) {
@@ -127,7 +129,7 @@ export async function loadConfig(
         : code === 'EACCES'
           ? 'is not readable (permission denied)'
           : `cannot be read (${String(error)})`;
-    throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    throw new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${why}`);
   }
 
   let doc: IniDocument;

@@ -192,11 +192,12 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
     for (const source of phase.sources) {
       const problem = await sourceProblem(source, plan.config);
       if (problem) {
-        validated.errors.push(problem.message);
+        validated.errors.push(problem.detail);
         findings.push({
           severity: 'error',
           title: `${phase.phase} hook folder missing`,
-          message: problem.message,
+          // The finding carries its file and line: the message does not repeat them.
+          message: problem.detail,
           file: problem.where?.file ?? source.directory,
           ...(problem.where?.line ? { line: problem.where.line } : {}),
         });
