@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { Cancellation } from '../kernel/cancel.js';
 import { describeError, PreflightError, type Vocabulary } from '../kernel/errors.js';
+import { oneLine } from '../kernel/text.js';
 import { parseSettings } from '../plan/inputs.js';
 import { executeFile as execute } from '../process/execute-file.js';
 import { runOperation } from '../engine/index.js';
@@ -99,9 +100,22 @@ async function main(argv: string[]): Promise<number> {
   const errors = json ? log : stream(process.stderr, stamped);
   const command = inputs.command;
 
-  const cancel = new Cancellation();
+  // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
+  const cancel = new Cancellation(Infinity);
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (cancel.cancel(signal)) errors.write(`\n${signal}: stopping, then running the post hooks\n`);
+    signals += 1;
+    if (signals === 1) {
+      cancel.cancel(signal);
+      errors.write(`\n${signal}: stopping, then running every post hook to its end\n`);
+    } else if (signals === 2) {
+      errors.write(
+        `\n${signal} again: ignored, the post hooks are running (a third signal stops them)\n`,
+      );
+    } else if (signals === 3) {
+      errors.write(`\n${signal} a third time: stopping the post hooks\n`);
+      cancel.expire('the post phase was stopped by a third signal');
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -116,6 +130,20 @@ async function main(argv: string[]): Promise<number> {
       env: process.env,
     });
     result = await runOperation(settings, reporter, { cancel, execute });
+    if (cancel.expiredBy !== null && 'phases' in result) {
+      const unfinished = result.phases
+        .flatMap((p) => p.hooks)
+        .filter(
+          (h) =>
+            h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'),
+        )
+        .map((h) => `${h.phase}/${h.name}`);
+      if (unfinished.length) {
+        errors.write(
+          `rekkord-hooks: post hooks that did not complete: ${oneLine(unfinished.join(', '))}\n`,
+        );
+      }
+    }
     name = outcome(result);
   } catch (error) {
     failure = error instanceof PreflightError ? error.inWords(CLI_WORDS) : describeError(error);

@@ -65,6 +65,12 @@ export const OPTIONS: readonly CliOption[] = [
     help: 'seconds each hook may run (default: 0, no limit)',
   },
   {
+    long: 'lock-wait',
+    value: 'SEC',
+    setting: 'lock-wait',
+    help: 'seconds to wait for another run on the same config (default: 600)',
+  },
+  {
     long: 'exercise',
     setting: 'exercise',
     flagValue: 'true',
@@ -116,8 +122,14 @@ export const EXIT = {
     meaning:
       'Rekkord succeeded (the snapshot is saved), but a post hook or the report failed afterwards',
   },
-  interrupted: { code: 130, meaning: 'cancelled by SIGINT (the post hooks ran with SUCCESS=0)' },
-  terminated: { code: 143, meaning: 'cancelled by SIGTERM (the post hooks ran with SUCCESS=0)' },
+  interrupted: {
+    code: 130,
+    meaning: 'cancelled by SIGINT (the post hooks ran to their end with SUCCESS=0)',
+  },
+  terminated: {
+    code: 143,
+    meaning: 'cancelled by SIGTERM (the post hooks ran to their end with SUCCESS=0)',
+  },
 } as const;
 
 export type ExitName = keyof typeof EXIT;

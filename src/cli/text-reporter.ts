@@ -4,7 +4,7 @@ import type { HookListing } from '../plan/discovery.js';
 import { LogWriter } from '../report/log-writer.js';
 import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, hookRows, hookTitle, phaseLine } from '../report/rows.js';
+import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import type { Reporter } from '../engine/index.js';
 import type { HookEntry } from '../plan/types.js';
@@ -28,6 +28,10 @@ export class TextReporter implements Reporter {
   /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
   private line(text: string): void {
     this.log.line(oneLine(text));
+  }
+
+  note(text: string): void {
+    this.line(text);
   }
 
   /** The config's secrets: a terminal is the user's own, but `--json` masks them. */
@@ -58,6 +62,8 @@ export class TextReporter implements Reporter {
 
   hookEnd(result: HookResult): void {
     this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    const left = leftoverWarning(result);
+    if (left) this.line(`warning: ${left.message}`);
   }
 
   stepStart(display: string, note: string): void {
@@ -76,6 +82,9 @@ export class TextReporter implements Reporter {
 
   finish(result: SessionResult): Promise<void> {
     this.line('');
+    if (result.lockWaitMs) {
+      this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+    }
     this.table(result.phases, result.step);
     const { failure } = errorAnnotations(result, '/');
     if (failure) this.line(`✘ ${failure}`);
