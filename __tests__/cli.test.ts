@@ -20,7 +20,8 @@ import { brokenRepository } from './helpers/broken-repository.js';
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
 
 function cli(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  // Lines as they are, without the timestamps a pipe would get.
+  const result = spawnSync(process.execPath, [CLI, '--no-timestamps', ...args], {
     cwd,
     env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: cwd, ...env },
     encoding: 'utf8',
@@ -81,14 +82,14 @@ describe('rekkord-hooks', () => {
     expect(run.stdout).toContain('✘ Hook validation failed: 7 error(s)');
   });
 
-  it('bad input: exit 1 with the same message as the action, nothing run', () => {
+  it('bad input: exit 2 with the message in the words of the command line, nothing run', () => {
     const { ws, log } = backupWorkspace({ PreSaveDirectory: 'pre' });
     logHook(path.join(ws, 'pre'), 'dump');
     const run = cli(ws, ['save', '-C', 'rekkord.ini', '--rekkord', STAND_IN, 'data'], {
       HOOK_LOG: log,
     });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("rekkord-hooks: Input 'channel' is required");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('rekkord-hooks: --channel is required');
     expect(readLines(log)).toEqual([]);
   });
 
@@ -99,7 +100,7 @@ describe('rekkord-hooks', () => {
     expect(help.stdout).toContain('Usage: rekkord-hooks');
     const bogus = cli(ws, ['save', '--bogus']);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toContain("Unknown option '--bogus'");
+    expect(bogus.stderr).toContain('rekkord-hooks: unknown option --bogus');
     expect(cli(ws, [])).toMatchObject({ code: 2 });
   });
 });

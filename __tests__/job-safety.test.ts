@@ -389,7 +389,7 @@ describe('the CLI after SIGINT or SIGTERM', () => {
     await run.waitFor('── rekkord save');
     run.child.kill('SIGINT');
     const end = await run.done;
-    expect(end.code).toBe(1);
+    expect(end.code).toBe(130);
     expect(existsSync(path.join(ws, 'started'))).toBe(true);
     expect(end.stderr).toContain('SIGINT: stopping, then running every post hook to its end');
     expect(end.stdout).not.toContain('post step');
@@ -407,7 +407,8 @@ describe('the CLI after SIGINT or SIGTERM', () => {
     await run.waitFor('again: ignored');
     run.child.kill('SIGINT');
     const end = await run.done;
-    expect(end.code).toBe(1);
+    // Cancelled by the first signal, SIGTERM.
+    expect(end.code).toBe(143);
     expect(end.stderr).toContain('a third time: stopping the post hooks');
     expect(end.stderr).toContain(
       'rekkord-hooks: post hooks that did not complete: post-save/10-slow, post-save/20-next',

@@ -320,15 +320,27 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/kernel/errors.ts
 /** Errors that stop the run before a hook runs, and errors put into words. */
+const ACTION_WORDS = { edge: 'action', setting: (name) => `input '${name}'` };
+/** A sentence's first letter in upper case (`Input 'paths' is ...`, `--channel is ...`). */
+function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class PreflightError extends Error {
-    where;
     name = 'PreflightError';
-    constructor(message, 
+    /** The message in an edge's words; `message` is the action's. */
+    inWords;
     /** The file and line at fault, when there is one (a config line, ...). */
-    where) {
-        super(message);
-        this.where = where;
+    where;
+    /** True when a setting is wrong (the command line's usage error), not the world. */
+    setting;
+    constructor(message, where, setting = false) {
+        const words = typeof message === 'string' ? () => message : message;
+        super(words(ACTION_WORDS));
+        this.inWords = words;
+        if (where)
+            this.where = where;
+        this.setting = setting;
     }
 }
 /** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
@@ -359,7 +371,7 @@ async function checkDestination(values) {
         throw new PreflightError(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new PreflightError(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+        throw new PreflightError((w) => `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${w.edge === 'action' ? "'args'" : 'the Rekkord arguments (-- --force)'}`);
     }
 }
 const COMMAND_TABLE = {
@@ -683,7 +695,7 @@ async function readRegularFile(file, origin) {
     const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
     try {
         const info = await handle.stat();
-        const refuse = (what) => new PreflightError(`Rekkord config ${file} (from ${origin}) ${what}`);
+        const refuse = (what) => new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
         if (info.isDirectory())
             throw refuse('is a directory, not a file');
         if (!info.isFile()) {
@@ -716,8 +728,10 @@ async function readRegularFile(file, origin) {
     }
 }
 async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
+    const origin = (w) => source === 'input'
+        ? w.edge === 'action'
+            ? "the 'config' input"
+            : w.setting('config')
         : source === 'REKKORD_CONFIG_FILE'
             ? '$REKKORD_CONFIG_FILE'
             : 'the default location';
@@ -734,7 +748,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${why}`);
     }
     let doc;
     try {
@@ -1122,7 +1136,9 @@ function hookSourceSpec(kind) {
 
 
 
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+const INSTALL_HINT = (w) => w.edge === 'action'
+    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
+    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
 function lenientNote(setting) {
     if (setting.lenientValue === null)
         return '';
@@ -1138,7 +1154,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_namespaceObject.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new PreflightError((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -1158,13 +1174,17 @@ async function sourceProblem(source, config) {
         return null;
     const setting = source.setting;
     if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+        const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
         return {
-            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            message: () => `${config.path}:${setting.line}: ${detail}`,
+            detail,
             where: { file: config.path, line: setting.line },
         };
     }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+    return {
+        message: (w) => `${capitalized(w.setting('hooks-dir'))}: the hook directory ${problem}`,
+        detail: `the hook directory ${problem}`,
+    };
 }
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
@@ -1230,12 +1250,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new PreflightError(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new PreflightError((w) => `Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT(w)}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new PreflightError(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new PreflightError((w) => `No hook ran: ${error.message}. ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
             });
         }
     }
@@ -3424,12 +3444,12 @@ async function checkFolder(use, plan, ctx) {
         findings.push({
             severity: 'error',
             title: `${label} hook folder missing`,
-            message: problem.message,
+            message: problem.detail,
             file: problem.where?.file ?? source.directory,
             ...(problem.where?.line ? { line: problem.where.line } : {}),
         });
         return {
-            check: { problem: problem.message, folderFindings: [], listing: empty, hookFindings: [] },
+            check: { problem: problem.detail, folderFindings: [], listing: empty, hookFindings: [] },
             findings,
         };
     }
@@ -6537,45 +6557,48 @@ function lines(value) {
         .map((l) => l.trim())
         .filter((l) => l !== '');
 }
+/** A setting is wrong: the message names it in the words of the edge that shows it. */
 function fail(message) {
-    throw new PreflightError(message);
+    throw new PreflightError(message, undefined, true);
 }
+/** `Input 'name'` for the action, `--name` (or the operand) for the command line. */
+const named = (name) => (w) => capitalized(w.setting(name));
 function inputs_boolean(name, text) {
     if (text === '' || FALSE.includes(text))
         return false;
     if (TRUE.includes(text))
         return true;
-    return fail(`Input '${name}' is '${text}'; expected true or false`);
+    return fail((w) => `${named(name)(w)} is '${text}'; expected true or false`);
 }
 /** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
 function checkChannel(name, channel) {
     if (channel === '')
-        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+        fail((w) => `${named(name)(w)} is required: Rekkord says 'Snapshot channel cannot be empty'`);
     const bytes = Buffer.byteLength(channel, 'utf8');
     if (bytes > CHANNEL_MAX_BYTES) {
-        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+        fail((w) => `${named(name)(w)} is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
     }
     if (channel.startsWith('-')) {
-        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+        fail((w) => `${named(name)(w)} must not start with '-' (Rekkord would read it as an option)`);
     }
     if (/[\r\n]/.test(channel))
-        fail(`Input '${name}' must be a single line`);
+        fail((w) => `${named(name)(w)} must be a single line`);
 }
 function notAnOption(what, value) {
     if (value.startsWith('-'))
-        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+        fail(() => `${what} '${value}' starts with '-'; write it as './${value}'`);
 }
 function hookTimeoutMs(text) {
     if (!/^\d+(\.\d+)?$/.test(text)) {
-        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+        fail((w) => `${named('hook-timeout')(w)} is '${text}'; expected a number of seconds (0 for no limit)`);
     }
     const seconds = Number(text);
     if (seconds > MAX_HOOK_TIMEOUT_S) {
-        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+        fail((w) => `${named('hook-timeout')(w)} is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
     }
     const ms = Math.round(seconds * 1000);
     if (seconds > 0 && ms === 0) {
-        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+        fail((w) => `${named('hook-timeout')(w)} is ${text} s, less than a millisecond; use 0 for no limit`);
     }
     return ms;
 }
@@ -6583,7 +6606,7 @@ function hookTimeoutMs(text) {
 const DEFAULT_LOCK_WAIT_S = 600;
 function lockWaitSeconds(text) {
     if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_HOOK_TIMEOUT_S) {
-        fail(`Input 'lock-wait' is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`);
+        fail((w) => `${named('lock-wait')(w)} is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`);
     }
     return Number(text);
 }
@@ -6606,7 +6629,9 @@ const COMMAND_INPUTS = {
         read(raw, env) {
             const paths = lines(raw('paths')).map((p) => expandHome(p, env));
             if (paths.length === 0)
-                fail("Input 'paths' is required for save: one path per line");
+                fail((w) => w.edge === 'action'
+                    ? "Input 'paths' is required for save: one path per line"
+                    : 'save needs the paths to save: PATH operands after the command');
             paths.forEach((p) => {
                 notAnOption('Path', p);
             });
@@ -6618,12 +6643,12 @@ const COMMAND_INPUTS = {
         read(raw) {
             const snapshot = raw('snapshot').trim();
             if (snapshot === '')
-                fail("Input 'snapshot' is required for restore: an OID or a channel");
+                fail((w) => `${named('snapshot')(w)} is required for restore: an OID or a channel`);
             // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
             const colon = snapshot.indexOf(':');
             const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
             if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+                fail((w) => `${named('snapshot')(w)} looks like an OID but is not upper case: '${base}'`);
             }
             checkChannel('snapshot', base);
             return { snapshot };
@@ -6634,7 +6659,7 @@ const COMMAND_INPUTS = {
         read(raw, env) {
             const destination = expandHome(raw('destination').trim(), env);
             if (destination === '')
-                fail("Input 'destination' is required for restore: a folder");
+                fail((w) => `${named('destination')(w)} is required for restore: a folder`);
             notAnOption('Destination', destination);
             return { destination };
         },
@@ -6660,7 +6685,7 @@ function commandValues(command, raw, env) {
         }
         else if (input.given(raw)) {
             const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
-            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+            fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
         }
     }
     return values;
@@ -6673,15 +6698,17 @@ function parseSettings(input, context) {
     };
     const command = get('command');
     if (command === '')
-        fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+        fail((w) => `${named('command')(w)} is required: one of ${OPERATIONS.join(', ')}`);
     if (!isOperation(command)) {
-        fail(`Input 'command' is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
+        fail((w) => `${named('command')(w)} is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
     }
     const values = commandValues(command, input, context.env);
     const args = lines(input('args'));
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
-        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
+        fail((w) => w.edge === 'action'
+            ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+            : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
     }
     return Object.freeze({
         command,

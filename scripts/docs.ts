@@ -1,6 +1,7 @@
 /**
  * The README's reference tables, generated: inputs and outputs from action.yml, the hook
- * environment from src/engine/hook-environment.ts, the outcomes from src/engine/outcome.ts.
+ * environment from src/engine/hook-environment.ts, the outcomes from src/engine/outcome.ts, the
+ * command line's options, operands and exit codes from src/cli/options.ts (as `--help` shows them).
  * `npm run docs` rewrites them in place; `npm run docs:check` (and a test) fails when they drift.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOOK_VARIABLES } from '../src/engine/hook-environment.js';
 import { OUTCOMES } from '../src/engine/outcome.js';
+import { EXIT, OPERANDS, OPTIONS, verdictName, type ExitName } from '../src/cli/options.js';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
 
@@ -63,7 +65,28 @@ function generated(): Record<string, string> {
       o.failed ? 'yes' : 'no',
     ]),
   );
-  return { inputs, outputs, environment, outcomes };
+  const cli = table(
+    ['Option or operand', 'Sets (action input)', 'Meaning'],
+    [
+      ...OPERANDS.map((o) => [`\`${o.name}\``, `\`${o.setting}\``, o.help]),
+      ...OPTIONS.map((o) => [
+        [o.short ? `\`-${o.short}\`` : '', `\`--${o.long}${o.value ? ` ${o.value}` : ''}\``]
+          .filter(Boolean)
+          .join(', '),
+        o.setting ? `\`${o.setting}\`` : '',
+        oneLine(o.help),
+      ]),
+    ],
+  );
+  const exitCodes = table(
+    ['Exit code', 'JSON verdict', 'Meaning'],
+    Object.entries(EXIT).map(([name, e]) => [
+      `${e.code}`,
+      `\`${verdictName(name as ExitName)}\``,
+      oneLine(e.meaning),
+    ]),
+  );
+  return { inputs, outputs, environment, outcomes, cli, 'exit-codes': exitCodes };
 }
 
 /** The README with each `<!-- name:start -->…<!-- name:end -->` block replaced. */

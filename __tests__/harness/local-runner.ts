@@ -481,16 +481,11 @@ export function runPostStep(main: ActionRun, options: RunOptions): Promise<Actio
   return runAction({ ...options, step: 'post', state: main.state });
 }
 
-/** `npm run example`: the demo in examples/demo, run in a scratch copy, and what the runner shows. */
-async function example(): Promise<number> {
-  const workspace = mkdtempSync(path.join(os.tmpdir(), 'rekkord-hooks-example-'));
-  cpSync(path.join(ROOT, 'examples', 'demo'), workspace, { recursive: true });
+/** One run of the demo for `npm run example`: the step's log as the runner shows it, and beside it. */
+async function showRun(title: string, workspace: string): Promise<number> {
   const line = '─'.repeat(72);
   const log = new LogRenderer();
-  process.stdout.write(
-    `Backing up a copy of examples/demo, removed afterwards: ${workspace}\n(config ${path.join(workspace, 'rekkord.ini')}, Rekkord stand-in ${STAND_IN})\n\n`,
-  );
-  process.stdout.write(`${line}\nThe step's log, as the runner shows it:\n${line}\n`);
+  process.stdout.write(`${line}\n${title}: the step's log, as the runner shows it:\n${line}\n`);
   const run = await runAction({
     workspace,
     inputs: {
@@ -502,13 +497,39 @@ async function example(): Promise<number> {
     },
     onOutput: (chunk) => process.stdout.write(log.write(chunk)),
   });
-  process.stdout.write(`${log.end()}\n${line}\nBeside the log:\n${line}\n`);
+  process.stdout.write(`${log.end()}\n${line}\n${title}: beside the log:\n${line}\n`);
   process.stdout.write(`Exit code: ${run.exitCode}\n\n${renderAnnotations(run.annotations, log)}`);
   process.stdout.write('\nStep outputs:\n');
   for (const [k, v] of Object.entries(run.outputs)) process.stdout.write(`  ${k} = ${v}\n`);
   process.stdout.write(`\nJob summary (Markdown):\n${run.summary}\n`);
-  rmSync(workspace, { recursive: true, force: true });
   return run.exitCode ?? 1;
+}
+
+/**
+ * `npm run example`: the demo in examples/demo, run in a scratch copy, and what the runner shows;
+ * then the same backup with a pre hook that fails, as a failure looks. Exits 0 when both runs
+ * ended as they should.
+ */
+async function example(): Promise<number> {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'rekkord-hooks-example-'));
+  try {
+    cpSync(path.join(ROOT, 'examples', 'demo'), workspace, { recursive: true });
+    process.stdout.write(
+      `Backing up a copy of examples/demo, removed afterwards: ${workspace}\n(config ${path.join(workspace, 'rekkord.ini')}, Rekkord stand-in ${STAND_IN})\n\n`,
+    );
+    const success = await showRun('A successful backup', workspace);
+    // The failing run: a pre hook that finds the database down, so nothing is saved.
+    writeFileSync(
+      path.join(workspace, 'hooks', 'pre-save', '15-check-database'),
+      '#!/bin/sh\necho "checking that the database answers"\necho "database is not running" >&2\nexit 3\n',
+      { mode: 0o755 },
+    );
+    process.stdout.write('\nThe same backup with a pre hook that fails (15-check-database):\n\n');
+    const failure = await showRun('A failing backup', workspace);
+    return success === 0 && failure !== 0 ? 0 : 1;
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
 }
 
 const invoked = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -295,19 +295,21 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(759);
-/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(426);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(759);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(386);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(213);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(322);
-/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(554);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(306);
+/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(776);
+/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(330);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
- * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
- * (bad input, a hook, Rekkord, a cancel); 2 for a command line it cannot read.
+ * run Rekkord from cron or systemd). Same semantics, plain text, and exit codes that tell a
+ * snapshot saved before a post hook failed from nothing saved (EXIT in options.ts).
  */
 
 
@@ -318,131 +320,135 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const USAGE = `Usage: rekkord-hooks <${_plan_commands_js__WEBPACK_IMPORTED_MODULE_6__/* .OPERATIONS */ .xb.join('|')}> [options] [path...]
 
-Runs the hooks of a Rekkord config (and of a hooks.d folder) around rekkord save, scan or
-restore, exactly as the GitHub Action does; validate checks the hooks without running Rekkord.
 
-Options:
-  -C, --config FILE        Rekkord config (default: found as Rekkord finds it)
-      --channel NAME       snapshot channel (save); the paths to save follow the options
-      --snapshot ID        OID or channel to restore (restore)
-      --destination DIR    folder to restore into (restore)
-      --hooks-dir DIR      TKLBAM-style hooks.d folder (hooks get OPERATION STATE)
-      --rekkord PATH       Rekkord executable (default: rekkord in PATH)
-      --arg ARG            extra Rekkord argument (repeat for several)
-      --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
-      --lock-wait SEC      seconds to wait for another run on the same config (default: 600)
-      --exercise           validate: also run every phase as a rehearsal
-      --no-identify        do not open the repository (rekkord identify) before the hooks
-  -h, --help               this help
 
-Examples:
-  rekkord-hooks validate --config /etc/rekkord/rekkord.ini
-  rekkord-hooks save --channel nightly /var/backups/db /srv/www
-  rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d`;
-function readCommandLine(argv) {
-    const { values, positionals } = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
-        args: argv,
-        allowPositionals: true,
-        options: {
-            config: { type: 'string', short: 'C' },
-            channel: { type: 'string' },
-            snapshot: { type: 'string' },
-            destination: { type: 'string' },
-            'hooks-dir': { type: 'string' },
-            rekkord: { type: 'string' },
-            arg: { type: 'string', multiple: true },
-            'hook-timeout': { type: 'string' },
-            'lock-wait': { type: 'string' },
-            exercise: { type: 'boolean' },
-            'no-identify': { type: 'boolean' },
-            help: { type: 'boolean', short: 'h' },
-        },
-    });
-    if (values.help)
-        return { help: 'true' };
-    const [command = '', ...paths] = positionals;
-    const inputs = {
-        command,
-        paths: paths.join('\n'),
-        args: (values.arg ?? []).join('\n'),
-    };
-    for (const name of [
-        'config',
-        'channel',
-        'snapshot',
-        'destination',
-        'hooks-dir',
-        'rekkord',
-        'hook-timeout',
-        'lock-wait',
-    ]) {
-        const value = values[name];
-        if (value !== undefined)
-            inputs[name] = value;
-    }
-    if (values.exercise)
-        inputs.exercise = 'true';
-    if (values['no-identify'])
-        inputs.identify = 'false';
-    return inputs;
+const CLI_WORDS = { edge: 'cli', setting: _options_js__WEBPACK_IMPORTED_MODULE_8__/* .settingWords */ .YJ };
+const verdict = (name) => ({
+    verdict: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .verdictName */ .B2)(name),
+    exitCode: _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc[name].code,
+});
+function cancelled(signal) {
+    if (signal === null)
+        return null;
+    return signal === 'SIGTERM' ? 'terminated' : 'interrupted';
+}
+function outcome(result) {
+    if ('validation' in result)
+        return result.success ? 'success' : 'failed';
+    const cancel = cancelled(result.cancelled);
+    if (cancel)
+        return cancel;
+    if (result.success)
+        return 'success';
+    // Rekkord did its work (the snapshot is saved): what failed came afterwards.
+    return result.step.outcome === 'success' ? 'failedAfterRekkord' : 'failed';
+}
+function stream(target, stamped) {
+    return stamped ? new _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y(target) : target;
+}
+async function end(out) {
+    if (out instanceof _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y)
+        await new Promise((resolve) => {
+            out.end(resolve);
+        });
 }
 async function main(argv) {
-    let inputs;
+    let line;
     try {
-        inputs = readCommandLine(argv);
+        line = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .readCommandLine */ .ye)(argv);
     }
     catch (error) {
-        process.stderr.write(`${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_7__/* .plainLines */ .y1)(error.message)}\n\n${USAGE}\n`);
-        return 2;
+        if (!(error instanceof _options_js__WEBPACK_IMPORTED_MODULE_8__/* .UsageError */ .eb))
+            throw error;
+        process.stderr.write(`rekkord-hooks: ${error.message}\nSee rekkord-hooks --help.\n`);
+        // A cron job that asked for JSON still gets an object to read.
+        const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+        if (ours.includes('--json')) {
+            const object = (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonAbort */ .Rl)(ours.find((a) => !a.startsWith('-')) ?? '', verdict('usage'), error.message);
+            process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonText */ .s$)(object, [])}\n`);
+        }
+        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.usage.code;
     }
-    if (inputs.help || !inputs.command) {
-        process.stdout.write(`${USAGE}\n`);
-        return inputs.help ? 0 : 2;
+    const { inputs, flags } = line;
+    if (flags.has('help')) {
+        process.stdout.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .usage */ .CI)()}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.success.code;
     }
+    if (flags.has('version')) {
+        process.stdout.write(`rekkord-hooks ${_package_json__WEBPACK_IMPORTED_MODULE_9__/* .version */ .rE}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.success.code;
+    }
+    if (!inputs.command) {
+        process.stderr.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .usage */ .CI)()}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.usage.code;
+    }
+    const json = flags.has('json');
+    // With --json, stdout carries the JSON alone and the log goes to stderr.
+    const logTarget = json ? process.stderr : process.stdout;
+    const stamped = flags.has('timestamps') || (!flags.has('no-timestamps') && !logTarget.isTTY);
+    const log = stream(logTarget, stamped);
+    const errors = json ? log : stream(process.stderr, stamped);
+    const command = inputs.command;
     // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
-    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_8__/* .Cancellation */ .mT(Infinity);
+    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__/* .Cancellation */ .mT(Infinity);
     let signals = 0;
     const onSignal = (signal) => {
         signals += 1;
         if (signals === 1) {
             cancel.cancel(signal);
-            process.stderr.write(`\n${signal}: stopping, then running every post hook to its end\n`);
+            errors.write(`\n${signal}: stopping, then running every post hook to its end\n`);
         }
         else if (signals === 2) {
-            process.stderr.write(`\n${signal} again: ignored, the post hooks are running (a third signal stops them)\n`);
+            errors.write(`\n${signal} again: ignored, the post hooks are running (a third signal stops them)\n`);
         }
         else if (signals === 3) {
-            process.stderr.write(`\n${signal} a third time: stopping the post hooks\n`);
+            errors.write(`\n${signal} a third time: stopping the post hooks\n`);
             cancel.expire('the post phase was stopped by a third signal');
         }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__/* .TextReporter */ .B();
+    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__/* .TextReporter */ .B(log);
+    let name;
+    let result = null;
+    let failure = '';
     try {
-        const settings = (0,_plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)((name) => inputs[name] ?? '', {
+        const settings = (0,_plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)((input) => inputs[input] ?? '', {
             workspace: process.cwd(),
             tempDir: node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
             env: process.env,
         });
-        const result = await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
+        result = await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
         if (cancel.expiredBy !== null && 'phases' in result) {
             const unfinished = result.phases
                 .flatMap((p) => p.hooks)
                 .filter((h) => h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'))
                 .map((h) => `${h.phase}/${h.name}`);
             if (unfinished.length) {
-                process.stderr.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
+                errors.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_11__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
             }
         }
-        return result.success ? 0 : 1;
+        name = outcome(result);
     }
     catch (error) {
-        process.stderr.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_7__/* .plainLines */ .y1)(reporter.redact(error.message))}\n`);
-        return 1;
+        failure = error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG ? error.inWords(CLI_WORDS) : (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error);
+        failure = reporter.redact(failure);
+        errors.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_11__/* .plainLines */ .y1)(failure)}\n`);
+        name =
+            cancelled(cancel.signal) ??
+                (error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG && error.setting ? 'usage' : 'failed');
     }
+    await end(log);
+    if (errors !== log)
+        await end(errors);
+    if (json) {
+        const object = result
+            ? (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonResult */ .Ao)(result, verdict(name), command)
+            : (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonAbort */ .Rl)(command, verdict(name), failure);
+        process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonText */ .s$)(object, reporter.secrets)}\n`);
+    }
+    return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc[name].code;
 }
 process.exitCode = await main(process.argv.slice(2));
 
@@ -451,7 +457,270 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 322:
+/***/ 776:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B2: () => (/* binding */ verdictName),
+/* harmony export */   CI: () => (/* binding */ usage),
+/* harmony export */   YJ: () => (/* binding */ settingWords),
+/* harmony export */   dc: () => (/* binding */ EXIT),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   ye: () => (/* binding */ readCommandLine)
+/* harmony export */ });
+/* unused harmony exports OPTIONS, OPERANDS */
+/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/**
+ * The command line's options, operands and exit codes, each said once: `--help`, the parser, the
+ * words errors use for a setting, and the README's CLI section (scripts/docs.ts) all read these
+ * tables. A new option is one row of OPTIONS.
+ */
+
+const OPTIONS = [
+    {
+        long: 'config',
+        short: 'C',
+        value: 'FILE',
+        setting: 'config',
+        help: 'Rekkord config (default: found as Rekkord finds it)',
+    },
+    { long: 'channel', value: 'NAME', setting: 'channel', help: 'snapshot channel (save)' },
+    {
+        long: 'snapshot',
+        value: 'ID',
+        setting: 'snapshot',
+        help: 'OID or channel to restore (restore)',
+    },
+    {
+        long: 'destination',
+        value: 'DIR',
+        setting: 'destination',
+        help: 'folder to restore into (restore)',
+    },
+    {
+        long: 'hooks-dir',
+        value: 'DIR',
+        setting: 'hooks-dir',
+        help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)',
+    },
+    {
+        long: 'rekkord',
+        value: 'PATH',
+        setting: 'rekkord',
+        help: 'Rekkord executable (default: rekkord in PATH)',
+    },
+    {
+        long: 'arg',
+        value: 'ARG',
+        setting: 'args',
+        multiple: true,
+        help: 'one more Rekkord argument, repeatable; a value may start with a dash (--arg --threads --arg 4); or put them all after --',
+    },
+    {
+        long: 'hook-timeout',
+        value: 'SEC',
+        setting: 'hook-timeout',
+        help: 'seconds each hook may run (default: 0, no limit)',
+    },
+    {
+        long: 'lock-wait',
+        value: 'SEC',
+        setting: 'lock-wait',
+        help: 'seconds to wait for another run on the same config (default: 600)',
+    },
+    {
+        long: 'exercise',
+        setting: 'exercise',
+        flagValue: 'true',
+        help: 'validate: also run every phase as a rehearsal',
+    },
+    {
+        long: 'no-identify',
+        setting: 'identify',
+        flagValue: 'false',
+        help: 'do not open the repository (rekkord identify) before the hooks',
+    },
+    {
+        long: 'timestamps',
+        help: 'a timestamp on every line (the default when stdout is not a terminal)',
+    },
+    { long: 'no-timestamps', help: 'no timestamps, even when stdout is not a terminal' },
+    {
+        long: 'json',
+        help: 'print one JSON object with the result on stdout at the end; the log goes to stderr',
+    },
+    { long: 'version', help: 'print rekkord-hooks and its version' },
+    { long: 'help', short: 'h', help: 'this help' },
+];
+/** The operands: the command, the paths to save, and Rekkord's own arguments after `--`. */
+const OPERANDS = [
+    { name: 'COMMAND', setting: 'command', help: _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ') },
+    { name: 'PATH', setting: 'paths', help: 'files and folders to save (save), after the command' },
+    { name: '-- ARG...', setting: 'args', help: 'everything after -- goes to Rekkord as it is' },
+];
+/**
+ * The exit codes, from the most to the least telling: a cron job or a systemd unit can tell
+ * "nothing saved" from "saved, but something failed afterwards".
+ */
+const EXIT = {
+    success: { code: 0, meaning: 'success: every hook and Rekkord succeeded' },
+    failed: {
+        code: 1,
+        meaning: 'nothing saved (restored, scanned): a pre hook, Rekkord, the config or a check before the hooks failed; validate found an error',
+    },
+    usage: {
+        code: 2,
+        meaning: 'usage: the command line or a setting is wrong (nothing ran)',
+    },
+    failedAfterRekkord: {
+        code: 3,
+        meaning: 'Rekkord succeeded (the snapshot is saved), but a post hook or the report failed afterwards',
+    },
+    interrupted: {
+        code: 130,
+        meaning: 'cancelled by SIGINT (the post hooks ran to their end with SUCCESS=0)',
+    },
+    terminated: {
+        code: 143,
+        meaning: 'cancelled by SIGTERM (the post hooks ran to their end with SUCCESS=0)',
+    },
+};
+/** An exit code's name as `--json` gives it: `failed-after-rekkord`. */
+function verdictName(name) {
+    return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+/** How the command line names a setting in its errors: the option or operand that sets it. */
+function settingWords(setting) {
+    if (setting === 'paths')
+        return 'the PATH operands';
+    if (setting === 'command')
+        return 'the COMMAND operand';
+    const option = OPTIONS.find((o) => o.setting === setting);
+    return option ? `--${option.long}` : setting;
+}
+const OPTION_WIDTH = 24;
+function optionLabel(o) {
+    const long = `--${o.long}${o.value ? ` ${o.value}` : ''}`;
+    return o.short ? `-${o.short}, ${long}` : `    ${long}`;
+}
+/** Text in lines of at most `width` characters, the first after `first`, the others indented. */
+function wrapped(first, text, indent, width = 100) {
+    const lines = [first];
+    for (const word of text.split(' ')) {
+        const last = lines.length - 1;
+        const current = lines[last] ?? '';
+        if (current.length + 1 + word.length > width && current.trim() !== '')
+            lines.push(`${' '.repeat(indent)}${word}`);
+        else
+            lines[last] = `${current}${current.length === indent ? '' : ' '}${word}`;
+    }
+    return lines.join('\n');
+}
+function usage() {
+    const options = OPTIONS.map((o) => wrapped(`  ${optionLabel(o).padEnd(OPTION_WIDTH)}`, o.help, OPTION_WIDTH + 3));
+    const exits = Object.values(EXIT).map((e) => wrapped(`  ${String(e.code).padEnd(4)}`, e.meaning, 7));
+    return [
+        `Usage: rekkord-hooks <${_plan_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join('|')}> [options] [PATH...] [-- ARG...]`,
+        '',
+        'Runs the hooks of a Rekkord config (and of a hooks.d folder) around rekkord save, scan or',
+        'restore, exactly as the GitHub Action does; validate checks the hooks without running Rekkord.',
+        'The paths to save follow the command; Rekkord arguments follow -- (or --arg, repeated).',
+        '',
+        'Options:',
+        ...options,
+        '',
+        'Exit codes:',
+        ...exits,
+        '',
+        'Examples:',
+        '  rekkord-hooks validate --config /etc/rekkord/rekkord.ini',
+        '  rekkord-hooks save --channel nightly /var/backups/db /srv/www -- --threads 4',
+        '  rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d',
+    ].join('\n');
+}
+/** Thrown for a command line that cannot be read: exit code 2, with the usage. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+function findOption(name, short) {
+    const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
+    if (!option)
+        throw new UsageError(`unknown option ${short ? '-' : '--'}${name}`);
+    return option;
+}
+/**
+ * The command line read by the table. An option's value is the next word whatever it starts with
+ * (`--arg --threads`), or follows `=` (`--arg=--threads`, `-Cfile`); everything after `--` is
+ * Rekkord's.
+ */
+function readCommandLine(argv) {
+    const values = new Map();
+    const flags = new Set();
+    const operands = [];
+    const rekkordArgs = [];
+    for (let i = 0; i < argv.length; i++) {
+        const word = argv[i] ?? '';
+        if (word === '--') {
+            rekkordArgs.push(...argv.slice(i + 1));
+            break;
+        }
+        let option;
+        let inline;
+        if (word.startsWith('--')) {
+            const eq = word.indexOf('=');
+            option = findOption(eq < 0 ? word.slice(2) : word.slice(2, eq), false);
+            if (eq >= 0)
+                inline = word.slice(eq + 1);
+        }
+        else if (word.startsWith('-') && word.length > 1) {
+            option = findOption(word.slice(1, 2), true);
+            if (word.length > 2)
+                inline = word.slice(2);
+        }
+        else {
+            operands.push(word);
+            continue;
+        }
+        const name = `--${option.long}`;
+        if (!option.value) {
+            if (inline !== undefined)
+                throw new UsageError(`${name} takes no value`);
+            flags.add(option.long);
+            continue;
+        }
+        const value = inline ?? argv[++i];
+        if (value === undefined)
+            throw new UsageError(`${name} needs a value (${option.value})`);
+        const given = values.get(option) ?? [];
+        if (given.length && !option.multiple)
+            throw new UsageError(`${name} is given twice`);
+        values.set(option, [...given, value]);
+    }
+    if (flags.has('timestamps') && flags.has('no-timestamps'))
+        throw new UsageError('--timestamps and --no-timestamps contradict each other');
+    const [command = '', ...paths] = operands;
+    const inputs = { command, paths: paths.join('\n') };
+    for (const option of OPTIONS) {
+        if (!option.setting)
+            continue;
+        if (option.value) {
+            const given = values.get(option);
+            if (given)
+                inputs[option.setting] = given.join('\n');
+        }
+        else if (flags.has(option.long) && option.flagValue) {
+            inputs[option.setting] = option.flagValue;
+        }
+    }
+    if (rekkordArgs.length)
+        inputs.args = [inputs.args ?? '', ...rekkordArgs].filter(Boolean).join('\n');
+    return { inputs, flags };
+}
+
+
+/***/ }),
+
+/***/ 306:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -462,116 +731,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
 var outcome = __nccwpck_require__(938);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/report/rows.ts
+var report_rows = __nccwpck_require__(425);
 // EXTERNAL MODULE: ./src/kernel/text.ts
 var kernel_text = __nccwpck_require__(426);
-;// CONCATENATED MODULE: ./src/report/rows.ts
-/**
- * What a finished session says, whatever shows it: the rows of the hook table in the order things
- * ran, and the lines that announce phases and hooks.
- * Annotations, the job summary and the step outputs each have their own module.
- */
-
-
-
-function rows_workspaceFile(file, workspace) {
-    const rel = external_node_path_default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
-}
-function rows_failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
-}
-/**
- * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
- * step runs the post hooks of a killed main step).
- */
-function rows_hookRows(phases, step, stepFirst = false) {
-    const rows = [];
-    const row = (r) => {
-        rows.push({ note: '', exit: '', ...r });
-    };
-    const stepRow = () => {
-        if (!step)
-            return;
-        row({
-            kind: 'step',
-            phase: 'rekkord',
-            name: `rekkord ${step.command}`,
-            outcome: step.outcome,
-            exit: (0,outcome/* exitColumn */.xT)(step),
-            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
-            details: step.message,
-        });
-    };
-    const note = (phase, text, details = '', directories) => {
-        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
-        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
-    };
-    if (stepFirst)
-        stepRow();
-    for (const phase of phases) {
-        const name = phase.label ?? phase.phase;
-        if (phase.error)
-            note(name, 'failure', phase.error);
-        if (phase.directories.length === 0)
-            note(name, 'no directory configured');
-        else if (!phase.error && phase.hooks.length === 0) {
-            note(name, 'no hooks', '', phase.directories);
-        }
-        for (const h of phase.hooks) {
-            row({
-                kind: 'hook',
-                phase: name,
-                name: h.name,
-                outcome: h.outcome,
-                exit: (0,outcome/* exitColumn */.xT)(h),
-                durationMs: h.durationMs,
-                details: h.message,
-            });
-        }
-        if (!stepFirst && phase.phase.startsWith('pre-'))
-            stepRow();
-    }
-    return rows;
-}
-/** How a reporter announces a phase: its hooks and folders, and what it skips. */
-function phaseLine(phase, directories, listing) {
-    if (directories.length === 0)
-        return `${phase}: no hook directory configured`;
-    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-    const where = directories.join(' and ');
-    return (0,kernel_text/* oneLine */.TN)(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
-}
-/** How a reporter titles a running hook: phase, name and arguments. */
-function hookTitle(phase, hook) {
-    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    return (0,kernel_text/* oneLine */.TN)(`${phase} › ${hook.name}${args}`);
-}
-/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
-function endLine(what, result, marks) {
-    const took = (0,kernel_text/* formatDuration */.a3)(result.durationMs);
-    if (result.outcome === 'success')
-        return (0,kernel_text/* oneLine */.TN)(`${marks.ok} ${what} succeeded in ${took}`);
-    return (0,kernel_text/* oneLine */.TN)(`${marks.failed} ${what}: ${result.message} (${took})`);
-}
-/**
- * The warning for processes a hook left in its process group, which the run stopped: each named,
- * and how to start a service that outlives its hook. Null when it left none.
- */
-function leftoverWarning(result) {
-    const left = result.leftovers ?? [];
-    if (!left.length)
-        return null;
-    const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
-    return {
-        title: `${result.phase} hook ${result.name} left processes running`,
-        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
-            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 /**
  * The error annotations of a finished session, within what the runner shows (10 errors a step),
@@ -594,7 +757,7 @@ function annotations_hookAnnotations(phases, workspace) {
         if (phase.error)
             all.push({ title: `${name} hooks did not run`, message: phase.error });
         for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
-            const file = rows_workspaceFile(hook.path, workspace);
+            const file = (0,report_rows/* workspaceFile */.EJ)(hook.path, workspace);
             all.push({
                 // A name is shown on one line, whatever bytes it holds.
                 title: (0,kernel_text/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
@@ -642,7 +805,7 @@ function errorAnnotations(result, workspace) {
 }
 function failureMessage(result) {
     const parts = [];
-    const failed = rows_failedHooks(result);
+    const failed = (0,report_rows/* failedHooks */.Om)(result);
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
     if (failed.length)
         parts.push(`${failed.length} of ${total} hooks failed`);
@@ -708,37 +871,8 @@ class LogWriter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-
-/** The `hooks` output's objects, one per hook run. */
-function outputs_hookOutputs(phases) {
-    return phases.flatMap((p) => p.hooks.map((h) => ({
-        phase: p.label ?? h.phase,
-        name: h.name,
-        path: h.path,
-        exitCode: h.exitCode,
-        signal: h.signal,
-        durationMs: Math.round(h.durationMs),
-        outcome: h.outcome,
-        message: h.message,
-    })));
-}
-function stepOutputs(result) {
-    return {
-        success: String(result.success),
-        oid: result.oid ?? '',
-        hooks: JSON.stringify(outputs_hookOutputs(result.phases)),
-        'failed-hooks': String(failedHooks(result).length),
-    };
-}
-/** The outputs of a step that ended before any hook ran. */
-const ABORT_OUTPUTS = {
-    success: 'false',
-    oid: '',
-    hooks: '[]',
-    'failed-hooks': '0',
-};
-
+// EXTERNAL MODULE: ./src/report/outputs.ts
+var outputs = __nccwpck_require__(468);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /** The job summary: Markdown in which names, paths and output are always plain text. */
 
@@ -976,7 +1110,6 @@ var config = __nccwpck_require__(631);
 const MARKS = { ok: '✔', failed: '✘' };
 class TextReporter {
     log;
-    /** The exit code the command line ends with: 0 when everything succeeded. */
     constructor(out = process.stdout) {
         this.log = new LogWriter(out);
     }
@@ -1001,6 +1134,10 @@ class TextReporter {
             this.line(`warning: ${name} is shorter than ${config/* MIN_MASK_LENGTH */.nV} characters: not masked`);
         }
     }
+    /** The masks, for `--json`: a terminal is the user's own, but the JSON is masked too. */
+    get secrets() {
+        return this.masks;
+    }
     planned(plan) {
         const config = plan.config ? plan.config.path : 'no config';
         const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
@@ -1009,17 +1146,17 @@ class TextReporter {
             this.line(`warning: ${warning}`);
     }
     phaseStart(phase, directories, listing) {
-        this.line(phaseLine(phase, directories, listing));
+        this.line((0,report_rows/* phaseLine */.Kl)(phase, directories, listing));
     }
     hookStart(phase, hook) {
-        this.line(`── ${hookTitle(phase, hook)}`);
+        this.line(`── ${(0,report_rows/* hookTitle */.Ez)(phase, hook)}`);
     }
     output(chunk) {
         return this.log.output(chunk);
     }
     hookEnd(result) {
-        this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
-        const left = leftoverWarning(result);
+        this.line((0,report_rows/* endLine */.Sk)(`${result.phase} ${result.name}`, result, MARKS));
+        const left = (0,report_rows/* leftoverWarning */._f)(result);
         if (left)
             this.line(`warning: ${left.message}`);
     }
@@ -1030,7 +1167,7 @@ class TextReporter {
     }
     stepEnd(result) {
         const oid = result.oid ? `: snapshot ${result.oid}` : '';
-        this.line(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+        this.line(`${(0,report_rows/* endLine */.Sk)(`rekkord ${result.command}`, result, MARKS)}${oid}`);
     }
     phaseEnd(report) {
         if (report.error)
@@ -1053,7 +1190,7 @@ class TextReporter {
     }
     table(phases, step) {
         const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
+        for (const r of (0,report_rows/* hookRows */.f0)(phases, step).filter((row) => row.outcome !== null)) {
             const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
             const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
             rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
@@ -1111,7 +1248,68 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 213:
+/***/ 473:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  y: () => (/* binding */ TimestampedStream)
+});
+
+// UNUSED EXPORTS: timestamp
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./src/cli/timestamps.ts
+/**
+ * A timestamp at the start of every line, for logs that cron or a file keep without one: local
+ * time in ISO 8601 with its offset, so lines from hosts in several zones still sort and compare.
+ */
+
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+function timestamp(date = new Date()) {
+    const offset = -date.getTimezoneOffset();
+    const sign = offset < 0 ? '-' : '+';
+    const abs = Math.abs(offset);
+    return (`${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+        `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+        `.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`);
+}
+/** Writes to `target` with a timestamp before each line; waits for it when it asks to. */
+class TimestampedStream extends external_node_stream_namespaceObject.Writable {
+    target;
+    atLineStart = true;
+    constructor(target) {
+        super();
+        this.target = target;
+    }
+    _write(chunk, _encoding, done) {
+        const stamp = Buffer.from(`${timestamp()} `);
+        const parts = [];
+        let start = 0;
+        while (start < chunk.length) {
+            if (this.atLineStart)
+                parts.push(stamp);
+            const newline = chunk.indexOf(0x0a, start);
+            const end = newline < 0 ? chunk.length : newline + 1;
+            parts.push(chunk.subarray(start, end));
+            this.atLineStart = newline >= 0;
+            start = end;
+        }
+        if (this.target.write(Buffer.concat(parts)))
+            done();
+        else
+            this.target.once('drain', () => {
+                done();
+            });
+    }
+}
+
+
+/***/ }),
+
+/***/ 554:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1398,7 +1596,9 @@ function hookSourceSpec(kind) {
 
 
 
-const INSTALL_HINT = "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+const INSTALL_HINT = (w) => w.edge === 'action'
+    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
+    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
 function lenientNote(setting) {
     if (setting.lenientValue === null)
         return '';
@@ -1414,7 +1614,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new kernel_errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new kernel_errors/* PreflightError */.wG((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -1434,13 +1634,17 @@ async function sourceProblem(source, config) {
         return null;
     const setting = source.setting;
     if (setting && config) {
-        const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+        const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
         return {
-            message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+            message: () => `${config.path}:${setting.line}: ${detail}`,
+            detail,
             where: { file: config.path, line: setting.line },
         };
     }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+    return {
+        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting('hooks-dir'))}: the hook directory ${problem}`,
+        detail: `the hook directory ${problem}`,
+    };
 }
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
@@ -1467,7 +1671,7 @@ function lenientWarnings(plan, config) {
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
-        throw new kernel_errors/* PreflightError */.w('validate has no Rekkord step to plan');
+        throw new kernel_errors/* PreflightError */.wG('validate has no Rekkord step to plan');
     const found = await findRekkord(settings);
     if (!found && !options.recovery)
         throw rekkordMissing(settings);
@@ -1491,7 +1695,7 @@ async function makePlan(settings, options = {}) {
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
-                throw new kernel_errors/* PreflightError */.w(problem.message, problem.where);
+                throw new kernel_errors/* PreflightError */.wG(problem.message, problem.where);
         }
         await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
     }
@@ -1506,12 +1710,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new kernel_errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new kernel_errors/* PreflightError */.wG((w) => `Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT(w)}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new kernel_errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}. ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
             });
         }
     }
@@ -1536,7 +1740,7 @@ async function makeValidationPlan(settings) {
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
     if (!config && !settings.hooksDir) {
-        throw new kernel_errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -2238,7 +2442,7 @@ async function listPhase(phase) {
             listing.skipped.push(...one.skipped);
         }
         catch (error) {
-            errors.push(`the hook directory ${source.directory} cannot be read: ${(0,kernel_errors/* describeError */.U)(error)}`);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${(0,kernel_errors/* describeError */.Uc)(error)}`);
         }
     }
     return { listing, error: errors.join('; ') };
@@ -2442,7 +2646,7 @@ function bothObservers(first, second) {
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */
 function guardObserver(observer, errors) {
     const record = (what, error) => {
-        const message = `${what} failed: ${(0,kernel_errors/* describeError */.U)(error)}`;
+        const message = `${what} failed: ${(0,kernel_errors/* describeError */.Uc)(error)}`;
         if (!errors.includes(message))
             errors.push(message);
     };
@@ -2542,13 +2746,13 @@ async function prepare(plan) {
     const post = await listPhase(plan.post);
     const unreadable = [pre.error, post.error].filter((e) => e !== '');
     if (unreadable.length)
-        throw new kernel_errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
+        throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${unreadable.join('; ')}`);
     try {
         const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
         return { pre, stepConfig };
     }
     catch (error) {
-        throw new kernel_errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.U)(error)}`);
+        throw new kernel_errors/* PreflightError */.wG(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.Uc)(error)}`);
     }
 }
 /** A phase run so that a throw is the phase's error, never the session's end. */
@@ -2562,7 +2766,7 @@ async function guardedPhase(run) {
             directories: run.phase.sources.map((s) => s.directory),
             hooks: [],
             skipped: [],
-            error: `the phase stopped: ${(0,kernel_errors/* describeError */.U)(error)}`,
+            error: `the phase stopped: ${(0,kernel_errors/* describeError */.Uc)(error)}`,
         };
     }
 }
@@ -2706,7 +2910,7 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
         });
     }
     catch (error) {
-        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.U)(error)}`;
+        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.Uc)(error)}`;
         result = { ...stepNotRun(command, message, 'not-started'), display };
     }
     observer.processGroup(null);
@@ -3091,8 +3295,8 @@ async function acquireLock(configPath, options) {
     });
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(975);
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
@@ -3362,7 +3566,7 @@ async function gitModes(workspace, dir, env) {
         ...['ls-files', '-s', '-z', '--', rel || '.'],
     ];
     try {
-        const { stdout } = await (0,external_node_util_.promisify)(external_node_child_process_.execFile)('git', args, {
+        const { stdout } = await (0,external_node_util_namespaceObject.promisify)(external_node_child_process_.execFile)('git', args, {
             cwd: workspace,
             env: {
                 ...cleanEnv,
@@ -3484,12 +3688,12 @@ async function checkFolder(use, plan, ctx) {
         findings.push({
             severity: 'error',
             title: `${label} hook folder missing`,
-            message: problem.message,
+            message: problem.detail,
             file: problem.where?.file ?? source.directory,
             ...(problem.where?.line ? { line: problem.where.line } : {}),
         });
         return {
-            check: { problem: problem.message, folderFindings: [], listing: empty, hookFindings: [] },
+            check: { problem: problem.detail, folderFindings: [], listing: empty, hookFindings: [] },
             findings,
         };
     }
@@ -3637,7 +3841,7 @@ async function runOperation(settings, reporter, options) {
             beforeProbe,
         });
         if (cancel.cancelled && !recover) {
-            throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+            throw new kernel_errors/* PreflightError */.wG(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
         }
         reporter.planned(plan);
         const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
@@ -3677,7 +3881,7 @@ async function takeLock(key, waitSeconds, reporter, cancel) {
     }
     catch (error) {
         if (error instanceof LockBusyError || error instanceof LockError) {
-            throw new kernel_errors/* PreflightError */.w(`No hook ran: ${error.message}`);
+            throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${error.message}`);
         }
         throw error;
     }
@@ -3872,19 +4076,33 @@ class Cancellation {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ describeError),
-/* harmony export */   w: () => (/* binding */ PreflightError)
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   l2: () => (/* binding */ capitalized),
+/* harmony export */   wG: () => (/* binding */ PreflightError)
 /* harmony export */ });
+/* unused harmony export ACTION_WORDS */
 /** Errors that stop the run before a hook runs, and errors put into words. */
+const ACTION_WORDS = { edge: 'action', setting: (name) => `input '${name}'` };
+/** A sentence's first letter in upper case (`Input 'paths' is ...`, `--channel is ...`). */
+function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
 class PreflightError extends Error {
-    where;
     name = 'PreflightError';
-    constructor(message, 
+    /** The message in an edge's words; `message` is the action's. */
+    inWords;
     /** The file and line at fault, when there is one (a config line, ...). */
-    where) {
-        super(message);
-        this.where = where;
+    where;
+    /** True when a setting is wrong (the command line's usage error), not the world. */
+    setting;
+    constructor(message, where, setting = false) {
+        const words = typeof message === 'string' ? () => message : message;
+        super(words(ACTION_WORDS));
+        this.inWords = words;
+        if (where)
+            this.where = where;
+        this.setting = setting;
     }
 }
 /** An error in words: its errno code (ENOENT, EACCES, ...) when the message does not name it. */
@@ -4034,10 +4252,10 @@ async function checkDestination(values) {
     if (!info)
         return;
     if (!info.isDirectory())
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(`Destination ${destination} exists and is not a folder`);
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(destination)).length > 0) {
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG((w) => `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${w.edge === 'action' ? "'args'" : 'the Rekkord arguments (-- --force)'}`);
     }
 }
 const COMMAND_TABLE = {
@@ -4355,7 +4573,7 @@ async function readRegularFile(file, origin) {
     const handle = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
     try {
         const info = await handle.stat();
-        const refuse = (what) => new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${what}`);
+        const refuse = (what) => new errors/* PreflightError */.wG((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
         if (info.isDirectory())
             throw refuse('is a directory, not a file');
         if (!info.isFile()) {
@@ -4388,8 +4606,10 @@ async function readRegularFile(file, origin) {
     }
 }
 async function loadConfig(file, source, env) {
-    const origin = source === 'input'
-        ? "the 'config' input"
+    const origin = (w) => source === 'input'
+        ? w.edge === 'action'
+            ? "the 'config' input"
+            : w.setting('config')
         : source === 'REKKORD_CONFIG_FILE'
             ? '$REKKORD_CONFIG_FILE'
             : 'the default location';
@@ -4398,7 +4618,7 @@ async function loadConfig(file, source, env) {
         text = await readRegularFile(file, origin);
     }
     catch (error) {
-        if (error instanceof errors/* PreflightError */.w)
+        if (error instanceof errors/* PreflightError */.wG)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT'
@@ -4406,7 +4626,7 @@ async function loadConfig(file, source, env) {
             : code === 'EACCES'
                 ? 'is not readable (permission denied)'
                 : `cannot be read (${String(error)})`;
-        throw new errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new errors/* PreflightError */.wG((w) => `Rekkord config ${file} (from ${origin(w)}) ${why}`);
     }
     let doc;
     try {
@@ -4414,7 +4634,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
+            throw new errors/* PreflightError */.wG(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -4431,7 +4651,7 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new errors/* PreflightError */.wG(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -4566,45 +4786,48 @@ function lines(value) {
         .map((l) => l.trim())
         .filter((l) => l !== '');
 }
+/** A setting is wrong: the message names it in the words of the edge that shows it. */
 function fail(message) {
-    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(message);
+    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(message, undefined, true);
 }
+/** `Input 'name'` for the action, `--name` (or the operand) for the command line. */
+const named = (name) => (w) => (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .capitalized */ .l2)(w.setting(name));
 function boolean(name, text) {
     if (text === '' || FALSE.includes(text))
         return false;
     if (TRUE.includes(text))
         return true;
-    return fail(`Input '${name}' is '${text}'; expected true or false`);
+    return fail((w) => `${named(name)(w)} is '${text}'; expected true or false`);
 }
 /** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
 function checkChannel(name, channel) {
     if (channel === '')
-        fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+        fail((w) => `${named(name)(w)} is required: Rekkord says 'Snapshot channel cannot be empty'`);
     const bytes = Buffer.byteLength(channel, 'utf8');
     if (bytes > CHANNEL_MAX_BYTES) {
-        fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+        fail((w) => `${named(name)(w)} is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
     }
     if (channel.startsWith('-')) {
-        fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+        fail((w) => `${named(name)(w)} must not start with '-' (Rekkord would read it as an option)`);
     }
     if (/[\r\n]/.test(channel))
-        fail(`Input '${name}' must be a single line`);
+        fail((w) => `${named(name)(w)} must be a single line`);
 }
 function notAnOption(what, value) {
     if (value.startsWith('-'))
-        fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+        fail(() => `${what} '${value}' starts with '-'; write it as './${value}'`);
 }
 function hookTimeoutMs(text) {
     if (!/^\d+(\.\d+)?$/.test(text)) {
-        fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+        fail((w) => `${named('hook-timeout')(w)} is '${text}'; expected a number of seconds (0 for no limit)`);
     }
     const seconds = Number(text);
     if (seconds > MAX_HOOK_TIMEOUT_S) {
-        fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+        fail((w) => `${named('hook-timeout')(w)} is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
     }
     const ms = Math.round(seconds * 1000);
     if (seconds > 0 && ms === 0) {
-        fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+        fail((w) => `${named('hook-timeout')(w)} is ${text} s, less than a millisecond; use 0 for no limit`);
     }
     return ms;
 }
@@ -4612,7 +4835,7 @@ function hookTimeoutMs(text) {
 const DEFAULT_LOCK_WAIT_S = 600;
 function lockWaitSeconds(text) {
     if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_HOOK_TIMEOUT_S) {
-        fail(`Input 'lock-wait' is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`);
+        fail((w) => `${named('lock-wait')(w)} is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`);
     }
     return Number(text);
 }
@@ -4635,7 +4858,9 @@ const COMMAND_INPUTS = {
         read(raw, env) {
             const paths = lines(raw('paths')).map((p) => (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(p, env));
             if (paths.length === 0)
-                fail("Input 'paths' is required for save: one path per line");
+                fail((w) => w.edge === 'action'
+                    ? "Input 'paths' is required for save: one path per line"
+                    : 'save needs the paths to save: PATH operands after the command');
             paths.forEach((p) => {
                 notAnOption('Path', p);
             });
@@ -4647,12 +4872,12 @@ const COMMAND_INPUTS = {
         read(raw) {
             const snapshot = raw('snapshot').trim();
             if (snapshot === '')
-                fail("Input 'snapshot' is required for restore: an OID or a channel");
+                fail((w) => `${named('snapshot')(w)} is required for restore: an OID or a channel`);
             // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
             const colon = snapshot.indexOf(':');
             const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
             if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-                fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+                fail((w) => `${named('snapshot')(w)} looks like an OID but is not upper case: '${base}'`);
             }
             checkChannel('snapshot', base);
             return { snapshot };
@@ -4663,7 +4888,7 @@ const COMMAND_INPUTS = {
         read(raw, env) {
             const destination = (0,_paths_js__WEBPACK_IMPORTED_MODULE_1__/* .expandHome */ .k)(raw('destination').trim(), env);
             if (destination === '')
-                fail("Input 'destination' is required for restore: a folder");
+                fail((w) => `${named('destination')(w)} is required for restore: a folder`);
             notAnOption('Destination', destination);
             return { destination };
         },
@@ -4689,7 +4914,7 @@ function commandValues(command, raw, env) {
         }
         else if (input.given(raw)) {
             const users = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.filter((o) => _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[o].inputs.includes(name));
-            fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+            fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
         }
     }
     return values;
@@ -4702,15 +4927,17 @@ function parseSettings(input, context) {
     };
     const command = get('command');
     if (command === '')
-        fail(`Input 'command' is required: one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+        fail((w) => `${named('command')(w)} is required: one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
     if (!(0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .isOperation */ .YG)(command)) {
-        fail(`Input 'command' is '${command}'; expected one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
+        fail((w) => `${named('command')(w)} is '${command}'; expected one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
     }
     const values = commandValues(command, input, context.env);
     const args = lines(input('args'));
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
-        fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
+        fail((w) => w.edge === 'action'
+            ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+            : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
     }
     return Object.freeze({
         command,
@@ -4829,6 +5056,253 @@ const executeFile = (file, args, env) => new Promise((resolve, reject) => {
 
 /***/ }),
 
+/***/ 794:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ao: () => (/* binding */ jsonResult),
+/* harmony export */   Rl: () => (/* binding */ jsonAbort),
+/* harmony export */   s$: () => (/* binding */ jsonText)
+/* harmony export */ });
+/* unused harmony export JSON_SCHEMA */
+/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(468);
+
+const JSON_SCHEMA = 1;
+/** A session's or a validation's result as JSON. */
+function jsonResult(result, verdict, command) {
+    if ('validation' in result) {
+        return {
+            schema: JSON_SCHEMA,
+            command,
+            ...verdict,
+            success: result.success,
+            oid: null,
+            cancelled: null,
+            hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.rehearsal ?? []),
+            step: null,
+            findings: result.validation.findings.map((f) => ({
+                severity: f.severity,
+                file: f.file,
+                line: f.line ?? null,
+                message: f.message,
+            })),
+            errors: [],
+        };
+    }
+    const { step } = result;
+    return {
+        schema: JSON_SCHEMA,
+        command,
+        ...verdict,
+        success: result.success,
+        oid: result.oid,
+        cancelled: result.cancelled,
+        hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.phases),
+        step: {
+            command: step.command,
+            commandLine: step.display,
+            outcome: step.outcome,
+            exitCode: step.exitCode,
+            signal: step.signal,
+            durationMs: Math.round(step.durationMs),
+            oid: step.oid,
+        },
+        findings: [],
+        errors: [...result.errors],
+    };
+}
+/** The result of a run that stopped before any hook ran. */
+function jsonAbort(command, verdict, error) {
+    return {
+        schema: JSON_SCHEMA,
+        command,
+        ...verdict,
+        success: false,
+        oid: null,
+        cancelled: null,
+        hooks: [],
+        step: null,
+        findings: [],
+        errors: [error],
+    };
+}
+/** The JSON text with every secret replaced, as the log would mask it. */
+function jsonText(result, secrets) {
+    let text = JSON.stringify(result, null, 2);
+    for (const secret of secrets.filter((s) => s.length > 0)) {
+        const quoted = JSON.stringify(secret).slice(1, -1);
+        text = text.split(quoted).join('***');
+    }
+    return text;
+}
+
+
+/***/ }),
+
+/***/ 468:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s5: () => (/* binding */ hookOutputs)
+/* harmony export */ });
+/* unused harmony exports stepOutputs, ABORT_OUTPUTS */
+/* harmony import */ var _rows_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(425);
+
+/** The `hooks` output's objects, one per hook run. */
+function hookOutputs(phases) {
+    return phases.flatMap((p) => p.hooks.map((h) => ({
+        phase: p.label ?? h.phase,
+        name: h.name,
+        path: h.path,
+        exitCode: h.exitCode,
+        signal: h.signal,
+        durationMs: Math.round(h.durationMs),
+        outcome: h.outcome,
+        message: h.message,
+    })));
+}
+function stepOutputs(result) {
+    return {
+        success: String(result.success),
+        oid: result.oid ?? '',
+        hooks: JSON.stringify(hookOutputs(result.phases)),
+        'failed-hooks': String(failedHooks(result).length),
+    };
+}
+/** The outputs of a step that ended before any hook ran. */
+const ABORT_OUTPUTS = {
+    success: 'false',
+    oid: '',
+    hooks: '[]',
+    'failed-hooks': '0',
+};
+
+
+/***/ }),
+
+/***/ 425:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EJ: () => (/* binding */ workspaceFile),
+/* harmony export */   Ez: () => (/* binding */ hookTitle),
+/* harmony export */   Kl: () => (/* binding */ phaseLine),
+/* harmony export */   Om: () => (/* binding */ failedHooks),
+/* harmony export */   Sk: () => (/* binding */ endLine),
+/* harmony export */   _f: () => (/* binding */ leftoverWarning),
+/* harmony export */   f0: () => (/* binding */ hookRows)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(938);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(426);
+/**
+ * What a finished session says, whatever shows it: the rows of the hook table in the order things
+ * ran, and the lines that announce phases and hooks.
+ * Annotations, the job summary and the step outputs each have their own module.
+ */
+
+
+
+function workspaceFile(file, workspace) {
+    const rel = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(rel) ? rel : undefined;
+}
+function failedHooks(result) {
+    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N6)(h.outcome)));
+}
+/**
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
+ */
+function hookRows(phases, step, stepFirst = false) {
+    const rows = [];
+    const row = (r) => {
+        rows.push({ note: '', exit: '', ...r });
+    };
+    const stepRow = () => {
+        if (!step)
+            return;
+        row({
+            kind: 'step',
+            phase: 'rekkord',
+            name: `rekkord ${step.command}`,
+            outcome: step.outcome,
+            exit: (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(step),
+            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+            details: step.message,
+        });
+    };
+    const note = (phase, text, details = '', directories) => {
+        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
+        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            note(name, 'failure', phase.error);
+        if (phase.directories.length === 0)
+            note(name, 'no directory configured');
+        else if (!phase.error && phase.hooks.length === 0) {
+            note(name, 'no hooks', '', phase.directories);
+        }
+        for (const h of phase.hooks) {
+            row({
+                kind: 'hook',
+                phase: name,
+                name: h.name,
+                outcome: h.outcome,
+                exit: (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(h),
+                durationMs: h.durationMs,
+                details: h.message,
+            });
+        }
+        if (!stepFirst && phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    return rows;
+}
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+function phaseLine(phase, directories, listing) {
+    if (directories.length === 0)
+        return `${phase}: no hook directory configured`;
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
+    return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+}
+/** How a reporter titles a running hook: phase, name and arguments. */
+function hookTitle(phase, hook) {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${phase} › ${hook.name}${args}`);
+}
+/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
+function endLine(what, result, marks) {
+    const took = (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(result.durationMs);
+    if (result.outcome === 'success')
+        return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${marks.ok} ${what} succeeded in ${took}`);
+    return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+/**
+ * The warning for processes a hook left in its process group, which the run stopped: each named,
+ * and how to start a service that outlives its hook. Null when it left none.
+ */
+function leftoverWarning(result) {
+    const left = result.leftovers ?? [];
+    if (!left.length)
+        return null;
+    const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+    return {
+        title: `${result.phase} hook ${result.name} left processes running`,
+        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
+            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+    };
+}
+
+
+/***/ }),
+
 /***/ 421:
 /***/ ((module) => {
 
@@ -4864,10 +5338,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
-/***/ 975:
+/***/ 330:
 /***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+module.exports = {"rE":"1.0.0"};
 
 /***/ })
 

@@ -1,99 +1,105 @@
 #!/usr/bin/env node
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
- * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
- * (bad input, a hook, Rekkord, a cancel); 2 for a command line it cannot read.
+ * run Rekkord from cron or systemd). Same semantics, plain text, and exit codes that tell a
+ * snapshot saved before a post hook failed from nothing saved (EXIT in options.ts).
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Cancellation } from '../kernel/cancel.js';
+import { describeError, PreflightError, type Vocabulary } from '../kernel/errors.js';
 import { oneLine, plainLines } from '../kernel/text.js';
 import { parseSettings } from '../plan/inputs.js';
 import { executeFile as execute } from '../process/execute-file.js';
 import { runOperation } from '../engine/index.js';
+import type { SessionResult, ValidationResult } from '../engine/results.js';
+import { jsonAbort, jsonResult, jsonText, type Verdict } from '../report/json.js';
 import { TextReporter } from './text-reporter.js';
-import { OPERATIONS } from '../plan/commands.js';
+import { TimestampedStream } from './timestamps.js';
+import {
+  EXIT,
+  readCommandLine,
+  settingWords,
+  usage,
+  UsageError,
+  type CommandLine,
+  type ExitName,
+  verdictName,
+} from './options.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
-const USAGE = `Usage: rekkord-hooks <${OPERATIONS.join('|')}> [options] [path...]
+const CLI_WORDS: Vocabulary = { edge: 'cli', setting: settingWords };
 
-Runs the hooks of a Rekkord config (and of a hooks.d folder) around rekkord save, scan or
-restore, exactly as the GitHub Action does; validate checks the hooks without running Rekkord.
+const verdict = (name: ExitName): Verdict => ({
+  verdict: verdictName(name),
+  exitCode: EXIT[name].code,
+});
 
-Options:
-  -C, --config FILE        Rekkord config (default: found as Rekkord finds it)
-      --channel NAME       snapshot channel (save); the paths to save follow the options
-      --snapshot ID        OID or channel to restore (restore)
-      --destination DIR    folder to restore into (restore)
-      --hooks-dir DIR      TKLBAM-style hooks.d folder (hooks get OPERATION STATE)
-      --rekkord PATH       Rekkord executable (default: rekkord in PATH)
-      --arg ARG            extra Rekkord argument (repeat for several)
-      --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
-      --lock-wait SEC      seconds to wait for another run on the same config (default: 600)
-      --exercise           validate: also run every phase as a rehearsal
-      --no-identify        do not open the repository (rekkord identify) before the hooks
-  -h, --help               this help
+function cancelled(signal: string | null): ExitName | null {
+  if (signal === null) return null;
+  return signal === 'SIGTERM' ? 'terminated' : 'interrupted';
+}
 
-Examples:
-  rekkord-hooks validate --config /etc/rekkord/rekkord.ini
-  rekkord-hooks save --channel nightly /var/backups/db /srv/www
-  rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d`;
+function outcome(result: SessionResult | ValidationResult): ExitName {
+  if ('validation' in result) return result.success ? 'success' : 'failed';
+  const cancel = cancelled(result.cancelled);
+  if (cancel) return cancel;
+  if (result.success) return 'success';
+  // Rekkord did its work (the snapshot is saved): what failed came afterwards.
+  return result.step.outcome === 'success' ? 'failedAfterRekkord' : 'failed';
+}
 
-function readCommandLine(argv: string[]): Record<string, string> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'C' },
-      channel: { type: 'string' },
-      snapshot: { type: 'string' },
-      destination: { type: 'string' },
-      'hooks-dir': { type: 'string' },
-      rekkord: { type: 'string' },
-      arg: { type: 'string', multiple: true },
-      'hook-timeout': { type: 'string' },
-      'lock-wait': { type: 'string' },
-      exercise: { type: 'boolean' },
-      'no-identify': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return { help: 'true' };
-  const [command = '', ...paths] = positionals;
-  const inputs: Record<string, string> = {
-    command,
-    paths: paths.join('\n'),
-    args: (values.arg ?? []).join('\n'),
-  };
-  for (const name of [
-    'config',
-    'channel',
-    'snapshot',
-    'destination',
-    'hooks-dir',
-    'rekkord',
-    'hook-timeout',
-    'lock-wait',
-  ] as const) {
-    const value = values[name];
-    if (value !== undefined) inputs[name] = value;
-  }
-  if (values.exercise) inputs.exercise = 'true';
-  if (values['no-identify']) inputs.identify = 'false';
-  return inputs;
+function stream(target: NodeJS.WriteStream, stamped: boolean): NodeJS.WritableStream {
+  return stamped ? new TimestampedStream(target) : target;
+}
+
+async function end(out: NodeJS.WritableStream): Promise<void> {
+  if (out instanceof TimestampedStream)
+    await new Promise<void>((resolve) => {
+      out.end(resolve);
+    });
 }
 
 async function main(argv: string[]): Promise<number> {
-  let inputs: Record<string, string>;
+  let line: CommandLine;
   try {
-    inputs = readCommandLine(argv);
+    line = readCommandLine(argv);
   } catch (error) {
-    process.stderr.write(`${plainLines((error as Error).message)}\n\n${USAGE}\n`);
-    return 2;
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`rekkord-hooks: ${error.message}\nSee rekkord-hooks --help.\n`);
+    // A cron job that asked for JSON still gets an object to read.
+    const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    if (ours.includes('--json')) {
+      const object = jsonAbort(
+        ours.find((a) => !a.startsWith('-')) ?? '',
+        verdict('usage'),
+        error.message,
+      );
+      process.stdout.write(`${jsonText(object, [])}\n`);
+    }
+    return EXIT.usage.code;
   }
-  if (inputs.help || !inputs.command) {
-    process.stdout.write(`${USAGE}\n`);
-    return inputs.help ? 0 : 2;
+  const { inputs, flags } = line;
+  if (flags.has('help')) {
+    process.stdout.write(`${usage()}\n`);
+    return EXIT.success.code;
   }
+  if (flags.has('version')) {
+    process.stdout.write(`rekkord-hooks ${packageJson.version}\n`);
+    return EXIT.success.code;
+  }
+  if (!inputs.command) {
+    process.stderr.write(`${usage()}\n`);
+    return EXIT.usage.code;
+  }
+
+  const json = flags.has('json');
+  // With --json, stdout carries the JSON alone and the log goes to stderr.
+  const logTarget = json ? process.stderr : process.stdout;
+  const stamped = flags.has('timestamps') || (!flags.has('no-timestamps') && !logTarget.isTTY);
+  const log = stream(logTarget, stamped);
+  const errors = json ? log : stream(process.stderr, stamped);
+  const command = inputs.command;
+
   // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
   const cancel = new Cancellation(Infinity);
   let signals = 0;
@@ -101,26 +107,29 @@ async function main(argv: string[]): Promise<number> {
     signals += 1;
     if (signals === 1) {
       cancel.cancel(signal);
-      process.stderr.write(`\n${signal}: stopping, then running every post hook to its end\n`);
+      errors.write(`\n${signal}: stopping, then running every post hook to its end\n`);
     } else if (signals === 2) {
-      process.stderr.write(
+      errors.write(
         `\n${signal} again: ignored, the post hooks are running (a third signal stops them)\n`,
       );
     } else if (signals === 3) {
-      process.stderr.write(`\n${signal} a third time: stopping the post hooks\n`);
+      errors.write(`\n${signal} a third time: stopping the post hooks\n`);
       cancel.expire('the post phase was stopped by a third signal');
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const reporter = new TextReporter();
+  const reporter = new TextReporter(log);
+  let name: ExitName;
+  let result: SessionResult | ValidationResult | null = null;
+  let failure = '';
   try {
-    const settings = parseSettings((name) => inputs[name] ?? '', {
+    const settings = parseSettings((input) => inputs[input] ?? '', {
       workspace: process.cwd(),
       tempDir: os.tmpdir(),
       env: process.env,
     });
-    const result = await runOperation(settings, reporter, { cancel, execute });
+    result = await runOperation(settings, reporter, { cancel, execute });
     if (cancel.expiredBy !== null && 'phases' in result) {
       const unfinished = result.phases
         .flatMap((p) => p.hooks)
@@ -130,18 +139,29 @@ async function main(argv: string[]): Promise<number> {
         )
         .map((h) => `${h.phase}/${h.name}`);
       if (unfinished.length) {
-        process.stderr.write(
+        errors.write(
           `rekkord-hooks: post hooks that did not complete: ${oneLine(unfinished.join(', '))}\n`,
         );
       }
     }
-    return result.success ? 0 : 1;
+    name = outcome(result);
   } catch (error) {
-    process.stderr.write(
-      `rekkord-hooks: ${plainLines(reporter.redact((error as Error).message))}\n`,
-    );
-    return 1;
+    failure = error instanceof PreflightError ? error.inWords(CLI_WORDS) : describeError(error);
+    failure = reporter.redact(failure);
+    errors.write(`rekkord-hooks: ${plainLines(failure)}\n`);
+    name =
+      cancelled(cancel.signal) ??
+      (error instanceof PreflightError && error.setting ? 'usage' : 'failed');
   }
+  await end(log);
+  if (errors !== log) await end(errors);
+  if (json) {
+    const object = result
+      ? jsonResult(result, verdict(name), command)
+      : jsonAbort(command, verdict(name), failure);
+    process.stdout.write(`${jsonText(object, reporter.secrets)}\n`);
+  }
+  return EXIT[name].code;
 }
 
 process.exitCode = await main(process.argv.slice(2));

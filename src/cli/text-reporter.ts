@@ -22,7 +22,6 @@ const MARKS = { ok: '✔', failed: '✘' };
 
 export class TextReporter implements Reporter {
   private readonly log: LogWriter;
-  /** The exit code the command line ends with: 0 when everything succeeded. */
 
   constructor(out: NodeJS.WritableStream = process.stdout) {
     this.log = new LogWriter(out);
@@ -52,6 +51,11 @@ export class TextReporter implements Reporter {
     for (const name of tooShort) {
       this.line(`warning: ${name} is shorter than ${MIN_MASK_LENGTH} characters: not masked`);
     }
+  }
+
+  /** The masks, for `--json`: a terminal is the user's own, but the JSON is masked too. */
+  get secrets(): readonly string[] {
+    return this.masks;
   }
 
   planned(plan: Plan): void {

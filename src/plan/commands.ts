@@ -60,7 +60,8 @@ async function checkDestination(values: OperandValues): Promise<void> {
   const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
   if (!forced && (await readdir(destination)).length > 0) {
     throw new PreflightError(
-      `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`,
+      (w) =>
+        `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${w.edge === 'action' ? "'args'" : 'the Rekkord arguments (-- --force)'}`,
     );
   }
 }

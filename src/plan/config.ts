@@ -16,7 +16,7 @@ import {
 } from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
 import { expandHome } from './paths.js';
-import { PreflightError } from '../kernel/errors.js';
+import { PreflightError, type Words } from '../kernel/errors.js';
 import type { PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
@@ -115,12 +115,12 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * window between a check and the read), and refused unread unless it is a regular file of sane
  * size.
  */
-async function readRegularFile(file: string, origin: string): Promise<string> {
+async function readRegularFile(file: string, origin: Words): Promise<string> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await handle.stat();
     const refuse = (what: string) =>
-      new PreflightError(`Rekkord config ${file} (from ${origin}) ${what}`);
+      new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
     if (info.isDirectory()) throw refuse('is a directory, not a file');
     if (!info.isFile()) {
       const kind = info.isFIFO()
@@ -154,9 +154,11 @@ export async function loadConfig(
   source: ConfigSource,
   env: LocateContext['env'],
 ): Promise<RekkordConfig> {
-  const origin =
+  const origin: Words = (w) =>
     source === 'input'
-      ? "the 'config' input"
+      ? w.edge === 'action'
+        ? "the 'config' input"
+        : w.setting('config')
       : source === 'REKKORD_CONFIG_FILE'
         ? '$REKKORD_CONFIG_FILE'
         : 'the default location';
@@ -172,7 +174,7 @@ export async function loadConfig(
         : code === 'EACCES'
           ? 'is not readable (permission denied)'
           : `cannot be read (${String(error)})`;
-    throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    throw new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${why}`);
   }
 
   let doc: IniDocument;

@@ -24,7 +24,7 @@ import { childEnvironment } from './child-env.js';
 import type { Settings } from './inputs.js';
 import { resolveExecutable } from './paths.js';
 import { identify, probeRekkord, type Execute } from './rekkord-probe.js';
-import { PreflightError } from '../kernel/errors.js';
+import { capitalized, PreflightError, type Words } from '../kernel/errors.js';
 import type { PhaseName, Stage } from './types.js';
 import { HOOK_SOURCE_KINDS, hookSourceSpec, type HookSourceKind } from './hook-sources.js';
 
@@ -92,8 +92,10 @@ export interface PlanOptions {
   beforeProbe?: (configPath: string | null) => Promise<void>;
 }
 
-export const INSTALL_HINT =
-  "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path";
+export const INSTALL_HINT: Words = (w) =>
+  w.edge === 'action'
+    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
+    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
 
 function lenientNote(setting: HookDirectorySetting): string {
   if (setting.lenientValue === null) return '';
@@ -111,7 +113,7 @@ function rekkordMissing(settings: Settings): PreflightError {
     : existsSync(file)
       ? `${file} is not an executable file`
       : `${file} does not exist`;
-  return new PreflightError(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+  return new PreflightError((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
 }
 
 /** The config, found and read as Rekkord would, or null when there is none. */
@@ -130,7 +132,9 @@ async function readConfig(settings: Settings, rekkordPath: string | null) {
 
 /** A problem with a phase's folder, or null; with the file and line to point at. */
 export interface SourceProblem {
-  message: string;
+  message: Words;
+  /** The message without the place, for a finding that carries its file and line. */
+  detail: string;
   where?: { file: string; line?: number };
 }
 
@@ -142,13 +146,17 @@ export async function sourceProblem(
   if (!problem) return null;
   const setting = source.setting;
   if (setting && config) {
-    const where = `${config.path}:${setting.line}: [Hooks] ${setting.key} = ${setting.value}`;
+    const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
     return {
-      message: `${where}: the hook directory ${problem}${lenientNote(setting)}`,
+      message: () => `${config.path}:${setting.line}: ${detail}`,
+      detail,
       where: { file: config.path, line: setting.line },
     };
   }
-  return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+  return {
+    message: (w) => `${capitalized(w.setting('hooks-dir'))}: the hook directory ${problem}`,
+    detail: `the hook directory ${problem}`,
+  };
 }
 
 /** The folders of one phase, in the order they run (see the top of this file). */
@@ -227,7 +235,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       noHooks = info.noHooks;
     } catch (error) {
       throw new PreflightError(
-        `Rekkord at ${rekkordPath} does not run: ${(error as Error).message}. ${INSTALL_HINT}`,
+        (w) =>
+          `Rekkord at ${rekkordPath} does not run: ${(error as Error).message}. ${INSTALL_HINT(w)}`,
       );
     }
     if (!settings.skipIdentify) {
@@ -235,7 +244,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch(
         (error: unknown) => {
           throw new PreflightError(
-            `No hook ran: ${(error as Error).message}. Set 'identify: false' to rehearse without the repository`,
+            (w) =>
+              `No hook ran: ${(error as Error).message}. ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
           );
         },
       );

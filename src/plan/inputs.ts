@@ -3,7 +3,7 @@ import { isOperation, OPERATION_TABLE, OPERATIONS, type CommandInput } from './c
 import type { Operation } from './commands.js';
 import { expandHome } from './paths.js';
 import { OID } from './types.js';
-import { PreflightError } from '../kernel/errors.js';
+import { capitalized, PreflightError, type Words } from '../kernel/errors.js';
 
 export interface Settings {
   /** `save`, `scan` or `restore` with hooks around them, or `validate` (runs no Rekkord). */
@@ -65,45 +65,65 @@ function lines(value: string): string[] {
     .filter((l) => l !== '');
 }
 
-function fail(message: string): never {
-  throw new PreflightError(message);
+/** A setting is wrong: the message names it in the words of the edge that shows it. */
+function fail(message: Words): never {
+  throw new PreflightError(message, undefined, true);
 }
+
+/** `Input 'name'` for the action, `--name` (or the operand) for the command line. */
+const named =
+  (name: string): Words =>
+  (w) =>
+    capitalized(w.setting(name));
 
 function boolean(name: string, text: string): boolean {
   if (text === '' || FALSE.includes(text)) return false;
   if (TRUE.includes(text)) return true;
-  return fail(`Input '${name}' is '${text}'; expected true or false`);
+  return fail((w) => `${named(name)(w)} is '${text}'; expected true or false`);
 }
 
 /** A channel as Rekkord accepts it: not empty, at most 256 bytes, one line, not an option. */
 function checkChannel(name: string, channel: string): void {
   if (channel === '')
-    fail(`Input '${name}' is required: Rekkord says 'Snapshot channel cannot be empty'`);
+    fail((w) => `${named(name)(w)} is required: Rekkord says 'Snapshot channel cannot be empty'`);
   const bytes = Buffer.byteLength(channel, 'utf8');
   if (bytes > CHANNEL_MAX_BYTES) {
-    fail(`Input '${name}' is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`);
+    fail(
+      (w) =>
+        `${named(name)(w)} is ${bytes} bytes long; Rekkord's limit is ${CHANNEL_MAX_BYTES} bytes`,
+    );
   }
   if (channel.startsWith('-')) {
-    fail(`Input '${name}' must not start with '-' (Rekkord would read it as an option)`);
+    fail((w) => `${named(name)(w)} must not start with '-' (Rekkord would read it as an option)`);
   }
-  if (/[\r\n]/.test(channel)) fail(`Input '${name}' must be a single line`);
+  if (/[\r\n]/.test(channel)) fail((w) => `${named(name)(w)} must be a single line`);
 }
 
 function notAnOption(what: string, value: string): void {
-  if (value.startsWith('-')) fail(`${what} '${value}' starts with '-'; write it as './${value}'`);
+  if (value.startsWith('-'))
+    fail(() => `${what} '${value}' starts with '-'; write it as './${value}'`);
 }
 
 function hookTimeoutMs(text: string): number {
   if (!/^\d+(\.\d+)?$/.test(text)) {
-    fail(`Input 'hook-timeout' is '${text}'; expected a number of seconds (0 for no limit)`);
+    fail(
+      (w) =>
+        `${named('hook-timeout')(w)} is '${text}'; expected a number of seconds (0 for no limit)`,
+    );
   }
   const seconds = Number(text);
   if (seconds > MAX_HOOK_TIMEOUT_S) {
-    fail(`Input 'hook-timeout' is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`);
+    fail(
+      (w) =>
+        `${named('hook-timeout')(w)} is ${text} s; the most is ${MAX_HOOK_TIMEOUT_S} s (24 days)`,
+    );
   }
   const ms = Math.round(seconds * 1000);
   if (seconds > 0 && ms === 0) {
-    fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
+    fail(
+      (w) =>
+        `${named('hook-timeout')(w)} is ${text} s, less than a millisecond; use 0 for no limit`,
+    );
   }
   return ms;
 }
@@ -114,7 +134,8 @@ export const DEFAULT_LOCK_WAIT_S = 600;
 function lockWaitSeconds(text: string): number {
   if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_HOOK_TIMEOUT_S) {
     fail(
-      `Input 'lock-wait' is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`,
+      (w) =>
+        `${named('lock-wait')(w)} is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`,
     );
   }
   return Number(text);
@@ -144,7 +165,12 @@ const COMMAND_INPUTS: Record<
     given: (raw) => raw('paths').trim() !== '',
     read(raw, env) {
       const paths = lines(raw('paths')).map((p) => expandHome(p, env));
-      if (paths.length === 0) fail("Input 'paths' is required for save: one path per line");
+      if (paths.length === 0)
+        fail((w) =>
+          w.edge === 'action'
+            ? "Input 'paths' is required for save: one path per line"
+            : 'save needs the paths to save: PATH operands after the command',
+        );
       paths.forEach((p) => {
         notAnOption('Path', p);
       });
@@ -155,12 +181,13 @@ const COMMAND_INPUTS: Record<
     given: (raw) => raw('snapshot').trim() !== '',
     read(raw) {
       const snapshot = raw('snapshot').trim();
-      if (snapshot === '') fail("Input 'snapshot' is required for restore: an OID or a channel");
+      if (snapshot === '')
+        fail((w) => `${named('snapshot')(w)} is required for restore: an OID or a channel`);
       // `OID:path/inside` and `channel:path/inside` pick a sub-tree; the part before is checked.
       const colon = snapshot.indexOf(':');
       const base = colon >= 0 ? snapshot.slice(0, colon) : snapshot;
       if (/^[MRmr][0-9A-Fa-f]{64}$/.test(base) && !OID_PATTERN.test(base)) {
-        fail(`Input 'snapshot' looks like an OID but is not upper case: '${base}'`);
+        fail((w) => `${named('snapshot')(w)} looks like an OID but is not upper case: '${base}'`);
       }
       checkChannel('snapshot', base);
       return { snapshot };
@@ -170,7 +197,8 @@ const COMMAND_INPUTS: Record<
     given: (raw) => raw('destination').trim() !== '',
     read(raw, env) {
       const destination = expandHome(raw('destination').trim(), env);
-      if (destination === '') fail("Input 'destination' is required for restore: a folder");
+      if (destination === '')
+        fail((w) => `${named('destination')(w)} is required for restore: a folder`);
       notAnOption('Destination', destination);
       return { destination };
     },
@@ -199,7 +227,7 @@ function commandValues(command: Operation, raw: Raw, env: SettingsContext['env']
         Object.assign(values, input.read(raw, env));
     } else if (input.given(raw)) {
       const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
-      fail(`Input '${name}' is only used by ${users.join(', ')}, not ${command}`);
+      fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
     }
   }
   return values;
@@ -213,17 +241,20 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
   };
 
   const command = get('command');
-  if (command === '') fail(`Input 'command' is required: one of ${OPERATIONS.join(', ')}`);
+  if (command === '')
+    fail((w) => `${named('command')(w)} is required: one of ${OPERATIONS.join(', ')}`);
   if (!isOperation(command)) {
-    fail(`Input 'command' is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
+    fail((w) => `${named('command')(w)} is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
   }
   const values = commandValues(command, input, context.env);
 
   const args = lines(input('args'));
   const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
   if (configArg) {
-    fail(
-      `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`,
+    fail((w) =>
+      w.edge === 'action'
+        ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+        : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`,
     );
   }
 

@@ -241,12 +241,12 @@ async function checkFolder(
     findings.push({
       severity: 'error',
       title: `${label} hook folder missing`,
-      message: problem.message,
+      message: problem.detail,
       file: problem.where?.file ?? source.directory,
       ...(problem.where?.line ? { line: problem.where.line } : {}),
     });
     return {
-      check: { problem: problem.message, folderFindings: [], listing: empty, hookFindings: [] },
+      check: { problem: problem.detail, folderFindings: [], listing: empty, hookFindings: [] },
       findings,
     };
   }
