@@ -9,6 +9,7 @@ import { formatDuration } from '../src/kernel/text.js';
 import { workspaceFile } from '../src/report/rows.js';
 import { renderSummary } from '../src/report/summary.js';
 import type { HookResult, SessionResult } from '../src/engine/results.js';
+import { sessionResult } from '../src/engine/session.js';
 
 function hook(
   name: string,
@@ -34,11 +35,8 @@ function session(
   post: HookResult[] = [],
   stepOutcome: SessionResult['step']['outcome'] = 'success',
 ): SessionResult {
-  const failed =
-    [...pre, ...post].some((h) => h.outcome !== 'success') || stepOutcome !== 'success';
-  return {
+  return sessionResult({
     command: 'save',
-    success: !failed,
     errors: [],
     cancelled: null,
     recovery: false,
@@ -65,7 +63,7 @@ function session(
       oid: null,
       tail: ['Cannot stat x'],
     },
-  };
+  });
 }
 
 describe('annotations', () => {

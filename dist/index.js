@@ -338,6 +338,38 @@ function describeError(error) {
     const code = error.code;
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
+/** Errno codes in words, by action; `start` speaks of the program as "it". */
+const ERRNO_WORDS = {
+    ENOENT: { read: 'does not exist', examine: 'is a symbolic link to a missing file' },
+    EACCES: {
+        read: 'is not readable (permission denied)',
+        start: 'permission denied when starting it',
+    },
+    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+    ELOOP: {
+        read: 'is a symbolic link loop',
+        examine: 'is a symbolic link loop',
+        start: 'its path or its #! interpreter is a symbolic link loop (ELOOP)',
+    },
+    E2BIG: { start: 'its arguments and environment are too large (E2BIG)' },
+    ETXTBSY: { start: 'it is open for writing by another process (ETXTBSY)' },
+};
+const FALLBACK = {
+    read: 'cannot be read',
+    examine: 'cannot be examined',
+    start: 'it cannot be started',
+};
+/**
+ * An errno error as a sentence about `subject` (a path, "it"): `/x does not exist`. A code with no
+ * words of its own is named in brackets. For `start` the sentence is about "it" whatever `subject`.
+ */
+function errnoSentence(subject, error, action) {
+    const code = error?.code;
+    const words = code ? ERRNO_WORDS[code]?.[action] : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    const sentence = words ?? `${FALLBACK[action]} (${code ?? message})`;
+    return action === 'start' ? sentence : `${subject} ${sentence}`;
+}
 
 ;// CONCATENATED MODULE: ./src/plan/commands.ts
 /**
@@ -675,13 +707,7 @@ async function loadConfig(file, source, env) {
     catch (error) {
         if (error instanceof PreflightError)
             throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new PreflightError(errnoSentence(`Rekkord config ${file} (from ${origin})`, error, 'read'));
     }
     let doc;
     try {
@@ -780,6 +806,7 @@ function configSecrets(doc, env) {
 
 
 
+
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
 const MAX_HOOKS_PER_FOLDER = 1024;
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -792,14 +819,7 @@ async function directoryProblem(dir) {
         return null;
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return `${dir} does not exist`;
-        if (code === 'EACCES')
-            return `${dir} is not readable (permission denied)`;
-        if (code === 'ELOOP')
-            return `${dir} is a symbolic link loop`;
-        return `${dir} cannot be read (${code ?? String(error)})`;
+        return errnoSentence(dir, error, 'read');
     }
 }
 /** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
@@ -810,15 +830,8 @@ async function classify(file) {
     }
     catch (error) {
         const code = error.code;
-        if (code === 'ENOENT')
-            return {
-                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
-            };
-        if (code === 'ELOOP')
-            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
-        return {
-            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
-        };
+        const kind = code === 'ENOENT' || code === 'ELOOP' ? 'broken-link' : 'unreadable';
+        return { problem: { kind, message: errnoSentence('it', error, 'examine') } };
     }
     if (info.isDirectory())
         return { skip: 'directory' };
@@ -1680,6 +1693,7 @@ async function reapGroup(pgid, graceMs) {
 
 
 
+
 /** After SIGTERM on timeout, how long the group gets before SIGKILL. */
 const KILL_GRACE_MS = 3000;
 /** After exit, how long the output is still read (README: "a second later"). */
@@ -1721,16 +1735,7 @@ async function startErrorText(file, error) {
             return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
         }
     }
-    if (code === 'EACCES')
-        return 'permission denied when starting it';
-    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
-    if (code === 'ELOOP')
-        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
-    if (code === 'E2BIG')
-        return 'its arguments and environment are too large (E2BIG)';
-    if (code === 'ETXTBSY')
-        return 'it is open for writing by another process (ETXTBSY)';
-    return `it cannot be started (${code || error.message})`;
+    return errnoSentence('it', error, 'start');
 }
 class ProcessRun {
     spec;
@@ -1851,6 +1856,7 @@ function runProcess(spec) {
 
 
 
+
 function notRunResult(phase, hook, reason) {
     return {
         phase,
@@ -1866,10 +1872,8 @@ function notRunResult(phase, hook, reason) {
 }
 /** A hook whose process could not even be asked for (the spawn threw): it did not start. */
 function startFailure(phase, hook, error) {
-    const code = error?.code;
-    const text = error instanceof Error ? error.message : String(error);
     return {
-        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        ...notRunResult(phase, hook, `not started: ${describeError(error)}`),
         outcome: 'not-started',
     };
 }
@@ -2192,6 +2196,7 @@ function guardObserver(observer, errors) {
 
 
 
+
 function stepNotRun(command, message, outcome = 'skipped') {
     return {
         command,
@@ -2285,10 +2290,8 @@ async function runSession(plan, observer, options = {}) {
             phase: plan.post,
             context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         });
-        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
-        return {
+        return sessionResult({
             command,
-            success: ok && errors.length === 0,
             cancelled: cancel.signal,
             recovery: false,
             oid: step.oid,
@@ -2296,7 +2299,7 @@ async function runSession(plan, observer, options = {}) {
             step,
             configPath: plan.config?.path ?? null,
             errors,
-        };
+        });
     }
     finally {
         await stepConfig.cleanup().catch(() => undefined);
@@ -2323,9 +2326,8 @@ async function runRecovery(plan, observer, state, options = {}) {
         cancel: options.cancel ?? new Cancellation(),
         alreadyRun: state.alreadyRun,
     });
-    return {
+    return sessionResult({
         command,
-        success: !phaseFailed(post) && errors.length === 0,
         cancelled: null,
         recovery: true,
         oid: null,
@@ -2333,7 +2335,24 @@ async function runRecovery(plan, observer, state, options = {}) {
         step: stepNotRun(command, 'the main step ended before its post hooks ran'),
         configPath: plan.config?.path ?? null,
         errors,
+    });
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: isFailure(r.step.outcome) ? r.step : null,
     };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    return { ...r, success, failures };
 }
 /**
  * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
@@ -5005,9 +5024,6 @@ function workspaceFile(file, workspace) {
     const rel = external_node_path_default().relative(workspace, file);
     return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
 }
-function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
-}
 /**
  * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
  * step runs the post hooks of a killed main step).
@@ -5096,14 +5112,15 @@ function withTail(message, tail, lines) {
     const shown = tail.slice(-lines);
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
-/** One error per failed hook and per phase that could not run. */
-function hookAnnotations(phases, workspace) {
+/** One error per failed hook (as the engine listed them) and per phase that could not run. */
+function hookAnnotations(phases, failed, workspace) {
     const all = [];
+    const failedSet = new Set(failed);
     for (const phase of phases) {
         const name = phase.label ?? phase.phase;
         if (phase.error)
             all.push({ title: `${name} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter((h) => isFailure(h.outcome))) {
+        for (const hook of phase.hooks.filter((h) => failedSet.has(h))) {
             const file = workspaceFile(hook.path, workspace);
             all.push({
                 // A name is shown on one line, whatever bytes it holds.
@@ -5134,9 +5151,9 @@ function capAnnotations(all, reserved, noun, where) {
 }
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
 function errorAnnotations(result, workspace) {
-    const all = hookAnnotations(result.phases, workspace);
-    const step = result.step;
-    if (isFailure(step.outcome)) {
+    const all = hookAnnotations(result.phases, result.failures.hooks, workspace);
+    const { step } = result.failures;
+    if (step) {
         all.push({
             title: `rekkord ${step.command} failed (${exitStatus(step)})`,
             message: withTail(step.message, step.tail, 10),
@@ -5152,13 +5169,12 @@ function errorAnnotations(result, workspace) {
 }
 function failureMessage(result) {
     const parts = [];
-    const failed = failedHooks(result);
+    const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
     if (failed.length)
         parts.push(`${failed.length} of ${total} hooks failed`);
-    for (const p of result.phases)
-        if (p.error)
-            parts.push(`${p.phase}: ${p.error}`);
+    for (const p of result.failures.phases)
+        parts.push(`${p.phase}: ${p.error}`);
     parts.push(...result.errors);
     const step = result.step;
     if (result.recovery) {
@@ -5166,7 +5182,7 @@ function failureMessage(result) {
     }
     if (step.outcome === 'skipped')
         parts.push(`rekkord ${step.command} did not run`);
-    else if (isFailure(step.outcome))
+    else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
     const deferred = result.phases
         .filter((p) => p.phase.startsWith('post-'))
@@ -5219,7 +5235,6 @@ class LogWriter {
 }
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
-
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
     return phases.flatMap((p) => p.hooks.map((h) => ({
@@ -5238,7 +5253,7 @@ function stepOutputs(result) {
         success: String(result.success),
         oid: result.oid ?? '',
         hooks: JSON.stringify(hookOutputs(result.phases)),
-        'failed-hooks': String(failedHooks(result).length),
+        'failed-hooks': String(result.failures.hooks.length),
     };
 }
 /** The outputs of a step that ended before any hook ran. */
@@ -5338,7 +5353,10 @@ function annotation(finding, workspace) {
 function validationAnnotations(result, workspace) {
     const { validation, rehearsal } = result;
     const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
-    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+    const errors = [
+        ...of('error'),
+        ...hookAnnotations(rehearsal ?? [], result.rehearsalFailed, workspace),
+    ];
     const where = 'the job summary lists them all';
     const failure = !result.success
         ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`

@@ -438,7 +438,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/kernel/text.ts
 var kernel_text = __nccwpck_require__(426);
 ;// CONCATENATED MODULE: ./src/report/rows.ts
@@ -450,12 +449,9 @@ var kernel_text = __nccwpck_require__(426);
 
 
 
-function workspaceFile(file, workspace) {
-    const rel = external_node_path_default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel : undefined;
-}
-function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
+function rows_workspaceFile(file, workspace) {
+    const rel = path.relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : undefined;
 }
 /**
  * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
@@ -545,19 +541,20 @@ function withTail(message, tail, lines) {
     const shown = tail.slice(-lines);
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
-/** One error per failed hook and per phase that could not run. */
-function hookAnnotations(phases, workspace) {
+/** One error per failed hook (as the engine listed them) and per phase that could not run. */
+function hookAnnotations(phases, failed, workspace) {
     const all = [];
+    const failedSet = new Set(failed);
     for (const phase of phases) {
         const name = phase.label ?? phase.phase;
         if (phase.error)
             all.push({ title: `${name} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
+        for (const hook of phase.hooks.filter((h) => failedSet.has(h))) {
             const file = workspaceFile(hook.path, workspace);
             all.push({
                 // A name is shown on one line, whatever bytes it holds.
-                title: (0,kernel_text/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
-                message: withTail((0,kernel_text/* oneLine */.TN)(`${hook.path}: ${hook.message}`), hook.tail, 5),
+                title: oneLine(`${name} hook ${hook.name} failed (${exitStatus(hook)})`),
+                message: withTail(oneLine(`${hook.path}: ${hook.message}`), hook.tail, 5),
                 ...(file ? { file } : {}),
             });
         }
@@ -583,11 +580,11 @@ function capAnnotations(all, reserved, noun, where) {
 }
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
 function errorAnnotations(result, workspace) {
-    const all = hookAnnotations(result.phases, workspace);
-    const step = result.step;
-    if ((0,outcome/* isFailure */.N6)(step.outcome)) {
+    const all = hookAnnotations(result.phases, result.failures.hooks, workspace);
+    const { step } = result.failures;
+    if (step) {
         all.push({
-            title: `rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`,
+            title: `rekkord ${step.command} failed (${exitStatus(step)})`,
             message: withTail(step.message, step.tail, 10),
         });
     }
@@ -601,13 +598,12 @@ function errorAnnotations(result, workspace) {
 }
 function failureMessage(result) {
     const parts = [];
-    const failed = failedHooks(result);
+    const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
     if (failed.length)
         parts.push(`${failed.length} of ${total} hooks failed`);
-    for (const p of result.phases)
-        if (p.error)
-            parts.push(`${p.phase}: ${p.error}`);
+    for (const p of result.failures.phases)
+        parts.push(`${p.phase}: ${p.error}`);
     parts.push(...result.errors);
     const step = result.step;
     if (result.recovery) {
@@ -615,7 +611,7 @@ function failureMessage(result) {
     }
     if (step.outcome === 'skipped')
         parts.push(`rekkord ${step.command} did not run`);
-    else if ((0,outcome/* isFailure */.N6)(step.outcome))
+    else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
     const deferred = result.phases
         .filter((p) => p.phase.startsWith('post-'))
@@ -722,9 +718,8 @@ class TextReporter {
     finish(result) {
         this.line('');
         this.table(result.phases, result.step);
-        const { failure } = errorAnnotations(result, '/');
-        if (failure)
-            this.line(`✘ ${failure}`);
+        if (!result.success)
+            this.line(`✘ ${failureMessage(result)}`);
         else {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
@@ -1031,19 +1026,13 @@ async function loadConfig(file, source, env) {
     try {
         const info = await (0,promises_.stat)(file);
         if (info.isDirectory())
-            throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
+            throw new kernel_errors/* PreflightError */.wG(`Rekkord config ${file} (from ${origin}) is a directory, not a file`);
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        if (error instanceof kernel_errors/* PreflightError */.w)
+        if (error instanceof kernel_errors/* PreflightError */.wG)
             throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new kernel_errors/* PreflightError */.w(`Rekkord config ${file} (from ${origin}) ${why}`);
+        throw new kernel_errors/* PreflightError */.wG((0,kernel_errors/* errnoSentence */.gW)(`Rekkord config ${file} (from ${origin})`, error, 'read'));
     }
     let doc;
     try {
@@ -1051,7 +1040,7 @@ async function loadConfig(file, source, env) {
     }
     catch (error) {
         if (error instanceof IniError) {
-            throw new kernel_errors/* PreflightError */.w(`Rekkord would refuse its config: ${error.message}`, {
+            throw new kernel_errors/* PreflightError */.wG(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
@@ -1068,7 +1057,7 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new kernel_errors/* PreflightError */.w(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new kernel_errors/* PreflightError */.wG(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
@@ -1142,6 +1131,7 @@ function configSecrets(doc, env) {
 
 
 
+
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
 const MAX_HOOKS_PER_FOLDER = 1024;
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -1154,14 +1144,7 @@ async function directoryProblem(dir) {
         return null;
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return `${dir} does not exist`;
-        if (code === 'EACCES')
-            return `${dir} is not readable (permission denied)`;
-        if (code === 'ELOOP')
-            return `${dir} is a symbolic link loop`;
-        return `${dir} cannot be read (${code ?? String(error)})`;
+        return (0,kernel_errors/* errnoSentence */.gW)(dir, error, 'read');
     }
 }
 /** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
@@ -1172,15 +1155,8 @@ async function classify(file) {
     }
     catch (error) {
         const code = error.code;
-        if (code === 'ENOENT')
-            return {
-                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
-            };
-        if (code === 'ELOOP')
-            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
-        return {
-            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
-        };
+        const kind = code === 'ENOENT' || code === 'ELOOP' ? 'broken-link' : 'unreadable';
+        return { problem: { kind, message: (0,kernel_errors/* errnoSentence */.gW)('it', error, 'examine') } };
     }
     if (info.isDirectory())
         return { skip: 'directory' };
@@ -1403,7 +1379,7 @@ function rekkordMissing(settings) {
         : (0,external_node_fs_.existsSync)(file)
             ? `${file} is not an executable file`
             : `${file} does not exist`;
-    return new kernel_errors/* PreflightError */.w(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
+    return new kernel_errors/* PreflightError */.wG(`Rekkord was not found: ${why}. ${INSTALL_HINT}`);
 }
 /** The config, found and read as Rekkord would, or null when there is none. */
 async function readConfig(settings, rekkordPath) {
@@ -1456,7 +1432,7 @@ function lenientWarnings(plan, config) {
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
-        throw new kernel_errors/* PreflightError */.w('validate has no Rekkord step to plan');
+        throw new kernel_errors/* PreflightError */.wG('validate has no Rekkord step to plan');
     const found = await findRekkord(settings);
     if (!found && !options.recovery)
         throw rekkordMissing(settings);
@@ -1477,7 +1453,7 @@ async function makePlan(settings, options = {}) {
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
-                throw new kernel_errors/* PreflightError */.w(problem.message, problem.where);
+                throw new kernel_errors/* PreflightError */.wG(problem.message, problem.where);
         }
         await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
     }
@@ -1492,12 +1468,12 @@ async function makePlan(settings, options = {}) {
             noHooks = info.noHooks;
         }
         catch (error) {
-            throw new kernel_errors/* PreflightError */.w(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
+            throw new kernel_errors/* PreflightError */.wG(`Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT}`);
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
             keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new kernel_errors/* PreflightError */.w(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
+                throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${error.message}. Set 'identify: false' to rehearse without the repository`);
             });
         }
     }
@@ -1521,7 +1497,7 @@ async function makeValidationPlan(settings) {
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
     if (!config && !settings.hooksDir) {
-        throw new kernel_errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -1910,6 +1886,7 @@ async function reapGroup(pgid, graceMs) {
 
 
 
+
 /** After SIGTERM on timeout, how long the group gets before SIGKILL. */
 const KILL_GRACE_MS = 3000;
 /** After exit, how long the output is still read (README: "a second later"). */
@@ -1951,16 +1928,7 @@ async function startErrorText(file, error) {
             return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
         }
     }
-    if (code === 'EACCES')
-        return 'permission denied when starting it';
-    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
-    if (code === 'ELOOP')
-        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
-    if (code === 'E2BIG')
-        return 'its arguments and environment are too large (E2BIG)';
-    if (code === 'ETXTBSY')
-        return 'it is open for writing by another process (ETXTBSY)';
-    return `it cannot be started (${code || error.message})`;
+    return (0,kernel_errors/* errnoSentence */.gW)('it', error, 'start');
 }
 class ProcessRun {
     spec;
@@ -2081,6 +2049,7 @@ function runProcess(spec) {
 
 
 
+
 function notRunResult(phase, hook, reason) {
     return {
         phase,
@@ -2096,10 +2065,8 @@ function notRunResult(phase, hook, reason) {
 }
 /** A hook whose process could not even be asked for (the spawn threw): it did not start. */
 function startFailure(phase, hook, error) {
-    const code = error?.code;
-    const text = error instanceof Error ? error.message : String(error);
     return {
-        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        ...notRunResult(phase, hook, `not started: ${(0,kernel_errors/* describeError */.Uc)(error)}`),
         outcome: 'not-started',
     };
 }
@@ -2152,7 +2119,7 @@ async function listPhase(phase) {
             listing.skipped.push(...one.skipped);
         }
         catch (error) {
-            errors.push(`the hook directory ${source.directory} cannot be read: ${(0,kernel_errors/* describeError */.U)(error)}`);
+            errors.push(`the hook directory ${source.directory} cannot be read: ${(0,kernel_errors/* describeError */.Uc)(error)}`);
         }
     }
     return { listing, error: errors.join('; ') };
@@ -2313,7 +2280,7 @@ async function runStep(spec, options) {
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */
 function guardObserver(observer, errors) {
     const record = (what, error) => {
-        const message = `${what} failed: ${(0,kernel_errors/* describeError */.U)(error)}`;
+        const message = `${what} failed: ${(0,kernel_errors/* describeError */.Uc)(error)}`;
         if (!errors.includes(message))
             errors.push(message);
     };
@@ -2380,6 +2347,7 @@ function guardObserver(observer, errors) {
 
 
 
+
 function stepNotRun(command, message, outcome = 'skipped') {
     return {
         command,
@@ -2413,13 +2381,13 @@ async function prepare(plan) {
     const post = await listPhase(plan.post);
     const unreadable = [pre.error, post.error].filter((e) => e !== '');
     if (unreadable.length)
-        throw new kernel_errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
+        throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${unreadable.join('; ')}`);
     try {
         const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
         return { pre, stepConfig };
     }
     catch (error) {
-        throw new kernel_errors/* PreflightError */.w(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.U)(error)}`);
+        throw new kernel_errors/* PreflightError */.wG(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.Uc)(error)}`);
     }
 }
 /** A phase run so that a throw is the phase's error, never the session's end. */
@@ -2433,7 +2401,7 @@ async function guardedPhase(run) {
             directories: run.phase.sources.map((s) => s.directory),
             hooks: [],
             skipped: [],
-            error: `the phase stopped: ${(0,kernel_errors/* describeError */.U)(error)}`,
+            error: `the phase stopped: ${(0,kernel_errors/* describeError */.Uc)(error)}`,
         };
     }
 }
@@ -2473,10 +2441,8 @@ async function runSession(plan, observer, options = {}) {
             phase: plan.post,
             context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         });
-        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
-        return {
+        return sessionResult({
             command,
-            success: ok && errors.length === 0,
             cancelled: cancel.signal,
             recovery: false,
             oid: step.oid,
@@ -2484,7 +2450,7 @@ async function runSession(plan, observer, options = {}) {
             step,
             configPath: plan.config?.path ?? null,
             errors,
-        };
+        });
     }
     finally {
         await stepConfig.cleanup().catch(() => undefined);
@@ -2511,9 +2477,8 @@ async function runRecovery(plan, observer, state, options = {}) {
         cancel: options.cancel ?? new kernel_cancel/* Cancellation */.mT(),
         alreadyRun: state.alreadyRun,
     });
-    return {
+    return sessionResult({
         command,
-        success: !phaseFailed(post) && errors.length === 0,
         cancelled: null,
         recovery: true,
         oid: null,
@@ -2521,7 +2486,24 @@ async function runRecovery(plan, observer, state, options = {}) {
         step: stepNotRun(command, 'the main step ended before its post hooks ran'),
         configPath: plan.config?.path ?? null,
         errors,
+    });
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: (0,outcome/* isFailure */.N6)(r.step.outcome) ? r.step : null,
     };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    return { ...r, success, failures };
 }
 /**
  * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
@@ -2577,7 +2559,7 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
         });
     }
     catch (error) {
-        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.U)(error)}`;
+        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.Uc)(error)}`;
         result = { ...stepNotRun(command, message, 'not-started'), display };
     }
     observer.processGroup(null);
@@ -2984,7 +2966,7 @@ async function runOperation(settings, reporter, options) {
     const { recover } = options;
     const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
     if (cancel.cancelled && !recover) {
-        throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        throw new kernel_errors/* PreflightError */.wG(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
     }
     // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
     reporter.maskSecrets(plan.config?.secrets ?? []);
@@ -3151,8 +3133,9 @@ class Cancellation {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ describeError),
-/* harmony export */   w: () => (/* binding */ PreflightError)
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   gW: () => (/* binding */ errnoSentence),
+/* harmony export */   wG: () => (/* binding */ PreflightError)
 /* harmony export */ });
 /** Errors that stop the run before a hook runs, and errors put into words. */
 /** Thrown for anything wrong before a hook runs: the action then runs nothing. */
@@ -3172,6 +3155,38 @@ function describeError(error) {
         return String(error);
     const code = error.code;
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+/** Errno codes in words, by action; `start` speaks of the program as "it". */
+const ERRNO_WORDS = {
+    ENOENT: { read: 'does not exist', examine: 'is a symbolic link to a missing file' },
+    EACCES: {
+        read: 'is not readable (permission denied)',
+        start: 'permission denied when starting it',
+    },
+    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+    ELOOP: {
+        read: 'is a symbolic link loop',
+        examine: 'is a symbolic link loop',
+        start: 'its path or its #! interpreter is a symbolic link loop (ELOOP)',
+    },
+    E2BIG: { start: 'its arguments and environment are too large (E2BIG)' },
+    ETXTBSY: { start: 'it is open for writing by another process (ETXTBSY)' },
+};
+const FALLBACK = {
+    read: 'cannot be read',
+    examine: 'cannot be examined',
+    start: 'it cannot be started',
+};
+/**
+ * An errno error as a sentence about `subject` (a path, "it"): `/x does not exist`. A code with no
+ * words of its own is named in brackets. For `start` the sentence is about "it" whatever `subject`.
+ */
+function errnoSentence(subject, error, action) {
+    const code = error?.code;
+    const words = code ? ERRNO_WORDS[code]?.[action] : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    const sentence = words ?? `${FALLBACK[action]} (${code ?? message})`;
+    return action === 'start' ? sentence : `${subject} ${sentence}`;
 }
 
 
@@ -3301,10 +3316,10 @@ async function checkDestination(values) {
     if (!info)
         return;
     if (!info.isDirectory())
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(`Destination ${destination} exists and is not a folder`);
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(destination)).length > 0) {
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to 'args'`);
     }
 }
 const COMMAND_TABLE = {
@@ -3390,7 +3405,7 @@ function lines(value) {
         .filter((l) => l !== '');
 }
 function fail(message) {
-    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(message);
+    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(message);
 }
 function boolean(name, text) {
     if (text === '' || FALSE.includes(text))

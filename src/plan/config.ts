@@ -10,7 +10,7 @@ import ini from 'ini';
 import { IniError, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
 import { expandHome } from './paths.js';
-import { PreflightError } from '../kernel/errors.js';
+import { errnoSentence, PreflightError } from '../kernel/errors.js';
 import type { PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
@@ -120,14 +120,9 @@ export async function loadConfig(
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof PreflightError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'is not readable (permission denied)'
-          : `cannot be read (${String(error)})`;
-    throw new PreflightError(`Rekkord config ${file} (from ${origin}) ${why}`);
+    throw new PreflightError(
+      errnoSentence(`Rekkord config ${file} (from ${origin})`, error, 'read'),
+    );
   }
 
   let doc: IniDocument;
