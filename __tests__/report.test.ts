@@ -165,6 +165,29 @@ describe('job summary', () => {
   });
 });
 
+describe('the session verdict (computed once by the engine)', () => {
+  it('lists the failed hooks and the failed step, and fails the session', () => {
+    const result = session([hook('a', 'failure'), hook('b', 'not-run')], [], 'failure');
+    expect(result.success).toBe(false);
+    expect(result.failures.hooks.map((h) => h.name)).toEqual(['a']);
+    expect(result.failures.step?.outcome).toBe('failure');
+    expect(result.failures.phases).toEqual([]);
+  });
+
+  it('fails a session whose hook a cancel came before, without listing it as failed', () => {
+    const result = session([hook('a', 'not-run')]);
+    expect(result.success).toBe(false);
+    expect(result.failures.hooks).toEqual([]);
+  });
+
+  it('lets a recovery succeed without a Rekkord step, and an action error fail any session', () => {
+    const recovered = { ...session([], [hook('p', 'success')], 'skipped'), recovery: true };
+    expect(sessionResult(recovered).success).toBe(true);
+    expect(sessionResult({ ...recovered, errors: ['state not written'] }).success).toBe(false);
+    expect(session([], [], 'skipped').success).toBe(false);
+  });
+});
+
 describe('step outputs', () => {
   it('gives success, oid, the hooks as JSON and the failed count', () => {
     const outputs = stepOutputs(

@@ -300,7 +300,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(416);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(787);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
@@ -783,7 +783,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 416:
+/***/ 787:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1405,7 +1405,7 @@ async function sourceProblem(source, config) {
             where: { file: config.path, line: setting.line },
         };
     }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+    return { message: `Input '${hookSourceSpec(source.kind).input}': the hook directory ${problem}` };
 }
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
@@ -1445,6 +1445,7 @@ async function makePlan(settings, options = {}) {
         // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
         // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
         const configured = allHookDirectories(config).map((setting) => ({
+            kind: 'config',
             directory: setting.directory,
             setting,
         }));
@@ -1496,10 +1497,12 @@ async function makeValidationPlan(settings) {
     // Rekkord is not needed to validate, but its folder is one place the config may be.
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
-    }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    if (!config && phases.length === 0) {
+        // The inputs that name hook folders of their own, read from the hook-source table.
+        const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter((i) => i !== 'config');
+        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
+    }
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
     return { settings, config, configSearched: searched, childEnv, phases };
 }
@@ -1657,12 +1660,6 @@ function hookEnvironment(base, ctx) {
 var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
 ;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
@@ -1670,13 +1667,14 @@ var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
  * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
  * collection every few MiB of output frees them early, for a negligible cost.
  */
-
-
 const EVERY_BYTES = 4 * 1024 * 1024;
+/** Loaded only when output reaches EVERY_BYTES: `node:v8` is not cheap to load at every start. */
 function exposeGc() {
     try {
-        external_node_v8_default().setFlagsFromString('--expose-gc');
-        const gc = external_node_vm_default().runInNewContext('gc');
+        const v8 = process.getBuiltinModule('node:v8');
+        const vm = process.getBuiltinModule('node:vm');
+        v8.setFlagsFromString('--expose-gc');
+        const gc = vm.runInNewContext('gc');
         return typeof gc === 'function' ? gc : null;
     }
     catch {

@@ -121,7 +121,7 @@ export interface SourceProblem {
 }
 
 export async function sourceProblem(
-  source: Pick<HookSource, 'directory' | 'setting'>,
+  source: Pick<HookSource, 'kind' | 'directory' | 'setting'>,
   config: RekkordConfig | null,
 ): Promise<SourceProblem | null> {
   const problem = await directoryProblem(source.directory);
@@ -134,7 +134,7 @@ export async function sourceProblem(
       where: { file: config.path, line: setting.line },
     };
   }
-  return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+  return { message: `Input '${hookSourceSpec(source.kind).input}': the hook directory ${problem}` };
 }
 
 /** The folders of one phase, in the order they run (see the top of this file). */
@@ -185,6 +185,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
     // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
     const configured = allHookDirectories(config).map((setting) => ({
+      kind: 'config' as const,
       directory: setting.directory,
       setting,
     }));
@@ -254,14 +255,18 @@ export async function makeValidationPlan(settings: Settings): Promise<Validation
   // Rekkord is not needed to validate, but its folder is one place the config may be.
   const rekkordPath = await findRekkord(settings);
   const { config, searched } = await readConfig(settings, rekkordPath);
-  if (!config && !settings.hooksDir) {
-    throw new PreflightError(
-      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`,
-    );
-  }
   const phases = COMMANDS.flatMap((command) =>
     (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
   ).filter((p) => p.sources.length > 0);
+  if (!config && phases.length === 0) {
+    // The inputs that name hook folders of their own, read from the hook-source table.
+    const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter(
+      (i) => i !== 'config',
+    );
+    throw new PreflightError(
+      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`,
+    );
+  }
   const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
   return { settings, config, configSearched: searched, childEnv, phases };
 }
