@@ -9,6 +9,7 @@ import { formatDuration } from '../src/kernel/text.js';
 import { workspaceFile } from '../src/report/rows.js';
 import { renderSummary } from '../src/report/summary.js';
 import type { HookResult, SessionResult } from '../src/engine/results.js';
+import { sessionResult } from '../src/engine/session.js';
 
 function hook(
   name: string,
@@ -34,11 +35,8 @@ function session(
   post: HookResult[] = [],
   stepOutcome: SessionResult['step']['outcome'] = 'success',
 ): SessionResult {
-  const failed =
-    [...pre, ...post].some((h) => h.outcome !== 'success') || stepOutcome !== 'success';
-  return {
+  return sessionResult({
     command: 'save',
-    success: !failed,
     errors: [],
     cancelled: null,
     recovery: false,
@@ -65,7 +63,7 @@ function session(
       oid: null,
       tail: ['Cannot stat x'],
     },
-  };
+  });
 }
 
 describe('annotations', () => {
@@ -164,6 +162,29 @@ describe('job summary', () => {
       '1.5 s',
       '2 min 5 s',
     ]);
+  });
+});
+
+describe('the session verdict (computed once by the engine)', () => {
+  it('lists the failed hooks and the failed step, and fails the session', () => {
+    const result = session([hook('a', 'failure'), hook('b', 'not-run')], [], 'failure');
+    expect(result.success).toBe(false);
+    expect(result.failures.hooks.map((h) => h.name)).toEqual(['a']);
+    expect(result.failures.step?.outcome).toBe('failure');
+    expect(result.failures.phases).toEqual([]);
+  });
+
+  it('fails a session whose hook a cancel came before, without listing it as failed', () => {
+    const result = session([hook('a', 'not-run')]);
+    expect(result.success).toBe(false);
+    expect(result.failures.hooks).toEqual([]);
+  });
+
+  it('lets a recovery succeed without a Rekkord step, and an action error fail any session', () => {
+    const recovered = { ...session([], [hook('p', 'success')], 'skipped'), recovery: true };
+    expect(sessionResult(recovered).success).toBe(true);
+    expect(sessionResult({ ...recovered, errors: ['state not written'] }).success).toBe(false);
+    expect(session([], [], 'skipped').success).toBe(false);
   });
 });
 

@@ -300,9 +300,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(554);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(306);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(572);
 /* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(776);
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(330);
@@ -720,7 +720,7 @@ function readCommandLine(argv) {
 
 /***/ }),
 
-/***/ 306:
+/***/ 572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -731,10 +731,112 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
 var outcome = __nccwpck_require__(938);
-// EXTERNAL MODULE: ./src/report/rows.ts
-var report_rows = __nccwpck_require__(425);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
 // EXTERNAL MODULE: ./src/kernel/text.ts
 var kernel_text = __nccwpck_require__(426);
+;// CONCATENATED MODULE: ./src/report/rows.ts
+/**
+ * What a finished session says, whatever shows it: the rows of the hook table in the order things
+ * ran, and the lines that announce phases and hooks.
+ * Annotations, the job summary and the step outputs each have their own module.
+ */
+
+
+
+function rows_workspaceFile(file, workspace) {
+    const rel = path.relative(workspace, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : undefined;
+}
+/**
+ * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
+ * step runs the post hooks of a killed main step).
+ */
+function rows_hookRows(phases, step, stepFirst = false) {
+    const rows = [];
+    const row = (r) => {
+        rows.push({ note: '', exit: '', ...r });
+    };
+    const stepRow = () => {
+        if (!step)
+            return;
+        row({
+            kind: 'step',
+            phase: 'rekkord',
+            name: `rekkord ${step.command}`,
+            outcome: step.outcome,
+            exit: (0,outcome/* exitColumn */.xT)(step),
+            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
+            details: step.message,
+        });
+    };
+    const note = (phase, text, details = '', directories) => {
+        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
+        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
+    };
+    if (stepFirst)
+        stepRow();
+    for (const phase of phases) {
+        const name = phase.label ?? phase.phase;
+        if (phase.error)
+            note(name, 'failure', phase.error);
+        if (phase.directories.length === 0)
+            note(name, 'no directory configured');
+        else if (!phase.error && phase.hooks.length === 0) {
+            note(name, 'no hooks', '', phase.directories);
+        }
+        for (const h of phase.hooks) {
+            row({
+                kind: 'hook',
+                phase: name,
+                name: h.name,
+                outcome: h.outcome,
+                exit: (0,outcome/* exitColumn */.xT)(h),
+                durationMs: h.durationMs,
+                details: h.message,
+            });
+        }
+        if (!stepFirst && phase.phase.startsWith('pre-'))
+            stepRow();
+    }
+    return rows;
+}
+/** How a reporter announces a phase: its hooks and folders, and what it skips. */
+function phaseLine(phase, directories, listing) {
+    if (directories.length === 0)
+        return `${phase}: no hook directory configured`;
+    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
+    const where = directories.join(' and ');
+    return (0,kernel_text/* oneLine */.TN)(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+}
+/** How a reporter titles a running hook: phase, name and arguments. */
+function hookTitle(phase, hook) {
+    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
+    return (0,kernel_text/* oneLine */.TN)(`${phase} › ${hook.name}${args}`);
+}
+/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
+function endLine(what, result, marks) {
+    const took = (0,kernel_text/* formatDuration */.a3)(result.durationMs);
+    if (result.outcome === 'success')
+        return (0,kernel_text/* oneLine */.TN)(`${marks.ok} ${what} succeeded in ${took}`);
+    return (0,kernel_text/* oneLine */.TN)(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+/**
+ * The warning for processes a hook left in its process group, which the run stopped: each named,
+ * and how to start a service that outlives its hook. Null when it left none.
+ */
+function leftoverWarning(result) {
+    const left = result.leftovers ?? [];
+    if (!left.length)
+        return null;
+    const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+    return {
+        title: `${result.phase} hook ${result.name} left processes running`,
+        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
+            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 /**
  * The error annotations of a finished session, within what the runner shows (10 errors a step),
@@ -749,19 +851,20 @@ function withTail(message, tail, lines) {
     const shown = tail.slice(-lines);
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
-/** One error per failed hook and per phase that could not run. */
-function annotations_hookAnnotations(phases, workspace) {
+/** One error per failed hook (as the engine listed them) and per phase that could not run. */
+function annotations_hookAnnotations(phases, failed, workspace) {
     const all = [];
+    const failedSet = new Set(failed);
     for (const phase of phases) {
         const name = phase.label ?? phase.phase;
         if (phase.error)
             all.push({ title: `${name} hooks did not run`, message: phase.error });
-        for (const hook of phase.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))) {
-            const file = (0,report_rows/* workspaceFile */.EJ)(hook.path, workspace);
+        for (const hook of phase.hooks.filter((h) => failedSet.has(h))) {
+            const file = workspaceFile(hook.path, workspace);
             all.push({
                 // A name is shown on one line, whatever bytes it holds.
-                title: (0,kernel_text/* oneLine */.TN)(`${name} hook ${hook.name} failed (${(0,outcome/* exitStatus */.$u)(hook)})`),
-                message: withTail((0,kernel_text/* oneLine */.TN)(`${hook.path}: ${hook.message}`), hook.tail, 5),
+                title: oneLine(`${name} hook ${hook.name} failed (${exitStatus(hook)})`),
+                message: withTail(oneLine(`${hook.path}: ${hook.message}`), hook.tail, 5),
                 ...(file ? { file } : {}),
             });
         }
@@ -787,11 +890,11 @@ function annotations_capAnnotations(all, reserved, noun, where) {
 }
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
 function errorAnnotations(result, workspace) {
-    const all = annotations_hookAnnotations(result.phases, workspace);
-    const step = result.step;
-    if ((0,outcome/* isFailure */.N6)(step.outcome)) {
+    const all = annotations_hookAnnotations(result.phases, result.failures.hooks, workspace);
+    const { step } = result.failures;
+    if (step) {
         all.push({
-            title: `rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`,
+            title: `rekkord ${step.command} failed (${exitStatus(step)})`,
             message: withTail(step.message, step.tail, 10),
         });
     }
@@ -805,13 +908,12 @@ function errorAnnotations(result, workspace) {
 }
 function failureMessage(result) {
     const parts = [];
-    const failed = (0,report_rows/* failedHooks */.Om)(result);
+    const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
     if (failed.length)
         parts.push(`${failed.length} of ${total} hooks failed`);
-    for (const p of result.phases)
-        if (p.error)
-            parts.push(`${p.phase}: ${p.error}`);
+    for (const p of result.failures.phases)
+        parts.push(`${p.phase}: ${p.error}`);
     parts.push(...result.errors);
     const step = result.step;
     if (result.recovery) {
@@ -819,7 +921,7 @@ function failureMessage(result) {
     }
     if (step.outcome === 'skipped')
         parts.push(`rekkord ${step.command} did not run`);
-    else if ((0,outcome/* isFailure */.N6)(step.outcome))
+    else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
     const deferred = result.phases
         .filter((p) => p.phase.startsWith('post-'))
@@ -965,7 +1067,10 @@ function annotation(finding, workspace) {
 function validationAnnotations(result, workspace) {
     const { validation, rehearsal } = result;
     const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
-    const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+    const errors = [
+        ...of('error'),
+        ...hookAnnotations(rehearsal ?? [], result.rehearsalFailed, workspace),
+    ];
     const where = 'the job summary lists them';
     const failure = !result.success
         ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
@@ -1146,17 +1251,17 @@ class TextReporter {
             this.line(`warning: ${warning}`);
     }
     phaseStart(phase, directories, listing) {
-        this.line((0,report_rows/* phaseLine */.Kl)(phase, directories, listing));
+        this.line(phaseLine(phase, directories, listing));
     }
     hookStart(phase, hook) {
-        this.line(`── ${(0,report_rows/* hookTitle */.Ez)(phase, hook)}`);
+        this.line(`── ${hookTitle(phase, hook)}`);
     }
     output(chunk) {
         return this.log.output(chunk);
     }
     hookEnd(result) {
-        this.line((0,report_rows/* endLine */.Sk)(`${result.phase} ${result.name}`, result, MARKS));
-        const left = (0,report_rows/* leftoverWarning */._f)(result);
+        this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
+        const left = leftoverWarning(result);
         if (left)
             this.line(`warning: ${left.message}`);
     }
@@ -1167,7 +1272,7 @@ class TextReporter {
     }
     stepEnd(result) {
         const oid = result.oid ? `: snapshot ${result.oid}` : '';
-        this.line(`${(0,report_rows/* endLine */.Sk)(`rekkord ${result.command}`, result, MARKS)}${oid}`);
+        this.line(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
     }
     phaseEnd(report) {
         if (report.error)
@@ -1179,9 +1284,8 @@ class TextReporter {
             this.line(`Waited ${(0,kernel_text/* formatDuration */.a3)(result.lockWaitMs)} for another run on the same config`);
         }
         this.table(result.phases, result.step);
-        const { failure } = errorAnnotations(result, '/');
-        if (failure)
-            this.line(`✘ ${failure}`);
+        if (!result.success)
+            this.line(`✘ ${failureMessage(result)}`);
         else {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
@@ -1190,7 +1294,7 @@ class TextReporter {
     }
     table(phases, step) {
         const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        for (const r of (0,report_rows/* hookRows */.f0)(phases, step).filter((row) => row.outcome !== null)) {
+        for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
             const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
             const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
             rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
@@ -1309,7 +1413,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 554:
+/***/ 20:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1329,6 +1433,8 @@ var commands = __nccwpck_require__(593);
 var plan_config = __nccwpck_require__(631);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
+// EXTERNAL MODULE: ./src/kernel/errors.ts
+var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/discovery.ts
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
@@ -1344,6 +1450,7 @@ var promises_ = __nccwpck_require__(455);
 
 
 
+
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
 const MAX_HOOKS_PER_FOLDER = 1024;
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -1356,14 +1463,7 @@ async function directoryProblem(dir) {
         return null;
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return `${dir} does not exist`;
-        if (code === 'EACCES')
-            return `${dir} is not readable (permission denied)`;
-        if (code === 'ELOOP')
-            return `${dir} is a symbolic link loop`;
-        return `${dir} cannot be read (${code ?? String(error)})`;
+        return (0,kernel_errors/* errnoSentence */.gW)(dir, error, 'read');
     }
 }
 /** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
@@ -1374,15 +1474,8 @@ async function classify(file) {
     }
     catch (error) {
         const code = error.code;
-        if (code === 'ENOENT')
-            return {
-                problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
-            };
-        if (code === 'ELOOP')
-            return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
-        return {
-            problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
-        };
+        const kind = code === 'ENOENT' || code === 'ELOOP' ? 'broken-link' : 'unreadable';
+        return { problem: { kind, message: (0,kernel_errors/* errnoSentence */.gW)('it', error, 'examine') } };
     }
     if (info.isDirectory())
         return { skip: 'directory' };
@@ -1541,8 +1634,6 @@ function roleAllows(role, mode) {
     return false;
 }
 
-// EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
@@ -1642,7 +1733,7 @@ async function sourceProblem(source, config) {
         };
     }
     return {
-        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting('hooks-dir'))}: the hook directory ${problem}`,
+        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting(hookSourceSpec(source.kind).input))}: the hook directory ${problem}`,
         detail: `the hook directory ${problem}`,
     };
 }
@@ -1687,6 +1778,7 @@ async function makePlan(settings, options = {}) {
         // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
         // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
         const configured = (0,plan_config/* allHookDirectories */.KZ)(config).map((setting) => ({
+            kind: 'config',
             directory: setting.directory,
             setting,
         }));
@@ -1739,10 +1831,12 @@ async function makeValidationPlan(settings) {
     // Rekkord is not needed to validate, but its folder is one place the config may be.
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
-    }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    if (!config && phases.length === 0) {
+        // The inputs that name hook folders of their own, read from the hook-source table.
+        const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter((i) => i !== 'config');
+        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
+    }
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
     const secrets = [...(config?.secrets ?? []), ...(0,plan_config/* runSecrets */.To)(settings.env, settings.args)];
     return { settings, config, configSearched: searched, secrets, childEnv, phases };
@@ -1901,12 +1995,6 @@ function hookEnvironment(base, ctx) {
 var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
 ;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
@@ -1914,13 +2002,14 @@ var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
  * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
  * collection every few MiB of output frees them early, for a negligible cost.
  */
-
-
 const EVERY_BYTES = 4 * 1024 * 1024;
+/** Loaded only when output reaches EVERY_BYTES: `node:v8` is not cheap to load at every start. */
 function exposeGc() {
     try {
-        external_node_v8_default().setFlagsFromString('--expose-gc');
-        const gc = external_node_vm_default().runInNewContext('gc');
+        const v8 = process.getBuiltinModule('node:v8');
+        const vm = process.getBuiltinModule('node:vm');
+        v8.setFlagsFromString('--expose-gc');
+        const gc = vm.runInNewContext('gc');
         return typeof gc === 'function' ? gc : null;
     }
     catch {
@@ -2190,6 +2279,7 @@ async function reapGroup(pgid, graceMs) {
 
 
 
+
 /** After SIGTERM on timeout, how long the group gets before SIGKILL. */
 const KILL_GRACE_MS = 3000;
 /** After exit, how long the output is still read (README: "a second later"). */
@@ -2231,16 +2321,7 @@ async function startErrorText(file, error) {
             return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
         }
     }
-    if (code === 'EACCES')
-        return 'permission denied when starting it';
-    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
-    if (code === 'ELOOP')
-        return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
-    if (code === 'E2BIG')
-        return 'its arguments and environment are too large (E2BIG)';
-    if (code === 'ETXTBSY')
-        return 'it is open for writing by another process (ETXTBSY)';
-    return `it cannot be started (${code || error.message})`;
+    return (0,kernel_errors/* errnoSentence */.gW)('it', error, 'start');
 }
 class ProcessRun {
     spec;
@@ -2370,6 +2451,7 @@ function runProcess(spec) {
 
 
 
+
 function notRunResult(phase, hook, reason) {
     return {
         phase,
@@ -2385,10 +2467,8 @@ function notRunResult(phase, hook, reason) {
 }
 /** A hook whose process could not even be asked for (the spawn threw): it did not start. */
 function startFailure(phase, hook, error) {
-    const code = error?.code;
-    const text = error instanceof Error ? error.message : String(error);
     return {
-        ...notRunResult(phase, hook, `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`),
+        ...notRunResult(phase, hook, `not started: ${(0,kernel_errors/* describeError */.Uc)(error)}`),
         outcome: 'not-started',
     };
 }
@@ -2713,6 +2793,7 @@ function guardObserver(observer, errors) {
 
 
 
+
 function stepNotRun(command, message, outcome = 'skipped') {
     return {
         command,
@@ -2806,10 +2887,8 @@ async function runSession(plan, observer, options = {}) {
             phase: plan.post,
             context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
         });
-        const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
-        return {
+        return sessionResult({
             command,
-            success: ok && errors.length === 0,
             cancelled: cancel.signal,
             recovery: false,
             oid: step.oid,
@@ -2817,7 +2896,7 @@ async function runSession(plan, observer, options = {}) {
             step,
             configPath: plan.config?.path ?? null,
             errors,
-        };
+        });
     }
     finally {
         await stepConfig.cleanup().catch(() => undefined);
@@ -2844,9 +2923,8 @@ async function runRecovery(plan, observer, state, options = {}) {
         cancel: options.cancel ?? new kernel_cancel/* Cancellation */.mT(),
         alreadyRun: state.alreadyRun,
     });
-    return {
+    return sessionResult({
         command,
-        success: !phaseFailed(post) && errors.length === 0,
         cancelled: null,
         recovery: true,
         oid: null,
@@ -2854,7 +2932,24 @@ async function runRecovery(plan, observer, state, options = {}) {
         step: stepNotRun(command, 'the main step ended before its post hooks ran'),
         configPath: plan.config?.path ?? null,
         errors,
+    });
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: (0,outcome/* isFailure */.N6)(r.step.outcome) ? r.step : null,
     };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    return { ...r, success, failures };
 }
 /**
  * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
@@ -4077,6 +4172,7 @@ class Cancellation {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   gW: () => (/* binding */ errnoSentence),
 /* harmony export */   l2: () => (/* binding */ capitalized),
 /* harmony export */   wG: () => (/* binding */ PreflightError)
 /* harmony export */ });
@@ -4111,6 +4207,38 @@ function describeError(error) {
         return String(error);
     const code = error.code;
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+/** Errno codes in words, by action; `start` speaks of the program as "it". */
+const ERRNO_WORDS = {
+    ENOENT: { read: 'does not exist', examine: 'is a symbolic link to a missing file' },
+    EACCES: {
+        read: 'is not readable (permission denied)',
+        start: 'permission denied when starting it',
+    },
+    // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+    ELOOP: {
+        read: 'is a symbolic link loop',
+        examine: 'is a symbolic link loop',
+        start: 'its path or its #! interpreter is a symbolic link loop (ELOOP)',
+    },
+    E2BIG: { start: 'its arguments and environment are too large (E2BIG)' },
+    ETXTBSY: { start: 'it is open for writing by another process (ETXTBSY)' },
+};
+const FALLBACK = {
+    read: 'cannot be read',
+    examine: 'cannot be examined',
+    start: 'it cannot be started',
+};
+/**
+ * An errno error as a sentence about `subject` (a path, "it"): `/x does not exist`. A code with no
+ * words of its own is named in brackets. For `start` the sentence is about "it" whatever `subject`.
+ */
+function errnoSentence(subject, error, action) {
+    const code = error?.code;
+    const words = code ? ERRNO_WORDS[code]?.[action] : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    const sentence = words ?? `${FALLBACK[action]} (${code ?? message})`;
+    return action === 'start' ? sentence : `${subject} ${sentence}`;
 }
 
 
@@ -4620,13 +4748,7 @@ async function loadConfig(file, source, env) {
     catch (error) {
         if (error instanceof errors/* PreflightError */.wG)
             throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${String(error)})`;
-        throw new errors/* PreflightError */.wG((w) => `Rekkord config ${file} (from ${origin(w)}) ${why}`);
+        throw new errors/* PreflightError */.wG((w) => (0,errors/* errnoSentence */.gW)(`Rekkord config ${file} (from ${origin(w)})`, error, 'read'));
     }
     let doc;
     try {
@@ -5146,8 +5268,6 @@ function jsonText(result, secrets) {
 /* harmony export */   s5: () => (/* binding */ hookOutputs)
 /* harmony export */ });
 /* unused harmony exports stepOutputs, ABORT_OUTPUTS */
-/* harmony import */ var _rows_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(425);
-
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
     return phases.flatMap((p) => p.hooks.map((h) => ({
@@ -5166,7 +5286,7 @@ function stepOutputs(result) {
         success: String(result.success),
         oid: result.oid ?? '',
         hooks: JSON.stringify(hookOutputs(result.phases)),
-        'failed-hooks': String(failedHooks(result).length),
+        'failed-hooks': String(result.failures.hooks.length),
     };
 }
 /** The outputs of a step that ended before any hook ran. */
@@ -5176,129 +5296,6 @@ const ABORT_OUTPUTS = {
     hooks: '[]',
     'failed-hooks': '0',
 };
-
-
-/***/ }),
-
-/***/ 425:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EJ: () => (/* binding */ workspaceFile),
-/* harmony export */   Ez: () => (/* binding */ hookTitle),
-/* harmony export */   Kl: () => (/* binding */ phaseLine),
-/* harmony export */   Om: () => (/* binding */ failedHooks),
-/* harmony export */   Sk: () => (/* binding */ endLine),
-/* harmony export */   _f: () => (/* binding */ leftoverWarning),
-/* harmony export */   f0: () => (/* binding */ hookRows)
-/* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(938);
-/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(426);
-/**
- * What a finished session says, whatever shows it: the rows of the hook table in the order things
- * ran, and the lines that announce phases and hooks.
- * Annotations, the job summary and the step outputs each have their own module.
- */
-
-
-
-function workspaceFile(file, workspace) {
-    const rel = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, file);
-    return rel !== '' && !rel.startsWith('..') && !node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(rel) ? rel : undefined;
-}
-function failedHooks(result) {
-    return result.phases.flatMap((p) => p.hooks.filter((h) => (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N6)(h.outcome)));
-}
-/**
- * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
- * step runs the post hooks of a killed main step).
- */
-function hookRows(phases, step, stepFirst = false) {
-    const rows = [];
-    const row = (r) => {
-        rows.push({ note: '', exit: '', ...r });
-    };
-    const stepRow = () => {
-        if (!step)
-            return;
-        row({
-            kind: 'step',
-            phase: 'rekkord',
-            name: `rekkord ${step.command}`,
-            outcome: step.outcome,
-            exit: (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(step),
-            durationMs: step.outcome === 'skipped' ? null : step.durationMs,
-            details: step.message,
-        });
-    };
-    const note = (phase, text, details = '', directories) => {
-        const base = { kind: 'note', phase, name: '—', outcome: null, note: text };
-        row({ ...base, durationMs: null, details, ...(directories ? { directories } : {}) });
-    };
-    if (stepFirst)
-        stepRow();
-    for (const phase of phases) {
-        const name = phase.label ?? phase.phase;
-        if (phase.error)
-            note(name, 'failure', phase.error);
-        if (phase.directories.length === 0)
-            note(name, 'no directory configured');
-        else if (!phase.error && phase.hooks.length === 0) {
-            note(name, 'no hooks', '', phase.directories);
-        }
-        for (const h of phase.hooks) {
-            row({
-                kind: 'hook',
-                phase: name,
-                name: h.name,
-                outcome: h.outcome,
-                exit: (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .exitColumn */ .xT)(h),
-                durationMs: h.durationMs,
-                details: h.message,
-            });
-        }
-        if (!stepFirst && phase.phase.startsWith('pre-'))
-            stepRow();
-    }
-    return rows;
-}
-/** How a reporter announces a phase: its hooks and folders, and what it skips. */
-function phaseLine(phase, directories, listing) {
-    if (directories.length === 0)
-        return `${phase}: no hook directory configured`;
-    const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
-    const where = directories.join(' and ');
-    return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
-}
-/** How a reporter titles a running hook: phase, name and arguments. */
-function hookTitle(phase, hook) {
-    const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${phase} › ${hook.name}${args}`);
-}
-/** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
-function endLine(what, result, marks) {
-    const took = (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(result.durationMs);
-    if (result.outcome === 'success')
-        return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${marks.ok} ${what} succeeded in ${took}`);
-    return (0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(`${marks.failed} ${what}: ${result.message} (${took})`);
-}
-/**
- * The warning for processes a hook left in its process group, which the run stopped: each named,
- * and how to start a service that outlives its hook. Null when it left none.
- */
-function leftoverWarning(result) {
-    const left = result.leftovers ?? [];
-    if (!left.length)
-        return null;
-    const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
-    return {
-        title: `${result.phase} hook ${result.name} left processes running`,
-        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
-            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
-    };
-}
 
 
 /***/ }),

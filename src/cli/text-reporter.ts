@@ -1,5 +1,5 @@
 /** The command line's reporter: the same events and results as the action's, as plain text. */
-import { errorAnnotations } from '../report/annotations.js';
+import { failureMessage } from '../report/annotations.js';
 import type { HookListing } from '../plan/discovery.js';
 import { LogWriter } from '../report/log-writer.js';
 import { MAX_FINDINGS_LISTED } from '../report/validation.js';
@@ -103,8 +103,7 @@ export class TextReporter implements Reporter {
       this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
     }
     this.table(result.phases, result.step);
-    const { failure } = errorAnnotations(result, '/');
-    if (failure) this.line(`✘ ${failure}`);
+    if (!result.success) this.line(`✘ ${failureMessage(result)}`);
     else {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
       this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);

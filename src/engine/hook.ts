@@ -6,6 +6,7 @@ import { runProcess } from '../process/index.js';
 import type { OutputSink } from '../process/output-relay.js';
 import type { HookEntry, PhaseName } from '../plan/types.js';
 import type { HookResult } from './results.js';
+import { describeError } from '../kernel/errors.js';
 
 export interface HookRunOptions {
   cwd: string;
@@ -33,14 +34,8 @@ export function notRunResult(phase: PhaseName, hook: HookEntry, reason: string):
 
 /** A hook whose process could not even be asked for (the spawn threw): it did not start. */
 export function startFailure(phase: PhaseName, hook: HookEntry, error: unknown): HookResult {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const text = error instanceof Error ? error.message : String(error);
   return {
-    ...notRunResult(
-      phase,
-      hook,
-      `not started: ${code && !text.includes(code) ? `${code}: ` : ''}${text}`,
-    ),
+    ...notRunResult(phase, hook, `not started: ${describeError(error)}`),
     outcome: 'not-started',
   };
 }

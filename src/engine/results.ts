@@ -54,9 +54,21 @@ export interface PhaseReport {
   error: string;
 }
 
+/** What failed in a session, listed once by the engine; every reporter reads it, none recounts. */
+export interface SessionFailures {
+  /** Hooks whose outcome is a failure, in the order they ran. */
+  hooks: HookResult[];
+  /** Phases that could not run (their folder vanished, ...). */
+  phases: PhaseReport[];
+  /** The Rekkord step, when it failed; null when it succeeded or did not run. */
+  step: StepResult | null;
+}
+
 export interface SessionResult {
   command: Command;
+  /** The verdict, computed once with `failures`. */
   success: boolean;
+  failures: SessionFailures;
   /** The signal that cancelled the session, or null. */
   cancelled: NodeJS.Signals | null;
   /** True for the post step running the post hooks of a main step that was killed. */

@@ -25,7 +25,8 @@ import { guardObserver, type SessionObserver } from './observer.js';
 import { describeError } from '../kernel/errors.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { Command } from '../plan/commands.js';
-import type { PhaseReport, SessionResult, StepResult } from './results.js';
+import type { PhaseReport, SessionFailures, SessionResult, StepResult } from './results.js';
+import { isFailure } from './outcome.js';
 
 export interface SessionOptions {
   cancel?: Cancellation;
@@ -140,10 +141,8 @@ export async function runSession(
       phase: plan.post,
       context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
     });
-    const ok = stepOk && !phaseFailed(pre) && !phaseFailed(post) && !cancel.cancelled;
-    return {
+    return sessionResult({
       command,
-      success: ok && errors.length === 0,
       cancelled: cancel.signal,
       recovery: false,
       oid: step.oid,
@@ -151,7 +150,7 @@ export async function runSession(
       step,
       configPath: plan.config?.path ?? null,
       errors,
-    };
+    });
   } finally {
     await stepConfig.cleanup().catch(() => undefined);
   }
@@ -191,9 +190,8 @@ export async function runRecovery(
     cancel: options.cancel ?? new Cancellation(),
     alreadyRun: state.alreadyRun,
   });
-  return {
+  return sessionResult({
     command,
-    success: !phaseFailed(post) && errors.length === 0,
     cancelled: null,
     recovery: true,
     oid: null,
@@ -201,7 +199,26 @@ export async function runRecovery(
     step: stepNotRun(command, 'the main step ended before its post hooks ran'),
     configPath: plan.config?.path ?? null,
     errors,
+  });
+}
+
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+export function sessionResult(r: Omit<SessionResult, 'success' | 'failures'>): SessionResult {
+  const failures: SessionFailures = {
+    hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
+    phases: r.phases.filter((p) => p.error !== ''),
+    step: isFailure(r.step.outcome) ? r.step : null,
   };
+  const success =
+    r.cancelled === null &&
+    !r.phases.some(phaseFailed) &&
+    (r.recovery || r.step.outcome === 'success') &&
+    r.errors.length === 0;
+  return { ...r, success, failures };
 }
 
 /**

@@ -44,3 +44,44 @@ export function describeError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
+
+/**
+ * What a file operation was doing when an errno code came back: `read` a file or folder, `examine`
+ * a folder's entry (a hook, through its links), `start` a program.
+ */
+export type ErrnoAction = 'read' | 'examine' | 'start';
+
+/** Errno codes in words, by action; `start` speaks of the program as "it". */
+const ERRNO_WORDS: Readonly<Record<string, Partial<Record<ErrnoAction, string>>>> = {
+  ENOENT: { read: 'does not exist', examine: 'is a symbolic link to a missing file' },
+  EACCES: {
+    read: 'is not readable (permission denied)',
+    start: 'permission denied when starting it',
+  },
+  // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
+  ELOOP: {
+    read: 'is a symbolic link loop',
+    examine: 'is a symbolic link loop',
+    start: 'its path or its #! interpreter is a symbolic link loop (ELOOP)',
+  },
+  E2BIG: { start: 'its arguments and environment are too large (E2BIG)' },
+  ETXTBSY: { start: 'it is open for writing by another process (ETXTBSY)' },
+};
+
+const FALLBACK: Readonly<Record<ErrnoAction, string>> = {
+  read: 'cannot be read',
+  examine: 'cannot be examined',
+  start: 'it cannot be started',
+};
+
+/**
+ * An errno error as a sentence about `subject` (a path, "it"): `/x does not exist`. A code with no
+ * words of its own is named in brackets. For `start` the sentence is about "it" whatever `subject`.
+ */
+export function errnoSentence(subject: string, error: unknown, action: ErrnoAction): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const words = code ? ERRNO_WORDS[code]?.[action] : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const sentence = words ?? `${FALLBACK[action]} (${code ?? message})`;
+  return action === 'start' ? sentence : `${subject} ${sentence}`;
+}

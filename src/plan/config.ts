@@ -16,7 +16,7 @@ import {
 } from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
 import { expandHome } from './paths.js';
-import { PreflightError, type Words } from '../kernel/errors.js';
+import { errnoSentence, PreflightError, type Words } from '../kernel/errors.js';
 import type { PhaseName } from './types.js';
 
 export type ConfigSource = 'input' | 'REKKORD_CONFIG_FILE' | 'default';
@@ -167,14 +167,9 @@ export async function loadConfig(
     text = await readRegularFile(file, origin);
   } catch (error) {
     if (error instanceof PreflightError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'is not readable (permission denied)'
-          : `cannot be read (${String(error)})`;
-    throw new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${why}`);
+    throw new PreflightError((w) =>
+      errnoSentence(`Rekkord config ${file} (from ${origin(w)})`, error, 'read'),
+    );
   }
 
   let doc: IniDocument;

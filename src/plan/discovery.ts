@@ -13,6 +13,7 @@ import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HookEntry, SkippedEntry } from './types.js';
+import { errnoSentence } from '../kernel/errors.js';
 
 export interface HookListing {
   hooks: HookEntry[];
@@ -42,11 +43,7 @@ export async function directoryProblem(dir: string): Promise<string | null> {
     await access(dir, constants.R_OK | constants.X_OK);
     return null;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return `${dir} does not exist`;
-    if (code === 'EACCES') return `${dir} is not readable (permission denied)`;
-    if (code === 'ELOOP') return `${dir} is a symbolic link loop`;
-    return `${dir} cannot be read (${code ?? String(error)})`;
+    return errnoSentence(dir, error, 'read');
   }
 }
 
@@ -59,15 +56,8 @@ async function classify(
     info = await stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      return {
-        problem: { kind: 'broken-link', message: 'it is a symbolic link to a missing file' },
-      };
-    if (code === 'ELOOP')
-      return { problem: { kind: 'broken-link', message: 'it is a symbolic link loop' } };
-    return {
-      problem: { kind: 'unreadable', message: `it cannot be examined (${code ?? String(error)})` },
-    };
+    const kind = code === 'ENOENT' || code === 'ELOOP' ? 'broken-link' : 'unreadable';
+    return { problem: { kind, message: errnoSentence('it', error, 'examine') } };
   }
   if (info.isDirectory()) return { skip: 'directory' };
   if (!info.isFile())

@@ -139,7 +139,7 @@ export interface SourceProblem {
 }
 
 export async function sourceProblem(
-  source: Pick<HookSource, 'directory' | 'setting'>,
+  source: Pick<HookSource, 'kind' | 'directory' | 'setting'>,
   config: RekkordConfig | null,
 ): Promise<SourceProblem | null> {
   const problem = await directoryProblem(source.directory);
@@ -154,7 +154,8 @@ export async function sourceProblem(
     };
   }
   return {
-    message: (w) => `${capitalized(w.setting('hooks-dir'))}: the hook directory ${problem}`,
+    message: (w) =>
+      `${capitalized(w.setting(hookSourceSpec(source.kind).input))}: the hook directory ${problem}`,
     detail: `the hook directory ${problem}`,
   };
 }
@@ -210,6 +211,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
     // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
     const configured = allHookDirectories(config).map((setting) => ({
+      kind: 'config' as const,
       directory: setting.directory,
       setting,
     }));
@@ -283,14 +285,18 @@ export async function makeValidationPlan(settings: Settings): Promise<Validation
   // Rekkord is not needed to validate, but its folder is one place the config may be.
   const rekkordPath = await findRekkord(settings);
   const { config, searched } = await readConfig(settings, rekkordPath);
-  if (!config && !settings.hooksDir) {
-    throw new PreflightError(
-      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`,
-    );
-  }
   const phases = COMMANDS.flatMap((command) =>
     (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
   ).filter((p) => p.sources.length > 0);
+  if (!config && phases.length === 0) {
+    // The inputs that name hook folders of their own, read from the hook-source table.
+    const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter(
+      (i) => i !== 'config',
+    );
+    throw new PreflightError(
+      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`,
+    );
+  }
   const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
   const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
   return { settings, config, configSearched: searched, secrets, childEnv, phases };

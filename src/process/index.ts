@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { CANCEL_KILL_GRACE_MS, type Cancellation } from '../kernel/cancel.js';
 import { OutputRelay, type OutputSink } from './output-relay.js';
 import { groupMembers, reapGroup, signalGroup } from './process-group.js';
+import { errnoSentence } from '../kernel/errors.js';
 
 export interface ProcessSpec {
   file: string;
@@ -95,12 +96,7 @@ async function startErrorText(file: string, error: NodeJS.ErrnoException): Promi
       return `its interpreter "${shebang.trim()}" cannot be started (not found)`;
     }
   }
-  if (code === 'EACCES') return 'permission denied when starting it';
-  // execve(2): ELOOP and E2BIG are among the errors Node's spawn throws rather than emits.
-  if (code === 'ELOOP') return 'its path or its #! interpreter is a symbolic link loop (ELOOP)';
-  if (code === 'E2BIG') return 'its arguments and environment are too large (E2BIG)';
-  if (code === 'ETXTBSY') return 'it is open for writing by another process (ETXTBSY)';
-  return `it cannot be started (${code || error.message})`;
+  return errnoSentence('it', error, 'start');
 }
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;

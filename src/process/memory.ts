@@ -4,15 +4,16 @@
  * gigabytes would keep the action's resident memory 60+ MiB above its base. A young-generation
  * collection every few MiB of output frees them early, for a negligible cost.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 
 const EVERY_BYTES = 4 * 1024 * 1024;
 
 type Collect = (options: { type: 'minor' }) => void;
 
+/** Loaded only when output reaches EVERY_BYTES: `node:v8` is not cheap to load at every start. */
 function exposeGc(): Collect | null {
   try {
+    const v8 = process.getBuiltinModule('node:v8');
+    const vm = process.getBuiltinModule('node:vm');
     v8.setFlagsFromString('--expose-gc');
     const gc: unknown = vm.runInNewContext('gc');
     return typeof gc === 'function' ? (gc as Collect) : null;

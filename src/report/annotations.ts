@@ -2,10 +2,10 @@
  * The error annotations of a finished session, within what the runner shows (10 errors a step),
  * and the one failure message that closes a failed step.
  */
-import { exitStatus, isFailure, leftForPostStep } from '../engine/outcome.js';
-import { failedHooks, workspaceFile } from './rows.js';
+import { exitStatus, leftForPostStep } from '../engine/outcome.js';
+import { workspaceFile } from './rows.js';
 import { oneLine } from '../kernel/text.js';
-import type { PhaseReport, SessionResult } from '../engine/results.js';
+import type { HookResult, PhaseReport, SessionResult } from '../engine/results.js';
 
 export interface Annotation {
   title: string;
@@ -23,13 +23,18 @@ export function withTail(message: string, tail: readonly string[], lines: number
   return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
 
-/** One error per failed hook and per phase that could not run. */
-export function hookAnnotations(phases: PhaseReport[], workspace: string): Annotation[] {
+/** One error per failed hook (as the engine listed them) and per phase that could not run. */
+export function hookAnnotations(
+  phases: PhaseReport[],
+  failed: readonly HookResult[],
+  workspace: string,
+): Annotation[] {
   const all: Annotation[] = [];
+  const failedSet = new Set(failed);
   for (const phase of phases) {
     const name = phase.label ?? phase.phase;
     if (phase.error) all.push({ title: `${name} hooks did not run`, message: phase.error });
-    for (const hook of phase.hooks.filter((h) => isFailure(h.outcome))) {
+    for (const hook of phase.hooks.filter((h) => failedSet.has(h))) {
       const file = workspaceFile(hook.path, workspace);
       all.push({
         // A name is shown on one line, whatever bytes it holds.
@@ -69,9 +74,9 @@ export function errorAnnotations(
   result: SessionResult,
   workspace: string,
 ): { annotations: Annotation[]; failure: string | null } {
-  const all = hookAnnotations(result.phases, workspace);
-  const step = result.step;
-  if (isFailure(step.outcome)) {
+  const all = hookAnnotations(result.phases, result.failures.hooks, workspace);
+  const { step } = result.failures;
+  if (step) {
     all.push({
       title: `rekkord ${step.command} failed (${exitStatus(step)})`,
       message: withTail(step.message, step.tail, 10),
@@ -87,18 +92,17 @@ export function errorAnnotations(
 
 export function failureMessage(result: SessionResult): string {
   const parts: string[] = [];
-  const failed = failedHooks(result);
+  const failed = result.failures.hooks;
   const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
   if (failed.length) parts.push(`${failed.length} of ${total} hooks failed`);
-  for (const p of result.phases) if (p.error) parts.push(`${p.phase}: ${p.error}`);
+  for (const p of result.failures.phases) parts.push(`${p.phase}: ${p.error}`);
   parts.push(...result.errors);
   const step = result.step;
   if (result.recovery) {
     return `The main step ended before its post hooks ran; the post step ran them with SUCCESS=0: ${parts.join('; ')}`;
   }
   if (step.outcome === 'skipped') parts.push(`rekkord ${step.command} did not run`);
-  else if (isFailure(step.outcome))
-    parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
+  else if (result.failures.step) parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
   const deferred = result.phases
     .filter((p) => p.phase.startsWith('post-'))
     .flatMap((p) => p.hooks.filter(leftForPostStep));

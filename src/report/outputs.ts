@@ -1,6 +1,5 @@
 /** The step outputs: `success`, `oid`, `hooks` (one object per hook run) and `failed-hooks`. */
 import type { Outcome } from '../engine/outcome.js';
-import { failedHooks } from './rows.js';
 import type { HookResult, PhaseReport, SessionResult } from '../engine/results.js';
 
 /** A hook as the `hooks` output shows it: its result without the tail, any outcome. */
@@ -31,7 +30,7 @@ export function stepOutputs(result: SessionResult): Record<string, string> {
     success: String(result.success),
     oid: result.oid ?? '',
     hooks: JSON.stringify(hookOutputs(result.phases)),
-    'failed-hooks': String(failedHooks(result).length),
+    'failed-hooks': String(result.failures.hooks.length),
   };
 }
 

@@ -5,17 +5,13 @@
  */
 import path from 'node:path';
 import type { HookListing } from '../plan/discovery.js';
-import { exitColumn, isFailure, type Outcome } from '../engine/outcome.js';
-import type { HookResult, PhaseReport, SessionResult, StepResult } from '../engine/results.js';
+import { exitColumn, type Outcome } from '../engine/outcome.js';
+import type { HookResult, PhaseReport, StepResult } from '../engine/results.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 
 export function workspaceFile(file: string, workspace: string): string | undefined {
   const rel = path.relative(workspace, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : undefined;
-}
-
-export function failedHooks(result: Pick<SessionResult, 'phases'>): HookResult[] {
-  return result.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
 }
 
 /** A row of the hook table: a hook, the Rekkord step, or a note on a phase with no hook run. */

@@ -30,7 +30,10 @@ export function validationAnnotations(
   const { validation, rehearsal } = result;
   const of = (severity: Finding['severity']): Annotation[] =>
     validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
-  const errors = [...of('error'), ...hookAnnotations(rehearsal ?? [], workspace)];
+  const errors = [
+    ...of('error'),
+    ...hookAnnotations(rehearsal ?? [], result.rehearsalFailed, workspace),
+  ];
   const where = 'the job summary lists them';
   const failure = !result.success
     ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
