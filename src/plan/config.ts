@@ -7,7 +7,13 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
-import { IniError, parseRekkordIni, SECRET_KEYS, type IniDocument } from './rekkord-ini.js';
+import {
+  IniError,
+  lastEntry,
+  parseRekkordIni,
+  SECRET_KEYS,
+  type IniDocument,
+} from './rekkord-ini.js';
 import { commandSpec, COMMANDS } from './commands.js';
 import { expandHome } from './paths.js';
 import { PreflightError } from '../kernel/errors.js';
@@ -217,4 +223,54 @@ export function configSecrets(doc: IniDocument, env: LocateContext['env']): stri
   for (const name of SECRET_VARIABLES) values.push(env[name] ?? '');
   for (const url of [env.REKKORD_REPOSITORY ?? '']) values.push(...urlSecrets(url));
   return [...new Set(values.filter((v) => v.trim() !== ''))];
+}
+
+/**
+ * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
+ * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
+ * build reads one of them, so the action looks at both.
+ */
+export const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'] as const;
+
+/** Where Rekkord takes the repository or its key file from, in its order. */
+export interface RepositorySetting {
+  value: string;
+  from: 'args' | 'config' | 'environment';
+  /** The option, config key or variable it comes from, for a message. */
+  name: string;
+}
+
+export interface RepositoryAccess {
+  url: RepositorySetting | null;
+  keyFile: RepositorySetting | null;
+}
+
+/**
+ * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
+ * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
+ * left empty).
+ */
+export function repositoryAccess(
+  config: RekkordConfig | null,
+  options: { repository: string | null; keyFile: string | null },
+  env: LocateContext['env'],
+): RepositoryAccess {
+  const fromConfig = (key: string): RepositorySetting | null => {
+    const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
+    return entry?.value ? { value: entry.value, from: 'config', name: `[Repository] ${key}` } : null;
+  };
+  const fromEnv = (names: readonly string[]): RepositorySetting | null => {
+    const name = names.find((n) => env[n]);
+    return name ? { value: env[name] ?? '', from: 'environment', name } : null;
+  };
+  return {
+    url:
+      (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
+      fromConfig('URL') ??
+      fromEnv(['REKKORD_REPOSITORY']),
+    keyFile:
+      (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
+      fromConfig('KeyFile') ??
+      fromEnv(KEY_FILE_VARIABLES),
+  };
 }

@@ -103,8 +103,7 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
 
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source: HookSource) {
-  const style = hookSourceSpec(source.kind).listing;
-  return listHookDirectory(source.directory, source.args, { style });
+  return listHookDirectory(source.directory, source.args, hookSourceSpec(source.kind).listing);
 }
 
 async function isRunnable(hook: HookEntry): Promise<boolean> {
