@@ -192,7 +192,7 @@ describe("TKLBAM's hooks.d, as TKLBAM runs it", () => {
     expect(errors(saved)).toEqual([]);
   }, 90_000);
 
-  it('a restore is a restore, and scan (the action's own) is not acted on', async () => {
+  it("a restore is a restore, and scan (the action's own) is not acted on", async () => {
     const { ws } = backupWorkspace();
     tklbamFolder(ws);
     expect((await run(ws, { ...save, 'hooks-dir': 'hooks.d' })).exitCode).toBe(0);
@@ -262,7 +262,9 @@ describe('validate on a hooks-dir folder', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(result.annotations).toEqual([]);
-    expect(result.summary).toContain('| pre-save | 1 | <code>10 clock</code> | backup pre | ✅ |  |');
+    expect(result.summary).toContain(
+      '| pre-save | 1 | <code>10 clock</code> | backup pre | ✅ |  |',
+    );
   });
 });
 

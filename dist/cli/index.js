@@ -817,7 +817,12 @@ var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
  * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
+ * and a line Rekkord cannot read is an error here too.
+ *
+ * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
+ * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
+ * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
+ * `[Hooks]` is the action's to read: a key it does not know there is an error.
  *
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
@@ -848,7 +853,10 @@ const REMOTE_SHELL_KEYS = [
     'Key',
     'KeyFile',
 ];
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+/**
+ * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
+ * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
+ */
 const KNOWN_KEYS = {
     Repository: ['URL', 'KeyFile'],
     Settings: ['Threads', 'CompressionLevel'],
@@ -898,6 +906,7 @@ function parseRekkordIni(text, file) {
     if (lines.length > 0 && lines[lines.length - 1] === '')
         lines.pop();
     const entries = [];
+    const unknown = [];
     const sectionOfLine = [];
     let section = null;
     lines.forEach((raw, index) => {
@@ -917,9 +926,11 @@ function parseRekkordIni(text, file) {
             if (name === '')
                 fail('empty section name "[]"');
             if (!(name in KNOWN_KEYS)) {
-                fail(`unknown section [${describe(name).slice(1, -1)}] (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
+                // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
+                if (name.toLowerCase() === 'hooks') {
+                    fail(`unknown section [${describe(name).slice(1, -1)}] (names are case-sensitive: [Hooks])`);
+                }
+                unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
             }
             section = name;
             sectionOfLine.push(section);
@@ -938,14 +949,18 @@ function parseRekkordIni(text, file) {
             fail("missing key name before '='");
         if (section === null)
             fail(`key ${describe(key)} comes before any [Section]`);
-        const known = KNOWN_KEYS[section] ?? [];
-        if (!known.includes(key)) {
-            fail(`unknown key ${describe(key)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        const known = KNOWN_KEYS[section];
+        if (known && !known.includes(key)) {
+            // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
+            if (section === 'Hooks') {
+                fail(`unknown key ${describe(key)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`);
+            }
+            unknown.push({ line: lineNo, section, key, known });
         }
         entries.push({ section, key, value, line: lineNo });
         sectionOfLine.push(section);
     });
-    return { entries, lines, sectionOfLine };
+    return { entries, lines, sectionOfLine, unknown };
 }
 /** The value Rekkord uses for a key: the last occurrence wins. */
 function lastEntry(doc, section, key) {
@@ -1140,7 +1155,9 @@ const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
 function repositoryAccess(config, options, env) {
     const fromConfig = (key) => {
         const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
-        return entry?.value ? { value: entry.value, from: 'config', name: `[Repository] ${key}` } : null;
+        return entry?.value
+            ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
+            : null;
     };
     const fromEnv = (names) => {
         const name = names.find((n) => env[n]);
@@ -1688,13 +1705,16 @@ async function removeLeftoverCopies(tempRoot) {
     await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
     return left.length;
 }
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
-async function prepareStepConfig(config, tempRoot, noHooks) {
+/**
+ * Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without
+ * --no_hooks, and a command it runs hooks for (`runsHooks`; restore has none in Rekkord).
+ */
+async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
     const none = async () => { };
     if (!config)
         return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks gets the user's config as written.
-    if (noHooks)
+    // Rekkord told --no_hooks, or running a command without hooks, gets the config as written.
+    if (noHooks || !runsHooks)
         return { path: config.path, isCopy: false, cleanup: none };
     const text = stepConfigText(config);
     if (text === null)
@@ -2532,7 +2552,8 @@ async function prepare(plan) {
     if (unreadable.length)
         throw new kernel_errors/* PreflightError */.w(`No hook ran: ${unreadable.join('; ')}`);
     try {
-        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        const runsHooks = (0,commands/* commandSpec */.Lx)(plan.command).hookKeys !== null;
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks, runsHooks);
         return { pre, stepConfig };
     }
     catch (error) {
@@ -3023,10 +3044,29 @@ async function hookFindings(hook, source, phase, ctx) {
     }
     return found;
 }
+/**
+ * Keys and sections the newest Rekkord source known does not have: a newer Rekkord may take them,
+ * an older one may refuse them. validate has no Rekkord to ask, so it warns; a save asks Rekkord.
+ */
+function unknownNameFindings(plan) {
+    const config = plan.config;
+    if (!config)
+        return [];
+    return config.doc.unknown.map((u) => {
+        const name = u.key === null ? `section [${u.section}]` : `key ${u.key} in [${u.section}]`;
+        return {
+            severity: 'warning',
+            title: `Rekkord config: unknown ${u.key === null ? 'section' : 'key'}`,
+            message: `${name} is unknown to the newest Rekkord source known (it knows ${u.known.join(', ')}); a newer Rekkord may take it, an older one refuses the file: run 'rekkord identify' with this config to check`,
+            file: config.path,
+            line: u.line,
+        };
+    });
+}
 async function validatePlan(plan) {
     const pathVar = plan.settings.env.PATH ?? '';
     const workspace = plan.settings.workspace;
-    const findings = [];
+    const findings = [...unknownNameFindings(plan)];
     const phases = [];
     const foldersSeen = new Set();
     for (const phase of plan.phases) {

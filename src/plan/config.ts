@@ -257,7 +257,9 @@ export function repositoryAccess(
 ): RepositoryAccess {
   const fromConfig = (key: string): RepositorySetting | null => {
     const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
-    return entry?.value ? { value: entry.value, from: 'config', name: `[Repository] ${key}` } : null;
+    return entry?.value
+      ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
+      : null;
   };
   const fromEnv = (names: readonly string[]): RepositorySetting | null => {
     const name = names.find((n) => env[n]);

@@ -156,7 +156,8 @@ export async function listHookDirectory(
     else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
       const mode = ((await stat(file)).mode & 0o777).toString(8).padStart(4, '0');
       skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
-    } else hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    } else
+      hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
   }
   if (rules.maxHooks !== null && hooks.length > rules.maxHooks) {
     throw new Error(

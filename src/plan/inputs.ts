@@ -209,7 +209,9 @@ function rawSaveValues(raw: Raw, env: SettingsContext['env']): CommandValues {
     fail("Input 'channel' is not used with --no_snapshot: Rekkord saves the path with no channel");
   const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
   if (paths.length !== 1)
-    fail("Input 'paths' must hold one path with --no_snapshot: Rekkord saves one object in that mode");
+    fail(
+      "Input 'paths' must hold one path with --no_snapshot: Rekkord saves one object in that mode",
+    );
   return { channel: null, paths, snapshot: null, destination: null, exercise: false };
 }
 

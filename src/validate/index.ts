@@ -173,10 +173,29 @@ async function hookFindings(
   return found;
 }
 
+/**
+ * Keys and sections the newest Rekkord source known does not have: a newer Rekkord may take them,
+ * an older one may refuse them. validate has no Rekkord to ask, so it warns; a save asks Rekkord.
+ */
+function unknownNameFindings(plan: ValidationPlan): Finding[] {
+  const config = plan.config;
+  if (!config) return [];
+  return config.doc.unknown.map((u) => {
+    const name = u.key === null ? `section [${u.section}]` : `key ${u.key} in [${u.section}]`;
+    return {
+      severity: 'warning',
+      title: `Rekkord config: unknown ${u.key === null ? 'section' : 'key'}`,
+      message: `${name} is unknown to the newest Rekkord source known (it knows ${u.known.join(', ')}); a newer Rekkord may take it, an older one refuses the file: run 'rekkord identify' with this config to check`,
+      file: config.path,
+      line: u.line,
+    } satisfies Finding;
+  });
+}
+
 export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
   const pathVar = plan.settings.env.PATH ?? '';
   const workspace = plan.settings.workspace;
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...unknownNameFindings(plan)];
   const phases: ValidatedPhase[] = [];
   const foldersSeen = new Set<string>();
   for (const phase of plan.phases) {
