@@ -166,7 +166,12 @@ describe('loading the config', () => {
     const old = writeFile(path.join(ws, 'c.ini'), '[Connect]\nApiKey = k\n');
     const older = await loadConfig(old, 'input', {});
     expect(older.doc.unknown).toEqual([
-      { line: 1, section: 'Connect', key: null, known: expect.arrayContaining(['Link']) as unknown },
+      {
+        line: 1,
+        section: 'Connect',
+        key: null,
+        known: expect.arrayContaining(['Link']) as unknown,
+      },
     ]);
   });
 
