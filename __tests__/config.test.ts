@@ -173,7 +173,7 @@ describe('loading the config', () => {
     }
   });
 
-  it('reads [Link], trims section names, and refuses the old [Connect]', async () => {
+  it('reads [Link], trims section names, and leaves the old [Connect] to Rekkord', async () => {
     const ws = scratch();
     const link = writeFile(
       path.join(ws, 'l.ini'),
@@ -182,7 +182,15 @@ describe('loading the config', () => {
     const config = await loadConfig(link, 'input', {});
     expect(config.hooks['pre-save']?.map((h) => h.directory)).toEqual(['/h']);
     const old = writeFile(path.join(ws, 'c.ini'), '[Connect]\nApiKey = k\n');
-    await expect(loadConfig(old, 'input', {})).rejects.toThrow('unknown section [Connect]');
+    const older = await loadConfig(old, 'input', {});
+    expect(older.doc.unknown).toEqual([
+      {
+        line: 1,
+        section: 'Connect',
+        key: null,
+        known: expect.arrayContaining(['Link']) as unknown,
+      },
+    ]);
   });
 
   it('adds the folder of every repeated hook key, in file order, as Rekkord does', async () => {

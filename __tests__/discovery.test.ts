@@ -7,7 +7,10 @@ import {
   listHookDirectory,
   MAX_HOOKS_PER_FOLDER,
 } from '../src/plan/discovery.js';
-import { scratch, writeHook } from './helpers/fixtures.js';
+import { hookSourceSpec } from '../src/plan/hook-sources.js';
+import { scratch, writeFile, writeHook } from './helpers/fixtures.js';
+
+const TKLBAM = hookSourceSpec('hooks-dir').listing;
 
 describe('hook discovery', () => {
   it('orders hooks by the bytes of their names', async () => {
@@ -36,11 +39,29 @@ describe('hook discovery', () => {
     const dir = scratch();
     writeHook(dir, '.hidden', 'true');
     writeHook(dir, 'run-me', 'true');
-    const listing = await listHookDirectory(dir, [], { style: 'run-parts' });
+    const listing = await listHookDirectory(dir, [], TKLBAM);
     expect(listing.hooks.map((h) => h.name)).toEqual(['run-me']);
     expect(listing.skipped).toEqual([
       { name: '.hidden', path: path.join(dir, '.hidden'), reason: 'dotfile' },
     ]);
+  });
+
+  it('skips what TKLBAM skips in a hooks.d folder: files not executable and *.sig', async () => {
+    const dir = scratch();
+    writeHook(dir, 'fixclock', 'true');
+    writeHook(dir, 'fixclock.sig', 'true');
+    writeHook(dir, 'example', 'true', 0o644);
+    writeFile(path.join(dir, 'README'), 'Only executable hooks run.\n');
+    const listing = await listHookDirectory(dir, ['backup', 'pre'], TKLBAM);
+    expect(listing.hooks.map((h) => [h.name, ...h.args])).toEqual([['fixclock', 'backup', 'pre']]);
+    expect(listing.skipped.map((e) => [e.name, e.reason])).toEqual([
+      ['README', 'not executable (mode 0644)'],
+      ['example', 'not executable (mode 0644); it has a #! line: chmod +x it to run it'],
+      ['fixclock.sig', 'signature file'],
+    ]);
+    // In Rekkord's own folders the same file is a hook that cannot start.
+    const rekkord = await listHookDirectory(dir);
+    expect(rekkord.hooks.find((h) => h.name === 'example')?.problem?.kind).toBe('not-executable');
   });
 
   it('refuses more hooks in one folder than Rekkord takes', async () => {

@@ -1,4 +1,5 @@
 /** A TKLBAM-style hooks.d folder and restore drills, through the bundled action. */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,15 +40,15 @@ describe('hooks-dir', () => {
     const result = await run(ws, { ...save, 'hooks-dir': 'hooks.d' });
     expect(result.exitCode).toBe(0);
     expect(readLines(path.join(ws, 'hooks.log')).map((l) => l.replace(/ OID=.*/, ''))).toEqual([
-      'hooks.d/10-clock save pre SUCCESS=unset',
-      'hooks.d/20-mount save pre SUCCESS=unset',
+      'hooks.d/10-clock backup pre SUCCESS=unset',
+      'hooks.d/20-mount backup pre SUCCESS=unset',
       'save-pre/dump SUCCESS=unset',
       'save-post/notify SUCCESS=1',
-      'hooks.d/10-clock save post SUCCESS=1',
-      'hooks.d/20-mount save post SUCCESS=1',
+      'hooks.d/10-clock backup post SUCCESS=1',
+      'hooks.d/20-mount backup post SUCCESS=1',
     ]);
     expect(result.commands.filter((c) => c.command === 'group').map((c) => c.message)).toContain(
-      'pre-save › 10-clock save pre',
+      'pre-save › 10-clock backup pre',
     );
   });
 
@@ -59,10 +60,10 @@ describe('hooks-dir', () => {
     const result = await run(ws, { ...save, 'hooks-dir': 'hooks.d' });
     expect(result.exitCode).toBe(1);
     expect(readLines(path.join(ws, 'hooks.log')).map((l) => l.replace(/ OID=.*/, ''))).toEqual([
-      'hooks.d/clock save pre SUCCESS=unset',
+      'hooks.d/clock backup pre SUCCESS=unset',
       'save-pre/dump SUCCESS=unset',
       'save-post/notify SUCCESS=0',
-      'hooks.d/clock save post SUCCESS=0',
+      'hooks.d/clock backup post SUCCESS=0',
     ]);
     expect(errors(result).map((e) => e.properties.title ?? '')).toEqual([
       'pre-save hook clock failed (exit code 1)',
@@ -136,6 +137,119 @@ describe('hooks-dir', () => {
   });
 });
 
+describe("TKLBAM's hooks.d, as TKLBAM runs it", () => {
+  /**
+   * A hooks.d as TKLBAM ships it: the seed's fixclock hook, its logic unchanged (it takes exactly
+   * two arguments and acts on `backup pre` and `restore pre`), a signature beside it, and a
+   * disabled example and a README, which TKLBAM skips since they are not executable.
+   */
+  function tklbamFolder(ws: string): string {
+    const dir = path.join(ws, 'hooks.d');
+    writeFile(
+      path.join(dir, 'fixclock'),
+      [
+        '#!/usr/bin/env python3',
+        'import os',
+        'import sys',
+        '',
+        'def fixclock():',
+        "    with open(os.environ['HOOK_LOG'], 'a') as log:",
+        "        log.write('fixclock %s\\n' % ' '.join(sys.argv[1:]))",
+        '',
+        'def main():',
+        '    op, state = sys.argv[1:]',
+        '',
+        "    if op in ('restore', 'backup') and state == 'pre':",
+        '        fixclock()',
+        '',
+        "if __name__ == '__main__':",
+        '    main()',
+        '',
+      ].join('\n'),
+      0o755,
+    );
+    writeFile(path.join(dir, 'fixclock.sig'), 'signature\n', 0o755);
+    writeHook(dir, 'example', 'exit 1', 0o644);
+    writeFile(path.join(dir, 'README'), 'Only executable hooks are executed.\n');
+    return dir;
+  }
+
+  it('a save is a backup: fixclock acts on backup pre; what TKLBAM skips is listed as skipped', async () => {
+    const { ws } = backupWorkspace();
+    tklbamFolder(ws);
+    const saved = await run(ws, { ...save, 'hooks-dir': 'hooks.d' });
+    expect(saved.exitCode).toBe(0);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual(['fixclock backup pre']);
+    expect(saved.stdout).toContain(
+      'pre-save: 1 hook(s) in ' +
+        path.join(ws, 'hooks.d') +
+        '; skipped: README (not executable (mode 0644)), example (not executable (mode 0644); it has a #! line: chmod +x it to run it), fixclock.sig (signature file)',
+    );
+    expect(saved.summary).toContain(
+      'Skipped entries: <code>pre-save/README</code> (not executable (mode 0644))',
+    );
+    expect(saved.summary).toContain('<code>post-save/fixclock.sig</code> (signature file)');
+    expect(errors(saved)).toEqual([]);
+  }, 90_000);
+
+  it("a restore is a restore, and scan (the action's own) is not acted on", async () => {
+    const { ws } = backupWorkspace();
+    tklbamFolder(ws);
+    expect((await run(ws, { ...save, 'hooks-dir': 'hooks.d' })).exitCode).toBe(0);
+    const restored = await run(ws, {
+      command: 'restore',
+      snapshot: 'nightly',
+      destination: 'out',
+      'hooks-dir': 'hooks.d',
+    });
+    expect(restored.exitCode).toBe(0);
+    const scanned = await run(ws, { command: 'scan', 'hooks-dir': 'hooks.d' });
+    expect(scanned.exitCode).toBe(0);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([
+      'fixclock backup pre',
+      'fixclock restore pre',
+    ]);
+  }, 90_000);
+
+  it('the command line runs it the same way', () => {
+    const { ws } = backupWorkspace();
+    tklbamFolder(ws);
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'cli', 'index.js'),
+        'save',
+        ...['-C', 'rekkord.ini', '--rekkord', STAND_IN, '--hooks-dir', 'hooks.d'],
+        ...['--channel', 'nightly', 'data'],
+      ],
+      {
+        cwd: ws,
+        env: {
+          PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          HOME: ws,
+          HOOK_LOG: path.join(ws, 'hooks.log'),
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status).toBe(0);
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual(['fixclock backup pre']);
+    expect(cli.stdout).toContain('example (not executable (mode 0644); it has a #! line');
+  });
+
+  it('validate notes the skipped files, advising chmod +x only for the one with #!', async () => {
+    const { ws } = backupWorkspace();
+    tklbamFolder(ws);
+    const result = await run(ws, { command: 'validate', 'hooks-dir': 'hooks.d' });
+    expect(result.exitCode).toBe(0);
+    expect(result.annotations.filter((a) => a.command === 'error')).toEqual([]);
+    expect(result.summary).toContain(
+      '<code>pre-save/README</code> (not executable (mode 0644)), <code>pre-save/example</code> (not executable (mode 0644); it has a #! line: chmod +x it to run it)',
+    );
+    expect(result.summary).toContain('| pre-save | 1 | <code>fixclock</code> | backup pre |');
+  });
+});
+
 describe('validate on a hooks-dir folder', () => {
   it("does not hold it to Rekkord's shell rules: only the action runs it, with its arguments", async () => {
     const { ws } = backupWorkspace();
@@ -148,7 +262,9 @@ describe('validate on a hooks-dir folder', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(result.annotations).toEqual([]);
-    expect(result.summary).toContain('| pre-save | 1 | <code>10 clock</code> | save pre | ✅ |  |');
+    expect(result.summary).toContain(
+      '| pre-save | 1 | <code>10 clock</code> | backup pre | ✅ |  |',
+    );
   });
 });
 

@@ -37,6 +37,19 @@ describe("Rekkord's INI dialect", () => {
     expect(value('[Hooks]\r\nPostSaveDirectory = /p\r\n', 'Hooks', 'PostSaveDirectory')).toBe('/p');
   });
 
+  it("records keys and sections unknown outside [Hooks]: they are Rekkord's to judge", () => {
+    const doc = parse('[S3]\nBucket = b\nRetainDays = 7\n[Agent]\nURL = u\n[Hooks]\n');
+    expect(doc.unknown.map((u) => [u.line, u.section, u.key])).toEqual([
+      [3, 'S3', 'RetainDays'],
+      [4, 'Agent', null],
+    ]);
+    expect(doc.entries.map((e) => `${e.section}.${e.key}`)).toEqual([
+      'S3.Bucket',
+      'S3.RetainDays',
+      'Agent.URL',
+    ]);
+  });
+
   it.each([
     ['[hooks]\nPreSaveDirectory = /x\n', 1, 'unknown section [hooks]'],
     ['[Hooks]\npresavedirectory = /x\n', 2, 'unknown key "presavedirectory" in [Hooks]'],

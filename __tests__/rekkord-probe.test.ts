@@ -28,7 +28,12 @@ describe('asking the installed Rekkord', () => {
   ] as const)('a %s key for %s', async (role, command, refusal) => {
     const { ws, config } = backupWorkspace();
     writeFile(path.join(ws, 'backup.key'), `${role}\n`);
-    const asked = identify(executeFile, STAND_IN, command, config, env);
+    const asked = identify(executeFile, STAND_IN, command, {
+      configPath: config,
+      options: [],
+      cwd: ws,
+      env,
+    });
     if (refusal) await expect(asked).rejects.toThrow(refusal);
     else expect(await asked).toBe(role);
   });
@@ -36,8 +41,13 @@ describe('asking the installed Rekkord', () => {
   it('gives Rekkord’s own reason when the repository does not open', async () => {
     const { ws, config } = backupWorkspace();
     writeFile(path.join(ws, 'rekkord.ini'), '[Repository]\nURL = nowhere\nKeyFile = backup.key\n');
-    await expect(identify(executeFile, STAND_IN, 'save', config, env)).rejects.toThrow(
-      'Cannot open repository',
-    );
+    await expect(
+      identify(executeFile, STAND_IN, 'save', {
+        configPath: config,
+        options: [],
+        cwd: ws,
+        env,
+      }),
+    ).rejects.toThrow('Cannot open repository');
   });
 });

@@ -90,7 +90,7 @@ describe('validate', () => {
     expect(run.exitCode).toBe(0);
     expect(run.annotations).toEqual([]);
     expect(run.summary).toContain('## Rekkord hooks validation ✅ passed');
-    expect(run.summary).toContain('| pre-save | 1 | <code>clock</code> | save pre | ✅ |  |');
+    expect(run.summary).toContain('| pre-save | 1 | <code>clock</code> | backup pre | ✅ |  |');
     expect(run.summary).toContain('| pre-save | 2 | <code>dump</code> |  | ✅ |  |');
     expect(run.summary).toContain(
       '| post-restore | 1 | <code>clock</code> | restore post | ✅ |  |',

@@ -1000,8 +1000,9 @@ function renderSummary(result, ctx) {
                 ? '✅ succeeded'
                 : '❌ failed';
     out.push(`## Rekkord ${result.command} ${verdict}`, '');
-    if (result.oid)
-        out.push(`Snapshot ${summary_code(result.oid)} saved in channel ${summary_code(ctx.channel ?? '')}.`, '');
+    const written = oidSentence(result, ctx.channel, summary_code);
+    if (written)
+        out.push(`${written}.`, '');
     const facts = [`Config: ${result.configPath ? summary_code(result.configPath) : 'none found'}`];
     if (ctx.rekkordVersion)
         facts.push(`Rekkord ${summary_cell(ctx.rekkordVersion)}`);
@@ -1012,6 +1013,23 @@ function renderSummary(result, ctx) {
     out.push(...summary_hookTable(result.phases, result.step, result.recovery));
     out.push(...summary_skippedLine(result.phases), '');
     return out.join('\n');
+}
+/**
+ * What Rekkord wrote, in one sentence, with `show` for names: the snapshot and its channel, the
+ * object of `save --no_snapshot`, and when Rekkord failed after writing it (a failed [Link]
+ * report), that it exists all the same. Empty when Rekkord printed no OID.
+ */
+function oidSentence(result, channel, show) {
+    if (!result.oid)
+        return '';
+    const oid = show(result.oid);
+    const where = result.step.oidKind === 'data'
+        ? '(save --no_snapshot: an object, no channel)'
+        : `in channel ${show(channel ?? '')}`;
+    const what = result.step.oidKind === 'data' ? 'Object' : 'Snapshot';
+    if (result.step.outcome === 'success')
+        return `${what} ${oid} saved ${where}`;
+    return `${what} ${oid} exists ${where}, but Rekkord failed after writing it (${exitStatus(result.step)})`;
 }
 /** The summary of a run that stopped before any hook: what stopped it. */
 function renderAbortSummary(message) {
@@ -1442,10 +1460,10 @@ var kernel_errors = __nccwpck_require__(386);
  * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
  * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
  * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
- * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
- * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
- * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
- * that never ran cannot pass unnoticed.
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries). An entry that cannot be
+ * started (not executable, a broken link, not a regular file) still counts, as a failed hook, so
+ * that a dump that never ran cannot pass unnoticed. Other sources change these rules by their
+ * ListingRules (a TKLBAM `hooks.d` skips what is not executable and `*.sig`: hook-sources.ts).
  */
 
 
@@ -1453,6 +1471,31 @@ var kernel_errors = __nccwpck_require__(386);
 
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
 const MAX_HOOKS_PER_FOLDER = 1024;
+/** Rekkord's own `[Hooks]` folders. */
+const REKKORD_LISTING = {
+    dotfiles: 'hook',
+    maxHooks: MAX_HOOKS_PER_FOLDER,
+    notExecutable: 'fail',
+    skipSuffixes: [],
+};
+/** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
+async function notExecutableReason(file, mode) {
+    const head = await (0,promises_.open)(file, 'r')
+        .then(async (handle) => {
+        try {
+            const buffer = Buffer.alloc(2);
+            const { bytesRead } = await handle.read(buffer, 0, 2, 0);
+            return buffer.subarray(0, bytesRead).toString('latin1');
+        }
+        finally {
+            await handle.close();
+        }
+    })
+        .catch(() => '');
+    return head === '#!'
+        ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
+        : `not executable (mode ${mode})`;
+}
 /** Why a configured hook directory cannot be used, or null when it can. */
 async function directoryProblem(dir) {
     try {
@@ -1503,7 +1546,7 @@ async function classify(file) {
     return {};
 }
 /** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
-async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
+async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
     const names = await (0,promises_.readdir)(dir, { encoding: 'buffer' });
     names.sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
@@ -1512,8 +1555,12 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
     for (const raw of examined) {
         const name = raw.toString('utf8');
         const file = external_node_path_default().join(dir, name);
-        if (raw[0] === 0x2e && rules.style === 'run-parts') {
+        if (raw[0] === 0x2e && rules.dotfiles === 'skip') {
             skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (rules.skipSuffixes.some((suffix) => name.endsWith(suffix))) {
+            skipped.push({ name, path: file, reason: 'signature file' });
             continue;
         }
         if (!Buffer.from(name, 'utf8').equals(raw)) {
@@ -1531,13 +1578,15 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
         const kind = await classify(file);
         if ('skip' in kind)
             skipped.push({ name, path: file, reason: kind.skip });
+        else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
+            const mode = ((await (0,promises_.stat)(file)).mode & 0o777).toString(8).padStart(4, '0');
+            skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
+        }
         else
             hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
     }
-    if (rules.limit === undefined &&
-        rules.style === 'rekkord' &&
-        hooks.length > MAX_HOOKS_PER_FOLDER) {
-        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`);
+    if (rules.limit === undefined && rules.maxHooks !== null && hooks.length > rules.maxHooks) {
+        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${rules.maxHooks} from one folder`);
     }
     return { hooks, skipped, unexamined: names.length - examined.length };
 }
@@ -1609,9 +1658,9 @@ async function probeRekkord(execute, rekkordPath, command, env) {
  * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
  * words when the repository does not open or the key may not do what the command needs.
  */
-async function identify(execute, rekkordPath, command, configPath, env) {
-    const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-    const out = await execute(rekkordPath, args, inEnglish(env));
+async function identify(execute, rekkordPath, command, ctx) {
+    const args = ['identify', ...(ctx.configPath ? ['-C', ctx.configPath] : []), ...ctx.options];
+    const out = await execute(rekkordPath, args, inEnglish(ctx.env), ctx.cwd);
     if (out.exitCode !== 0) {
         throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
     }
@@ -1642,22 +1691,43 @@ function roleAllows(role, mode) {
  */
 
 
+
+/**
+ * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
+ * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
+ */
+const TKLBAM_OPERATIONS = {
+    save: 'backup',
+    restore: 'restore',
+    scan: 'scan',
+};
+/**
+ * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
+ * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
+ * skipped too, as `run-parts` does (TKLBAM would run an executable one).
+ */
+const TKLBAM_LISTING = {
+    dotfiles: 'skip',
+    maxHooks: null,
+    notExecutable: 'skip',
+    skipSuffixes: ['.sig'],
+};
 const HOOK_SOURCES = {
     /** Rekkord's own `[Hooks]` folders, named by the config. */
     config: {
         input: 'config',
         folders: (_settings, config, phase) => (0,plan_config/* hookDirectories */.lg)(config, phase).map((setting) => ({ directory: setting.directory, setting })),
-        listing: 'rekkord',
+        listing: REKKORD_LISTING,
         args: () => [],
         order: { pre: 1, post: 0 },
         shellRules: true,
     },
-    /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
+    /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
     'hooks-dir': {
         input: 'hooks-dir',
         folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
-        listing: 'run-parts',
-        args: (command, stage) => [command, stage],
+        listing: TKLBAM_LISTING,
+        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
         order: { pre: 0, post: 1 },
         shellRules: false,
     },
@@ -1759,6 +1829,13 @@ function lenientWarnings(plan, config) {
         ]
         : []);
 }
+/** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
+function keyHint(repository) {
+    if (repository.keyFile)
+        return '';
+    const [newest, older] = plan_config/* KEY_FILE_VARIABLES */.d8;
+    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+}
 async function makePlan(settings, options = {}) {
     const command = settings.command;
     if (command === 'validate')
@@ -1774,6 +1851,8 @@ async function makePlan(settings, options = {}) {
     const pre = phasePlan(settings, config, command, 'pre');
     const post = phasePlan(settings, config, command, 'post');
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+    const repoOptions = (0,commands/* repositoryOptions */.Tl)(settings.args);
+    const repository = (0,plan_config/* repositoryAccess */.bO)(config, repoOptions, childEnv);
     if (!options.recovery) {
         // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
         // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
@@ -1806,8 +1885,14 @@ async function makePlan(settings, options = {}) {
         }
         if (!settings.skipIdentify) {
             // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
-            keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch((error) => {
-                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}. ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
+            const ctx = {
+                configPath: config?.path ?? null,
+                options: repoOptions.argv,
+                cwd: settings.workspace,
+                env: childEnv,
+            };
+            keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
+                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
             });
         }
     }
@@ -1819,6 +1904,8 @@ async function makePlan(settings, options = {}) {
         noHooks,
         keyRole,
         config,
+        repository,
+        repositoryOptions: repoOptions.argv,
         configSearched: searched,
         secrets,
         childEnv,
@@ -1902,13 +1989,16 @@ async function removeLeftoverCopies(tempRoot) {
     await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
     return left.length;
 }
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
-async function prepareStepConfig(config, tempRoot, noHooks) {
+/**
+ * Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without
+ * --no_hooks, and a command it runs hooks for (`runsHooks`; restore has none in Rekkord).
+ */
+async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
     const none = async () => { };
     if (!config)
         return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks gets the user's config as written.
-    if (noHooks)
+    // Rekkord told --no_hooks, or running a command without hooks, gets the config as written.
+    if (noHooks || !runsHooks)
         return { path: config.path, isCopy: false, cleanup: none };
     const text = stepConfigText(config);
     if (text === null)
@@ -1946,7 +2036,7 @@ const HOOK_VARIABLES = {
     },
     REKKORD_HOOK_CHANNEL: {
         stages: BOTH,
-        description: 'The snapshot channel of a save, else empty.',
+        description: 'The snapshot channel of a save, else empty (and for `save --no_snapshot`).',
         value: (ctx) => ctx.channel ?? '',
     },
     REKKORD_HOOK_SNAPSHOT: {
@@ -1966,7 +2056,7 @@ const HOOK_VARIABLES = {
     },
     REKKORD_HOOK_OID: {
         stages: POST,
-        description: 'The snapshot OID after a successful save, else empty.',
+        description: 'The OID the save printed (the snapshot, or the object of `save --no_snapshot`), even when Rekkord failed after writing it; else empty.',
         value: (ctx) => ctx.oid ?? '',
     },
     REKKORD_HOOK_EXIT_CODE: {
@@ -2516,8 +2606,8 @@ async function listPhase(phase) {
     for (const source of phase.sources) {
         try {
             (0,faults/* checkpoint */.Fn)('listing', phase.phase);
-            const style = hookSourceSpec(source.kind).listing;
-            const one = await listHookDirectory(source.directory, source.args, { style });
+            const rules = hookSourceSpec(source.kind).listing;
+            const one = await listHookDirectory(source.directory, source.args, rules);
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
@@ -2612,8 +2702,17 @@ var types = __nccwpck_require__(898);
 
 
 
-/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = new RegExp(`^Snapshot OID: (${types/* OID */.V})$`);
+/**
+ * The OID lines (cli/snapshot.cc, newest): `Snapshot OID:` for a save, `Data OID:` for `save
+ * --no_snapshot`; then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. Rekkord is asked for
+ * English, and the French lines (i18n/fr.json@306dbb29) are read too, for a build that ignores it.
+ */
+const OID_LINES = [
+    [new RegExp(`^Snapshot OID: (${types/* OID */.V})$`), 'snapshot'],
+    [new RegExp(`^OID de l'instantané : (${types/* OID */.V})$`), 'snapshot'],
+    [new RegExp(`^Data OID: (${types/* OID */.V})$`), 'data'],
+    [new RegExp(`^OID de l'objet : (${types/* OID */.V})$`), 'data'],
+];
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
 function stepArguments(spec) {
@@ -2625,12 +2724,14 @@ function stepArguments(spec) {
     argv.push(...spec.args, ...spec.operands);
     return argv;
 }
-/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+/** Reads the OID lines out of a byte stream, whatever the chunking; the last one wins. */
 class OidScanner {
     oid = null;
+    kind = 'snapshot';
     partial = '';
+    decoder = new TextDecoder('utf-8');
     push(chunk) {
-        const text = this.partial + chunk.toString('latin1');
+        const text = this.partial + this.decoder.decode(chunk, { stream: true });
         const lines = text.split(/\r?\n|\r/);
         this.partial = lines.pop() ?? '';
         if (this.partial.length > MAX_LINE)
@@ -2645,9 +2746,12 @@ class OidScanner {
     scan(line) {
         if (line.length > MAX_LINE)
             return;
-        const match = OID_LINE.exec(stripAnsi(line).trim());
-        if (match?.[1])
-            this.oid = match[1];
+        const text = stripAnsi(line).trim();
+        for (const [pattern, kind] of OID_LINES) {
+            const match = pattern.exec(text);
+            if (match?.[1])
+                [this.oid, this.kind] = [match[1], kind];
+        }
     }
 }
 async function runStep(spec, options) {
@@ -2674,7 +2778,10 @@ async function runStep(spec, options) {
         ...ending,
         command: spec.command,
         display: options.display,
-        oid: exit.exitCode === 0 ? scanner.oid : null,
+        // A save can write its snapshot and still exit 1 (a failed [Link] report, cli/snapshot.cc:
+        // `complete &= ReportSnapshot(...)`): the OID is reported whenever Rekkord printed it.
+        oid: scanner.oid,
+        ...(scanner.oid ? { oidKind: scanner.kind } : {}),
         message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
     };
 }
@@ -2829,7 +2936,8 @@ async function prepare(plan) {
     if (unreadable.length)
         throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${unreadable.join('; ')}`);
     try {
-        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+        const runsHooks = (0,commands/* commandSpec */.Lx)(plan.command).hookKeys !== null;
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks, runsHooks);
         return { pre, stepConfig };
     }
     catch (error) {
@@ -3690,8 +3798,8 @@ async function gitModes(workspace, dir, env) {
 }
 /** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
 function entries(source) {
-    const style = hookSourceSpec(source.kind).listing;
-    return listHookDirectory(source.directory, [], { style, limit: MAX_EXAMINED });
+    const rules = hookSourceSpec(source.kind).listing;
+    return listHookDirectory(source.directory, source.args, { ...rules, limit: MAX_EXAMINED });
 }
 async function isRunnable(hook) {
     if (hook.problem)
@@ -3795,8 +3903,7 @@ async function checkFolder(use, plan, ctx) {
     const folder = await folderFindings(source, plan, `${label} hook folder`);
     const listing = await entries(source);
     if (listing.unexamined) {
-        const style = hookSourceSpec(source.kind).listing;
-        const rule = style === 'rekkord'
+        const rule = hookSourceSpec(source.kind).listing.maxHooks !== null
             ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
             : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
         folder.push({
@@ -3824,6 +3931,26 @@ async function checkFolder(use, plan, ctx) {
     };
 }
 /**
+ * Keys and sections the newest Rekkord source known does not have: a newer Rekkord may take them,
+ * an older one may refuse them. validate has no Rekkord to ask, so it warns; a save asks Rekkord.
+ */
+function unknownNameFindings(plan) {
+    const config = plan.config;
+    if (!config)
+        return [];
+    return config.doc.unknown.map((u) => {
+        // The key's text is not repeated: a line such as `SecretKey: …=` reads as one unknown key.
+        const name = u.key === null ? `section [${u.section}]` : `a key in [${u.section}]`;
+        return {
+            severity: 'warning',
+            title: `Rekkord config: unknown ${u.key === null ? 'section' : 'key'}`,
+            message: `${name} is unknown to the newest Rekkord source known (it knows ${u.known.join(', ')}); a newer Rekkord may take it, an older one refuses the file: run 'rekkord identify' with this config to check`,
+            file: config.path,
+            line: u.line,
+        };
+    });
+}
+/**
  * Checks every folder of the plan once, by real path, however many phases or `[Hooks]` lines
  * name it; each phase then lists what its folders hold, each hook's findings shown once.
  */
@@ -3847,7 +3974,7 @@ async function validatePlan(plan) {
         }
         keysOfPhase.push(keys);
     }
-    const findings = [];
+    const findings = [...unknownNameFindings(plan)];
     const checks = new Map();
     for (const [key, use] of uses) {
         const { check, findings: found } = await checkFolder(use, plan, ctx);
@@ -4354,6 +4481,8 @@ function plainLines(text) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Lo: () => (/* binding */ COMMANDS),
 /* harmony export */   Lx: () => (/* binding */ commandSpec),
+/* harmony export */   RI: () => (/* binding */ savesRaw),
+/* harmony export */   Tl: () => (/* binding */ repositoryOptions),
 /* harmony export */   YG: () => (/* binding */ isOperation),
 /* harmony export */   jL: () => (/* binding */ OPERATION_TABLE),
 /* harmony export */   xb: () => (/* binding */ OPERATIONS)
@@ -4373,6 +4502,56 @@ function plainLines(text) {
 
 
 const FORCE_OPTIONS = /^(-f|--force)$/;
+/**
+ * `save --no_snapshot` (`--raw` in some builds) saves one path as a bare object: no channel, one
+ * path only, and Rekkord prints `Data OID:` (cli/snapshot.cc, newest: `if (!raw) save.channel =
+ * opt.ConsumeNonOption();`, `Only one object can be saved up in raw mode`).
+ */
+const RAW_OPTIONS = /^(--no_snapshot|--raw)$/;
+function savesRaw(args) {
+    return args.some((a) => RAW_OPTIONS.test(a));
+}
+/**
+ * Rekkord's options for the repository, taken anywhere on its command line and overriding the
+ * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
+ * call the action makes for the repository gets the same ones from `args`.
+ */
+const REPOSITORY_OPTIONS = {
+    repository: ['-R', '--repository'],
+    keyFile: ['-K', '--key_file'],
+    threads: ['-j', '--threads'],
+};
+/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
+function repositoryOptions(args) {
+    const out = { argv: [], repository: null, keyFile: null };
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? '';
+        if (arg === '--')
+            break;
+        for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
+            let value;
+            if (arg === short || arg === long) {
+                value = args[i + 1];
+                if (value === undefined)
+                    continue;
+                out.argv.push(arg, value);
+                i++;
+            }
+            else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
+                value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
+                out.argv.push(arg);
+            }
+            else
+                continue;
+            if (name === 'repository')
+                out.repository = value;
+            if (name === 'keyFile')
+                out.keyFile = value;
+            break;
+        }
+    }
+    return out;
+}
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values) {
     const destination = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(values.workspace, values.destination ?? '');
@@ -4394,7 +4573,7 @@ const COMMAND_TABLE = {
         hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
         keyMode: 'write',
         noHooksOption: true,
-        operands: (v) => [v.channel ?? '', ...v.paths],
+        operands: (v) => (savesRaw(v.args) ? [...v.paths] : [v.channel ?? '', ...v.paths]),
     },
     scan: {
         summary: 'pre-scan hooks, rekkord scan, post-scan hooks',
@@ -4442,12 +4621,14 @@ function isOperation(text) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  d8: () => (/* binding */ KEY_FILE_VARIABLES),
   nV: () => (/* binding */ MIN_MASK_LENGTH),
   KZ: () => (/* binding */ allHookDirectories),
   lg: () => (/* binding */ hookDirectories),
   Z9: () => (/* binding */ loadConfig),
   p0: () => (/* binding */ locateConfig),
   JF: () => (/* binding */ masksOf),
+  bO: () => (/* binding */ repositoryAccess),
   To: () => (/* binding */ runSecrets)
 });
 
@@ -4473,7 +4654,12 @@ var commands = __nccwpck_require__(593);
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
  * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
+ * and a line Rekkord cannot read is an error here too.
+ *
+ * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
+ * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
+ * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
+ * `[Hooks]` is the action's to read: a key it does not know there is an error.
  *
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
@@ -4504,7 +4690,10 @@ const REMOTE_SHELL_KEYS = [
     'Key',
     'KeyFile',
 ];
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+/**
+ * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
+ * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
+ */
 const KNOWN_KEYS = {
     Repository: ['URL', 'KeyFile'],
     Settings: ['Threads', 'CompressionLevel'],
@@ -4558,12 +4747,13 @@ function knownName(name, known, shown) {
     return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }
 /** Sections of older builds: named in the error, as a user migrating a config looks for them. */
-const OLD_SECTIONS = ['Connect', 'Agent'];
+const OLD_SECTIONS = (/* unused pure expression or super */ null && (['Connect', 'Agent']));
 function parseRekkordIni(text, file) {
     const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
     if (lines.length > 0 && lines[lines.length - 1] === '')
         lines.pop();
     const entries = [];
+    const unknown = [];
     const sectionOfLine = [];
     let section = null;
     lines.forEach((raw, index) => {
@@ -4584,9 +4774,11 @@ function parseRekkordIni(text, file) {
                 fail('empty section name "[]"');
             // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
             if (!Object.hasOwn(KNOWN_KEYS, name)) {
-                fail(`unknown section${knownName(name, [...Object.keys(KNOWN_KEYS), ...OLD_SECTIONS], (n) => `[${n}]`)} (Rekkord knows ${Object.keys(KNOWN_KEYS)
-                    .map((s) => `[${s}]`)
-                    .join(', ')}; names are case-sensitive)`);
+                // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
+                if (name.toLowerCase() === 'hooks') {
+                    fail(`unknown section [${name}] (names are case-sensitive: [Hooks])`);
+                }
+                unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
             }
             section = name;
             sectionOfLine.push(section);
@@ -4606,14 +4798,18 @@ function parseRekkordIni(text, file) {
         if (section === null) {
             fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
         }
-        const known = knownKeys(KNOWN_KEYS, section);
-        if (!known.includes(key)) {
-            fail(`unknown key${knownName(key, known, JSON.stringify)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`);
+        const known = Object.hasOwn(KNOWN_KEYS, section) ? knownKeys(KNOWN_KEYS, section) : null;
+        if (known && !known.includes(key)) {
+            // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
+            if (section === 'Hooks') {
+                fail(`unknown key${knownName(key, known, JSON.stringify)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`);
+            }
+            unknown.push({ line: lineNo, section, key, known });
         }
         entries.push({ section, key, value, line: lineNo });
         sectionOfLine.push(section);
     });
-    return { entries, lines, sectionOfLine };
+    return { entries, lines, sectionOfLine, unknown };
 }
 /** The value Rekkord uses for a key: the last occurrence wins. */
 function lastEntry(doc, section, key) {
@@ -4872,6 +5068,37 @@ function runSecrets(env, args = []) {
     });
     return out.filter((s) => s.value.trim() !== '');
 }
+/**
+ * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
+ * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
+ * build reads one of them, so the action looks at both.
+ */
+const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
+/**
+ * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
+ * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
+ * left empty).
+ */
+function repositoryAccess(config, options, env) {
+    const fromConfig = (key) => {
+        const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
+        return entry?.value
+            ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
+            : null;
+    };
+    const fromEnv = (names) => {
+        const name = names.find((n) => env[n]);
+        return name ? { value: env[name] ?? '', from: 'environment', name } : null;
+    };
+    return {
+        url: (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
+            fromConfig('URL') ??
+            fromEnv(['REKKORD_REPOSITORY']),
+        keyFile: (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
+            fromConfig('KeyFile') ??
+            fromEnv(KEY_FILE_VARIABLES),
+    };
+}
 
 
 /***/ }),
@@ -5020,8 +5247,10 @@ const COMMAND_INPUTS = {
         read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
     },
 };
-function commandValues(command, raw, env) {
+function commandValues(command, raw, env, args) {
     const spec = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[command];
+    if (command === 'save' && (0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .savesRaw */ .RI)(args))
+        return rawSaveValues(raw, env);
     const values = {
         channel: null,
         paths: [],
@@ -5041,6 +5270,15 @@ function commandValues(command, raw, env) {
     }
     return values;
 }
+/** `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode). */
+function rawSaveValues(raw, env) {
+    if (COMMAND_INPUTS.channel.given(raw))
+        fail((w) => `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`);
+    const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
+    if (paths.length !== 1)
+        fail((w) => `${named('paths')(w)} must hold one path with --no_snapshot: Rekkord saves one object in that mode`);
+    return { channel: null, paths, snapshot: null, destination: null, exercise: false };
+}
 function parseSettings(input, context) {
     const get = (name) => input(name).trim();
     const path = (name) => {
@@ -5053,8 +5291,8 @@ function parseSettings(input, context) {
     if (!(0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .isOperation */ .YG)(command)) {
         fail((w) => `${named('command')(w)} is '${command}'; expected one of ${_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.join(', ')}`);
     }
-    const values = commandValues(command, input, context.env);
     const args = lines(input('args'));
+    const values = commandValues(command, input, context.env, args);
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
         fail((w) => w.edge === 'action'
@@ -5163,9 +5401,9 @@ const OID = '[MR][0-9A-F]{64}';
 /** Short commands run to completion with Node's child_process: the command line's `Execute`. */
 
 
-const executeFile = (file, args, env) => new Promise((resolve, reject) => {
+const executeFile = (file, args, env, cwd) => new Promise((resolve, reject) => {
     (0,_kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__/* .checkpoint */ .Fn)('probe');
-    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(file, [...args], { env, cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
         const code = error?.code;
         // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
         if (error && typeof code === 'string')

@@ -12,7 +12,7 @@ import { oneLine } from '../kernel/text.js';
 import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import type { Reporter } from '../engine/index.js';
 import { describeError } from '../kernel/errors.js';
-import { renderAbortSummary, renderSummary } from '../report/summary.js';
+import { oidSentence, renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { HookEntry } from '../plan/types.js';
 import type {
@@ -155,10 +155,8 @@ export class ActionsReporter implements Reporter {
     };
     const { annotations, failure } = errorAnnotations(result, this.options.workspace);
     for (const a of annotations) core.error(a.message, properties(a));
-    if (result.oid) {
-      const message = `Snapshot ${result.oid} saved in channel ${this.channel ?? ''}`;
-      core.notice(message, { title: 'Rekkord snapshot' });
-    }
+    const written = oidSentence(result, this.channel, (text) => text);
+    if (written) core.notice(written, { title: 'Rekkord snapshot' });
     if (result.recovery && result.success) {
       core.warning(
         'The main step ended before its post hooks ran; the post step ran them with SUCCESS=0 and REKKORD_HOOK_CANCELLED=1',

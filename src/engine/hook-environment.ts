@@ -57,7 +57,7 @@ export const HOOK_VARIABLES: Readonly<Record<string, HookVariable>> = {
   },
   REKKORD_HOOK_CHANNEL: {
     stages: BOTH,
-    description: 'The snapshot channel of a save, else empty.',
+    description: 'The snapshot channel of a save, else empty (and for `save --no_snapshot`).',
     value: (ctx) => ctx.channel ?? '',
   },
   REKKORD_HOOK_SNAPSHOT: {
@@ -77,7 +77,8 @@ export const HOOK_VARIABLES: Readonly<Record<string, HookVariable>> = {
   },
   REKKORD_HOOK_OID: {
     stages: POST,
-    description: 'The snapshot OID after a successful save, else empty.',
+    description:
+      'The OID the save printed (the snapshot, or the object of `save --no_snapshot`), even when Rekkord failed after writing it; else empty.',
     value: (ctx) => ctx.oid ?? '',
   },
   REKKORD_HOOK_EXIT_CODE: {

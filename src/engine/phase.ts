@@ -45,8 +45,8 @@ export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
   for (const source of phase.sources) {
     try {
       checkpoint('listing', phase.phase);
-      const style = hookSourceSpec(source.kind).listing;
-      const one = await listHookDirectory(source.directory, source.args, { style });
+      const rules = hookSourceSpec(source.kind).listing;
+      const one = await listHookDirectory(source.directory, source.args, rules);
       listing.hooks.push(...one.hooks);
       listing.skipped.push(...one.skipped);
     } catch (error) {

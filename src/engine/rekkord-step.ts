@@ -1,4 +1,4 @@
-/** The Rekkord step: `rekkord save|scan` with the hook-free config, its output live, its OID read. */
+/** The Rekkord step: `rekkord save|scan|restore`, its output live, its OID read. */
 import type { Cancellation } from '../kernel/cancel.js';
 import { inEnglish } from '../plan/rekkord-probe.js';
 import { checkpoint } from '../kernel/faults.js';
@@ -7,10 +7,19 @@ import { runProcess } from '../process/index.js';
 import { stripAnsi, type OutputSink } from '../process/output-relay.js';
 import { OID } from '../plan/types.js';
 import type { Command } from '../plan/commands.js';
-import type { StepResult } from './results.js';
+import type { OidKind, StepResult } from './results.js';
 
-/** `Snapshot OID: ` then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. */
-const OID_LINE = new RegExp(`^Snapshot OID: (${OID})$`);
+/**
+ * The OID lines (cli/snapshot.cc, newest): `Snapshot OID:` for a save, `Data OID:` for `save
+ * --no_snapshot`; then `M` (metadata) or `R` (raw) and a 64-digit BLAKE3 hash. Rekkord is asked for
+ * English, and the French lines (i18n/fr.json@306dbb29) are read too, for a build that ignores it.
+ */
+const OID_LINES: readonly [RegExp, OidKind][] = [
+  [new RegExp(`^Snapshot OID: (${OID})$`), 'snapshot'],
+  [new RegExp(`^OID de l'instantané : (${OID})$`), 'snapshot'],
+  [new RegExp(`^Data OID: (${OID})$`), 'data'],
+  [new RegExp(`^OID de l'objet : (${OID})$`), 'data'],
+];
 /** Longest line the OID scanner keeps; longer ones (progress bars, binary junk) are dropped. */
 const MAX_LINE = 4096;
 
@@ -33,13 +42,15 @@ export function stepArguments(spec: StepSpec): string[] {
   return argv;
 }
 
-/** Reads `Snapshot OID:` lines out of a byte stream, whatever the chunking. */
+/** Reads the OID lines out of a byte stream, whatever the chunking; the last one wins. */
 export class OidScanner {
   oid: string | null = null;
+  kind: OidKind = 'snapshot';
   private partial = '';
+  private readonly decoder = new TextDecoder('utf-8');
 
   push(chunk: Buffer): void {
-    const text = this.partial + chunk.toString('latin1');
+    const text = this.partial + this.decoder.decode(chunk, { stream: true });
     const lines = text.split(/\r?\n|\r/);
     this.partial = lines.pop() ?? '';
     if (this.partial.length > MAX_LINE) this.partial = '';
@@ -53,8 +64,11 @@ export class OidScanner {
 
   private scan(line: string): void {
     if (line.length > MAX_LINE) return;
-    const match = OID_LINE.exec(stripAnsi(line).trim());
-    if (match?.[1]) this.oid = match[1];
+    const text = stripAnsi(line).trim();
+    for (const [pattern, kind] of OID_LINES) {
+      const match = pattern.exec(text);
+      if (match?.[1]) [this.oid, this.kind] = [match[1], kind];
+    }
   }
 }
 
@@ -92,7 +106,10 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
     ...ending,
     command: spec.command,
     display: options.display,
-    oid: exit.exitCode === 0 ? scanner.oid : null,
+    // A save can write its snapshot and still exit 1 (a failed [Link] report, cli/snapshot.cc:
+    // `complete &= ReportSnapshot(...)`): the OID is reported whenever Rekkord printed it.
+    oid: scanner.oid,
+    ...(scanner.oid ? { oidKind: scanner.kind } : {}),
     message: ending.message ? `rekkord ${spec.command}: ${ending.message}` : '',
   };
 }

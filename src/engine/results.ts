@@ -35,11 +35,17 @@ export interface HookResult extends ProcessEnding<HookOutcome> {
 export type StepOutcome =
   'success' | 'failure' | 'not-started' | 'timed-out' | 'skipped' | 'cancelled';
 
+/** What an OID names: a snapshot, or the bare object of `save --no_snapshot`. */
+export type OidKind = 'snapshot' | 'data';
+
 export interface StepResult extends ProcessEnding<StepOutcome> {
   command: Command;
   /** The command line as shown to the user (the private config copy shown as such). */
   display: string;
+  /** The OID Rekkord printed, even when it failed after writing it. */
   oid: string | null;
+  /** What the OID names, when there is one. */
+  oidKind?: OidKind;
 }
 
 export interface PhaseReport {

@@ -72,7 +72,13 @@ async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: Ste
   const unreadable = [pre.error, post.error].filter((e) => e !== '');
   if (unreadable.length) throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
   try {
-    const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks);
+    const runsHooks = commandSpec(plan.command).hookKeys !== null;
+    const stepConfig = await prepareStepConfig(
+      plan.config,
+      plan.settings.tempDir,
+      plan.noHooks,
+      runsHooks,
+    );
     return { pre, stepConfig };
   } catch (error) {
     throw new PreflightError(

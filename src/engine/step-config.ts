@@ -66,16 +66,20 @@ export async function removeLeftoverCopies(tempRoot: string): Promise<number> {
   return left.length;
 }
 
-/** Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without --no_hooks. */
+/**
+ * Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without
+ * --no_hooks, and a command it runs hooks for (`runsHooks`; restore has none in Rekkord).
+ */
 export async function prepareStepConfig(
   config: RekkordConfig | null,
   tempRoot: string,
   noHooks: boolean,
+  runsHooks = true,
 ): Promise<StepConfig> {
   const none = async (): Promise<void> => {};
   if (!config) return { path: null, isCopy: false, cleanup: none };
-  // Rekkord told --no_hooks gets the user's config as written.
-  if (noHooks) return { path: config.path, isCopy: false, cleanup: none };
+  // Rekkord told --no_hooks, or running a command without hooks, gets the config as written.
+  if (noHooks || !runsHooks) return { path: config.path, isCopy: false, cleanup: none };
   const text = stepConfigText(config);
   if (text === null) return { path: config.path, isCopy: false, cleanup: none };
   checkpoint('config-copy');

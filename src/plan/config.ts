@@ -10,6 +10,7 @@ import ini from 'ini';
 import {
   IniError,
   knownKeys,
+  lastEntry,
   parseRekkordIni,
   SECRET_KEYS,
   type IniDocument,
@@ -307,4 +308,56 @@ export function runSecrets(env: LocateContext['env'], args: readonly string[] = 
     if (url) out.push(...urlSecrets(url, `the repository URL in 'args'`));
   });
   return out.filter((s) => s.value.trim() !== '');
+}
+
+/**
+ * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
+ * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
+ * build reads one of them, so the action looks at both.
+ */
+export const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'] as const;
+
+/** Where Rekkord takes the repository or its key file from, in its order. */
+export interface RepositorySetting {
+  value: string;
+  from: 'args' | 'config' | 'environment';
+  /** The option, config key or variable it comes from, for a message. */
+  name: string;
+}
+
+export interface RepositoryAccess {
+  url: RepositorySetting | null;
+  keyFile: RepositorySetting | null;
+}
+
+/**
+ * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
+ * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
+ * left empty).
+ */
+export function repositoryAccess(
+  config: RekkordConfig | null,
+  options: { repository: string | null; keyFile: string | null },
+  env: LocateContext['env'],
+): RepositoryAccess {
+  const fromConfig = (key: string): RepositorySetting | null => {
+    const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
+    return entry?.value
+      ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
+      : null;
+  };
+  const fromEnv = (names: readonly string[]): RepositorySetting | null => {
+    const name = names.find((n) => env[n]);
+    return name ? { value: env[name] ?? '', from: 'environment', name } : null;
+  };
+  return {
+    url:
+      (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
+      fromConfig('URL') ??
+      fromEnv(['REKKORD_REPOSITORY']),
+    keyFile:
+      (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
+      fromConfig('KeyFile') ??
+      fromEnv(KEY_FILE_VARIABLES),
+  };
 }

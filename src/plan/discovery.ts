@@ -4,13 +4,13 @@
  * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
  * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
  * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
- * skips only `.` and `..`; `lib/config.cc` loads each folder's entries); in a TKLBAM `hooks.d`
- * folder dotfiles are skipped, as `run-parts` does. An entry that cannot be started (not
- * executable, a broken link, not a regular file) still counts, as a failed hook, so that a dump
- * that never ran cannot pass unnoticed.
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries). An entry that cannot be
+ * started (not executable, a broken link, not a regular file) still counts, as a failed hook, so
+ * that a dump that never ran cannot pass unnoticed. Other sources change these rules by their
+ * ListingRules (a TKLBAM `hooks.d` skips what is not executable and `*.sig`: hook-sources.ts).
  */
 import { constants } from 'node:fs';
-import { access, readdir, stat } from 'node:fs/promises';
+import { access, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HookEntry, SkippedEntry } from './types.js';
 import { errnoSentence } from '../kernel/errors.js';
@@ -26,13 +26,45 @@ export interface HookListing {
 export const MAX_HOOKS_PER_FOLDER = 1024;
 
 export interface ListingRules {
-  /** `rekkord`: dotfiles are hooks, at most MAX_HOOKS_PER_FOLDER; `run-parts`: dotfiles skipped. */
-  style: 'rekkord' | 'run-parts';
+  /** Whether a name starting with `.` is a hook or skipped. */
+  dotfiles: 'hook' | 'skip';
+  /** The most hooks the folder may hold, or null for no limit. */
+  maxHooks: number | null;
+  /** A regular file not executable by this user: a failed hook, or skipped. */
+  notExecutable: 'fail' | 'skip';
+  /** Name endings that are skipped (a signature beside its hook). */
+  skipSuffixes: readonly string[];
   /**
-   * At most this many entries examined, in name order; the rest are only counted, and a Rekkord
-   * folder over its cap is left to the caller to report. Without it, every entry is examined.
+   * At most this many entries examined, in name order; the rest are only counted, and a folder
+   * over its cap is left to the caller to report. Without it, every entry is examined.
    */
   limit?: number;
+}
+
+/** Rekkord's own `[Hooks]` folders. */
+export const REKKORD_LISTING: ListingRules = {
+  dotfiles: 'hook',
+  maxHooks: MAX_HOOKS_PER_FOLDER,
+  notExecutable: 'fail',
+  skipSuffixes: [],
+};
+
+/** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
+async function notExecutableReason(file: string, mode: string): Promise<string> {
+  const head = await open(file, 'r')
+    .then(async (handle) => {
+      try {
+        const buffer = Buffer.alloc(2);
+        const { bytesRead } = await handle.read(buffer, 0, 2, 0);
+        return buffer.subarray(0, bytesRead).toString('latin1');
+      } finally {
+        await handle.close();
+      }
+    })
+    .catch(() => '');
+  return head === '#!'
+    ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
+    : `not executable (mode ${mode})`;
 }
 
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -87,7 +119,7 @@ async function classify(
 export async function listHookDirectory(
   dir: string,
   args: readonly string[] = [],
-  rules: ListingRules = { style: 'rekkord' },
+  rules: ListingRules = REKKORD_LISTING,
 ): Promise<HookListing> {
   const names = await readdir(dir, { encoding: 'buffer' });
   names.sort((a, b) => Buffer.compare(a, b));
@@ -97,8 +129,12 @@ export async function listHookDirectory(
   for (const raw of examined) {
     const name = raw.toString('utf8');
     const file = path.join(dir, name);
-    if (raw[0] === 0x2e && rules.style === 'run-parts') {
+    if (raw[0] === 0x2e && rules.dotfiles === 'skip') {
       skipped.push({ name, path: file, reason: 'dotfile' });
+      continue;
+    }
+    if (rules.skipSuffixes.some((suffix) => name.endsWith(suffix))) {
+      skipped.push({ name, path: file, reason: 'signature file' });
       continue;
     }
     if (!Buffer.from(name, 'utf8').equals(raw)) {
@@ -115,15 +151,15 @@ export async function listHookDirectory(
     }
     const kind = await classify(file);
     if ('skip' in kind) skipped.push({ name, path: file, reason: kind.skip });
-    else hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
+      const mode = ((await stat(file)).mode & 0o777).toString(8).padStart(4, '0');
+      skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
+    } else
+      hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
   }
-  if (
-    rules.limit === undefined &&
-    rules.style === 'rekkord' &&
-    hooks.length > MAX_HOOKS_PER_FOLDER
-  ) {
+  if (rules.limit === undefined && rules.maxHooks !== null && hooks.length > rules.maxHooks) {
     throw new Error(
-      `${dir} holds ${hooks.length} hooks; Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} from one folder`,
+      `${dir} holds ${hooks.length} hooks; Rekkord takes at most ${rules.maxHooks} from one folder`,
     );
   }
   return { hooks, skipped, unexamined: names.length - examined.length };

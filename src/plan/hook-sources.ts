@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Command } from './commands.js';
 import { hookDirectories, type HookDirectorySetting, type RekkordConfig } from './config.js';
+import { REKKORD_LISTING, type ListingRules } from './discovery.js';
 import type { Settings } from './inputs.js';
 import type { PhaseName, Stage } from './types.js';
 
@@ -21,11 +22,8 @@ export interface HookSourceSpec {
   input: 'config' | 'hooks-dir';
   /** Its folders for a phase, in the order they run. */
   folders(settings: Settings, config: RekkordConfig | null, phase: PhaseName): SourceFolder[];
-  /**
-   * How its folder is listed: Rekkord's rules (dotfiles run, entries capped) or run-parts' (dotfiles
-   * skipped). Executability and `.sig` files are judged alike for both (discovery.ts).
-   */
-  listing: 'rekkord' | 'run-parts';
+  /** How its folder is listed: which entries are hooks, which are skipped (discovery.ts). */
+  listing: ListingRules;
   /** The arguments each of its hooks gets. */
   args(command: Command, stage: Stage): string[];
   /** Its place within a phase, by stage: the lower runs first. */
@@ -37,24 +35,46 @@ export interface HookSourceSpec {
   shellRules: boolean;
 }
 
+/**
+ * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
+ * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
+ */
+export const TKLBAM_OPERATIONS: Readonly<Record<Command, string>> = {
+  save: 'backup',
+  restore: 'restore',
+  scan: 'scan',
+};
+
+/**
+ * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
+ * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
+ * skipped too, as `run-parts` does (TKLBAM would run an executable one).
+ */
+const TKLBAM_LISTING: ListingRules = {
+  dotfiles: 'skip',
+  maxHooks: null,
+  notExecutable: 'skip',
+  skipSuffixes: ['.sig'],
+};
+
 export const HOOK_SOURCES = {
   /** Rekkord's own `[Hooks]` folders, named by the config. */
   config: {
     input: 'config',
     folders: (_settings, config, phase) =>
       hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
-    listing: 'rekkord',
+    listing: REKKORD_LISTING,
     args: () => [],
     order: { pre: 1, post: 0 },
     shellRules: true,
   },
-  /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
+  /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
   'hooks-dir': {
     input: 'hooks-dir',
     folders: (settings) =>
       settings.hooksDir ? [{ directory: path.resolve(settings.workspace, settings.hooksDir) }] : [],
-    listing: 'run-parts',
-    args: (command, stage) => [command, stage],
+    listing: TKLBAM_LISTING,
+    args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
     order: { pre: 0, post: 1 },
     shellRules: false,
   },

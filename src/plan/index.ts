@@ -9,13 +9,16 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { commandSpec, COMMANDS, type Command } from './commands.js';
+import { commandSpec, COMMANDS, repositoryOptions, type Command } from './commands.js';
 import {
   allHookDirectories,
+  KEY_FILE_VARIABLES,
   loadConfig,
   locateConfig,
   runSecrets,
+  repositoryAccess,
   type HookDirectorySetting,
+  type RepositoryAccess,
   type RekkordConfig,
   type Secret,
 } from './config.js';
@@ -55,6 +58,13 @@ export interface Plan {
   /** The role of the repository key, as `rekkord identify` said it; null when not asked. */
   keyRole: string | null;
   config: RekkordConfig | null;
+  /**
+   * The repository and key file every Rekkord call uses: `-R`/`-K` of `args` over the config over
+   * the environment. What reads the repository URL reads it here.
+   */
+  repository: RepositoryAccess;
+  /** The repository options of `args` (`-R`, `-K`, `-j`), which identify gets too. */
+  repositoryOptions: readonly string[];
   /** Where Rekkord's default locations were searched, when no config was named. */
   configSearched: string[];
   /** Every secret of the config, the environment and the args. */
@@ -193,6 +203,13 @@ function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[
   );
 }
 
+/** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
+function keyHint(repository: RepositoryAccess): string {
+  if (repository.keyFile) return '';
+  const [newest, older] = KEY_FILE_VARIABLES;
+  return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+}
+
 export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
   const command = settings.command;
   if (command === 'validate') throw new PreflightError('validate has no Rekkord step to plan');
@@ -207,6 +224,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
   const pre = phasePlan(settings, config, command, 'pre');
   const post = phasePlan(settings, config, command, 'post');
   const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
+  const repoOptions = repositoryOptions(settings.args);
+  const repository = repositoryAccess(config, repoOptions, childEnv);
   if (!options.recovery) {
     // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
     // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
@@ -243,14 +262,18 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     }
     if (!settings.skipIdentify) {
       // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
-      keyRole = await identify(execute, rekkordPath, command, config?.path ?? null, childEnv).catch(
-        (error: unknown) => {
-          throw new PreflightError(
-            (w) =>
-              `No hook ran: ${(error as Error).message}. ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
-          );
-        },
-      );
+      const ctx = {
+        configPath: config?.path ?? null,
+        options: repoOptions.argv,
+        cwd: settings.workspace,
+        env: childEnv,
+      };
+      keyRole = await identify(execute, rekkordPath, command, ctx).catch((error: unknown) => {
+        throw new PreflightError(
+          (w) =>
+            `No hook ran: ${(error as Error).message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
+        );
+      });
     }
   }
 
@@ -262,6 +285,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     noHooks,
     keyRole,
     config,
+    repository,
+    repositoryOptions: repoOptions.argv,
     configSearched: searched,
     secrets,
     childEnv,

@@ -1,5 +1,11 @@
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
-import { isOperation, OPERATION_TABLE, OPERATIONS, type CommandInput } from './commands.js';
+import {
+  isOperation,
+  OPERATION_TABLE,
+  OPERATIONS,
+  savesRaw,
+  type CommandInput,
+} from './commands.js';
 import type { Operation } from './commands.js';
 import { expandHome } from './paths.js';
 import { OID } from './types.js';
@@ -209,8 +215,14 @@ const COMMAND_INPUTS: Record<
   },
 };
 
-function commandValues(command: Operation, raw: Raw, env: SettingsContext['env']): CommandValues {
+function commandValues(
+  command: Operation,
+  raw: Raw,
+  env: SettingsContext['env'],
+  args: readonly string[],
+): CommandValues {
   const spec = OPERATION_TABLE[command];
+  if (command === 'save' && savesRaw(args)) return rawSaveValues(raw, env);
   const values: CommandValues = {
     channel: null,
     paths: [],
@@ -233,6 +245,22 @@ function commandValues(command: Operation, raw: Raw, env: SettingsContext['env']
   return values;
 }
 
+/** `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode). */
+function rawSaveValues(raw: Raw, env: SettingsContext['env']): CommandValues {
+  if (COMMAND_INPUTS.channel.given(raw))
+    fail(
+      (w) =>
+        `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`,
+    );
+  const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
+  if (paths.length !== 1)
+    fail(
+      (w) =>
+        `${named('paths')(w)} must hold one path with --no_snapshot: Rekkord saves one object in that mode`,
+    );
+  return { channel: null, paths, snapshot: null, destination: null, exercise: false };
+}
+
 export function parseSettings(input: InputReader, context: SettingsContext): Settings {
   const get = (name: string): string => input(name).trim();
   const path = (name: string): string | null => {
@@ -246,9 +274,9 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
   if (!isOperation(command)) {
     fail((w) => `${named('command')(w)} is '${command}'; expected one of ${OPERATIONS.join(', ')}`);
   }
-  const values = commandValues(command, input, context.env);
-
   const args = lines(input('args'));
+  const values = commandValues(command, input, context.env, args);
+
   const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
   if (configArg) {
     fail((w) =>

@@ -2,7 +2,12 @@
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
  * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and any line, section or key Rekkord would reject is an error here too.
+ * and a line Rekkord cannot read is an error here too.
+ *
+ * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
+ * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
+ * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
+ * `[Hooks]` is the action's to read: a key it does not know there is an error.
  *
  * An error names the file, the line and at most the key: never the value or the line's text, which
  * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
@@ -23,6 +28,17 @@ export interface IniDocument {
   lines: string[];
   /** The section each line belongs to (null before the first header), by index into `lines`. */
   sectionOfLine: (string | null)[];
+  /** Sections and keys unknown to the newest Rekkord source known, by line; Rekkord judges them. */
+  unknown: UnknownName[];
+}
+
+export interface UnknownName {
+  line: number;
+  section: string;
+  /** Null for an unknown section's header. */
+  key: string | null;
+  /** What the newest source knows instead. */
+  known: readonly string[];
 }
 
 export class IniError extends Error {
@@ -50,7 +66,10 @@ const REMOTE_SHELL_KEYS = [
   'KeyFile',
 ];
 
-/** Sections and keys Rekkord accepts; anything else makes Rekkord refuse the file. */
+/**
+ * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
+ * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
+ */
 export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   Repository: ['URL', 'KeyFile'],
   Settings: ['Threads', 'CompressionLevel'],
@@ -118,6 +137,7 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const entries: IniEntry[] = [];
+  const unknown: UnknownName[] = [];
   const sectionOfLine: (string | null)[] = [];
   let section: string | null = null;
 
@@ -138,13 +158,11 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
       if (name === '') fail('empty section name "[]"');
       // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
       if (!Object.hasOwn(KNOWN_KEYS, name)) {
-        fail(
-          `unknown section${knownName(name, [...Object.keys(KNOWN_KEYS), ...OLD_SECTIONS], (n) => `[${n}]`)} (Rekkord knows ${Object.keys(
-            KNOWN_KEYS,
-          )
-            .map((s) => `[${s}]`)
-            .join(', ')}; names are case-sensitive)`,
-        );
+        // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
+        if (name.toLowerCase() === 'hooks') {
+          fail(`unknown section [${name}] (names are case-sensitive: [Hooks])`);
+        }
+        unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
       }
       section = name;
       sectionOfLine.push(section);
@@ -166,17 +184,21 @@ export function parseRekkordIni(text: string, file: string): IniDocument {
         `key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`,
       );
     }
-    const known = knownKeys(KNOWN_KEYS, section);
-    if (!known.includes(key)) {
-      fail(
-        `unknown key${knownName(key, known, JSON.stringify)} in [${section}] (Rekkord knows ${known.join(', ')}; names are case-sensitive)`,
-      );
+    const known = Object.hasOwn(KNOWN_KEYS, section) ? knownKeys(KNOWN_KEYS, section) : null;
+    if (known && !known.includes(key)) {
+      // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
+      if (section === 'Hooks') {
+        fail(
+          `unknown key${knownName(key, known, JSON.stringify)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`,
+        );
+      }
+      unknown.push({ line: lineNo, section, key, known });
     }
     entries.push({ section, key, value, line: lineNo });
     sectionOfLine.push(section);
   });
 
-  return { entries, lines, sectionOfLine };
+  return { entries, lines, sectionOfLine, unknown };
 }
 
 /** The value Rekkord uses for a key: the last occurrence wins. */

@@ -19,11 +19,12 @@ export interface ExecuteResult {
   stderr: string;
 }
 
-/** Runs a short command to completion; rejects only when it cannot be started. */
+/** Runs a short command to completion (in `cwd` when given); rejects only when it cannot start. */
 export type Execute = (
   file: string,
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  cwd?: string,
 ) => Promise<ExecuteResult>;
 
 export interface RekkordInfo {
@@ -63,6 +64,16 @@ export async function probeRekkord(
   return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
 }
 
+/** What `identify` shares with the Rekkord step, so that both open the same repository. */
+export interface IdentifyContext {
+  configPath: string | null;
+  /** The repository options of `args` (`-R`, `-K`, `-j`): identify would refuse the others. */
+  options: readonly string[];
+  /** The Rekkord step's working folder: `-K` and `-R` paths are relative to it. */
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
 /**
  * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
  * words when the repository does not open or the key may not do what the command needs.
@@ -71,11 +82,10 @@ export async function identify(
   execute: Execute,
   rekkordPath: string,
   command: Command,
-  configPath: string | null,
-  env: Readonly<Record<string, string | undefined>>,
+  ctx: IdentifyContext,
 ): Promise<string> {
-  const args = ['identify', ...(configPath ? ['-C', configPath] : [])];
-  const out = await execute(rekkordPath, args, inEnglish(env));
+  const args = ['identify', ...(ctx.configPath ? ['-C', ctx.configPath] : []), ...ctx.options];
+  const out = await execute(rekkordPath, args, inEnglish(ctx.env), ctx.cwd);
   if (out.exitCode !== 0) {
     throw new ProbeError(
       `'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`,

@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { checkpoint } from '../kernel/faults.js';
 import type { Execute } from '../plan/rekkord-probe.js';
 
-export const executeFile: Execute = (file, args, env) =>
+export const executeFile: Execute = (file, args, env, cwd) =>
   new Promise((resolve, reject) => {
     checkpoint('probe');
-    execFile(file, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(file, [...args], { env, cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const code: unknown = error?.code;
       // A string code (ENOENT, EACCES) means it did not start; a number is its exit code.
       if (error && typeof code === 'string') reject(new Error(error.message));

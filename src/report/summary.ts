@@ -1,5 +1,5 @@
 /** The job summary: Markdown in which names, paths and output are always plain text. */
-import { outcomeLabel } from '../engine/outcome.js';
+import { exitStatus, outcomeLabel } from '../engine/outcome.js';
 import { formatDuration } from '../kernel/text.js';
 import { hookRows } from './rows.js';
 import type { PhaseReport, SessionResult, StepResult } from '../engine/results.js';
@@ -32,8 +32,8 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
         ? '✅ succeeded'
         : '❌ failed';
   out.push(`## Rekkord ${result.command} ${verdict}`, '');
-  if (result.oid)
-    out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
+  const written = oidSentence(result, ctx.channel, code);
+  if (written) out.push(`${written}.`, '');
   const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
   if (ctx.rekkordVersion) facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
   if (result.lockWaitMs) {
@@ -43,6 +43,27 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
   out.push(...hookTable(result.phases, result.step, result.recovery));
   out.push(...skippedLine(result.phases), '');
   return out.join('\n');
+}
+
+/**
+ * What Rekkord wrote, in one sentence, with `show` for names: the snapshot and its channel, the
+ * object of `save --no_snapshot`, and when Rekkord failed after writing it (a failed [Link]
+ * report), that it exists all the same. Empty when Rekkord printed no OID.
+ */
+export function oidSentence(
+  result: Pick<SessionResult, 'oid' | 'step'>,
+  channel: string | null,
+  show: (text: string) => string,
+): string {
+  if (!result.oid) return '';
+  const oid = show(result.oid);
+  const where =
+    result.step.oidKind === 'data'
+      ? '(save --no_snapshot: an object, no channel)'
+      : `in channel ${show(channel ?? '')}`;
+  const what = result.step.oidKind === 'data' ? 'Object' : 'Snapshot';
+  if (result.step.outcome === 'success') return `${what} ${oid} saved ${where}`;
+  return `${what} ${oid} exists ${where}, but Rekkord failed after writing it (${exitStatus(result.step)})`;
 }
 
 /** The summary of a run that stopped before any hook: what stopped it. */

@@ -113,8 +113,8 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
 
 /** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
 function entries(source: HookSource): Promise<HookListing> {
-  const style = hookSourceSpec(source.kind).listing;
-  return listHookDirectory(source.directory, [], { style, limit: MAX_EXAMINED });
+  const rules = hookSourceSpec(source.kind).listing;
+  return listHookDirectory(source.directory, source.args, { ...rules, limit: MAX_EXAMINED });
 }
 
 async function isRunnable(hook: HookEntry): Promise<boolean> {
@@ -253,9 +253,8 @@ async function checkFolder(
   const folder = await folderFindings(source, plan, `${label} hook folder`);
   const listing = await entries(source);
   if (listing.unexamined) {
-    const style = hookSourceSpec(source.kind).listing;
     const rule =
-      style === 'rekkord'
+      hookSourceSpec(source.kind).listing.maxHooks !== null
         ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
         : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
     folder.push({
@@ -284,6 +283,26 @@ async function checkFolder(
 }
 
 /**
+ * Keys and sections the newest Rekkord source known does not have: a newer Rekkord may take them,
+ * an older one may refuse them. validate has no Rekkord to ask, so it warns; a save asks Rekkord.
+ */
+function unknownNameFindings(plan: ValidationPlan): Finding[] {
+  const config = plan.config;
+  if (!config) return [];
+  return config.doc.unknown.map((u) => {
+    // The key's text is not repeated: a line such as `SecretKey: …=` reads as one unknown key.
+    const name = u.key === null ? `section [${u.section}]` : `a key in [${u.section}]`;
+    return {
+      severity: 'warning',
+      title: `Rekkord config: unknown ${u.key === null ? 'section' : 'key'}`,
+      message: `${name} is unknown to the newest Rekkord source known (it knows ${u.known.join(', ')}); a newer Rekkord may take it, an older one refuses the file: run 'rekkord identify' with this config to check`,
+      file: config.path,
+      line: u.line,
+    } satisfies Finding;
+  });
+}
+
+/**
  * Checks every folder of the plan once, by real path, however many phases or `[Hooks]` lines
  * name it; each phase then lists what its folders hold, each hook's findings shown once.
  */
@@ -306,7 +325,7 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
     keysOfPhase.push(keys);
   }
 
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...unknownNameFindings(plan)];
   const checks = new Map<string, FolderCheck>();
   for (const [key, use] of uses) {
     const { check, findings: found } = await checkFolder(use, plan, ctx);
