@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 756:
+/***/ 164:
 /***/ ((module) => {
 
 const { hasOwnProperty } = Object.prototype
@@ -288,11 +288,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 218:
+/***/ 741:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(913);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(402);
 /** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 913:
+/***/ 402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -412,8 +412,8 @@ function isOperation(text) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
+// EXTERNAL MODULE: ../../work/main/node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(164);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
@@ -847,8 +847,9 @@ async function classify(file) {
 }
 /** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
 async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
-    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
-    names.sort((a, b) => Buffer.compare(a, b));
+    const names = rules.names
+        ? rules.names.map((n) => Buffer.from(n, 'utf8'))
+        : (await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
     const skipped = [];
     for (const raw of names) {
@@ -867,6 +868,16 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
                     kind: 'bad-name',
                     message: 'its name is not valid UTF-8, so it cannot be started; rename it',
                 },
+            });
+            continue;
+        }
+        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
+        if (rules.names && !(await (0,promises_namespaceObject.lstat)(file).catch(() => null))) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
             });
             continue;
         }
@@ -972,12 +983,90 @@ function roleAllows(role, mode) {
     return false;
 }
 
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/plan/batteries.ts
+/**
+ * The batteries (batteries/ beside the bundles): which scripts there are, the phase each runs in
+ * (its header's `# phase:` line, checked by a test), and the order they run in when the
+ * `batteries` input enables them. The table is outermost first: a pre phase runs it top down
+ * (heartbeat, then services, then dumps), a post phase bottom up (cleanups, then services, then
+ * heartbeat), so that what a battery sets up is there for everything inside it.
+ */
+
+
+
+const BATTERY_TABLE = [
+    { name: 'heartbeat-start', family: 'heartbeat', phase: 'pre-save' },
+    { name: 'heartbeat-end', family: 'heartbeat', phase: 'post-save' },
+    { name: 'services-stop', family: 'services', phase: 'pre-save' },
+    { name: 'services-start', family: 'services', phase: 'post-save' },
+    { name: 'postgresql-dump', family: 'postgresql', phase: 'pre-save' },
+    { name: 'postgresql-cleanup', family: 'postgresql', phase: 'post-save' },
+    { name: 'postgresql-drill', family: 'postgresql', phase: 'post-restore' },
+    { name: 'mariadb-dump', family: 'mariadb', phase: 'pre-save' },
+    { name: 'mariadb-cleanup', family: 'mariadb', phase: 'post-save' },
+    { name: 'mariadb-drill', family: 'mariadb', phase: 'post-restore' },
+    { name: 'sqlite-backup', family: 'sqlite', phase: 'pre-save' },
+    { name: 'sqlite-cleanup', family: 'sqlite', phase: 'post-save' },
+    { name: 'sqlite-drill', family: 'sqlite', phase: 'post-restore' },
+];
+const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
+/**
+ * The batteries a list of names enables (a family name enables all its scripts), in table order;
+ * an error message for the first unknown name.
+ */
+function expandBatteries(names) {
+    const wanted = new Set();
+    for (const name of names) {
+        const family = BATTERY_TABLE.filter((b) => b.family === name);
+        const one = BATTERY_TABLE.filter((b) => b.name === name);
+        if (family.length === 0 && one.length === 0) {
+            return {
+                error: `'${name}' is no battery; expected a family (${BATTERY_FAMILIES.join(', ')}) or a script (${BATTERY_TABLE.map((b) => b.name).join(', ')})`,
+            };
+        }
+        for (const b of [...family, ...one])
+            wanted.add(b.name);
+    }
+    return { batteries: BATTERY_TABLE.filter((b) => wanted.has(b.name)).map((b) => b.name) };
+}
+/** The enabled batteries of one phase, in the order they run. */
+function phaseBatteries(enabled, phase) {
+    const names = BATTERY_TABLE.filter((b) => b.phase === phase && enabled.includes(b.name)).map((b) => b.name);
+    return phase.startsWith('pre-') ? names : names.reverse();
+}
+/**
+ * The batteries folder that ships with the code at `moduleUrl`: the nearest `batteries/` with the
+ * scripts in it, from the module's folder up three levels. That covers the action's bundles
+ * (`dist/index.js`, `dist/post/index.js` in the action's checkout), the command line's
+ * (`dist/cli/index.js` in the npm package) and the sources (`src/plan/`). Links are resolved
+ * first: npm starts the command line through a link in `node_modules/.bin`.
+ */
+function findBatteriesFolder(moduleUrl) {
+    let dir;
+    try {
+        dir = external_node_path_default().dirname((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_url_namespaceObject.fileURLToPath)(moduleUrl)));
+    }
+    catch {
+        return null;
+    }
+    for (let level = 0; level <= 3; level++) {
+        const candidate = external_node_path_default().join(dir, 'batteries');
+        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(candidate, BATTERY_TABLE[0].name)))
+            return candidate;
+        dir = external_node_path_default().dirname(dir);
+    }
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
  * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
  * (and its input in action.yml and inputs.ts).
  */
+
 
 
 const HOOK_SOURCES = {
@@ -987,7 +1076,7 @@ const HOOK_SOURCES = {
         folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
         listing: 'rekkord',
         args: () => [],
-        order: { pre: 1, post: 0 },
+        order: { pre: 2, post: 0 },
         shellRules: true,
     },
     /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
@@ -996,7 +1085,25 @@ const HOOK_SOURCES = {
         folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
         listing: 'run-parts',
         args: (command, stage) => [command, stage],
-        order: { pre: 0, post: 1 },
+        order: { pre: 0, post: 2 },
+        shellRules: false,
+    },
+    /**
+     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
+     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
+     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
+     */
+    batteries: {
+        input: 'batteries',
+        folders(settings, _config, phase) {
+            const names = phaseBatteries(settings.batteries, phase);
+            return names.length > 0 && settings.batteriesDir
+                ? [{ directory: settings.batteriesDir, names }]
+                : [];
+        },
+        listing: 'rekkord',
+        args: () => [],
+        order: { pre: 1, post: 1 },
         shellRules: false,
     },
 };
@@ -1010,10 +1117,11 @@ function hookSourceSpec(kind) {
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
  */
 
 
@@ -1067,7 +1175,8 @@ async function sourceProblem(source, config) {
             where: { file: config.path, line: setting.line },
         };
     }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+    const input = hookSourceSpec(source.kind ?? 'hooks-dir').input;
+    return { message: `Input '${input}': the hook directory ${problem}` };
 }
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
@@ -1158,8 +1267,8 @@ async function makeValidationPlan(settings) {
     // Rekkord is not needed to validate, but its folder is one place the config may be.
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    if (!config && !settings.hooksDir && settings.batteries.length === 0) {
+        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}), no 'hooks-dir' and no 'batteries'`);
     }
     const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -1917,7 +2026,10 @@ async function listPhase(phase) {
         try {
             checkpoint('listing', phase.phase);
             const style = hookSourceSpec(source.kind).listing;
-            const one = await listHookDirectory(source.directory, source.args, { style });
+            const one = await listHookDirectory(source.directory, source.args, {
+                style,
+                ...(source.names ? { names: source.names } : {}),
+            });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
@@ -2663,7 +2775,10 @@ async function gitModes(workspace, dir, env) {
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source) {
     const style = hookSourceSpec(source.kind).listing;
-    return listHookDirectory(source.directory, source.args, { style });
+    return listHookDirectory(source.directory, source.args, {
+        style,
+        ...(source.names ? { names: source.names } : {}),
+    });
 }
 async function isRunnable(hook) {
     if (hook.problem)
@@ -2719,9 +2834,38 @@ async function hookFindings(hook, source, phase, ctx) {
     }
     return found;
 }
+/** The real paths of the batteries the input enables, by path, with their names. */
+async function enabledBatteries(plan) {
+    const { batteries, batteriesDir } = plan.settings;
+    const found = new Map();
+    if (!batteriesDir)
+        return found;
+    for (const name of batteries) {
+        const real = await (0,promises_namespaceObject.realpath)(external_node_path_default().join(batteriesDir, name)).catch(() => null);
+        if (real)
+            found.set(real, name);
+    }
+    return found;
+}
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+async function twiceFinding(hook, phase, batteries) {
+    const real = await (0,promises_namespaceObject.realpath)(hook.path).catch(() => null);
+    const battery = real ? batteries.get(real) : undefined;
+    if (!battery)
+        return [];
+    return [
+        {
+            severity: 'warning',
+            title: `${phase} hook ${hook.name} runs twice`,
+            message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+            file: hook.path,
+        },
+    ];
+}
 async function validatePlan(plan) {
     const pathVar = plan.settings.env.PATH ?? '';
     const workspace = plan.settings.workspace;
+    const batteries = await enabledBatteries(plan);
     const findings = [];
     const phases = [];
     const foldersSeen = new Set();
@@ -2762,6 +2906,8 @@ async function validatePlan(plan) {
             validated.skipped.push(...listing.skipped);
             for (const hook of listing.hooks) {
                 const found = await hookFindings(hook, source, phase.phase, ctx);
+                if (source.kind === 'config')
+                    found.push(...(await twiceFinding(hook, phase.phase, batteries)));
                 validated.hooks.push({
                     name: hook.name,
                     path: hook.path,
@@ -2843,7 +2989,7 @@ const executeFile = (file, args, env) => new Promise((resolve, reject) => {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -2879,7 +3025,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -2975,7 +3121,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -3012,7 +3158,7 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/node_modules/@actions/http-client/lib/auth.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -3088,7 +3234,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -3162,7 +3308,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -3443,7 +3589,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -3485,7 +3631,7 @@ const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 ;// CONCATENATED MODULE: external "assert"
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -3665,7 +3811,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -3939,7 +4085,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -4527,7 +4673,7 @@ class ExecState extends external_events_namespaceObject.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -4607,7 +4753,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -4672,7 +4818,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -5632,6 +5778,7 @@ async function writeSummary(markdown) {
 
 
 
+
 const CHANNEL_MAX_BYTES = 256;
 /** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
 const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
@@ -5689,6 +5836,19 @@ function hookTimeoutMs(text) {
         fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
     }
     return ms;
+}
+/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
+function batteries(text, dir) {
+    const names = text.split(/[\s,]+/).filter((n) => n !== '');
+    if (names.length === 0)
+        return [];
+    const expanded = expandBatteries(names);
+    if ('error' in expanded)
+        fail(`Input 'batteries': ${expanded.error}`);
+    if (dir === null) {
+        fail("Input 'batteries': the batteries folder was not found beside the action's code (a batteries/ folder next to dist/)");
+    }
+    return expanded.batteries;
 }
 /**
  * How each command-specific input is read, and whether it was given at all (a default such as
@@ -5786,12 +5946,17 @@ function parseSettings(input, context) {
     if (configArg) {
         fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
     }
+    const batteriesDir = context.batteriesDir !== undefined
+        ? context.batteriesDir
+        : findBatteriesFolder(import.meta.url);
     return Object.freeze({
         command,
         config: path('config'),
         ...values,
         paths: Object.freeze([...values.paths]),
         hooksDir: path('hooks-dir'),
+        batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
+        batteriesDir,
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
@@ -6153,7 +6318,7 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(218);
+/******/ var __webpack_exports__ = __nccwpck_require__(741);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

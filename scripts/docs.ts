@@ -1,6 +1,7 @@
 /**
  * The README's reference tables, generated: inputs and outputs from action.yml, the hook
- * environment from src/engine/hook-environment.ts, the outcomes from src/engine/outcome.ts.
+ * environment from src/engine/hook-environment.ts, the outcomes from src/engine/outcome.ts, the
+ * batteries from their scripts' headers (scripts/batteries-doc.ts).
  * `npm run docs` rewrites them in place; `npm run docs:check` (and a test) fails when they drift.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOOK_VARIABLES } from '../src/engine/hook-environment.js';
 import { OUTCOMES } from '../src/engine/outcome.js';
+import { batteriesMarkdown } from './batteries-doc.js';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
 
@@ -63,7 +65,7 @@ function generated(): Record<string, string> {
       o.failed ? 'yes' : 'no',
     ]),
   );
-  return { inputs, outputs, environment, outcomes };
+  return { inputs, outputs, environment, outcomes, batteries: batteriesMarkdown() };
 }
 
 /** The README with each `<!-- name:start -->…<!-- name:end -->` block replaced. */
@@ -97,7 +99,7 @@ if (import.meta.main) {
   const { file, current, expected } = await readmeVersions();
   if (current === expected) console.log('README.md tables are current.');
   else if (process.argv.includes('--check')) {
-    console.error("README.md tables drift from action.yml and the engine: run 'npm run docs'.");
+    console.error("README.md tables drift from action.yml, the engine and the batteries: run 'npm run docs'.");
     process.exitCode = 1;
   } else {
     writeFileSync(file, expected);

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 756:
+/***/ 164:
 /***/ ((module) => {
 
 const { hasOwnProperty } = Object.prototype
@@ -289,7 +289,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 486:
+/***/ 255:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -297,12 +297,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
-/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
-/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(416);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
-/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(842);
+/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(99);
+/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(738);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(22);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(885);
+/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(228);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
  * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
@@ -327,6 +327,8 @@ Options:
       --snapshot ID        OID or channel to restore (restore)
       --destination DIR    folder to restore into (restore)
       --hooks-dir DIR      TKLBAM-style hooks.d folder (hooks get OPERATION STATE)
+      --batteries NAMES    ready hooks to run: postgresql, mariadb, sqlite, services,
+                           heartbeat or a script name (comma-separated or repeated)
       --rekkord PATH       Rekkord executable (default: rekkord in PATH)
       --arg ARG            extra Rekkord argument (repeat for several)
       --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
@@ -337,6 +339,7 @@ Options:
 Examples:
   rekkord-hooks validate --config /etc/rekkord/rekkord.ini
   rekkord-hooks save --channel nightly /var/backups/db /srv/www
+  rekkord-hooks save --batteries postgresql --channel nightly /var/backups/postgresql
   rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d`;
 function readCommandLine(argv) {
     const { values, positionals } = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
@@ -348,6 +351,7 @@ function readCommandLine(argv) {
             snapshot: { type: 'string' },
             destination: { type: 'string' },
             'hooks-dir': { type: 'string' },
+            batteries: { type: 'string', multiple: true },
             rekkord: { type: 'string' },
             arg: { type: 'string', multiple: true },
             'hook-timeout': { type: 'string' },
@@ -363,6 +367,7 @@ function readCommandLine(argv) {
         command,
         paths: paths.join('\n'),
         args: (values.arg ?? []).join('\n'),
+        batteries: (values.batteries ?? []).join('\n'),
     };
     for (const name of [
         'config',
@@ -425,7 +430,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 395:
+/***/ 885:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -435,12 +440,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(938);
+var outcome = __nccwpck_require__(737);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(426);
+var kernel_text = __nccwpck_require__(999);
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -788,7 +793,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 416:
+/***/ 22:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -803,14 +808,14 @@ var external_node_fs_ = __nccwpck_require__(24);
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/plan/commands.ts
-var commands = __nccwpck_require__(593);
+var commands = __nccwpck_require__(228);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
+// EXTERNAL MODULE: ../../work/main/node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(164);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
@@ -957,9 +962,9 @@ function lastEntry(doc, section, key) {
 }
 
 // EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(935);
+var paths = __nccwpck_require__(664);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(386);
+var kernel_errors = __nccwpck_require__(847);
 ;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
@@ -1209,8 +1214,9 @@ async function classify(file) {
 }
 /** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
 async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
-    const names = await (0,promises_.readdir)(dir, { encoding: 'buffer' });
-    names.sort((a, b) => Buffer.compare(a, b));
+    const names = rules.names
+        ? rules.names.map((n) => Buffer.from(n, 'utf8'))
+        : (await (0,promises_.readdir)(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
     const skipped = [];
     for (const raw of names) {
@@ -1229,6 +1235,16 @@ async function listHookDirectory(dir, args = [], rules = { style: 'rekkord' }) {
                     kind: 'bad-name',
                     message: 'its name is not valid UTF-8, so it cannot be started; rename it',
                 },
+            });
+            continue;
+        }
+        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
+        if (rules.names && !(await (0,promises_.lstat)(file).catch(() => null))) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
             });
             continue;
         }
@@ -1334,12 +1350,15 @@ function roleAllows(role, mode) {
     return false;
 }
 
+// EXTERNAL MODULE: ./src/plan/batteries.ts + 1 modules
+var batteries = __nccwpck_require__(927);
 ;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
  * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
  * (and its input in action.yml and inputs.ts).
  */
+
 
 
 const HOOK_SOURCES = {
@@ -1349,7 +1368,7 @@ const HOOK_SOURCES = {
         folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
         listing: 'rekkord',
         args: () => [],
-        order: { pre: 1, post: 0 },
+        order: { pre: 2, post: 0 },
         shellRules: true,
     },
     /** A TKLBAM-style `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE`. */
@@ -1358,7 +1377,25 @@ const HOOK_SOURCES = {
         folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
         listing: 'run-parts',
         args: (command, stage) => [command, stage],
-        order: { pre: 0, post: 1 },
+        order: { pre: 0, post: 2 },
+        shellRules: false,
+    },
+    /**
+     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
+     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
+     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
+     */
+    batteries: {
+        input: 'batteries',
+        folders(settings, _config, phase) {
+            const names = (0,batteries/* phaseBatteries */.$H)(settings.batteries, phase);
+            return names.length > 0 && settings.batteriesDir
+                ? [{ directory: settings.batteriesDir, names }]
+                : [];
+        },
+        listing: 'rekkord',
+        args: () => [],
+        order: { pre: 1, post: 1 },
         shellRules: false,
     },
 };
@@ -1372,10 +1409,11 @@ function hookSourceSpec(kind) {
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
  */
 
 
@@ -1429,7 +1467,8 @@ async function sourceProblem(source, config) {
             where: { file: config.path, line: setting.line },
         };
     }
-    return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+    const input = hookSourceSpec(source.kind ?? 'hooks-dir').input;
+    return { message: `Input '${input}': the hook directory ${problem}` };
 }
 /** The folders of one phase, in the order they run (see the top of this file). */
 function phasePlan(settings, config, command, stage) {
@@ -1520,8 +1559,8 @@ async function makeValidationPlan(settings) {
     // Rekkord is not needed to validate, but its folder is one place the config may be.
     const rekkordPath = await findRekkord(settings);
     const { config, searched } = await readConfig(settings, rekkordPath);
-    if (!config && !settings.hooksDir) {
-        throw new kernel_errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`);
+    if (!config && !settings.hooksDir && settings.batteries.length === 0) {
+        throw new kernel_errors/* PreflightError */.w(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}), no 'hooks-dir' and no 'batteries'`);
     }
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -1529,9 +1568,9 @@ async function makeValidationPlan(settings) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/cancel.ts
-var kernel_cancel = __nccwpck_require__(759);
+var kernel_cancel = __nccwpck_require__(842);
 // EXTERNAL MODULE: ./src/kernel/faults.ts
-var faults = __nccwpck_require__(352);
+var faults = __nccwpck_require__(589);
 ;// CONCATENATED MODULE: ./src/engine/step-config.ts
 /**
  * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
@@ -1678,7 +1717,7 @@ function hookEnvironment(base, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(938);
+var outcome = __nccwpck_require__(737);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
 ;// CONCATENATED MODULE: external "node:v8"
@@ -2147,7 +2186,10 @@ async function listPhase(phase) {
         try {
             (0,faults/* checkpoint */.Fn)('listing', phase.phase);
             const style = hookSourceSpec(source.kind).listing;
-            const one = await listHookDirectory(source.directory, source.args, { style });
+            const one = await listHookDirectory(source.directory, source.args, {
+                style,
+                ...(source.names ? { names: source.names } : {}),
+            });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
@@ -2226,9 +2268,9 @@ function phaseFailed(report) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(426);
+var kernel_text = __nccwpck_require__(999);
 // EXTERNAL MODULE: ./src/plan/types.ts
-var types = __nccwpck_require__(898);
+var types = __nccwpck_require__(669);
 ;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
 
 
@@ -2851,7 +2893,10 @@ async function gitModes(workspace, dir, env) {
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source) {
     const style = hookSourceSpec(source.kind).listing;
-    return listHookDirectory(source.directory, source.args, { style });
+    return listHookDirectory(source.directory, source.args, {
+        style,
+        ...(source.names ? { names: source.names } : {}),
+    });
 }
 async function isRunnable(hook) {
     if (hook.problem)
@@ -2907,9 +2952,38 @@ async function hookFindings(hook, source, phase, ctx) {
     }
     return found;
 }
+/** The real paths of the batteries the input enables, by path, with their names. */
+async function enabledBatteries(plan) {
+    const { batteries, batteriesDir } = plan.settings;
+    const found = new Map();
+    if (!batteriesDir)
+        return found;
+    for (const name of batteries) {
+        const real = await (0,promises_.realpath)(external_node_path_default().join(batteriesDir, name)).catch(() => null);
+        if (real)
+            found.set(real, name);
+    }
+    return found;
+}
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+async function twiceFinding(hook, phase, batteries) {
+    const real = await (0,promises_.realpath)(hook.path).catch(() => null);
+    const battery = real ? batteries.get(real) : undefined;
+    if (!battery)
+        return [];
+    return [
+        {
+            severity: 'warning',
+            title: `${phase} hook ${hook.name} runs twice`,
+            message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+            file: hook.path,
+        },
+    ];
+}
 async function validatePlan(plan) {
     const pathVar = plan.settings.env.PATH ?? '';
     const workspace = plan.settings.workspace;
+    const batteries = await enabledBatteries(plan);
     const findings = [];
     const phases = [];
     const foldersSeen = new Set();
@@ -2950,6 +3024,8 @@ async function validatePlan(plan) {
             validated.skipped.push(...listing.skipped);
             for (const hook of listing.hooks) {
                 const found = await hookFindings(hook, source, phase.phase, ctx);
+                if (source.kind === 'config')
+                    found.push(...(await twiceFinding(hook, phase.phase, batteries)));
                 validated.hooks.push({
                     name: hook.name,
                     path: hook.path,
@@ -3016,7 +3092,7 @@ function validationResult(validation, rehearsal) {
 
 /***/ }),
 
-/***/ 938:
+/***/ 737:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3096,7 +3172,7 @@ function classifyExit(exit, ctx) {
 
 /***/ }),
 
-/***/ 759:
+/***/ 842:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3147,7 +3223,7 @@ class Cancellation {
 
 /***/ }),
 
-/***/ 386:
+/***/ 847:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3177,7 +3253,7 @@ function describeError(error) {
 
 /***/ }),
 
-/***/ 352:
+/***/ 589:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3217,7 +3293,7 @@ function checkpoint(point, subject) {
 
 /***/ }),
 
-/***/ 426:
+/***/ 999:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3269,7 +3345,105 @@ function copyNote(source) {
 
 /***/ }),
 
-/***/ 593:
+/***/ 927:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  U4: () => (/* binding */ expandBatteries),
+  $O: () => (/* binding */ findBatteriesFolder),
+  $H: () => (/* binding */ phaseBatteries)
+});
+
+// UNUSED EXPORTS: BATTERY_FAMILIES, BATTERY_TABLE
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/plan/batteries.ts
+/**
+ * The batteries (batteries/ beside the bundles): which scripts there are, the phase each runs in
+ * (its header's `# phase:` line, checked by a test), and the order they run in when the
+ * `batteries` input enables them. The table is outermost first: a pre phase runs it top down
+ * (heartbeat, then services, then dumps), a post phase bottom up (cleanups, then services, then
+ * heartbeat), so that what a battery sets up is there for everything inside it.
+ */
+
+
+
+const BATTERY_TABLE = [
+    { name: 'heartbeat-start', family: 'heartbeat', phase: 'pre-save' },
+    { name: 'heartbeat-end', family: 'heartbeat', phase: 'post-save' },
+    { name: 'services-stop', family: 'services', phase: 'pre-save' },
+    { name: 'services-start', family: 'services', phase: 'post-save' },
+    { name: 'postgresql-dump', family: 'postgresql', phase: 'pre-save' },
+    { name: 'postgresql-cleanup', family: 'postgresql', phase: 'post-save' },
+    { name: 'postgresql-drill', family: 'postgresql', phase: 'post-restore' },
+    { name: 'mariadb-dump', family: 'mariadb', phase: 'pre-save' },
+    { name: 'mariadb-cleanup', family: 'mariadb', phase: 'post-save' },
+    { name: 'mariadb-drill', family: 'mariadb', phase: 'post-restore' },
+    { name: 'sqlite-backup', family: 'sqlite', phase: 'pre-save' },
+    { name: 'sqlite-cleanup', family: 'sqlite', phase: 'post-save' },
+    { name: 'sqlite-drill', family: 'sqlite', phase: 'post-restore' },
+];
+const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
+/**
+ * The batteries a list of names enables (a family name enables all its scripts), in table order;
+ * an error message for the first unknown name.
+ */
+function expandBatteries(names) {
+    const wanted = new Set();
+    for (const name of names) {
+        const family = BATTERY_TABLE.filter((b) => b.family === name);
+        const one = BATTERY_TABLE.filter((b) => b.name === name);
+        if (family.length === 0 && one.length === 0) {
+            return {
+                error: `'${name}' is no battery; expected a family (${BATTERY_FAMILIES.join(', ')}) or a script (${BATTERY_TABLE.map((b) => b.name).join(', ')})`,
+            };
+        }
+        for (const b of [...family, ...one])
+            wanted.add(b.name);
+    }
+    return { batteries: BATTERY_TABLE.filter((b) => wanted.has(b.name)).map((b) => b.name) };
+}
+/** The enabled batteries of one phase, in the order they run. */
+function phaseBatteries(enabled, phase) {
+    const names = BATTERY_TABLE.filter((b) => b.phase === phase && enabled.includes(b.name)).map((b) => b.name);
+    return phase.startsWith('pre-') ? names : names.reverse();
+}
+/**
+ * The batteries folder that ships with the code at `moduleUrl`: the nearest `batteries/` with the
+ * scripts in it, from the module's folder up three levels. That covers the action's bundles
+ * (`dist/index.js`, `dist/post/index.js` in the action's checkout), the command line's
+ * (`dist/cli/index.js` in the npm package) and the sources (`src/plan/`). Links are resolved
+ * first: npm starts the command line through a link in `node_modules/.bin`.
+ */
+function findBatteriesFolder(moduleUrl) {
+    let dir;
+    try {
+        dir = external_node_path_default().dirname((0,external_node_fs_.realpathSync)((0,external_node_url_namespaceObject.fileURLToPath)(moduleUrl)));
+    }
+    catch {
+        return null;
+    }
+    for (let level = 0; level <= 3; level++) {
+        const candidate = external_node_path_default().join(dir, 'batteries');
+        if ((0,external_node_fs_.existsSync)(external_node_path_default().join(candidate, BATTERY_TABLE[0].name)))
+            return candidate;
+        dir = external_node_path_default().dirname(dir);
+    }
+    return null;
+}
+
+
+/***/ }),
+
+/***/ 228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3284,7 +3458,7 @@ function copyNote(source) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(847);
 /**
  * The command table: everything the action knows about each Rekkord command, in one place. The
  * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
@@ -3357,18 +3531,20 @@ function isOperation(text) {
 
 /***/ }),
 
-/***/ 846:
+/***/ 99:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P$: () => (/* binding */ parseSettings)
 /* harmony export */ });
 /* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S */
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(935);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(898);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(228);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(664);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(927);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(669);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(847);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
+
 
 
 
@@ -3378,7 +3554,7 @@ const CHANNEL_MAX_BYTES = 256;
 const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
 // Options that choose a config: the action must know which config Rekkord reads.
 const CONFIG_OPTIONS = /^(-C.*|--config_file(=.*)?|--no_config|--no_hooks)$/;
-const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .OID */ .V}$`);
+const OID_PATTERN = new RegExp(`^${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .OID */ .V}$`);
 // The values `core.getBooleanInput` accepts (the YAML 1.2 core schema's booleans).
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -3390,7 +3566,7 @@ function lines(value) {
         .filter((l) => l !== '');
 }
 function fail(message) {
-    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .w(message);
+    throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .PreflightError */ .w(message);
 }
 function boolean(name, text) {
     if (text === '' || FALSE.includes(text))
@@ -3430,6 +3606,19 @@ function hookTimeoutMs(text) {
         fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
     }
     return ms;
+}
+/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
+function batteries(text, dir) {
+    const names = text.split(/[\s,]+/).filter((n) => n !== '');
+    if (names.length === 0)
+        return [];
+    const expanded = (0,_batteries_js__WEBPACK_IMPORTED_MODULE_2__/* .expandBatteries */ .U4)(names);
+    if ('error' in expanded)
+        fail(`Input 'batteries': ${expanded.error}`);
+    if (dir === null) {
+        fail("Input 'batteries': the batteries folder was not found beside the action's code (a batteries/ folder next to dist/)");
+    }
+    return expanded.batteries;
 }
 /**
  * How each command-specific input is read, and whether it was given at all (a default such as
@@ -3527,12 +3716,17 @@ function parseSettings(input, context) {
     if (configArg) {
         fail(`Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`);
     }
+    const batteriesDir = context.batteriesDir !== undefined
+        ? context.batteriesDir
+        : (0,_batteries_js__WEBPACK_IMPORTED_MODULE_2__/* .findBatteriesFolder */ .$O)(import.meta.url);
     return Object.freeze({
         command,
         config: path('config'),
         ...values,
         paths: Object.freeze([...values.paths]),
         hooksDir: path('hooks-dir'),
+        batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
+        batteriesDir,
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
@@ -3547,7 +3741,7 @@ function parseSettings(input, context) {
 
 /***/ }),
 
-/***/ 935:
+/***/ 664:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3603,7 +3797,7 @@ async function resolveExecutable(name, pathVar, cwd) {
 
 /***/ }),
 
-/***/ 898:
+/***/ 669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3616,7 +3810,7 @@ const OID = '[MR][0-9A-F]{64}';
 
 /***/ }),
 
-/***/ 113:
+/***/ 738:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3624,7 +3818,7 @@ const OID = '[MR][0-9A-F]{64}';
 /* harmony export */ });
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(352);
+/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(589);
 /** Short commands run to completion with Node's child_process: the command line's `Execute`. */
 
 
@@ -3824,7 +4018,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(255);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

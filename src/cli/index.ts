@@ -24,6 +24,8 @@ Options:
       --snapshot ID        OID or channel to restore (restore)
       --destination DIR    folder to restore into (restore)
       --hooks-dir DIR      TKLBAM-style hooks.d folder (hooks get OPERATION STATE)
+      --batteries NAMES    ready hooks to run: postgresql, mariadb, sqlite, services,
+                           heartbeat or a script name (comma-separated or repeated)
       --rekkord PATH       Rekkord executable (default: rekkord in PATH)
       --arg ARG            extra Rekkord argument (repeat for several)
       --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
@@ -34,6 +36,7 @@ Options:
 Examples:
   rekkord-hooks validate --config /etc/rekkord/rekkord.ini
   rekkord-hooks save --channel nightly /var/backups/db /srv/www
+  rekkord-hooks save --batteries postgresql --channel nightly /var/backups/postgresql
   rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d`;
 
 function readCommandLine(argv: string[]): Record<string, string> {
@@ -46,6 +49,7 @@ function readCommandLine(argv: string[]): Record<string, string> {
       snapshot: { type: 'string' },
       destination: { type: 'string' },
       'hooks-dir': { type: 'string' },
+      batteries: { type: 'string', multiple: true },
       rekkord: { type: 'string' },
       arg: { type: 'string', multiple: true },
       'hook-timeout': { type: 'string' },
@@ -60,6 +64,7 @@ function readCommandLine(argv: string[]): Record<string, string> {
     command,
     paths: paths.join('\n'),
     args: (values.arg ?? []).join('\n'),
+    batteries: (values.batteries ?? []).join('\n'),
   };
   for (const name of [
     'config',

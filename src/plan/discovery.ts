@@ -10,7 +10,7 @@
  * that never ran cannot pass unnoticed.
  */
 import { constants } from 'node:fs';
-import { access, readdir, stat } from 'node:fs/promises';
+import { access, lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HookEntry, SkippedEntry } from './types.js';
 
@@ -25,6 +25,8 @@ export const MAX_HOOKS_PER_FOLDER = 1024;
 export interface ListingRules {
   /** `rekkord`: dotfiles are hooks, at most MAX_HOOKS_PER_FOLDER; `run-parts`: dotfiles skipped. */
   style: 'rekkord' | 'run-parts';
+  /** Only these entries, in this order (the batteries), instead of all the folder holds. */
+  names?: readonly string[];
 }
 
 /** Why a configured hook directory cannot be used, or null when it can. */
@@ -92,8 +94,9 @@ export async function listHookDirectory(
   args: readonly string[] = [],
   rules: ListingRules = { style: 'rekkord' },
 ): Promise<HookListing> {
-  const names = await readdir(dir, { encoding: 'buffer' });
-  names.sort((a, b) => Buffer.compare(a, b));
+  const names = rules.names
+    ? rules.names.map((n) => Buffer.from(n, 'utf8'))
+    : (await readdir(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
   const hooks: HookEntry[] = [];
   const skipped: SkippedEntry[] = [];
   for (const raw of names) {
@@ -112,6 +115,16 @@ export async function listHookDirectory(
           kind: 'bad-name',
           message: 'its name is not valid UTF-8, so it cannot be started; rename it',
         },
+      });
+      continue;
+    }
+    // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
+    if (rules.names && !(await lstat(file).catch(() => null))) {
+      hooks.push({
+        name,
+        path: file,
+        args,
+        problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
       });
       continue;
     }

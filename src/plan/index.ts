@@ -2,10 +2,11 @@
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +34,8 @@ export interface HookSource {
   args: readonly string[];
   /** For a config folder: where the config names it. */
   setting?: HookDirectorySetting;
+  /** Only these entries of the folder, in this order (the batteries). */
+  names?: readonly string[];
 }
 
 export interface PhasePlan {
@@ -121,7 +124,7 @@ export interface SourceProblem {
 }
 
 export async function sourceProblem(
-  source: Pick<HookSource, 'directory' | 'setting'>,
+  source: Pick<HookSource, 'directory' | 'setting'> & { kind?: HookSourceKind },
   config: RekkordConfig | null,
 ): Promise<SourceProblem | null> {
   const problem = await directoryProblem(source.directory);
@@ -134,7 +137,8 @@ export async function sourceProblem(
       where: { file: config.path, line: setting.line },
     };
   }
-  return { message: `Input 'hooks-dir': the hook directory ${problem}` };
+  const input = hookSourceSpec(source.kind ?? 'hooks-dir').input;
+  return { message: `Input '${input}': the hook directory ${problem}` };
 }
 
 /** The folders of one phase, in the order they run (see the top of this file). */
@@ -254,9 +258,9 @@ export async function makeValidationPlan(settings: Settings): Promise<Validation
   // Rekkord is not needed to validate, but its folder is one place the config may be.
   const rekkordPath = await findRekkord(settings);
   const { config, searched } = await readConfig(settings, rekkordPath);
-  if (!config && !settings.hooksDir) {
+  if (!config && !settings.hooksDir && settings.batteries.length === 0) {
     throw new PreflightError(
-      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no 'hooks-dir'`,
+      `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}), no 'hooks-dir' and no 'batteries'`,
     );
   }
   const phases = COMMANDS.flatMap((command) =>

@@ -2,6 +2,7 @@
 import { isOperation, OPERATION_TABLE, OPERATIONS, type CommandInput } from './commands.js';
 import type { Operation } from './commands.js';
 import { expandHome } from './paths.js';
+import { expandBatteries, findBatteriesFolder, type BatteryName } from './batteries.js';
 import { OID } from './types.js';
 import { PreflightError } from '../kernel/errors.js';
 
@@ -17,6 +18,10 @@ export interface Settings {
   readonly destination: string | null;
   /** A TKLBAM-style `hooks.d` folder: its hooks run around every command with `OPERATION STATE`. */
   readonly hooksDir: string | null;
+  /** The batteries enabled (families expanded), in table order; they join the phases as hooks. */
+  readonly batteries: readonly BatteryName[];
+  /** The batteries folder shipped beside the code; null when it was not found. */
+  readonly batteriesDir: string | null;
   /** For validate: also run each phase as a rehearsal. */
   readonly exercise: boolean;
   readonly rekkord: string;
@@ -42,6 +47,8 @@ export interface SettingsContext {
   workspace: string;
   tempDir: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** The batteries folder; by default the one shipped beside this code (batteries.ts). */
+  batteriesDir?: string | null;
 }
 
 export const CHANNEL_MAX_BYTES = 256;
@@ -104,6 +111,20 @@ function hookTimeoutMs(text: string): number {
     fail(`Input 'hook-timeout' is ${text} s, less than a millisecond; use 0 for no limit`);
   }
   return ms;
+}
+
+/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
+function batteries(text: string, dir: string | null): BatteryName[] {
+  const names = text.split(/[\s,]+/).filter((n) => n !== '');
+  if (names.length === 0) return [];
+  const expanded = expandBatteries(names);
+  if ('error' in expanded) fail(`Input 'batteries': ${expanded.error}`);
+  if (dir === null) {
+    fail(
+      "Input 'batteries': the batteries folder was not found beside the action's code (a batteries/ folder next to dist/)",
+    );
+  }
+  return expanded.batteries;
 }
 
 type Raw = (name: string) => string;
@@ -213,12 +234,19 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     );
   }
 
+  const batteriesDir =
+    context.batteriesDir !== undefined
+      ? context.batteriesDir
+      : findBatteriesFolder(import.meta.url);
+
   return Object.freeze({
     command,
     config: path('config'),
     ...values,
     paths: Object.freeze([...values.paths]),
     hooksDir: path('hooks-dir'),
+    batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
+    batteriesDir,
     rekkord: path('rekkord') ?? 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),

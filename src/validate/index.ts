@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { listHookDirectory } from '../plan/discovery.js';
@@ -104,7 +104,10 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
 /** The entries of a folder that run as hooks (dotfiles too in Rekkord's own folders), and those skipped. */
 function entries(source: HookSource) {
   const style = hookSourceSpec(source.kind).listing;
-  return listHookDirectory(source.directory, source.args, { style });
+  return listHookDirectory(source.directory, source.args, {
+    style,
+    ...(source.names ? { names: source.names } : {}),
+  });
 }
 
 async function isRunnable(hook: HookEntry): Promise<boolean> {
@@ -174,9 +177,41 @@ async function hookFindings(
   return found;
 }
 
+/** The real paths of the batteries the input enables, by path, with their names. */
+async function enabledBatteries(plan: ValidationPlan): Promise<Map<string, string>> {
+  const { batteries, batteriesDir } = plan.settings;
+  const found = new Map<string, string>();
+  if (!batteriesDir) return found;
+  for (const name of batteries) {
+    const real = await realpath(path.join(batteriesDir, name)).catch(() => null);
+    if (real) found.set(real, name);
+  }
+  return found;
+}
+
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+async function twiceFinding(
+  hook: HookEntry,
+  phase: PhaseName,
+  batteries: Map<string, string>,
+): Promise<Finding[]> {
+  const real = await realpath(hook.path).catch(() => null);
+  const battery = real ? batteries.get(real) : undefined;
+  if (!battery) return [];
+  return [
+    {
+      severity: 'warning',
+      title: `${phase} hook ${hook.name} runs twice`,
+      message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+      file: hook.path,
+    },
+  ];
+}
+
 export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
   const pathVar = plan.settings.env.PATH ?? '';
   const workspace = plan.settings.workspace;
+  const batteries = await enabledBatteries(plan);
   const findings: Finding[] = [];
   const phases: ValidatedPhase[] = [];
   const foldersSeen = new Set<string>();
@@ -217,6 +252,7 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
       validated.skipped.push(...listing.skipped);
       for (const hook of listing.hooks) {
         const found = await hookFindings(hook, source, phase.phase, ctx);
+        if (source.kind === 'config') found.push(...(await twiceFinding(hook, phase.phase, batteries)));
         validated.hooks.push({
           name: hook.name,
           path: hook.path,
