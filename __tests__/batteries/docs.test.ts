@@ -12,7 +12,6 @@ import { BATTERY_TABLE } from '../../src/plan/batteries.js';
 import { ROOT } from '../harness/local-runner.js';
 import { requireTool } from '../harness/servers.js';
 
-
 describe('batteries', () => {
   it('each has a header naming it, a phase, what it does, and is executable', () => {
     const names = readdirSync(BATTERIES_DIR).sort();

@@ -6,12 +6,24 @@
  * bundle finds the batteries beside itself: every battery that ran has its path in the copy.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SYSTEMCTL } from '../harness/service-stand-ins.js';
 import { ROOT, runAction, type ActionRun } from '../harness/local-runner.js';
 import {
   freePort,
@@ -391,5 +403,135 @@ describe('heartbeat and order through the action', () => {
     expect(failed.exitCode).toBe(1);
     // Rekkord's own exit status, which the action gives the post hooks.
     expect(pings).toEqual(['/check/start', '/check/1']);
+  }, 120_000);
+});
+
+describe('services through the action (a systemctl stand-in on PATH: CI runs no systemd)', () => {
+  function services(name: string): {
+    dir: string;
+    env: Record<string, string>;
+    state: () => string;
+  } {
+    const dir = workspace(name);
+    const standin = path.join(dir, 'standin');
+    mkdirSync(path.join(standin, 'bin'), { recursive: true });
+    mkdirSync(path.join(standin, 'units'));
+    writeFileSync(path.join(standin, 'bin', 'systemctl'), SYSTEMCTL, { mode: 0o755 });
+    writeFileSync(path.join(standin, 'units', 'app.service'), 'active\n');
+    return {
+      dir,
+      env: {
+        PATH: `${path.join(standin, 'bin')}:${process.env.PATH ?? ''}`,
+        STANDIN: standin,
+        SERVICES_UNITS: 'app.service',
+        SERVICES_STATE_FILE: path.join(standin, 'services.state'),
+      },
+      state: () => readFileSync(path.join(standin, 'units', 'app.service'), 'utf8').trim(),
+    };
+  }
+
+  it('stops the unit for the save and starts it after', async () => {
+    const { dir, env, state } = services('services');
+    mkdirSync(path.join(dir, 'data'));
+    const saved = await action(
+      dir,
+      { command: 'save', channel: 'nightly', paths: 'data', batteries: 'services' },
+      env,
+    );
+    expect(saved.exitCode, saved.stdout).toBe(0);
+    expect(hooks(saved).map((h) => `${h.phase} ${h.name} ${h.outcome}`)).toEqual([
+      'pre-save services-stop success',
+      'post-save services-start success',
+    ]);
+    expect(state()).toBe('active');
+  }, 120_000);
+
+  it('a dump that fails after the stop: no save, and the unit is started again', async () => {
+    const { dir, env, state } = services('services-failed');
+    const saved = await action(
+      dir,
+      { command: 'save', channel: 'nightly', paths: 'copies', batteries: 'services, sqlite' },
+      { ...env, SQLITE_DATABASES: path.join(dir, 'missing.db') },
+    );
+    expect(saved.exitCode).toBe(1);
+    expect(hooks(saved).map((h) => `${h.phase} ${h.name} ${h.outcome}`)).toEqual([
+      'pre-save services-stop success',
+      'pre-save sqlite-backup failure',
+      'post-save sqlite-cleanup success',
+      'post-save services-start success',
+    ]);
+    expect(state()).toBe('active');
+  }, 120_000);
+});
+
+describe('validate with batteries', () => {
+  it('lists them in their phases and warns about a [Hooks] link to one it enables', async () => {
+    const dir = workspace('validate');
+    const pre = path.join(dir, 'hooks', 'pre-save');
+    mkdirSync(pre, { recursive: true });
+    symlinkSync(path.join(actionDir, 'batteries', 'postgresql-dump'), path.join(pre, '50-dump'));
+    writeFileSync(
+      path.join(dir, 'rekkord.ini'),
+      '[Repository]\nURL = repo\nKeyFile = backup.key\n[Hooks]\nPreSaveDirectory = hooks/pre-save\n',
+    );
+    const run = await action(dir, { command: 'validate', batteries: 'postgresql' }, {});
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(hooks(run).map((h) => `${h.phase} ${h.name}`)).toEqual([
+      'pre-save postgresql-dump',
+      'pre-save 50-dump',
+      'post-save postgresql-cleanup',
+      'post-restore postgresql-drill',
+    ]);
+    const warnings = run.annotations.filter((a) => a.command === 'warning');
+    expect(warnings.map((w) => w.message).join('\n')).toContain(
+      "50-dump is the battery postgresql-dump, which the 'batteries' input also enables",
+    );
+
+    // The command line of the package, with a config without [Hooks]: the batteries alone.
+    const alone = workspace('validate-alone');
+    const cliRun = await command(alone, ['validate', '--batteries', 'sqlite'], {});
+    expect(cliRun.status, cliRun.stdout + cliRun.stderr).toBe(0);
+    expect(cliRun.stdout).toContain(path.join(work, 'npm', 'package', 'batteries'));
+    expect(cliRun.stdout).toContain('sqlite-drill');
+  }, 120_000);
+});
+
+describe('the example workflows', () => {
+  interface Step {
+    uses?: string;
+    with?: Record<string, string>;
+    env?: Record<string, string>;
+  }
+  function actionStep(file: string): Step {
+    const doc = parse(readFileSync(path.join(ROOT, 'examples', 'workflows', file), 'utf8')) as {
+      jobs: Record<string, { steps: Step[] }>;
+    };
+    const step = Object.values(doc.jobs)
+      .flatMap((j) => j.steps)
+      .find((s) => s.uses?.startsWith('OWNER/rekkord-hooks-action') && s.with?.batteries);
+    if (!step?.with) throw new Error(`${file}: no step of the action with batteries`);
+    return step;
+  }
+
+  it('nightly-self-hosted.yml saves with its batteries, restore-drill.yml drills with them', async () => {
+    const dir = workspace('examples');
+    const nightly = actionStep('nightly-self-hosted.yml');
+    const drill = actionStep('restore-drill.yml');
+    // The host's server and folders become this test's; the inputs that choose hooks stay.
+    const env = { ...pg.env, POSTGRESQL_DUMP_DIR: path.join(dir, 'dumps') };
+    const saved = await action(
+      dir,
+      { ...nightly.with, paths: 'dumps', 'hook-timeout': '600' },
+      { ...nightly.env, ...env },
+    );
+    expect(saved.exitCode, saved.stdout).toBe(0);
+    expect(saved.stdout).toContain('postgresql-dump: database app ->');
+    const restored = await action(
+      dir,
+      { ...drill.with, snapshot: nightly.with?.channel ?? '', destination: 'drill' },
+      { ...drill.env, ...env },
+    );
+    expect(restored.exitCode, restored.stdout).toBe(0);
+    expect(restored.stdout).toContain('app: the dump loads, 1 tables, row counts match');
   }, 120_000);
 });

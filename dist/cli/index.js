@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 164:
+/***/ 756:
 /***/ ((module) => {
 
 const { hasOwnProperty } = Object.prototype
@@ -289,7 +289,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 255:
+/***/ 486:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -297,12 +297,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(842);
-/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(99);
-/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(738);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(22);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(885);
-/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(228);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
+/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
+/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(416);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
+/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
  * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
@@ -430,7 +430,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 885:
+/***/ 395:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -440,12 +440,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(737);
+var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(999);
+var kernel_text = __nccwpck_require__(426);
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -793,7 +793,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 22:
+/***/ 416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -808,14 +808,14 @@ var external_node_fs_ = __nccwpck_require__(24);
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/plan/commands.ts
-var commands = __nccwpck_require__(228);
+var commands = __nccwpck_require__(593);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: ../../work/main/node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(164);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
@@ -962,9 +962,9 @@ function lastEntry(doc, section, key) {
 }
 
 // EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(664);
+var paths = __nccwpck_require__(935);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(847);
+var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
@@ -1351,7 +1351,7 @@ function roleAllows(role, mode) {
 }
 
 // EXTERNAL MODULE: ./src/plan/batteries.ts + 1 modules
-var batteries = __nccwpck_require__(927);
+var batteries = __nccwpck_require__(166);
 ;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
@@ -1568,9 +1568,9 @@ async function makeValidationPlan(settings) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/cancel.ts
-var kernel_cancel = __nccwpck_require__(842);
+var kernel_cancel = __nccwpck_require__(759);
 // EXTERNAL MODULE: ./src/kernel/faults.ts
-var faults = __nccwpck_require__(589);
+var faults = __nccwpck_require__(352);
 ;// CONCATENATED MODULE: ./src/engine/step-config.ts
 /**
  * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
@@ -1717,7 +1717,7 @@ function hookEnvironment(base, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(737);
+var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
 ;// CONCATENATED MODULE: external "node:v8"
@@ -2268,9 +2268,9 @@ function phaseFailed(report) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(999);
+var kernel_text = __nccwpck_require__(426);
 // EXTERNAL MODULE: ./src/plan/types.ts
-var types = __nccwpck_require__(669);
+var types = __nccwpck_require__(898);
 ;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
 
 
@@ -3092,7 +3092,7 @@ function validationResult(validation, rehearsal) {
 
 /***/ }),
 
-/***/ 737:
+/***/ 938:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3172,7 +3172,7 @@ function classifyExit(exit, ctx) {
 
 /***/ }),
 
-/***/ 842:
+/***/ 759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3223,7 +3223,7 @@ class Cancellation {
 
 /***/ }),
 
-/***/ 847:
+/***/ 386:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3253,7 +3253,7 @@ function describeError(error) {
 
 /***/ }),
 
-/***/ 589:
+/***/ 352:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3293,7 +3293,7 @@ function checkpoint(point, subject) {
 
 /***/ }),
 
-/***/ 999:
+/***/ 426:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3345,7 +3345,7 @@ function copyNote(source) {
 
 /***/ }),
 
-/***/ 927:
+/***/ 166:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3443,7 +3443,7 @@ function findBatteriesFolder(moduleUrl) {
 
 /***/ }),
 
-/***/ 228:
+/***/ 593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3458,7 +3458,7 @@ function findBatteriesFolder(moduleUrl) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(847);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
 /**
  * The command table: everything the action knows about each Rekkord command, in one place. The
  * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
@@ -3531,18 +3531,18 @@ function isOperation(text) {
 
 /***/ }),
 
-/***/ 99:
+/***/ 846:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P$: () => (/* binding */ parseSettings)
 /* harmony export */ });
 /* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S */
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(228);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(664);
-/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(927);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(669);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(847);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(935);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(898);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(386);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
 
@@ -3741,7 +3741,7 @@ function parseSettings(input, context) {
 
 /***/ }),
 
-/***/ 664:
+/***/ 935:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3797,7 +3797,7 @@ async function resolveExecutable(name, pathVar, cwd) {
 
 /***/ }),
 
-/***/ 669:
+/***/ 898:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3810,7 +3810,7 @@ const OID = '[MR][0-9A-F]{64}';
 
 /***/ }),
 
-/***/ 738:
+/***/ 113:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3818,7 +3818,7 @@ const OID = '[MR][0-9A-F]{64}';
 /* harmony export */ });
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(589);
+/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(352);
 /** Short commands run to completion with Node's child_process: the command line's `Execute`. */
 
 
@@ -4018,7 +4018,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(255);
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 
