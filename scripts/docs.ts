@@ -99,7 +99,9 @@ if (import.meta.main) {
   const { file, current, expected } = await readmeVersions();
   if (current === expected) console.log('README.md tables are current.');
   else if (process.argv.includes('--check')) {
-    console.error("README.md tables drift from action.yml, the engine and the batteries: run 'npm run docs'.");
+    console.error(
+      "README.md tables drift from action.yml, the engine and the batteries: run 'npm run docs'.",
+    );
     process.exitCode = 1;
   } else {
     writeFileSync(file, expected);

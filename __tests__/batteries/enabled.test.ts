@@ -24,7 +24,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SYSTEMCTL } from '../harness/service-stand-ins.js';
-import { ROOT, runAction, type ActionRun } from '../harness/local-runner.js';
+import {
+  ROOT,
+  runAction,
+  runPostStep,
+  startAction,
+  type ActionRun,
+} from '../harness/local-runner.js';
 import {
   freePort,
   rekkordRepository,
@@ -461,6 +467,61 @@ describe('services through the action (a systemctl stand-in on PATH: CI runs no 
       'post-save services-start success',
     ]);
     expect(state()).toBe('active');
+  }, 120_000);
+});
+
+describe('services when the main step is killed', () => {
+  it('the post step, from its own bundle, starts the unit again', async () => {
+    const dir = workspace('services-killed');
+    const standin = path.join(dir, 'standin');
+    mkdirSync(path.join(standin, 'bin'), { recursive: true });
+    mkdirSync(path.join(standin, 'units'));
+    writeFileSync(path.join(standin, 'bin', 'systemctl'), SYSTEMCTL, { mode: 0o755 });
+    writeFileSync(path.join(standin, 'units', 'app.service'), 'active\n');
+    // A [Hooks] pre hook that is still running when the main step dies.
+    mkdirSync(path.join(dir, 'hooks'));
+    writeFileSync(path.join(dir, 'hooks', 'slow'), '#!/bin/sh\necho "slow started"\nsleep 30\n', {
+      mode: 0o755,
+    });
+    writeFileSync(
+      path.join(dir, 'rekkord.ini'),
+      '[Repository]\nURL = repo\nKeyFile = backup.key\n[Hooks]\nPreSaveDirectory = hooks\n',
+    );
+    const options = {
+      actionDir,
+      workspace: dir,
+      inputs: {
+        command: 'save',
+        config: 'rekkord.ini',
+        rekkord: STAND_IN_REKKORD,
+        channel: 'nightly',
+        paths: 'hooks',
+        batteries: 'services',
+      },
+      env: {
+        HOME: work,
+        PATH: `${path.join(standin, 'bin')}:${process.env.PATH ?? ''}`,
+        STANDIN: standin,
+        SERVICES_UNITS: 'app.service',
+        SERVICES_STATE_FILE: path.join(standin, 'services.state'),
+      },
+    };
+    const running = startAction(options);
+    try {
+      await running.waitFor('slow started');
+    } finally {
+      running.child.kill('SIGKILL');
+    }
+    const main = await running.done;
+    expect(readFileSync(path.join(standin, 'units', 'app.service'), 'utf8').trim()).toBe(
+      'inactive',
+    );
+    const post = await runPostStep(main, options);
+    expect(post.exitCode, post.stdout).toBe(0);
+    const started = hooks(post).find((h) => h.name === 'services-start');
+    expect(started?.path).toBe(path.join(actionDir, 'batteries', 'services-start'));
+    expect(started?.outcome).toBe('success');
+    expect(readFileSync(path.join(standin, 'units', 'app.service'), 'utf8').trim()).toBe('active');
   }, 120_000);
 });
 

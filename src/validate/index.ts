@@ -252,7 +252,8 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
       validated.skipped.push(...listing.skipped);
       for (const hook of listing.hooks) {
         const found = await hookFindings(hook, source, phase.phase, ctx);
-        if (source.kind === 'config') found.push(...(await twiceFinding(hook, phase.phase, batteries)));
+        if (source.kind === 'config')
+          found.push(...(await twiceFinding(hook, phase.phase, batteries)));
         validated.hooks.push({
           name: hook.name,
           path: hook.path,
