@@ -34,16 +34,21 @@ describe('process groups', () => {
       stdio: 'ignore',
     });
     const pgid = child.pid ?? 0;
-    await new Promise((r) => setTimeout(r, 100));
-    signalGroup(pgid, 'SIGTERM');
-    const started = performance.now();
-    await reapGroup(pgid, 300);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
-    await new Promise((r) => setTimeout(r, 100));
-    // Gone, or only zombies waiting for init: reaping again returns at once.
-    const again = performance.now();
-    await reapGroup(pgid, 5000);
-    expect(performance.now() - again).toBeLessThan(100);
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      signalGroup(pgid, 'SIGTERM');
+      const started = performance.now();
+      await reapGroup(pgid, 300);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      await new Promise((r) => setTimeout(r, 100));
+      // Gone, or only zombies waiting for init: reaping again returns at once.
+      const again = performance.now();
+      await reapGroup(pgid, 5000);
+      expect(performance.now() - again).toBeLessThan(100);
+    } finally {
+      // The sleeps go whatever an assertion said.
+      signalGroup(pgid, 'SIGKILL');
+    }
   });
 
   it('returns at once for a group that is gone', async () => {

@@ -14,11 +14,12 @@ import {
   symlinkSync,
 } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   runAction,
   runPostStep,
   startAction,
+  stopStartedActions,
   STAND_IN,
   type ActionRun,
 } from './harness/local-runner.js';
@@ -59,6 +60,9 @@ function processesWith(tag: string): string[] {
 }
 
 const options = actionOptions;
+
+// A failing test must not leave the action it started running.
+afterEach(stopStartedActions);
 
 /** A post hook that logs SUCCESS and REKKORD_HOOK_CANCELLED. */
 function postLogHook(dir: string, name: string): void {

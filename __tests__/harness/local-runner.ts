@@ -196,9 +196,22 @@ export interface RunOptions {
 
 export interface RunningAction {
   child: ChildProcessByStdio<null, Readable, Readable>;
-  /** Resolves once the log has a line containing `text`. */
-  waitFor(text: string): Promise<void>;
+  /**
+   * Resolves once the log has a line containing `text`; rejects after `timeoutMs` (default 30 s)
+   * with the log so far, so a test that waits for a line that never comes fails instead of hanging.
+   */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
   done: Promise<ActionRun>;
+  /** Kills the action's process group if it still runs; resolves once it has ended. */
+  stop(): Promise<void>;
+}
+
+/** Actions started and not yet ended: `stopStartedActions` ends them (an afterEach). */
+const runningActions = new Set<RunningAction>();
+
+/** Kills every action a test started that still runs: for `afterEach`, on every path. */
+export async function stopStartedActions(): Promise<void> {
+  await Promise.all([...runningActions].map((a) => a.stop()));
 }
 
 function unescapeData(s: string): string {
@@ -275,9 +288,20 @@ class LogReader {
     this.partial = '';
   }
 
-  waitFor(text: string): Promise<void> {
+  waitFor(text: string, timeoutMs = 30_000): Promise<void> {
     if (this.log.some((l) => l.includes(text))) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ text, resolve }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        const tail = this.log.slice(-20).join('\n');
+        reject(new Error(`No line with "${text}" in ${timeoutMs} ms; the log ends:\n${tail}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ text, resolve: done });
+    });
   }
 
   private line(raw: string): void {
@@ -351,10 +375,12 @@ export function startAction(options: RunOptions): RunningAction {
   const args = options.measureMemory ? ['--import', MAX_RSS] : [];
   const script = options.step === 'post' ? manifest.post : manifest.main;
   if (script === null) throw new Error('action.yml has no runs.post');
+  // Its own process group, so a test can end it and whatever shares its group on every path.
   const child = spawn(process.execPath, [...args, script], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const collect = (chunk: Buffer): void => {
     reader.push(chunk);
@@ -394,7 +420,24 @@ export function startAction(options: RunOptions): RunningAction {
       rmSync(files, { recursive: true, force: true });
     });
   });
-  return { child, waitFor: (text) => reader.waitFor(text), done };
+  const running: RunningAction = {
+    child,
+    waitFor: (text, timeoutMs) => reader.waitFor(text, timeoutMs),
+    done,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await done;
+    },
+  };
+  runningActions.add(running);
+  void done.then(() => runningActions.delete(running));
+  return running;
 }
 
 export function runAction(options: RunOptions): Promise<ActionRun> {

@@ -298,9 +298,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(759);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(416);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(461);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(395);
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
 /**
@@ -308,6 +309,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * run Rekkord from cron). Same semantics, plain text, exit code 0 on success and 1 on any failure
  * (bad input, a hook, Rekkord, a cancel); 2 for a command line it cannot read.
  */
+
 
 
 
@@ -332,6 +334,7 @@ Options:
       --rekkord PATH       Rekkord executable (default: rekkord in PATH)
       --arg ARG            extra Rekkord argument (repeat for several)
       --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
+      --lock-wait SEC      seconds to wait for another run on the same config (default: 600)
       --exercise           validate: also run every phase as a rehearsal
       --no-identify        do not open the repository (rekkord identify) before the hooks
   -h, --help               this help
@@ -355,6 +358,7 @@ function readCommandLine(argv) {
             rekkord: { type: 'string' },
             arg: { type: 'string', multiple: true },
             'hook-timeout': { type: 'string' },
+            'lock-wait': { type: 'string' },
             exercise: { type: 'boolean' },
             'no-identify': { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
@@ -377,6 +381,7 @@ function readCommandLine(argv) {
         'hooks-dir',
         'rekkord',
         'hook-timeout',
+        'lock-wait',
     ]) {
         const value = values[name];
         if (value !== undefined)
@@ -401,10 +406,22 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return inputs.help ? 0 : 2;
     }
-    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancellation */ .mT();
+    // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
+    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancellation */ .mT(Infinity);
+    let signals = 0;
     const onSignal = (signal) => {
-        if (cancel.cancel(signal))
-            process.stderr.write(`\n${signal}: stopping, then running the post hooks\n`);
+        signals += 1;
+        if (signals === 1) {
+            cancel.cancel(signal);
+            process.stderr.write(`\n${signal}: stopping, then running every post hook to its end\n`);
+        }
+        else if (signals === 2) {
+            process.stderr.write(`\n${signal} again: ignored, the post hooks are running (a third signal stops them)\n`);
+        }
+        else if (signals === 3) {
+            process.stderr.write(`\n${signal} a third time: stopping the post hooks\n`);
+            cancel.expire('the post phase was stopped by a third signal');
+        }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -416,6 +433,15 @@ async function main(argv) {
             env: process.env,
         });
         const result = await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
+        if (cancel.expiredBy !== null && 'phases' in result) {
+            const unfinished = result.phases
+                .flatMap((p) => p.hooks)
+                .filter((h) => h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'))
+                .map((h) => `${h.phase}/${h.name}`);
+            if (unfinished.length) {
+                process.stderr.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_8__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
+            }
+        }
         return result.success ? 0 : 1;
     }
     catch (error) {
@@ -534,6 +560,21 @@ function endLine(what, result, marks) {
     if (result.outcome === 'success')
         return (0,kernel_text/* oneLine */.TN)(`${marks.ok} ${what} succeeded in ${took}`);
     return (0,kernel_text/* oneLine */.TN)(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+/**
+ * The warning for processes a hook left in its process group, which the run stopped: each named,
+ * and how to start a service that outlives its hook. Null when it left none.
+ */
+function leftoverWarning(result) {
+    const left = result.leftovers ?? [];
+    if (!left.length)
+        return null;
+    const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+    return {
+        title: `${result.phase} hook ${result.name} left processes running`,
+        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
+            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
@@ -690,6 +731,9 @@ class TextReporter {
     line(text) {
         this.log.line((0,kernel_text/* oneLine */.TN)(text));
     }
+    note(text) {
+        this.line(text);
+    }
     // A terminal is the user's own: nothing to mask there.
     maskSecrets() { }
     planned(plan) {
@@ -710,6 +754,9 @@ class TextReporter {
     }
     hookEnd(result) {
         this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
+        const left = leftoverWarning(result);
+        if (left)
+            this.line(`warning: ${left.message}`);
     }
     stepStart(display, note) {
         if (note)
@@ -726,6 +773,9 @@ class TextReporter {
     }
     finish(result) {
         this.line('');
+        if (result.lockWaitMs) {
+            this.line(`Waited ${(0,kernel_text/* formatDuration */.a3)(result.lockWaitMs)} for another run on the same config`);
+        }
         this.table(result.phases, result.step);
         const { failure } = errorAnnotations(result, '/');
         if (failure)
@@ -793,7 +843,7 @@ class TextReporter {
 
 /***/ }),
 
-/***/ 416:
+/***/ 461:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1501,6 +1551,7 @@ async function makePlan(settings, options = {}) {
         throw rekkordMissing(settings);
     const rekkordPath = found ?? settings.rekkord;
     const { config, searched } = await readConfig(settings, found);
+    await options.beforeProbe?.(config?.path ?? null);
     const pre = phasePlan(settings, config, command, 'pre');
     const post = phasePlan(settings, config, command, 'post');
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -1876,6 +1927,7 @@ class OutputRelay {
  * `/proc` asynchronously and only while a stopped group is being waited for.
  */
 
+
 /** Sends a signal to a whole process group; false when the group is gone. */
 function signalGroup(pgid, signal) {
     try {
@@ -1885,6 +1937,65 @@ function signalGroup(pgid, signal) {
     catch {
         return false;
     }
+}
+/** The fields of `/proc/<pid>/stat` after `comm`, which may hold spaces and parentheses (proc(5)). */
+function statFields(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * A process's start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot): with the pid,
+ * it names one process, as a pid alone is reused. Null when it cannot be read.
+ */
+function processStartTime(pid) {
+    return statFields(pid)?.[19] ?? null;
+}
+/**
+ * Whether `pgid` is still the group a run started: its leader is alive, leads the group, and has
+ * the start time recorded when it was started. Why not, in words, or null when it is.
+ */
+function groupMismatch(pgid, startTime) {
+    if (!Number.isSafeInteger(pgid) || pgid <= 1)
+        return `${pgid} is not a process group it started`;
+    if (pgid === process.pid)
+        return `${pgid} is this process`;
+    const fields = statFields(pgid);
+    if (!fields)
+        return `its leader ${pgid} is gone`;
+    const [state, , group] = fields;
+    if (state === 'Z')
+        return `its leader ${pgid} has exited`;
+    if (Number(group) !== pgid)
+        return `process ${pgid} no longer leads group ${pgid}`;
+    if (fields[19] !== startTime) {
+        return `process ${pgid} is not the one started (its start time differs: the pid was reused)`;
+    }
+    return null;
+}
+/** The live members of a group, pid and command line, the leader first. */
+async function groupMembers(pgid) {
+    let pids;
+    try {
+        pids = (await (0,promises_.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return [];
+    }
+    const members = [];
+    for (const pid of pids) {
+        if (!(await liveMember(pid, pgid)))
+            continue;
+        const command = await (0,promises_.readFile)(`/proc/${pid}/cmdline`, 'utf8')
+            .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
+            .catch(() => '');
+        members.push({ pid: Number(pid), command });
+    }
+    return members.sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
 async function liveMember(pid, pgid) {
@@ -2050,10 +2161,12 @@ class ProcessRun {
         }
         const durationMs = performance.now() - this.started;
         await relay.drain(DRAIN_MS);
-        // A background child held the output past the drain: it goes, the hook's result stands.
-        if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
-            setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
-        }
+        // One rule, whether or not they hold the output: what the child left in its group is named
+        // and stopped, so a run never ends with a hook's process silently stopped or left behind.
+        // A service meant to outlive its hook leaves the group (systemctl, setsid).
+        const leftovers = this.stoppedBy ? [] : await groupMembers(pgid);
+        if (leftovers.length && signalGroup(pgid, 'SIGTERM'))
+            await reapGroup(pgid, KILL_GRACE_MS);
         // A stopped hook's background children go with it, within what is left of the grace.
         if (this.stoppedBy) {
             await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
@@ -2066,6 +2179,7 @@ class ProcessRun {
             startError: null,
             stoppedBy: this.stoppedBy,
             tail: relay.tail.lines(),
+            leftovers,
         };
     }
     /** Arms the timeout and the cancel for a running child. */
@@ -2086,9 +2200,14 @@ class ProcessRun {
                 this.stop(pgid, 'cancel', signal, kernel_cancel/* CANCEL_KILL_GRACE_MS */.oT);
                 return;
             }
-            this.whileRunning.push(setLongTimeout(() => {
+            const atDeadline = () => {
                 this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-            }, cancel.remainingMs()));
+            };
+            const left = cancel.remainingMs();
+            // An unbounded budget (the command line) has no clock: only `expire` ends the hook.
+            if (Number.isFinite(left))
+                this.whileRunning.push(setLongTimeout(atDeadline, left));
+            this.whileRunning.push(cancel.onExpire(atDeadline));
         }));
     }
     /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
@@ -2108,6 +2227,7 @@ class ProcessRun {
             startError: await startErrorText(this.spec.file, error),
             stoppedBy: null,
             tail: [],
+            leftovers: [],
         };
     }
 }
@@ -2168,7 +2288,8 @@ async function runHook(phase, hook, options) {
         onSpawn: options.onSpawn,
     });
     const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
-    return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx) };
+    const leftovers = exit.leftovers.length ? { leftovers: exit.leftovers } : {};
+    return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx), ...leftovers };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
@@ -2216,7 +2337,7 @@ async function runPhase(run) {
         skipped: listing.skipped,
         error,
     };
-    observer.phaseStart(title, directories, listing);
+    observer.phaseStart(title, directories, listing, stage);
     let success = context.success && report.error === '';
     for (const hook of listing.hooks) {
         if (stage === 'pre' && cancel.cancelled) {
@@ -2226,7 +2347,9 @@ async function runPhase(run) {
         }
         // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
         if (stage === 'post' && cancel.remainingMs() === 0) {
-            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            const reason = cancel.expiredBy !== null
+                ? `not run: ${cancel.expiredBy}`
+                : 'not run before the cancel grace ran out; the post step runs it';
             report.hooks.push(notRunResult(phase.phase, hook, reason));
             continue;
         }
@@ -2255,6 +2378,10 @@ async function runPhase(run) {
             result = startFailure(phase.phase, hook, thrown);
         }
         observer.processGroup?.(null);
+        // Stopped by `expire` (the command line's third signal), not by a grace the post step makes up.
+        if (cancel.expiredBy !== null && result.outcome === 'cancelled') {
+            result = { ...result, message: `stopped: ${cancel.expiredBy}` };
+        }
         if (result.outcome !== 'success')
             success = false;
         report.hooks.push(result);
@@ -2352,6 +2479,43 @@ async function runStep(spec, options) {
  * and the session still runs the post hooks it promised.
  */
 
+/**
+ * Two observers told the same events, `first` then `second`: the reporter and the post step's
+ * ledger. Output goes to `first` alone; only the ledger needs to know the process group.
+ */
+function bothObservers(first, second) {
+    return {
+        phaseStart(...args) {
+            first.phaseStart(...args);
+            second.phaseStart(...args);
+        },
+        hookStart(...args) {
+            first.hookStart(...args);
+            second.hookStart(...args);
+        },
+        output: (chunk) => first.output(chunk),
+        hookEnd(result) {
+            first.hookEnd(result);
+            second.hookEnd(result);
+        },
+        stepStart(...args) {
+            first.stepStart(...args);
+            second.stepStart(...args);
+        },
+        stepEnd(result) {
+            first.stepEnd(result);
+            second.stepEnd(result);
+        },
+        phaseEnd(report) {
+            first.phaseEnd(report);
+            second.phaseEnd(report);
+        },
+        processGroup(pgid) {
+            first.processGroup?.(pgid);
+            second.processGroup?.(pgid);
+        },
+    };
+}
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */
 function guardObserver(observer, errors) {
     const record = (what, error) => {
@@ -2625,6 +2789,383 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
     observer.processGroup(null);
     observer.stepEnd(result);
     return result;
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/engine/lock.ts
+/**
+ * One run per config at a time: an exclusive kernel lock, `flock(2)`, on a file keyed by the
+ * config's real path.
+ *
+ * Why this and not a library: Node has no `flock`. The npm lock libraries either build a native
+ * addon (`fs-ext`, which ncc cannot bundle into `dist/`) or emulate a lock with `mkdir` and an
+ * mtime (`proper-lockfile`), which judges a holder dead by a clock, not by its death, so a slow
+ * run loses its lock and a killed one blocks until the stale time passes. A kernel lock belongs to
+ * an open file: it goes the moment its holder dies, SIGKILL included, and two starters cannot both
+ * get it. `flock(1)` is missing on macOS; Perl is on every GitHub runner and Essential on Debian
+ * (`perl-base`, which holds Fcntl), so a tiny Perl holder keeps the lock for us:
+ *
+ * - it runs in its own session (`detached`), so a Ctrl-C to the terminal's group or a signal the
+ *   run sends to its own group does not end it while post hooks still run;
+ * - its stdin is a pipe from this process; libuv opens our end close-on-exec, so no hook inherits
+ *   it. When this process ends for any reason the pipe closes, the holder reads EOF and exits, and
+ *   the kernel drops the lock. A process a hook leaves behind does not keep it;
+ * - it polls `LOCK_EX|LOCK_NB`, sleeping in `select` on stdin, so a run that gives up or dies while
+ *   waiting takes its waiter with it at once;
+ * - once locked it writes who holds it (our pid, command, start time) into the lock file, which a
+ *   waiter reads when it gives up, to name the holder.
+ *
+ * Where the lock file lives: `/run/lock` (Linux: shared by all users, not hidden by systemd's
+ * PrivateTmp, emptied at boot), else `/tmp` (macOS). Not next to the config: its folder may be
+ * read-only or a git checkout (an untracked file). Not `$XDG_RUNTIME_DIR` or `os.tmpdir()`: both
+ * differ per user or environment, and a root cron job and the runner user must see one lock. The
+ * name hashes the real path, so a symlink and its target are one lock, and an editor that replaces
+ * the config by rename keeps it. Lock files are never removed (removing one while another waits on
+ * it would split the lock); each is a few hundred bytes.
+ *
+ * Limits: the lock is per machine. Runs on two machines that share the config (NFS) or in two
+ * containers with their own `/run/lock` do not see each other. Waiting is polled (10 ms growing to
+ * 100 ms), not first-come first-served. The folder is shared by all local users, so it serves runs
+ * that cooperate, not a boundary: another local user who knows the config's path can hold its
+ * lock, or remove a lock file they created. Needs `perl` on PATH; without it the run fails clearly.
+ */
+
+
+
+
+
+/** Another run held the lock for the whole wait. */
+class LockBusyError extends Error {
+    config;
+    lockPath;
+    holder;
+    waitedMs;
+    constructor(config, lockPath, holder, waitedMs) {
+        super(`another run holds the lock for ${config}: ${describeHolder(holder)}` +
+            ` (waited ${formatSeconds(waitedMs)})`);
+        this.name = 'LockBusyError';
+        this.config = config;
+        this.lockPath = lockPath;
+        this.holder = holder;
+        this.waitedMs = waitedMs;
+    }
+}
+/** The lock could not be taken at all (no Perl, the lock folder is not writable, cancelled). */
+class LockError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'LockError';
+    }
+}
+function describeHolder(holder) {
+    if (!holder)
+        return 'holder unknown';
+    const who = `pid ${holder.pid} (${holder.command}) since ${holder.since}`;
+    return holder.alive ? who : `holder unknown; last recorded ${who}, no longer running`;
+}
+function formatSeconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** The default folder for lock files. */
+function defaultLockDir() {
+    try {
+        if (process.platform === 'linux' && (0,external_node_fs_.statSync)('/run/lock').isDirectory())
+            return '/run/lock';
+    }
+    catch {
+        // no /run/lock: fall through
+    }
+    return '/tmp';
+}
+/** The config's real path; a config not there yet is named by its absolute path. */
+function lockedConfig(configPath) {
+    try {
+        return (0,external_node_fs_.realpathSync)(configPath);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return external_node_path_default().resolve(configPath);
+        throw error;
+    }
+}
+/** The lock file for a config. */
+function lockPathFor(configPath, dir = defaultLockDir()) {
+    const key = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(lockedConfig(configPath)).digest('hex').slice(0, 32);
+    return external_node_path_default().join(dir, `rekkord-hooks-${key}.lock`);
+}
+// The holder. Arguments: the lock file; what to record in it once locked; how many seconds to
+// wait (-1: for ever; the sleeps are counted, as perl-base has no fine clock). It answers one line
+// on stdout: "locked <failed tries>", "busy" (the wait ran out), or "error <what>: <errno text>".
+// - No O_CREAT on an existing file: with fs.protected_regular, O_CREAT on another user's file in a
+//   sticky folder fails even when it could be opened. A file made here is 0666 so every user's run
+//   can record itself in it; one it cannot write is still locked, read-only.
+// - O_NOFOLLOW, a regular file and a single link: a planted symlink or hard link in a shared folder
+//   must not make us truncate someone's file.
+const HOLDER = String.raw `
+use strict;
+use Fcntl qw(:DEFAULT :flock);
+my ($path, $info, $left) = @ARGV;
+$| = 1;
+sub fail { print "error $_[0]: $!\n"; exit 2 }
+my ($fh, $rw);
+while (1) {
+  if (sysopen($fh, $path, O_RDWR | O_NOFOLLOW)) { $rw = 1; last }
+  if ($!{ENOENT}) {
+    if (sysopen($fh, $path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0666)) {
+      chmod(0666, $fh); $rw = 1; last;
+    }
+    next if $!{EEXIST};
+    fail("create $path");
+  }
+  if ($!{EACCES} && sysopen($fh, $path, O_RDONLY | O_NOFOLLOW)) { $rw = 0; last }
+  fail("open $path");
+}
+my @st = stat($fh) or fail("stat $path");
+unless (-f _ && $st[3] == 1) { $! = 0; fail("$path is not a plain file") }
+my $rin = ''; vec($rin, fileno(STDIN), 1) = 1;
+my ($delay, $tries) = (0.01, 0);
+until (flock($fh, LOCK_EX | LOCK_NB)) {
+  $tries++;
+  fail("lock $path") unless $!{EWOULDBLOCK} || $!{EAGAIN};
+  if ($left >= 0 && $left <= 0) { print "busy\n"; exit 3 }
+  my $d = $left >= 0 && $left < $delay ? $left : $delay;
+  my $r = $rin;
+  if (select($r, undef, undef, $d) > 0) { my $b; exit 0 unless sysread(STDIN, $b, 64) }
+  $left -= $d if $left >= 0;
+  $delay = $delay * 2 > 0.1 ? 0.1 : $delay * 2;
+}
+my @t = gmtime();
+my $now = sprintf('%04d-%02d-%02dT%02d:%02d:%02dZ', $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]);
+$info =~ s/^\{"since":""/{"since":"$now"/;
+if ($rw) { truncate($fh, 0); sysseek($fh, 0, 0); syswrite($fh, $info) }
+print "locked $tries\n";
+my $b;
+1 while sysread(STDIN, $b, 64);
+truncate($fh, 0) if $rw;
+exit 0;
+`;
+const MAX_COMMAND = 200;
+const MAX_RECORD = 4096;
+const RELEASE_GRACE_MS = 2000;
+// Longer than a timer can count (24.8 days) is for ever.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// Beyond the wait: Perl's start-up, and a machine under load.
+const WAIT_SLACK_MS = 10_000;
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        // EPERM: alive, another user's.
+        return error.code === 'EPERM';
+    }
+}
+/** The holder recorded in a lock file, or null when there is none or it does not parse. */
+function readHolder(lockPath) {
+    const text = readRecord(lockPath);
+    if (text === null)
+        return null;
+    let record;
+    try {
+        record = JSON.parse(text);
+    }
+    catch {
+        return null;
+    }
+    if (typeof record !== 'object' || record === null)
+        return null;
+    const { pid, command, since } = record;
+    if (!Number.isSafeInteger(pid) || pid <= 0)
+        return null;
+    if (typeof command !== 'string' || typeof since !== 'string')
+        return null;
+    return {
+        pid: pid,
+        // Anyone may write the file: keep it one short printable line.
+        command: clean(command, MAX_COMMAND),
+        since: clean(since, 40),
+        alive: isAlive(pid),
+    };
+}
+/**
+ * The first bytes of the lock file. Its owner may have swapped it for a FIFO or a symlink since:
+ * never follow, never block, read only a plain file, and only so much.
+ */
+function readRecord(lockPath) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(lockPath, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch {
+        return null;
+    }
+    try {
+        if (!(0,external_node_fs_.fstatSync)(fd).isFile())
+            return null;
+        const buffer = Buffer.alloc(MAX_RECORD);
+        return buffer.toString('utf8', 0, (0,external_node_fs_.readSync)(fd, buffer, 0, MAX_RECORD, 0));
+    }
+    catch {
+        return null;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** The holder, read again shortly when a holder that has just got the lock has not written yet. */
+async function holderOf(lockPath) {
+    const holder = readHolder(lockPath);
+    if (holder)
+        return holder;
+    await new Promise((r) => setTimeout(r, 200));
+    return readHolder(lockPath);
+}
+function clean(text, max) {
+    // eslint-disable-next-line no-control-regex
+    const line = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+function unrefStreams(child) {
+    for (const stream of [child.stdin, child.stdout, child.stderr])
+        if (stream instanceof external_node_net_namespaceObject.Socket)
+            stream.unref();
+    child.unref();
+}
+/**
+ * Takes the lock for a config, waiting up to `waitSeconds` for another run to release it. Rejects
+ * with `LockBusyError` (naming the holder) when the wait runs out, `LockError` otherwise.
+ */
+async function acquireLock(configPath, options) {
+    const { waitSeconds, signal } = options;
+    if (!(waitSeconds >= 0))
+        throw new LockError(`lock wait must be 0 or more seconds`);
+    const config = lockedConfig(configPath);
+    const lockPath = lockPathFor(config, options.dir);
+    // `since` first and empty: the holder fills it in when it gets the lock.
+    const record = JSON.stringify({
+        since: '',
+        pid: process.pid,
+        command: clean(options.command ?? process.argv.join(' '), MAX_COMMAND),
+        config,
+    });
+    const started = performance.now();
+    return await new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(new LockError(`cancelled while waiting for the lock for ${config}`));
+            return;
+        }
+        let child;
+        try {
+            // A bare environment: PERL5OPT or PERL5LIB must not run code in the holder.
+            const wait = waitSeconds * 1000 <= MAX_TIMER_MS ? String(waitSeconds) : '-1';
+            child = (0,external_node_child_process_.spawn)('perl', ['-e', HOLDER, lockPath, record, wait], {
+                stdio: ['pipe', 'pipe', 'pipe'],
+                detached: true,
+                env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+            });
+        }
+        catch (error) {
+            reject(new LockError(`cannot start perl to take the lock: ${String(error)}`));
+            return;
+        }
+        let state = 'waiting';
+        let lost = false;
+        let stdout = '';
+        let stderr = '';
+        let timer;
+        const exited = new Promise((done) => {
+            child.once('close', () => {
+                done();
+            });
+        });
+        const cleanupWait = () => {
+            if (timer)
+                clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+        };
+        // Rejects once the holder has exited, so no waiter outlives a failed acquire.
+        const giveUp = (error) => {
+            if (state !== 'waiting')
+                return;
+            state = 'done';
+            cleanupWait();
+            child.kill('SIGKILL');
+            void Promise.all([error, exited]).then(([e]) => {
+                reject(e);
+            });
+        };
+        const onAbort = () => {
+            giveUp(new LockError(`cancelled while waiting for the lock for ${config}`));
+        };
+        child.on('error', (error) => {
+            giveUp(new LockError(`cannot start perl to take the lock: ${error.message}`));
+        });
+        child.stderr?.on('data', (chunk) => {
+            if (stderr.length < MAX_RECORD)
+                stderr += chunk.toString();
+        });
+        child.stdout?.on('data', (chunk) => {
+            stdout += chunk.toString();
+            const line = stdout.split('\n')[0] ?? '';
+            if (!stdout.includes('\n') || state !== 'waiting')
+                return;
+            if (line === 'busy') {
+                const waitedMs = Math.round(performance.now() - started);
+                giveUp(holderOf(lockPath).then((holder) => new LockBusyError(config, lockPath, holder, waitedMs)));
+                return;
+            }
+            const locked = /^locked (\d+)$/.exec(line);
+            if (!locked) {
+                giveUp(new LockError(`cannot take the lock for ${config}: ${line.replace(/^error /, '')}`));
+                return;
+            }
+            state = 'held';
+            cleanupWait();
+            unrefStreams(child);
+            const waitedMs = Math.round(performance.now() - started);
+            let released;
+            resolve({
+                config,
+                path: lockPath,
+                waitedMs,
+                contended: locked[1] !== '0',
+                get lost() {
+                    return lost;
+                },
+                release() {
+                    released ??= (async () => {
+                        state = 'done';
+                        child.stdin?.end();
+                        const grace = setTimeout(() => child.kill('SIGKILL'), RELEASE_GRACE_MS);
+                        await exited;
+                        clearTimeout(grace);
+                    })();
+                    return released;
+                },
+            });
+        });
+        child.once('close', (code, sig) => {
+            if (state === 'held') {
+                lost = true;
+                state = 'done';
+                options.onLost?.(`the lock holder for ${config} ended (${sig ?? `exit ${code}`})`);
+                return;
+            }
+            const why = stderr.trim() || stdout.trim() || (sig ?? `exit ${code}`);
+            giveUp(new LockError(`cannot take the lock for ${config}: perl: ${why}`));
+        });
+        // Perl keeps the deadline; this only guards against a holder that never answers.
+        if (waitSeconds * 1000 + WAIT_SLACK_MS <= MAX_TIMER_MS) {
+            timer = setTimeout(() => {
+                giveUp(new LockError(`the lock holder for ${config} did not answer`));
+            }, waitSeconds * 1000 + WAIT_SLACK_MS);
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -3046,6 +3587,8 @@ async function validatePlan(plan) {
 
 
 
+
+
 async function runOperation(settings, reporter, options) {
     const { cancel } = options;
     if (settings.command === 'validate') {
@@ -3058,18 +3601,69 @@ async function runOperation(settings, reporter, options) {
         return result;
     }
     const { recover } = options;
-    const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
-    if (cancel.cancelled && !recover) {
-        throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    let lock = null;
+    try {
+        const beforeProbe = async (configPath) => {
+            // One run per config (or per hooks folder when there is no config) at a time.
+            const key = configPath ?? settings.hooksDir;
+            if (key)
+                lock = await takeLock(key, settings.lockWaitSeconds, reporter, cancel);
+        };
+        const plan = await makePlan(settings, {
+            ...options,
+            recovery: recover !== undefined,
+            beforeProbe,
+        });
+        if (cancel.cancelled && !recover) {
+            throw new kernel_errors/* PreflightError */.w(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        }
+        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        reporter.planned(plan);
+        const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
+        const result = recover
+            ? await runRecovery(plan, observer, recover, { cancel })
+            : await runSession(plan, observer, { cancel });
+        const held = lock;
+        if (held?.waitedMs)
+            result.lockWaitMs = held.waitedMs;
+        await reporter.finish(result);
+        return result;
     }
-    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-    reporter.maskSecrets(plan.config?.secrets ?? []);
-    reporter.planned(plan);
-    const result = recover
-        ? await runRecovery(plan, reporter, recover, { cancel })
-        : await runSession(plan, reporter, { cancel });
-    await reporter.finish(result);
-    return result;
+    finally {
+        await lock?.lock.release();
+    }
+}
+async function takeLock(key, waitSeconds, reporter, cancel) {
+    const started = performance.now();
+    const controller = new AbortController();
+    const stopWatching = cancel.onCancel(() => {
+        controller.abort();
+    });
+    try {
+        try {
+            return {
+                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+                waitedMs: 0,
+            };
+        }
+        catch (error) {
+            if (!(error instanceof LockBusyError) || waitSeconds === 0)
+                throw error;
+            reporter.note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
+        }
+        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+    }
+    catch (error) {
+        if (error instanceof LockBusyError || error instanceof LockError) {
+            throw new kernel_errors/* PreflightError */.w(`No hook ran: ${error.message}`);
+        }
+        throw error;
+    }
+    finally {
+        stopWatching();
+    }
 }
 /** The verdict of `validate`, counted once here for every edge. */
 function validationResult(validation, rehearsal) {
@@ -3189,9 +3783,21 @@ const CANCEL_BUDGET_MS = 6000;
 /** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
 const CANCEL_KILL_GRACE_MS = 2500;
 class Cancellation {
+    budgetMs;
     signal = null;
     at = 0;
     listeners = new Set();
+    expiryListeners = new Set();
+    /** Set once `expire` ended the budget early: why, for the hooks it keeps from running. */
+    expiredBy = null;
+    /**
+     * `budgetMs`: how long the post hooks may run after the cancel. The action keeps the runner's
+     * grace (CANCEL_BUDGET_MS); the command line has no runner behind it and passes Infinity, so
+     * only `expire` (a third signal) or `--hook-timeout` ends a post hook.
+     */
+    constructor(budgetMs = CANCEL_BUDGET_MS) {
+        this.budgetMs = budgetMs;
+    }
     get cancelled() {
         return this.signal !== null;
     }
@@ -3214,9 +3820,28 @@ class Cancellation {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);
     }
+    /** Ends the budget now: running post hooks are stopped, the rest do not start. */
+    expire(reason) {
+        if (this.expiredBy !== null)
+            return;
+        this.expiredBy = reason;
+        for (const listener of this.expiryListeners)
+            listener();
+    }
+    /** Calls `listener` when `expire` ends the budget early; returns the unsubscribe. */
+    onExpire(listener) {
+        if (this.expiredBy !== null) {
+            listener();
+            return () => undefined;
+        }
+        this.expiryListeners.add(listener);
+        return () => this.expiryListeners.delete(listener);
+    }
     /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
     remainingMs() {
-        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+        if (this.expiredBy !== null)
+            return 0;
+        return this.signal ? Math.max(0, this.at + this.budgetMs - performance.now()) : Infinity;
     }
 }
 
@@ -3537,7 +4162,7 @@ function isOperation(text) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P$: () => (/* binding */ parseSettings)
 /* harmony export */ });
-/* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S */
+/* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S, DEFAULT_LOCK_WAIT_S */
 /* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
 /* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(935);
 /* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
@@ -3619,6 +4244,14 @@ function batteries(text, dir) {
         fail("Input 'batteries': the batteries folder was not found beside the action's code (a batteries/ folder next to dist/)");
     }
     return expanded.batteries;
+}
+/** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
+const DEFAULT_LOCK_WAIT_S = 600;
+function lockWaitSeconds(text) {
+    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_HOOK_TIMEOUT_S) {
+        fail(`Input 'lock-wait' is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`);
+    }
+    return Number(text);
 }
 /**
  * How each command-specific input is read, and whether it was given at all (a default such as
@@ -3730,6 +4363,7 @@ function parseSettings(input, context) {
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+        lockWaitSeconds: lockWaitSeconds(get('lock-wait') || String(DEFAULT_LOCK_WAIT_S)),
         allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
         skipIdentify: !boolean('identify', get('identify') || 'true'),
         workspace: context.workspace,

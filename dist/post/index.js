@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(154);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(586);
 /** Entry point of the post step's bundle (`dist/post/index.js`, `runs.post`). */
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 154:
+/***/ 586:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3358,6 +3358,7 @@ async function makePlan(settings, options = {}) {
         throw rekkordMissing(settings);
     const rekkordPath = found ?? settings.rekkord;
     const { config, searched } = await readConfig(settings, found);
+    await options.beforeProbe?.(config?.path ?? null);
     const pre = phasePlan(settings, config, command, 'pre');
     const post = phasePlan(settings, config, command, 'post');
     const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
@@ -3434,9 +3435,21 @@ const CANCEL_BUDGET_MS = 6000;
 /** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
 const CANCEL_KILL_GRACE_MS = 2500;
 class Cancellation {
+    budgetMs;
     signal = null;
     at = 0;
     listeners = new Set();
+    expiryListeners = new Set();
+    /** Set once `expire` ended the budget early: why, for the hooks it keeps from running. */
+    expiredBy = null;
+    /**
+     * `budgetMs`: how long the post hooks may run after the cancel. The action keeps the runner's
+     * grace (CANCEL_BUDGET_MS); the command line has no runner behind it and passes Infinity, so
+     * only `expire` (a third signal) or `--hook-timeout` ends a post hook.
+     */
+    constructor(budgetMs = CANCEL_BUDGET_MS) {
+        this.budgetMs = budgetMs;
+    }
     get cancelled() {
         return this.signal !== null;
     }
@@ -3459,9 +3472,28 @@ class Cancellation {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);
     }
+    /** Ends the budget now: running post hooks are stopped, the rest do not start. */
+    expire(reason) {
+        if (this.expiredBy !== null)
+            return;
+        this.expiredBy = reason;
+        for (const listener of this.expiryListeners)
+            listener();
+    }
+    /** Calls `listener` when `expire` ends the budget early; returns the unsubscribe. */
+    onExpire(listener) {
+        if (this.expiredBy !== null) {
+            listener();
+            return () => undefined;
+        }
+        this.expiryListeners.add(listener);
+        return () => this.expiryListeners.delete(listener);
+    }
     /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
     remainingMs() {
-        return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+        if (this.expiredBy !== null)
+            return 0;
+        return this.signal ? Math.max(0, this.at + this.budgetMs - performance.now()) : Infinity;
     }
 }
 
@@ -3677,7 +3709,7 @@ function exitColumn(r) {
     return r.signal ?? (r.exitCode === null ? '' : String(r.exitCode));
 }
 /** A post hook the cancel grace cut short or never reached: the post step runs it. */
-function leftForPostStep(hook) {
+function outcome_leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
 /** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
@@ -3865,6 +3897,7 @@ class OutputRelay {
  * `/proc` asynchronously and only while a stopped group is being waited for.
  */
 
+
 /** Sends a signal to a whole process group; false when the group is gone. */
 function signalGroup(pgid, signal) {
     try {
@@ -3874,6 +3907,65 @@ function signalGroup(pgid, signal) {
     catch {
         return false;
     }
+}
+/** The fields of `/proc/<pid>/stat` after `comm`, which may hold spaces and parentheses (proc(5)). */
+function statFields(pid) {
+    try {
+        const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * A process's start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot): with the pid,
+ * it names one process, as a pid alone is reused. Null when it cannot be read.
+ */
+function process_group_processStartTime(pid) {
+    return statFields(pid)?.[19] ?? null;
+}
+/**
+ * Whether `pgid` is still the group a run started: its leader is alive, leads the group, and has
+ * the start time recorded when it was started. Why not, in words, or null when it is.
+ */
+function groupMismatch(pgid, startTime) {
+    if (!Number.isSafeInteger(pgid) || pgid <= 1)
+        return `${pgid} is not a process group it started`;
+    if (pgid === process.pid)
+        return `${pgid} is this process`;
+    const fields = statFields(pgid);
+    if (!fields)
+        return `its leader ${pgid} is gone`;
+    const [state, , group] = fields;
+    if (state === 'Z')
+        return `its leader ${pgid} has exited`;
+    if (Number(group) !== pgid)
+        return `process ${pgid} no longer leads group ${pgid}`;
+    if (fields[19] !== startTime) {
+        return `process ${pgid} is not the one started (its start time differs: the pid was reused)`;
+    }
+    return null;
+}
+/** The live members of a group, pid and command line, the leader first. */
+async function groupMembers(pgid) {
+    let pids;
+    try {
+        pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return [];
+    }
+    const members = [];
+    for (const pid of pids) {
+        if (!(await liveMember(pid, pgid)))
+            continue;
+        const command = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/cmdline`, 'utf8')
+            .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
+            .catch(() => '');
+        members.push({ pid: Number(pid), command });
+    }
+    return members.sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
 async function liveMember(pid, pgid) {
@@ -4039,10 +4131,12 @@ class ProcessRun {
         }
         const durationMs = performance.now() - this.started;
         await relay.drain(DRAIN_MS);
-        // A background child held the output past the drain: it goes, the hook's result stands.
-        if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
-            setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
-        }
+        // One rule, whether or not they hold the output: what the child left in its group is named
+        // and stopped, so a run never ends with a hook's process silently stopped or left behind.
+        // A service meant to outlive its hook leaves the group (systemctl, setsid).
+        const leftovers = this.stoppedBy ? [] : await groupMembers(pgid);
+        if (leftovers.length && signalGroup(pgid, 'SIGTERM'))
+            await reapGroup(pgid, KILL_GRACE_MS);
         // A stopped hook's background children go with it, within what is left of the grace.
         if (this.stoppedBy) {
             await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
@@ -4055,6 +4149,7 @@ class ProcessRun {
             startError: null,
             stoppedBy: this.stoppedBy,
             tail: relay.tail.lines(),
+            leftovers,
         };
     }
     /** Arms the timeout and the cancel for a running child. */
@@ -4075,9 +4170,14 @@ class ProcessRun {
                 this.stop(pgid, 'cancel', signal, CANCEL_KILL_GRACE_MS);
                 return;
             }
-            this.whileRunning.push(setLongTimeout(() => {
+            const atDeadline = () => {
                 this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-            }, cancel.remainingMs()));
+            };
+            const left = cancel.remainingMs();
+            // An unbounded budget (the command line) has no clock: only `expire` ends the hook.
+            if (Number.isFinite(left))
+                this.whileRunning.push(setLongTimeout(atDeadline, left));
+            this.whileRunning.push(cancel.onExpire(atDeadline));
         }));
     }
     /** Signals the group and sends SIGKILL after the grace, whether or not the child has exited. */
@@ -4097,6 +4197,7 @@ class ProcessRun {
             startError: await startErrorText(this.spec.file, error),
             stoppedBy: null,
             tail: [],
+            leftovers: [],
         };
     }
 }
@@ -4157,7 +4258,8 @@ async function runHook(phase, hook, options) {
         onSpawn: options.onSpawn,
     });
     const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' };
-    return { ...base, ...classifyExit(exit, ctx) };
+    const leftovers = exit.leftovers.length ? { leftovers: exit.leftovers } : {};
+    return { ...base, ...classifyExit(exit, ctx), ...leftovers };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
@@ -4205,7 +4307,7 @@ async function runPhase(run) {
         skipped: listing.skipped,
         error,
     };
-    observer.phaseStart(title, directories, listing);
+    observer.phaseStart(title, directories, listing, stage);
     let success = context.success && report.error === '';
     for (const hook of listing.hooks) {
         if (stage === 'pre' && cancel.cancelled) {
@@ -4215,7 +4317,9 @@ async function runPhase(run) {
         }
         // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
         if (stage === 'post' && cancel.remainingMs() === 0) {
-            const reason = 'not run before the cancel grace ran out; the post step runs it';
+            const reason = cancel.expiredBy !== null
+                ? `not run: ${cancel.expiredBy}`
+                : 'not run before the cancel grace ran out; the post step runs it';
             report.hooks.push(notRunResult(phase.phase, hook, reason));
             continue;
         }
@@ -4244,6 +4348,10 @@ async function runPhase(run) {
             result = startFailure(phase.phase, hook, thrown);
         }
         observer.processGroup?.(null);
+        // Stopped by `expire` (the command line's third signal), not by a grace the post step makes up.
+        if (cancel.expiredBy !== null && result.outcome === 'cancelled') {
+            result = { ...result, message: `stopped: ${cancel.expiredBy}` };
+        }
         if (result.outcome !== 'success')
             success = false;
         report.hooks.push(result);
@@ -4383,6 +4491,43 @@ async function runStep(spec, options) {
  * and the session still runs the post hooks it promised.
  */
 
+/**
+ * Two observers told the same events, `first` then `second`: the reporter and the post step's
+ * ledger. Output goes to `first` alone; only the ledger needs to know the process group.
+ */
+function bothObservers(first, second) {
+    return {
+        phaseStart(...args) {
+            first.phaseStart(...args);
+            second.phaseStart(...args);
+        },
+        hookStart(...args) {
+            first.hookStart(...args);
+            second.hookStart(...args);
+        },
+        output: (chunk) => first.output(chunk),
+        hookEnd(result) {
+            first.hookEnd(result);
+            second.hookEnd(result);
+        },
+        stepStart(...args) {
+            first.stepStart(...args);
+            second.stepStart(...args);
+        },
+        stepEnd(result) {
+            first.stepEnd(result);
+            second.stepEnd(result);
+        },
+        phaseEnd(report) {
+            first.phaseEnd(report);
+            second.phaseEnd(report);
+        },
+        processGroup(pgid) {
+            first.processGroup?.(pgid);
+            second.processGroup?.(pgid);
+        },
+    };
+}
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */
 function guardObserver(observer, errors) {
     const record = (what, error) => {
@@ -4656,6 +4801,383 @@ async function runRekkord(plan, stepConfig, observer, cancel) {
     observer.processGroup(null);
     observer.stepEnd(result);
     return result;
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/engine/lock.ts
+/**
+ * One run per config at a time: an exclusive kernel lock, `flock(2)`, on a file keyed by the
+ * config's real path.
+ *
+ * Why this and not a library: Node has no `flock`. The npm lock libraries either build a native
+ * addon (`fs-ext`, which ncc cannot bundle into `dist/`) or emulate a lock with `mkdir` and an
+ * mtime (`proper-lockfile`), which judges a holder dead by a clock, not by its death, so a slow
+ * run loses its lock and a killed one blocks until the stale time passes. A kernel lock belongs to
+ * an open file: it goes the moment its holder dies, SIGKILL included, and two starters cannot both
+ * get it. `flock(1)` is missing on macOS; Perl is on every GitHub runner and Essential on Debian
+ * (`perl-base`, which holds Fcntl), so a tiny Perl holder keeps the lock for us:
+ *
+ * - it runs in its own session (`detached`), so a Ctrl-C to the terminal's group or a signal the
+ *   run sends to its own group does not end it while post hooks still run;
+ * - its stdin is a pipe from this process; libuv opens our end close-on-exec, so no hook inherits
+ *   it. When this process ends for any reason the pipe closes, the holder reads EOF and exits, and
+ *   the kernel drops the lock. A process a hook leaves behind does not keep it;
+ * - it polls `LOCK_EX|LOCK_NB`, sleeping in `select` on stdin, so a run that gives up or dies while
+ *   waiting takes its waiter with it at once;
+ * - once locked it writes who holds it (our pid, command, start time) into the lock file, which a
+ *   waiter reads when it gives up, to name the holder.
+ *
+ * Where the lock file lives: `/run/lock` (Linux: shared by all users, not hidden by systemd's
+ * PrivateTmp, emptied at boot), else `/tmp` (macOS). Not next to the config: its folder may be
+ * read-only or a git checkout (an untracked file). Not `$XDG_RUNTIME_DIR` or `os.tmpdir()`: both
+ * differ per user or environment, and a root cron job and the runner user must see one lock. The
+ * name hashes the real path, so a symlink and its target are one lock, and an editor that replaces
+ * the config by rename keeps it. Lock files are never removed (removing one while another waits on
+ * it would split the lock); each is a few hundred bytes.
+ *
+ * Limits: the lock is per machine. Runs on two machines that share the config (NFS) or in two
+ * containers with their own `/run/lock` do not see each other. Waiting is polled (10 ms growing to
+ * 100 ms), not first-come first-served. The folder is shared by all local users, so it serves runs
+ * that cooperate, not a boundary: another local user who knows the config's path can hold its
+ * lock, or remove a lock file they created. Needs `perl` on PATH; without it the run fails clearly.
+ */
+
+
+
+
+
+/** Another run held the lock for the whole wait. */
+class LockBusyError extends Error {
+    config;
+    lockPath;
+    holder;
+    waitedMs;
+    constructor(config, lockPath, holder, waitedMs) {
+        super(`another run holds the lock for ${config}: ${describeHolder(holder)}` +
+            ` (waited ${formatSeconds(waitedMs)})`);
+        this.name = 'LockBusyError';
+        this.config = config;
+        this.lockPath = lockPath;
+        this.holder = holder;
+        this.waitedMs = waitedMs;
+    }
+}
+/** The lock could not be taken at all (no Perl, the lock folder is not writable, cancelled). */
+class LockError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'LockError';
+    }
+}
+function describeHolder(holder) {
+    if (!holder)
+        return 'holder unknown';
+    const who = `pid ${holder.pid} (${holder.command}) since ${holder.since}`;
+    return holder.alive ? who : `holder unknown; last recorded ${who}, no longer running`;
+}
+function formatSeconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** The default folder for lock files. */
+function defaultLockDir() {
+    try {
+        if (process.platform === 'linux' && (0,external_node_fs_namespaceObject.statSync)('/run/lock').isDirectory())
+            return '/run/lock';
+    }
+    catch {
+        // no /run/lock: fall through
+    }
+    return '/tmp';
+}
+/** The config's real path; a config not there yet is named by its absolute path. */
+function lockedConfig(configPath) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(configPath);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return external_node_path_default().resolve(configPath);
+        throw error;
+    }
+}
+/** The lock file for a config. */
+function lockPathFor(configPath, dir = defaultLockDir()) {
+    const key = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(lockedConfig(configPath)).digest('hex').slice(0, 32);
+    return external_node_path_default().join(dir, `rekkord-hooks-${key}.lock`);
+}
+// The holder. Arguments: the lock file; what to record in it once locked; how many seconds to
+// wait (-1: for ever; the sleeps are counted, as perl-base has no fine clock). It answers one line
+// on stdout: "locked <failed tries>", "busy" (the wait ran out), or "error <what>: <errno text>".
+// - No O_CREAT on an existing file: with fs.protected_regular, O_CREAT on another user's file in a
+//   sticky folder fails even when it could be opened. A file made here is 0666 so every user's run
+//   can record itself in it; one it cannot write is still locked, read-only.
+// - O_NOFOLLOW, a regular file and a single link: a planted symlink or hard link in a shared folder
+//   must not make us truncate someone's file.
+const HOLDER = String.raw `
+use strict;
+use Fcntl qw(:DEFAULT :flock);
+my ($path, $info, $left) = @ARGV;
+$| = 1;
+sub fail { print "error $_[0]: $!\n"; exit 2 }
+my ($fh, $rw);
+while (1) {
+  if (sysopen($fh, $path, O_RDWR | O_NOFOLLOW)) { $rw = 1; last }
+  if ($!{ENOENT}) {
+    if (sysopen($fh, $path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0666)) {
+      chmod(0666, $fh); $rw = 1; last;
+    }
+    next if $!{EEXIST};
+    fail("create $path");
+  }
+  if ($!{EACCES} && sysopen($fh, $path, O_RDONLY | O_NOFOLLOW)) { $rw = 0; last }
+  fail("open $path");
+}
+my @st = stat($fh) or fail("stat $path");
+unless (-f _ && $st[3] == 1) { $! = 0; fail("$path is not a plain file") }
+my $rin = ''; vec($rin, fileno(STDIN), 1) = 1;
+my ($delay, $tries) = (0.01, 0);
+until (flock($fh, LOCK_EX | LOCK_NB)) {
+  $tries++;
+  fail("lock $path") unless $!{EWOULDBLOCK} || $!{EAGAIN};
+  if ($left >= 0 && $left <= 0) { print "busy\n"; exit 3 }
+  my $d = $left >= 0 && $left < $delay ? $left : $delay;
+  my $r = $rin;
+  if (select($r, undef, undef, $d) > 0) { my $b; exit 0 unless sysread(STDIN, $b, 64) }
+  $left -= $d if $left >= 0;
+  $delay = $delay * 2 > 0.1 ? 0.1 : $delay * 2;
+}
+my @t = gmtime();
+my $now = sprintf('%04d-%02d-%02dT%02d:%02d:%02dZ', $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]);
+$info =~ s/^\{"since":""/{"since":"$now"/;
+if ($rw) { truncate($fh, 0); sysseek($fh, 0, 0); syswrite($fh, $info) }
+print "locked $tries\n";
+my $b;
+1 while sysread(STDIN, $b, 64);
+truncate($fh, 0) if $rw;
+exit 0;
+`;
+const MAX_COMMAND = 200;
+const MAX_RECORD = 4096;
+const RELEASE_GRACE_MS = 2000;
+// Longer than a timer can count (24.8 days) is for ever.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// Beyond the wait: Perl's start-up, and a machine under load.
+const WAIT_SLACK_MS = 10_000;
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        // EPERM: alive, another user's.
+        return error.code === 'EPERM';
+    }
+}
+/** The holder recorded in a lock file, or null when there is none or it does not parse. */
+function readHolder(lockPath) {
+    const text = readRecord(lockPath);
+    if (text === null)
+        return null;
+    let record;
+    try {
+        record = JSON.parse(text);
+    }
+    catch {
+        return null;
+    }
+    if (typeof record !== 'object' || record === null)
+        return null;
+    const { pid, command, since } = record;
+    if (!Number.isSafeInteger(pid) || pid <= 0)
+        return null;
+    if (typeof command !== 'string' || typeof since !== 'string')
+        return null;
+    return {
+        pid: pid,
+        // Anyone may write the file: keep it one short printable line.
+        command: clean(command, MAX_COMMAND),
+        since: clean(since, 40),
+        alive: isAlive(pid),
+    };
+}
+/**
+ * The first bytes of the lock file. Its owner may have swapped it for a FIFO or a symlink since:
+ * never follow, never block, read only a plain file, and only so much.
+ */
+function readRecord(lockPath) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(lockPath, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch {
+        return null;
+    }
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile())
+            return null;
+        const buffer = Buffer.alloc(MAX_RECORD);
+        return buffer.toString('utf8', 0, (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, MAX_RECORD, 0));
+    }
+    catch {
+        return null;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** The holder, read again shortly when a holder that has just got the lock has not written yet. */
+async function holderOf(lockPath) {
+    const holder = readHolder(lockPath);
+    if (holder)
+        return holder;
+    await new Promise((r) => setTimeout(r, 200));
+    return readHolder(lockPath);
+}
+function clean(text, max) {
+    // eslint-disable-next-line no-control-regex
+    const line = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+function unrefStreams(child) {
+    for (const stream of [child.stdin, child.stdout, child.stderr])
+        if (stream instanceof external_node_net_namespaceObject.Socket)
+            stream.unref();
+    child.unref();
+}
+/**
+ * Takes the lock for a config, waiting up to `waitSeconds` for another run to release it. Rejects
+ * with `LockBusyError` (naming the holder) when the wait runs out, `LockError` otherwise.
+ */
+async function acquireLock(configPath, options) {
+    const { waitSeconds, signal } = options;
+    if (!(waitSeconds >= 0))
+        throw new LockError(`lock wait must be 0 or more seconds`);
+    const config = lockedConfig(configPath);
+    const lockPath = lockPathFor(config, options.dir);
+    // `since` first and empty: the holder fills it in when it gets the lock.
+    const record = JSON.stringify({
+        since: '',
+        pid: process.pid,
+        command: clean(options.command ?? process.argv.join(' '), MAX_COMMAND),
+        config,
+    });
+    const started = performance.now();
+    return await new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(new LockError(`cancelled while waiting for the lock for ${config}`));
+            return;
+        }
+        let child;
+        try {
+            // A bare environment: PERL5OPT or PERL5LIB must not run code in the holder.
+            const wait = waitSeconds * 1000 <= MAX_TIMER_MS ? String(waitSeconds) : '-1';
+            child = (0,external_node_child_process_namespaceObject.spawn)('perl', ['-e', HOLDER, lockPath, record, wait], {
+                stdio: ['pipe', 'pipe', 'pipe'],
+                detached: true,
+                env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+            });
+        }
+        catch (error) {
+            reject(new LockError(`cannot start perl to take the lock: ${String(error)}`));
+            return;
+        }
+        let state = 'waiting';
+        let lost = false;
+        let stdout = '';
+        let stderr = '';
+        let timer;
+        const exited = new Promise((done) => {
+            child.once('close', () => {
+                done();
+            });
+        });
+        const cleanupWait = () => {
+            if (timer)
+                clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+        };
+        // Rejects once the holder has exited, so no waiter outlives a failed acquire.
+        const giveUp = (error) => {
+            if (state !== 'waiting')
+                return;
+            state = 'done';
+            cleanupWait();
+            child.kill('SIGKILL');
+            void Promise.all([error, exited]).then(([e]) => {
+                reject(e);
+            });
+        };
+        const onAbort = () => {
+            giveUp(new LockError(`cancelled while waiting for the lock for ${config}`));
+        };
+        child.on('error', (error) => {
+            giveUp(new LockError(`cannot start perl to take the lock: ${error.message}`));
+        });
+        child.stderr?.on('data', (chunk) => {
+            if (stderr.length < MAX_RECORD)
+                stderr += chunk.toString();
+        });
+        child.stdout?.on('data', (chunk) => {
+            stdout += chunk.toString();
+            const line = stdout.split('\n')[0] ?? '';
+            if (!stdout.includes('\n') || state !== 'waiting')
+                return;
+            if (line === 'busy') {
+                const waitedMs = Math.round(performance.now() - started);
+                giveUp(holderOf(lockPath).then((holder) => new LockBusyError(config, lockPath, holder, waitedMs)));
+                return;
+            }
+            const locked = /^locked (\d+)$/.exec(line);
+            if (!locked) {
+                giveUp(new LockError(`cannot take the lock for ${config}: ${line.replace(/^error /, '')}`));
+                return;
+            }
+            state = 'held';
+            cleanupWait();
+            unrefStreams(child);
+            const waitedMs = Math.round(performance.now() - started);
+            let released;
+            resolve({
+                config,
+                path: lockPath,
+                waitedMs,
+                contended: locked[1] !== '0',
+                get lost() {
+                    return lost;
+                },
+                release() {
+                    released ??= (async () => {
+                        state = 'done';
+                        child.stdin?.end();
+                        const grace = setTimeout(() => child.kill('SIGKILL'), RELEASE_GRACE_MS);
+                        await exited;
+                        clearTimeout(grace);
+                    })();
+                    return released;
+                },
+            });
+        });
+        child.once('close', (code, sig) => {
+            if (state === 'held') {
+                lost = true;
+                state = 'done';
+                options.onLost?.(`the lock holder for ${config} ended (${sig ?? `exit ${code}`})`);
+                return;
+            }
+            const why = stderr.trim() || stdout.trim() || (sig ?? `exit ${code}`);
+            giveUp(new LockError(`cannot take the lock for ${config}: perl: ${why}`));
+        });
+        // Perl keeps the deadline; this only guards against a holder that never answers.
+        if (waitSeconds * 1000 + WAIT_SLACK_MS <= MAX_TIMER_MS) {
+            timer = setTimeout(() => {
+                giveUp(new LockError(`the lock holder for ${config} did not answer`));
+            }, waitSeconds * 1000 + WAIT_SLACK_MS);
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:util"
@@ -5077,6 +5599,8 @@ async function validatePlan(plan) {
 
 
 
+
+
 async function runOperation(settings, reporter, options) {
     const { cancel } = options;
     if (settings.command === 'validate') {
@@ -5089,18 +5613,69 @@ async function runOperation(settings, reporter, options) {
         return result;
     }
     const { recover } = options;
-    const plan = await makePlan(settings, { ...options, recovery: recover !== undefined });
-    if (cancel.cancelled && !recover) {
-        throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    let lock = null;
+    try {
+        const beforeProbe = async (configPath) => {
+            // One run per config (or per hooks folder when there is no config) at a time.
+            const key = configPath ?? settings.hooksDir;
+            if (key)
+                lock = await takeLock(key, settings.lockWaitSeconds, reporter, cancel);
+        };
+        const plan = await makePlan(settings, {
+            ...options,
+            recovery: recover !== undefined,
+            beforeProbe,
+        });
+        if (cancel.cancelled && !recover) {
+            throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        }
+        // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
+        reporter.maskSecrets(plan.config?.secrets ?? []);
+        reporter.planned(plan);
+        const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
+        const result = recover
+            ? await runRecovery(plan, observer, recover, { cancel })
+            : await runSession(plan, observer, { cancel });
+        const held = lock;
+        if (held?.waitedMs)
+            result.lockWaitMs = held.waitedMs;
+        await reporter.finish(result);
+        return result;
     }
-    // Masks first: nothing a hook or Rekkord prints may show a secret from the config.
-    reporter.maskSecrets(plan.config?.secrets ?? []);
-    reporter.planned(plan);
-    const result = recover
-        ? await runRecovery(plan, reporter, recover, { cancel })
-        : await runSession(plan, reporter, { cancel });
-    await reporter.finish(result);
-    return result;
+    finally {
+        await lock?.lock.release();
+    }
+}
+async function takeLock(key, waitSeconds, reporter, cancel) {
+    const started = performance.now();
+    const controller = new AbortController();
+    const stopWatching = cancel.onCancel(() => {
+        controller.abort();
+    });
+    try {
+        try {
+            return {
+                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+                waitedMs: 0,
+            };
+        }
+        catch (error) {
+            if (!(error instanceof LockBusyError) || waitSeconds === 0)
+                throw error;
+            reporter.note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
+        }
+        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+    }
+    catch (error) {
+        if (error instanceof LockBusyError || error instanceof LockError) {
+            throw new PreflightError(`No hook ran: ${error.message}`);
+        }
+        throw error;
+    }
+    finally {
+        stopWatching();
+    }
 }
 /** The verdict of `validate`, counted once here for every edge. */
 function validationResult(validation, rehearsal) {
@@ -5120,8 +5695,6 @@ function validationResult(validation, rehearsal) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -5210,6 +5783,21 @@ function endLine(what, result, marks) {
     if (result.outcome === 'success')
         return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
     return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
+}
+/**
+ * The warning for processes a hook left in its process group, which the run stopped: each named,
+ * and how to start a service that outlives its hook. Null when it left none.
+ */
+function leftoverWarning(result) {
+    const left = result.leftovers ?? [];
+    if (!left.length)
+        return null;
+    const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+    return {
+        title: `${result.phase} hook ${result.name} left processes running`,
+        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
+            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
@@ -5300,7 +5888,7 @@ function failureMessage(result) {
         parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
     const deferred = result.phases
         .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter(leftForPostStep));
+        .flatMap((p) => p.hooks.filter(outcome_leftForPostStep));
     if (deferred.length)
         parts.push(`${deferred.length} post hooks left to the post step`);
     if (result.cancelled) {
@@ -5409,6 +5997,9 @@ function renderSummary(result, ctx) {
     const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
     if (ctx.rekkordVersion)
         facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+    if (result.lockWaitMs) {
+        facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+    }
     out.push(facts.join(' · '), '');
     out.push(...hookTable(result.phases, result.step, result.recovery));
     out.push(...skippedLine(result.phases), '');
@@ -5557,7 +6148,6 @@ function validationOutputs(result) {
 
 
 
-
 const MARKS = { ok: '✅', failed: '❌' };
 class ActionsReporter {
     options;
@@ -5573,6 +6163,9 @@ class ActionsReporter {
     info(text) {
         this.resume();
         this.log.line(oneLine(text));
+    }
+    note(text) {
+        this.info(text);
     }
     maskSecrets(values) {
         for (const secret of values)
@@ -5590,7 +6183,6 @@ class ActionsReporter {
             core_warning(warning, { title: 'Rekkord config' });
     }
     phaseStart(phase, directories, listing) {
-        this.options.state?.stage(phase.startsWith('pre-') ? 'pre' : 'post');
         this.info(phaseLine(phase, directories, listing));
     }
     openGroup(title) {
@@ -5620,15 +6212,12 @@ class ActionsReporter {
     output(chunk) {
         return this.log.output(chunk);
     }
-    processGroup(pgid) {
-        this.options.state?.processGroup(pgid);
-    }
     hookEnd(result) {
         this.closeGroup();
-        if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
-            this.options.state?.postHookDone(result.path);
-        }
         this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
+        const left = leftoverWarning(result);
+        if (left)
+            core_warning(oneLine(left.message), { title: oneLine(left.title) });
     }
     stepStart(display, note) {
         if (note)
@@ -5637,7 +6226,6 @@ class ActionsReporter {
     }
     stepEnd(result) {
         this.closeGroup();
-        this.options.state?.step(result.exitCode, result.oid);
         const oid = result.oid ? `: snapshot ${result.oid}` : '';
         this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
         if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
@@ -5645,9 +6233,6 @@ class ActionsReporter {
         }
     }
     phaseEnd(report) {
-        if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
-            this.options.state?.stage('done');
-        }
         if (report.error)
             this.info(`❌ ${report.phase}: ${report.error}`);
     }
@@ -5834,6 +6419,14 @@ function batteries(text, dir) {
     }
     return expanded.batteries;
 }
+/** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
+const DEFAULT_LOCK_WAIT_S = 600;
+function lockWaitSeconds(text) {
+    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_HOOK_TIMEOUT_S) {
+        fail(`Input 'lock-wait' is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`);
+    }
+    return Number(text);
+}
 /**
  * How each command-specific input is read, and whether it was given at all (a default such as
  * `false` is not a choice). A new input is a compile error until it has its line here.
@@ -5944,6 +6537,7 @@ function parseSettings(input, context) {
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+        lockWaitSeconds: lockWaitSeconds(get('lock-wait') || String(DEFAULT_LOCK_WAIT_S)),
         allowWorkflowCommands: inputs_boolean('allow-workflow-commands', get('allow-workflow-commands')),
         skipIdentify: !inputs_boolean('identify', get('identify') || 'true'),
         workspace: context.workspace,
@@ -5964,6 +6558,7 @@ function parseSettings(input, context) {
 
 
 
+
 /** The runner's GITHUB_STATE, through `@actions/core`. */
 const actionsState = {
     save(name, value) {
@@ -5971,6 +6566,12 @@ const actionsState = {
         saveState(name, value);
     },
     get: (name) => getState(name),
+    reset() {
+        // The runner gives each step a fresh state file: emptying it drops only this step's lines.
+        const file = process.env.GITHUB_STATE;
+        if (file)
+            (0,external_node_fs_namespaceObject.writeFileSync)(file, '');
+    },
 };
 function readSettings(workspace) {
     return parseSettings((name) => getInput(name, { trimWhitespace: false }), {
@@ -6010,6 +6611,8 @@ async function edge_fail(error, workspace, reporter) {
  * from a state that is not the one this run's main step wrote.
  */
 
+
+
 /** The keys; the last value saved under a key wins. */
 const STATE_KEYS = {
     /** Set first by the main step to this run's token: only the post step sees it. */
@@ -6021,7 +6624,10 @@ const STATE_KEYS = {
     /** How many post hooks finished, and their paths as `post-done-1`, `post-done-2`, ... */
     postDoneCount: 'post-done-count',
     postDone: 'post-done-',
-    /** Process group of the running hook or Rekkord, empty when none runs. */
+    /**
+     * Process group of the running hook or Rekkord as `<pgid>:<leader's start time>`, empty when
+     * none runs: the post step signals it only when its leader is still that process.
+     */
     pgid: 'pgid',
     /** JSON {exitCode, oid} of the Rekkord step, for the post hooks' environment. */
     step: 'step',
@@ -6054,7 +6660,9 @@ class StateWriter {
         this.save(STATE_KEYS.stage, stage);
     }
     processGroup(pgid) {
-        this.save(STATE_KEYS.pgid, pgid === null ? '' : String(pgid));
+        const startTime = pgid === null ? null : processStartTime(pgid);
+        // Without the leader's start time the group cannot be proven later: record none.
+        this.save(STATE_KEYS.pgid, pgid === null || startTime === null ? '' : `${pgid}:${startTime}`);
     }
     postHookDone(hookPath) {
         this.postDone += 1;
@@ -6069,6 +6677,7 @@ class StateWriter {
      * workflow commands may have written to GITHUB_STATE (the last value of a key wins).
      */
     end() {
+        this.store.reset?.();
         for (const [name, value] of this.saved)
             this.store.save(name, value);
         this.store.save(STATE_KEYS.isPost, this.token);
@@ -6090,7 +6699,9 @@ function readState(store) {
         throw new StateError(`the saved state has an unknown stage '${stageText}'`);
     }
     const pgidText = store.get(STATE_KEYS.pgid);
-    const pgid = /^[1-9]\d*$/.test(pgidText) ? Number(pgidText) : null;
+    // A group id of 0 or 1 would signal this process's own group or every process: never.
+    const group = /^([1-9]\d*):(\d+)$/.exec(pgidText);
+    const pgid = group && Number(group[1]) > 1 ? { pgid: Number(group[1]), startTime: group[2] ?? '' } : null;
     const count = Number(store.get(STATE_KEYS.postDoneCount) || '0');
     const postDone = new Set();
     for (let i = 1; Number.isSafeInteger(count) && i <= count; i++) {
@@ -6107,7 +6718,48 @@ function readState(store) {
         exitCode: typeof parsed.exitCode === 'number' ? parsed.exitCode : null,
         oid: typeof parsed.oid === 'string' ? parsed.oid : null,
     };
-    return { stage: (stageText || null), pgid, postDone, step };
+    // Shown to the user: only characters that cannot form a workflow command.
+    const unprovenGroup = pgidText !== '' && !pgid ? pgidText.slice(0, 40).replace(/[^\w.:-]/g, '?') : null;
+    return { stage: (stageText || null), group: pgid, unprovenGroup, postDone, step };
+}
+/**
+ * The post step's ledger: an observer next to the reporter that records in the state what the
+ * main step has begun and what it still owes.
+ */
+class StateLedger {
+    state;
+    constructor(state) {
+        this.state = state;
+    }
+    phaseStart(_phase, _dirs, _listing, stage) {
+        if (stage)
+            this.state.stage(stage);
+    }
+    hookStart() {
+        // Recorded when it ends.
+    }
+    output() {
+        return undefined;
+    }
+    processGroup(pgid) {
+        this.state.processGroup(pgid);
+    }
+    hookEnd(result) {
+        if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
+            this.state.postHookDone(result.path);
+        }
+    }
+    stepStart() {
+        // Recorded when it ends.
+    }
+    stepEnd(result) {
+        this.state.step(result.exitCode, result.oid);
+    }
+    phaseEnd(report) {
+        if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
+            this.state.stage('done');
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/action/post.ts
@@ -6140,10 +6792,21 @@ async function run() {
             : 'No hook ran in the main step: nothing to do.');
         return;
     }
-    // Whatever the killed main step was running goes first, or it would race the post hooks.
-    if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
-        info(`Stopping process group ${saved.pgid}, left running by the main step`);
-        await reapGroup(saved.pgid, 2000);
+    // Whatever the killed main step was running goes first, or it would race the post hooks; but
+    // only a group proven to be the one it started (the state may hold anything a hook wrote).
+    if (saved.unprovenGroup !== null) {
+        info(`Not signalling the process group named by the saved state ('${saved.unprovenGroup}'): it is not a group the main step recorded`);
+    }
+    else if (saved.group) {
+        const { pgid, startTime } = saved.group;
+        const mismatch = groupMismatch(pgid, startTime);
+        if (mismatch) {
+            info(`Not signalling process group ${pgid} named by the saved state: ${mismatch}`);
+        }
+        else if (signalGroup(pgid, 'SIGTERM')) {
+            info(`Stopping process group ${pgid}, left running by the main step`);
+            await reapGroup(pgid, 2000);
+        }
     }
     const cancel = cancelOnSignals();
     try {
@@ -6155,7 +6818,6 @@ async function run() {
         reporter = new ActionsReporter({
             workspace,
             allowWorkflowCommands: settings.allowWorkflowCommands,
-            state: null,
         });
         info(`The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`);
         const recover = { alreadyRun: saved.postDone, ...saved.step };

@@ -2,6 +2,7 @@
  * What the main and the post step share at the runner's edge: the state store, the settings from
  * the step's inputs, the cancel signals, and how a run that stopped is shown.
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as core from '@actions/core';
 import { ActionsReporter } from './reporter.js';
@@ -18,6 +19,11 @@ export const actionsState: StateStore = {
     core.saveState(name, value);
   },
   get: (name) => core.getState(name),
+  reset() {
+    // The runner gives each step a fresh state file: emptying it drops only this step's lines.
+    const file = process.env.GITHUB_STATE;
+    if (file) writeFileSync(file, '');
+  },
 };
 
 export function readSettings(workspace: string): Settings {

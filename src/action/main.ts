@@ -8,7 +8,7 @@ import { PreflightError } from '../kernel/errors.js';
 import { executeFile as execute } from '../process/execute-file.js';
 import { actionsState, cancelOnSignals, fail, readSettings } from './edge.js';
 import { ActionsReporter } from './reporter.js';
-import { StateWriter } from './state.js';
+import { StateLedger, StateWriter } from './state.js';
 
 /** The main step: the entry of `dist/index.js` and of `@github/local-action`. */
 export async function run(): Promise<void> {
@@ -30,10 +30,10 @@ export async function run(): Promise<void> {
     reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
-      // A rehearsal owes the post step nothing: only a real run records its progress.
-      state: settings.command === 'validate' ? null : state,
     });
-    await runOperation(settings, reporter, { cancel, execute });
+    // A rehearsal owes the post step nothing: only a real run records its progress.
+    const ledger = settings.command === 'validate' ? undefined : new StateLedger(state);
+    await runOperation(settings, reporter, { cancel, execute, ...(ledger ? { ledger } : {}) });
   } catch (error) {
     await fail(error, workspace, reporter);
   } finally {

@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { runOperation } from '../engine/index.js';
 import { removeLeftoverCopies } from '../engine/step-config.js';
-import { reapGroup, signalGroup } from '../process/process-group.js';
+import { groupMismatch, reapGroup, signalGroup } from '../process/process-group.js';
 import { actionsState, cancelOnSignals, fail, readSettings } from './edge.js';
 import { ActionsReporter } from './reporter.js';
 import { readState } from './state.js';
@@ -29,10 +29,21 @@ export async function run(): Promise<void> {
     );
     return;
   }
-  // Whatever the killed main step was running goes first, or it would race the post hooks.
-  if (saved.pgid !== null && signalGroup(saved.pgid, 'SIGTERM')) {
-    core.info(`Stopping process group ${saved.pgid}, left running by the main step`);
-    await reapGroup(saved.pgid, 2000);
+  // Whatever the killed main step was running goes first, or it would race the post hooks; but
+  // only a group proven to be the one it started (the state may hold anything a hook wrote).
+  if (saved.unprovenGroup !== null) {
+    core.info(
+      `Not signalling the process group named by the saved state ('${saved.unprovenGroup}'): it is not a group the main step recorded`,
+    );
+  } else if (saved.group) {
+    const { pgid, startTime } = saved.group;
+    const mismatch = groupMismatch(pgid, startTime);
+    if (mismatch) {
+      core.info(`Not signalling process group ${pgid} named by the saved state: ${mismatch}`);
+    } else if (signalGroup(pgid, 'SIGTERM')) {
+      core.info(`Stopping process group ${pgid}, left running by the main step`);
+      await reapGroup(pgid, 2000);
+    }
   }
   const cancel = cancelOnSignals();
   try {
@@ -44,7 +55,6 @@ export async function run(): Promise<void> {
     reporter = new ActionsReporter({
       workspace,
       allowWorkflowCommands: settings.allowWorkflowCommands,
-      state: null,
     });
     core.info(
       `The main step ended before its post hooks ran (${saved.postDone.size} had finished); running them now with SUCCESS=0`,

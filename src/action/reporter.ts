@@ -5,14 +5,12 @@ import { errorAnnotations, type Annotation } from '../report/annotations.js';
 import type { HookListing } from '../plan/discovery.js';
 import { checkpoint } from '../kernel/faults.js';
 import { LogWriter } from '../report/log-writer.js';
-import { leftForPostStep } from '../engine/outcome.js';
 import { ABORT_OUTPUTS, stepOutputs } from '../report/outputs.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, hookTitle, phaseLine, workspaceFile } from '../report/rows.js';
+import { endLine, hookTitle, leftoverWarning, phaseLine, workspaceFile } from '../report/rows.js';
 import { oneLine } from '../kernel/text.js';
 import type { Reporter } from '../engine/index.js';
 import { describeError } from '../kernel/errors.js';
-import type { StateWriter } from './state.js';
 import { renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { HookEntry } from '../plan/types.js';
@@ -33,8 +31,6 @@ export interface ReporterOptions {
   workspace: string;
   /** Let hook and Rekkord output issue workflow commands. */
   allowWorkflowCommands: boolean;
-  /** Where the main step records its progress for the post step; none for a rehearsal. */
-  state: StateWriter | null;
 }
 
 const MARKS = { ok: '✅', failed: '❌' };
@@ -54,6 +50,10 @@ export class ActionsReporter implements Reporter {
     this.log.line(oneLine(text));
   }
 
+  note(text: string): void {
+    this.info(text);
+  }
+
   maskSecrets(values: readonly string[]): void {
     for (const secret of values) core.setSecret(secret);
   }
@@ -70,7 +70,6 @@ export class ActionsReporter implements Reporter {
   }
 
   phaseStart(phase: string, directories: string[], listing: HookListing): void {
-    this.options.state?.stage(phase.startsWith('pre-') ? 'pre' : 'post');
     this.info(phaseLine(phase, directories, listing));
   }
 
@@ -104,16 +103,11 @@ export class ActionsReporter implements Reporter {
     return this.log.output(chunk);
   }
 
-  processGroup(pgid: number | null): void {
-    this.options.state?.processGroup(pgid);
-  }
-
   hookEnd(result: HookResult): void {
     this.closeGroup();
-    if (result.phase.startsWith('post-') && !leftForPostStep(result)) {
-      this.options.state?.postHookDone(result.path);
-    }
     this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    const left = leftoverWarning(result);
+    if (left) core.warning(oneLine(left.message), { title: oneLine(left.title) });
   }
 
   stepStart(display: string, note: string): void {
@@ -123,7 +117,6 @@ export class ActionsReporter implements Reporter {
 
   stepEnd(result: StepResult): void {
     this.closeGroup();
-    this.options.state?.step(result.exitCode, result.oid);
     const oid = result.oid ? `: snapshot ${result.oid}` : '';
     this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
     if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
@@ -135,9 +128,6 @@ export class ActionsReporter implements Reporter {
   }
 
   phaseEnd(report: PhaseReport): void {
-    if (report.phase.startsWith('post-') && !report.hooks.some(leftForPostStep)) {
-      this.options.state?.stage('done');
-    }
     if (report.error) this.info(`❌ ${report.phase}: ${report.error}`);
   }
 

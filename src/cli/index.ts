@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Cancellation } from '../kernel/cancel.js';
+import { oneLine } from '../kernel/text.js';
 import { parseSettings } from '../plan/inputs.js';
 import { executeFile as execute } from '../process/execute-file.js';
 import { runOperation } from '../engine/index.js';
@@ -29,6 +30,7 @@ Options:
       --rekkord PATH       Rekkord executable (default: rekkord in PATH)
       --arg ARG            extra Rekkord argument (repeat for several)
       --hook-timeout SEC   seconds each hook may run (default: 0, no limit)
+      --lock-wait SEC      seconds to wait for another run on the same config (default: 600)
       --exercise           validate: also run every phase as a rehearsal
       --no-identify        do not open the repository (rekkord identify) before the hooks
   -h, --help               this help
@@ -53,6 +55,7 @@ function readCommandLine(argv: string[]): Record<string, string> {
       rekkord: { type: 'string' },
       arg: { type: 'string', multiple: true },
       'hook-timeout': { type: 'string' },
+      'lock-wait': { type: 'string' },
       exercise: { type: 'boolean' },
       'no-identify': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -74,6 +77,7 @@ function readCommandLine(argv: string[]): Record<string, string> {
     'hooks-dir',
     'rekkord',
     'hook-timeout',
+    'lock-wait',
   ] as const) {
     const value = values[name];
     if (value !== undefined) inputs[name] = value;
@@ -95,10 +99,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return inputs.help ? 0 : 2;
   }
-  const cancel = new Cancellation();
+  // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
+  const cancel = new Cancellation(Infinity);
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (cancel.cancel(signal))
-      process.stderr.write(`\n${signal}: stopping, then running the post hooks\n`);
+    signals += 1;
+    if (signals === 1) {
+      cancel.cancel(signal);
+      process.stderr.write(`\n${signal}: stopping, then running every post hook to its end\n`);
+    } else if (signals === 2) {
+      process.stderr.write(
+        `\n${signal} again: ignored, the post hooks are running (a third signal stops them)\n`,
+      );
+    } else if (signals === 3) {
+      process.stderr.write(`\n${signal} a third time: stopping the post hooks\n`);
+      cancel.expire('the post phase was stopped by a third signal');
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -110,6 +126,20 @@ async function main(argv: string[]): Promise<number> {
       env: process.env,
     });
     const result = await runOperation(settings, reporter, { cancel, execute });
+    if (cancel.expiredBy !== null && 'phases' in result) {
+      const unfinished = result.phases
+        .flatMap((p) => p.hooks)
+        .filter(
+          (h) =>
+            h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'),
+        )
+        .map((h) => `${h.phase}/${h.name}`);
+      if (unfinished.length) {
+        process.stderr.write(
+          `rekkord-hooks: post hooks that did not complete: ${oneLine(unfinished.join(', '))}\n`,
+        );
+      }
+    }
     return result.success ? 0 : 1;
   } catch (error) {
     process.stderr.write(`rekkord-hooks: ${(error as Error).message}\n`);

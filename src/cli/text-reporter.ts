@@ -4,7 +4,7 @@ import type { HookListing } from '../plan/discovery.js';
 import { LogWriter } from '../report/log-writer.js';
 import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, hookRows, hookTitle, phaseLine } from '../report/rows.js';
+import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import type { Reporter } from '../engine/index.js';
 import type { HookEntry } from '../plan/types.js';
@@ -31,6 +31,10 @@ export class TextReporter implements Reporter {
     this.log.line(oneLine(text));
   }
 
+  note(text: string): void {
+    this.line(text);
+  }
+
   // A terminal is the user's own: nothing to mask there.
   maskSecrets(): void {}
 
@@ -55,6 +59,8 @@ export class TextReporter implements Reporter {
 
   hookEnd(result: HookResult): void {
     this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
+    const left = leftoverWarning(result);
+    if (left) this.line(`warning: ${left.message}`);
   }
 
   stepStart(display: string, note: string): void {
@@ -73,6 +79,9 @@ export class TextReporter implements Reporter {
 
   finish(result: SessionResult): Promise<void> {
     this.line('');
+    if (result.lockWaitMs) {
+      this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+    }
     this.table(result.phases, result.step);
     const { failure } = errorAnnotations(result, '/');
     if (failure) this.line(`✘ ${failure}`);

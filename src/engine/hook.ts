@@ -75,5 +75,6 @@ export async function runHook(
     onSpawn: options.onSpawn,
   });
   const ctx = { timeoutMs: options.timeoutMs, onCancel: options.onCancel ?? 'interrupt' } as const;
-  return { ...base, ...classifyExit(exit, ctx) };
+  const leftovers = exit.leftovers.length ? { leftovers: exit.leftovers } : {};
+  return { ...base, ...classifyExit(exit, ctx), ...leftovers };
 }

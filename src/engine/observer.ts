@@ -6,12 +6,12 @@
 import { describeError } from '../kernel/errors.js';
 import type { HookListing } from '../plan/discovery.js';
 import type { OutputSink } from '../process/output-relay.js';
-import type { HookEntry } from '../plan/types.js';
+import type { HookEntry, Stage } from '../plan/types.js';
 import type { HookResult, PhaseReport, StepResult } from './results.js';
 
 export interface SessionObserver {
   /** `phase` is the phase's name, or its label (a rehearsal's `post-save (SUCCESS=0)`). */
-  phaseStart(phase: string, directories: string[], listing: HookListing): void;
+  phaseStart(phase: string, directories: string[], listing: HookListing, stage?: Stage): void;
   hookStart(phase: string, hook: HookEntry): void;
   /**
    * Raw output of the running hook or Rekkord, stdout and stderr as they come; a returned promise
@@ -24,6 +24,44 @@ export interface SessionObserver {
   phaseEnd(report: PhaseReport): void;
   /** The process group of the running hook or Rekkord, null once it has ended. */
   processGroup?(pgid: number | null): void;
+}
+
+/**
+ * Two observers told the same events, `first` then `second`: the reporter and the post step's
+ * ledger. Output goes to `first` alone; only the ledger needs to know the process group.
+ */
+export function bothObservers(first: SessionObserver, second: SessionObserver): SessionObserver {
+  return {
+    phaseStart(...args) {
+      first.phaseStart(...args);
+      second.phaseStart(...args);
+    },
+    hookStart(...args) {
+      first.hookStart(...args);
+      second.hookStart(...args);
+    },
+    output: (chunk) => first.output(chunk),
+    hookEnd(result) {
+      first.hookEnd(result);
+      second.hookEnd(result);
+    },
+    stepStart(...args) {
+      first.stepStart(...args);
+      second.stepStart(...args);
+    },
+    stepEnd(result) {
+      first.stepEnd(result);
+      second.stepEnd(result);
+    },
+    phaseEnd(report) {
+      first.phaseEnd(report);
+      second.phaseEnd(report);
+    },
+    processGroup(pgid) {
+      first.processGroup?.(pgid);
+      second.processGroup?.(pgid);
+    },
+  };
 }
 
 /** The observer, with every call's failure caught and kept in `errors` (once per message). */

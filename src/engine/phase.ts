@@ -76,7 +76,7 @@ export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
     skipped: listing.skipped,
     error,
   };
-  observer.phaseStart(title, directories, listing);
+  observer.phaseStart(title, directories, listing, stage);
 
   let success = context.success && report.error === '';
   for (const hook of listing.hooks) {
@@ -87,7 +87,10 @@ export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
     }
     // Past the cancel grace, the post step (which runs even after a cancel) runs the rest.
     if (stage === 'post' && cancel.remainingMs() === 0) {
-      const reason = 'not run before the cancel grace ran out; the post step runs it';
+      const reason =
+        cancel.expiredBy !== null
+          ? `not run: ${cancel.expiredBy}`
+          : 'not run before the cancel grace ran out; the post step runs it';
       report.hooks.push(notRunResult(phase.phase, hook, reason));
       continue;
     }
@@ -115,6 +118,10 @@ export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
       result = startFailure(phase.phase, hook, thrown);
     }
     observer.processGroup?.(null);
+    // Stopped by `expire` (the command line's third signal), not by a grace the post step makes up.
+    if (cancel.expiredBy !== null && result.outcome === 'cancelled') {
+      result = { ...result, message: `stopped: ${cancel.expiredBy}` };
+    }
     if (result.outcome !== 'success') success = false;
     report.hooks.push(result);
     observer.hookEnd(result);

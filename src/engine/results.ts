@@ -27,6 +27,8 @@ export interface HookResult extends ProcessEnding<HookOutcome> {
   phase: PhaseName;
   name: string;
   path: string;
+  /** Processes the hook left in its process group after it exited; the run stopped each. */
+  leftovers?: { pid: number; command: string }[];
 }
 
 /** `timed-out` only in principle: the Rekkord step has no time limit of its own. */
@@ -65,6 +67,8 @@ export interface SessionResult {
   configPath: string | null;
   /** Failures of the action itself (a log or state that could not be written): each fails it. */
   errors: string[];
+  /** How long the run waited for another run on the same config; 0 when it did not. */
+  lockWaitMs?: number;
 }
 
 /** What `validate` found, with its verdict computed once: every edge reads it, none recounts. */

@@ -12,6 +12,16 @@ export class Cancellation {
   signal: NodeJS.Signals | null = null;
   private at = 0;
   private readonly listeners = new Set<(signal: NodeJS.Signals) => void>();
+  private readonly expiryListeners = new Set<() => void>();
+  /** Set once `expire` ended the budget early: why, for the hooks it keeps from running. */
+  expiredBy: string | null = null;
+
+  /**
+   * `budgetMs`: how long the post hooks may run after the cancel. The action keeps the runner's
+   * grace (CANCEL_BUDGET_MS); the command line has no runner behind it and passes Infinity, so
+   * only `expire` (a third signal) or `--hook-timeout` ends a post hook.
+   */
+  constructor(private readonly budgetMs = CANCEL_BUDGET_MS) {}
 
   get cancelled(): boolean {
     return this.signal !== null;
@@ -36,8 +46,26 @@ export class Cancellation {
     return () => this.listeners.delete(listener);
   }
 
+  /** Ends the budget now: running post hooks are stopped, the rest do not start. */
+  expire(reason: string): void {
+    if (this.expiredBy !== null) return;
+    this.expiredBy = reason;
+    for (const listener of this.expiryListeners) listener();
+  }
+
+  /** Calls `listener` when `expire` ends the budget early; returns the unsubscribe. */
+  onExpire(listener: () => void): () => void {
+    if (this.expiredBy !== null) {
+      listener();
+      return () => undefined;
+    }
+    this.expiryListeners.add(listener);
+    return () => this.expiryListeners.delete(listener);
+  }
+
   /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
   remainingMs(): number {
-    return this.signal ? Math.max(0, this.at + CANCEL_BUDGET_MS - performance.now()) : Infinity;
+    if (this.expiredBy !== null) return 0;
+    return this.signal ? Math.max(0, this.at + this.budgetMs - performance.now()) : Infinity;
   }
 }

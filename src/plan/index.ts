@@ -79,6 +79,11 @@ export interface PlanOptions {
    * them.
    */
   recovery?: boolean;
+  /**
+   * Called once the config is known and before Rekkord is first run (the engine takes the run's
+   * lock here); its rejection stops the plan.
+   */
+  beforeProbe?: (configPath: string | null) => Promise<void>;
 }
 
 export const INSTALL_HINT =
@@ -181,6 +186,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
   if (!found && !options.recovery) throw rekkordMissing(settings);
   const rekkordPath = found ?? settings.rekkord;
   const { config, searched } = await readConfig(settings, found);
+  await options.beforeProbe?.(config?.path ?? null);
 
   const pre = phasePlan(settings, config, command, 'pre');
   const post = phasePlan(settings, config, command, 'post');

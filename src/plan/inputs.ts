@@ -28,6 +28,8 @@ export interface Settings {
   readonly args: readonly string[];
   /** Per-hook limit in milliseconds; 0 for none. */
   readonly hookTimeoutMs: number;
+  /** How long to wait for another run on the same config, in seconds; 0 tries once. */
+  readonly lockWaitSeconds: number;
   /** Whether hooks and Rekkord may issue workflow commands (`::error::`, ...) in their output. */
   readonly allowWorkflowCommands: boolean;
   /** Skip `rekkord identify` before the pre hooks (offline rehearsals). */
@@ -125,6 +127,18 @@ function batteries(text: string, dir: string | null): BatteryName[] {
     );
   }
   return expanded.batteries;
+}
+
+/** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
+export const DEFAULT_LOCK_WAIT_S = 600;
+
+function lockWaitSeconds(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_HOOK_TIMEOUT_S) {
+    fail(
+      `Input 'lock-wait' is '${text}'; expected a number of seconds up to ${MAX_HOOK_TIMEOUT_S} (0: do not wait)`,
+    );
+  }
+  return Number(text);
 }
 
 type Raw = (name: string) => string;
@@ -250,6 +264,7 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     rekkord: path('rekkord') ?? 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
+    lockWaitSeconds: lockWaitSeconds(get('lock-wait') || String(DEFAULT_LOCK_WAIT_S)),
     allowWorkflowCommands: boolean('allow-workflow-commands', get('allow-workflow-commands')),
     skipIdentify: !boolean('identify', get('identify') || 'true'),
     workspace: context.workspace,

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CANCEL_KILL_GRACE_MS, type Cancellation } from '../kernel/cancel.js';
 import { OutputRelay, type OutputSink } from './output-relay.js';
-import { reapGroup, signalGroup } from './process-group.js';
+import { groupMembers, reapGroup, signalGroup } from './process-group.js';
 
 export interface ProcessSpec {
   file: string;
@@ -48,6 +48,11 @@ export interface ProcessExit {
   /** Set when the action stopped the process. */
   stoppedBy: StopReason | null;
   tail: string[];
+  /**
+   * What was still running in the child's process group after it exited (background processes
+   * it started without leaving its group): each was stopped.
+   */
+  leftovers: { pid: number; command: string }[];
 }
 
 /** After SIGTERM on timeout, how long the group gets before SIGKILL. */
@@ -146,10 +151,11 @@ class ProcessRun {
     }
     const durationMs = performance.now() - this.started;
     await relay.drain(DRAIN_MS);
-    // A background child held the output past the drain: it goes, the hook's result stands.
-    if (relay.cut && !this.stoppedBy && signalGroup(pgid, 'SIGTERM')) {
-      setTimeout(() => signalGroup(pgid, 'SIGKILL'), KILL_GRACE_MS).unref();
-    }
+    // One rule, whether or not they hold the output: what the child left in its group is named
+    // and stopped, so a run never ends with a hook's process silently stopped or left behind.
+    // A service meant to outlive its hook leaves the group (systemctl, setsid).
+    const leftovers = this.stoppedBy ? [] : await groupMembers(pgid);
+    if (leftovers.length && signalGroup(pgid, 'SIGTERM')) await reapGroup(pgid, KILL_GRACE_MS);
     // A stopped hook's background children go with it, within what is left of the grace.
     if (this.stoppedBy) {
       await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));
@@ -162,6 +168,7 @@ class ProcessRun {
       startError: null,
       stoppedBy: this.stoppedBy,
       tail: relay.tail.lines(),
+      leftovers,
     };
   }
 
@@ -185,11 +192,13 @@ class ProcessRun {
           this.stop(pgid, 'cancel', signal, CANCEL_KILL_GRACE_MS);
           return;
         }
-        this.whileRunning.push(
-          setLongTimeout(() => {
-            this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
-          }, cancel.remainingMs()),
-        );
+        const atDeadline = (): void => {
+          this.stop(pgid, 'cancel', 'SIGTERM', DEADLINE_KILL_GRACE_MS);
+        };
+        const left = cancel.remainingMs();
+        // An unbounded budget (the command line) has no clock: only `expire` ends the hook.
+        if (Number.isFinite(left)) this.whileRunning.push(setLongTimeout(atDeadline, left));
+        this.whileRunning.push(cancel.onExpire(atDeadline));
       }),
     );
   }
@@ -211,6 +220,7 @@ class ProcessRun {
       startError: await startErrorText(this.spec.file, error),
       stoppedBy: null,
       tail: [],
+      leftovers: [],
     };
   }
 }

@@ -3,6 +3,7 @@
  * cancel reaches everything it started. Checking whether a group still has a live member reads
  * `/proc` asynchronously and only while a stopped group is being waited for.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Sends a signal to a whole process group; false when the group is gone. */
@@ -13,6 +14,61 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   } catch {
     return false;
   }
+}
+
+/** The fields of `/proc/<pid>/stat` after `comm`, which may hold spaces and parentheses (proc(5)). */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A process's start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot): with the pid,
+ * it names one process, as a pid alone is reused. Null when it cannot be read.
+ */
+export function processStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/**
+ * Whether `pgid` is still the group a run started: its leader is alive, leads the group, and has
+ * the start time recorded when it was started. Why not, in words, or null when it is.
+ */
+export function groupMismatch(pgid: number, startTime: string): string | null {
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) return `${pgid} is not a process group it started`;
+  if (pgid === process.pid) return `${pgid} is this process`;
+  const fields = statFields(pgid);
+  if (!fields) return `its leader ${pgid} is gone`;
+  const [state, , group] = fields;
+  if (state === 'Z') return `its leader ${pgid} has exited`;
+  if (Number(group) !== pgid) return `process ${pgid} no longer leads group ${pgid}`;
+  if (fields[19] !== startTime) {
+    return `process ${pgid} is not the one started (its start time differs: the pid was reused)`;
+  }
+  return null;
+}
+
+/** The live members of a group, pid and command line, the leader first. */
+export async function groupMembers(pgid: number): Promise<{ pid: number; command: string }[]> {
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const members: { pid: number; command: string }[] = [];
+  for (const pid of pids) {
+    if (!(await liveMember(pid, pgid))) continue;
+    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8')
+      .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
+      .catch(() => '');
+    members.push({ pid: Number(pid), command });
+  }
+  return members.sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */

@@ -113,3 +113,19 @@ export function endLine(
   if (result.outcome === 'success') return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
   return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
 }
+
+/**
+ * The warning for processes a hook left in its process group, which the run stopped: each named,
+ * and how to start a service that outlives its hook. Null when it left none.
+ */
+export function leftoverWarning(result: HookResult): { title: string; message: string } | null {
+  const left = result.leftovers ?? [];
+  if (!left.length) return null;
+  const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+  return {
+    title: `${result.phase} hook ${result.name} left processes running`,
+    message:
+      `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
+      'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+  };
+}

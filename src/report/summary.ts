@@ -36,6 +36,9 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
     out.push(`Snapshot ${code(result.oid)} saved in channel ${code(ctx.channel ?? '')}.`, '');
   const facts = [`Config: ${result.configPath ? code(result.configPath) : 'none found'}`];
   if (ctx.rekkordVersion) facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
+  if (result.lockWaitMs) {
+    facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+  }
   out.push(facts.join(' · '), '');
   out.push(...hookTable(result.phases, result.step, result.recovery));
   out.push(...skippedLine(result.phases), '');
