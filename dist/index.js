@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(815);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(201);
 /** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 815:
+/***/ 201:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -606,8 +606,6 @@ function trimAscii(s) {
 function knownName(name, known, shown) {
     return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }
-/** Sections of older builds: named in the error, as a user migrating a config looks for them. */
-const OLD_SECTIONS = (/* unused pure expression or super */ null && (['Connect', 'Agent']));
 function parseRekkordIni(text, file) {
     const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
     if (lines.length > 0 && lines[lines.length - 1] === '')
@@ -1089,8 +1087,9 @@ async function classify(file) {
 }
 /** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
 async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
-    const names = await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' });
-    names.sort((a, b) => Buffer.compare(a, b));
+    const names = rules.names
+        ? rules.names.map((n) => Buffer.from(n, 'utf8'))
+        : (await (0,promises_namespaceObject.readdir)(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
     const hooks = [];
     const skipped = [];
     const examined = rules.limit === undefined ? names : names.slice(0, rules.limit);
@@ -1114,6 +1113,16 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
                     kind: 'bad-name',
                     message: 'its name is not valid UTF-8, so it cannot be started; rename it',
                 },
+            });
+            continue;
+        }
+        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
+        if (rules.names && !(await (0,promises_namespaceObject.lstat)(file).catch(() => null))) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
             });
             continue;
         }
@@ -1223,12 +1232,90 @@ function roleAllows(role, mode) {
     return false;
 }
 
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/plan/batteries.ts
+/**
+ * The batteries (batteries/ beside the bundles): which scripts there are, the phase each runs in
+ * (its header's `# phase:` line, checked by a test), and the order they run in when the
+ * `batteries` input enables them. The table is outermost first: a pre phase runs it top down
+ * (heartbeat, then services, then dumps), a post phase bottom up (cleanups, then services, then
+ * heartbeat), so that what a battery sets up is there for everything inside it.
+ */
+
+
+
+const BATTERY_TABLE = [
+    { name: 'heartbeat-start', family: 'heartbeat', phase: 'pre-save' },
+    { name: 'heartbeat-end', family: 'heartbeat', phase: 'post-save' },
+    { name: 'services-stop', family: 'services', phase: 'pre-save' },
+    { name: 'services-start', family: 'services', phase: 'post-save' },
+    { name: 'postgresql-dump', family: 'postgresql', phase: 'pre-save' },
+    { name: 'postgresql-cleanup', family: 'postgresql', phase: 'post-save' },
+    { name: 'postgresql-drill', family: 'postgresql', phase: 'post-restore' },
+    { name: 'mariadb-dump', family: 'mariadb', phase: 'pre-save' },
+    { name: 'mariadb-cleanup', family: 'mariadb', phase: 'post-save' },
+    { name: 'mariadb-drill', family: 'mariadb', phase: 'post-restore' },
+    { name: 'sqlite-backup', family: 'sqlite', phase: 'pre-save' },
+    { name: 'sqlite-cleanup', family: 'sqlite', phase: 'post-save' },
+    { name: 'sqlite-drill', family: 'sqlite', phase: 'post-restore' },
+];
+const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
+/**
+ * The batteries a list of names enables (a family name enables all its scripts), in table order;
+ * an error message for the first unknown name.
+ */
+function expandBatteries(names) {
+    const wanted = new Set();
+    for (const name of names) {
+        const family = BATTERY_TABLE.filter((b) => b.family === name);
+        const one = BATTERY_TABLE.filter((b) => b.name === name);
+        if (family.length === 0 && one.length === 0) {
+            return {
+                error: `'${name}' is no battery; expected a family (${BATTERY_FAMILIES.join(', ')}) or a script (${BATTERY_TABLE.map((b) => b.name).join(', ')})`,
+            };
+        }
+        for (const b of [...family, ...one])
+            wanted.add(b.name);
+    }
+    return { batteries: BATTERY_TABLE.filter((b) => wanted.has(b.name)).map((b) => b.name) };
+}
+/** The enabled batteries of one phase, in the order they run. */
+function phaseBatteries(enabled, phase) {
+    const names = BATTERY_TABLE.filter((b) => b.phase === phase && enabled.includes(b.name)).map((b) => b.name);
+    return phase.startsWith('pre-') ? names : names.reverse();
+}
+/**
+ * The batteries folder that ships with the code at `moduleUrl`: the nearest `batteries/` with the
+ * scripts in it, from the module's folder up three levels. That covers the action's bundles
+ * (`dist/index.js`, `dist/post/index.js` in the action's checkout), the command line's
+ * (`dist/cli/index.js` in the npm package) and the sources (`src/plan/`). Links are resolved
+ * first: npm starts the command line through a link in `node_modules/.bin`.
+ */
+function findBatteriesFolder(moduleUrl) {
+    let dir;
+    try {
+        dir = external_node_path_default().dirname((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_url_namespaceObject.fileURLToPath)(moduleUrl)));
+    }
+    catch {
+        return null;
+    }
+    for (let level = 0; level <= 3; level++) {
+        const candidate = external_node_path_default().join(dir, 'batteries');
+        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(candidate, BATTERY_TABLE[0].name)))
+            return candidate;
+        dir = external_node_path_default().dirname(dir);
+    }
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
  * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
  * (and its input in action.yml and inputs.ts).
  */
+
 
 
 
@@ -1259,7 +1346,7 @@ const HOOK_SOURCES = {
         folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
         listing: REKKORD_LISTING,
         args: () => [],
-        order: { pre: 1, post: 0 },
+        order: { pre: 2, post: 0 },
         shellRules: true,
     },
     /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
@@ -1268,7 +1355,25 @@ const HOOK_SOURCES = {
         folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
         listing: TKLBAM_LISTING,
         args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
-        order: { pre: 0, post: 1 },
+        order: { pre: 0, post: 2 },
+        shellRules: false,
+    },
+    /**
+     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
+     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
+     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
+     */
+    batteries: {
+        input: 'batteries',
+        folders(settings, _config, phase) {
+            const names = phaseBatteries(settings.batteries, phase);
+            return names.length > 0 && settings.batteriesDir
+                ? [{ directory: settings.batteriesDir, names }]
+                : [];
+        },
+        listing: REKKORD_LISTING,
+        args: () => [],
+        order: { pre: 1, post: 1 },
         shellRules: false,
     },
 };
@@ -1282,10 +1387,11 @@ function hookSourceSpec(kind) {
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
  */
 
 
@@ -2310,7 +2416,10 @@ async function listPhase(phase) {
         try {
             checkpoint('listing', phase.phase);
             const rules = hookSourceSpec(source.kind).listing;
-            const one = await listHookDirectory(source.directory, source.args, rules);
+            const one = await listHookDirectory(source.directory, source.args, {
+                ...rules,
+                ...(source.names ? { names: source.names } : {}),
+            });
             listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
         }
@@ -3555,7 +3664,11 @@ async function gitModes(workspace, dir, env) {
 /** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
 function entries(source) {
     const rules = hookSourceSpec(source.kind).listing;
-    return listHookDirectory(source.directory, source.args, { ...rules, limit: MAX_EXAMINED });
+    return listHookDirectory(source.directory, source.args, {
+        ...rules,
+        limit: MAX_EXAMINED,
+        ...(source.names ? { names: source.names } : {}),
+    });
 }
 async function isRunnable(hook) {
     if (hook.problem)
@@ -3611,6 +3724,34 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(...(await startFindings(hook.path, ctx.pathVar)));
     }
     return found;
+}
+/** The real paths of the batteries the input enables, by path, with their names. */
+async function enabledBatteries(plan) {
+    const { batteries, batteriesDir } = plan.settings;
+    const found = new Map();
+    if (!batteriesDir)
+        return found;
+    for (const name of batteries) {
+        const real = await (0,promises_namespaceObject.realpath)(external_node_path_default().join(batteriesDir, name)).catch(() => null);
+        if (real)
+            found.set(real, name);
+    }
+    return found;
+}
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+async function twiceFinding(hook, phase, batteries) {
+    const real = await (0,promises_namespaceObject.realpath)(hook.path).catch(() => null);
+    const battery = real ? batteries.get(real) : undefined;
+    if (!battery)
+        return [];
+    return [
+        {
+            severity: 'warning',
+            title: `${phase} hook ${hook.name} runs twice`,
+            message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+            file: hook.path,
+        },
+    ];
 }
 /** The phases a folder serves, for titles: `pre-save`, or `pre-save, post-save`. */
 function phaseLabel(use) {
@@ -3678,6 +3819,8 @@ async function checkFolder(use, plan, ctx) {
     const hookFindingsList = [];
     for (const hook of listing.hooks) {
         const found = await hookFindings(hook, source, label, hookCtx);
+        if (source.kind === 'config')
+            found.push(...(await twiceFinding(hook, label, ctx.batteries)));
         hookFindingsList.push(found);
         findings.push(...found);
     }
@@ -3711,14 +3854,18 @@ function unknownNameFindings(plan) {
  * name it; each phase then lists what its folders hold, each hook's findings shown once.
  */
 async function validatePlan(plan) {
-    const ctx = { pathVar: plan.settings.env.PATH ?? '', workspace: plan.settings.workspace };
+    const ctx = {
+        pathVar: plan.settings.env.PATH ?? '',
+        workspace: plan.settings.workspace,
+        batteries: await enabledBatteries(plan),
+    };
     const uses = new Map();
     const keysOfPhase = [];
     for (const phase of plan.phases) {
         const keys = [];
         for (const source of phase.sources) {
             const where = await (0,promises_namespaceObject.realpath)(source.directory).catch(() => source.directory);
-            const key = `${source.kind}\0${where}`;
+            const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
             const use = uses.get(key) ?? { source, phases: new Map() };
             uses.set(key, use);
             const lines = use.phases.get(phase.phase) ?? [];
@@ -5649,6 +5796,7 @@ async function writeSummary(markdown) {
 
 
 
+
 const CHANNEL_MAX_BYTES = 256;
 /** The longest `hook-timeout`: 24 days, comfortably inside what a timer can hold. */
 const MAX_HOOK_TIMEOUT_S = 24 * 24 * 3600;
@@ -5709,6 +5857,19 @@ function hookTimeoutMs(text) {
         fail((w) => `${named('hook-timeout')(w)} is ${text} s, less than a millisecond; use 0 for no limit`);
     }
     return ms;
+}
+/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
+function batteries(text, dir) {
+    const names = text.split(/[\s,]+/).filter((n) => n !== '');
+    if (names.length === 0)
+        return [];
+    const expanded = expandBatteries(names);
+    if ('error' in expanded)
+        fail((w) => `${named('batteries')(w)}: ${expanded.error}`);
+    if (dir === null) {
+        fail((w) => `${named('batteries')(w)}: the batteries folder was not found beside the code (a batteries/ folder next to dist/)`);
+    }
+    return expanded.batteries;
 }
 /** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
 const DEFAULT_LOCK_WAIT_S = 600;
@@ -5829,12 +5990,17 @@ function parseSettings(input, context) {
             ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
             : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
     }
+    const batteriesDir = context.batteriesDir !== undefined
+        ? context.batteriesDir
+        : findBatteriesFolder(import.meta.url);
     return Object.freeze({
         command,
         config: path('config'),
         ...values,
         paths: Object.freeze([...values.paths]),
         hooksDir: path('hooks-dir'),
+        batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
+        batteriesDir,
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),

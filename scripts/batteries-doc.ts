@@ -8,7 +8,7 @@
  *   # env: NAME=default: meaning        repeated; NAME: meaning when there is no default;
  *   # env: PGHOST, PGPORT, ...: meaning a tool's own variables, listed together
  *
- * __tests__/batteries/docs.test.ts checks the README against it; `npm run docs` rewrites it.
+ * `npm run docs` writes it into the README with the other tables; `npm run docs:check` checks it.
  * Node runs this file as it is (type stripping), so it uses erasable TypeScript only.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,9 +37,9 @@ export interface Battery {
 
 /** Where each phase's battery goes. */
 export const PHASES: Readonly<Record<string, string>> = {
-  'save pre': 'pre-save: `PreSaveDirectory`',
-  'save post': 'post-save: `PostSaveDirectory`',
-  'restore post': 'after a restore: `hooks-dir`, or by hand',
+  'save pre': 'pre-save (`PreSaveDirectory`)',
+  'save post': 'post-save (`PostSaveDirectory`)',
+  'restore post': 'post-restore (the action, `hooks-dir`, or by hand)',
 };
 
 export function parseBattery(file: string): Battery {

@@ -2,6 +2,7 @@
  * The README's reference tables, generated: inputs and outputs from action.yml, the hook
  * environment from src/engine/hook-environment.ts, the outcomes from src/engine/outcome.ts, the
  * command line's options, operands and exit codes from src/cli/options.ts (as `--help` shows them).
+ * The batteries from their scripts' headers (scripts/batteries-doc.ts).
  * `npm run docs` rewrites them in place; `npm run docs:check` (and a test) fails when they drift.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { HOOK_VARIABLES } from '../src/engine/hook-environment.js';
 import { OUTCOMES } from '../src/engine/outcome.js';
 import { EXIT, OPERANDS, OPTIONS, verdictName, type ExitName } from '../src/cli/options.js';
+import { batteriesMarkdown } from './batteries-doc.js';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
 
@@ -86,7 +88,15 @@ function generated(): Record<string, string> {
       oneLine(e.meaning),
     ]),
   );
-  return { inputs, outputs, environment, outcomes, cli, 'exit-codes': exitCodes };
+  return {
+    inputs,
+    outputs,
+    environment,
+    outcomes,
+    cli,
+    'exit-codes': exitCodes,
+    batteries: batteriesMarkdown(),
+  };
 }
 
 /** The README with each `<!-- name:start -->…<!-- name:end -->` block replaced. */
@@ -120,7 +130,9 @@ if (import.meta.main) {
   const { file, current, expected } = await readmeVersions();
   if (current === expected) console.log('README.md tables are current.');
   else if (process.argv.includes('--check')) {
-    console.error("README.md tables drift from action.yml and the engine: run 'npm run docs'.");
+    console.error(
+      "README.md tables drift from action.yml, the engine and the batteries: run 'npm run docs'.",
+    );
     process.exitCode = 1;
   } else {
     writeFileSync(file, expected);

@@ -190,6 +190,8 @@ export interface RunOptions {
   /** Called with each chunk of output as it comes (for showing a run live). */
   onOutput?: (chunk: Buffer) => void;
   measureMemory?: boolean;
+  /** The action's checkout, as the runner downloads it; this repository by default. */
+  actionDir?: string;
 }
 
 export interface RunningAction {
@@ -368,7 +370,8 @@ export function startAction(options: RunOptions): RunningAction {
   // fresh, empty files for its file commands.
   for (const f of [outputFile, stateFile, summaryFile, envFile, pathFile]) writeFileSync(f, '');
   // Before the step starts: an input no workflow could pass is the test's error.
-  const inputs = inputEnvironment(MANIFEST, options.inputs);
+  const manifest = options.actionDir ? readManifest(options.actionDir) : MANIFEST;
+  const inputs = inputEnvironment(manifest, options.inputs);
   mkdirSync(temp);
   const env: Record<string, string | undefined> = {
     HOME: process.env.HOME,
@@ -395,7 +398,7 @@ export function startAction(options: RunOptions): RunningAction {
   const reader = new LogReader();
   const started = performance.now();
   const args = options.measureMemory ? ['--import', MAX_RSS] : [];
-  const script = options.step === 'post' ? MANIFEST.post : MANIFEST.main;
+  const script = options.step === 'post' ? manifest.post : manifest.main;
   if (script === null) throw new Error('action.yml has no runs.post');
   // Its own process group, so a test can end it and whatever shares its group on every path.
   const child = spawn(process.execPath, [...args, script], {

@@ -46,6 +46,13 @@ export const OPTIONS: readonly CliOption[] = [
     help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)',
   },
   {
+    long: 'batteries',
+    value: 'NAMES',
+    setting: 'batteries',
+    multiple: true,
+    help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
+  },
+  {
     long: 'rekkord',
     value: 'PATH',
     setting: 'rekkord',
@@ -120,7 +127,7 @@ export const EXIT = {
   failedAfterRekkord: {
     code: 3,
     meaning:
-      'Rekkord succeeded (the snapshot is saved), but a post hook or the report failed afterwards',
+      'the snapshot is saved, but a post hook failed afterwards, or Rekkord failed after writing it (a failed [Link] report)',
   },
   interrupted: {
     code: 130,

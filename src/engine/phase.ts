@@ -46,7 +46,10 @@ export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
     try {
       checkpoint('listing', phase.phase);
       const rules = hookSourceSpec(source.kind).listing;
-      const one = await listHookDirectory(source.directory, source.args, rules);
+      const one = await listHookDirectory(source.directory, source.args, {
+        ...rules,
+        ...(source.names ? { names: source.names } : {}),
+      });
       listing.hooks.push(...one.hooks);
       listing.skipped.push(...one.skipped);
     } catch (error) {

@@ -10,7 +10,7 @@
  * ListingRules (a TKLBAM `hooks.d` skips what is not executable and `*.sig`: hook-sources.ts).
  */
 import { constants } from 'node:fs';
-import { access, open, readdir, stat } from 'node:fs/promises';
+import { access, lstat, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HookEntry, SkippedEntry } from './types.js';
 import { errnoSentence } from '../kernel/errors.js';
@@ -39,6 +39,8 @@ export interface ListingRules {
    * over its cap is left to the caller to report. Without it, every entry is examined.
    */
   limit?: number;
+  /** Only these entries, in this order (the batteries), instead of all the folder holds. */
+  names?: readonly string[];
 }
 
 /** Rekkord's own `[Hooks]` folders. */
@@ -121,8 +123,9 @@ export async function listHookDirectory(
   args: readonly string[] = [],
   rules: ListingRules = REKKORD_LISTING,
 ): Promise<HookListing> {
-  const names = await readdir(dir, { encoding: 'buffer' });
-  names.sort((a, b) => Buffer.compare(a, b));
+  const names = rules.names
+    ? rules.names.map((n) => Buffer.from(n, 'utf8'))
+    : (await readdir(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
   const hooks: HookEntry[] = [];
   const skipped: SkippedEntry[] = [];
   const examined = rules.limit === undefined ? names : names.slice(0, rules.limit);
@@ -146,6 +149,16 @@ export async function listHookDirectory(
           kind: 'bad-name',
           message: 'its name is not valid UTF-8, so it cannot be started; rename it',
         },
+      });
+      continue;
+    }
+    // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
+    if (rules.names && !(await lstat(file).catch(() => null))) {
+      hooks.push({
+        name,
+        path: file,
+        args,
+        problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
       });
       continue;
     }

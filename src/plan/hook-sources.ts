@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from './commands.js';
+import { phaseBatteries } from './batteries.js';
 import { hookDirectories, type HookDirectorySetting, type RekkordConfig } from './config.js';
 import { REKKORD_LISTING, type ListingRules } from './discovery.js';
 import type { Settings } from './inputs.js';
@@ -15,11 +16,13 @@ export interface SourceFolder {
   directory: string;
   /** For a folder named by the config: where the config names it. */
   setting?: HookDirectorySetting;
+  /** Only these entries of the folder, in this order (the batteries); else all it holds. */
+  names?: readonly string[];
 }
 
 export interface HookSourceSpec {
   /** The input that names its folders (the config names the `[Hooks]` folders). */
-  input: 'config' | 'hooks-dir';
+  input: 'config' | 'hooks-dir' | 'batteries';
   /** Its folders for a phase, in the order they run. */
   folders(settings: Settings, config: RekkordConfig | null, phase: PhaseName): SourceFolder[];
   /** How its folder is listed: which entries are hooks, which are skipped (discovery.ts). */
@@ -65,7 +68,7 @@ export const HOOK_SOURCES = {
       hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
     listing: REKKORD_LISTING,
     args: () => [],
-    order: { pre: 1, post: 0 },
+    order: { pre: 2, post: 0 },
     shellRules: true,
   },
   /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
@@ -75,7 +78,25 @@ export const HOOK_SOURCES = {
       settings.hooksDir ? [{ directory: path.resolve(settings.workspace, settings.hooksDir) }] : [],
     listing: TKLBAM_LISTING,
     args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
-    order: { pre: 0, post: 1 },
+    order: { pre: 0, post: 2 },
+    shellRules: false,
+  },
+  /**
+   * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
+   * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
+   * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
+   */
+  batteries: {
+    input: 'batteries',
+    folders(settings, _config, phase) {
+      const names = phaseBatteries(settings.batteries, phase);
+      return names.length > 0 && settings.batteriesDir
+        ? [{ directory: settings.batteriesDir, names }]
+        : [];
+    },
+    listing: REKKORD_LISTING,
+    args: () => [],
+    order: { pre: 1, post: 1 },
     shellRules: false,
   },
 } as const satisfies Record<string, HookSourceSpec>;

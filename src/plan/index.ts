@@ -2,10 +2,11 @@
  * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
  * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
  *
- * A phase can have two sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them) and the `hooks-dir` folder (TKLBAM style, with `OPERATION
- * STATE`). The `hooks-dir` hooks wrap the others: they run first in a pre phase and last in a post
- * phase, so that what they set up (a clock, a mount) is there for everything inside.
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -38,6 +39,8 @@ export interface HookSource {
   args: readonly string[];
   /** For a config folder: where the config names it. */
   setting?: HookDirectorySetting;
+  /** Only these entries of the folder, in this order (the batteries). */
+  names?: readonly string[];
 }
 
 export interface PhasePlan {

@@ -8,6 +8,7 @@ import {
 } from './commands.js';
 import type { Operation } from './commands.js';
 import { expandHome } from './paths.js';
+import { expandBatteries, findBatteriesFolder, type BatteryName } from './batteries.js';
 import { OID } from './types.js';
 import { capitalized, PreflightError, type Words } from '../kernel/errors.js';
 
@@ -23,6 +24,10 @@ export interface Settings {
   readonly destination: string | null;
   /** A TKLBAM-style `hooks.d` folder: its hooks run around every command with `OPERATION STATE`. */
   readonly hooksDir: string | null;
+  /** The batteries enabled (families expanded), in table order; they join the phases as hooks. */
+  readonly batteries: readonly BatteryName[];
+  /** The batteries folder shipped beside the code; null when it was not found. */
+  readonly batteriesDir: string | null;
   /** For validate: also run each phase as a rehearsal. */
   readonly exercise: boolean;
   readonly rekkord: string;
@@ -50,6 +55,8 @@ export interface SettingsContext {
   workspace: string;
   tempDir: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** The batteries folder; by default the one shipped beside this code (batteries.ts). */
+  batteriesDir?: string | null;
 }
 
 export const CHANNEL_MAX_BYTES = 256;
@@ -132,6 +139,21 @@ function hookTimeoutMs(text: string): number {
     );
   }
   return ms;
+}
+
+/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
+function batteries(text: string, dir: string | null): BatteryName[] {
+  const names = text.split(/[\s,]+/).filter((n) => n !== '');
+  if (names.length === 0) return [];
+  const expanded = expandBatteries(names);
+  if ('error' in expanded) fail((w) => `${named('batteries')(w)}: ${expanded.error}`);
+  if (dir === null) {
+    fail(
+      (w) =>
+        `${named('batteries')(w)}: the batteries folder was not found beside the code (a batteries/ folder next to dist/)`,
+    );
+  }
+  return expanded.batteries;
 }
 
 /** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
@@ -286,12 +308,19 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     );
   }
 
+  const batteriesDir =
+    context.batteriesDir !== undefined
+      ? context.batteriesDir
+      : findBatteriesFolder(import.meta.url);
+
   return Object.freeze({
     command,
     config: path('config'),
     ...values,
     paths: Object.freeze([...values.paths]),
     hooksDir: path('hooks-dir'),
+    batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
+    batteriesDir,
     rekkord: path('rekkord') ?? 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),

@@ -130,9 +130,6 @@ function knownName(name: string, known: readonly string[], shown: (n: string) =>
   return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }
 
-/** Sections of older builds: named in the error, as a user migrating a config looks for them. */
-const OLD_SECTIONS = ['Connect', 'Agent'];
-
 export function parseRekkordIni(text: string, file: string): IniDocument {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();

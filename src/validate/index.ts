@@ -114,7 +114,11 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
 /** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
 function entries(source: HookSource): Promise<HookListing> {
   const rules = hookSourceSpec(source.kind).listing;
-  return listHookDirectory(source.directory, source.args, { ...rules, limit: MAX_EXAMINED });
+  return listHookDirectory(source.directory, source.args, {
+    ...rules,
+    limit: MAX_EXAMINED,
+    ...(source.names ? { names: source.names } : {}),
+  });
 }
 
 async function isRunnable(hook: HookEntry): Promise<boolean> {
@@ -185,6 +189,37 @@ async function hookFindings(
   return found;
 }
 
+/** The real paths of the batteries the input enables, by path, with their names. */
+async function enabledBatteries(plan: ValidationPlan): Promise<Map<string, string>> {
+  const { batteries, batteriesDir } = plan.settings;
+  const found = new Map<string, string>();
+  if (!batteriesDir) return found;
+  for (const name of batteries) {
+    const real = await realpath(path.join(batteriesDir, name)).catch(() => null);
+    if (real) found.set(real, name);
+  }
+  return found;
+}
+
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+async function twiceFinding(
+  hook: HookEntry,
+  phase: string,
+  batteries: Map<string, string>,
+): Promise<Finding[]> {
+  const real = await realpath(hook.path).catch(() => null);
+  const battery = real ? batteries.get(real) : undefined;
+  if (!battery) return [];
+  return [
+    {
+      severity: 'warning',
+      title: `${phase} hook ${hook.name} runs twice`,
+      message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+      file: hook.path,
+    },
+  ];
+}
+
 /** One folder as the plan names it, by its source's kind and real path, with where it is used. */
 interface FolderUse {
   source: HookSource;
@@ -218,7 +253,7 @@ function lineList(lines: number[]): string {
 async function checkFolder(
   use: FolderUse,
   plan: ValidationPlan,
-  ctx: { pathVar: string; workspace: string },
+  ctx: { pathVar: string; workspace: string; batteries: Map<string, string> },
 ): Promise<{ check: FolderCheck; findings: Finding[] }> {
   const { source } = use;
   const label = phaseLabel(use);
@@ -273,6 +308,7 @@ async function checkFolder(
   const hookFindingsList: Finding[][] = [];
   for (const hook of listing.hooks) {
     const found = await hookFindings(hook, source, label, hookCtx);
+    if (source.kind === 'config') found.push(...(await twiceFinding(hook, label, ctx.batteries)));
     hookFindingsList.push(found);
     findings.push(...found);
   }
@@ -307,14 +343,18 @@ function unknownNameFindings(plan: ValidationPlan): Finding[] {
  * name it; each phase then lists what its folders hold, each hook's findings shown once.
  */
 export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
-  const ctx = { pathVar: plan.settings.env.PATH ?? '', workspace: plan.settings.workspace };
+  const ctx = {
+    pathVar: plan.settings.env.PATH ?? '',
+    workspace: plan.settings.workspace,
+    batteries: await enabledBatteries(plan),
+  };
   const uses = new Map<string, FolderUse>();
   const keysOfPhase: string[][] = [];
   for (const phase of plan.phases) {
     const keys: string[] = [];
     for (const source of phase.sources) {
       const where = await realpath(source.directory).catch(() => source.directory);
-      const key = `${source.kind}\0${where}`;
+      const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
       const use = uses.get(key) ?? { source, phases: new Map<PhaseName, number[]>() };
       uses.set(key, use);
       const lines = use.phases.get(phase.phase) ?? [];
