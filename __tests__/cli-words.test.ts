@@ -179,7 +179,7 @@ describe('--version and --help', () => {
       expect(run.stdout).toContain(option);
     expect(run.stdout).toContain('--arg --threads --arg 4');
     expect(run.stdout).toContain('[-- ARG...]');
-    expect(run.stdout).toMatch(/^ {2}3 {4}Rekkord succeeded/m);
+    expect(run.stdout).toMatch(/^ {2}3 {4}the snapshot is saved/m);
     expectCliWords(run.stdout);
   });
 });

@@ -202,7 +202,11 @@ describe('reading [Hooks] exactly as Rekkord does', () => {
       'presavedirectory = pre',
       'unknown key "presavedirectory" in [Hooks]',
     ],
-    ['an unknown [Hooks] key', 'PreBackupDirectory = pre', 'unknown key in [Hooks] (Rekkord knows'],
+    [
+      'an unknown [Hooks] key',
+      'PreBackupDirectory = pre',
+      'unknown key in [Hooks] (the action knows',
+    ],
     ['an empty directory', 'PreSaveDirectory =', '[Hooks] PreSaveDirectory is empty'],
   ])('stops before running anything on %s', async (_, line, message) => {
     const { ws } = backupWorkspace({ PostSaveDirectory: 'post' }, `${line}\n`);

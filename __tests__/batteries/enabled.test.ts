@@ -265,8 +265,9 @@ describe('PostgreSQL through the command line of the npm package', () => {
       ['save', '--batteries', 'postgresql,postgres', '--channel', 'nightly', 'dumps'],
       pg.env,
     );
-    expect(saved.status).toBe(1);
-    expect(saved.stderr).toContain("Input 'batteries': 'postgres' is no battery");
+    // A wrong setting is a usage error on the command line, in its own words.
+    expect(saved.status).toBe(2);
+    expect(saved.stderr).toContain("--batteries: 'postgres' is no battery");
     expect(saved.stdout).not.toContain('postgresql-dump');
   });
 });

@@ -1958,6 +1958,8 @@ const SECRET_VARIABLES = [
 /** Every secret the config holds, each named by section, key and line. */
 function configSecrets(doc) {
     return doc.entries.flatMap((e) => {
+        if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key))
+            return unknownKeySecrets(e);
         const name = `[${e.section}] ${e.key} (line ${e.line})`;
         if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
             return [{ name, value: e.value }];
@@ -1967,6 +1969,22 @@ function configSecrets(doc) {
             return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
         return [];
     });
+}
+/**
+ * A key the action does not know is Rekkord's to judge, and Rekkord's refusal quotes it. A line
+ * such as `SecretKey: Zm9v…=` reads as one key holding the secret, and a mistyped `secretkey = …`
+ * holds one as its value: both are masked before Rekkord can print them.
+ */
+function unknownKeySecrets(e) {
+    const name = `an unknown key in [${e.section}] (line ${e.line})`;
+    const out = [];
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key))
+        out.push({ name, value: e.key });
+    if (/secret|pass|key|token|credential/i.test(e.key))
+        out.push({ name, value: e.value });
+    if (e.key === 'URL')
+        out.push(...urlSecrets(e.value, name, true));
+    return out.filter((s) => s.value.trim() !== '');
 }
 /** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */
 function runSecrets(env, args = []) {
@@ -4857,8 +4875,16 @@ function unknownNameFindings(plan) {
     if (!config)
         return [];
     return config.doc.unknown.map((u) => {
-        // The key's text is not repeated: a line such as `SecretKey: …=` reads as one unknown key.
-        const name = u.key === null ? `section [${u.section}]` : `a key in [${u.section}]`;
+        // A name that is no plain name is not repeated: a line such as `SecretKey: …=` reads as one
+        // unknown key that holds a secret.
+        const plain = (n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
+        const name = u.key === null
+            ? plain(u.section)
+                ? `section [${u.section}]`
+                : 'a section'
+            : plain(u.key)
+                ? `key ${u.key} in [${u.section}]`
+                : `a key in [${u.section}]`;
         return {
             severity: 'warning',
             title: `Rekkord config: unknown ${u.key === null ? 'section' : 'key'}`,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import ini from 'ini';
 import {
   IniError,
+  KNOWN_KEYS,
   knownKeys,
   lastEntry,
   parseRekkordIni,
@@ -289,6 +290,7 @@ const SECRET_VARIABLES = [
 /** Every secret the config holds, each named by section, key and line. */
 export function configSecrets(doc: IniDocument): Secret[] {
   return doc.entries.flatMap((e) => {
+    if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key)) return unknownKeySecrets(e);
     const name = `[${e.section}] ${e.key} (line ${e.line})`;
     if (knownKeys(SECRET_KEYS, e.section).includes(e.key)) return [{ name, value: e.value }];
     // The [Link] URL leads to the account that watches the repository: hidden whole.
@@ -296,6 +298,20 @@ export function configSecrets(doc: IniDocument): Secret[] {
     if (e.key === 'URL') return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
     return [];
   });
+}
+
+/**
+ * A key the action does not know is Rekkord's to judge, and Rekkord's refusal quotes it. A line
+ * such as `SecretKey: Zm9v…=` reads as one key holding the secret, and a mistyped `secretkey = …`
+ * holds one as its value: both are masked before Rekkord can print them.
+ */
+function unknownKeySecrets(e: IniDocument['entries'][number]): Secret[] {
+  const name = `an unknown key in [${e.section}] (line ${e.line})`;
+  const out: Secret[] = [];
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) out.push({ name, value: e.key });
+  if (/secret|pass|key|token|credential/i.test(e.key)) out.push({ name, value: e.value });
+  if (e.key === 'URL') out.push(...urlSecrets(e.value, name, true));
+  return out.filter((s) => s.value.trim() !== '');
 }
 
 /** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */

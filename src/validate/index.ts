@@ -326,8 +326,17 @@ function unknownNameFindings(plan: ValidationPlan): Finding[] {
   const config = plan.config;
   if (!config) return [];
   return config.doc.unknown.map((u) => {
-    // The key's text is not repeated: a line such as `SecretKey: …=` reads as one unknown key.
-    const name = u.key === null ? `section [${u.section}]` : `a key in [${u.section}]`;
+    // A name that is no plain name is not repeated: a line such as `SecretKey: …=` reads as one
+    // unknown key that holds a secret.
+    const plain = (n: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
+    const name =
+      u.key === null
+        ? plain(u.section)
+          ? `section [${u.section}]`
+          : 'a section'
+        : plain(u.key)
+          ? `key ${u.key} in [${u.section}]`
+          : `a key in [${u.section}]`;
     return {
       severity: 'warning',
       title: `Rekkord config: unknown ${u.key === null ? 'section' : 'key'}`,
