@@ -165,6 +165,8 @@ describe('config errors', () => {
     const run = await runAction(actionOptions(ws));
     expect(run.exitCode).toBe(1);
     expect(shown(run)).not.toContain('Zm9v');
+    // Rekkord quotes only the key: the value's safety is its mask, registered before identify.
+    expect(run.stdout).toContain('::add-mask::Zm9vYmFyU2VjcmV0');
   });
 
   it('an unknown [Hooks] key is refused by the action: named by file and line, never echoed', async () => {

@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(201);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(889);
 /** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 201:
+/***/ 889:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -603,6 +603,10 @@ function trimAscii(s) {
  * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
  * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
  */
+/** A name of letters, digits and `_`: safe to repeat in a message, unlike `SecretKey: Zm9v…`. */
+function isPlainName(name) {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
 function knownName(name, known, shown) {
     return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }
@@ -959,7 +963,7 @@ function configSecrets(doc) {
 function unknownKeySecrets(e) {
     const name = `an unknown key in [${e.section}] (line ${e.line})`;
     const out = [];
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key))
+    if (!isPlainName(e.key))
         out.push({ name, value: e.key });
     if (/secret|pass|key|token|credential/i.test(e.key))
         out.push({ name, value: e.value });
@@ -1011,6 +1015,27 @@ function repositoryAccess(config, options, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/kernel/files.ts
+/** Reading files the way every layer needs it: only the first bytes, never the whole file. */
+
+/** The first `bytes` bytes of a file (a `#!` line, an ELF magic), or null when it cannot be read. */
+async function readHead(file, bytes) {
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(bytes);
+            const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/discovery.ts
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
@@ -1027,6 +1052,7 @@ function repositoryAccess(config, options, env) {
 
 
 
+
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
 const MAX_HOOKS_PER_FOLDER = 1024;
 /** Rekkord's own `[Hooks]` folders. */
@@ -1038,19 +1064,8 @@ const REKKORD_LISTING = {
 };
 /** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
 async function notExecutableReason(file, mode) {
-    const head = await (0,promises_namespaceObject.open)(file, 'r')
-        .then(async (handle) => {
-        try {
-            const buffer = Buffer.alloc(2);
-            const { bytesRead } = await handle.read(buffer, 0, 2, 0);
-            return buffer.subarray(0, bytesRead).toString('latin1');
-        }
-        finally {
-            await handle.close();
-        }
-    })
-        .catch(() => '');
-    return head === '#!'
+    const head = await readHead(file, 2);
+    return head?.toString('latin1') === '#!'
         ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
         : `not executable (mode ${mode})`;
 }
@@ -2077,12 +2092,15 @@ function signalGroup(pgid, signal) {
 /** The fields of `/proc/<pid>/stat` after `comm`, which may hold spaces and parentheses (proc(5)). */
 function statFields(pid) {
     try {
-        const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'latin1');
-        return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return fieldsOf((0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'latin1'));
     }
     catch {
         return null;
     }
+}
+/** "pid (comm) state ppid pgrp ...": the fields after `comm`, whatever `comm` holds. */
+function fieldsOf(stat) {
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 /**
  * A process's start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot): with the pid,
@@ -2136,9 +2154,7 @@ async function groupMembers(pgid) {
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
 async function liveMember(pid, pgid) {
     try {
-        const stat = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1');
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const [state, , group] = fieldsOf(await (0,promises_namespaceObject.readFile)(`/proc/${pid}/stat`, 'latin1'));
         return Number(group) === pgid && state !== 'Z';
     }
     catch {
@@ -2225,9 +2241,7 @@ function setLongTimeout(callback, ms) {
 async function startErrorText(file, error) {
     const code = error.code ?? '';
     if (code === 'ENOENT') {
-        const head = await (0,promises_namespaceObject.readFile)(file)
-            .then((b) => b.subarray(0, 256).toString('utf8'))
-            .catch(() => null);
+        const head = (await readHead(file, 256))?.toString('utf8') ?? null;
         if (head === null)
             return `${file} does not exist`;
         if (head.startsWith('#!')) {
@@ -3391,23 +3405,8 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 const HEAD_BYTES = 512;
-async function readHead(file) {
-    try {
-        const handle = await (0,promises_namespaceObject.open)(file, 'r');
-        try {
-            const buffer = Buffer.alloc(HEAD_BYTES);
-            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-            return buffer.subarray(0, bytesRead);
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch {
-        return null;
-    }
-}
 /** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
 async function startFindings(file, pathVar) {
     const error = (title, message, line) => ({
@@ -3417,7 +3416,7 @@ async function startFindings(file, pathVar) {
         file,
         ...(line ? { line } : {}),
     });
-    const head = await readHead(file);
+    const head = await readHead(file, HEAD_BYTES);
     if (head === null)
         return [error('Hook not readable', `${file} cannot be read`)];
     if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
@@ -3612,6 +3611,7 @@ async function folderWritableFindings(dir, top, title, where) {
  * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
  * line) to fix. The checks on one file or folder are in validate-findings.ts.
  */
+
 
 
 
@@ -3858,12 +3858,11 @@ function unknownNameFindings(plan) {
     return config.doc.unknown.map((u) => {
         // A name that is no plain name is not repeated: a line such as `SecretKey: …=` reads as one
         // unknown key that holds a secret.
-        const plain = (n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
         const name = u.key === null
-            ? plain(u.section)
+            ? isPlainName(u.section)
                 ? `section [${u.section}]`
                 : 'a section'
-            : plain(u.key)
+            : isPlainName(u.key)
                 ? `key ${u.key} in [${u.section}]`
                 : `a key in [${u.section}]`;
         return {

@@ -300,7 +300,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(839);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(572);
 /* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
@@ -1229,8 +1229,8 @@ function validationOutputs(result) {
     };
 }
 
-// EXTERNAL MODULE: ./src/plan/config.ts + 1 modules
-var config = __nccwpck_require__(631);
+// EXTERNAL MODULE: ./src/plan/config.ts
+var config = __nccwpck_require__(61);
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
 
@@ -1441,7 +1441,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 20:
+/***/ 839:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1457,10 +1457,31 @@ var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/plan/commands.ts
 var commands = __nccwpck_require__(593);
-// EXTERNAL MODULE: ./src/plan/config.ts + 1 modules
-var plan_config = __nccwpck_require__(631);
+// EXTERNAL MODULE: ./src/plan/config.ts
+var plan_config = __nccwpck_require__(61);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: ./src/kernel/files.ts
+/** Reading files the way every layer needs it: only the first bytes, never the whole file. */
+
+/** The first `bytes` bytes of a file (a `#!` line, an ELF magic), or null when it cannot be read. */
+async function readHead(file, bytes) {
+    try {
+        const handle = await (0,promises_.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(bytes);
+            const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+
 // EXTERNAL MODULE: ./src/kernel/errors.ts
 var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/plan/discovery.ts
@@ -1479,6 +1500,7 @@ var kernel_errors = __nccwpck_require__(386);
 
 
 
+
 /** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
 const MAX_HOOKS_PER_FOLDER = 1024;
 /** Rekkord's own `[Hooks]` folders. */
@@ -1490,19 +1512,8 @@ const REKKORD_LISTING = {
 };
 /** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
 async function notExecutableReason(file, mode) {
-    const head = await (0,promises_.open)(file, 'r')
-        .then(async (handle) => {
-        try {
-            const buffer = Buffer.alloc(2);
-            const { bytesRead } = await handle.read(buffer, 0, 2, 0);
-            return buffer.subarray(0, bytesRead).toString('latin1');
-        }
-        finally {
-            await handle.close();
-        }
-    })
-        .catch(() => '');
-    return head === '#!'
+    const head = await readHead(file, 2);
+    return head?.toString('latin1') === '#!'
         ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
         : `not executable (mode ${mode})`;
 }
@@ -2293,12 +2304,15 @@ function signalGroup(pgid, signal) {
 /** The fields of `/proc/<pid>/stat` after `comm`, which may hold spaces and parentheses (proc(5)). */
 function statFields(pid) {
     try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return fieldsOf(readFileSync(`/proc/${pid}/stat`, 'latin1'));
     }
     catch {
         return null;
     }
+}
+/** "pid (comm) state ppid pgrp ...": the fields after `comm`, whatever `comm` holds. */
+function fieldsOf(stat) {
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 /**
  * A process's start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot): with the pid,
@@ -2352,9 +2366,7 @@ async function groupMembers(pgid) {
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
 async function liveMember(pid, pgid) {
     try {
-        const stat = await (0,promises_.readFile)(`/proc/${pid}/stat`, 'latin1');
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const [state, , group] = fieldsOf(await (0,promises_.readFile)(`/proc/${pid}/stat`, 'latin1'));
         return Number(group) === pgid && state !== 'Z';
     }
     catch {
@@ -2441,9 +2453,7 @@ function setLongTimeout(callback, ms) {
 async function startErrorText(file, error) {
     const code = error.code ?? '';
     if (code === 'ENOENT') {
-        const head = await (0,promises_.readFile)(file)
-            .then((b) => b.subarray(0, 256).toString('utf8'))
-            .catch(() => null);
+        const head = (await readHead(file, 256))?.toString('utf8') ?? null;
         if (head === null)
             return `${file} does not exist`;
         if (head.startsWith('#!')) {
@@ -3546,6 +3556,8 @@ async function acquireLock(configPath, options) {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+// EXTERNAL MODULE: ./src/plan/rekkord-ini.ts
+var rekkord_ini = __nccwpck_require__(70);
 ;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
@@ -3554,23 +3566,8 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 const HEAD_BYTES = 512;
-async function readHead(file) {
-    try {
-        const handle = await (0,promises_.open)(file, 'r');
-        try {
-            const buffer = Buffer.alloc(HEAD_BYTES);
-            const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-            return buffer.subarray(0, bytesRead);
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch {
-        return null;
-    }
-}
 /** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
 async function startFindings(file, pathVar) {
     const error = (title, message, line) => ({
@@ -3580,7 +3577,7 @@ async function startFindings(file, pathVar) {
         file,
         ...(line ? { line } : {}),
     });
-    const head = await readHead(file);
+    const head = await readHead(file, HEAD_BYTES);
     if (head === null)
         return [error('Hook not readable', `${file} cannot be read`)];
     if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
@@ -3775,6 +3772,7 @@ async function folderWritableFindings(dir, top, title, where) {
  * Rekkord, a hook, or anything from the repository it checks. Each finding names the file (and
  * line) to fix. The checks on one file or folder are in validate-findings.ts.
  */
+
 
 
 
@@ -4021,12 +4019,11 @@ function unknownNameFindings(plan) {
     return config.doc.unknown.map((u) => {
         // A name that is no plain name is not repeated: a line such as `SecretKey: …=` reads as one
         // unknown key that holds a secret.
-        const plain = (n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
         const name = u.key === null
-            ? plain(u.section)
+            ? (0,rekkord_ini/* isPlainName */.sh)(u.section)
                 ? `section [${u.section}]`
                 : 'a section'
-            : plain(u.key)
+            : (0,rekkord_ini/* isPlainName */.sh)(u.key)
                 ? `key ${u.key} in [${u.section}]`
                 : `a key in [${u.section}]`;
         return {
@@ -4805,214 +4802,35 @@ function isOperation(text) {
 
 /***/ }),
 
-/***/ 631:
+/***/ 61:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  d8: () => (/* binding */ KEY_FILE_VARIABLES),
-  nV: () => (/* binding */ MIN_MASK_LENGTH),
-  KZ: () => (/* binding */ allHookDirectories),
-  lg: () => (/* binding */ hookDirectories),
-  Z9: () => (/* binding */ loadConfig),
-  p0: () => (/* binding */ locateConfig),
-  JF: () => (/* binding */ masksOf),
-  bO: () => (/* binding */ repositoryAccess),
-  To: () => (/* binding */ runSecrets)
-});
-
-// UNUSED EXPORTS: configSecrets, defaultConfigCandidates
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-// EXTERNAL MODULE: ./src/plan/commands.ts
-var commands = __nccwpck_require__(593);
-;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
-/**
- * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
- * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
- * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and a line Rekkord cannot read is an error here too.
- *
- * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
- * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
- * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
- * `[Hooks]` is the action's to read: a key it does not know there is an error.
- *
- * An error names the file, the line and at most the key: never the value or the line's text, which
- * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
- */
-
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
-/**
- * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
- * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
- */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    // Called [Connect] by older builds; the newest source knows only [Link].
-    Link: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    // The hook keys of the command table, pre then post of each command that has them.
-    Hooks: commands/* COMMANDS */.Lo.flatMap((c) => {
-        const keys = (0,commands/* commandSpec */.Lx)(c).hookKeys;
-        return keys ? [keys.pre, keys.post] : [];
-    }),
-};
-/** The keys a table gives a section: its own entry only, never one inherited from Object. */
-function knownKeys(table, section) {
-    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
-}
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    // The key ID names the account: masked too, so that a log never pairs it with anything.
-    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Link: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-/**
- * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
- * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
- * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
- */
-function knownName(name, known, shown) {
-    return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const unknown = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail("a line starting with '[' does not end with ']'");
-            const name = trimAscii(line.slice(1, -1));
-            if (name === '')
-                fail('empty section name "[]"');
-            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
-            if (!Object.hasOwn(KNOWN_KEYS, name)) {
-                // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
-                if (name.toLowerCase() === 'hooks') {
-                    fail(`unknown section [${name}] (names are case-sensitive: [Hooks])`);
-                }
-                unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail("missing key name before '='");
-        if (section === null) {
-            fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
-        }
-        const known = Object.hasOwn(KNOWN_KEYS, section) ? knownKeys(KNOWN_KEYS, section) : null;
-        if (known && !known.includes(key)) {
-            // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
-            if (section === 'Hooks') {
-                fail(`unknown key${knownName(key, known, JSON.stringify)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`);
-            }
-            unknown.push({ line: lineNo, section, key, known });
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine, unknown };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-// EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(935);
-// EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __nccwpck_require__(386);
-;// CONCATENATED MODULE: ./src/plan/config.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JF: () => (/* binding */ masksOf),
+/* harmony export */   KZ: () => (/* binding */ allHookDirectories),
+/* harmony export */   To: () => (/* binding */ runSecrets),
+/* harmony export */   Z9: () => (/* binding */ loadConfig),
+/* harmony export */   bO: () => (/* binding */ repositoryAccess),
+/* harmony export */   d8: () => (/* binding */ KEY_FILE_VARIABLES),
+/* harmony export */   lg: () => (/* binding */ hookDirectories),
+/* harmony export */   nV: () => (/* binding */ MIN_MASK_LENGTH),
+/* harmony export */   p0: () => (/* binding */ locateConfig)
+/* harmony export */ });
+/* unused harmony exports defaultConfigCandidates, configSecrets */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(756);
+/* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(ini__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(70);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(935);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(386);
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
  * folders and its secrets. What the Rekkord step gets is in step-config.ts.
@@ -5027,8 +4845,8 @@ var errors = __nccwpck_require__(386);
 
 
 /** The `[Hooks]` key of each phase, from the command table. */
-const HOOK_KEYS = Object.fromEntries(commands/* COMMANDS */.Lo.flatMap((command) => {
-    const keys = (0,commands/* commandSpec */.Lx)(command).hookKeys;
+const HOOK_KEYS = Object.fromEntries(_commands_js__WEBPACK_IMPORTED_MODULE_6__/* .COMMANDS */ .Lo.flatMap((command) => {
+    const keys = (0,_commands_js__WEBPACK_IMPORTED_MODULE_6__/* .commandSpec */ .Lx)(command).hookKeys;
     return keys
         ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
         : [];
@@ -5038,34 +4856,34 @@ async function defaultConfigCandidates(ctx) {
     const out = [];
     const platform = ctx.platform ?? process.platform;
     if (ctx.rekkordPath) {
-        const real = await (0,promises_.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+        const real = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(real), 'rekkord.ini'));
     }
     if (platform === 'win32') {
         if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+            out.push(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
     }
     else {
         const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        const home = ctx.env.HOME || node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir();
+        out.push(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(xdg ? xdg : node_path__WEBPACK_IMPORTED_MODULE_3___default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
         out.push('/etc/rekkord/rekkord.ini');
     }
     return out;
 }
 async function locateConfig(explicit, ctx) {
     if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+        return { path: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
     const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
     if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+        return { path: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
     const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
+    const found = searched.find((candidate) => (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(candidate));
     return { path: found ?? null, source: found ? 'default' : null, searched };
 }
 function lenientHooks(text) {
     try {
-        const parsed = ini_default().parse(text);
+        const parsed = ini__WEBPACK_IMPORTED_MODULE_4___default().parse(text);
         const hooks = parsed.Hooks;
         return typeof hooks === 'object' && hooks !== null ? hooks : {};
     }
@@ -5082,10 +4900,10 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * size.
  */
 async function readRegularFile(file, origin) {
-    const handle = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(file, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_NONBLOCK);
     try {
         const info = await handle.stat();
-        const refuse = (what) => new errors/* PreflightError */.wG((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
+        const refuse = (what) => new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .PreflightError */ .wG((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
         if (info.isDirectory())
             throw refuse('is a directory, not a file');
         if (!info.isFile()) {
@@ -5130,24 +4948,24 @@ async function loadConfig(file, source, env) {
         text = await readRegularFile(file, origin);
     }
     catch (error) {
-        if (error instanceof errors/* PreflightError */.wG)
+        if (error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .PreflightError */ .wG)
             throw error;
-        throw new errors/* PreflightError */.wG((w) => (0,errors/* errnoSentence */.gW)(`Rekkord config ${file} (from ${origin(w)})`, error, 'read'));
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .PreflightError */ .wG((w) => (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .errnoSentence */ .gW)(`Rekkord config ${file} (from ${origin(w)})`, error, 'read'));
     }
     let doc;
     try {
-        doc = parseRekkordIni(text, file);
+        doc = (0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .parseRekkordIni */ .i2)(text, file);
     }
     catch (error) {
-        if (error instanceof IniError) {
-            throw new errors/* PreflightError */.wG(`Rekkord would refuse its config: ${error.message}`, {
+        if (error instanceof _rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .IniError */ .Jq) {
+            throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .PreflightError */ .wG(`Rekkord would refuse its config: ${error.message}`, {
                 file,
                 line: error.line,
             });
         }
         throw error;
     }
-    const dir = external_node_path_default().dirname(file);
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(file);
     const lenient = lenientHooks(text);
     const hooks = {};
     const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
@@ -5157,14 +4975,14 @@ async function loadConfig(file, source, env) {
         if (!phase)
             continue;
         if (entry.value === '') {
-            throw new errors/* PreflightError */.wG(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+            throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .PreflightError */ .wG(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
         }
         const other = lenient[entry.key];
         const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
         (hooks[phase] ??= []).push({
             key: entry.key,
             value: entry.value,
-            directory: external_node_path_default().resolve(dir, (0,paths/* expandHome */.k)(entry.value, env)),
+            directory: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(dir, (0,_paths_js__WEBPACK_IMPORTED_MODULE_7__/* .expandHome */ .k)(entry.value, env)),
             line: entry.line,
             lenientValue,
         });
@@ -5234,10 +5052,10 @@ const SECRET_VARIABLES = [
 /** Every secret the config holds, each named by section, key and line. */
 function configSecrets(doc) {
     return doc.entries.flatMap((e) => {
-        if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key))
+        if (!(0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .knownKeys */ .eE)(_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .KNOWN_KEYS */ .B, e.section).includes(e.key))
             return unknownKeySecrets(e);
         const name = `[${e.section}] ${e.key} (line ${e.line})`;
-        if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
+        if ((0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .knownKeys */ .eE)(_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .SECRET_KEYS */ .GR, e.section).includes(e.key))
             return [{ name, value: e.value }];
         // The [Link] URL leads to the account that watches the repository: hidden whole.
         const whole = e.section === 'Link' ? [{ name, value: e.value }] : [];
@@ -5254,7 +5072,7 @@ function configSecrets(doc) {
 function unknownKeySecrets(e) {
     const name = `an unknown key in [${e.section}] (line ${e.line})`;
     const out = [];
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key))
+    if (!(0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .isPlainName */ .sh)(e.key))
         out.push({ name, value: e.key });
     if (/secret|pass|key|token|credential/i.test(e.key))
         out.push({ name, value: e.value });
@@ -5287,7 +5105,7 @@ const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
  */
 function repositoryAccess(config, options, env) {
     const fromConfig = (key) => {
-        const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
+        const entry = config ? (0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .lastEntry */ .vi)(config.doc, 'Repository', key) : undefined;
         return entry?.value
             ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
             : null;
@@ -5597,6 +5415,194 @@ async function resolveExecutable(name, pathVar, cwd) {
             return file;
     }
     return null;
+}
+
+
+/***/ }),
+
+/***/ 70:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ KNOWN_KEYS),
+/* harmony export */   GR: () => (/* binding */ SECRET_KEYS),
+/* harmony export */   Jq: () => (/* binding */ IniError),
+/* harmony export */   eE: () => (/* binding */ knownKeys),
+/* harmony export */   i2: () => (/* binding */ parseRekkordIni),
+/* harmony export */   sh: () => (/* binding */ isPlainName),
+/* harmony export */   vi: () => (/* binding */ lastEntry)
+/* harmony export */ });
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and a line Rekkord cannot read is an error here too.
+ *
+ * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
+ * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
+ * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
+ * `[Hooks]` is the action's to read: a key it does not know there is an error.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ */
+
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.name = 'IniError';
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/**
+ * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
+ * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
+ */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .COMMANDS */ .Lo.flatMap((c) => {
+        const keys = (0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .commandSpec */ .Lx)(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
+};
+/** The keys a table gives a section: its own entry only, never one inherited from Object. */
+function knownKeys(table, section) {
+    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
+}
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+/**
+ * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
+ * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
+ * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
+ */
+/** A name of letters, digits and `_`: safe to repeat in a message, unlike `SecretKey: Zm9v…`. */
+function isPlainName(name) {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+function knownName(name, known, shown) {
+    return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const unknown = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
+            if (!Object.hasOwn(KNOWN_KEYS, name)) {
+                // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
+                if (name.toLowerCase() === 'hooks') {
+                    fail(`unknown section [${name}] (names are case-sensitive: [Hooks])`);
+                }
+                unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null) {
+            fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
+        }
+        const known = Object.hasOwn(KNOWN_KEYS, section) ? knownKeys(KNOWN_KEYS, section) : null;
+        if (known && !known.includes(key)) {
+            // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
+            if (section === 'Hooks') {
+                fail(`unknown key${knownName(key, known, JSON.stringify)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`);
+            }
+            unknown.push({ line: lineNo, section, key, known });
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine, unknown };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
 }
 
 

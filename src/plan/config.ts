@@ -10,6 +10,7 @@ import ini from 'ini';
 import {
   IniError,
   KNOWN_KEYS,
+  isPlainName,
   knownKeys,
   lastEntry,
   parseRekkordIni,
@@ -308,7 +309,7 @@ export function configSecrets(doc: IniDocument): Secret[] {
 function unknownKeySecrets(e: IniDocument['entries'][number]): Secret[] {
   const name = `an unknown key in [${e.section}] (line ${e.line})`;
   const out: Secret[] = [];
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) out.push({ name, value: e.key });
+  if (!isPlainName(e.key)) out.push({ name, value: e.key });
   if (/secret|pass|key|token|credential/i.test(e.key)) out.push({ name, value: e.value });
   if (e.key === 'URL') out.push(...urlSecrets(e.value, name, true));
   return out.filter((s) => s.value.trim() !== '');

@@ -10,9 +10,10 @@
  * ListingRules (a TKLBAM `hooks.d` skips what is not executable and `*.sig`: hook-sources.ts).
  */
 import { constants } from 'node:fs';
-import { access, lstat, open, readdir, stat } from 'node:fs/promises';
+import { access, lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HookEntry, SkippedEntry } from './types.js';
+import { readHead } from '../kernel/files.js';
 import { errnoSentence } from '../kernel/errors.js';
 
 export interface HookListing {
@@ -53,18 +54,8 @@ export const REKKORD_LISTING: ListingRules = {
 
 /** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
 async function notExecutableReason(file: string, mode: string): Promise<string> {
-  const head = await open(file, 'r')
-    .then(async (handle) => {
-      try {
-        const buffer = Buffer.alloc(2);
-        const { bytesRead } = await handle.read(buffer, 0, 2, 0);
-        return buffer.subarray(0, bytesRead).toString('latin1');
-      } finally {
-        await handle.close();
-      }
-    })
-    .catch(() => '');
-  return head === '#!'
+  const head = await readHead(file, 2);
+  return head?.toString('latin1') === '#!'
     ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
     : `not executable (mode ${mode})`;
 }

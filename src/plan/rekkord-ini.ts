@@ -126,6 +126,11 @@ function trimAscii(s: string): string {
  * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
  * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
  */
+/** A name of letters, digits and `_`: safe to repeat in a message, unlike `SecretKey: Zm9v…`. */
+export function isPlainName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
 function knownName(name: string, known: readonly string[], shown: (n: string) => string): string {
   return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
 }

@@ -8,7 +8,7 @@
  * action stopped it, wait for its group to be gone. `ProcessRun` owns the state of one run.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readHead } from '../kernel/files.js';
 import type { Readable } from 'node:stream';
 import { CANCEL_KILL_GRACE_MS, type Cancellation } from '../kernel/cancel.js';
 import { OutputRelay, type OutputSink } from './output-relay.js';
@@ -84,9 +84,7 @@ export function setLongTimeout(callback: () => void, ms: number): () => void {
 async function startErrorText(file: string, error: NodeJS.ErrnoException): Promise<string> {
   const code = error.code ?? '';
   if (code === 'ENOENT') {
-    const head = await readFile(file)
-      .then((b) => b.subarray(0, 256).toString('utf8'))
-      .catch(() => null);
+    const head = (await readHead(file, 256))?.toString('utf8') ?? null;
     if (head === null) return `${file} does not exist`;
     if (head.startsWith('#!')) {
       const shebang = head.slice(2).split('\n')[0] ?? '';

@@ -19,11 +19,15 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 /** The fields of `/proc/<pid>/stat` after `comm`, which may hold spaces and parentheses (proc(5)). */
 function statFields(pid: number): string[] | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fieldsOf(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return null;
   }
+}
+
+/** "pid (comm) state ppid pgrp ...": the fields after `comm`, whatever `comm` holds. */
+function fieldsOf(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /**
@@ -74,9 +78,7 @@ export async function groupMembers(pgid: number): Promise<{ pid: number; command
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */
 async function liveMember(pid: string, pgid: number): Promise<boolean> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'latin1');
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses (proc(5)).
-    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [state, , group] = fieldsOf(await readFile(`/proc/${pid}/stat`, 'latin1'));
     return Number(group) === pgid && state !== 'Z';
   } catch {
     return false;

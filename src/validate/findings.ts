@@ -2,8 +2,9 @@
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
  * Rekkord's own runner can start it the same way, and who else could change it.
  */
-import { open, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readHead } from '../kernel/files.js';
 import { resolveExecutable } from '../plan/paths.js';
 
 export interface Finding {
@@ -18,21 +19,6 @@ export interface Finding {
 
 const HEAD_BYTES = 512;
 
-async function readHead(file: string): Promise<Buffer | null> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(HEAD_BYTES);
-      const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-}
-
 /** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
 export async function startFindings(file: string, pathVar: string): Promise<Finding[]> {
   const error = (title: string, message: string, line?: number): Finding => ({
@@ -42,7 +28,7 @@ export async function startFindings(file: string, pathVar: string): Promise<Find
     file,
     ...(line ? { line } : {}),
   });
-  const head = await readHead(file);
+  const head = await readHead(file, HEAD_BYTES);
   if (head === null) return [error('Hook not readable', `${file} cannot be read`)];
   if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return [];
   const text = head.toString('utf8');

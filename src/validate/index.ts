@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { listHookDirectory, MAX_HOOKS_PER_FOLDER, type HookListing } from '../plan/discovery.js';
 import { sourceProblem, type HookSource, type ValidationPlan } from '../plan/index.js';
 import { hookSourceSpec } from '../plan/hook-sources.js';
+import { isPlainName } from '../plan/rekkord-ini.js';
 import type { HookEntry, PhaseName, SkippedEntry } from '../plan/types.js';
 import {
   dotfileFinding,
@@ -328,13 +329,12 @@ function unknownNameFindings(plan: ValidationPlan): Finding[] {
   return config.doc.unknown.map((u) => {
     // A name that is no plain name is not repeated: a line such as `SecretKey: …=` reads as one
     // unknown key that holds a secret.
-    const plain = (n: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
     const name =
       u.key === null
-        ? plain(u.section)
+        ? isPlainName(u.section)
           ? `section [${u.section}]`
           : 'a section'
-        : plain(u.key)
+        : isPlainName(u.key)
           ? `key ${u.key} in [${u.section}]`
           : `a key in [${u.section}]`;
     return {
