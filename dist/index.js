@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(889);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(136);
 /** Entry point of the main step's bundle (`dist/index.js`, `runs.main`). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 889:
+/***/ 136:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -311,13 +311,83 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/kernel/cancel.ts
+/**
+ * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
+ * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
+ */
+/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
+const CANCEL_BUDGET_MS = 6000;
+/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
+const CANCEL_KILL_GRACE_MS = 2500;
+class Cancellation {
+    budgetMs;
+    signal = null;
+    at = 0;
+    listeners = new Set();
+    expiryListeners = new Set();
+    /** Set once `expire` ended the budget early: why, for the hooks it keeps from running. */
+    expiredBy = null;
+    /**
+     * `budgetMs`: how long the post hooks may run after the cancel. The action keeps the runner's
+     * grace (CANCEL_BUDGET_MS); the command line has no runner behind it and passes Infinity, so
+     * only `expire` (a third signal) or `--hook-timeout` ends a post hook.
+     */
+    constructor(budgetMs = CANCEL_BUDGET_MS) {
+        this.budgetMs = budgetMs;
+    }
+    get cancelled() {
+        return this.signal !== null;
+    }
+    /** Returns false when the session was already cancelled. */
+    cancel(signal) {
+        if (this.signal)
+            return false;
+        this.signal = signal;
+        this.at = performance.now();
+        for (const listener of this.listeners)
+            listener(signal);
+        return true;
+    }
+    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
+    onCancel(listener) {
+        if (this.signal) {
+            listener(this.signal);
+            return () => undefined;
+        }
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+    /** Ends the budget now: running post hooks are stopped, the rest do not start. */
+    expire(reason) {
+        if (this.expiredBy !== null)
+            return;
+        this.expiredBy = reason;
+        for (const listener of this.expiryListeners)
+            listener();
+    }
+    /** Calls `listener` when `expire` ends the budget early; returns the unsubscribe. */
+    onExpire(listener) {
+        if (this.expiredBy !== null) {
+            listener();
+            return () => undefined;
+        }
+        this.expiryListeners.add(listener);
+        return () => this.expiryListeners.delete(listener);
+    }
+    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
+    remainingMs() {
+        if (this.expiredBy !== null)
+            return 0;
+        return this.signal ? Math.max(0, this.at + this.budgetMs - performance.now()) : Infinity;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/kernel/errors.ts
 /** Errors that stop the run before a hook runs, and errors put into words. */
 const ACTION_WORDS = { edge: 'action', setting: (name) => `input '${name}'` };
@@ -402,47 +472,6 @@ const RAW_OPTIONS = /^(--no_snapshot|--raw)$/;
 function savesRaw(args) {
     return args.some((a) => RAW_OPTIONS.test(a));
 }
-/**
- * Rekkord's options for the repository, taken anywhere on its command line and overriding the
- * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
- * call the action makes for the repository gets the same ones from `args`.
- */
-const REPOSITORY_OPTIONS = {
-    repository: ['-R', '--repository'],
-    keyFile: ['-K', '--key_file'],
-    threads: ['-j', '--threads'],
-};
-/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
-function repositoryOptions(args) {
-    const out = { argv: [], repository: null, keyFile: null };
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i] ?? '';
-        if (arg === '--')
-            break;
-        for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
-            let value;
-            if (arg === short || arg === long) {
-                value = args[i + 1];
-                if (value === undefined)
-                    continue;
-                out.argv.push(arg, value);
-                i++;
-            }
-            else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
-                value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
-                out.argv.push(arg);
-            }
-            else
-                continue;
-            if (name === 'repository')
-                out.repository = value;
-            if (name === 'keyFile')
-                out.keyFile = value;
-            break;
-        }
-    }
-    return out;
-}
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values) {
     const destination = external_node_path_default().resolve(values.workspace, values.destination ?? '');
@@ -503,518 +532,120 @@ function isOperation(text) {
     return Object.hasOwn(OPERATION_TABLE, text);
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
-var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
-;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+;// CONCATENATED MODULE: ./src/kernel/faults.ts
 /**
- * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
- * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
- * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
- * and a line Rekkord cannot read is an error here too.
- *
- * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
- * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
- * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
- * `[Hooks]` is the action's to read: a key it does not know there is an error.
- *
- * An error names the file, the line and at most the key: never the value or the line's text, which
- * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
+ * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
+ * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
+ * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
+ * a test can break one step and see the others still run. Unset, it does nothing.
+ */
+const FAULT_POINTS = (/* unused pure expression or super */ null && ([
+    'config-copy',
+    'listing',
+    'spawn',
+    'probe',
+    'state',
+    'outputs',
+    'summary',
+]));
+const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
+function checkpoint(point, subject) {
+    const faults = process.env[FAULTS_VARIABLE];
+    if (!faults)
+        return;
+    const hit = faults
+        .split(',')
+        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
+    if (!hit)
+        return;
+    const what = subject === undefined ? point : `${point} (${subject})`;
+    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
+}
+
+;// CONCATENATED MODULE: ./src/engine/step-config.ts
+/**
+ * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
+ * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
  */
 
-class IniError extends Error {
-    file;
-    line;
-    reason;
-    constructor(file, line, reason) {
-        super(`${file}:${line}: ${reason}`);
-        this.file = file;
-        this.line = line;
-        this.reason = reason;
-        this.name = 'IniError';
-    }
-}
-/** `[SSH]` and `[SFTP]` take the same keys. */
-const REMOTE_SHELL_KEYS = [
-    'Location',
-    'Host',
-    'Port',
-    'User',
-    'Path',
-    'KnownHosts',
-    'Fingerprint',
-    'Password',
-    'Key',
-    'KeyFile',
-];
+
+
 /**
- * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
- * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
+ * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
+ * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
+ * and `user@host:path` are remote; anything else is a local folder.
  */
-const KNOWN_KEYS = {
-    Repository: ['URL', 'KeyFile'],
-    Settings: ['Threads', 'CompressionLevel'],
-    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
-    // Called [Connect] by older builds; the newest source knows only [Link].
-    Link: ['URL', 'ApiKey', 'CheckPeriod'],
-    S3: [
-        'Endpoint',
-        'Location',
-        'Host',
-        'Port',
-        'Region',
-        'Bucket',
-        'Prefix',
-        'AccessKeyID',
-        'KeyID',
-        'SecretKey',
-        'LockMode',
-        'ChecksumType',
-    ],
-    SSH: REMOTE_SHELL_KEYS,
-    SFTP: REMOTE_SHELL_KEYS,
-    // The hook keys of the command table, pre then post of each command that has them.
-    Hooks: COMMANDS.flatMap((c) => {
-        const keys = commandSpec(c).hookKeys;
-        return keys ? [keys.pre, keys.post] : [];
-    }),
-};
-/** The keys a table gives a section: its own entry only, never one inherited from Object. */
-function knownKeys(table, section) {
-    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
-}
-/** Keys whose values are secrets, by section. */
-const SECRET_KEYS = {
-    // The key ID names the account: masked too, so that a log never pairs it with anything.
-    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
-    SSH: ['Password', 'Key'],
-    SFTP: ['Password', 'Key'],
-    Link: ['ApiKey'],
-};
-// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
-function trimAscii(s) {
-    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-}
-/**
- * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
- * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
- * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
- */
-/** A name of letters, digits and `_`: safe to repeat in a message, unlike `SecretKey: Zm9v…`. */
-function isPlainName(name) {
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
-}
-function knownName(name, known, shown) {
-    return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
-}
-function parseRekkordIni(text, file) {
-    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    const entries = [];
-    const unknown = [];
-    const sectionOfLine = [];
-    let section = null;
-    lines.forEach((raw, index) => {
-        const lineNo = index + 1;
-        const line = trimAscii(raw);
-        const fail = (reason) => {
-            throw new IniError(file, lineNo, reason);
-        };
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
-            sectionOfLine.push(section);
-            return;
-        }
-        if (line.startsWith('[')) {
-            if (!line.endsWith(']'))
-                fail("a line starting with '[' does not end with ']'");
-            const name = trimAscii(line.slice(1, -1));
-            if (name === '')
-                fail('empty section name "[]"');
-            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
-            if (!Object.hasOwn(KNOWN_KEYS, name)) {
-                // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
-                if (name.toLowerCase() === 'hooks') {
-                    fail(`unknown section [${name}] (names are case-sensitive: [Hooks])`);
-                }
-                unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
-            }
-            section = name;
-            sectionOfLine.push(section);
-            return;
-        }
-        const eq = line.indexOf('=');
-        if (eq < 0) {
-            const bom = line.startsWith('\uFEFF')
-                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
-                : '';
-            fail(`expected "key = value", a [Section] or a comment${bom}`);
-        }
-        const key = trimAscii(line.slice(0, eq));
-        const value = trimAscii(line.slice(eq + 1));
-        if (key === '')
-            fail("missing key name before '='");
-        if (section === null) {
-            fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
-        }
-        const known = Object.hasOwn(KNOWN_KEYS, section) ? knownKeys(KNOWN_KEYS, section) : null;
-        if (known && !known.includes(key)) {
-            // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
-            if (section === 'Hooks') {
-                fail(`unknown key${knownName(key, known, JSON.stringify)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`);
-            }
-            unknown.push({ line: lineNo, section, key, known });
-        }
-        entries.push({ section, key, value, line: lineNo });
-        sectionOfLine.push(section);
-    });
-    return { entries, lines, sectionOfLine, unknown };
-}
-/** The value Rekkord uses for a key: the last occurrence wins. */
-function lastEntry(doc, section, key) {
-    let found;
-    for (const e of doc.entries)
-        if (e.section === section && e.key === key)
-            found = e;
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/plan/paths.ts
-/** Path helpers shared by the plan, the Rekkord step and validate. */
-
-
-
-
-/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
-function expandHome(value, env) {
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
-    return value;
-}
-async function isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
+function isLocalRepository(url) {
+    if (url === 'S3' || url === 'SFTP')
         return false;
-    }
+    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
+        return false;
+    // user@host:path, where the part before the colon holds no slash.
+    if (/^[^/@:]+@[^/:]+:/.test(url))
+        return false;
+    return true;
 }
-/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
-async function resolveExecutable(name, pathVar, cwd) {
-    if (name.includes('/')) {
-        const file = external_node_path_default().resolve(cwd, name);
-        return (await isExecutableFile(file)) ? file : null;
-    }
-    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
-        if (dir === '')
-            continue;
-        const file = external_node_path_default().resolve(cwd, dir, name);
-        if (await isExecutableFile(file))
-            return file;
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/plan/config.ts
 /**
- * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
- * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
+ * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
+ * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
  */
-
-
-
-
-
-
-
-
-
-/** The `[Hooks]` key of each phase, from the command table. */
-const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
-    const keys = commandSpec(command).hookKeys;
-    return keys
-        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
-        : [];
-}));
-/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
-async function defaultConfigCandidates(ctx) {
-    const out = [];
-    const platform = ctx.platform ?? process.platform;
-    if (ctx.rekkordPath) {
-        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
-        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
-    }
-    if (platform === 'win32') {
-        if (ctx.env.APPDATA)
-            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
-    }
-    else {
-        const xdg = ctx.env.XDG_CONFIG_HOME;
-        const home = ctx.env.HOME || external_node_os_default().homedir();
-        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
-        out.push('/etc/rekkord/rekkord.ini');
-    }
-    return out;
-}
-async function locateConfig(explicit, ctx) {
-    if (explicit)
-        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
-    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
-    if (fromEnv)
-        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
-    const searched = await defaultConfigCandidates(ctx);
-    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
-    return { path: found ?? null, source: found ? 'default' : null, searched };
-}
-function lenientHooks(text) {
-    try {
-        const parsed = ini_default().parse(text);
-        const hooks = parsed.Hooks;
-        return typeof hooks === 'object' && hooks !== null ? hooks : {};
-    }
-    catch {
-        return {};
-    }
-}
-/** No Rekkord config comes near this; a bigger file is refused unread. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
-/**
- * The text of a config that is a regular file. A FIFO, a device (`/dev/zero`) or a socket could
- * block the read or never end it: it is opened without blocking, judged on what was opened (no
- * window between a check and the read), and refused unread unless it is a regular file of sane
- * size.
- */
-async function readRegularFile(file, origin) {
-    const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    try {
-        const info = await handle.stat();
-        const refuse = (what) => new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
-        if (info.isDirectory())
-            throw refuse('is a directory, not a file');
-        if (!info.isFile()) {
-            const kind = info.isFIFO()
-                ? 'a named pipe (FIFO)'
-                : info.isCharacterDevice() || info.isBlockDevice()
-                    ? 'a device'
-                    : info.isSocket()
-                        ? 'a socket'
-                        : 'not a regular file';
-            throw refuse(`is ${kind.startsWith('not') ? kind : `${kind}, not a regular file`}`);
+function stepConfigText(config) {
+    const { doc } = config;
+    if (!doc.sectionOfLine.includes('Hooks'))
+        return null;
+    const dir = external_node_path_default().dirname(config.path);
+    const rewrites = new Map();
+    for (const e of doc.entries) {
+        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
+        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
+            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
+        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
+            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
         }
-        if (info.size > MAX_CONFIG_BYTES) {
-            throw refuse(`is ${info.size} bytes: a Rekkord config is far smaller (at most 1 MiB read)`);
-        }
-        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-        let length = 0;
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-            if (bytesRead === 0)
-                break;
-            length += bytesRead;
-            if (length > MAX_CONFIG_BYTES)
-                throw refuse('grew over 1 MiB while read');
-        }
-        return buffer.subarray(0, length).toString('utf8');
     }
-    finally {
-        await handle.close();
-    }
+    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
+    return kept.join('\n') + '\n';
 }
-async function loadConfig(file, source, env) {
-    const origin = (w) => source === 'input'
-        ? w.edge === 'action'
-            ? "the 'config' input"
-            : w.setting('config')
-        : source === 'REKKORD_CONFIG_FILE'
-            ? '$REKKORD_CONFIG_FILE'
-            : 'the default location';
-    let text;
-    try {
-        text = await readRegularFile(file, origin);
-    }
-    catch (error) {
-        if (error instanceof PreflightError)
-            throw error;
-        throw new PreflightError((w) => errnoSentence(`Rekkord config ${file} (from ${origin(w)})`, error, 'read'));
-    }
-    let doc;
-    try {
-        doc = parseRekkordIni(text, file);
-    }
-    catch (error) {
-        if (error instanceof IniError) {
-            throw new PreflightError(`Rekkord would refuse its config: ${error.message}`, {
-                file,
-                line: error.line,
-            });
-        }
-        throw error;
-    }
-    const dir = external_node_path_default().dirname(file);
-    const lenient = lenientHooks(text);
-    const hooks = {};
-    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
-    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
-    for (const entry of doc.entries) {
-        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
-        if (!phase)
-            continue;
-        if (entry.value === '') {
-            throw new PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
-        }
-        const other = lenient[entry.key];
-        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
-        (hooks[phase] ??= []).push({
-            key: entry.key,
-            value: entry.value,
-            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
-            line: entry.line,
-            lenientValue,
-        });
-    }
-    const secrets = configSecrets(doc);
-    return { path: file, source, doc, hooks, secrets };
-}
-/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
-function hookDirectories(config, phase) {
-    return config?.hooks[phase] ?? [];
-}
-/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
-function allHookDirectories(config) {
-    return Object.values(config?.hooks ?? {}).flat();
+const COPY_PREFIX = 'rekkord-hooks-';
+/**
+ * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
+ * how many. Only for the post step, once every main step of the job has ended.
+ */
+async function removeLeftoverCopies(tempRoot) {
+    const names = await readdir(tempRoot).catch(() => []);
+    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
+    await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
+    return left.length;
 }
 /**
- * The shortest value registered as a mask: the runner hides a mask everywhere in the job's log,
- * so a two-letter one would wreck it. A shorter secret is named in a warning instead.
+ * Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without
+ * --no_hooks, and a command it runs hooks for (`runsHooks`; restore has none in Rekkord).
  */
-const MIN_MASK_LENGTH = 4;
-/** The secrets that can be masks, and the names of those too short to be. */
-function masksOf(secrets) {
-    const masks = new Set();
-    const tooShort = new Set();
-    for (const { name, value } of secrets) {
-        if (value.trim().length >= MIN_MASK_LENGTH)
-            masks.add(value);
-        else if (value.trim() !== '')
-            tooShort.add(name);
-    }
-    return { masks: [...masks], tooShort: [...tooShort] };
-}
-/**
- * The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`): the
- * password whole, from the first `:` after the user name to the `@`, whatever it holds. Which `@`
- * ends the user-info is ambiguous when a password holds `@` or a path does: both readings are
- * masked, the first and the last `@`.
- */
-function urlSecrets(url, name, repository = true) {
-    const rest = /^(?:s3:)?[a-z0-9+.-]+:\/\/(.*)$/is.exec(url)?.[1];
-    if (!rest?.includes('@'))
-        return [];
-    const out = [];
-    for (const at of new Set([rest.indexOf('@'), rest.lastIndexOf('@')])) {
-        const userInfo = rest.slice(0, at);
-        const colon = userInfo.indexOf(':');
-        const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
-        if (colon >= 0)
-            out.push({ name: `the password in ${name}`, value: userInfo.slice(colon + 1) });
-        // An S3 repository URL carries the key ID as the user: masked as the [S3] KeyID is.
-        if (repository && /^(s3:)?https?:/i.test(url))
-            out.push({ name: `the user in ${name}`, value: user });
-    }
-    return out;
-}
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
-const SECRET_VARIABLES = [
-    'REKKORD_LINK_KEY',
-    'REKKORD_AGENT_KEY',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'S3_SECRET_KEY',
-    'S3_KEY_ID',
-    'SSH_PASSWORD',
-    'SSH_KEY',
-];
-/** Every secret the config holds, each named by section, key and line. */
-function configSecrets(doc) {
-    return doc.entries.flatMap((e) => {
-        if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key))
-            return unknownKeySecrets(e);
-        const name = `[${e.section}] ${e.key} (line ${e.line})`;
-        if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
-            return [{ name, value: e.value }];
-        // The [Link] URL leads to the account that watches the repository: hidden whole.
-        const whole = e.section === 'Link' ? [{ name, value: e.value }] : [];
-        if (e.key === 'URL')
-            return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
-        return [];
-    });
-}
-/**
- * A key the action does not know is Rekkord's to judge, and Rekkord's refusal quotes it. A line
- * such as `SecretKey: Zm9v…=` reads as one key holding the secret, and a mistyped `secretkey = …`
- * holds one as its value: both are masked before Rekkord can print them.
- */
-function unknownKeySecrets(e) {
-    const name = `an unknown key in [${e.section}] (line ${e.line})`;
-    const out = [];
-    if (!isPlainName(e.key))
-        out.push({ name, value: e.key });
-    if (/secret|pass|key|token|credential/i.test(e.key))
-        out.push({ name, value: e.value });
-    if (e.key === 'URL')
-        out.push(...urlSecrets(e.value, name, true));
-    return out.filter((s) => s.value.trim() !== '');
-}
-/** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */
-function runSecrets(env, args = []) {
-    const out = SECRET_VARIABLES.map((v) => ({ name: `$${v}`, value: env[v] ?? '' }));
-    out.push(...urlSecrets(env.REKKORD_REPOSITORY ?? '', '$REKKORD_REPOSITORY'));
-    args.forEach((arg, i) => {
-        const joined = /^(?:-R|--repository)=?(.+)$/.exec(arg)?.[1];
-        const url = joined ?? (arg === '-R' || arg === '--repository' ? args[i + 1] : undefined);
-        if (url)
-            out.push(...urlSecrets(url, `the repository URL in 'args'`));
-    });
-    return out.filter((s) => s.value.trim() !== '');
-}
-/**
- * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
- * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
- * build reads one of them, so the action looks at both.
- */
-const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
-/**
- * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
- * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
- * left empty).
- */
-function repositoryAccess(config, options, env) {
-    const fromConfig = (key) => {
-        const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
-        return entry?.value
-            ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
-            : null;
-    };
-    const fromEnv = (names) => {
-        const name = names.find((n) => env[n]);
-        return name ? { value: env[name] ?? '', from: 'environment', name } : null;
-    };
+async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
+    const none = async () => { };
+    if (!config)
+        return { path: null, isCopy: false, cleanup: none };
+    // Rekkord told --no_hooks, or running a command without hooks, gets the config as written.
+    if (noHooks || !runsHooks)
+        return { path: config.path, isCopy: false, cleanup: none };
+    const text = stepConfigText(config);
+    if (text === null)
+        return { path: config.path, isCopy: false, cleanup: none };
+    checkpoint('config-copy');
+    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
+    const copy = external_node_path_default().join(folder, 'rekkord.ini');
+    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
     return {
-        url: (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
-            fromConfig('URL') ??
-            fromEnv(['REKKORD_REPOSITORY']),
-        keyFile: (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
-            fromConfig('KeyFile') ??
-            fromEnv(KEY_FILE_VARIABLES),
+        path: copy,
+        isCopy: true,
+        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/kernel/files.ts
 /** Reading files the way every layer needs it: only the first bytes, never the whole file. */
 
@@ -1173,623 +804,6 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
         throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${rules.maxHooks} from one folder`);
     }
     return { hooks, skipped, unexamined: names.length - examined.length };
-}
-
-;// CONCATENATED MODULE: ./src/plan/child-env.ts
-/**
- * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
- * and this action only (its tokens, its inputs and saved state, the files through which a step
- * sets outputs, environment and state), so a hook can neither use nor forge them.
- */
-const RUNNER_PRIVATE = [
-    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
-    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
-    /^ACTIONS_CACHE_URL$/,
-    /^ACTIONS_RESULTS_URL$/,
-    /^INPUT_/,
-    /^STATE_/,
-];
-/** The files of the step's workflow commands: kept only when hooks may issue them. */
-const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-function childEnvironment(env, allowWorkflowCommands) {
-    const out = {};
-    for (const [name, value] of Object.entries(env)) {
-        if (RUNNER_PRIVATE.some((p) => p.test(name)))
-            continue;
-        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
-            continue;
-        out[name] = value;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
-/**
- * What the action asks the installed Rekkord before any hook runs: its version, whether the
- * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
- * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
- * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
- */
-
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
-class ProbeError extends Error {
-    name = 'ProbeError';
-}
-/** The last lines a failed command printed, for the error. */
-function lastWords(out) {
-    const text = `${out.stderr}\n${out.stdout}`.trim();
-    return text.split('\n').slice(-5).join('\n');
-}
-async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
-    if (version.exitCode !== 0) {
-        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
-    }
-    const first = version.stdout.split('\n')[0]?.trim() ?? '';
-    let noHooks = false;
-    if (commandSpec(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
-        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
-    }
-    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
-}
-/**
- * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
- * words when the repository does not open or the key may not do what the command needs.
- */
-async function identify(execute, rekkordPath, command, ctx) {
-    const args = ['identify', ...(ctx.configPath ? ['-C', ctx.configPath] : []), ...ctx.options];
-    const out = await execute(rekkordPath, args, inEnglish(ctx.env), ctx.cwd);
-    if (out.exitCode !== 0) {
-        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
-    }
-    const text = `${out.stdout}\n${out.stderr}`;
-    const mode = commandSpec(command).keyMode;
-    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
-    if (role && !roleAllows(role, mode)) {
-        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
-    }
-    return role;
-}
-/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
-function roleAllows(role, mode) {
-    const r = role.toLowerCase();
-    if (r === 'master' || r === 'readwrite')
-        return true;
-    if (r === 'writeonly')
-        return mode === 'write';
-    return false;
-}
-
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/plan/batteries.ts
-/**
- * The batteries (batteries/ beside the bundles): which scripts there are, the phase each runs in
- * (its header's `# phase:` line, checked by a test), and the order they run in when the
- * `batteries` input enables them. The table is outermost first: a pre phase runs it top down
- * (heartbeat, then services, then dumps), a post phase bottom up (cleanups, then services, then
- * heartbeat), so that what a battery sets up is there for everything inside it.
- */
-
-
-
-const BATTERY_TABLE = [
-    { name: 'heartbeat-start', family: 'heartbeat', phase: 'pre-save' },
-    { name: 'heartbeat-end', family: 'heartbeat', phase: 'post-save' },
-    { name: 'services-stop', family: 'services', phase: 'pre-save' },
-    { name: 'services-start', family: 'services', phase: 'post-save' },
-    { name: 'postgresql-dump', family: 'postgresql', phase: 'pre-save' },
-    { name: 'postgresql-cleanup', family: 'postgresql', phase: 'post-save' },
-    { name: 'postgresql-drill', family: 'postgresql', phase: 'post-restore' },
-    { name: 'mariadb-dump', family: 'mariadb', phase: 'pre-save' },
-    { name: 'mariadb-cleanup', family: 'mariadb', phase: 'post-save' },
-    { name: 'mariadb-drill', family: 'mariadb', phase: 'post-restore' },
-    { name: 'sqlite-backup', family: 'sqlite', phase: 'pre-save' },
-    { name: 'sqlite-cleanup', family: 'sqlite', phase: 'post-save' },
-    { name: 'sqlite-drill', family: 'sqlite', phase: 'post-restore' },
-];
-const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
-/**
- * The batteries a list of names enables (a family name enables all its scripts), in table order;
- * an error message for the first unknown name.
- */
-function expandBatteries(names) {
-    const wanted = new Set();
-    for (const name of names) {
-        const family = BATTERY_TABLE.filter((b) => b.family === name);
-        const one = BATTERY_TABLE.filter((b) => b.name === name);
-        if (family.length === 0 && one.length === 0) {
-            return {
-                error: `'${name}' is no battery; expected a family (${BATTERY_FAMILIES.join(', ')}) or a script (${BATTERY_TABLE.map((b) => b.name).join(', ')})`,
-            };
-        }
-        for (const b of [...family, ...one])
-            wanted.add(b.name);
-    }
-    return { batteries: BATTERY_TABLE.filter((b) => wanted.has(b.name)).map((b) => b.name) };
-}
-/** The enabled batteries of one phase, in the order they run. */
-function phaseBatteries(enabled, phase) {
-    const names = BATTERY_TABLE.filter((b) => b.phase === phase && enabled.includes(b.name)).map((b) => b.name);
-    return phase.startsWith('pre-') ? names : names.reverse();
-}
-/**
- * The batteries folder that ships with the code at `moduleUrl`: the nearest `batteries/` with the
- * scripts in it, from the module's folder up three levels. That covers the action's bundles
- * (`dist/index.js`, `dist/post/index.js` in the action's checkout), the command line's
- * (`dist/cli/index.js` in the npm package) and the sources (`src/plan/`). Links are resolved
- * first: npm starts the command line through a link in `node_modules/.bin`.
- */
-function findBatteriesFolder(moduleUrl) {
-    let dir;
-    try {
-        dir = external_node_path_default().dirname((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_url_namespaceObject.fileURLToPath)(moduleUrl)));
-    }
-    catch {
-        return null;
-    }
-    for (let level = 0; level <= 3; level++) {
-        const candidate = external_node_path_default().join(dir, 'batteries');
-        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(candidate, BATTERY_TABLE[0].name)))
-            return candidate;
-        dir = external_node_path_default().dirname(dir);
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
-/**
- * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
- * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
- * (and its input in action.yml and inputs.ts).
- */
-
-
-
-
-/**
- * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
- * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
- */
-const TKLBAM_OPERATIONS = {
-    save: 'backup',
-    restore: 'restore',
-    scan: 'scan',
-};
-/**
- * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
- * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
- * skipped too, as `run-parts` does (TKLBAM would run an executable one).
- */
-const TKLBAM_LISTING = {
-    dotfiles: 'skip',
-    maxHooks: null,
-    notExecutable: 'skip',
-    skipSuffixes: ['.sig'],
-};
-const HOOK_SOURCES = {
-    /** Rekkord's own `[Hooks]` folders, named by the config. */
-    config: {
-        input: 'config',
-        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
-        listing: REKKORD_LISTING,
-        args: () => [],
-        order: { pre: 2, post: 0 },
-        shellRules: true,
-    },
-    /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
-    'hooks-dir': {
-        input: 'hooks-dir',
-        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
-        listing: TKLBAM_LISTING,
-        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
-        order: { pre: 0, post: 2 },
-        shellRules: false,
-    },
-    /**
-     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
-     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
-     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
-     */
-    batteries: {
-        input: 'batteries',
-        folders(settings, _config, phase) {
-            const names = phaseBatteries(settings.batteries, phase);
-            return names.length > 0 && settings.batteriesDir
-                ? [{ directory: settings.batteriesDir, names }]
-                : [];
-        },
-        listing: REKKORD_LISTING,
-        args: () => [],
-        order: { pre: 1, post: 1 },
-        shellRules: false,
-    },
-};
-const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
-function hookSourceSpec(kind) {
-    return HOOK_SOURCES[kind];
-}
-
-;// CONCATENATED MODULE: ./src/plan/index.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
- *
- * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
- * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
- * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
- * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
- */
-
-
-
-
-
-
-
-
-
-
-const INSTALL_HINT = (w) => w.edge === 'action'
-    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
-    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-async function findRekkord(settings) {
-    return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-}
-function rekkordMissing(settings) {
-    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-        ? `no executable '${settings.rekkord}' in PATH`
-        : (0,external_node_fs_namespaceObject.existsSync)(file)
-            ? `${file} is not an executable file`
-            : `${file} does not exist`;
-    return new PreflightError((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
-}
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings, rekkordPath) {
-    const located = await locateConfig(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await loadConfig(located.path, located.source, settings.env)
-        : null;
-    return { config, searched: located.searched };
-}
-async function sourceProblem(source, config) {
-    const problem = await directoryProblem(source.directory);
-    if (!problem)
-        return null;
-    const setting = source.setting;
-    if (setting && config) {
-        const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
-        return {
-            message: () => `${config.path}:${setting.line}: ${detail}`,
-            detail,
-            where: { file: config.path, line: setting.line },
-        };
-    }
-    return {
-        message: (w) => `${capitalized(w.setting(hookSourceSpec(source.kind).input))}: the hook directory ${problem}`,
-        detail: `the hook directory ${problem}`,
-    };
-}
-/** The folders of one phase, in the order they run (see the top of this file). */
-function phasePlan(settings, config, command, stage) {
-    const phase = `${stage}-${command}`;
-    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
-    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
-    const sources = kinds.flatMap((kind) => {
-        const spec = hookSourceSpec(kind);
-        return spec.folders(settings, config, phase).map((folder) => ({
-            kind,
-            ...folder,
-            args: spec.args(command, stage),
-        }));
-    });
-    return { phase, stage, command, sources };
-}
-function lenientWarnings(plan, config) {
-    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
-        ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
-        ]
-        : []);
-}
-/** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
-function keyHint(repository) {
-    if (repository.keyFile)
-        return '';
-    const [newest, older] = KEY_FILE_VARIABLES;
-    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
-}
-async function makePlan(settings, options = {}) {
-    const command = settings.command;
-    if (command === 'validate')
-        throw new PreflightError('validate has no Rekkord step to plan');
-    const found = await findRekkord(settings);
-    if (!found && !options.recovery)
-        throw rekkordMissing(settings);
-    const rekkordPath = found ?? settings.rekkord;
-    const { config, searched } = await readConfig(settings, found);
-    const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
-    options.maskSecrets?.(secrets);
-    await options.beforeProbe?.(config?.path ?? null);
-    const pre = phasePlan(settings, config, command, 'pre');
-    const post = phasePlan(settings, config, command, 'post');
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    const repoOptions = repositoryOptions(settings.args);
-    const repository = repositoryAccess(config, repoOptions, childEnv);
-    if (!options.recovery) {
-        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
-        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
-        const configured = allHookDirectories(config).map((setting) => ({
-            kind: 'config',
-            directory: setting.directory,
-            setting,
-        }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
-        const sources = [...configured, ...hooksDirs];
-        for (const source of sources) {
-            const problem = await sourceProblem(source, config);
-            if (problem)
-                throw new PreflightError(problem.message, problem.where);
-        }
-        await commandSpec(command).preflight?.(settings);
-    }
-    let rekkordVersion = null;
-    let noHooks = false;
-    let keyRole = null;
-    if (options.execute && !options.recovery) {
-        const execute = options.execute;
-        try {
-            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
-            rekkordVersion = info.version;
-            noHooks = info.noHooks;
-        }
-        catch (error) {
-            throw new PreflightError((w) => `Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT(w)}`);
-        }
-        if (!settings.skipIdentify) {
-            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
-            const ctx = {
-                configPath: config?.path ?? null,
-                options: repoOptions.argv,
-                cwd: settings.workspace,
-                env: childEnv,
-            };
-            keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
-                throw new PreflightError((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
-            });
-        }
-    }
-    return {
-        settings,
-        command,
-        rekkordPath,
-        rekkordVersion,
-        noHooks,
-        keyRole,
-        config,
-        repository,
-        repositoryOptions: repoOptions.argv,
-        configSearched: searched,
-        secrets,
-        childEnv,
-        pre,
-        post,
-        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
-    };
-}
-async function makeValidationPlan(settings) {
-    // Rekkord is not needed to validate, but its folder is one place the config may be.
-    const rekkordPath = await findRekkord(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    const phases = COMMANDS.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
-    if (!config && phases.length === 0) {
-        // The inputs that name hook folders of their own, read from the hook-source table.
-        const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter((i) => i !== 'config');
-        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
-    }
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
-    return { settings, config, configSearched: searched, secrets, childEnv, phases };
-}
-
-;// CONCATENATED MODULE: ./src/kernel/cancel.ts
-/**
- * Cancellation of a session: the edge calls `cancel` on SIGINT or SIGTERM; the running child gets
- * the signal, nothing new starts but the post hooks, and those must end within the runner's grace.
- */
-/** The runner sends SIGTERM 7.5 s after SIGINT: everything must be done well before. */
-const CANCEL_BUDGET_MS = 6000;
-/** How long an interrupted child (Rekkord needs 2 s to stop its own children) gets before SIGKILL. */
-const CANCEL_KILL_GRACE_MS = 2500;
-class Cancellation {
-    budgetMs;
-    signal = null;
-    at = 0;
-    listeners = new Set();
-    expiryListeners = new Set();
-    /** Set once `expire` ended the budget early: why, for the hooks it keeps from running. */
-    expiredBy = null;
-    /**
-     * `budgetMs`: how long the post hooks may run after the cancel. The action keeps the runner's
-     * grace (CANCEL_BUDGET_MS); the command line has no runner behind it and passes Infinity, so
-     * only `expire` (a third signal) or `--hook-timeout` ends a post hook.
-     */
-    constructor(budgetMs = CANCEL_BUDGET_MS) {
-        this.budgetMs = budgetMs;
-    }
-    get cancelled() {
-        return this.signal !== null;
-    }
-    /** Returns false when the session was already cancelled. */
-    cancel(signal) {
-        if (this.signal)
-            return false;
-        this.signal = signal;
-        this.at = performance.now();
-        for (const listener of this.listeners)
-            listener(signal);
-        return true;
-    }
-    /** Calls `listener` on cancel (at once if already cancelled); returns the unsubscribe. */
-    onCancel(listener) {
-        if (this.signal) {
-            listener(this.signal);
-            return () => undefined;
-        }
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-    }
-    /** Ends the budget now: running post hooks are stopped, the rest do not start. */
-    expire(reason) {
-        if (this.expiredBy !== null)
-            return;
-        this.expiredBy = reason;
-        for (const listener of this.expiryListeners)
-            listener();
-    }
-    /** Calls `listener` when `expire` ends the budget early; returns the unsubscribe. */
-    onExpire(listener) {
-        if (this.expiredBy !== null) {
-            listener();
-            return () => undefined;
-        }
-        this.expiryListeners.add(listener);
-        return () => this.expiryListeners.delete(listener);
-    }
-    /** Milliseconds left of the cancel budget; Infinity when not cancelled. */
-    remainingMs() {
-        if (this.expiredBy !== null)
-            return 0;
-        return this.signal ? Math.max(0, this.at + this.budgetMs - performance.now()) : Infinity;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/kernel/faults.ts
-/**
- * The fault-injection seam: `REKKORD_HOOKS_FAULTS=spawn,summary` makes those operations throw, as
- * a full disk or a kernel refusal would, so the tests can check that every failure path keeps
- * the action's promises (post hooks run, the error shown, a non-zero exit). `point:subject` makes
- * only that subject fail (`spawn:20-dump` a hook by name, `spawn:rekkord` the Rekkord step), so
- * a test can break one step and see the others still run. Unset, it does nothing.
- */
-const FAULT_POINTS = (/* unused pure expression or super */ null && ([
-    'config-copy',
-    'listing',
-    'spawn',
-    'probe',
-    'state',
-    'outputs',
-    'summary',
-]));
-const FAULTS_VARIABLE = 'REKKORD_HOOKS_FAULTS';
-function checkpoint(point, subject) {
-    const faults = process.env[FAULTS_VARIABLE];
-    if (!faults)
-        return;
-    const hit = faults
-        .split(',')
-        .some((f) => f === point || (subject !== undefined && f === `${point}:${subject}`));
-    if (!hit)
-        return;
-    const what = subject === undefined ? point : `${point} (${subject})`;
-    throw Object.assign(new Error(`injected fault: ${what}`), { code: 'EFAULT' });
-}
-
-;// CONCATENATED MODULE: ./src/engine/step-config.ts
-/**
- * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
- * for an older Rekkord, a private copy without `[Hooks]` (the same settings, so no hook runs twice).
- */
-
-
-
-/**
- * Whether a repository URL names a local folder, as `rk_DecodeURL` (`src/rekkord/lib/config.cc`)
- * decides: the `S3` and `SFTP` keywords, `s3:http(s)://…`, `http(s)://…`, `ssh://…`, `sftp://…`
- * and `user@host:path` are remote; anything else is a local folder.
- */
-function isLocalRepository(url) {
-    if (url === 'S3' || url === 'SFTP')
-        return false;
-    if (/^(s3:)?https?:\/\//i.test(url) || /^(ssh|sftp):\/\//i.test(url))
-        return false;
-    // user@host:path, where the part before the colon holds no slash.
-    if (/^[^/@:]+@[^/:]+:/.test(url))
-        return false;
-    return true;
-}
-/**
- * The text of the config the Rekkord step gets: every line as written except the `[Hooks]`
- * sections, with relative `KeyFile` and local repository `URL` made absolute so that they still
- * resolve against the original file's folder. Null when the file has no `[Hooks]` to remove.
- */
-function stepConfigText(config) {
-    const { doc } = config;
-    if (!doc.sectionOfLine.includes('Hooks'))
-        return null;
-    const dir = external_node_path_default().dirname(config.path);
-    const rewrites = new Map();
-    for (const e of doc.entries) {
-        // Only [Repository] paths resolve against the config's folder; [SSH]/[SFTP] keys are used as written.
-        const isPath = (e.section === 'Repository' && e.key === 'KeyFile') ||
-            (e.section === 'Repository' && e.key === 'URL' && isLocalRepository(e.value));
-        if (isPath && e.value !== '' && !e.value.startsWith('~') && !external_node_path_default().isAbsolute(e.value)) {
-            rewrites.set(e.line - 1, `${e.key} = ${external_node_path_default().resolve(dir, e.value)}`);
-        }
-    }
-    const kept = doc.lines.flatMap((line, i) => doc.sectionOfLine[i] === 'Hooks' ? [] : [rewrites.get(i) ?? line]);
-    return kept.join('\n') + '\n';
-}
-const COPY_PREFIX = 'rekkord-hooks-';
-/**
- * Removes private copies left in `tempRoot` by a session that was killed before it could; returns
- * how many. Only for the post step, once every main step of the job has ended.
- */
-async function removeLeftoverCopies(tempRoot) {
-    const names = await readdir(tempRoot).catch(() => []);
-    const left = names.filter((n) => n.startsWith(COPY_PREFIX));
-    await Promise.all(left.map((n) => rm(path.join(tempRoot, n), { recursive: true, force: true })));
-    return left.length;
-}
-/**
- * Writes the private copy (0600, in a 0700 folder) when one is needed: for a Rekkord without
- * --no_hooks, and a command it runs hooks for (`runsHooks`; restore has none in Rekkord).
- */
-async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
-    const none = async () => { };
-    if (!config)
-        return { path: null, isCopy: false, cleanup: none };
-    // Rekkord told --no_hooks, or running a command without hooks, gets the config as written.
-    if (noHooks || !runsHooks)
-        return { path: config.path, isCopy: false, cleanup: none };
-    const text = stepConfigText(config);
-    if (text === null)
-        return { path: config.path, isCopy: false, cleanup: none };
-    checkpoint('config-copy');
-    const folder = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(tempRoot, COPY_PREFIX));
-    const copy = external_node_path_default().join(folder, 'rekkord.ini');
-    await (0,promises_namespaceObject.writeFile)(copy, text, { mode: 0o600, flag: 'wx' });
-    return {
-        path: copy,
-        isCopy: true,
-        cleanup: () => (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true }),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
@@ -2433,6 +1447,717 @@ async function runHook(phase, hook, options) {
     return { ...base, ...classifyExit(exit, ctx), ...leftovers };
 }
 
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/plan/batteries.ts
+/**
+ * The batteries (batteries/ beside the bundles): which scripts there are, the phase each runs in
+ * (its header's `# phase:` line, checked by a test), and the order they run in when the
+ * `batteries` input enables them. The table is outermost first: a pre phase runs it top down
+ * (heartbeat, then services, then dumps), a post phase bottom up (cleanups, then services, then
+ * heartbeat), so that what a battery sets up is there for everything inside it.
+ */
+
+
+
+const BATTERY_TABLE = [
+    { name: 'heartbeat-start', family: 'heartbeat', phase: 'pre-save' },
+    { name: 'heartbeat-end', family: 'heartbeat', phase: 'post-save' },
+    { name: 'services-stop', family: 'services', phase: 'pre-save' },
+    { name: 'services-start', family: 'services', phase: 'post-save' },
+    { name: 'postgresql-dump', family: 'postgresql', phase: 'pre-save' },
+    { name: 'postgresql-cleanup', family: 'postgresql', phase: 'post-save' },
+    { name: 'postgresql-drill', family: 'postgresql', phase: 'post-restore' },
+    { name: 'mariadb-dump', family: 'mariadb', phase: 'pre-save' },
+    { name: 'mariadb-cleanup', family: 'mariadb', phase: 'post-save' },
+    { name: 'mariadb-drill', family: 'mariadb', phase: 'post-restore' },
+    { name: 'sqlite-backup', family: 'sqlite', phase: 'pre-save' },
+    { name: 'sqlite-cleanup', family: 'sqlite', phase: 'post-save' },
+    { name: 'sqlite-drill', family: 'sqlite', phase: 'post-restore' },
+];
+const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
+/**
+ * The batteries a list of names enables (a family name enables all its scripts), in table order;
+ * an error message for the first unknown name.
+ */
+function expandBatteries(names) {
+    const wanted = new Set();
+    for (const name of names) {
+        const family = BATTERY_TABLE.filter((b) => b.family === name);
+        const one = BATTERY_TABLE.filter((b) => b.name === name);
+        if (family.length === 0 && one.length === 0) {
+            return {
+                error: `'${name}' is no battery; expected a family (${BATTERY_FAMILIES.join(', ')}) or a script (${BATTERY_TABLE.map((b) => b.name).join(', ')})`,
+            };
+        }
+        for (const b of [...family, ...one])
+            wanted.add(b.name);
+    }
+    return { batteries: BATTERY_TABLE.filter((b) => wanted.has(b.name)).map((b) => b.name) };
+}
+/** The enabled batteries of one phase, in the order they run. */
+function phaseBatteries(enabled, phase) {
+    const names = BATTERY_TABLE.filter((b) => b.phase === phase && enabled.includes(b.name)).map((b) => b.name);
+    return phase.startsWith('pre-') ? names : names.reverse();
+}
+/**
+ * The batteries folder that ships with the code at `moduleUrl`: the nearest `batteries/` with the
+ * scripts in it, from the module's folder up three levels. That covers the action's bundles
+ * (`dist/index.js`, `dist/post/index.js` in the action's checkout), the command line's
+ * (`dist/cli/index.js` in the npm package) and the sources (`src/plan/`). Links are resolved
+ * first: npm starts the command line through a link in `node_modules/.bin`.
+ */
+function findBatteriesFolder(moduleUrl) {
+    let dir;
+    try {
+        dir = external_node_path_default().dirname((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_url_namespaceObject.fileURLToPath)(moduleUrl)));
+    }
+    catch {
+        return null;
+    }
+    for (let level = 0; level <= 3; level++) {
+        const candidate = external_node_path_default().join(dir, 'batteries');
+        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(candidate, BATTERY_TABLE[0].name)))
+            return candidate;
+        dir = external_node_path_default().dirname(dir);
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(756);
+var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
+;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
+/**
+ * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
+ * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
+ * line start, no inline comments, no quote removal, section names trimmed, case-sensitive names,
+ * and a line Rekkord cannot read is an error here too.
+ *
+ * Sections and keys move between Rekkord versions in both directions (`[S3] PathMode` left, new
+ * storage and retention keys came), so outside `[Hooks]` an unknown one is only recorded: the
+ * installed Rekkord judges it (`identify` reads the config before any hook), and validate warns.
+ * `[Hooks]` is the action's to read: a key it does not know there is an error.
+ *
+ * An error names the file, the line and at most the key: never the value or the line's text, which
+ * may be a secret (a key pasted into `[SSH] Key`, a `SecretKey:` typo).
+ */
+
+class IniError extends Error {
+    file;
+    line;
+    reason;
+    constructor(file, line, reason) {
+        super(`${file}:${line}: ${reason}`);
+        this.name = 'IniError';
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+    }
+}
+/** `[SSH]` and `[SFTP]` take the same keys. */
+const REMOTE_SHELL_KEYS = [
+    'Location',
+    'Host',
+    'Port',
+    'User',
+    'Path',
+    'KnownHosts',
+    'Fingerprint',
+    'Password',
+    'Key',
+    'KeyFile',
+];
+/**
+ * Sections and keys the newest Rekkord source known accepts (older builds differ: [Connect],
+ * `[S3] PathMode`, `AccessID`); Rekkord refuses a file with any other.
+ */
+const KNOWN_KEYS = {
+    Repository: ['URL', 'KeyFile'],
+    Settings: ['Threads', 'CompressionLevel'],
+    Protection: ['TestWrites', 'RetainDuration', 'DurationSafety'],
+    // Called [Connect] by older builds; the newest source knows only [Link].
+    Link: ['URL', 'ApiKey', 'CheckPeriod'],
+    S3: [
+        'Endpoint',
+        'Location',
+        'Host',
+        'Port',
+        'Region',
+        'Bucket',
+        'Prefix',
+        'AccessKeyID',
+        'KeyID',
+        'SecretKey',
+        'LockMode',
+        'ChecksumType',
+    ],
+    SSH: REMOTE_SHELL_KEYS,
+    SFTP: REMOTE_SHELL_KEYS,
+    // The hook keys of the command table, pre then post of each command that has them.
+    Hooks: COMMANDS.flatMap((c) => {
+        const keys = commandSpec(c).hookKeys;
+        return keys ? [keys.pre, keys.post] : [];
+    }),
+};
+/** The keys a table gives a section: its own entry only, never one inherited from Object. */
+function knownKeys(table, section) {
+    return Object.hasOwn(table, section) ? (table[section] ?? []) : [];
+}
+/** Keys whose values are secrets, by section. */
+const SECRET_KEYS = {
+    // The key ID names the account: masked too, so that a log never pairs it with anything.
+    S3: ['SecretKey', 'KeyID', 'AccessKeyID'],
+    SSH: ['Password', 'Key'],
+    SFTP: ['Password', 'Key'],
+    Link: ['ApiKey'],
+};
+// Rekkord trims ASCII white space only: a byte-order mark or a no-break space stays in the line.
+function trimAscii(s) {
+    return s.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
+}
+/**
+ * A section or key name for an error message, only when Rekkord knows it up to case (a typo worth
+ * pointing at) or knew it (`[Connect]`, `[Agent]`). Any other "name" is text of the line, which may
+ * be a pasted secret (`SecretKey: Zm9v…=` reads as the key `SecretKey: Zm9v…`): not repeated.
+ */
+/** A name of letters, digits and `_`: safe to repeat in a message, unlike `SecretKey: Zm9v…`. */
+function isPlainName(name) {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+function knownName(name, known, shown) {
+    return known.some((k) => k.toLowerCase() === name.toLowerCase()) ? ` ${shown(name)}` : '';
+}
+function parseRekkordIni(text, file) {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    const entries = [];
+    const unknown = [];
+    const sectionOfLine = [];
+    let section = null;
+    lines.forEach((raw, index) => {
+        const lineNo = index + 1;
+        const line = trimAscii(raw);
+        const fail = (reason) => {
+            throw new IniError(file, lineNo, reason);
+        };
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) {
+            sectionOfLine.push(section);
+            return;
+        }
+        if (line.startsWith('[')) {
+            if (!line.endsWith(']'))
+                fail("a line starting with '[' does not end with ']'");
+            const name = trimAscii(line.slice(1, -1));
+            if (name === '')
+                fail('empty section name "[]"');
+            // Own keys only: `[constructor]` or `[__proto__]` is an unknown section, not Object's.
+            if (!Object.hasOwn(KNOWN_KEYS, name)) {
+                // A [hooks] is a [Hooks] mistyped: its folders would silently not run.
+                if (name.toLowerCase() === 'hooks') {
+                    fail(`unknown section [${name}] (names are case-sensitive: [Hooks])`);
+                }
+                unknown.push({ line: lineNo, section: name, key: null, known: Object.keys(KNOWN_KEYS) });
+            }
+            section = name;
+            sectionOfLine.push(section);
+            return;
+        }
+        const eq = line.indexOf('=');
+        if (eq < 0) {
+            const bom = line.startsWith('\uFEFF')
+                ? ' (the file starts with a byte-order mark, which Rekkord does not skip)'
+                : '';
+            fail(`expected "key = value", a [Section] or a comment${bom}`);
+        }
+        const key = trimAscii(line.slice(0, eq));
+        const value = trimAscii(line.slice(eq + 1));
+        if (key === '')
+            fail("missing key name before '='");
+        if (section === null) {
+            fail(`key${knownName(key, Object.values(KNOWN_KEYS).flat(), JSON.stringify)} comes before any [Section]`);
+        }
+        const known = Object.hasOwn(KNOWN_KEYS, section) ? knownKeys(KNOWN_KEYS, section) : null;
+        if (known && !known.includes(key)) {
+            // [Hooks] is read by the action itself: a folder it does not know could not run as Rekkord would.
+            if (section === 'Hooks') {
+                fail(`unknown key${knownName(key, known, JSON.stringify)} in [Hooks] (the action knows ${known.join(', ')}; names are case-sensitive)`);
+            }
+            unknown.push({ line: lineNo, section, key, known });
+        }
+        entries.push({ section, key, value, line: lineNo });
+        sectionOfLine.push(section);
+    });
+    return { entries, lines, sectionOfLine, unknown };
+}
+/** The value Rekkord uses for a key: the last occurrence wins. */
+function lastEntry(doc, section, key) {
+    let found;
+    for (const e of doc.entries)
+        if (e.section === section && e.key === key)
+            found = e;
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/plan/paths.ts
+/** Path helpers shared by the plan, the Rekkord step and validate. */
+
+
+
+
+/** `~` and `~/…` as a shell expands them, with `HOME` from the given environment. */
+function expandHome(value, env) {
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_default().join(env.HOME || external_node_os_default().homedir(), value.slice(1));
+    return value;
+}
+async function isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Resolves a command name as a shell would: a path as is, a bare name through PATH. */
+async function resolveExecutable(name, pathVar, cwd) {
+    if (name.includes('/')) {
+        const file = external_node_path_default().resolve(cwd, name);
+        return (await isExecutableFile(file)) ? file : null;
+    }
+    for (const dir of pathVar.split((external_node_path_default()).delimiter)) {
+        if (dir === '')
+            continue;
+        const file = external_node_path_default().resolve(cwd, dir, name);
+        if (await isExecutableFile(file))
+            return file;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/plan/config.ts
+/**
+ * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
+ * folders and its secrets. What the Rekkord step gets is in step-config.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** The `[Hooks]` key of each phase, from the command table. */
+const HOOK_KEYS = Object.fromEntries(COMMANDS.flatMap((command) => {
+    const keys = commandSpec(command).hookKeys;
+    return keys
+        ? [[`pre-${command}`, keys.pre], [`post-${command}`, keys.post]]
+        : [];
+}));
+/** Rekkord's default locations, in its order, after `-C` and `REKKORD_CONFIG_FILE`. */
+async function defaultConfigCandidates(ctx) {
+    const out = [];
+    const platform = ctx.platform ?? process.platform;
+    if (ctx.rekkordPath) {
+        const real = await (0,promises_namespaceObject.realpath)(ctx.rekkordPath).catch(() => ctx.rekkordPath ?? '');
+        out.push(external_node_path_default().join(external_node_path_default().dirname(real), 'rekkord.ini'));
+    }
+    if (platform === 'win32') {
+        if (ctx.env.APPDATA)
+            out.push(external_node_path_default().join(ctx.env.APPDATA, 'rekkord', 'rekkord.ini'));
+    }
+    else {
+        const xdg = ctx.env.XDG_CONFIG_HOME;
+        const home = ctx.env.HOME || external_node_os_default().homedir();
+        out.push(external_node_path_default().join(xdg ? xdg : external_node_path_default().join(home, '.config'), 'rekkord', 'rekkord.ini'));
+        out.push('/etc/rekkord/rekkord.ini');
+    }
+    return out;
+}
+async function locateConfig(explicit, ctx) {
+    if (explicit)
+        return { path: external_node_path_default().resolve(ctx.cwd, explicit), source: 'input', searched: [] };
+    const fromEnv = ctx.env.REKKORD_CONFIG_FILE;
+    if (fromEnv)
+        return { path: external_node_path_default().resolve(ctx.cwd, fromEnv), source: 'REKKORD_CONFIG_FILE', searched: [] };
+    const searched = await defaultConfigCandidates(ctx);
+    const found = searched.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    return { path: found ?? null, source: found ? 'default' : null, searched };
+}
+function lenientHooks(text) {
+    try {
+        const parsed = ini_default().parse(text);
+        const hooks = parsed.Hooks;
+        return typeof hooks === 'object' && hooks !== null ? hooks : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** No Rekkord config comes near this; a bigger file is refused unread. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * The text of a config that is a regular file. A FIFO, a device (`/dev/zero`) or a socket could
+ * block the read or never end it: it is opened without blocking, judged on what was opened (no
+ * window between a check and the read), and refused unread unless it is a regular file of sane
+ * size.
+ */
+async function readRegularFile(file, origin) {
+    const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    try {
+        const info = await handle.stat();
+        const refuse = (what) => new PreflightError((w) => `Rekkord config ${file} (from ${origin(w)}) ${what}`);
+        if (info.isDirectory())
+            throw refuse('is a directory, not a file');
+        if (!info.isFile()) {
+            const kind = info.isFIFO()
+                ? 'a named pipe (FIFO)'
+                : info.isCharacterDevice() || info.isBlockDevice()
+                    ? 'a device'
+                    : info.isSocket()
+                        ? 'a socket'
+                        : 'not a regular file';
+            throw refuse(`is ${kind.startsWith('not') ? kind : `${kind}, not a regular file`}`);
+        }
+        if (info.size > MAX_CONFIG_BYTES) {
+            throw refuse(`is ${info.size} bytes: a Rekkord config is far smaller (at most 1 MiB read)`);
+        }
+        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+            if (length > MAX_CONFIG_BYTES)
+                throw refuse('grew over 1 MiB while read');
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function loadConfig(file, source, env) {
+    const origin = (w) => source === 'input'
+        ? w.edge === 'action'
+            ? "the 'config' input"
+            : w.setting('config')
+        : source === 'REKKORD_CONFIG_FILE'
+            ? '$REKKORD_CONFIG_FILE'
+            : 'the default location';
+    let text;
+    try {
+        text = await readRegularFile(file, origin);
+    }
+    catch (error) {
+        if (error instanceof PreflightError)
+            throw error;
+        throw new PreflightError((w) => errnoSentence(`Rekkord config ${file} (from ${origin(w)})`, error, 'read'));
+    }
+    let doc;
+    try {
+        doc = parseRekkordIni(text, file);
+    }
+    catch (error) {
+        if (error instanceof IniError) {
+            throw new PreflightError(`Rekkord would refuse its config: ${error.message}`, {
+                file,
+                line: error.line,
+            });
+        }
+        throw error;
+    }
+    const dir = external_node_path_default().dirname(file);
+    const lenient = lenientHooks(text);
+    const hooks = {};
+    const phaseOf = new Map(Object.entries(HOOK_KEYS).map(([phase, key]) => [key, phase]));
+    // Every occurrence counts: Rekkord lists the folder of each one (`lib/config.cc`, LoadIni).
+    for (const entry of doc.entries) {
+        const phase = entry.section === 'Hooks' ? phaseOf.get(entry.key) : undefined;
+        if (!phase)
+            continue;
+        if (entry.value === '') {
+            throw new PreflightError(`${file}:${entry.line}: [Hooks] ${entry.key} is empty; remove the line to run no ${phase} hooks`, { file, line: entry.line });
+        }
+        const other = lenient[entry.key];
+        const lenientValue = typeof other === 'string' && other !== entry.value ? other : null;
+        (hooks[phase] ??= []).push({
+            key: entry.key,
+            value: entry.value,
+            directory: external_node_path_default().resolve(dir, expandHome(entry.value, env)),
+            line: entry.line,
+            lenientValue,
+        });
+    }
+    const secrets = configSecrets(doc);
+    return { path: file, source, doc, hooks, secrets };
+}
+/** The `[Hooks]` folders of a phase, in file order (restore has none in Rekkord). */
+function hookDirectories(config, phase) {
+    return config?.hooks[phase] ?? [];
+}
+/** Every `[Hooks]` folder the config names, whatever the command: Rekkord loads them all. */
+function allHookDirectories(config) {
+    return Object.values(config?.hooks ?? {}).flat();
+}
+/**
+ * The shortest value registered as a mask: the runner hides a mask everywhere in the job's log,
+ * so a two-letter one would wreck it. A shorter secret is named in a warning instead.
+ */
+const MIN_MASK_LENGTH = 4;
+/** The secrets that can be masks, and the names of those too short to be. */
+function masksOf(secrets) {
+    const masks = new Set();
+    const tooShort = new Set();
+    for (const { name, value } of secrets) {
+        if (value.trim().length >= MIN_MASK_LENGTH)
+            masks.add(value);
+        else if (value.trim() !== '')
+            tooShort.add(name);
+    }
+    return { masks: [...masks], tooShort: [...tooShort] };
+}
+/**
+ * The user-info secrets of a URL (`https://ID:SECRET@host/…`, `sftp://user:PASS@host/…`): the
+ * password whole, from the first `:` after the user name to the `@`, whatever it holds. Which `@`
+ * ends the user-info is ambiguous when a password holds `@` or a path does: both readings are
+ * masked, the first and the last `@`.
+ */
+function urlSecrets(url, name, repository = true) {
+    const rest = /^(?:s3:)?[a-z0-9+.-]+:\/\/(.*)$/is.exec(url)?.[1];
+    if (!rest?.includes('@'))
+        return [];
+    const out = [];
+    for (const at of new Set([rest.indexOf('@'), rest.lastIndexOf('@')])) {
+        const userInfo = rest.slice(0, at);
+        const colon = userInfo.indexOf(':');
+        const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
+        if (colon >= 0)
+            out.push({ name: `the password in ${name}`, value: userInfo.slice(colon + 1) });
+        // An S3 repository URL carries the key ID as the user: masked as the [S3] KeyID is.
+        if (repository && /^(s3:)?https?:/i.test(url))
+            out.push({ name: `the user in ${name}`, value: user });
+    }
+    return out;
+}
+/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+const SECRET_VARIABLES = [
+    'REKKORD_LINK_KEY',
+    'REKKORD_AGENT_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'S3_SECRET_KEY',
+    'S3_KEY_ID',
+    'SSH_PASSWORD',
+    'SSH_KEY',
+];
+/** Every secret the config holds, each named by section, key and line. */
+function configSecrets(doc) {
+    return doc.entries.flatMap((e) => {
+        if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key))
+            return unknownKeySecrets(e);
+        const name = `[${e.section}] ${e.key} (line ${e.line})`;
+        if (knownKeys(SECRET_KEYS, e.section).includes(e.key))
+            return [{ name, value: e.value }];
+        // The [Link] URL leads to the account that watches the repository: hidden whole.
+        const whole = e.section === 'Link' ? [{ name, value: e.value }] : [];
+        if (e.key === 'URL')
+            return [...whole, ...urlSecrets(e.value, name, whole.length === 0)];
+        return [];
+    });
+}
+/**
+ * A key the action does not know is Rekkord's to judge, and Rekkord's refusal quotes it. A line
+ * such as `SecretKey: Zm9v…=` reads as one key holding the secret, and a mistyped `secretkey = …`
+ * holds one as its value: both are masked before Rekkord can print them.
+ */
+function unknownKeySecrets(e) {
+    const name = `an unknown key in [${e.section}] (line ${e.line})`;
+    const out = [];
+    if (!isPlainName(e.key))
+        out.push({ name, value: e.key });
+    if (/secret|pass|key|token|credential/i.test(e.key))
+        out.push({ name, value: e.value });
+    if (e.key === 'URL')
+        out.push(...urlSecrets(e.value, name, true));
+    return out.filter((s) => s.value.trim() !== '');
+}
+/** What Rekkord takes from the environment and from `-R URL` / `--repository URL` in args. */
+function runSecrets(env, args = []) {
+    const out = SECRET_VARIABLES.map((v) => ({ name: `$${v}`, value: env[v] ?? '' }));
+    out.push(...urlSecrets(env.REKKORD_REPOSITORY ?? '', '$REKKORD_REPOSITORY'));
+    args.forEach((arg, i) => {
+        const joined = /^(?:-R|--repository)=?(.+)$/.exec(arg)?.[1];
+        const url = joined ?? (arg === '-R' || arg === '--repository' ? args[i + 1] : undefined);
+        if (url)
+            out.push(...urlSecrets(url, `the repository URL in 'args'`));
+    });
+    return out.filter((s) => s.value.trim() !== '');
+}
+/**
+ * Rekkord's options for the repository, taken anywhere on its command line and overriding the
+ * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
+ * call the action makes for the repository gets the same ones from `args`.
+ */
+const REPOSITORY_OPTIONS = {
+    repository: ['-R', '--repository'],
+    keyFile: ['-K', '--key_file'],
+    threads: ['-j', '--threads'],
+};
+/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
+function repositoryOptions(args) {
+    const out = { argv: [], repository: null, keyFile: null };
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? '';
+        if (arg === '--')
+            break;
+        for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
+            let value;
+            if (arg === short || arg === long) {
+                value = args[i + 1];
+                if (value === undefined)
+                    continue;
+                out.argv.push(arg, value);
+                i++;
+            }
+            else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
+                value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
+                out.argv.push(arg);
+            }
+            else
+                continue;
+            if (name === 'repository')
+                out.repository = value;
+            if (name === 'keyFile')
+                out.keyFile = value;
+            break;
+        }
+    }
+    return out;
+}
+/**
+ * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
+ * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
+ * build reads one of them, so the action looks at both.
+ */
+const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
+/**
+ * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
+ * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
+ * left empty).
+ */
+function repositoryAccess(config, args, env) {
+    const options = repositoryOptions(args);
+    const fromConfig = (key) => {
+        const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
+        return entry?.value
+            ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
+            : null;
+    };
+    const fromEnv = (names) => {
+        const name = names.find((n) => env[n]);
+        return name ? { value: env[name] ?? '', from: 'environment', name } : null;
+    };
+    return {
+        url: (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
+            fromConfig('URL') ??
+            fromEnv(['REKKORD_REPOSITORY']),
+        keyFile: (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
+            fromConfig('KeyFile') ??
+            fromEnv(KEY_FILE_VARIABLES),
+        options: options.argv,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
+/**
+ * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
+ * follow. The plan, the phase runner, `validate` and the command line's options read it, so a new
+ * source is one entry here (and its input in action.yml and inputs.ts).
+ */
+
+
+
+
+/**
+ * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
+ * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
+ */
+const TKLBAM_OPERATIONS = {
+    save: 'backup',
+    restore: 'restore',
+    scan: 'scan',
+};
+/**
+ * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
+ * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
+ * skipped too, as `run-parts` does (TKLBAM would run an executable one).
+ */
+const TKLBAM_LISTING = {
+    dotfiles: 'skip',
+    maxHooks: null,
+    notExecutable: 'skip',
+    skipSuffixes: ['.sig'],
+};
+const HOOK_SOURCES = {
+    /** Rekkord's own `[Hooks]` folders, named by the config. */
+    config: {
+        input: 'config',
+        folders: (_settings, config, phase) => hookDirectories(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: REKKORD_LISTING,
+        args: () => [],
+        order: { pre: 2, post: 0 },
+        shellRules: true,
+    },
+    /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
+    'hooks-dir': {
+        input: 'hooks-dir',
+        option: { value: 'DIR', help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)' },
+        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
+        listing: TKLBAM_LISTING,
+        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
+        order: { pre: 0, post: 2 },
+        shellRules: false,
+    },
+    /**
+     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
+     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
+     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
+     */
+    batteries: {
+        input: 'batteries',
+        option: {
+            value: 'NAMES',
+            multiple: true,
+            help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
+        },
+        folders(settings, _config, phase) {
+            const names = phaseBatteries(settings.batteries, phase);
+            return names.length > 0 && settings.batteriesDir
+                ? [{ directory: settings.batteriesDir, names }]
+                : [];
+        },
+        listing: REKKORD_LISTING,
+        args: () => [],
+        order: { pre: 1, post: 1 },
+        shellRules: false,
+    },
+};
+const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
+function hookSourceSpec(kind) {
+    return HOOK_SOURCES[kind];
+}
+
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
 
 
@@ -2533,6 +2258,292 @@ async function runPhase(run) {
 }
 function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+function childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if (commandSpec(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, ctx) {
+    const args = ['identify', ...(ctx.configPath ? ['-C', ctx.configPath] : []), ...ctx.options];
+    const out = await execute(rekkordPath, args, inEnglish(ctx.env), ctx.cwd);
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = commandSpec(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'master' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan/index.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
+ *
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+
+/** A command's phases, in the order they run. */
+const STAGES = ['pre', 'post'];
+const INSTALL_HINT = (w) => w.edge === 'action'
+    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
+    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_namespaceObject.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new PreflightError((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
+}
+/**
+ * What every plan starts from: Rekkord looked for (a PreflightError when it is required and
+ * missing), the config found and read as Rekkord would (or
+ * null when there is none), every secret of the config, the environment and the args, and the
+ * environment children get.
+ */
+async function planBase(settings, rekkordRequired) {
+    const rekkordPath = await resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+    if (!rekkordPath && rekkordRequired)
+        throw rekkordMissing(settings);
+    const located = await locateConfig(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await loadConfig(located.path, located.source, settings.env)
+        : null;
+    return {
+        rekkordPath,
+        config,
+        searched: located.searched,
+        secrets: [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)],
+        childEnv: childEnvironment(settings.env, settings.allowWorkflowCommands),
+    };
+}
+async function sourceProblem(source, config) {
+    const problem = await directoryProblem(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
+        return {
+            message: () => `${config.path}:${setting.line}: ${detail}`,
+            detail,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return {
+        message: (w) => `${capitalized(w.setting(hookSourceSpec(source.kind).input))}: the hook directory ${problem}`,
+        detail: `the hook directory ${problem}`,
+    };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
+    const sources = kinds.flatMap((kind) => {
+        const spec = hookSourceSpec(kind);
+        return spec.folders(settings, config, phase).map((folder) => ({
+            kind,
+            ...folder,
+            args: spec.args(command, stage),
+        }));
+    });
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+/** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
+function keyHint(repository) {
+    if (repository.keyFile)
+        return '';
+    const [newest, older] = KEY_FILE_VARIABLES;
+    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new PreflightError('validate has no Rekkord step to plan');
+    const base = await planBase(settings, !options.recovery);
+    const { config, childEnv } = base;
+    const rekkordPath = base.rekkordPath ?? settings.rekkord;
+    options.maskSecrets?.(base.secrets);
+    await options.beforeProbe?.(config?.path ?? null);
+    const [pre, post] = STAGES.map((stage) => phasePlan(settings, config, command, stage));
+    const repository = repositoryAccess(config, settings.args, childEnv);
+    if (!options.recovery) {
+        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+        const configured = allHookDirectories(config).map((setting) => ({
+            kind: 'config',
+            directory: setting.directory,
+            setting,
+        }));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
+        const sources = [...configured, ...hooksDirs];
+        for (const source of sources) {
+            const problem = await sourceProblem(source, config);
+            if (problem)
+                throw new PreflightError(problem.message, problem.where);
+        }
+        await commandSpec(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new PreflightError((w) => `Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT(w)}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            const ctx = {
+                configPath: config?.path ?? null,
+                options: repository.options,
+                cwd: settings.workspace,
+                env: childEnv,
+            };
+            keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
+                throw new PreflightError((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        repository,
+        configSearched: base.searched,
+        secrets: base.secrets,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const { config, searched, secrets, childEnv } = await planBase(settings, false);
+    const phases = COMMANDS.flatMap((command) => STAGES.map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    if (!config && phases.length === 0) {
+        // The inputs that name hook folders of their own, read from the hook-source table.
+        const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter((i) => i !== 'config');
+        throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
+    }
+    return { settings, config, configSearched: searched, secrets, childEnv, phases };
 }
 
 ;// CONCATENATED MODULE: ./src/kernel/text.ts
@@ -2770,252 +2781,6 @@ function guardObserver(observer, errors) {
             }
         },
     };
-}
-
-;// CONCATENATED MODULE: ./src/engine/session.ts
-/**
- * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
- * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
- * `SUCCESS` set, and it tells an observer everything as it happens.
- *
- * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
- * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
- * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
- *
- * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
- * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
- *
- * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
- * the same phases with the same hook context, and are kept together so they cannot drift apart.
- */
-
-
-
-
-
-
-
-
-
-
-function stepNotRun(command, message, outcome = 'skipped') {
-    return {
-        command,
-        display: `rekkord ${command}`,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome,
-        message,
-        oid: null,
-        tail: [],
-    };
-}
-/** What every hook of a session learns of it. */
-function sharedContext(settings, command, config) {
-    return {
-        command,
-        configPath: config?.path ?? null,
-        channel: settings.channel,
-        snapshot: settings.snapshot,
-        destination: settings.destination,
-    };
-}
-/**
- * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
- * post folders listed (a post folder that cannot be read would leave a stopped service down),
- * then the config Rekkord gets.
- */
-async function prepare(plan) {
-    const pre = await listPhase(plan.pre);
-    const post = await listPhase(plan.post);
-    const unreadable = [pre.error, post.error].filter((e) => e !== '');
-    if (unreadable.length)
-        throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
-    try {
-        const runsHooks = commandSpec(plan.command).hookKeys !== null;
-        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks, runsHooks);
-        return { pre, stepConfig };
-    }
-    catch (error) {
-        throw new PreflightError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
-    }
-}
-/** A phase run so that a throw is the phase's error, never the session's end. */
-async function guardedPhase(run) {
-    try {
-        return await runPhase(run);
-    }
-    catch (error) {
-        return {
-            phase: run.phase.phase,
-            directories: run.phase.sources.map((s) => s.directory),
-            hooks: [],
-            skipped: [],
-            error: `the phase stopped: ${describeError(error)}`,
-        };
-    }
-}
-async function runSession(plan, observer, options = {}) {
-    const { settings, command } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const errors = [];
-    const safe = guardObserver(observer, errors);
-    const shared = sharedContext(settings, command, plan.config);
-    const prepared = await prepare(plan);
-    const { stepConfig } = prepared;
-    try {
-        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
-        const run = { settings, env: plan.childEnv, observer: safe, cancel };
-        const pre = await guardedPhase({
-            ...run,
-            phase: plan.pre,
-            context: { ...shared, success: true, exitCode: null, oid: null },
-            listed: prepared.pre,
-        });
-        let step;
-        if (cancel.cancelled) {
-            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
-        }
-        else if (phaseFailed(pre)) {
-            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
-        }
-        else {
-            step = await runRekkord(plan, stepConfig, safe, cancel);
-        }
-        const stepOk = step.outcome === 'success';
-        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
-        // or its log could not be written) fails the step, so the post hooks hear it too.
-        const success = stepOk && errors.length === 0;
-        const post = await guardedPhase({
-            ...run,
-            phase: plan.post,
-            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
-        });
-        return sessionResult({
-            command,
-            cancelled: cancel.signal,
-            recovery: false,
-            oid: step.oid,
-            phases: [pre, post],
-            step,
-            configPath: plan.config?.path ?? null,
-            errors,
-        });
-    }
-    finally {
-        await stepConfig.cleanup().catch(() => undefined);
-    }
-}
-/**
- * For the post step after the main step died without running the post hooks: runs the post
- * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
- */
-async function runRecovery(plan, observer, state, options = {}) {
-    const { settings, command } = plan;
-    const errors = [];
-    const post = await runPhase({
-        settings,
-        env: plan.childEnv,
-        phase: plan.post,
-        context: {
-            ...sharedContext(settings, command, plan.config),
-            success: false,
-            exitCode: state.exitCode,
-            oid: state.oid,
-        },
-        observer: guardObserver(observer, errors),
-        cancel: options.cancel ?? new Cancellation(),
-        alreadyRun: state.alreadyRun,
-    });
-    return sessionResult({
-        command,
-        cancelled: null,
-        recovery: true,
-        oid: null,
-        phases: [post],
-        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
-        configPath: plan.config?.path ?? null,
-        errors,
-    });
-}
-/**
- * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
- * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
- * had no error of its own.
- */
-function sessionResult(r) {
-    const failures = {
-        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
-        phases: r.phases.filter((p) => p.error !== ''),
-        step: isFailure(r.step.outcome) ? r.step : null,
-    };
-    const success = r.cancelled === null &&
-        !r.phases.some(phaseFailed) &&
-        (r.recovery || r.step.outcome === 'success') &&
-        r.errors.length === 0;
-    return { ...r, success, failures };
-}
-/**
- * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
- * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
- */
-async function rehearse(plan, observer, options = {}) {
-    const { settings } = plan;
-    const cancel = options.cancel ?? new Cancellation();
-    const safe = guardObserver(observer, []);
-    const reports = [];
-    for (const phase of plan.phases) {
-        const shared = {
-            ...sharedContext(settings, phase.command, plan.config),
-            exitCode: null,
-            oid: null,
-            rehearsal: true,
-        };
-        const runs = phase.stage === 'pre' ? [true] : [true, false];
-        for (const success of runs) {
-            if (cancel.cancelled)
-                return reports;
-            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
-            const context = { ...shared, success, exitCode: success ? 0 : 1 };
-            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
-        }
-    }
-    return reports;
-}
-async function runRekkord(plan, stepConfig, observer, cancel) {
-    const { settings, command } = plan;
-    const spec = {
-        command,
-        rekkordPath: plan.rekkordPath,
-        configPath: stepConfig.path,
-        noHooks: plan.noHooks,
-        args: settings.args,
-        operands: commandSpec(command).operands(settings),
-    };
-    const display = commandLine(['rekkord', ...stepArguments(spec)]);
-    observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
-    let result;
-    try {
-        result = await runStep(spec, {
-            cwd: settings.workspace,
-            env: plan.childEnv,
-            onOutput: (chunk) => observer.output(chunk),
-            display,
-            cancel,
-            onSpawn: (pgid) => {
-                observer.processGroup(pgid);
-            },
-        });
-    }
-    catch (error) {
-        const message = `rekkord ${command}: not started: ${describeError(error)}`;
-        result = { ...stepNotRun(command, message, 'not-started'), display };
-    }
-    observer.processGroup(null);
-    observer.stepEnd(result);
-    return result;
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -3393,6 +3158,305 @@ async function acquireLock(configPath, options) {
         }
         signal?.addEventListener('abort', onAbort, { once: true });
     });
+}
+
+;// CONCATENATED MODULE: ./src/engine/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * The session is an operation of the engine; the post step's recovery is the same operation with
+ * the main step's record, so both take the lock, plan and report the same way.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+function stepNotRun(command, message, outcome = 'skipped') {
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome,
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+/** What every hook of a session (or a rehearsal) learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
+        channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
+    };
+}
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan) {
+    const [pre, post] = (await Promise.all([plan.pre, plan.post].map((p) => listPhase(p))));
+    const unreadable = [pre.error, post.error].filter((e) => e !== '');
+    if (unreadable.length)
+        throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
+    try {
+        const runsHooks = commandSpec(plan.command).hookKeys !== null;
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks, runsHooks);
+        return { pre, stepConfig };
+    }
+    catch (error) {
+        throw new PreflightError(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${describeError(error)}`);
+    }
+}
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run) {
+    try {
+        return await runPhase(run);
+    }
+    catch (error) {
+        return {
+            phase: run.phase.phase,
+            directories: run.phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            error: `the phase stopped: ${describeError(error)}`,
+        };
+    }
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new Cancellation();
+    const errors = [];
+    const safe = guardObserver(observer, errors);
+    const shared = sharedContext(settings, command, plan.config);
+    const prepared = await prepare(plan);
+    const { stepConfig } = prepared;
+    try {
+        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+        const run = { settings, env: plan.childEnv, observer: safe, cancel };
+        const pre = await guardedPhase({
+            ...run,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            listed: prepared.pre,
+        });
+        let step;
+        if (cancel.cancelled) {
+            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        }
+        else if (phaseFailed(pre)) {
+            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+        }
+        else {
+            step = await runRekkord(plan, stepConfig, safe, cancel);
+        }
+        const stepOk = step.outcome === 'success';
+        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+        // or its log could not be written) fails the step, so the post hooks hear it too.
+        const success = stepOk && errors.length === 0;
+        const post = await guardedPhase({
+            ...run,
+            phase: plan.post,
+            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+        });
+        return sessionResult({
+            command,
+            cancelled: cancel.signal,
+            recovery: false,
+            oid: step.oid,
+            phases: [pre, post],
+            step,
+            configPath: plan.config?.path ?? null,
+            errors,
+        });
+    }
+    finally {
+        await stepConfig.cleanup().catch(() => undefined);
+    }
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, state, options = {}) {
+    const { settings, command } = plan;
+    const errors = [];
+    const post = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: {
+            ...sharedContext(settings, command, plan.config),
+            success: false,
+            exitCode: state.exitCode,
+            oid: state.oid,
+        },
+        observer: guardObserver(observer, errors),
+        cancel: options.cancel ?? new Cancellation(),
+        alreadyRun: state.alreadyRun,
+    });
+    return sessionResult({
+        command,
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+        errors,
+    });
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: isFailure(r.step.outcome) ? r.step : null,
+    };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    return { ...r, success, failures };
+}
+async function runRekkord(plan, stepConfig, observer, cancel) {
+    const { settings, command } = plan;
+    const spec = {
+        command,
+        rekkordPath: plan.rekkordPath,
+        configPath: stepConfig.path,
+        noHooks: plan.noHooks,
+        args: settings.args,
+        operands: commandSpec(command).operands(settings),
+    };
+    const display = commandLine(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? copyNote(plan.config?.path ?? '') : '');
+    let result;
+    try {
+        result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: plan.childEnv,
+            onOutput: (chunk) => observer.output(chunk),
+            display,
+            cancel,
+            onSpawn: (pgid) => {
+                observer.processGroup(pgid);
+            },
+        });
+    }
+    catch (error) {
+        const message = `rekkord ${command}: not started: ${describeError(error)}`;
+        result = { ...stepNotRun(command, message, 'not-started'), display };
+    }
+    observer.processGroup(null);
+    observer.stepEnd(result);
+    return result;
+}
+/**
+ * The session operation (and the post step's recovery): the run is planned under the config's
+ * lock, taken once the config is known and before Rekkord is first asked anything, and held until
+ * the result is told.
+ */
+async function runSessionOperation(settings, reporter, options) {
+    const { cancel, recover } = options;
+    let held = null;
+    try {
+        const plan = await makePlan(settings, {
+            ...options,
+            recovery: recover !== undefined,
+            // Masks first, inside the plan: before its probes start, since their words may quote a
+            // secret.
+            maskSecrets: (secrets) => {
+                reporter.maskSecrets(secrets);
+            },
+            // One run per config (or per hooks folder when there is no config) at a time.
+            beforeProbe: async (configPath) => {
+                const key = configPath ?? settings.hooksDir;
+                if (key) {
+                    held = await takeLock(key, settings.lockWaitSeconds, cancel, (text) => {
+                        reporter.note?.(text);
+                    });
+                }
+            },
+        });
+        if (cancel.cancelled && !recover) {
+            throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        }
+        reporter.planned(plan);
+        const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
+        const result = recover
+            ? await runRecovery(plan, observer, recover, { cancel })
+            : await runSession(plan, observer, { cancel });
+        const waited = held?.waitedMs;
+        if (waited)
+            result.lockWaitMs = waited;
+        await reporter.finish(result);
+        return result;
+    }
+    finally {
+        await held?.lock.release();
+    }
+}
+/**
+ * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
+ * waiting up to `waitSeconds`. No hook has run yet, so failing here is a preflight error.
+ */
+async function takeLock(key, waitSeconds, cancel, note) {
+    const started = performance.now();
+    const controller = new AbortController();
+    const stopWatching = cancel.onCancel(() => {
+        controller.abort();
+    });
+    try {
+        try {
+            return {
+                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+                waitedMs: 0,
+            };
+        }
+        catch (error) {
+            if (!(error instanceof LockBusyError) || waitSeconds === 0)
+                throw error;
+            note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
+        }
+        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+    }
+    catch (error) {
+        if (error instanceof LockBusyError || error instanceof LockError) {
+            throw new PreflightError(`No hook ran: ${error.message}`);
+        }
+        throw error;
+    }
+    finally {
+        stopWatching();
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:util"
@@ -3952,7 +4016,11 @@ async function validatePlan(plan) {
     return { configPath: plan.config?.path ?? null, phases, findings };
 }
 
-;// CONCATENATED MODULE: ./src/engine/index.ts
+;// CONCATENATED MODULE: ./src/engine/validation.ts
+/**
+ * The `validate` operation: every hook folder checked as Rekkord would run it, and with
+ * `exercise` every phase rehearsed for real. No Rekkord runs and no lock is taken.
+ */
 
 
 
@@ -3960,84 +4028,41 @@ async function validatePlan(plan) {
 
 
 
-async function runOperation(settings, reporter, options) {
-    const { cancel } = options;
-    if (settings.command === 'validate') {
-        const plan = await makeValidationPlan(settings);
-        reporter.maskSecrets(plan.secrets);
-        const validation = await validatePlan(plan);
-        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-        const result = validationResult(validation, rehearsal);
-        await reporter.finishValidation(result);
-        return result;
-    }
-    const { recover } = options;
-    let lock = null;
-    try {
-        const beforeProbe = async (configPath) => {
-            // One run per config (or per hooks folder when there is no config) at a time.
-            const key = configPath ?? settings.hooksDir;
-            if (key)
-                lock = await takeLock(key, settings.lockWaitSeconds, reporter, cancel);
-        };
-        const plan = await makePlan(settings, {
-            ...options,
-            recovery: recover !== undefined,
-            // Masks first, inside the plan: before its probes start, since their words may quote a
-            // secret.
-            maskSecrets: (secrets) => {
-                reporter.maskSecrets(secrets);
-            },
-            beforeProbe,
-        });
-        if (cancel.cancelled && !recover) {
-            throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
-        }
-        reporter.planned(plan);
-        const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
-        const result = recover
-            ? await runRecovery(plan, observer, recover, { cancel })
-            : await runSession(plan, observer, { cancel });
-        const held = lock;
-        if (held?.waitedMs)
-            result.lockWaitMs = held.waitedMs;
-        await reporter.finish(result);
-        return result;
-    }
-    finally {
-        await lock?.lock.release();
-    }
+async function runValidation(settings, reporter, { cancel }) {
+    const plan = await makeValidationPlan(settings);
+    reporter.maskSecrets(plan.secrets);
+    const validation = await validatePlan(plan);
+    const rehearsal = settings.exercise ? await rehearse(plan, reporter, cancel) : null;
+    const result = validationResult(validation, rehearsal);
+    await reporter.finishValidation(result);
+    return result;
 }
-async function takeLock(key, waitSeconds, reporter, cancel) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const stopWatching = cancel.onCancel(() => {
-        controller.abort();
-    });
-    try {
-        try {
-            return {
-                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
-                waitedMs: 0,
-            };
+/**
+ * The rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, cancel = new Cancellation()) {
+    const { settings } = plan;
+    const safe = guardObserver(observer, []);
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
         }
-        catch (error) {
-            if (!(error instanceof LockBusyError) || waitSeconds === 0)
-                throw error;
-            reporter.note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
-        }
-        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
-        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
     }
-    catch (error) {
-        if (error instanceof LockBusyError || error instanceof LockError) {
-            throw new PreflightError(`No hook ran: ${error.message}`);
-        }
-        throw error;
-    }
-    finally {
-        stopWatching();
-    }
+    return reports;
 }
 /** The verdict of `validate`, counted once here for every edge. */
 function validationResult(validation, rehearsal) {
@@ -4055,6 +4080,23 @@ function validationResult(validation, rehearsal) {
         invalidHooks,
         rehearsalFailed,
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
+const engine_OPERATIONS = {
+    /**
+     * save, scan or restore: pre hooks, Rekkord, post hooks; with `recover`, the post step's run of
+     * the post hooks a main step that died still owed.
+     */
+    session: runSessionOperation,
+    /** Hook folders checked, and rehearsed with `exercise`. */
+    validate: runValidation,
+};
+function runOperation(settings, reporter, options) {
+    const name = settings.command === 'validate' ? 'validate' : 'session';
+    return engine_OPERATIONS[name](settings, reporter, options);
 }
 
 ;// CONCATENATED MODULE: ./src/process/execute-file.ts
@@ -6179,7 +6221,7 @@ class StateWriter {
 class StateError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'StateError';
 }
-const STAGES = (/* unused pure expression or super */ null && (['pre', 'post', 'done']));
+const state_STAGES = (/* unused pure expression or super */ null && (['pre', 'post', 'done']));
 /** Reads and checks the state; a StateError when it is not the one the main step wrote. */
 function readState(store) {
     const token = store.get(STATE_KEYS.token);
@@ -6187,7 +6229,7 @@ function readState(store) {
         throw new StateError("the saved state is not the one this run's main step wrote (its token does not match): something else wrote to GITHUB_STATE");
     }
     const stageText = store.get(STATE_KEYS.stage);
-    if (stageText !== '' && !STAGES.includes(stageText)) {
+    if (stageText !== '' && !state_STAGES.includes(stageText)) {
         throw new StateError(`the saved state has an unknown stage '${stageText}'`);
     }
     const pgidText = store.get(STATE_KEYS.pgid);

@@ -300,7 +300,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(839);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(175);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(572);
 /* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
@@ -473,11 +473,14 @@ __webpack_async_result__();
 /* harmony export */ });
 /* unused harmony exports OPTIONS, OPERANDS */
 /* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/* harmony import */ var _plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(35);
 /**
  * The command line's options, operands and exit codes, each said once: `--help`, the parser, the
  * words errors use for a setting, and the README's CLI section (scripts/docs.ts) all read these
- * tables. A new option is one row of OPTIONS.
+ * tables. A new option is one row of OPTIONS; a hook source's option comes from its entry in the
+ * hook-source table.
  */
+
 
 const OPTIONS = [
     {
@@ -500,19 +503,11 @@ const OPTIONS = [
         setting: 'destination',
         help: 'folder to restore into (restore)',
     },
-    {
-        long: 'hooks-dir',
-        value: 'DIR',
-        setting: 'hooks-dir',
-        help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)',
-    },
-    {
-        long: 'batteries',
-        value: 'NAMES',
-        setting: 'batteries',
-        multiple: true,
-        help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
-    },
+    // The hook sources' own inputs (hooks-dir, batteries), from the hook-source table.
+    ..._plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__/* .HOOK_SOURCE_KINDS */ .KR.flatMap((kind) => {
+        const { input, option } = (0,_plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__/* .hookSourceSpec */ .UJ)(kind);
+        return option ? [{ long: input, setting: input, ...option }] : [];
+    }),
     {
         long: 'rekkord',
         value: 'PATH',
@@ -1441,7 +1436,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 839:
+/***/ 175:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1450,541 +1445,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   x: () => (/* binding */ runOperation)
 });
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: ./src/kernel/cancel.ts
+var kernel_cancel = __nccwpck_require__(759);
+// EXTERNAL MODULE: ./src/plan/commands.ts
+var commands = __nccwpck_require__(593);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/plan/commands.ts
-var commands = __nccwpck_require__(593);
-// EXTERNAL MODULE: ./src/plan/config.ts
-var plan_config = __nccwpck_require__(61);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
-;// CONCATENATED MODULE: ./src/kernel/files.ts
-/** Reading files the way every layer needs it: only the first bytes, never the whole file. */
-
-/** The first `bytes` bytes of a file (a `#!` line, an ELF magic), or null when it cannot be read. */
-async function readHead(file, bytes) {
-    try {
-        const handle = await (0,promises_.open)(file, 'r');
-        try {
-            const buffer = Buffer.alloc(bytes);
-            const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-            return buffer.subarray(0, bytesRead);
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch {
-        return null;
-    }
-}
-
-// EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(386);
-;// CONCATENATED MODULE: ./src/plan/discovery.ts
-/**
- * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
- *
- * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
- * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
- * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
- * skips only `.` and `..`; `lib/config.cc` loads each folder's entries). An entry that cannot be
- * started (not executable, a broken link, not a regular file) still counts, as a failed hook, so
- * that a dump that never ran cannot pass unnoticed. Other sources change these rules by their
- * ListingRules (a TKLBAM `hooks.d` skips what is not executable and `*.sig`: hook-sources.ts).
- */
-
-
-
-
-
-/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
-const MAX_HOOKS_PER_FOLDER = 1024;
-/** Rekkord's own `[Hooks]` folders. */
-const REKKORD_LISTING = {
-    dotfiles: 'hook',
-    maxHooks: MAX_HOOKS_PER_FOLDER,
-    notExecutable: 'fail',
-    skipSuffixes: [],
-};
-/** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
-async function notExecutableReason(file, mode) {
-    const head = await readHead(file, 2);
-    return head?.toString('latin1') === '#!'
-        ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
-        : `not executable (mode ${mode})`;
-}
-/** Why a configured hook directory cannot be used, or null when it can. */
-async function directoryProblem(dir) {
-    try {
-        const info = await (0,promises_.stat)(dir);
-        if (!info.isDirectory())
-            return `${dir} is not a directory`;
-        await (0,promises_.access)(dir, external_node_fs_.constants.R_OK | external_node_fs_.constants.X_OK);
-        return null;
-    }
-    catch (error) {
-        return (0,kernel_errors/* errnoSentence */.gW)(dir, error, 'read');
-    }
-}
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
-async function classify(file) {
-    let info;
-    try {
-        info = await (0,promises_.stat)(file);
-    }
-    catch (error) {
-        const code = error.code;
-        const kind = code === 'ENOENT' || code === 'ELOOP' ? 'broken-link' : 'unreadable';
-        return { problem: { kind, message: (0,kernel_errors/* errnoSentence */.gW)('it', error, 'examine') } };
-    }
-    if (info.isDirectory())
-        return { skip: 'directory' };
-    if (!info.isFile())
-        return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
-    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-    if ((info.mode & 0o111) === 0)
-        return {
-            problem: {
-                kind: 'not-executable',
-                message: `it is not executable (mode ${mode}; run chmod +x on it)`,
-            },
-        };
-    try {
-        await (0,promises_.access)(file, external_node_fs_.constants.X_OK);
-    }
-    catch {
-        return {
-            problem: {
-                kind: 'not-executable',
-                message: `it is not executable by this user (mode ${mode})`,
-            },
-        };
-    }
-    return {};
-}
-/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
-async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
-    const names = rules.names
-        ? rules.names.map((n) => Buffer.from(n, 'utf8'))
-        : (await (0,promises_.readdir)(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
-    const hooks = [];
-    const skipped = [];
-    const examined = rules.limit === undefined ? names : names.slice(0, rules.limit);
-    for (const raw of examined) {
-        const name = raw.toString('utf8');
-        const file = external_node_path_default().join(dir, name);
-        if (raw[0] === 0x2e && rules.dotfiles === 'skip') {
-            skipped.push({ name, path: file, reason: 'dotfile' });
-            continue;
-        }
-        if (rules.skipSuffixes.some((suffix) => name.endsWith(suffix))) {
-            skipped.push({ name, path: file, reason: 'signature file' });
-            continue;
-        }
-        if (!Buffer.from(name, 'utf8').equals(raw)) {
-            hooks.push({
-                name,
-                path: file,
-                args,
-                problem: {
-                    kind: 'bad-name',
-                    message: 'its name is not valid UTF-8, so it cannot be started; rename it',
-                },
-            });
-            continue;
-        }
-        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
-        if (rules.names && !(await (0,promises_.lstat)(file).catch(() => null))) {
-            hooks.push({
-                name,
-                path: file,
-                args,
-                problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
-            });
-            continue;
-        }
-        const kind = await classify(file);
-        if ('skip' in kind)
-            skipped.push({ name, path: file, reason: kind.skip });
-        else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
-            const mode = ((await (0,promises_.stat)(file)).mode & 0o777).toString(8).padStart(4, '0');
-            skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
-        }
-        else
-            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
-    }
-    if (rules.limit === undefined && rules.maxHooks !== null && hooks.length > rules.maxHooks) {
-        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${rules.maxHooks} from one folder`);
-    }
-    return { hooks, skipped, unexamined: names.length - examined.length };
-}
-
-;// CONCATENATED MODULE: ./src/plan/child-env.ts
-/**
- * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
- * and this action only (its tokens, its inputs and saved state, the files through which a step
- * sets outputs, environment and state), so a hook can neither use nor forge them.
- */
-const RUNNER_PRIVATE = [
-    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
-    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
-    /^ACTIONS_CACHE_URL$/,
-    /^ACTIONS_RESULTS_URL$/,
-    /^INPUT_/,
-    /^STATE_/,
-];
-/** The files of the step's workflow commands: kept only when hooks may issue them. */
-const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
-function childEnvironment(env, allowWorkflowCommands) {
-    const out = {};
-    for (const [name, value] of Object.entries(env)) {
-        if (RUNNER_PRIVATE.some((p) => p.test(name)))
-            continue;
-        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
-            continue;
-        out[name] = value;
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(935);
-;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
-/**
- * What the action asks the installed Rekkord before any hook runs: its version, whether the
- * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
- * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
- * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
- */
-
-/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
-function inEnglish(env) {
-    return { ...env, LANGUAGE: 'en' };
-}
-class ProbeError extends Error {
-    name = 'ProbeError';
-}
-/** The last lines a failed command printed, for the error. */
-function lastWords(out) {
-    const text = `${out.stderr}\n${out.stdout}`.trim();
-    return text.split('\n').slice(-5).join('\n');
-}
-async function probeRekkord(execute, rekkordPath, command, env) {
-    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
-    if (version.exitCode !== 0) {
-        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
-    }
-    const first = version.stdout.split('\n')[0]?.trim() ?? '';
-    let noHooks = false;
-    if ((0,commands/* commandSpec */.Lx)(command).noHooksOption) {
-        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
-        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
-    }
-    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
-}
-/**
- * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
- * words when the repository does not open or the key may not do what the command needs.
- */
-async function identify(execute, rekkordPath, command, ctx) {
-    const args = ['identify', ...(ctx.configPath ? ['-C', ctx.configPath] : []), ...ctx.options];
-    const out = await execute(rekkordPath, args, inEnglish(ctx.env), ctx.cwd);
-    if (out.exitCode !== 0) {
-        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
-    }
-    const text = `${out.stdout}\n${out.stderr}`;
-    const mode = (0,commands/* commandSpec */.Lx)(command).keyMode;
-    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
-    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
-    if (role && !roleAllows(role, mode)) {
-        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
-    }
-    return role;
-}
-/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
-function roleAllows(role, mode) {
-    const r = role.toLowerCase();
-    if (r === 'master' || r === 'readwrite')
-        return true;
-    if (r === 'writeonly')
-        return mode === 'write';
-    return false;
-}
-
-// EXTERNAL MODULE: ./src/plan/batteries.ts + 1 modules
-var batteries = __nccwpck_require__(166);
-;// CONCATENATED MODULE: ./src/plan/hook-sources.ts
-/**
- * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
- * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
- * (and its input in action.yml and inputs.ts).
- */
-
-
-
-
-/**
- * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
- * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
- */
-const TKLBAM_OPERATIONS = {
-    save: 'backup',
-    restore: 'restore',
-    scan: 'scan',
-};
-/**
- * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
- * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
- * skipped too, as `run-parts` does (TKLBAM would run an executable one).
- */
-const TKLBAM_LISTING = {
-    dotfiles: 'skip',
-    maxHooks: null,
-    notExecutable: 'skip',
-    skipSuffixes: ['.sig'],
-};
-const HOOK_SOURCES = {
-    /** Rekkord's own `[Hooks]` folders, named by the config. */
-    config: {
-        input: 'config',
-        folders: (_settings, config, phase) => (0,plan_config/* hookDirectories */.lg)(config, phase).map((setting) => ({ directory: setting.directory, setting })),
-        listing: REKKORD_LISTING,
-        args: () => [],
-        order: { pre: 2, post: 0 },
-        shellRules: true,
-    },
-    /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
-    'hooks-dir': {
-        input: 'hooks-dir',
-        folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
-        listing: TKLBAM_LISTING,
-        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
-        order: { pre: 0, post: 2 },
-        shellRules: false,
-    },
-    /**
-     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
-     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
-     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
-     */
-    batteries: {
-        input: 'batteries',
-        folders(settings, _config, phase) {
-            const names = (0,batteries/* phaseBatteries */.$H)(settings.batteries, phase);
-            return names.length > 0 && settings.batteriesDir
-                ? [{ directory: settings.batteriesDir, names }]
-                : [];
-        },
-        listing: REKKORD_LISTING,
-        args: () => [],
-        order: { pre: 1, post: 1 },
-        shellRules: false,
-    },
-};
-const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
-function hookSourceSpec(kind) {
-    return HOOK_SOURCES[kind];
-}
-
-;// CONCATENATED MODULE: ./src/plan/index.ts
-/**
- * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
- * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
- *
- * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
- * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
- * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
- * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
- * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
- */
-
-
-
-
-
-
-
-
-
-
-const INSTALL_HINT = (w) => w.edge === 'action'
-    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
-    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
-function lenientNote(setting) {
-    if (setting.lenientValue === null)
-        return '';
-    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-async function findRekkord(settings) {
-    return (0,paths/* resolveExecutable */.L)(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
-}
-function rekkordMissing(settings) {
-    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
-    const why = !settings.rekkord.includes('/')
-        ? `no executable '${settings.rekkord}' in PATH`
-        : (0,external_node_fs_.existsSync)(file)
-            ? `${file} is not an executable file`
-            : `${file} does not exist`;
-    return new kernel_errors/* PreflightError */.wG((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
-}
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings, rekkordPath) {
-    const located = await (0,plan_config/* locateConfig */.p0)(settings.config, {
-        env: settings.env,
-        cwd: settings.workspace,
-        rekkordPath,
-    });
-    const config = located.path && located.source
-        ? await (0,plan_config/* loadConfig */.Z9)(located.path, located.source, settings.env)
-        : null;
-    return { config, searched: located.searched };
-}
-async function sourceProblem(source, config) {
-    const problem = await directoryProblem(source.directory);
-    if (!problem)
-        return null;
-    const setting = source.setting;
-    if (setting && config) {
-        const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
-        return {
-            message: () => `${config.path}:${setting.line}: ${detail}`,
-            detail,
-            where: { file: config.path, line: setting.line },
-        };
-    }
-    return {
-        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting(hookSourceSpec(source.kind).input))}: the hook directory ${problem}`,
-        detail: `the hook directory ${problem}`,
-    };
-}
-/** The folders of one phase, in the order they run (see the top of this file). */
-function phasePlan(settings, config, command, stage) {
-    const phase = `${stage}-${command}`;
-    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
-    const kinds = [...HOOK_SOURCE_KINDS].sort((a, b) => hookSourceSpec(a).order[stage] - hookSourceSpec(b).order[stage]);
-    const sources = kinds.flatMap((kind) => {
-        const spec = hookSourceSpec(kind);
-        return spec.folders(settings, config, phase).map((folder) => ({
-            kind,
-            ...folder,
-            args: spec.args(command, stage),
-        }));
-    });
-    return { phase, stage, command, sources };
-}
-function lenientWarnings(plan, config) {
-    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
-        ? [
-            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
-        ]
-        : []);
-}
-/** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
-function keyHint(repository) {
-    if (repository.keyFile)
-        return '';
-    const [newest, older] = plan_config/* KEY_FILE_VARIABLES */.d8;
-    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
-}
-async function makePlan(settings, options = {}) {
-    const command = settings.command;
-    if (command === 'validate')
-        throw new kernel_errors/* PreflightError */.wG('validate has no Rekkord step to plan');
-    const found = await findRekkord(settings);
-    if (!found && !options.recovery)
-        throw rekkordMissing(settings);
-    const rekkordPath = found ?? settings.rekkord;
-    const { config, searched } = await readConfig(settings, found);
-    const secrets = [...(config?.secrets ?? []), ...(0,plan_config/* runSecrets */.To)(settings.env, settings.args)];
-    options.maskSecrets?.(secrets);
-    await options.beforeProbe?.(config?.path ?? null);
-    const pre = phasePlan(settings, config, command, 'pre');
-    const post = phasePlan(settings, config, command, 'post');
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    const repoOptions = (0,commands/* repositoryOptions */.Tl)(settings.args);
-    const repository = (0,plan_config/* repositoryAccess */.bO)(config, repoOptions, childEnv);
-    if (!options.recovery) {
-        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
-        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
-        const configured = (0,plan_config/* allHookDirectories */.KZ)(config).map((setting) => ({
-            kind: 'config',
-            directory: setting.directory,
-            setting,
-        }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
-        const sources = [...configured, ...hooksDirs];
-        for (const source of sources) {
-            const problem = await sourceProblem(source, config);
-            if (problem)
-                throw new kernel_errors/* PreflightError */.wG(problem.message, problem.where);
-        }
-        await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
-    }
-    let rekkordVersion = null;
-    let noHooks = false;
-    let keyRole = null;
-    if (options.execute && !options.recovery) {
-        const execute = options.execute;
-        try {
-            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
-            rekkordVersion = info.version;
-            noHooks = info.noHooks;
-        }
-        catch (error) {
-            throw new kernel_errors/* PreflightError */.wG((w) => `Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT(w)}`);
-        }
-        if (!settings.skipIdentify) {
-            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
-            const ctx = {
-                configPath: config?.path ?? null,
-                options: repoOptions.argv,
-                cwd: settings.workspace,
-                env: childEnv,
-            };
-            keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
-                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
-            });
-        }
-    }
-    return {
-        settings,
-        command,
-        rekkordPath,
-        rekkordVersion,
-        noHooks,
-        keyRole,
-        config,
-        repository,
-        repositoryOptions: repoOptions.argv,
-        configSearched: searched,
-        secrets,
-        childEnv,
-        pre,
-        post,
-        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
-    };
-}
-async function makeValidationPlan(settings) {
-    // Rekkord is not needed to validate, but its folder is one place the config may be.
-    const rekkordPath = await findRekkord(settings);
-    const { config, searched } = await readConfig(settings, rekkordPath);
-    const phases = commands/* COMMANDS */.Lo.flatMap((command) => ['pre', 'post'].map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
-    if (!config && phases.length === 0) {
-        // The inputs that name hook folders of their own, read from the hook-source table.
-        const inputs = HOOK_SOURCE_KINDS.map((k) => hookSourceSpec(k).input).filter((i) => i !== 'config');
-        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
-    }
-    const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-    const secrets = [...(config?.secrets ?? []), ...(0,plan_config/* runSecrets */.To)(settings.env, settings.args)];
-    return { settings, config, configSearched: searched, secrets, childEnv, phases };
-}
-
-// EXTERNAL MODULE: ./src/kernel/cancel.ts
-var kernel_cancel = __nccwpck_require__(759);
 // EXTERNAL MODULE: ./src/kernel/faults.ts
 var faults = __nccwpck_require__(352);
 ;// CONCATENATED MODULE: ./src/engine/step-config.ts
@@ -2068,6 +1537,8 @@ async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
     };
 }
 
+// EXTERNAL MODULE: ./src/plan/discovery.ts
+var discovery = __nccwpck_require__(405);
 ;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
 const BOTH = ['pre', 'post'];
 const POST = ['post'];
@@ -2139,6 +1610,8 @@ function hookEnvironment(base, ctx) {
 var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
+// EXTERNAL MODULE: ./src/kernel/files.ts
+var files = __nccwpck_require__(762);
 ;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
@@ -2283,6 +1756,8 @@ class OutputRelay {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: ./src/process/process-group.ts
 /**
  * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
@@ -2409,6 +1884,8 @@ async function reapGroup(pgid, graceMs) {
     }
 }
 
+// EXTERNAL MODULE: ./src/kernel/errors.ts
+var kernel_errors = __nccwpck_require__(386);
 ;// CONCATENATED MODULE: ./src/process/index.ts
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
@@ -2453,7 +1930,7 @@ function setLongTimeout(callback, ms) {
 async function startErrorText(file, error) {
     const code = error.code ?? '';
     if (code === 'ENOENT') {
-        const head = (await readHead(file, 256))?.toString('utf8') ?? null;
+        const head = (await (0,files/* readHead */.z)(file, 256))?.toString('utf8') ?? null;
         if (head === null)
             return `${file} does not exist`;
         if (head.startsWith('#!')) {
@@ -2645,6 +2122,8 @@ async function runHook(phase, hook, options) {
     return { ...base, ...(0,outcome/* classifyExit */.XA)(exit, ctx), ...leftovers };
 }
 
+// EXTERNAL MODULE: ./src/plan/hook-sources.ts
+var hook_sources = __nccwpck_require__(35);
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
 
 
@@ -2659,8 +2138,8 @@ async function listPhase(phase) {
     for (const source of phase.sources) {
         try {
             (0,faults/* checkpoint */.Fn)('listing', phase.phase);
-            const rules = hookSourceSpec(source.kind).listing;
-            const one = await listHookDirectory(source.directory, source.args, {
+            const rules = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing;
+            const one = await (0,discovery/* listHookDirectory */.bb)(source.directory, source.args, {
                 ...rules,
                 ...(source.names ? { names: source.names } : {}),
             });
@@ -2745,6 +2224,296 @@ async function runPhase(run) {
 }
 function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+
+// EXTERNAL MODULE: ./src/plan/config.ts
+var plan_config = __nccwpck_require__(61);
+;// CONCATENATED MODULE: ./src/plan/child-env.ts
+/**
+ * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
+ * and this action only (its tokens, its inputs and saved state, the files through which a step
+ * sets outputs, environment and state), so a hook can neither use nor forge them.
+ */
+const RUNNER_PRIVATE = [
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^INPUT_/,
+    /^STATE_/,
+];
+/** The files of the step's workflow commands: kept only when hooks may issue them. */
+const COMMAND_FILES = /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/;
+function childEnvironment(env, allowWorkflowCommands) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (RUNNER_PRIVATE.some((p) => p.test(name)))
+            continue;
+        if (!allowWorkflowCommands && COMMAND_FILES.test(name))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./src/plan/paths.ts
+var paths = __nccwpck_require__(935);
+;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
+/**
+ * What the action asks the installed Rekkord before any hook runs: its version, whether the
+ * command takes `--no_hooks` (Rekkord 0.104+ runs the `[Hooks]` itself unless told not to), and
+ * whether the repository opens with a key that may do the command (`rekkord identify`), as Rekkord
+ * itself checks before its pre hooks. The edge decides how a process is run (`Execute`).
+ */
+
+/** Rekkord's log lines in English, whatever the runner's locale: the action reads them. */
+function inEnglish(env) {
+    return { ...env, LANGUAGE: 'en' };
+}
+class ProbeError extends Error {
+    name = 'ProbeError';
+}
+/** The last lines a failed command printed, for the error. */
+function lastWords(out) {
+    const text = `${out.stderr}\n${out.stdout}`.trim();
+    return text.split('\n').slice(-5).join('\n');
+}
+async function probeRekkord(execute, rekkordPath, command, env) {
+    const version = await execute(rekkordPath, ['--version'], inEnglish(env));
+    if (version.exitCode !== 0) {
+        throw new ProbeError(`'rekkord --version' exited with code ${version.exitCode}: ${lastWords(version)}`);
+    }
+    const first = version.stdout.split('\n')[0]?.trim() ?? '';
+    let noHooks = false;
+    if ((0,commands/* commandSpec */.Lx)(command).noHooksOption) {
+        const help = await execute(rekkordPath, [command, '--help'], inEnglish(env));
+        noHooks = help.exitCode === 0 && /(^|[\s,])--no_hooks\b/m.test(help.stdout);
+    }
+    return { version: first.replace(/^rekkord\s+/i, ''), noHooks };
+}
+/**
+ * `rekkord identify`: opens the repository and says which key it holds. Rejects with Rekkord's own
+ * words when the repository does not open or the key may not do what the command needs.
+ */
+async function identify(execute, rekkordPath, command, ctx) {
+    const args = ['identify', ...(ctx.configPath ? ['-C', ctx.configPath] : []), ...ctx.options];
+    const out = await execute(rekkordPath, args, inEnglish(ctx.env), ctx.cwd);
+    if (out.exitCode !== 0) {
+        throw new ProbeError(`'rekkord identify' could not open the repository (exit code ${out.exitCode}): ${lastWords(out)}`);
+    }
+    const text = `${out.stdout}\n${out.stderr}`;
+    const mode = (0,commands/* commandSpec */.Lx)(command).keyMode;
+    // Rekkord names the key's role; a role without the mode the command needs is refused by it too.
+    const role = /\b(Master|ReadWrite|WriteOnly|LogOnly)\b/.exec(text)?.[1] ?? '';
+    if (role && !roleAllows(role, mode)) {
+        throw new ProbeError(`rekkord ${command} needs a key that may ${mode}, and the repository's key has the ${role} role`);
+    }
+    return role;
+}
+/** Rekkord's key types: Master and ReadWrite read and write, WriteOnly writes, LogOnly neither. */
+function roleAllows(role, mode) {
+    const r = role.toLowerCase();
+    if (r === 'master' || r === 'readwrite')
+        return true;
+    if (r === 'writeonly')
+        return mode === 'write';
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/plan/index.ts
+/**
+ * The plan: everything checked before any hook runs. Rekkord is found, the config found and read,
+ * and every hook folder of the command exists; anything wrong is a PreflightError and nothing runs.
+ *
+ * A phase can have three sources of hooks: the config's `[Hooks]` folder (hooks run with no
+ * arguments, as Rekkord runs them), the batteries the `batteries` input enables (the same way),
+ * and the `hooks-dir` folder (TKLBAM style, with `OPERATION STATE`). The `hooks-dir` hooks wrap
+ * the others, the batteries wrap the `[Hooks]` ones: they run first in a pre phase and last in a
+ * post phase, so that what they set up (a clock, a mount, a dump) is there for everything inside.
+ */
+
+
+
+
+
+
+
+
+
+
+/** A command's phases, in the order they run. */
+const STAGES = ['pre', 'post'];
+const INSTALL_HINT = (w) => w.edge === 'action'
+    ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
+    : `Install Rekkord (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or give its path with ${w.setting('rekkord')}`;
+function lenientNote(setting) {
+    if (setting.lenientValue === null)
+        return '';
+    return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
+}
+function rekkordMissing(settings) {
+    const file = external_node_path_default().resolve(settings.workspace, settings.rekkord);
+    const why = !settings.rekkord.includes('/')
+        ? `no executable '${settings.rekkord}' in PATH`
+        : (0,external_node_fs_.existsSync)(file)
+            ? `${file} is not an executable file`
+            : `${file} does not exist`;
+    return new kernel_errors/* PreflightError */.wG((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
+}
+/**
+ * What every plan starts from: Rekkord looked for (a PreflightError when it is required and
+ * missing), the config found and read as Rekkord would (or
+ * null when there is none), every secret of the config, the environment and the args, and the
+ * environment children get.
+ */
+async function planBase(settings, rekkordRequired) {
+    const rekkordPath = await (0,paths/* resolveExecutable */.L)(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
+    if (!rekkordPath && rekkordRequired)
+        throw rekkordMissing(settings);
+    const located = await (0,plan_config/* locateConfig */.p0)(settings.config, {
+        env: settings.env,
+        cwd: settings.workspace,
+        rekkordPath,
+    });
+    const config = located.path && located.source
+        ? await (0,plan_config/* loadConfig */.Z9)(located.path, located.source, settings.env)
+        : null;
+    return {
+        rekkordPath,
+        config,
+        searched: located.searched,
+        secrets: [...(config?.secrets ?? []), ...(0,plan_config/* runSecrets */.To)(settings.env, settings.args)],
+        childEnv: childEnvironment(settings.env, settings.allowWorkflowCommands),
+    };
+}
+async function sourceProblem(source, config) {
+    const problem = await (0,discovery/* directoryProblem */.DG)(source.directory);
+    if (!problem)
+        return null;
+    const setting = source.setting;
+    if (setting && config) {
+        const detail = `[Hooks] ${setting.key} = ${setting.value}: the hook directory ${problem}${lenientNote(setting)}`;
+        return {
+            message: () => `${config.path}:${setting.line}: ${detail}`,
+            detail,
+            where: { file: config.path, line: setting.line },
+        };
+    }
+    return {
+        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting((0,hook_sources/* hookSourceSpec */.UJ)(source.kind).input))}: the hook directory ${problem}`,
+        detail: `the hook directory ${problem}`,
+    };
+}
+/** The folders of one phase, in the order they run (see the top of this file). */
+function phasePlan(settings, config, command, stage) {
+    const phase = `${stage}-${command}`;
+    // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
+    const kinds = [...hook_sources/* HOOK_SOURCE_KINDS */.KR].sort((a, b) => (0,hook_sources/* hookSourceSpec */.UJ)(a).order[stage] - (0,hook_sources/* hookSourceSpec */.UJ)(b).order[stage]);
+    const sources = kinds.flatMap((kind) => {
+        const spec = (0,hook_sources/* hookSourceSpec */.UJ)(kind);
+        return spec.folders(settings, config, phase).map((folder) => ({
+            kind,
+            ...folder,
+            args: spec.args(command, stage),
+        }));
+    });
+    return { phase, stage, command, sources };
+}
+function lenientWarnings(plan, config) {
+    return plan.sources.flatMap((s) => s.setting?.lenientValue != null && config
+        ? [
+            `${config.path}:${s.setting.line}: [Hooks] ${s.setting.key} = ${s.setting.value}: Rekkord reads the directory as "${s.setting.value}"${lenientNote(s.setting)}`,
+        ]
+        : []);
+}
+/** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
+function keyHint(repository) {
+    if (repository.keyFile)
+        return '';
+    const [newest, older] = plan_config/* KEY_FILE_VARIABLES */.d8;
+    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+}
+async function makePlan(settings, options = {}) {
+    const command = settings.command;
+    if (command === 'validate')
+        throw new kernel_errors/* PreflightError */.wG('validate has no Rekkord step to plan');
+    const base = await planBase(settings, !options.recovery);
+    const { config, childEnv } = base;
+    const rekkordPath = base.rekkordPath ?? settings.rekkord;
+    options.maskSecrets?.(base.secrets);
+    await options.beforeProbe?.(config?.path ?? null);
+    const [pre, post] = STAGES.map((stage) => phasePlan(settings, config, command, stage));
+    const repository = (0,plan_config/* repositoryAccess */.bO)(config, settings.args, childEnv);
+    if (!options.recovery) {
+        // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
+        // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
+        const configured = (0,plan_config/* allHookDirectories */.KZ)(config).map((setting) => ({
+            kind: 'config',
+            directory: setting.directory,
+            setting,
+        }));
+        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => (0,hook_sources/* hookSourceSpec */.UJ)(s.kind).input !== 'config'));
+        const sources = [...configured, ...hooksDirs];
+        for (const source of sources) {
+            const problem = await sourceProblem(source, config);
+            if (problem)
+                throw new kernel_errors/* PreflightError */.wG(problem.message, problem.where);
+        }
+        await (0,commands/* commandSpec */.Lx)(command).preflight?.(settings);
+    }
+    let rekkordVersion = null;
+    let noHooks = false;
+    let keyRole = null;
+    if (options.execute && !options.recovery) {
+        const execute = options.execute;
+        try {
+            const info = await probeRekkord(execute, rekkordPath, command, childEnv);
+            rekkordVersion = info.version;
+            noHooks = info.noHooks;
+        }
+        catch (error) {
+            throw new kernel_errors/* PreflightError */.wG((w) => `Rekkord at ${rekkordPath} does not run: ${error.message}. ${INSTALL_HINT(w)}`);
+        }
+        if (!settings.skipIdentify) {
+            // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
+            const ctx = {
+                configPath: config?.path ?? null,
+                options: repository.options,
+                cwd: settings.workspace,
+                env: childEnv,
+            };
+            keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
+                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
+            });
+        }
+    }
+    return {
+        settings,
+        command,
+        rekkordPath,
+        rekkordVersion,
+        noHooks,
+        keyRole,
+        config,
+        repository,
+        configSearched: base.searched,
+        secrets: base.secrets,
+        childEnv,
+        pre,
+        post,
+        warnings: [...lenientWarnings(pre, config), ...lenientWarnings(post, config)],
+    };
+}
+async function makeValidationPlan(settings) {
+    // Rekkord is not needed to validate, but its folder is one place the config may be.
+    const { config, searched, secrets, childEnv } = await planBase(settings, false);
+    const phases = commands/* COMMANDS */.Lo.flatMap((command) => STAGES.map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
+    if (!config && phases.length === 0) {
+        // The inputs that name hook folders of their own, read from the hook-source table.
+        const inputs = hook_sources/* HOOK_SOURCE_KINDS */.KR.map((k) => (0,hook_sources/* hookSourceSpec */.UJ)(k).input).filter((i) => i !== 'config');
+        throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
+    }
+    return { settings, config, configSearched: searched, secrets, childEnv, phases };
 }
 
 // EXTERNAL MODULE: ./src/kernel/text.ts
@@ -2929,252 +2698,6 @@ function guardObserver(observer, errors) {
             }
         },
     };
-}
-
-;// CONCATENATED MODULE: ./src/engine/session.ts
-/**
- * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
- * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
- * `SUCCESS` set, and it tells an observer everything as it happens.
- *
- * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
- * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
- * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
- *
- * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
- * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
- *
- * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
- * the same phases with the same hook context, and are kept together so they cannot drift apart.
- */
-
-
-
-
-
-
-
-
-
-
-function stepNotRun(command, message, outcome = 'skipped') {
-    return {
-        command,
-        display: `rekkord ${command}`,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        outcome,
-        message,
-        oid: null,
-        tail: [],
-    };
-}
-/** What every hook of a session learns of it. */
-function sharedContext(settings, command, config) {
-    return {
-        command,
-        configPath: config?.path ?? null,
-        channel: settings.channel,
-        snapshot: settings.snapshot,
-        destination: settings.destination,
-    };
-}
-/**
- * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
- * post folders listed (a post folder that cannot be read would leave a stopped service down),
- * then the config Rekkord gets.
- */
-async function prepare(plan) {
-    const pre = await listPhase(plan.pre);
-    const post = await listPhase(plan.post);
-    const unreadable = [pre.error, post.error].filter((e) => e !== '');
-    if (unreadable.length)
-        throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${unreadable.join('; ')}`);
-    try {
-        const runsHooks = (0,commands/* commandSpec */.Lx)(plan.command).hookKeys !== null;
-        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks, runsHooks);
-        return { pre, stepConfig };
-    }
-    catch (error) {
-        throw new kernel_errors/* PreflightError */.wG(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.Uc)(error)}`);
-    }
-}
-/** A phase run so that a throw is the phase's error, never the session's end. */
-async function guardedPhase(run) {
-    try {
-        return await runPhase(run);
-    }
-    catch (error) {
-        return {
-            phase: run.phase.phase,
-            directories: run.phase.sources.map((s) => s.directory),
-            hooks: [],
-            skipped: [],
-            error: `the phase stopped: ${(0,kernel_errors/* describeError */.Uc)(error)}`,
-        };
-    }
-}
-async function runSession(plan, observer, options = {}) {
-    const { settings, command } = plan;
-    const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
-    const errors = [];
-    const safe = guardObserver(observer, errors);
-    const shared = sharedContext(settings, command, plan.config);
-    const prepared = await prepare(plan);
-    const { stepConfig } = prepared;
-    try {
-        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
-        const run = { settings, env: plan.childEnv, observer: safe, cancel };
-        const pre = await guardedPhase({
-            ...run,
-            phase: plan.pre,
-            context: { ...shared, success: true, exitCode: null, oid: null },
-            listed: prepared.pre,
-        });
-        let step;
-        if (cancel.cancelled) {
-            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
-        }
-        else if (phaseFailed(pre)) {
-            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
-        }
-        else {
-            step = await runRekkord(plan, stepConfig, safe, cancel);
-        }
-        const stepOk = step.outcome === 'success';
-        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
-        // or its log could not be written) fails the step, so the post hooks hear it too.
-        const success = stepOk && errors.length === 0;
-        const post = await guardedPhase({
-            ...run,
-            phase: plan.post,
-            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
-        });
-        return sessionResult({
-            command,
-            cancelled: cancel.signal,
-            recovery: false,
-            oid: step.oid,
-            phases: [pre, post],
-            step,
-            configPath: plan.config?.path ?? null,
-            errors,
-        });
-    }
-    finally {
-        await stepConfig.cleanup().catch(() => undefined);
-    }
-}
-/**
- * For the post step after the main step died without running the post hooks: runs the post
- * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
- */
-async function runRecovery(plan, observer, state, options = {}) {
-    const { settings, command } = plan;
-    const errors = [];
-    const post = await runPhase({
-        settings,
-        env: plan.childEnv,
-        phase: plan.post,
-        context: {
-            ...sharedContext(settings, command, plan.config),
-            success: false,
-            exitCode: state.exitCode,
-            oid: state.oid,
-        },
-        observer: guardObserver(observer, errors),
-        cancel: options.cancel ?? new kernel_cancel/* Cancellation */.mT(),
-        alreadyRun: state.alreadyRun,
-    });
-    return sessionResult({
-        command,
-        cancelled: null,
-        recovery: true,
-        oid: null,
-        phases: [post],
-        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
-        configPath: plan.config?.path ?? null,
-        errors,
-    });
-}
-/**
- * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
- * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
- * had no error of its own.
- */
-function sessionResult(r) {
-    const failures = {
-        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))),
-        phases: r.phases.filter((p) => p.error !== ''),
-        step: (0,outcome/* isFailure */.N6)(r.step.outcome) ? r.step : null,
-    };
-    const success = r.cancelled === null &&
-        !r.phases.some(phaseFailed) &&
-        (r.recovery || r.step.outcome === 'success') &&
-        r.errors.length === 0;
-    return { ...r, success, failures };
-}
-/**
- * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
- * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
- */
-async function rehearse(plan, observer, options = {}) {
-    const { settings } = plan;
-    const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
-    const safe = guardObserver(observer, []);
-    const reports = [];
-    for (const phase of plan.phases) {
-        const shared = {
-            ...sharedContext(settings, phase.command, plan.config),
-            exitCode: null,
-            oid: null,
-            rehearsal: true,
-        };
-        const runs = phase.stage === 'pre' ? [true] : [true, false];
-        for (const success of runs) {
-            if (cancel.cancelled)
-                return reports;
-            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
-            const context = { ...shared, success, exitCode: success ? 0 : 1 };
-            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
-        }
-    }
-    return reports;
-}
-async function runRekkord(plan, stepConfig, observer, cancel) {
-    const { settings, command } = plan;
-    const spec = {
-        command,
-        rekkordPath: plan.rekkordPath,
-        configPath: stepConfig.path,
-        noHooks: plan.noHooks,
-        args: settings.args,
-        operands: (0,commands/* commandSpec */.Lx)(command).operands(settings),
-    };
-    const display = (0,kernel_text/* commandLine */.ay)(['rekkord', ...stepArguments(spec)]);
-    observer.stepStart(display, stepConfig.isCopy ? (0,kernel_text/* copyNote */.kX)(plan.config?.path ?? '') : '');
-    let result;
-    try {
-        result = await runStep(spec, {
-            cwd: settings.workspace,
-            env: plan.childEnv,
-            onOutput: (chunk) => observer.output(chunk),
-            display,
-            cancel,
-            onSpawn: (pgid) => {
-                observer.processGroup(pgid);
-            },
-        });
-    }
-    catch (error) {
-        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.Uc)(error)}`;
-        result = { ...stepNotRun(command, message, 'not-started'), display };
-    }
-    observer.processGroup(null);
-    observer.stepEnd(result);
-    return result;
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -3554,6 +3077,305 @@ async function acquireLock(configPath, options) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/session.ts
+/**
+ * The session: runs a plan. Pre hooks (all of them, even after a failure), then the Rekkord step
+ * unless a pre hook failed, then the post hooks (always, once the pre phase has started) with
+ * `SUCCESS` set, and it tells an observer everything as it happens.
+ *
+ * One rule for every failure: what can fail before a hook (the config for Rekkord) is prepared
+ * first, and failing there runs nothing; past that, whatever throws is the failing hook's or the
+ * Rekkord step's result, or a recorded error of the session, and the post hooks still run.
+ *
+ * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
+ * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
+ *
+ * The session is an operation of the engine; the post step's recovery is the same operation with
+ * the main step's record, so both take the lock, plan and report the same way.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+function stepNotRun(command, message, outcome = 'skipped') {
+    return {
+        command,
+        display: `rekkord ${command}`,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        outcome,
+        message,
+        oid: null,
+        tail: [],
+    };
+}
+/** What every hook of a session (or a rehearsal) learns of it. */
+function sharedContext(settings, command, config) {
+    return {
+        command,
+        configPath: config?.path ?? null,
+        channel: settings.channel,
+        snapshot: settings.snapshot,
+        destination: settings.destination,
+    };
+}
+/**
+ * What can fail before a hook, done before any hook so that failing stops nothing: the pre and
+ * post folders listed (a post folder that cannot be read would leave a stopped service down),
+ * then the config Rekkord gets.
+ */
+async function prepare(plan) {
+    const [pre, post] = (await Promise.all([plan.pre, plan.post].map((p) => listPhase(p))));
+    const unreadable = [pre.error, post.error].filter((e) => e !== '');
+    if (unreadable.length)
+        throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${unreadable.join('; ')}`);
+    try {
+        const runsHooks = (0,commands/* commandSpec */.Lx)(plan.command).hookKeys !== null;
+        const stepConfig = await prepareStepConfig(plan.config, plan.settings.tempDir, plan.noHooks, runsHooks);
+        return { pre, stepConfig };
+    }
+    catch (error) {
+        throw new kernel_errors/* PreflightError */.wG(`No hook ran: the config for Rekkord could not be prepared in ${plan.settings.tempDir}: ${(0,kernel_errors/* describeError */.Uc)(error)}`);
+    }
+}
+/** A phase run so that a throw is the phase's error, never the session's end. */
+async function guardedPhase(run) {
+    try {
+        return await runPhase(run);
+    }
+    catch (error) {
+        return {
+            phase: run.phase.phase,
+            directories: run.phase.sources.map((s) => s.directory),
+            hooks: [],
+            skipped: [],
+            error: `the phase stopped: ${(0,kernel_errors/* describeError */.Uc)(error)}`,
+        };
+    }
+}
+async function runSession(plan, observer, options = {}) {
+    const { settings, command } = plan;
+    const cancel = options.cancel ?? new kernel_cancel/* Cancellation */.mT();
+    const errors = [];
+    const safe = guardObserver(observer, errors);
+    const shared = sharedContext(settings, command, plan.config);
+    const prepared = await prepare(plan);
+    const { stepConfig } = prepared;
+    try {
+        // Whatever throws from here on, the post hooks still run (with SUCCESS=0).
+        const run = { settings, env: plan.childEnv, observer: safe, cancel };
+        const pre = await guardedPhase({
+            ...run,
+            phase: plan.pre,
+            context: { ...shared, success: true, exitCode: null, oid: null },
+            listed: prepared.pre,
+        });
+        let step;
+        if (cancel.cancelled) {
+            step = stepNotRun(command, `rekkord ${command} did not run: cancelled by ${cancel.signal ?? ''}`);
+        }
+        else if (phaseFailed(pre)) {
+            step = stepNotRun(command, `rekkord ${command} did not run because the ${pre.phase} phase failed`);
+        }
+        else {
+            step = await runRekkord(plan, stepConfig, safe, cancel);
+        }
+        const stepOk = step.outcome === 'success';
+        // SUCCESS=1 only for a run that is a success so far: an error of the session (its state
+        // or its log could not be written) fails the step, so the post hooks hear it too.
+        const success = stepOk && errors.length === 0;
+        const post = await guardedPhase({
+            ...run,
+            phase: plan.post,
+            context: { ...shared, success, exitCode: step.exitCode, oid: step.oid },
+        });
+        return sessionResult({
+            command,
+            cancelled: cancel.signal,
+            recovery: false,
+            oid: step.oid,
+            phases: [pre, post],
+            step,
+            configPath: plan.config?.path ?? null,
+            errors,
+        });
+    }
+    finally {
+        await stepConfig.cleanup().catch(() => undefined);
+    }
+}
+/**
+ * For the post step after the main step died without running the post hooks: runs the post
+ * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
+ */
+async function runRecovery(plan, observer, state, options = {}) {
+    const { settings, command } = plan;
+    const errors = [];
+    const post = await runPhase({
+        settings,
+        env: plan.childEnv,
+        phase: plan.post,
+        context: {
+            ...sharedContext(settings, command, plan.config),
+            success: false,
+            exitCode: state.exitCode,
+            oid: state.oid,
+        },
+        observer: guardObserver(observer, errors),
+        cancel: options.cancel ?? new kernel_cancel/* Cancellation */.mT(),
+        alreadyRun: state.alreadyRun,
+    });
+    return sessionResult({
+        command,
+        cancelled: null,
+        recovery: true,
+        oid: null,
+        phases: [post],
+        step: stepNotRun(command, 'the main step ended before its post hooks ran'),
+        configPath: plan.config?.path ?? null,
+        errors,
+    });
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: (0,outcome/* isFailure */.N6)(r.step.outcome) ? r.step : null,
+    };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    return { ...r, success, failures };
+}
+async function runRekkord(plan, stepConfig, observer, cancel) {
+    const { settings, command } = plan;
+    const spec = {
+        command,
+        rekkordPath: plan.rekkordPath,
+        configPath: stepConfig.path,
+        noHooks: plan.noHooks,
+        args: settings.args,
+        operands: (0,commands/* commandSpec */.Lx)(command).operands(settings),
+    };
+    const display = (0,kernel_text/* commandLine */.ay)(['rekkord', ...stepArguments(spec)]);
+    observer.stepStart(display, stepConfig.isCopy ? (0,kernel_text/* copyNote */.kX)(plan.config?.path ?? '') : '');
+    let result;
+    try {
+        result = await runStep(spec, {
+            cwd: settings.workspace,
+            env: plan.childEnv,
+            onOutput: (chunk) => observer.output(chunk),
+            display,
+            cancel,
+            onSpawn: (pgid) => {
+                observer.processGroup(pgid);
+            },
+        });
+    }
+    catch (error) {
+        const message = `rekkord ${command}: not started: ${(0,kernel_errors/* describeError */.Uc)(error)}`;
+        result = { ...stepNotRun(command, message, 'not-started'), display };
+    }
+    observer.processGroup(null);
+    observer.stepEnd(result);
+    return result;
+}
+/**
+ * The session operation (and the post step's recovery): the run is planned under the config's
+ * lock, taken once the config is known and before Rekkord is first asked anything, and held until
+ * the result is told.
+ */
+async function runSessionOperation(settings, reporter, options) {
+    const { cancel, recover } = options;
+    let held = null;
+    try {
+        const plan = await makePlan(settings, {
+            ...options,
+            recovery: recover !== undefined,
+            // Masks first, inside the plan: before its probes start, since their words may quote a
+            // secret.
+            maskSecrets: (secrets) => {
+                reporter.maskSecrets(secrets);
+            },
+            // One run per config (or per hooks folder when there is no config) at a time.
+            beforeProbe: async (configPath) => {
+                const key = configPath ?? settings.hooksDir;
+                if (key) {
+                    held = await takeLock(key, settings.lockWaitSeconds, cancel, (text) => {
+                        reporter.note?.(text);
+                    });
+                }
+            },
+        });
+        if (cancel.cancelled && !recover) {
+            throw new kernel_errors/* PreflightError */.wG(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+        }
+        reporter.planned(plan);
+        const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
+        const result = recover
+            ? await runRecovery(plan, observer, recover, { cancel })
+            : await runSession(plan, observer, { cancel });
+        const waited = held?.waitedMs;
+        if (waited)
+            result.lockWaitMs = waited;
+        await reporter.finish(result);
+        return result;
+    }
+    finally {
+        await held?.lock.release();
+    }
+}
+/**
+ * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
+ * waiting up to `waitSeconds`. No hook has run yet, so failing here is a preflight error.
+ */
+async function takeLock(key, waitSeconds, cancel, note) {
+    const started = performance.now();
+    const controller = new AbortController();
+    const stopWatching = cancel.onCancel(() => {
+        controller.abort();
+    });
+    try {
+        try {
+            return {
+                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+                waitedMs: 0,
+            };
+        }
+        catch (error) {
+            if (!(error instanceof LockBusyError) || waitSeconds === 0)
+                throw error;
+            note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
+        }
+        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+    }
+    catch (error) {
+        if (error instanceof LockBusyError || error instanceof LockError) {
+            throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${error.message}`);
+        }
+        throw error;
+    }
+    finally {
+        stopWatching();
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 // EXTERNAL MODULE: ./src/plan/rekkord-ini.ts
@@ -3577,7 +3399,7 @@ async function startFindings(file, pathVar) {
         file,
         ...(line ? { line } : {}),
     });
-    const head = await readHead(file, HEAD_BYTES);
+    const head = await (0,files/* readHead */.z)(file, HEAD_BYTES);
     if (head === null)
         return [error('Hook not readable', `${file} cannot be read`)];
     if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
@@ -3786,7 +3608,7 @@ async function folderWritableFindings(dir, top, title, where) {
  * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
  * content, so its work must not grow with what a pull request puts in a folder.
  */
-const MAX_EXAMINED = MAX_HOOKS_PER_FOLDER;
+const MAX_EXAMINED = discovery/* MAX_HOOKS_PER_FOLDER */.v;
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -3842,8 +3664,8 @@ async function gitModes(workspace, dir, env) {
 }
 /** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
 function entries(source) {
-    const rules = hookSourceSpec(source.kind).listing;
-    return listHookDirectory(source.directory, source.args, {
+    const rules = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing;
+    return (0,discovery/* listHookDirectory */.bb)(source.directory, source.args, {
         ...rules,
         limit: MAX_EXAMINED,
         ...(source.names ? { names: source.names } : {}),
@@ -3857,7 +3679,7 @@ async function isRunnable(hook) {
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
 async function folderFindings(source, plan, title) {
-    const { shellRules } = hookSourceSpec(source.kind);
+    const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
     const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
     return [
@@ -3870,7 +3692,7 @@ async function folderFindings(source, plan, title) {
 async function hookFindings(hook, source, label, ctx) {
     const title = `${label} hook ${hook.name}`;
     const found = [];
-    const { shellRules } = hookSourceSpec(source.kind);
+    const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
     if (shellRules && hook.name.startsWith('.')) {
         const runnable = await isRunnable(hook);
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
@@ -3979,8 +3801,8 @@ async function checkFolder(use, plan, ctx) {
     const folder = await folderFindings(source, plan, `${label} hook folder`);
     const listing = await entries(source);
     if (listing.unexamined) {
-        const rule = hookSourceSpec(source.kind).listing.maxHooks !== null
-            ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
+        const rule = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing.maxHooks !== null
+            ? `Rekkord takes at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries from one folder`
             : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
         folder.push({
             severity: 'error',
@@ -4113,7 +3935,11 @@ async function validatePlan(plan) {
     return { configPath: plan.config?.path ?? null, phases, findings };
 }
 
-;// CONCATENATED MODULE: ./src/engine/index.ts
+;// CONCATENATED MODULE: ./src/engine/validation.ts
+/**
+ * The `validate` operation: every hook folder checked as Rekkord would run it, and with
+ * `exercise` every phase rehearsed for real. No Rekkord runs and no lock is taken.
+ */
 
 
 
@@ -4121,84 +3947,41 @@ async function validatePlan(plan) {
 
 
 
-async function runOperation(settings, reporter, options) {
-    const { cancel } = options;
-    if (settings.command === 'validate') {
-        const plan = await makeValidationPlan(settings);
-        reporter.maskSecrets(plan.secrets);
-        const validation = await validatePlan(plan);
-        const rehearsal = settings.exercise ? await rehearse(plan, reporter, { cancel }) : null;
-        const result = validationResult(validation, rehearsal);
-        await reporter.finishValidation(result);
-        return result;
-    }
-    const { recover } = options;
-    let lock = null;
-    try {
-        const beforeProbe = async (configPath) => {
-            // One run per config (or per hooks folder when there is no config) at a time.
-            const key = configPath ?? settings.hooksDir;
-            if (key)
-                lock = await takeLock(key, settings.lockWaitSeconds, reporter, cancel);
-        };
-        const plan = await makePlan(settings, {
-            ...options,
-            recovery: recover !== undefined,
-            // Masks first, inside the plan: before its probes start, since their words may quote a
-            // secret.
-            maskSecrets: (secrets) => {
-                reporter.maskSecrets(secrets);
-            },
-            beforeProbe,
-        });
-        if (cancel.cancelled && !recover) {
-            throw new kernel_errors/* PreflightError */.wG(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
-        }
-        reporter.planned(plan);
-        const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
-        const result = recover
-            ? await runRecovery(plan, observer, recover, { cancel })
-            : await runSession(plan, observer, { cancel });
-        const held = lock;
-        if (held?.waitedMs)
-            result.lockWaitMs = held.waitedMs;
-        await reporter.finish(result);
-        return result;
-    }
-    finally {
-        await lock?.lock.release();
-    }
+async function runValidation(settings, reporter, { cancel }) {
+    const plan = await makeValidationPlan(settings);
+    reporter.maskSecrets(plan.secrets);
+    const validation = await validatePlan(plan);
+    const rehearsal = settings.exercise ? await rehearse(plan, reporter, cancel) : null;
+    const result = validationResult(validation, rehearsal);
+    await reporter.finishValidation(result);
+    return result;
 }
-async function takeLock(key, waitSeconds, reporter, cancel) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const stopWatching = cancel.onCancel(() => {
-        controller.abort();
-    });
-    try {
-        try {
-            return {
-                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
-                waitedMs: 0,
-            };
+/**
+ * The rehearsal: every phase of the plan runs for real, pre phases once, post phases with
+ * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
+ */
+async function rehearse(plan, observer, cancel = new kernel_cancel/* Cancellation */.mT()) {
+    const { settings } = plan;
+    const safe = guardObserver(observer, []);
+    const reports = [];
+    for (const phase of plan.phases) {
+        const shared = {
+            ...sharedContext(settings, phase.command, plan.config),
+            exitCode: null,
+            oid: null,
+            rehearsal: true,
+        };
+        const runs = phase.stage === 'pre' ? [true] : [true, false];
+        for (const success of runs) {
+            if (cancel.cancelled)
+                return reports;
+            const label = phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
+            const context = { ...shared, success, exitCode: success ? 0 : 1 };
+            const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
+            reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
         }
-        catch (error) {
-            if (!(error instanceof LockBusyError) || waitSeconds === 0)
-                throw error;
-            reporter.note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
-        }
-        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
-        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
     }
-    catch (error) {
-        if (error instanceof LockBusyError || error instanceof LockError) {
-            throw new kernel_errors/* PreflightError */.wG(`No hook ran: ${error.message}`);
-        }
-        throw error;
-    }
-    finally {
-        stopWatching();
-    }
+    return reports;
 }
 /** The verdict of `validate`, counted once here for every edge. */
 function validationResult(validation, rehearsal) {
@@ -4216,6 +3999,23 @@ function validationResult(validation, rehearsal) {
         invalidHooks,
         rehearsalFailed,
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
+const OPERATIONS = {
+    /**
+     * save, scan or restore: pre hooks, Rekkord, post hooks; with `recover`, the post step's run of
+     * the post hooks a main step that died still owed.
+     */
+    session: runSessionOperation,
+    /** Hook folders checked, and rehearsed with `exercise`. */
+    validate: runValidation,
+};
+function runOperation(settings, reporter, options) {
+    const name = settings.command === 'validate' ? 'validate' : 'session';
+    return OPERATIONS[name](settings, reporter, options);
 }
 
 
@@ -4500,6 +4300,37 @@ function checkpoint(point, subject) {
 
 /***/ }),
 
+/***/ 762:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ readHead)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/** Reading files the way every layer needs it: only the first bytes, never the whole file. */
+
+/** The first `bytes` bytes of a file (a `#!` line, an ELF magic), or null when it cannot be read. */
+async function readHead(file, bytes) {
+    try {
+        const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(file, 'r');
+        try {
+            const buffer = Buffer.alloc(bytes);
+            const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+            return buffer.subarray(0, bytesRead);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch {
+        return null;
+    }
+}
+
+
+/***/ }),
+
 /***/ 426:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -4669,7 +4500,6 @@ function findBatteriesFolder(moduleUrl) {
 /* harmony export */   Lo: () => (/* binding */ COMMANDS),
 /* harmony export */   Lx: () => (/* binding */ commandSpec),
 /* harmony export */   RI: () => (/* binding */ savesRaw),
-/* harmony export */   Tl: () => (/* binding */ repositoryOptions),
 /* harmony export */   YG: () => (/* binding */ isOperation),
 /* harmony export */   jL: () => (/* binding */ OPERATION_TABLE),
 /* harmony export */   xb: () => (/* binding */ OPERATIONS)
@@ -4697,47 +4527,6 @@ const FORCE_OPTIONS = /^(-f|--force)$/;
 const RAW_OPTIONS = /^(--no_snapshot|--raw)$/;
 function savesRaw(args) {
     return args.some((a) => RAW_OPTIONS.test(a));
-}
-/**
- * Rekkord's options for the repository, taken anywhere on its command line and overriding the
- * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
- * call the action makes for the repository gets the same ones from `args`.
- */
-const REPOSITORY_OPTIONS = {
-    repository: ['-R', '--repository'],
-    keyFile: ['-K', '--key_file'],
-    threads: ['-j', '--threads'],
-};
-/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
-function repositoryOptions(args) {
-    const out = { argv: [], repository: null, keyFile: null };
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i] ?? '';
-        if (arg === '--')
-            break;
-        for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
-            let value;
-            if (arg === short || arg === long) {
-                value = args[i + 1];
-                if (value === undefined)
-                    continue;
-                out.argv.push(arg, value);
-                i++;
-            }
-            else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
-                value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
-                out.argv.push(arg);
-            }
-            else
-                continue;
-            if (name === 'repository')
-                out.repository = value;
-            if (name === 'keyFile')
-                out.keyFile = value;
-            break;
-        }
-    }
-    return out;
 }
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values) {
@@ -5093,6 +4882,47 @@ function runSecrets(env, args = []) {
     return out.filter((s) => s.value.trim() !== '');
 }
 /**
+ * Rekkord's options for the repository, taken anywhere on its command line and overriding the
+ * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
+ * call the action makes for the repository gets the same ones from `args`.
+ */
+const REPOSITORY_OPTIONS = {
+    repository: ['-R', '--repository'],
+    keyFile: ['-K', '--key_file'],
+    threads: ['-j', '--threads'],
+};
+/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
+function repositoryOptions(args) {
+    const out = { argv: [], repository: null, keyFile: null };
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? '';
+        if (arg === '--')
+            break;
+        for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
+            let value;
+            if (arg === short || arg === long) {
+                value = args[i + 1];
+                if (value === undefined)
+                    continue;
+                out.argv.push(arg, value);
+                i++;
+            }
+            else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
+                value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
+                out.argv.push(arg);
+            }
+            else
+                continue;
+            if (name === 'repository')
+                out.repository = value;
+            if (name === 'keyFile')
+                out.keyFile = value;
+            break;
+        }
+    }
+    return out;
+}
+/**
  * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
  * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
  * build reads one of them, so the action looks at both.
@@ -5103,7 +4933,8 @@ const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
  * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
  * left empty).
  */
-function repositoryAccess(config, options, env) {
+function repositoryAccess(config, args, env) {
+    const options = repositoryOptions(args);
     const fromConfig = (key) => {
         const entry = config ? (0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .lastEntry */ .vi)(config.doc, 'Repository', key) : undefined;
         return entry?.value
@@ -5121,7 +4952,260 @@ function repositoryAccess(config, options, env) {
         keyFile: (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
             fromConfig('KeyFile') ??
             fromEnv(KEY_FILE_VARIABLES),
+        options: options.argv,
     };
+}
+
+
+/***/ }),
+
+/***/ 405:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DG: () => (/* binding */ directoryProblem),
+/* harmony export */   bb: () => (/* binding */ listHookDirectory),
+/* harmony export */   sO: () => (/* binding */ REKKORD_LISTING),
+/* harmony export */   v: () => (/* binding */ MAX_HOOKS_PER_FOLDER)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _kernel_files_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(762);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(386);
+/**
+ * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
+ *
+ * Names are sorted by their bytes (`10` < `9` < `B` < `_x` < `a`), as a C `strcmp` sorts them.
+ * Folders are skipped. In a config's `[Hooks]` folder every other entry is a hook, dotfiles
+ * included, at most 1024 of them, as Rekkord lists it (`src/core/base/base.cc`, `EnumerateFiles`
+ * skips only `.` and `..`; `lib/config.cc` loads each folder's entries). An entry that cannot be
+ * started (not executable, a broken link, not a regular file) still counts, as a failed hook, so
+ * that a dump that never ran cannot pass unnoticed. Other sources change these rules by their
+ * ListingRules (a TKLBAM `hooks.d` skips what is not executable and `*.sig`: hook-sources.ts).
+ */
+
+
+
+
+
+/** The most entries Rekkord takes from one hook folder (`lib/config.cc`). */
+const MAX_HOOKS_PER_FOLDER = 1024;
+/** Rekkord's own `[Hooks]` folders. */
+const REKKORD_LISTING = {
+    dotfiles: 'hook',
+    maxHooks: MAX_HOOKS_PER_FOLDER,
+    notExecutable: 'fail',
+    skipSuffixes: [],
+};
+/** Why a non-executable file is skipped; `chmod +x` advised only for a file that looks like a hook. */
+async function notExecutableReason(file, mode) {
+    const head = await (0,_kernel_files_js__WEBPACK_IMPORTED_MODULE_3__/* .readHead */ .z)(file, 2);
+    return head?.toString('latin1') === '#!'
+        ? `not executable (mode ${mode}); it has a #! line: chmod +x it to run it`
+        : `not executable (mode ${mode})`;
+}
+/** Why a configured hook directory cannot be used, or null when it can. */
+async function directoryProblem(dir) {
+    try {
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(dir);
+        if (!info.isDirectory())
+            return `${dir} is not a directory`;
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(dir, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.R_OK | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+        return null;
+    }
+    catch (error) {
+        return (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errnoSentence */ .gW)(dir, error, 'read');
+    }
+}
+/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+async function classify(file) {
+    let info;
+    try {
+        info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        const kind = code === 'ENOENT' || code === 'ELOOP' ? 'broken-link' : 'unreadable';
+        return { problem: { kind, message: (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errnoSentence */ .gW)('it', error, 'examine') } };
+    }
+    if (info.isDirectory())
+        return { skip: 'directory' };
+    if (!info.isFile())
+        return { problem: { kind: 'not-a-file', message: 'it is not a regular file' } };
+    const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    if ((info.mode & 0o111) === 0)
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable (mode ${mode}; run chmod +x on it)`,
+            },
+        };
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+    }
+    catch {
+        return {
+            problem: {
+                kind: 'not-executable',
+                message: `it is not executable by this user (mode ${mode})`,
+            },
+        };
+    }
+    return {};
+}
+/** Lists one hook folder; its hooks get `args` (`OPERATION STATE` for a hooks.d folder). */
+async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
+    const names = rules.names
+        ? rules.names.map((n) => Buffer.from(n, 'utf8'))
+        : (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir)(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
+    const hooks = [];
+    const skipped = [];
+    const examined = rules.limit === undefined ? names : names.slice(0, rules.limit);
+    for (const raw of examined) {
+        const name = raw.toString('utf8');
+        const file = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, name);
+        if (raw[0] === 0x2e && rules.dotfiles === 'skip') {
+            skipped.push({ name, path: file, reason: 'dotfile' });
+            continue;
+        }
+        if (rules.skipSuffixes.some((suffix) => name.endsWith(suffix))) {
+            skipped.push({ name, path: file, reason: 'signature file' });
+            continue;
+        }
+        if (!Buffer.from(name, 'utf8').equals(raw)) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: {
+                    kind: 'bad-name',
+                    message: 'its name is not valid UTF-8, so it cannot be started; rename it',
+                },
+            });
+            continue;
+        }
+        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
+        if (rules.names && !(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(file).catch(() => null))) {
+            hooks.push({
+                name,
+                path: file,
+                args,
+                problem: { kind: 'not-a-file', message: `it is missing from ${dir}` },
+            });
+            continue;
+        }
+        const kind = await classify(file);
+        if ('skip' in kind)
+            skipped.push({ name, path: file, reason: kind.skip });
+        else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
+            const mode = ((await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).mode & 0o777).toString(8).padStart(4, '0');
+            skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
+        }
+        else
+            hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
+    }
+    if (rules.limit === undefined && rules.maxHooks !== null && hooks.length > rules.maxHooks) {
+        throw new Error(`${dir} holds ${hooks.length} hooks; Rekkord takes at most ${rules.maxHooks} from one folder`);
+    }
+    return { hooks, skipped, unexamined: names.length - examined.length };
+}
+
+
+/***/ }),
+
+/***/ 35:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KR: () => (/* binding */ HOOK_SOURCE_KINDS),
+/* harmony export */   UJ: () => (/* binding */ hookSourceSpec)
+/* harmony export */ });
+/* unused harmony exports TKLBAM_OPERATIONS, HOOK_SOURCES */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(166);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(61);
+/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(405);
+/**
+ * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
+ * follow. The plan, the phase runner, `validate` and the command line's options read it, so a new
+ * source is one entry here (and its input in action.yml and inputs.ts).
+ */
+
+
+
+
+/**
+ * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
+ * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
+ */
+const TKLBAM_OPERATIONS = {
+    save: 'backup',
+    restore: 'restore',
+    scan: 'scan',
+};
+/**
+ * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
+ * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
+ * skipped too, as `run-parts` does (TKLBAM would run an executable one).
+ */
+const TKLBAM_LISTING = {
+    dotfiles: 'skip',
+    maxHooks: null,
+    notExecutable: 'skip',
+    skipSuffixes: ['.sig'],
+};
+const HOOK_SOURCES = {
+    /** Rekkord's own `[Hooks]` folders, named by the config. */
+    config: {
+        input: 'config',
+        folders: (_settings, config, phase) => (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .hookDirectories */ .lg)(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: _discovery_js__WEBPACK_IMPORTED_MODULE_3__/* .REKKORD_LISTING */ .sO,
+        args: () => [],
+        order: { pre: 2, post: 0 },
+        shellRules: true,
+    },
+    /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
+    'hooks-dir': {
+        input: 'hooks-dir',
+        option: { value: 'DIR', help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)' },
+        folders: (settings) => settings.hooksDir ? [{ directory: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(settings.workspace, settings.hooksDir) }] : [],
+        listing: TKLBAM_LISTING,
+        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
+        order: { pre: 0, post: 2 },
+        shellRules: false,
+    },
+    /**
+     * The batteries the `batteries` input enables, from the folder shipped with the action: hooks
+     * as in a `[Hooks]` folder (no arguments), between `hooks-dir` and `[Hooks]`, so a dump is there
+     * for the user's own hooks and the heartbeat wraps them; their order is batteries.ts's.
+     */
+    batteries: {
+        input: 'batteries',
+        option: {
+            value: 'NAMES',
+            multiple: true,
+            help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
+        },
+        folders(settings, _config, phase) {
+            const names = (0,_batteries_js__WEBPACK_IMPORTED_MODULE_1__/* .phaseBatteries */ .$H)(settings.batteries, phase);
+            return names.length > 0 && settings.batteriesDir
+                ? [{ directory: settings.batteriesDir, names }]
+                : [];
+        },
+        listing: _discovery_js__WEBPACK_IMPORTED_MODULE_3__/* .REKKORD_LISTING */ .sO,
+        args: () => [],
+        order: { pre: 1, post: 1 },
+        shellRules: false,
+    },
+};
+const HOOK_SOURCE_KINDS = Object.keys(HOOK_SOURCES);
+function hookSourceSpec(kind) {
+    return HOOK_SOURCES[kind];
 }
 
 
@@ -5454,10 +5538,10 @@ class IniError extends Error {
     reason;
     constructor(file, line, reason) {
         super(`${file}:${line}: ${reason}`);
+        this.name = 'IniError';
         this.file = file;
         this.line = line;
         this.reason = reason;
-        this.name = 'IniError';
     }
 }
 /** `[SSH]` and `[SFTP]` take the same keys. */

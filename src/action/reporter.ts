@@ -10,7 +10,7 @@ import type { Plan } from '../plan/index.js';
 import { endLine, hookTitle, leftoverWarning, phaseLine, workspaceFile } from '../report/rows.js';
 import { oneLine } from '../kernel/text.js';
 import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
-import type { Reporter } from '../engine/index.js';
+import type { Reporter } from '../engine/observer.js';
 import { describeError } from '../kernel/errors.js';
 import { oidSentence, renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';

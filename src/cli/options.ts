@@ -1,9 +1,11 @@
 /**
  * The command line's options, operands and exit codes, each said once: `--help`, the parser, the
  * words errors use for a setting, and the README's CLI section (scripts/docs.ts) all read these
- * tables. A new option is one row of OPTIONS.
+ * tables. A new option is one row of OPTIONS; a hook source's option comes from its entry in the
+ * hook-source table.
  */
 import { OPERATIONS } from '../plan/commands.js';
+import { HOOK_SOURCE_KINDS, hookSourceSpec } from '../plan/hook-sources.js';
 
 export interface CliOption {
   long: string;
@@ -39,19 +41,11 @@ export const OPTIONS: readonly CliOption[] = [
     setting: 'destination',
     help: 'folder to restore into (restore)',
   },
-  {
-    long: 'hooks-dir',
-    value: 'DIR',
-    setting: 'hooks-dir',
-    help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)',
-  },
-  {
-    long: 'batteries',
-    value: 'NAMES',
-    setting: 'batteries',
-    multiple: true,
-    help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
-  },
+  // The hook sources' own inputs (hooks-dir, batteries), from the hook-source table.
+  ...HOOK_SOURCE_KINDS.flatMap((kind): CliOption[] => {
+    const { input, option } = hookSourceSpec(kind);
+    return option ? [{ long: input, setting: input, ...option }] : [];
+  }),
   {
     long: 'rekkord',
     value: 'PATH',

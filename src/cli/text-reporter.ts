@@ -8,7 +8,7 @@ import type { Plan } from '../plan/index.js';
 import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
-import type { Reporter } from '../engine/index.js';
+import type { Reporter } from '../engine/observer.js';
 import type { HookEntry } from '../plan/types.js';
 import type {
   HookResult,

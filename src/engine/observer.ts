@@ -7,7 +7,15 @@ import { describeError } from '../kernel/errors.js';
 import type { HookListing } from '../plan/discovery.js';
 import type { OutputSink } from '../process/output-relay.js';
 import type { HookEntry, Stage } from '../plan/types.js';
-import type { HookResult, PhaseReport, StepResult } from './results.js';
+import type { Plan } from '../plan/index.js';
+import type { Secret } from '../plan/config.js';
+import type {
+  HookResult,
+  PhaseReport,
+  SessionResult,
+  StepResult,
+  ValidationResult,
+} from './results.js';
 
 export interface SessionObserver {
   /** `phase` is the phase's name, or its label (a rehearsal's `post-save (SUCCESS=0)`). */
@@ -24,6 +32,17 @@ export interface SessionObserver {
   phaseEnd(report: PhaseReport): void;
   /** The process group of the running hook or Rekkord, null once it has ended. */
   processGroup?(pgid: number | null): void;
+}
+
+/** What an edge gives the engine: an observer of the session that also shows the plan and the result. */
+export interface Reporter extends SessionObserver {
+  /** Values to hide from every later line of output; the short ones are named, not masked. */
+  maskSecrets(secrets: readonly Secret[]): void;
+  planned(plan: Plan): void;
+  finish(result: SessionResult): Promise<void>;
+  finishValidation(result: ValidationResult): Promise<void>;
+  /** A line of the run's own (waiting for another run's lock). */
+  note?(text: string): void;
 }
 
 /**

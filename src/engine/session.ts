@@ -10,18 +10,22 @@
  * On cancel, the running pre hook or Rekkord gets the signal, nothing else starts but the post
  * hooks, and they get `SUCCESS=0`, `REKKORD_HOOK_CANCELLED=1` and what is left of the budget.
  *
- * Longer than most modules: the session, the post step's recovery and validate's rehearsal run
- * the same phases with the same hook context, and are kept together so they cannot drift apart.
+ * The session is an operation of the engine; the post step's recovery is the same operation with
+ * the main step's record, so both take the lock, plan and report the same way.
  */
 import { Cancellation } from '../kernel/cancel.js';
 import { commandSpec } from '../plan/commands.js';
 import { prepareStepConfig, type StepConfig } from './step-config.js';
-import type { Settings } from '../plan/inputs.js';
 import { listPhase, phaseFailed, runPhase, type PhaseListing, type PhaseRun } from './phase.js';
-import type { Plan, ValidationPlan } from '../plan/index.js';
+import { makePlan, type Plan } from '../plan/index.js';
+import type { RekkordConfig } from '../plan/config.js';
 import { commandLine, copyNote } from '../kernel/text.js';
 import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
-import { guardObserver, type SessionObserver } from './observer.js';
+import { bothObservers, guardObserver, type SessionObserver } from './observer.js';
+import type { RecoveryState, RunOptions } from './operation.js';
+import type { Reporter } from './observer.js';
+import { acquireLock, describeHolder, LockBusyError, LockError, type Lock } from './lock.js';
+import type { Settings } from '../plan/inputs.js';
 import { describeError } from '../kernel/errors.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { Command } from '../plan/commands.js';
@@ -50,8 +54,8 @@ function stepNotRun(
   };
 }
 
-/** What every hook of a session learns of it. */
-function sharedContext(settings: Settings, command: Command, config: Plan['config']) {
+/** What every hook of a session (or a rehearsal) learns of it. */
+export function sharedContext(settings: Settings, command: Command, config: RekkordConfig | null) {
   return {
     command,
     configPath: config?.path ?? null,
@@ -67,8 +71,10 @@ function sharedContext(settings: Settings, command: Command, config: Plan['confi
  * then the config Rekkord gets.
  */
 async function prepare(plan: Plan): Promise<{ pre: PhaseListing; stepConfig: StepConfig }> {
-  const pre = await listPhase(plan.pre);
-  const post = await listPhase(plan.post);
+  const [pre, post] = (await Promise.all([plan.pre, plan.post].map((p) => listPhase(p)))) as [
+    PhaseListing,
+    PhaseListing,
+  ];
   const unreadable = [pre.error, post.error].filter((e) => e !== '');
   if (unreadable.length) throw new PreflightError(`No hook ran: ${unreadable.join('; ')}`);
   try {
@@ -162,14 +168,6 @@ export async function runSession(
   }
 }
 
-export interface RecoveryState {
-  /** Paths of the post hooks that finished in the main step. */
-  alreadyRun: ReadonlySet<string>;
-  /** What the main step learnt of the Rekkord step, if it ran. */
-  exitCode: number | null;
-  oid: string | null;
-}
-
 /**
  * For the post step after the main step died without running the post hooks: runs the post
  * phase with `SUCCESS=0` and `REKKORD_HOOK_CANCELLED=1`, except hooks that had already finished.
@@ -227,39 +225,6 @@ export function sessionResult(r: Omit<SessionResult, 'success' | 'failures'>): S
   return { ...r, success, failures };
 }
 
-/**
- * validate's rehearsal: every phase of the plan runs for real, pre phases once, post phases with
- * `SUCCESS=1` then with `SUCCESS=0`, all with `REKKORD_HOOK_REHEARSAL=1`. No Rekkord runs.
- */
-export async function rehearse(
-  plan: ValidationPlan,
-  observer: SessionObserver,
-  options: SessionOptions = {},
-): Promise<PhaseReport[]> {
-  const { settings } = plan;
-  const cancel = options.cancel ?? new Cancellation();
-  const safe = guardObserver(observer, []);
-  const reports: PhaseReport[] = [];
-  for (const phase of plan.phases) {
-    const shared = {
-      ...sharedContext(settings, phase.command, plan.config),
-      exitCode: null,
-      oid: null,
-      rehearsal: true,
-    };
-    const runs = phase.stage === 'pre' ? [true] : [true, false];
-    for (const success of runs) {
-      if (cancel.cancelled) return reports;
-      const label =
-        phase.stage === 'pre' ? undefined : `${phase.phase} (SUCCESS=${success ? 1 : 0})`;
-      const context = { ...shared, success, exitCode: success ? 0 : 1 };
-      const run = { settings, env: plan.childEnv, phase, context, observer: safe, cancel };
-      reports.push(await runPhase({ ...run, ...(label ? { label } : {}) }));
-    }
-  }
-  return reports;
-}
-
 async function runRekkord(
   plan: Plan,
   stepConfig: StepConfig,
@@ -296,4 +261,98 @@ async function runRekkord(
   observer.processGroup(null);
   observer.stepEnd(result);
   return result;
+}
+
+/**
+ * The session operation (and the post step's recovery): the run is planned under the config's
+ * lock, taken once the config is known and before Rekkord is first asked anything, and held until
+ * the result is told.
+ */
+export async function runSessionOperation(
+  settings: Settings,
+  reporter: Reporter,
+  options: RunOptions,
+): Promise<SessionResult> {
+  const { cancel, recover } = options;
+  let held: HeldLock | null = null;
+  try {
+    const plan = await makePlan(settings, {
+      ...options,
+      recovery: recover !== undefined,
+      // Masks first, inside the plan: before its probes start, since their words may quote a
+      // secret.
+      maskSecrets: (secrets) => {
+        reporter.maskSecrets(secrets);
+      },
+      // One run per config (or per hooks folder when there is no config) at a time.
+      beforeProbe: async (configPath) => {
+        const key = configPath ?? settings.hooksDir;
+        if (key) {
+          held = await takeLock(key, settings.lockWaitSeconds, cancel, (text) => {
+            reporter.note?.(text);
+          });
+        }
+      },
+    });
+    if (cancel.cancelled && !recover) {
+      throw new PreflightError(`Cancelled by ${cancel.signal ?? ''} before any hook ran`);
+    }
+    reporter.planned(plan);
+    const observer = options.ledger ? bothObservers(reporter, options.ledger) : reporter;
+    const result = recover
+      ? await runRecovery(plan, observer, recover, { cancel })
+      : await runSession(plan, observer, { cancel });
+    const waited = (held as HeldLock | null)?.waitedMs;
+    if (waited) result.lockWaitMs = waited;
+    await reporter.finish(result);
+    return result;
+  } finally {
+    await (held as HeldLock | null)?.lock.release();
+  }
+}
+
+/** A lock a run holds, and how long it waited for it. */
+interface HeldLock {
+  lock: Lock;
+  /** How long the run waited for another one; 0 when the lock was free. */
+  waitedMs: number;
+}
+
+/**
+ * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
+ * waiting up to `waitSeconds`. No hook has run yet, so failing here is a preflight error.
+ */
+async function takeLock(
+  key: string,
+  waitSeconds: number,
+  cancel: Cancellation,
+  note?: (text: string) => void,
+): Promise<HeldLock> {
+  const started = performance.now();
+  const controller = new AbortController();
+  const stopWatching = cancel.onCancel(() => {
+    controller.abort();
+  });
+  try {
+    try {
+      return {
+        lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+        waitedMs: 0,
+      };
+    } catch (error) {
+      if (!(error instanceof LockBusyError) || waitSeconds === 0) throw error;
+      note?.(
+        `Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`,
+      );
+    }
+    const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+    return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+  } catch (error) {
+    if (error instanceof LockBusyError || error instanceof LockError) {
+      throw new PreflightError(`No hook ran: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    stopWatching();
+  }
 }

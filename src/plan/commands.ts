@@ -61,51 +61,6 @@ export function savesRaw(args: readonly string[]): boolean {
   return args.some((a) => RAW_OPTIONS.test(a));
 }
 
-/**
- * Rekkord's options for the repository, taken anywhere on its command line and overriding the
- * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
- * call the action makes for the repository gets the same ones from `args`.
- */
-const REPOSITORY_OPTIONS = {
-  repository: ['-R', '--repository'],
-  keyFile: ['-K', '--key_file'],
-  threads: ['-j', '--threads'],
-} as const;
-
-export interface RepositoryOptions {
-  /** The options as written in `args`, each with its value, in their order. */
-  argv: string[];
-  /** The last `-R` value, which Rekkord uses; null when none. */
-  repository: string | null;
-  /** The last `-K` value; null when none. */
-  keyFile: string | null;
-}
-
-/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
-export function repositoryOptions(args: readonly string[]): RepositoryOptions {
-  const out: RepositoryOptions = { argv: [], repository: null, keyFile: null };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '--') break;
-    for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
-      let value: string | undefined;
-      if (arg === short || arg === long) {
-        value = args[i + 1];
-        if (value === undefined) continue;
-        out.argv.push(arg, value);
-        i++;
-      } else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
-        value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
-        out.argv.push(arg);
-      } else continue;
-      if (name === 'repository') out.repository = value;
-      if (name === 'keyFile') out.keyFile = value;
-      break;
-    }
-  }
-  return out;
-}
-
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values: OperandValues): Promise<void> {
   const destination = path.resolve(values.workspace, values.destination ?? '');

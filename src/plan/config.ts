@@ -328,6 +328,51 @@ export function runSecrets(env: LocateContext['env'], args: readonly string[] = 
 }
 
 /**
+ * Rekkord's options for the repository, taken anywhere on its command line and overriding the
+ * config (Koromix/rygel src/rekkord/cli/rekkord.cc, newest, `HandleCommonOption`): every Rekkord
+ * call the action makes for the repository gets the same ones from `args`.
+ */
+const REPOSITORY_OPTIONS = {
+  repository: ['-R', '--repository'],
+  keyFile: ['-K', '--key_file'],
+  threads: ['-j', '--threads'],
+} as const;
+
+interface RepositoryOptions {
+  /** The options as written in `args`, each with its value, in their order. */
+  argv: string[];
+  /** The last `-R` value, which Rekkord uses; null when none. */
+  repository: string | null;
+  /** The last `-K` value; null when none. */
+  keyFile: string | null;
+}
+
+/** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
+function repositoryOptions(args: readonly string[]): RepositoryOptions {
+  const out: RepositoryOptions = { argv: [], repository: null, keyFile: null };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--') break;
+    for (const [name, [short, long]] of Object.entries(REPOSITORY_OPTIONS)) {
+      let value: string | undefined;
+      if (arg === short || arg === long) {
+        value = args[i + 1];
+        if (value === undefined) continue;
+        out.argv.push(arg, value);
+        i++;
+      } else if (arg.startsWith(`${long}=`) || (arg.startsWith(short) && arg.length > 2)) {
+        value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
+        out.argv.push(arg);
+      } else continue;
+      if (name === 'repository') out.repository = value;
+      if (name === 'keyFile') out.keyFile = value;
+      break;
+    }
+  }
+  return out;
+}
+
+/**
  * The key file variables, newest first: the newest docs name `REKKORD_KEY_FILE`, the builds whose
  * source is readable read `REKKORD_KEYFILE` (lib/config.cc@69a10b31, `rk_Config::Complete`); a
  * build reads one of them, so the action looks at both.
@@ -345,6 +390,8 @@ export interface RepositorySetting {
 export interface RepositoryAccess {
   url: RepositorySetting | null;
   keyFile: RepositorySetting | null;
+  /** The repository options of `args` (`-R`, `-K`, `-j`) as written, which identify gets too. */
+  options: readonly string[];
 }
 
 /**
@@ -354,9 +401,10 @@ export interface RepositoryAccess {
  */
 export function repositoryAccess(
   config: RekkordConfig | null,
-  options: { repository: string | null; keyFile: string | null },
+  args: readonly string[],
   env: LocateContext['env'],
 ): RepositoryAccess {
+  const options = repositoryOptions(args);
   const fromConfig = (key: string): RepositorySetting | null => {
     const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
     return entry?.value
@@ -376,5 +424,6 @@ export function repositoryAccess(
       (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
       fromConfig('KeyFile') ??
       fromEnv(KEY_FILE_VARIABLES),
+    options: options.argv,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
- * follow. The plan, the phase runner and `validate` read it, so a new source is one entry here
- * (and its input in action.yml and inputs.ts).
+ * follow. The plan, the phase runner, `validate` and the command line's options read it, so a new
+ * source is one entry here (and its input in action.yml and inputs.ts).
  */
 import path from 'node:path';
 import type { Command } from './commands.js';
@@ -23,6 +23,11 @@ export interface SourceFolder {
 export interface HookSourceSpec {
   /** The input that names its folders (the config names the `[Hooks]` folders). */
   input: 'config' | 'hooks-dir' | 'batteries';
+  /**
+   * The command line's option for that input (`--<input>`): its value's placeholder, whether it
+   * may be repeated, and its help line; none for the config, which has `--config`.
+   */
+  option?: { value: string; multiple?: boolean; help: string };
   /** Its folders for a phase, in the order they run. */
   folders(settings: Settings, config: RekkordConfig | null, phase: PhaseName): SourceFolder[];
   /** How its folder is listed: which entries are hooks, which are skipped (discovery.ts). */
@@ -74,6 +79,7 @@ export const HOOK_SOURCES = {
   /** A TKLBAM `hooks.d`: around Rekkord's own, each hook given `OPERATION STATE` (`backup pre`). */
   'hooks-dir': {
     input: 'hooks-dir',
+    option: { value: 'DIR', help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)' },
     folders: (settings) =>
       settings.hooksDir ? [{ directory: path.resolve(settings.workspace, settings.hooksDir) }] : [],
     listing: TKLBAM_LISTING,
@@ -88,6 +94,11 @@ export const HOOK_SOURCES = {
    */
   batteries: {
     input: 'batteries',
+    option: {
+      value: 'NAMES',
+      multiple: true,
+      help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
+    },
     folders(settings, _config, phase) {
       const names = phaseBatteries(settings.batteries, phase);
       return names.length > 0 && settings.batteriesDir

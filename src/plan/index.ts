@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { commandSpec, COMMANDS, repositoryOptions, type Command } from './commands.js';
+import { commandSpec, COMMANDS, type Command } from './commands.js';
 import {
   allHookDirectories,
   KEY_FILE_VARIABLES,
@@ -66,8 +66,6 @@ export interface Plan {
    * the environment. What reads the repository URL reads it here.
    */
   repository: RepositoryAccess;
-  /** The repository options of `args` (`-R`, `-K`, `-j`), which identify gets too. */
-  repositoryOptions: readonly string[];
   /** Where Rekkord's default locations were searched, when no config was named. */
   configSearched: string[];
   /** Every secret of the config, the environment and the args. */
@@ -105,6 +103,9 @@ export interface PlanOptions {
   beforeProbe?: (configPath: string | null) => Promise<void>;
 }
 
+/** A command's phases, in the order they run. */
+const STAGES: readonly Stage[] = ['pre', 'post'];
+
 export const INSTALL_HINT: Words = (w) =>
   w.edge === 'action'
     ? "Install Rekkord in an earlier step (Debian/Ubuntu and RPM repositories, Windows and macOS builds: see rekkord.org), or set the 'rekkord' input to its path"
@@ -113,10 +114,6 @@ export const INSTALL_HINT: Words = (w) =>
 function lenientNote(setting: HookDirectorySetting): string {
   if (setting.lenientValue === null) return '';
   return ` (most INI readers would read "${setting.lenientValue}", but Rekkord keeps the value verbatim: no inline comments, no quote removal)`;
-}
-
-async function findRekkord(settings: Settings): Promise<string | null> {
-  return resolveExecutable(settings.rekkord, settings.env.PATH ?? '', settings.workspace);
 }
 
 function rekkordMissing(settings: Settings): PreflightError {
@@ -129,8 +126,19 @@ function rekkordMissing(settings: Settings): PreflightError {
   return new PreflightError((w) => `Rekkord was not found: ${why}. ${INSTALL_HINT(w)}`);
 }
 
-/** The config, found and read as Rekkord would, or null when there is none. */
-async function readConfig(settings: Settings, rekkordPath: string | null) {
+/**
+ * What every plan starts from: Rekkord looked for (a PreflightError when it is required and
+ * missing), the config found and read as Rekkord would (or
+ * null when there is none), every secret of the config, the environment and the args, and the
+ * environment children get.
+ */
+async function planBase(settings: Settings, rekkordRequired: boolean) {
+  const rekkordPath = await resolveExecutable(
+    settings.rekkord,
+    settings.env.PATH ?? '',
+    settings.workspace,
+  );
+  if (!rekkordPath && rekkordRequired) throw rekkordMissing(settings);
   const located = await locateConfig(settings.config, {
     env: settings.env,
     cwd: settings.workspace,
@@ -140,7 +148,13 @@ async function readConfig(settings: Settings, rekkordPath: string | null) {
     located.path && located.source
       ? await loadConfig(located.path, located.source, settings.env)
       : null;
-  return { config, searched: located.searched };
+  return {
+    rekkordPath,
+    config,
+    searched: located.searched,
+    secrets: [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)],
+    childEnv: childEnvironment(settings.env, settings.allowWorkflowCommands),
+  };
 }
 
 /** A problem with a phase's folder, or null; with the file and line to point at. */
@@ -216,19 +230,17 @@ function keyHint(repository: RepositoryAccess): string {
 export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
   const command = settings.command;
   if (command === 'validate') throw new PreflightError('validate has no Rekkord step to plan');
-  const found = await findRekkord(settings);
-  if (!found && !options.recovery) throw rekkordMissing(settings);
-  const rekkordPath = found ?? settings.rekkord;
-  const { config, searched } = await readConfig(settings, found);
-  const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
-  options.maskSecrets?.(secrets);
+  const base = await planBase(settings, !options.recovery);
+  const { config, childEnv } = base;
+  const rekkordPath = base.rekkordPath ?? settings.rekkord;
+  options.maskSecrets?.(base.secrets);
   await options.beforeProbe?.(config?.path ?? null);
 
-  const pre = phasePlan(settings, config, command, 'pre');
-  const post = phasePlan(settings, config, command, 'post');
-  const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-  const repoOptions = repositoryOptions(settings.args);
-  const repository = repositoryAccess(config, repoOptions, childEnv);
+  const [pre, post] = STAGES.map((stage) => phasePlan(settings, config, command, stage)) as [
+    PhasePlan,
+    PhasePlan,
+  ];
+  const repository = repositoryAccess(config, settings.args, childEnv);
   if (!options.recovery) {
     // Every [Hooks] folder, whatever the command: Rekkord refuses a config whose folder it cannot
     // list (`lib/config.cc`), so a scan fails on a missing pre-save folder too.
@@ -267,7 +279,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       // Rekkord opens the repository before its pre hooks: when it cannot, no hook may run.
       const ctx = {
         configPath: config?.path ?? null,
-        options: repoOptions.argv,
+        options: repository.options,
         cwd: settings.workspace,
         env: childEnv,
       };
@@ -289,9 +301,8 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     keyRole,
     config,
     repository,
-    repositoryOptions: repoOptions.argv,
-    configSearched: searched,
-    secrets,
+    configSearched: base.searched,
+    secrets: base.secrets,
     childEnv,
     pre,
     post,
@@ -311,10 +322,9 @@ export interface ValidationPlan {
 
 export async function makeValidationPlan(settings: Settings): Promise<ValidationPlan> {
   // Rekkord is not needed to validate, but its folder is one place the config may be.
-  const rekkordPath = await findRekkord(settings);
-  const { config, searched } = await readConfig(settings, rekkordPath);
+  const { config, searched, secrets, childEnv } = await planBase(settings, false);
   const phases = COMMANDS.flatMap((command) =>
-    (['pre', 'post'] as const).map((stage) => phasePlan(settings, config, command, stage)),
+    STAGES.map((stage) => phasePlan(settings, config, command, stage)),
   ).filter((p) => p.sources.length > 0);
   if (!config && phases.length === 0) {
     // The inputs that name hook folders of their own, read from the hook-source table.
@@ -325,7 +335,5 @@ export async function makeValidationPlan(settings: Settings): Promise<Validation
       `Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`,
     );
   }
-  const childEnv = childEnvironment(settings.env, settings.allowWorkflowCommands);
-  const secrets = [...(config?.secrets ?? []), ...runSecrets(settings.env, settings.args)];
   return { settings, config, configSearched: searched, secrets, childEnv, phases };
 }

@@ -42,13 +42,16 @@ export interface UnknownName {
 }
 
 export class IniError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly reason: string,
-  ) {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+
+  constructor(file: string, line: number, reason: string) {
     super(`${file}:${line}: ${reason}`);
     this.name = 'IniError';
+    this.file = file;
+    this.line = line;
+    this.reason = reason;
   }
 }
 
