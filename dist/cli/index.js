@@ -4549,6 +4549,7 @@ const COMMAND_TABLE = {
         hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
         keyMode: 'write',
         noHooksOption: true,
+        tklbamOperation: 'backup',
         operands: (v) => (savesRaw(v.args) ? [...v.paths] : [v.channel ?? '', ...v.paths]),
     },
     scan: {
@@ -4558,6 +4559,7 @@ const COMMAND_TABLE = {
         hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
         keyMode: 'read',
         noHooksOption: true,
+        tklbamOperation: 'scan',
         operands: () => [],
     },
     restore: {
@@ -4567,6 +4569,7 @@ const COMMAND_TABLE = {
         hookKeys: null,
         keyMode: 'read',
         noHooksOption: false,
+        tklbamOperation: 'restore',
         operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
         preflight: checkDestination,
     },
@@ -5124,12 +5127,13 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 /* harmony export */   KR: () => (/* binding */ HOOK_SOURCE_KINDS),
 /* harmony export */   UJ: () => (/* binding */ hookSourceSpec)
 /* harmony export */ });
-/* unused harmony exports TKLBAM_OPERATIONS, HOOK_SOURCES */
+/* unused harmony export HOOK_SOURCES */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(166);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(61);
-/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(405);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(593);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(61);
+/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(405);
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
  * follow. The plan, the phase runner, `validate` and the command line's options read it, so a new
@@ -5139,15 +5143,7 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 
 
 
-/**
- * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
- * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
- */
-const TKLBAM_OPERATIONS = {
-    save: 'backup',
-    restore: 'restore',
-    scan: 'scan',
-};
+
 /**
  * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
  * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
@@ -5163,8 +5159,8 @@ const HOOK_SOURCES = {
     /** Rekkord's own `[Hooks]` folders, named by the config. */
     config: {
         input: 'config',
-        folders: (_settings, config, phase) => (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .hookDirectories */ .lg)(config, phase).map((setting) => ({ directory: setting.directory, setting })),
-        listing: _discovery_js__WEBPACK_IMPORTED_MODULE_3__/* .REKKORD_LISTING */ .sO,
+        folders: (_settings, config, phase) => (0,_config_js__WEBPACK_IMPORTED_MODULE_3__/* .hookDirectories */ .lg)(config, phase).map((setting) => ({ directory: setting.directory, setting })),
+        listing: _discovery_js__WEBPACK_IMPORTED_MODULE_4__/* .REKKORD_LISTING */ .sO,
         args: () => [],
         order: { pre: 2, post: 0 },
         shellRules: true,
@@ -5175,7 +5171,7 @@ const HOOK_SOURCES = {
         option: { value: 'DIR', help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)' },
         folders: (settings) => settings.hooksDir ? [{ directory: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(settings.workspace, settings.hooksDir) }] : [],
         listing: TKLBAM_LISTING,
-        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
+        args: (command, stage) => [(0,_commands_js__WEBPACK_IMPORTED_MODULE_1__/* .commandSpec */ .Lx)(command).tklbamOperation, stage],
         order: { pre: 0, post: 2 },
         shellRules: false,
     },
@@ -5192,12 +5188,12 @@ const HOOK_SOURCES = {
             help: 'ready hooks to run: postgresql, mariadb, sqlite, services, heartbeat or a script name (comma-separated or repeated)',
         },
         folders(settings, _config, phase) {
-            const names = (0,_batteries_js__WEBPACK_IMPORTED_MODULE_1__/* .phaseBatteries */ .$H)(settings.batteries, phase);
+            const names = (0,_batteries_js__WEBPACK_IMPORTED_MODULE_2__/* .phaseBatteries */ .$H)(settings.batteries, phase);
             return names.length > 0 && settings.batteriesDir
                 ? [{ directory: settings.batteriesDir, names }]
                 : [];
         },
-        listing: _discovery_js__WEBPACK_IMPORTED_MODULE_3__/* .REKKORD_LISTING */ .sO,
+        listing: _discovery_js__WEBPACK_IMPORTED_MODULE_4__/* .REKKORD_LISTING */ .sO,
         args: () => [],
         order: { pre: 1, post: 1 },
         shellRules: false,

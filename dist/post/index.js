@@ -1512,6 +1512,7 @@ const COMMAND_TABLE = {
         hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
         keyMode: 'write',
         noHooksOption: true,
+        tklbamOperation: 'backup',
         operands: (v) => (savesRaw(v.args) ? [...v.paths] : [v.channel ?? '', ...v.paths]),
     },
     scan: {
@@ -1521,6 +1522,7 @@ const COMMAND_TABLE = {
         hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
         keyMode: 'read',
         noHooksOption: true,
+        tklbamOperation: 'scan',
         operands: () => [],
     },
     restore: {
@@ -1530,6 +1532,7 @@ const COMMAND_TABLE = {
         hookKeys: null,
         keyMode: 'read',
         noHooksOption: false,
+        tklbamOperation: 'restore',
         operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
         preflight: checkDestination,
     },
@@ -3108,15 +3111,7 @@ function repositoryAccess(config, args, env) {
 
 
 
-/**
- * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
- * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
- */
-const TKLBAM_OPERATIONS = {
-    save: 'backup',
-    restore: 'restore',
-    scan: 'scan',
-};
+
 /**
  * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
  * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
@@ -3144,7 +3139,7 @@ const HOOK_SOURCES = {
         option: { value: 'DIR', help: 'TKLBAM-style hooks.d folder (hooks get OPERATION STATE)' },
         folders: (settings) => settings.hooksDir ? [{ directory: external_node_path_default().resolve(settings.workspace, settings.hooksDir) }] : [],
         listing: TKLBAM_LISTING,
-        args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
+        args: (command, stage) => [commandSpec(command).tklbamOperation, stage],
         order: { pre: 0, post: 2 },
         shellRules: false,
     },

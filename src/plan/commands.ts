@@ -42,6 +42,12 @@ export interface CommandSpec extends OperationSpec {
   keyMode: KeyMode;
   /** Whether Rekkord 0.104+ takes `--no_hooks` for it (the installed one is asked too). */
   noHooksOption: boolean;
+  /**
+   * The operation a TKLBAM hook (`hooks-dir`) is told (turnkeylinux/tklbam hooks.py,
+   * `Hooks("backup")`, `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan`
+   * is the action's own.
+   */
+  tklbamOperation: string;
   /** What follows the options on Rekkord's command line. */
   operands(values: OperandValues): string[];
   /** Checks that only this command needs, before any hook runs; throws a PreflightError. */
@@ -85,6 +91,7 @@ export const COMMAND_TABLE = {
     hookKeys: { pre: 'PreSaveDirectory', post: 'PostSaveDirectory' },
     keyMode: 'write',
     noHooksOption: true,
+    tklbamOperation: 'backup',
     operands: (v) => (savesRaw(v.args) ? [...v.paths] : [v.channel ?? '', ...v.paths]),
   },
   scan: {
@@ -94,6 +101,7 @@ export const COMMAND_TABLE = {
     hookKeys: { pre: 'PreScanDirectory', post: 'PostScanDirectory' },
     keyMode: 'read',
     noHooksOption: true,
+    tklbamOperation: 'scan',
     operands: () => [],
   },
   restore: {
@@ -103,6 +111,7 @@ export const COMMAND_TABLE = {
     hookKeys: null,
     keyMode: 'read',
     noHooksOption: false,
+    tklbamOperation: 'restore',
     operands: (v) => [v.snapshot ?? '', v.destination ?? ''],
     preflight: checkDestination,
   },

@@ -4,7 +4,7 @@
  * source is one entry here (and its input in action.yml and inputs.ts).
  */
 import path from 'node:path';
-import type { Command } from './commands.js';
+import { commandSpec, type Command } from './commands.js';
 import { phaseBatteries } from './batteries.js';
 import { hookDirectories, type HookDirectorySetting, type RekkordConfig } from './config.js';
 import { REKKORD_LISTING, type ListingRules } from './discovery.js';
@@ -44,16 +44,6 @@ export interface HookSourceSpec {
 }
 
 /**
- * The operation a TKLBAM hook is told (turnkeylinux/tklbam hooks.py, `Hooks("backup")`,
- * `Hooks("restore")`): a save is TKLBAM's backup. TKLBAM has no scan: `scan` is the action's own.
- */
-export const TKLBAM_OPERATIONS: Readonly<Record<Command, string>> = {
-  save: 'backup',
-  restore: 'restore',
-  scan: 'scan',
-};
-
-/**
  * A TKLBAM `hooks.d` as TKLBAM lists it (hooks.py@1f7f98ca, `_run_hooks`): only files this user may
  * execute (`os.access(X_OK)`), never `*.sig`; the others are skipped, not failures. Dotfiles are
  * skipped too, as `run-parts` does (TKLBAM would run an executable one).
@@ -83,7 +73,7 @@ export const HOOK_SOURCES = {
     folders: (settings) =>
       settings.hooksDir ? [{ directory: path.resolve(settings.workspace, settings.hooksDir) }] : [],
     listing: TKLBAM_LISTING,
-    args: (command, stage) => [TKLBAM_OPERATIONS[command], stage],
+    args: (command, stage) => [commandSpec(command).tklbamOperation, stage],
     order: { pre: 0, post: 2 },
     shellRules: false,
   },
