@@ -134,6 +134,25 @@ describe('a session', () => {
     expect(log).toEqual(['scan-pre/a SUCCESS=unset OID=unset', 'scan-post/b SUCCESS=1 OID=']);
   });
 
+  it('runs a file that two sources name once, at its first place, and says why the other is skipped', async () => {
+    const { ws } = backupWorkspace(ALL);
+    logHook(path.join(ws, 'pre'), '10-dump');
+    logHook(path.join(ws, 'post'), '50-start');
+    // The [Hooks] pre folder given as hooks-dir too: each of its hooks is named twice in pre-save.
+    const { result, log } = await session(ws, { 'hooks-dir': 'pre' });
+    expect(result.success).toBe(true);
+    expect(log.filter((l) => l.startsWith('save-pre/10-dump'))).toHaveLength(1);
+    const pre = result.phases[0];
+    expect(pre?.hooks.map((h) => h.name)).toEqual(['10-dump']);
+    expect(pre?.skipped).toEqual([
+      {
+        name: '10-dump',
+        path: path.join(ws, 'pre', '10-dump'),
+        reason: `the same file as ${path.join(ws, 'pre', '10-dump')}, which runs earlier in this phase: a hook runs once`,
+      },
+    ]);
+  });
+
   it('leaves no private config copy behind', async () => {
     const { ws } = backupWorkspace(ALL);
     await session(ws);

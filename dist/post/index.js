@@ -3173,6 +3173,12 @@ function hookSourceSpec(kind) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
+/**
+ * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
+ * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
+ * where a process should have been started, is that hook's result: the phase goes on.
+ */
+
 
 
 
@@ -3198,7 +3204,33 @@ async function listPhase(phase) {
             errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
         }
     }
-    return { listing, error: errors.join('; ') };
+    return { listing: await withoutRepeats(listing), error: errors.join('; ') };
+}
+/**
+ * No hook runs twice in a phase: a file that two sources both name (a battery also linked into a
+ * `[Hooks]` folder, one folder given as `hooks-dir` and in `[Hooks]`) runs at its first place
+ * only, and its later entries are skipped with the reason.
+ */
+async function withoutRepeats(listing) {
+    const first = new Map();
+    const hooks = [];
+    const skipped = [...listing.skipped];
+    for (const hook of listing.hooks) {
+        const real = await (0,promises_namespaceObject.realpath)(hook.path).catch(() => hook.path);
+        const earlier = first.get(real);
+        if (earlier === undefined) {
+            first.set(real, hook.path);
+            hooks.push(hook);
+        }
+        else {
+            skipped.push({
+                name: hook.name,
+                path: hook.path,
+                reason: `the same file as ${earlier}, which runs earlier in this phase: a hook runs once`,
+            });
+        }
+    }
+    return { ...listing, hooks, skipped };
 }
 async function runPhase(run) {
     const { settings, phase, context, observer, cancel, alreadyRun } = run;
@@ -4834,7 +4866,7 @@ async function enabledBatteries(plan) {
     }
     return found;
 }
-/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file): a run skips it. */
 async function twiceFinding(hook, phase, batteries) {
     const real = await (0,promises_namespaceObject.realpath)(hook.path).catch(() => null);
     const battery = real ? batteries.get(real) : undefined;
@@ -4843,8 +4875,8 @@ async function twiceFinding(hook, phase, batteries) {
     return [
         {
             severity: 'warning',
-            title: `${phase} hook ${hook.name} runs twice`,
-            message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+            title: `${phase} hook ${hook.name} is named twice`,
+            message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: a run skips this entry and runs the battery once, at its place. Remove it from the folder or from 'batteries'`,
             file: hook.path,
         },
     ];

@@ -3,6 +3,7 @@
  * failure), each one's end told to the observer. Whatever goes wrong with one hook, even a throw
  * where a process should have been started, is that hook's result: the phase goes on.
  */
+import { realpath } from 'node:fs/promises';
 import type { Cancellation } from '../kernel/cancel.js';
 import { checkpoint } from '../kernel/faults.js';
 import { listHookDirectory, type HookListing } from '../plan/discovery.js';
@@ -56,7 +57,33 @@ export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
       errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
     }
   }
-  return { listing, error: errors.join('; ') };
+  return { listing: await withoutRepeats(listing), error: errors.join('; ') };
+}
+
+/**
+ * No hook runs twice in a phase: a file that two sources both name (a battery also linked into a
+ * `[Hooks]` folder, one folder given as `hooks-dir` and in `[Hooks]`) runs at its first place
+ * only, and its later entries are skipped with the reason.
+ */
+async function withoutRepeats(listing: HookListing): Promise<HookListing> {
+  const first = new Map<string, string>();
+  const hooks: HookListing['hooks'] = [];
+  const skipped = [...listing.skipped];
+  for (const hook of listing.hooks) {
+    const real = await realpath(hook.path).catch(() => hook.path);
+    const earlier = first.get(real);
+    if (earlier === undefined) {
+      first.set(real, hook.path);
+      hooks.push(hook);
+    } else {
+      skipped.push({
+        name: hook.name,
+        path: hook.path,
+        reason: `the same file as ${earlier}, which runs earlier in this phase: a hook runs once`,
+      });
+    }
+  }
+  return { ...listing, hooks, skipped };
 }
 
 export async function runPhase(run: PhaseRun): Promise<PhaseReport> {

@@ -202,7 +202,7 @@ async function enabledBatteries(plan: ValidationPlan): Promise<Map<string, strin
   return found;
 }
 
-/** A `[Hooks]` entry that is an enabled battery (a link or the same file) would run twice. */
+/** A `[Hooks]` entry that is an enabled battery (a link or the same file): a run skips it. */
 async function twiceFinding(
   hook: HookEntry,
   phase: string,
@@ -214,8 +214,8 @@ async function twiceFinding(
   return [
     {
       severity: 'warning',
-      title: `${phase} hook ${hook.name} runs twice`,
-      message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: it would run twice. Remove it from the folder or from 'batteries'`,
+      title: `${phase} hook ${hook.name} is named twice`,
+      message: `${hook.name} is the battery ${battery}, which the 'batteries' input also enables: a run skips this entry and runs the battery once, at its place. Remove it from the folder or from 'batteries'`,
       file: hook.path,
     },
   ];
