@@ -8,8 +8,7 @@ import { stepOutputs } from '../src/report/outputs.js';
 import { formatDuration } from '../src/kernel/text.js';
 import { workspaceFile } from '../src/report/rows.js';
 import { renderSummary } from '../src/report/summary.js';
-import type { HookResult, SessionResult } from '../src/engine/results.js';
-import { sessionResult } from '../src/engine/session.js';
+import { sessionResult, type HookResult, type SessionResult } from '../src/engine/results.js';
 
 function hook(
   name: string,

@@ -1,6 +1,11 @@
-/** What the engine returns: how each hook, the Rekkord step, each phase and the session ended. */
+/**
+ * What the engine returns: how each hook, the Rekkord step, each phase and the session ended, with
+ * the session's verdict computed here once.
+ */
 
 import type { Command } from '../plan/commands.js';
+import { isFailure } from './outcome.js';
+import { phaseFailed } from './phase.js';
 import type { PhaseName, SkippedEntry } from '../plan/types.js';
 import type { Validation } from '../validate/index.js';
 
@@ -74,6 +79,11 @@ export interface SessionResult {
   command: Command;
   /** The verdict, computed once with `failures`. */
   success: boolean;
+  /**
+   * Rekkord did its work: its step succeeded, or it printed an OID before failing (the snapshot
+   * exists, as after a failed [Link] report). A failed session with this set failed afterwards.
+   */
+  rekkordDone: boolean;
   failures: SessionFailures;
   /** The signal that cancelled the session, or null. */
   cancelled: NodeJS.Signals | null;
@@ -87,6 +97,28 @@ export interface SessionResult {
   errors: string[];
   /** How long the run waited for another run on the same config; 0 when it did not. */
   lockWaitMs?: number;
+}
+
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+export function sessionResult(
+  r: Omit<SessionResult, 'success' | 'failures' | 'rekkordDone'>,
+): SessionResult {
+  const failures: SessionFailures = {
+    hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
+    phases: r.phases.filter((p) => p.error !== ''),
+    step: isFailure(r.step.outcome) ? r.step : null,
+  };
+  const success =
+    r.cancelled === null &&
+    !r.phases.some(phaseFailed) &&
+    (r.recovery || r.step.outcome === 'success') &&
+    r.errors.length === 0;
+  const rekkordDone = r.step.outcome === 'success' || r.step.oid !== null;
+  return { ...r, success, rekkordDone, failures };
 }
 
 /** What `validate` found, with its verdict computed once: every edge reads it, none recounts. */

@@ -25,8 +25,7 @@ import { guardObserver, type SessionObserver } from './observer.js';
 import { describeError } from '../kernel/errors.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { Command } from '../plan/commands.js';
-import type { PhaseReport, SessionFailures, SessionResult, StepResult } from './results.js';
-import { isFailure } from './outcome.js';
+import { sessionResult, type PhaseReport, type SessionResult, type StepResult } from './results.js';
 
 export interface SessionOptions {
   cancel?: Cancellation;
@@ -206,25 +205,6 @@ export async function runRecovery(
     configPath: plan.config?.path ?? null,
     errors,
   });
-}
-
-/**
- * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
- * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
- * had no error of its own.
- */
-export function sessionResult(r: Omit<SessionResult, 'success' | 'failures'>): SessionResult {
-  const failures: SessionFailures = {
-    hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
-    phases: r.phases.filter((p) => p.error !== ''),
-    step: isFailure(r.step.outcome) ? r.step : null,
-  };
-  const success =
-    r.cancelled === null &&
-    !r.phases.some(phaseFailed) &&
-    (r.recovery || r.step.outcome === 'success') &&
-    r.errors.length === 0;
-  return { ...r, success, failures };
 }
 
 /**
