@@ -90,9 +90,38 @@ describe('--json', () => {
   it('a post hook that fails after the snapshot: failed-after-rekkord, exit 3, the OID kept', () => {
     const { result, code } = json([...SAVE, 'data'], 0, 4);
     expect(code).toBe(3);
-    expect(result).toMatchObject({ verdict: 'failed-after-rekkord', exitCode: 3, success: false });
+    expect(result).toMatchObject({
+      verdict: 'failed-after-rekkord',
+      exitCode: 3,
+      success: false,
+      rekkordDone: true,
+    });
     expect(result.oid).toMatch(/^M/);
     expect(result.hooks[1]).toMatchObject({ name: 'notify', outcome: 'failure', exitCode: 4 });
+  });
+
+  it('lockWaitMs: how long the run waited for another run on the same config', async () => {
+    const { ws, log } = workspace();
+    const held = path.join(ws, 'held');
+    writeHook(path.join(ws, 'pre'), 'a-hold', `touch "${held}"\nsleep 1.5`);
+    const first = spawn(process.execPath, [CLI, '--json', ...SAVE, 'data'], {
+      cwd: ws,
+      env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: ws, HOOK_LOG: log },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      first.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
+      while (!existsSync(held)) await new Promise((r) => setTimeout(r, 20));
+      const second = cli(ws, ['--json', ...SAVE, 'data']);
+      expect(second.code).toBe(0);
+      expect((JSON.parse(second.stdout) as JsonResult).lockWaitMs).toBeGreaterThanOrEqual(500);
+      expect(await exited).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ lockWaitMs: 0, rekkordDone: true });
+    } finally {
+      first.kill('SIGKILL');
+    }
   });
 
   it('a pre hook that fails: failed, exit 1, Rekkord skipped', () => {

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { runAction } from './harness/local-runner.js';
 import { actionOptions, backupWorkspace, logHook } from './helpers/fixtures.js';
 import { errorAnnotations } from '../src/report/annotations.js';
-import { stepOutputs } from '../src/report/outputs.js';
+import { HOOKS_OUTPUT_BUDGET, hooksOutput, stepOutputs } from '../src/report/outputs.js';
+import { jsonAbort, jsonResult } from '../src/report/json.js';
 import { formatDuration } from '../src/kernel/text.js';
 import { workspaceFile } from '../src/report/rows.js';
 import { renderSummary } from '../src/report/summary.js';
 import type { HookResult, SessionResult } from '../src/engine/results.js';
-import { sessionResult } from '../src/engine/session.js';
+import { sessionResult } from '../src/engine/verdict.js';
 
 function hook(
   name: string,
@@ -186,6 +187,30 @@ describe('the session verdict (computed once by the engine)', () => {
     expect(sessionResult({ ...recovered, errors: ['state not written'] }).success).toBe(false);
     expect(session([], [], 'skipped').success).toBe(false);
   });
+
+  it('says whether Rekkord did its work: a success, or an OID printed before it failed', () => {
+    const savedThenFailed = session([], [hook('notify', 'failure')]);
+    expect(savedThenFailed).toMatchObject({ success: false, rekkordDone: true });
+    expect(session([]).rekkordDone).toBe(true);
+    const failed = session([], [], 'failure');
+    expect(failed.rekkordDone).toBe(false);
+    // A failed [Link] report: Rekkord wrote the snapshot, printed its OID, then failed.
+    const written = sessionResult({
+      ...failed,
+      step: { ...failed.step, oid: `M${'B'.repeat(64)}` },
+    });
+    expect(written).toMatchObject({ success: false, rekkordDone: true });
+    expect(session([hook('a', 'failure')], [], 'skipped').rekkordDone).toBe(false);
+    const recovered = sessionResult({ ...session([], [], 'skipped'), recovery: true });
+    expect(recovered).toMatchObject({ success: true, rekkordDone: false });
+  });
+
+  it('names a failure after Rekkord did its work in the summary title', () => {
+    const result = session([], [hook('notify', 'failure', { phase: 'post-save' })]);
+    const md = renderSummary(result, { channel: 'nightly', rekkordVersion: null });
+    expect(md).toContain('## Rekkord save ❌ failed after Rekkord did its work');
+    expect(md).toContain(`Snapshot <code>M${'A'.repeat(64)}</code> saved in channel`);
+  });
 });
 
 describe('step outputs', () => {
@@ -217,6 +242,41 @@ describe('step outputs', () => {
         message: 'exited with code 1',
       },
     ]);
+  });
+
+  it('cuts the hooks output to its budget, whole objects only, and says how many it left out', () => {
+    const name = (i: number) => `${String(i).padStart(4, '0')}-${'n'.repeat(240)}`;
+    const many = Array.from({ length: 3000 }, (_, i) => hook(name(i), 'failure'));
+    const outputs = stepOutputs(session(many, [], 'skipped'));
+    const text = outputs.hooks ?? '';
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(HOOKS_OUTPUT_BUDGET + 100);
+    const listed = JSON.parse(text) as Record<string, unknown>[];
+    const marker = listed.pop();
+    expect(listed.length).toBeGreaterThan(100);
+    expect(listed.map((h) => h.name)).toEqual(many.slice(0, listed.length).map((h) => h.name));
+    const omitted = 3000 - listed.length;
+    expect(marker).toEqual({
+      omitted,
+      message: `… ${omitted} more hooks not listed: the output has a size limit`,
+    });
+    // The count is of every failed hook, listed or not.
+    expect(outputs['failed-hooks']).toBe('3000');
+    expect(JSON.parse(hooksOutput([]))).toEqual([]);
+  });
+});
+
+describe('--json', () => {
+  const verdict = { verdict: 'failed-after-rekkord', exitCode: 3 };
+
+  it('says how long the run waited for the lock, and whether Rekkord did its work', () => {
+    const result = session([], [hook('notify', 'failure', { phase: 'post-save' })]);
+    expect(jsonResult(result, verdict, 'save')).toMatchObject({
+      lockWaitMs: 0,
+      rekkordDone: true,
+    });
+    const waited = jsonResult({ ...result, lockWaitMs: 1234.6 }, verdict, 'save');
+    expect(waited.lockWaitMs).toBe(1235);
+    expect(jsonAbort('save', verdict, 'x')).toMatchObject({ lockWaitMs: 0, rekkordDone: false });
   });
 });
 

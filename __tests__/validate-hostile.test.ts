@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ROOT, startAction, type ActionRun } from './harness/local-runner.js';
 import { backupWorkspace, logHook, scratch, writeFile } from './helpers/fixtures.js';
+import { REHEARSAL_TABLE_BUDGET } from '../src/report/summary.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
 const MiB = 1024 * 1024;
@@ -115,6 +116,26 @@ describe('validate is bounded', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('holds 100000 entries');
     expect(text.stdout).toMatch(/… \d+ more findings not listed/);
+  }, 180_000);
+
+  it('a rehearsal of many rows: its table is cut to its budget, with a line for the rest', async () => {
+    const ws = scratch();
+    const dir = path.join(ws, 'hooks.d');
+    mkdirSync(dir);
+    // A summary writes each _ as an entity: 25 such names, run in 9 phases, outgrow the table.
+    const long = '_'.repeat(250);
+    execFileSync(
+      'sh',
+      ['-c', `for i in $(seq -w 25); do printf '#!/bin/sh\\n' > h\${i}${long}; done; chmod +x h*`],
+      { cwd: dir },
+    );
+    const run = await validate(ws, { 'hooks-dir': 'hooks.d', exercise: 'true' });
+    expect(run.exitCode).toBe(0);
+    expect(Buffer.byteLength(run.summary)).toBeLessThan(MiB);
+    const rehearsal = run.summary.slice(run.summary.indexOf('### Rehearsal'));
+    expect(Buffer.byteLength(rehearsal)).toBeLessThan(REHEARSAL_TABLE_BUDGET + 1024);
+    expect(rehearsal).toMatch(/\n\n… \d+ more rows not shown: the summary has a size limit\n/);
+    expect(rehearsal).toContain(`<code>h01${'&#95;'.repeat(250)}</code> | ✅ success`);
   }, 180_000);
 });
 

@@ -300,9 +300,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(175);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(677);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(572);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(550);
 /* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(776);
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(330);
@@ -341,11 +341,7 @@ function outcome(result) {
         return cancel;
     if (result.success)
         return 'success';
-    // Rekkord did its work (the snapshot is saved, even when Rekkord failed after writing it, as
-    // after a failed [Link] report): what failed came afterwards.
-    return result.step.outcome === 'success' || result.step.oid !== null
-        ? 'failedAfterRekkord'
-        : 'failed';
+    return result.rekkordDone ? 'failedAfterRekkord' : 'failed';
 }
 function stream(target, stamped) {
     return stamped ? new _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y(target) : target;
@@ -725,7 +721,7 @@ function readCommandLine(argv) {
 
 /***/ }),
 
-/***/ 572:
+/***/ 550:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -805,6 +801,20 @@ function rows_hookRows(phases, step, stepFirst = false) {
             stepRow();
     }
     return rows;
+}
+/** The hook table as plain text, in aligned columns: the rows that ran, without the notes. */
+function plainTable(phases, step) {
+    const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
+    for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
+        const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
+        const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
+        rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
+    }
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((row) => row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd());
 }
 /** How a reporter announces a phase: its hooks and folders, and what it skips. */
 function phaseLine(phase, directories, listing) {
@@ -978,6 +988,57 @@ class LogWriter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/live.ts
+
+
+class LiveReporter {
+    marks;
+    log;
+    constructor(out, marks) {
+        this.marks = marks;
+        this.log = new LogWriter(out);
+    }
+    note(text) {
+        this.line(text);
+    }
+    phaseStart(phase, directories, listing) {
+        this.line(phaseLine(phase, directories, listing));
+    }
+    hookStart(phase, hook) {
+        this.open(hookTitle(phase, hook));
+    }
+    output(chunk) {
+        return this.log.output(chunk);
+    }
+    hookEnd(result) {
+        this.close();
+        this.line(endLine(`${result.phase} ${result.name}`, result, this.marks));
+        const left = leftoverWarning(result);
+        if (left)
+            this.warn(left);
+    }
+    stepStart(display, note) {
+        if (note)
+            this.line(note);
+        this.open(display);
+    }
+    stepEnd(result) {
+        this.close();
+        const oid = result.oid ? `: snapshot ${result.oid}` : '';
+        this.line(`${endLine(`rekkord ${result.command}`, result, this.marks)}${oid}`);
+        if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
+            this.warn({
+                title: 'Snapshot OID not found',
+                message: 'rekkord save succeeded but printed no "Snapshot OID:" line; no OID is reported',
+            });
+        }
+    }
+    phaseEnd(report) {
+        if (report.error)
+            this.line(`${this.marks.failed} ${report.phase}: ${report.error}`);
+    }
+}
+
 // EXTERNAL MODULE: ./src/report/outputs.ts
 var outputs = __nccwpck_require__(468);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -1003,7 +1064,9 @@ function renderSummary(result, ctx) {
             ? '🛟 post hooks run by the post step'
             : result.success
                 ? '✅ succeeded'
-                : '❌ failed';
+                : result.rekkordDone
+                    ? '❌ failed after Rekkord did its work'
+                    : '❌ failed';
     out.push(`## Rekkord ${result.command} ${verdict}`, '');
     const written = oidSentence(result, ctx.channel, summary_code);
     if (written)
@@ -1015,7 +1078,7 @@ function renderSummary(result, ctx) {
         facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
     }
     out.push(facts.join(' · '), '');
-    out.push(...summary_hookTable(result.phases, result.step, result.recovery));
+    out.push(...summary_hookTable(result.phases, result.step, summary_SUMMARY_TABLE_BUDGET, result.recovery));
     out.push(...summary_skippedLine(result.phases), '');
     return out.join('\n');
 }
@@ -1044,12 +1107,32 @@ function summary_skippedLine(phases) {
     const skipped = phases.flatMap((p) => p.skipped.map((e) => `${summary_code(`${p.phase}/${e.name}`)} (${summary_cell(e.reason)})`));
     return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
 }
-/** The hook table as Markdown. */
-function summary_hookTable(phases, step, stepFirst = false) {
-    const out = [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-    ];
+/**
+ * The runner refuses a job summary over 1 MiB, and a repository decides how many hooks there are:
+ * each table is cut to a budget, with a line saying how many rows were left out. A page's main
+ * table (a session's hooks, validate's checks) gets the first; validate's rehearsal table, a
+ * second table on its page, the second. With the skipped entries (validate names at most 100)
+ * and the headings, a page stays under the limit.
+ */
+const summary_SUMMARY_TABLE_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
+const summary_REHEARSAL_TABLE_BUDGET = (/* unused pure expression or super */ null && (256 * 1024));
+/** As many rows as fit the budget, then a line naming how many were left out. */
+function summary_withinBudget(rows, budget, noun) {
+    const out = [];
+    let size = 0;
+    for (const row of rows) {
+        size += Buffer.byteLength(row) + 1;
+        if (size > budget) {
+            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
+            break;
+        }
+        out.push(row);
+    }
+    return out;
+}
+/** The hook table as Markdown, cut to its budget. */
+function summary_hookTable(phases, step, budget, stepFirst = false) {
+    const rows = [];
     for (const r of hookRows(phases, step, stepFirst)) {
         const outcome = r.directories
             ? `no hooks in ${r.directories.map(summary_code).join(', ')}`
@@ -1066,9 +1149,13 @@ function summary_hookTable(phases, step, stepFirst = false) {
             r.durationMs === null ? '' : formatDuration(r.durationMs),
             summary_cell(r.details),
         ];
-        out.push(`| ${cols.join(' | ')} |`);
+        rows.push(`| ${cols.join(' | ')} |`);
     }
-    return out;
+    return [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...summary_withinBudget(rows, budget, 'rows'),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report/validation.ts
@@ -1105,13 +1192,6 @@ function validationAnnotations(result, workspace) {
     };
 }
 const MARK = { error: '❌', warning: '⚠️' };
-/**
- * The runner refuses a job summary over 1 MiB and a step output over 1 MiB; a pull request decides
- * how many hooks and findings there are, so what validate writes is cut to these budgets, with a
- * line saying how much was left out.
- */
-const SUMMARY_TABLE_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
-const HOOKS_OUTPUT_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
 /** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
 const MAX_SKIPPED_NAMED = 100;
 const MAX_FINDINGS_LISTED = 1000;
@@ -1144,20 +1224,6 @@ function validationRows(result) {
     }
     return rows;
 }
-/** As many rows as fit the budget, then a line naming how many were left out. */
-function withinBudget(rows, budget, noun) {
-    const out = [];
-    let size = 0;
-    for (const row of rows) {
-        size += Buffer.byteLength(row) + 1;
-        if (size > budget) {
-            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
-            break;
-        }
-        out.push(row);
-    }
-    return out;
-}
 function skippedLines(result) {
     const phases = result.validation.phases;
     const total = phases.reduce((n, p) => n + p.skipped.length, 0);
@@ -1186,7 +1252,7 @@ function renderValidationSummary(result) {
     ];
     out.push(...skippedLines(result));
     if (rehearsal) {
-        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null, REHEARSAL_TABLE_BUDGET));
     }
     out.push('');
     return out.join('\n');
@@ -1207,19 +1273,10 @@ function validationOutputs(result) {
         };
     }));
     const rehearsed = hookOutputs(rehearsal ?? []);
-    // Whole objects only, as many as fit: the output stays valid JSON under the runner's limit.
-    const hooks = [];
-    let size = 2;
-    for (const hook of [...checked, ...rehearsed]) {
-        size += Buffer.byteLength(JSON.stringify(hook)) + 1;
-        if (size > HOOKS_OUTPUT_BUDGET)
-            break;
-        hooks.push(hook);
-    }
     return {
         success: String(result.success),
         oid: '',
-        hooks: JSON.stringify(hooks),
+        hooks: hooksOutput([...checked, ...rehearsed]),
         'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
     };
 }
@@ -1234,12 +1291,10 @@ var config = __nccwpck_require__(61);
 
 
 
-
 const MARKS = { ok: '✔', failed: '✘' };
-class TextReporter {
-    log;
+class TextReporter extends LiveReporter {
     constructor(out = process.stdout) {
-        this.log = new LogWriter(out);
+        super(out, MARKS);
     }
     /** Hidden from the reporter's own lines (a CLI in a CI job has no runner to mask them). */
     masks = [];
@@ -1247,8 +1302,15 @@ class TextReporter {
     line(text) {
         this.log.line((0,kernel_text/* oneLine */.TN)(this.redact(text)));
     }
-    note(text) {
-        this.line(text);
+    /** A hook's or Rekkord's output follows its title; the closing line ends it. */
+    open(title) {
+        this.line(`── ${title}`);
+    }
+    close() {
+        // Nothing to close: the output is plain text between the title and the closing line.
+    }
+    warn(warning) {
+        this.line(`warning: ${warning.message}`);
     }
     /** Text with every secret known so far replaced by `***`. */
     redact(text) {
@@ -1273,40 +1335,13 @@ class TextReporter {
         for (const warning of plan.warnings)
             this.line(`warning: ${warning}`);
     }
-    phaseStart(phase, directories, listing) {
-        this.line(phaseLine(phase, directories, listing));
-    }
-    hookStart(phase, hook) {
-        this.line(`── ${hookTitle(phase, hook)}`);
-    }
-    output(chunk) {
-        return this.log.output(chunk);
-    }
-    hookEnd(result) {
-        this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
-        const left = leftoverWarning(result);
-        if (left)
-            this.line(`warning: ${left.message}`);
-    }
-    stepStart(display, note) {
-        if (note)
-            this.line(note);
-        this.line(`── ${display}`);
-    }
-    stepEnd(result) {
-        const oid = result.oid ? `: snapshot ${result.oid}` : '';
-        this.line(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
-    }
-    phaseEnd(report) {
-        if (report.error)
-            this.line(`✘ ${report.phase}: ${report.error}`);
-    }
     finish(result) {
         this.line('');
         if (result.lockWaitMs) {
             this.line(`Waited ${(0,kernel_text/* formatDuration */.a3)(result.lockWaitMs)} for another run on the same config`);
         }
-        this.table(result.phases, result.step);
+        for (const row of plainTable(result.phases, result.step))
+            this.line(row);
         if (!result.success)
             this.line(`✘ ${failureMessage(result)}`);
         else {
@@ -1314,20 +1349,6 @@ class TextReporter {
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
         }
         return Promise.resolve();
-    }
-    table(phases, step) {
-        const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-        for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
-            const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
-            const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
-            rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
-        }
-        const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-        for (const row of rows)
-            this.line(row
-                .map((c, i) => c.padEnd(widths[i] ?? 0))
-                .join('  ')
-                .trimEnd());
     }
     finishValidation(result) {
         const { validation, rehearsal } = result;
@@ -1358,7 +1379,8 @@ class TextReporter {
         if (rehearsal) {
             this.line('');
             this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
-            this.table(rehearsal, null);
+            for (const row of plainTable(rehearsal, null))
+                this.line(row);
         }
         if (!result.success) {
             const parts = [`${result.errors} error(s)`];
@@ -1436,7 +1458,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 175:
+/***/ 677:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2254,8 +2276,47 @@ async function runPhase(run) {
     observer.phaseEnd(report);
     return report;
 }
+
+;// CONCATENATED MODULE: ./src/engine/verdict.ts
+
+/** A phase failed when its folders could not be read or any of its hooks did not succeed. */
 function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: (0,outcome/* isFailure */.N6)(r.step.outcome) ? r.step : null,
+    };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    const rekkordDone = r.step.outcome === 'success' || r.step.oid !== null;
+    return { ...r, success, rekkordDone, failures };
+}
+/** The verdict of `validate`, counted once here for every edge. */
+function validationResult(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
+    const invalidHooks = validation.phases
+        .flatMap((p) => p.hooks)
+        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+    return {
+        validation,
+        rehearsal,
+        success: errors === 0 && rehearsalFailed.length === 0,
+        errors,
+        warnings: validation.findings.length - errors,
+        invalidHooks,
+        rehearsalFailed,
+    };
 }
 
 // EXTERNAL MODULE: ./src/plan/config.ts
@@ -3277,23 +3338,6 @@ async function runRecovery(plan, observer, state, options = {}) {
         errors,
     });
 }
-/**
- * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
- * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
- * had no error of its own.
- */
-function sessionResult(r) {
-    const failures = {
-        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome))),
-        phases: r.phases.filter((p) => p.error !== ''),
-        step: (0,outcome/* isFailure */.N6)(r.step.outcome) ? r.step : null,
-    };
-    const success = r.cancelled === null &&
-        !r.phases.some(phaseFailed) &&
-        (r.recovery || r.step.outcome === 'success') &&
-        r.errors.length === 0;
-    return { ...r, success, failures };
-}
 async function runRekkord(plan, stepConfig, observer, cancel) {
     const { settings, command } = plan;
     const spec = {
@@ -4014,23 +4058,6 @@ async function rehearse(plan, observer, cancel = new kernel_cancel/* Cancellatio
         }
     }
     return reports;
-}
-/** The verdict of `validate`, counted once here for every edge. */
-function validationResult(validation, rehearsal) {
-    const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
-    const invalidHooks = validation.phases
-        .flatMap((p) => p.hooks)
-        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
-    return {
-        validation,
-        rehearsal,
-        success: errors === 0 && rehearsalFailed.length === 0,
-        errors,
-        warnings: validation.findings.length - errors,
-        invalidHooks,
-        rehearsalFailed,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
@@ -5780,8 +5807,10 @@ function jsonResult(result, verdict, command) {
             command,
             ...verdict,
             success: result.success,
+            rekkordDone: false,
             oid: null,
             cancelled: null,
+            lockWaitMs: 0,
             hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.rehearsal ?? []),
             step: null,
             findings: result.validation.findings.map((f) => ({
@@ -5799,8 +5828,10 @@ function jsonResult(result, verdict, command) {
         command,
         ...verdict,
         success: result.success,
+        rekkordDone: result.rekkordDone,
         oid: result.oid,
         cancelled: result.cancelled,
+        lockWaitMs: Math.round(result.lockWaitMs ?? 0),
         hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.phases),
         step: {
             command: step.command,
@@ -5822,8 +5853,10 @@ function jsonAbort(command, verdict, error) {
         command,
         ...verdict,
         success: false,
+        rekkordDone: false,
         oid: null,
         cancelled: null,
+        lockWaitMs: 0,
         hooks: [],
         step: null,
         findings: [],
@@ -5849,7 +5882,7 @@ function jsonText(result, secrets) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   s5: () => (/* binding */ hookOutputs)
 /* harmony export */ });
-/* unused harmony exports stepOutputs, ABORT_OUTPUTS */
+/* unused harmony exports HOOKS_OUTPUT_BUDGET, hooksOutput, stepOutputs, ABORT_OUTPUTS */
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
     return phases.flatMap((p) => p.hooks.map((h) => ({
@@ -5863,11 +5896,36 @@ function hookOutputs(phases) {
         message: h.message,
     })));
 }
+/**
+ * The runner refuses a step output over 1 MiB, and a repository decides how many hooks there are:
+ * the `hooks` output is cut to this budget, plus the one small object that closes a cut list.
+ */
+const HOOKS_OUTPUT_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
+/**
+ * The `hooks` output: whole objects, as many as fit the budget, so that it stays valid JSON; when
+ * some do not fit, a last object says how many, in place of a silent cut.
+ */
+function hooksOutput(hooks, budget = HOOKS_OUTPUT_BUDGET) {
+    const kept = [];
+    let size = 2;
+    for (const hook of hooks) {
+        size += Buffer.byteLength(JSON.stringify(hook)) + 1;
+        if (size > budget)
+            break;
+        kept.push(hook);
+    }
+    const omitted = hooks.length - kept.length;
+    if (omitted > 0) {
+        const message = `… ${omitted} more hooks not listed: the output has a size limit`;
+        kept.push({ omitted, message });
+    }
+    return JSON.stringify(kept);
+}
 function stepOutputs(result) {
     return {
         success: String(result.success),
         oid: result.oid ?? '',
-        hooks: JSON.stringify(hookOutputs(result.phases)),
+        hooks: hooksOutput(hookOutputs(result.phases)),
         'failed-hooks': String(result.failures.hooks.length),
     };
 }

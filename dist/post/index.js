@@ -292,7 +292,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(162);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(99);
 /** Entry point of the post step's bundle (`dist/post/index.js`, `runs.post`). */
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 162:
+/***/ 99:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1896,7 +1896,7 @@ function hookEnvironment(base, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const OUTCOMES = {
+const outcome_OUTCOMES = {
     success: { word: 'success', icon: '✅', failed: false },
     failure: { word: 'failure', icon: '❌', failed: true },
     'not-started': { word: 'not started', icon: '❌', failed: true },
@@ -1909,11 +1909,11 @@ const OUTCOMES = {
     invalid: { word: 'invalid', icon: '❌', failed: true },
 };
 function isFailure(outcome) {
-    return OUTCOMES[outcome].failed;
+    return outcome_OUTCOMES[outcome].failed;
 }
 /** The outcome as a table shows it: `❌ not started`. */
 function outcomeLabel(outcome) {
-    const info = OUTCOMES[outcome];
+    const info = outcome_OUTCOMES[outcome];
     return `${info.icon} ${info.word}`;
 }
 /**
@@ -1923,7 +1923,7 @@ function outcomeLabel(outcome) {
 function exitStatus(r) {
     const byWord = ['not-started', 'timed-out', 'skipped', 'cancelled'];
     if (byWord.includes(r.outcome))
-        return OUTCOMES[r.outcome].word;
+        return outcome_OUTCOMES[r.outcome].word;
     return r.signal ?? `exit code ${r.exitCode ?? '?'}`;
 }
 /** The `Exit` column: the signal's name, else the code, else nothing. */
@@ -3302,8 +3302,47 @@ async function runPhase(run) {
     observer.phaseEnd(report);
     return report;
 }
+
+;// CONCATENATED MODULE: ./src/engine/verdict.ts
+
+/** A phase failed when its folders could not be read or any of its hooks did not succeed. */
 function phaseFailed(report) {
     return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
+}
+/**
+ * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
+ * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
+ * had no error of its own.
+ */
+function sessionResult(r) {
+    const failures = {
+        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
+        phases: r.phases.filter((p) => p.error !== ''),
+        step: isFailure(r.step.outcome) ? r.step : null,
+    };
+    const success = r.cancelled === null &&
+        !r.phases.some(phaseFailed) &&
+        (r.recovery || r.step.outcome === 'success') &&
+        r.errors.length === 0;
+    const rekkordDone = r.step.outcome === 'success' || r.step.oid !== null;
+    return { ...r, success, rekkordDone, failures };
+}
+/** The verdict of `validate`, counted once here for every edge. */
+function validationResult(validation, rehearsal) {
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
+    const invalidHooks = validation.phases
+        .flatMap((p) => p.hooks)
+        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+    return {
+        validation,
+        rehearsal,
+        success: errors === 0 && rehearsalFailed.length === 0,
+        errors,
+        warnings: validation.findings.length - errors,
+        invalidHooks,
+        rehearsalFailed,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/child-env.ts
@@ -3597,7 +3636,7 @@ async function makeValidationPlan(settings) {
  * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
  * durations and command lines as a user reads them.
  */
-function formatDuration(ms) {
+function text_formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)} ms`;
     if (ms < 60_000)
@@ -3614,7 +3653,7 @@ function formatDuration(ms) {
  * closing `::`), `TryParse` takes the legacy `##[cmd]` from its first occurrence anywhere in the
  * line (`message.IndexOf("##[")`). So `::` at the start and every `##[` are escaped.
  */
-function oneLine(text) {
+function text_oneLine(text) {
     return (text
         // eslint-disable-next-line no-control-regex
         .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
@@ -3637,11 +3676,11 @@ function commandLine(argv) {
 }
 /** Why Rekkord reads a copy of the config, when it does. */
 function copyNote(source) {
-    return oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+    return text_oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
 }
 /** Text of several lines (an error quoting a program's last lines), each made plain as above. */
 function plainLines(text) {
-    return text.split('\n').map(oneLine).join('\n');
+    return text.split('\n').map(text_oneLine).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/types.ts
@@ -4374,23 +4413,6 @@ async function runRecovery(plan, observer, state, options = {}) {
         errors,
     });
 }
-/**
- * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
- * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
- * had no error of its own.
- */
-function sessionResult(r) {
-    const failures = {
-        hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
-        phases: r.phases.filter((p) => p.error !== ''),
-        step: isFailure(r.step.outcome) ? r.step : null,
-    };
-    const success = r.cancelled === null &&
-        !r.phases.some(phaseFailed) &&
-        (r.recovery || r.step.outcome === 'success') &&
-        r.errors.length === 0;
-    return { ...r, success, failures };
-}
 async function runRekkord(plan, stepConfig, observer, cancel) {
     const { settings, command } = plan;
     const spec = {
@@ -5110,23 +5132,6 @@ async function rehearse(plan, observer, cancel = new Cancellation()) {
     }
     return reports;
 }
-/** The verdict of `validate`, counted once here for every edge. */
-function validationResult(validation, rehearsal) {
-    const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
-    const invalidHooks = validation.phases
-        .flatMap((p) => p.hooks)
-        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
-    return {
-        validation,
-        rehearsal,
-        success: errors === 0 && rehearsalFailed.length === 0,
-        errors,
-        warnings: validation.findings.length - errors,
-        invalidHooks,
-        rehearsalFailed,
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
 
@@ -5211,25 +5216,39 @@ function hookRows(phases, step, stepFirst = false) {
     }
     return rows;
 }
+/** The hook table as plain text, in aligned columns: the rows that ran, without the notes. */
+function plainTable(phases, step) {
+    const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
+    for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
+        const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
+        const word = r.outcome ? OUTCOMES[r.outcome].word : '';
+        rows.push([r.phase, r.name, word, r.exit, duration].map(oneLine));
+    }
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((row) => row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd());
+}
 /** How a reporter announces a phase: its hooks and folders, and what it skips. */
 function phaseLine(phase, directories, listing) {
     if (directories.length === 0)
         return `${phase}: no hook directory configured`;
     const skipped = listing.skipped.map((e) => `${e.name} (${e.reason})`).join(', ');
     const where = directories.join(' and ');
-    return oneLine(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
+    return text_oneLine(`${phase}: ${listing.hooks.length} hook(s) in ${where}${skipped ? `; skipped: ${skipped}` : ''}`);
 }
 /** How a reporter titles a running hook: phase, name and arguments. */
 function hookTitle(phase, hook) {
     const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
-    return oneLine(`${phase} › ${hook.name}${args}`);
+    return text_oneLine(`${phase} › ${hook.name}${args}`);
 }
 /** The line that closes a hook's or the Rekkord step's output: how it ended, how long it took. */
 function endLine(what, result, marks) {
-    const took = formatDuration(result.durationMs);
+    const took = text_formatDuration(result.durationMs);
     if (result.outcome === 'success')
-        return oneLine(`${marks.ok} ${what} succeeded in ${took}`);
-    return oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
+        return text_oneLine(`${marks.ok} ${what} succeeded in ${took}`);
+    return text_oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
 }
 /**
  * The warning for processes a hook left in its process group, which the run stopped: each named,
@@ -5273,8 +5292,8 @@ function hookAnnotations(phases, failed, workspace) {
             const file = workspaceFile(hook.path, workspace);
             all.push({
                 // A name is shown on one line, whatever bytes it holds.
-                title: oneLine(`${name} hook ${hook.name} failed (${exitStatus(hook)})`),
-                message: withTail(oneLine(`${hook.path}: ${hook.message}`), hook.tail, 5),
+                title: text_oneLine(`${name} hook ${hook.name} failed (${exitStatus(hook)})`),
+                message: withTail(text_oneLine(`${hook.path}: ${hook.message}`), hook.tail, 5),
                 ...(file ? { file } : {}),
             });
         }
@@ -5383,6 +5402,57 @@ class LogWriter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/live.ts
+
+
+class LiveReporter {
+    marks;
+    log;
+    constructor(out, marks) {
+        this.marks = marks;
+        this.log = new LogWriter(out);
+    }
+    note(text) {
+        this.line(text);
+    }
+    phaseStart(phase, directories, listing) {
+        this.line(phaseLine(phase, directories, listing));
+    }
+    hookStart(phase, hook) {
+        this.open(hookTitle(phase, hook));
+    }
+    output(chunk) {
+        return this.log.output(chunk);
+    }
+    hookEnd(result) {
+        this.close();
+        this.line(endLine(`${result.phase} ${result.name}`, result, this.marks));
+        const left = leftoverWarning(result);
+        if (left)
+            this.warn(left);
+    }
+    stepStart(display, note) {
+        if (note)
+            this.line(note);
+        this.open(display);
+    }
+    stepEnd(result) {
+        this.close();
+        const oid = result.oid ? `: snapshot ${result.oid}` : '';
+        this.line(`${endLine(`rekkord ${result.command}`, result, this.marks)}${oid}`);
+        if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
+            this.warn({
+                title: 'Snapshot OID not found',
+                message: 'rekkord save succeeded but printed no "Snapshot OID:" line; no OID is reported',
+            });
+        }
+    }
+    phaseEnd(report) {
+        if (report.error)
+            this.line(`${this.marks.failed} ${report.phase}: ${report.error}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
@@ -5397,11 +5467,36 @@ function hookOutputs(phases) {
         message: h.message,
     })));
 }
+/**
+ * The runner refuses a step output over 1 MiB, and a repository decides how many hooks there are:
+ * the `hooks` output is cut to this budget, plus the one small object that closes a cut list.
+ */
+const HOOKS_OUTPUT_BUDGET = 512 * 1024;
+/**
+ * The `hooks` output: whole objects, as many as fit the budget, so that it stays valid JSON; when
+ * some do not fit, a last object says how many, in place of a silent cut.
+ */
+function hooksOutput(hooks, budget = HOOKS_OUTPUT_BUDGET) {
+    const kept = [];
+    let size = 2;
+    for (const hook of hooks) {
+        size += Buffer.byteLength(JSON.stringify(hook)) + 1;
+        if (size > budget)
+            break;
+        kept.push(hook);
+    }
+    const omitted = hooks.length - kept.length;
+    if (omitted > 0) {
+        const message = `… ${omitted} more hooks not listed: the output has a size limit`;
+        kept.push({ omitted, message });
+    }
+    return JSON.stringify(kept);
+}
 function stepOutputs(result) {
     return {
         success: String(result.success),
         oid: result.oid ?? '',
-        hooks: JSON.stringify(hookOutputs(result.phases)),
+        hooks: hooksOutput(hookOutputs(result.phases)),
         'failed-hooks': String(result.failures.hooks.length),
     };
 }
@@ -5436,7 +5531,9 @@ function renderSummary(result, ctx) {
             ? '🛟 post hooks run by the post step'
             : result.success
                 ? '✅ succeeded'
-                : '❌ failed';
+                : result.rekkordDone
+                    ? '❌ failed after Rekkord did its work'
+                    : '❌ failed';
     out.push(`## Rekkord ${result.command} ${verdict}`, '');
     const written = oidSentence(result, ctx.channel, code);
     if (written)
@@ -5445,10 +5542,10 @@ function renderSummary(result, ctx) {
     if (ctx.rekkordVersion)
         facts.push(`Rekkord ${cell(ctx.rekkordVersion)}`);
     if (result.lockWaitMs) {
-        facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
+        facts.push(`Waited ${text_formatDuration(result.lockWaitMs)} for another run on the same config`);
     }
     out.push(facts.join(' · '), '');
-    out.push(...hookTable(result.phases, result.step, result.recovery));
+    out.push(...hookTable(result.phases, result.step, SUMMARY_TABLE_BUDGET, result.recovery));
     out.push(...skippedLine(result.phases), '');
     return out.join('\n');
 }
@@ -5477,12 +5574,32 @@ function skippedLine(phases) {
     const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
     return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
 }
-/** The hook table as Markdown. */
-function hookTable(phases, step, stepFirst = false) {
-    const out = [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-    ];
+/**
+ * The runner refuses a job summary over 1 MiB, and a repository decides how many hooks there are:
+ * each table is cut to a budget, with a line saying how many rows were left out. A page's main
+ * table (a session's hooks, validate's checks) gets the first; validate's rehearsal table, a
+ * second table on its page, the second. With the skipped entries (validate names at most 100)
+ * and the headings, a page stays under the limit.
+ */
+const SUMMARY_TABLE_BUDGET = 512 * 1024;
+const REHEARSAL_TABLE_BUDGET = 256 * 1024;
+/** As many rows as fit the budget, then a line naming how many were left out. */
+function withinBudget(rows, budget, noun) {
+    const out = [];
+    let size = 0;
+    for (const row of rows) {
+        size += Buffer.byteLength(row) + 1;
+        if (size > budget) {
+            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
+            break;
+        }
+        out.push(row);
+    }
+    return out;
+}
+/** The hook table as Markdown, cut to its budget. */
+function hookTable(phases, step, budget, stepFirst = false) {
+    const rows = [];
     for (const r of hookRows(phases, step, stepFirst)) {
         const outcome = r.directories
             ? `no hooks in ${r.directories.map(code).join(', ')}`
@@ -5496,12 +5613,16 @@ function hookTable(phases, step, stepFirst = false) {
             r.kind === 'note' ? '—' : code(r.name),
             outcome,
             r.exit,
-            r.durationMs === null ? '' : formatDuration(r.durationMs),
+            r.durationMs === null ? '' : text_formatDuration(r.durationMs),
             cell(r.details),
         ];
-        out.push(`| ${cols.join(' | ')} |`);
+        rows.push(`| ${cols.join(' | ')} |`);
     }
-    return out;
+    return [
+        '| Phase | Hook | Outcome | Exit | Duration | Details |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...withinBudget(rows, budget, 'rows'),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report/validation.ts
@@ -5538,13 +5659,6 @@ function validationAnnotations(result, workspace) {
     };
 }
 const MARK = { error: '❌', warning: '⚠️' };
-/**
- * The runner refuses a job summary over 1 MiB and a step output over 1 MiB; a pull request decides
- * how many hooks and findings there are, so what validate writes is cut to these budgets, with a
- * line saying how much was left out.
- */
-const SUMMARY_TABLE_BUDGET = 512 * 1024;
-const HOOKS_OUTPUT_BUDGET = 512 * 1024;
 /** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
 const MAX_SKIPPED_NAMED = 100;
 const MAX_FINDINGS_LISTED = 1000;
@@ -5577,20 +5691,6 @@ function validationRows(result) {
     }
     return rows;
 }
-/** As many rows as fit the budget, then a line naming how many were left out. */
-function withinBudget(rows, budget, noun) {
-    const out = [];
-    let size = 0;
-    for (const row of rows) {
-        size += Buffer.byteLength(row) + 1;
-        if (size > budget) {
-            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
-            break;
-        }
-        out.push(row);
-    }
-    return out;
-}
 function skippedLines(result) {
     const phases = result.validation.phases;
     const total = phases.reduce((n, p) => n + p.skipped.length, 0);
@@ -5619,7 +5719,7 @@ function renderValidationSummary(result) {
     ];
     out.push(...skippedLines(result));
     if (rehearsal) {
-        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null, REHEARSAL_TABLE_BUDGET));
     }
     out.push('');
     return out.join('\n');
@@ -5640,19 +5740,10 @@ function validationOutputs(result) {
         };
     }));
     const rehearsed = hookOutputs(rehearsal ?? []);
-    // Whole objects only, as many as fit: the output stays valid JSON under the runner's limit.
-    const hooks = [];
-    let size = 2;
-    for (const hook of [...checked, ...rehearsed]) {
-        size += Buffer.byteLength(JSON.stringify(hook)) + 1;
-        if (size > HOOKS_OUTPUT_BUDGET)
-            break;
-        hooks.push(hook);
-    }
     return {
         success: String(result.success),
         oid: '',
-        hooks: JSON.stringify(hooks),
+        hooks: hooksOutput([...checked, ...rehearsed]),
         'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
     };
 }
@@ -5673,30 +5764,30 @@ function validationOutputs(result) {
 
 
 const MARKS = { ok: '✅', failed: '❌' };
-class ActionsReporter {
+class ActionsReporter extends LiveReporter {
     options;
-    log = new LogWriter(process.stdout);
     rekkordVersion = null;
     channel = null;
     /** The token of the open stop-commands block, or null. */
     paused = null;
     constructor(options) {
+        super(process.stdout, MARKS);
         this.options = options;
     }
     /** A line of the action's own, always outside any block that pauses workflow commands. */
-    info(text) {
+    line(text) {
         this.resume();
-        this.log.line(oneLine(text));
+        this.log.line(text_oneLine(text));
     }
-    note(text) {
-        this.info(text);
+    warn(warning) {
+        core_warning(text_oneLine(warning.message), { title: text_oneLine(warning.title) });
     }
     maskSecrets(secrets) {
         const { masks, tooShort } = masksOf(secrets);
         for (const mask of masks)
             core_setSecret(mask);
         for (const name of tooShort) {
-            core_warning(oneLine(`${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`), { title: 'Secret not masked' });
+            core_warning(text_oneLine(`${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`), { title: 'Secret not masked' });
         }
     }
     planned(plan) {
@@ -5706,16 +5797,14 @@ class ActionsReporter {
             ? `config ${plan.config.path}`
             : `no config (searched ${plan.configSearched.join(', ')})`;
         const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
-        this.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+        this.line(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
         for (const warning of plan.warnings)
             core_warning(warning, { title: 'Rekkord config' });
     }
-    phaseStart(phase, directories, listing) {
-        this.info(phaseLine(phase, directories, listing));
-    }
-    openGroup(title) {
+    /** A log group, in which the output cannot issue workflow commands unless allowed. */
+    open(title) {
         this.resume();
-        startGroup(oneLine(title));
+        startGroup(text_oneLine(title));
         if (this.options.allowWorkflowCommands)
             return;
         // Unguessable, so output cannot end the pause of workflow commands by itself.
@@ -5730,39 +5819,9 @@ class ActionsReporter {
         this.log.line(`::${this.paused}::`);
         this.paused = null;
     }
-    closeGroup() {
+    close() {
         this.resume();
         endGroup();
-    }
-    hookStart(phase, hook) {
-        this.openGroup(hookTitle(phase, hook));
-    }
-    output(chunk) {
-        return this.log.output(chunk);
-    }
-    hookEnd(result) {
-        this.closeGroup();
-        this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
-        const left = leftoverWarning(result);
-        if (left)
-            core_warning(oneLine(left.message), { title: oneLine(left.title) });
-    }
-    stepStart(display, note) {
-        if (note)
-            this.info(note);
-        this.openGroup(display);
-    }
-    stepEnd(result) {
-        this.closeGroup();
-        const oid = result.oid ? `: snapshot ${result.oid}` : '';
-        this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
-        if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
-            core_warning('rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty', { title: 'Snapshot OID not found' });
-        }
-    }
-    phaseEnd(report) {
-        if (report.error)
-            this.info(`❌ ${report.phase}: ${report.error}`);
     }
     async finish(result) {
         this.resume();
@@ -5811,7 +5870,7 @@ class ActionsReporter {
         if (failure)
             setFailed(failure);
         else
-            this.info('✅ Every hook passed validation');
+            this.line('✅ Every hook passed validation');
     }
     /**
      * What stopped the run: shown after the pause of workflow commands ends, or the runner would

@@ -2,26 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { errorAnnotations, type Annotation } from '../report/annotations.js';
-import type { HookListing } from '../plan/discovery.js';
 import { checkpoint } from '../kernel/faults.js';
-import { LogWriter } from '../report/log-writer.js';
+import { LiveReporter, type Warning } from '../report/live.js';
 import { ABORT_OUTPUTS, stepOutputs } from '../report/outputs.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, hookTitle, leftoverWarning, phaseLine, workspaceFile } from '../report/rows.js';
+import { workspaceFile } from '../report/rows.js';
 import { oneLine } from '../kernel/text.js';
 import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
-import type { Reporter } from '../engine/observer.js';
 import { describeError } from '../kernel/errors.js';
 import { oidSentence, renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';
-import type { HookEntry } from '../plan/types.js';
-import type {
-  HookResult,
-  PhaseReport,
-  SessionResult,
-  StepResult,
-  ValidationResult,
-} from '../engine/results.js';
+import type { SessionResult, ValidationResult } from '../engine/results.js';
 import {
   renderValidationSummary,
   validationAnnotations,
@@ -36,23 +27,24 @@ export interface ReporterOptions {
 
 const MARKS = { ok: '✅', failed: '❌' };
 
-export class ActionsReporter implements Reporter {
-  private readonly log = new LogWriter(process.stdout);
+export class ActionsReporter extends LiveReporter {
   private rekkordVersion: string | null = null;
   private channel: string | null = null;
   /** The token of the open stop-commands block, or null. */
   private paused: string | null = null;
 
-  constructor(private readonly options: ReporterOptions) {}
+  constructor(private readonly options: ReporterOptions) {
+    super(process.stdout, MARKS);
+  }
 
   /** A line of the action's own, always outside any block that pauses workflow commands. */
-  private info(text: string): void {
+  protected line(text: string): void {
     this.resume();
     this.log.line(oneLine(text));
   }
 
-  note(text: string): void {
-    this.info(text);
+  protected warn(warning: Warning): void {
+    core.warning(oneLine(warning.message), { title: oneLine(warning.title) });
   }
 
   maskSecrets(secrets: readonly Secret[]): void {
@@ -75,15 +67,12 @@ export class ActionsReporter implements Reporter {
       ? `config ${plan.config.path}`
       : `no config (searched ${plan.configSearched.join(', ')})`;
     const version = plan.rekkordVersion ? ` ${plan.rekkordVersion}` : '';
-    this.info(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
+    this.line(`Rekkord${version} at ${plan.rekkordPath}, ${config}`);
     for (const warning of plan.warnings) core.warning(warning, { title: 'Rekkord config' });
   }
 
-  phaseStart(phase: string, directories: string[], listing: HookListing): void {
-    this.info(phaseLine(phase, directories, listing));
-  }
-
-  private openGroup(title: string): void {
+  /** A log group, in which the output cannot issue workflow commands unless allowed. */
+  protected open(title: string): void {
     this.resume();
     core.startGroup(oneLine(title));
     if (this.options.allowWorkflowCommands) return;
@@ -100,45 +89,9 @@ export class ActionsReporter implements Reporter {
     this.paused = null;
   }
 
-  private closeGroup(): void {
+  protected close(): void {
     this.resume();
     core.endGroup();
-  }
-
-  hookStart(phase: string, hook: HookEntry): void {
-    this.openGroup(hookTitle(phase, hook));
-  }
-
-  output(chunk: Buffer): Promise<void> | undefined {
-    return this.log.output(chunk);
-  }
-
-  hookEnd(result: HookResult): void {
-    this.closeGroup();
-    this.info(endLine(`${result.phase} ${result.name}`, result, MARKS));
-    const left = leftoverWarning(result);
-    if (left) core.warning(oneLine(left.message), { title: oneLine(left.title) });
-  }
-
-  stepStart(display: string, note: string): void {
-    if (note) this.info(note);
-    this.openGroup(display);
-  }
-
-  stepEnd(result: StepResult): void {
-    this.closeGroup();
-    const oid = result.oid ? `: snapshot ${result.oid}` : '';
-    this.info(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
-    if (result.outcome === 'success' && result.command === 'save' && !result.oid) {
-      core.warning(
-        'rekkord save succeeded but printed no "Snapshot OID:" line; the oid output is empty',
-        { title: 'Snapshot OID not found' },
-      );
-    }
-  }
-
-  phaseEnd(report: PhaseReport): void {
-    if (report.error) this.info(`❌ ${report.phase}: ${report.error}`);
   }
 
   async finish(result: SessionResult): Promise<void> {
@@ -182,7 +135,7 @@ export class ActionsReporter implements Reporter {
     for (const a of errors) core.error(a.message, properties(a));
     await writeSummary(renderValidationSummary(result));
     if (failure) core.setFailed(failure);
-    else this.info('✅ Every hook passed validation');
+    else this.line('✅ Every hook passed validation');
   }
 
   /**

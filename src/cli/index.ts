@@ -44,11 +44,7 @@ function outcome(result: SessionResult | ValidationResult): ExitName {
   const cancel = cancelled(result.cancelled);
   if (cancel) return cancel;
   if (result.success) return 'success';
-  // Rekkord did its work (the snapshot is saved, even when Rekkord failed after writing it, as
-  // after a failed [Link] report): what failed came afterwards.
-  return result.step.outcome === 'success' || result.step.oid !== null
-    ? 'failedAfterRekkord'
-    : 'failed';
+  return result.rekkordDone ? 'failedAfterRekkord' : 'failed';
 }
 
 function stream(target: NodeJS.WriteStream, stamped: boolean): NodeJS.WritableStream {

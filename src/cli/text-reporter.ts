@@ -1,42 +1,39 @@
 /** The command line's reporter: the same events and results as the action's, as plain text. */
 import { failureMessage } from '../report/annotations.js';
-import type { HookListing } from '../plan/discovery.js';
-import { LogWriter } from '../report/log-writer.js';
+import { LiveReporter, type Warning } from '../report/live.js';
 import { MAX_FINDINGS_LISTED } from '../report/validation.js';
-import { OUTCOMES } from '../engine/outcome.js';
 import type { Plan } from '../plan/index.js';
-import { endLine, hookRows, hookTitle, leftoverWarning, phaseLine } from '../report/rows.js';
+import { plainTable } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
-import type { Reporter } from '../engine/observer.js';
-import type { HookEntry } from '../plan/types.js';
-import type {
-  HookResult,
-  PhaseReport,
-  SessionResult,
-  StepResult,
-  ValidationResult,
-} from '../engine/results.js';
+import type { SessionResult, ValidationResult } from '../engine/results.js';
 
 const MARKS = { ok: '✔', failed: '✘' };
 
-export class TextReporter implements Reporter {
-  private readonly log: LogWriter;
-
+export class TextReporter extends LiveReporter {
   constructor(out: NodeJS.WritableStream = process.stdout) {
-    this.log = new LogWriter(out);
+    super(out, MARKS);
   }
 
   /** Hidden from the reporter's own lines (a CLI in a CI job has no runner to mask them). */
   private masks: string[] = [];
 
   /** One line of the reporter's own: a name with a newline or an escape cannot break it. */
-  private line(text: string): void {
+  protected line(text: string): void {
     this.log.line(oneLine(this.redact(text)));
   }
 
-  note(text: string): void {
-    this.line(text);
+  /** A hook's or Rekkord's output follows its title; the closing line ends it. */
+  protected open(title: string): void {
+    this.line(`── ${title}`);
+  }
+
+  protected close(): void {
+    // Nothing to close: the output is plain text between the title and the closing line.
+  }
+
+  protected warn(warning: Warning): void {
+    this.line(`warning: ${warning.message}`);
   }
 
   /** Text with every secret known so far replaced by `***`. */
@@ -65,67 +62,18 @@ export class TextReporter implements Reporter {
     for (const warning of plan.warnings) this.line(`warning: ${warning}`);
   }
 
-  phaseStart(phase: string, directories: string[], listing: HookListing): void {
-    this.line(phaseLine(phase, directories, listing));
-  }
-
-  hookStart(phase: string, hook: HookEntry): void {
-    this.line(`── ${hookTitle(phase, hook)}`);
-  }
-
-  output(chunk: Buffer): Promise<void> | undefined {
-    return this.log.output(chunk);
-  }
-
-  hookEnd(result: HookResult): void {
-    this.line(endLine(`${result.phase} ${result.name}`, result, MARKS));
-    const left = leftoverWarning(result);
-    if (left) this.line(`warning: ${left.message}`);
-  }
-
-  stepStart(display: string, note: string): void {
-    if (note) this.line(note);
-    this.line(`── ${display}`);
-  }
-
-  stepEnd(result: StepResult): void {
-    const oid = result.oid ? `: snapshot ${result.oid}` : '';
-    this.line(`${endLine(`rekkord ${result.command}`, result, MARKS)}${oid}`);
-  }
-
-  phaseEnd(report: PhaseReport): void {
-    if (report.error) this.line(`✘ ${report.phase}: ${report.error}`);
-  }
-
   finish(result: SessionResult): Promise<void> {
     this.line('');
     if (result.lockWaitMs) {
       this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
     }
-    this.table(result.phases, result.step);
+    for (const row of plainTable(result.phases, result.step)) this.line(row);
     if (!result.success) this.line(`✘ ${failureMessage(result)}`);
     else {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
       this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
     }
     return Promise.resolve();
-  }
-
-  private table(phases: PhaseReport[], step: StepResult | null): void {
-    const rows: string[][] = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-    for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
-      const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
-      const word = r.outcome ? OUTCOMES[r.outcome].word : '';
-      rows.push([r.phase, r.name, word, r.exit, duration].map(oneLine));
-    }
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    for (const row of rows)
-      this.line(
-        row
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd(),
-      );
   }
 
   finishValidation(result: ValidationResult): Promise<void> {
@@ -154,7 +102,7 @@ export class TextReporter implements Reporter {
     if (rehearsal) {
       this.line('');
       this.line('Rehearsal (REKKORD_HOOK_REHEARSAL=1):');
-      this.table(rehearsal, null);
+      for (const row of plainTable(rehearsal, null)) this.line(row);
     }
     if (!result.success) {
       const parts = [`${result.errors} error(s)`];

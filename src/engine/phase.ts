@@ -156,7 +156,3 @@ export async function runPhase(run: PhaseRun): Promise<PhaseReport> {
   observer.phaseEnd(report);
   return report;
 }
-
-export function phaseFailed(report: PhaseReport): boolean {
-  return report.error !== '' || report.hooks.some((h) => h.outcome !== 'success');
-}

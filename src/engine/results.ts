@@ -1,4 +1,7 @@
-/** What the engine returns: how each hook, the Rekkord step, each phase and the session ended. */
+/**
+ * What the engine returns: how each hook, the Rekkord step, each phase and the session ended. The
+ * verdicts are computed once, in verdict.ts.
+ */
 
 import type { Command } from '../plan/commands.js';
 import type { PhaseName, SkippedEntry } from '../plan/types.js';
@@ -74,6 +77,11 @@ export interface SessionResult {
   command: Command;
   /** The verdict, computed once with `failures`. */
   success: boolean;
+  /**
+   * Rekkord did its work: its step succeeded, or it printed an OID before failing (the snapshot
+   * exists, as after a failed [Link] report). A failed session with this set failed afterwards.
+   */
+  rekkordDone: boolean;
   failures: SessionFailures;
   /** The signal that cancelled the session, or null. */
   cancelled: NodeJS.Signals | null;

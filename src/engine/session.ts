@@ -16,7 +16,8 @@
 import { Cancellation } from '../kernel/cancel.js';
 import { commandSpec } from '../plan/commands.js';
 import { prepareStepConfig, type StepConfig } from './step-config.js';
-import { listPhase, phaseFailed, runPhase, type PhaseListing, type PhaseRun } from './phase.js';
+import { listPhase, runPhase, type PhaseListing, type PhaseRun } from './phase.js';
+import { phaseFailed, sessionResult } from './verdict.js';
 import { makePlan, type Plan } from '../plan/index.js';
 import type { RekkordConfig } from '../plan/config.js';
 import { commandLine, copyNote } from '../kernel/text.js';
@@ -29,8 +30,7 @@ import type { Settings } from '../plan/inputs.js';
 import { describeError } from '../kernel/errors.js';
 import { PreflightError } from '../kernel/errors.js';
 import type { Command } from '../plan/commands.js';
-import type { PhaseReport, SessionFailures, SessionResult, StepResult } from './results.js';
-import { isFailure } from './outcome.js';
+import type { PhaseReport, SessionResult, StepResult } from './results.js';
 
 export interface SessionOptions {
   cancel?: Cancellation;
@@ -204,25 +204,6 @@ export async function runRecovery(
     configPath: plan.config?.path ?? null,
     errors,
   });
-}
-
-/**
- * A session's result with its verdict: it succeeds when nothing was cancelled, every phase ran
- * and every hook in it succeeded, the Rekkord step succeeded (recovery runs none) and the action
- * had no error of its own.
- */
-export function sessionResult(r: Omit<SessionResult, 'success' | 'failures'>): SessionResult {
-  const failures: SessionFailures = {
-    hooks: r.phases.flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome))),
-    phases: r.phases.filter((p) => p.error !== ''),
-    step: isFailure(r.step.outcome) ? r.step : null,
-  };
-  const success =
-    r.cancelled === null &&
-    !r.phases.some(phaseFailed) &&
-    (r.recovery || r.step.outcome === 'success') &&
-    r.errors.length === 0;
-  return { ...r, success, failures };
 }
 
 async function runRekkord(

@@ -4,14 +4,14 @@
  */
 import { Cancellation } from '../kernel/cancel.js';
 import { makeValidationPlan, type ValidationPlan } from '../plan/index.js';
-import { validatePlan, type Validation } from '../validate/index.js';
+import { validatePlan } from '../validate/index.js';
 import { guardObserver, type Reporter, type SessionObserver } from './observer.js';
 import type { RunOptions } from './operation.js';
 import type { Settings } from '../plan/inputs.js';
 import { runPhase } from './phase.js';
 import { sharedContext } from './session.js';
-import { isFailure } from './outcome.js';
 import type { PhaseReport, ValidationResult } from './results.js';
+import { validationResult } from './verdict.js';
 
 export async function runValidation(
   settings: Settings,
@@ -57,27 +57,4 @@ export async function rehearse(
     }
   }
   return reports;
-}
-
-/** The verdict of `validate`, counted once here for every edge. */
-function validationResult(
-  validation: Validation,
-  rehearsal: PhaseReport[] | null,
-): ValidationResult {
-  const errors = validation.findings.filter((f) => f.severity === 'error').length;
-  const rehearsalFailed = (rehearsal ?? []).flatMap((p) =>
-    p.hooks.filter((h) => isFailure(h.outcome)),
-  );
-  const invalidHooks = validation.phases
-    .flatMap((p) => p.hooks)
-    .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
-  return {
-    validation,
-    rehearsal,
-    success: errors === 0 && rehearsalFailed.length === 0,
-    errors,
-    warnings: validation.findings.length - errors,
-    invalidHooks,
-    rehearsalFailed,
-  };
 }

@@ -33,8 +33,15 @@ export interface JsonResult {
   verdict: string;
   exitCode: number;
   success: boolean;
+  /**
+   * Rekkord did its work (the snapshot is saved, even when Rekkord failed after writing it): what
+   * failed came afterwards. False for validate and for a run that stopped before any hook.
+   */
+  rekkordDone: boolean;
   oid: string | null;
   cancelled: string | null;
+  /** How long the run waited for another run on the same config; 0 when it did not. */
+  lockWaitMs: number;
   hooks: HookOutput[];
   step: JsonStep | null;
   /** Validate's findings; empty for the other commands. */
@@ -60,8 +67,10 @@ export function jsonResult(
       command,
       ...verdict,
       success: result.success,
+      rekkordDone: false,
       oid: null,
       cancelled: null,
+      lockWaitMs: 0,
       hooks: hookOutputs(result.rehearsal ?? []),
       step: null,
       findings: result.validation.findings.map((f) => ({
@@ -79,8 +88,10 @@ export function jsonResult(
     command,
     ...verdict,
     success: result.success,
+    rekkordDone: result.rekkordDone,
     oid: result.oid,
     cancelled: result.cancelled,
+    lockWaitMs: Math.round(result.lockWaitMs ?? 0),
     hooks: hookOutputs(result.phases),
     step: {
       command: step.command,
@@ -103,8 +114,10 @@ export function jsonAbort(command: string, verdict: Verdict, error: string): Jso
     command,
     ...verdict,
     success: false,
+    rekkordDone: false,
     oid: null,
     cancelled: null,
+    lockWaitMs: 0,
     hooks: [],
     step: null,
     findings: [],

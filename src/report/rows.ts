@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { HookListing } from '../plan/discovery.js';
-import { exitColumn, type Outcome } from '../engine/outcome.js';
+import { exitColumn, OUTCOMES, type Outcome } from '../engine/outcome.js';
 import type { HookResult, PhaseReport, StepResult } from '../engine/results.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 
@@ -81,6 +81,23 @@ export function hookRows(
     if (!stepFirst && phase.phase.startsWith('pre-')) stepRow();
   }
   return rows;
+}
+
+/** The hook table as plain text, in aligned columns: the rows that ran, without the notes. */
+export function plainTable(phases: PhaseReport[], step: StepResult | null): string[] {
+  const rows: string[][] = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
+  for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
+    const duration = r.durationMs === null ? '' : formatDuration(r.durationMs);
+    const word = r.outcome ? OUTCOMES[r.outcome].word : '';
+    rows.push([r.phase, r.name, word, r.exit, duration].map(oneLine));
+  }
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** How a reporter announces a phase: its hooks and folders, and what it skips. */

@@ -30,7 +30,9 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
       ? '🛟 post hooks run by the post step'
       : result.success
         ? '✅ succeeded'
-        : '❌ failed';
+        : result.rekkordDone
+          ? '❌ failed after Rekkord did its work'
+          : '❌ failed';
   out.push(`## Rekkord ${result.command} ${verdict}`, '');
   const written = oidSentence(result, ctx.channel, code);
   if (written) out.push(`${written}.`, '');
@@ -40,7 +42,7 @@ export function renderSummary(result: SessionResult, ctx: SummaryContext): strin
     facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
   }
   out.push(facts.join(' · '), '');
-  out.push(...hookTable(result.phases, result.step, result.recovery));
+  out.push(...hookTable(result.phases, result.step, SUMMARY_TABLE_BUDGET, result.recovery));
   out.push(...skippedLine(result.phases), '');
   return out.join('\n');
 }
@@ -78,16 +80,42 @@ export function skippedLine(phases: { phase: string; skipped: SkippedEntry[] }[]
   return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
 }
 
-/** The hook table as Markdown. */
+/**
+ * The runner refuses a job summary over 1 MiB, and a repository decides how many hooks there are:
+ * each table is cut to a budget, with a line saying how many rows were left out. A page's main
+ * table (a session's hooks, validate's checks) gets the first; validate's rehearsal table, a
+ * second table on its page, the second. With the skipped entries (validate names at most 100)
+ * and the headings, a page stays under the limit.
+ */
+export const SUMMARY_TABLE_BUDGET = 512 * 1024;
+export const REHEARSAL_TABLE_BUDGET = 256 * 1024;
+
+/** As many rows as fit the budget, then a line naming how many were left out. */
+export function withinBudget(rows: string[], budget: number, noun: string): string[] {
+  const out: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    size += Buffer.byteLength(row) + 1;
+    if (size > budget) {
+      out.push(
+        '',
+        `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`,
+      );
+      break;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** The hook table as Markdown, cut to its budget. */
 export function hookTable(
   phases: PhaseReport[],
   step: StepResult | null,
+  budget: number,
   stepFirst = false,
 ): string[] {
-  const out = [
-    '| Phase | Hook | Outcome | Exit | Duration | Details |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
+  const rows: string[] = [];
   for (const r of hookRows(phases, step, stepFirst)) {
     const outcome = r.directories
       ? `no hooks in ${r.directories.map(code).join(', ')}`
@@ -104,7 +132,11 @@ export function hookTable(
       r.durationMs === null ? '' : formatDuration(r.durationMs),
       cell(r.details),
     ];
-    out.push(`| ${cols.join(' | ')} |`);
+    rows.push(`| ${cols.join(' | ')} |`);
   }
-  return out;
+  return [
+    '| Phase | Hook | Outcome | Exit | Duration | Details |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...withinBudget(rows, budget, 'rows'),
+  ];
 }

@@ -1,8 +1,16 @@
 /** What validate says, independent of where it is shown: annotations, job summary, outputs. */
 import { capAnnotations, hookAnnotations, type Annotation } from './annotations.js';
-import { hookOutputs, type HookOutput } from './outputs.js';
+import { hookOutputs, hooksOutput, type HookOutput } from './outputs.js';
 import { workspaceFile } from './rows.js';
-import { cell, code, hookTable, skippedLine } from './summary.js';
+import {
+  cell,
+  code,
+  hookTable,
+  REHEARSAL_TABLE_BUDGET,
+  skippedLine,
+  SUMMARY_TABLE_BUDGET,
+  withinBudget,
+} from './summary.js';
 import type { ValidationResult } from '../engine/results.js';
 import type { Finding } from '../validate/findings.js';
 
@@ -47,13 +55,6 @@ export function validationAnnotations(
 
 const MARK = { error: '❌', warning: '⚠️' } as const;
 
-/**
- * The runner refuses a job summary over 1 MiB and a step output over 1 MiB; a pull request decides
- * how many hooks and findings there are, so what validate writes is cut to these budgets, with a
- * line saying how much was left out.
- */
-export const SUMMARY_TABLE_BUDGET = 512 * 1024;
-export const HOOKS_OUTPUT_BUDGET = 512 * 1024;
 /** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
 export const MAX_SKIPPED_NAMED = 100;
 export const MAX_FINDINGS_LISTED = 1000;
@@ -94,24 +95,6 @@ function validationRows(result: ValidationResult): string[] {
   return rows;
 }
 
-/** As many rows as fit the budget, then a line naming how many were left out. */
-function withinBudget(rows: string[], budget: number, noun: string): string[] {
-  const out: string[] = [];
-  let size = 0;
-  for (const row of rows) {
-    size += Buffer.byteLength(row) + 1;
-    if (size > budget) {
-      out.push(
-        '',
-        `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`,
-      );
-      break;
-    }
-    out.push(row);
-  }
-  return out;
-}
-
 function skippedLines(result: ValidationResult): string[] {
   const phases = result.validation.phases;
   const total = phases.reduce((n, p) => n + p.skipped.length, 0);
@@ -140,7 +123,12 @@ export function renderValidationSummary(result: ValidationResult): string {
   ];
   out.push(...skippedLines(result));
   if (rehearsal) {
-    out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null));
+    out.push(
+      '',
+      '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)',
+      '',
+      ...hookTable(rehearsal, null, REHEARSAL_TABLE_BUDGET),
+    );
   }
   out.push('');
   return out.join('\n');
@@ -164,18 +152,10 @@ export function validationOutputs(result: ValidationResult): Record<string, stri
     }),
   );
   const rehearsed = hookOutputs(rehearsal ?? []);
-  // Whole objects only, as many as fit: the output stays valid JSON under the runner's limit.
-  const hooks: HookOutput[] = [];
-  let size = 2;
-  for (const hook of [...checked, ...rehearsed]) {
-    size += Buffer.byteLength(JSON.stringify(hook)) + 1;
-    if (size > HOOKS_OUTPUT_BUDGET) break;
-    hooks.push(hook);
-  }
   return {
     success: String(result.success),
     oid: '',
-    hooks: JSON.stringify(hooks),
+    hooks: hooksOutput([...checked, ...rehearsed]),
     'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
   };
 }
