@@ -3093,8 +3093,8 @@ class OutputRelay {
 ;// CONCATENATED MODULE: ./src/process/process-group.ts
 /**
  * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
- * cancel reaches everything it started. Checking whether a group still has a live member reads
- * `/proc` asynchronously and only while a stopped group is being waited for.
+ * cancel reaches everything it started. Finding a group's live members reads `/proc`
+ * asynchronously, and only once a signal 0 has found the group not empty.
  */
 
 
@@ -3150,8 +3150,20 @@ function groupMismatch(pgid, startTime) {
     }
     return null;
 }
-/** The live members of a group, pid and command line, the leader first. */
+/**
+ * The live members of a group, pid and command line, the leader first. Scanning `/proc` costs a
+ * read per process on the host, so an empty group, the usual case once a hook has exited, is told
+ * by one signal 0 (ESRCH: no process has that group) and never scanned.
+ */
 async function groupMembers(pgid) {
+    try {
+        process.kill(-pgid, 0);
+    }
+    catch (error) {
+        // EPERM means a member exists that this process may not signal: it is still looked for.
+        if (error.code === 'ESRCH')
+            return [];
+    }
     let pids;
     try {
         pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
