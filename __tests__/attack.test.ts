@@ -120,6 +120,39 @@ describe('masks come first', () => {
     expect(warning?.message).not.toContain('zq');
   });
 
+  it('a secret of several lines (a PEM key in SSH_KEY) is masked line by line, as the runner masks the log', async () => {
+    const key = [
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+      'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+      '  QyNTUxOQAAACBmYWtlLWtleS1mb3ItdGVzdHMtb25seS1ub3QtYS1yZWFsLWtleQAAAJg  ',
+      'Zg',
+      '-----END OPENSSH PRIVATE KEY-----',
+      '',
+    ].join('\n');
+    const lines = key
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.length >= 4);
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'hooks/pre' });
+    writeHook(path.join(ws, 'hooks/pre'), 'leak', 'printf "%s" "$SSH_KEY"');
+    const run = await runAction(actionOptions(ws, {}, { SSH_KEY: key }));
+    expect(run.exitCode, run.stdout).toBe(0);
+    // The hook printed the key: the runner masks each line of the log on its own.
+    const printed = /::group::pre-save › leak\n::stop-commands::(\S+)\n([^]*?)\n::\1::/.exec(
+      run.stdout,
+    )?.[2];
+    expect(printed?.split('\n')).toEqual(['***', '***', '  ***  ', 'Zg', '***']);
+    expect(masksBefore(run, /^::group::/)).toEqual(expect.arrayContaining(lines));
+    for (const line of lines) expect(shown(run)).not.toContain(line);
+    const warning = run.annotations.find((a) => a.properties.title === 'Secret not masked');
+    expect(warning?.message).toMatch(/^\$SSH_KEY \(line 4 of its value\) is shorter than 4/);
+
+    // The command line masks its own lines only (a terminal is the user's): the same rule warns.
+    const text = cli(ws, ['save', '-C', 'rekkord.ini'], { SSH_KEY: key });
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('warning: $SSH_KEY (line 4 of its value) is shorter than 4');
+  });
+
   it("the post step masks the config's secrets before its post hooks run", async () => {
     const { ws } = backupWorkspace(
       { PreSaveDirectory: 'hooks/pre', PostSaveDirectory: 'hooks/post' },

@@ -157,6 +157,45 @@ describe('loading the config', () => {
     ).toEqual(['ID0', 'agent-key-000', 'args-secret', 'env-pass', 'link-key-789', 'second']);
   });
 
+  it('masks a secret of several lines whole and line by line; a short line is named, never a mask', () => {
+    const value = '-----BEGIN KEY-----\r\n  AAAAB3NzaC1  \nZg\n\n-----END KEY-----\n';
+    expect(masksOf([{ name: '$SSH_KEY', value }])).toEqual({
+      masks: [value, '-----BEGIN KEY-----', 'AAAAB3NzaC1', '-----END KEY-----'],
+      tooShort: ['$SSH_KEY (line 3 of its value)'],
+    });
+    // One line with its final newline: the line itself is a mask, as the log shows it.
+    expect(masksOf([{ name: '$SSH_PASSWORD', value: 'hunter22\n' }]).masks).toEqual([
+      'hunter22\n',
+      'hunter22',
+    ]);
+  });
+
+  it('reads the secret variables Rekkord reads, by the names its source uses', () => {
+    const names = (env: Record<string, string>) => runSecrets(env).map((s) => s.name);
+    const env = {
+      S3_SECRET_ACCESS_KEY: 's3-secret-1',
+      S3_ACCESS_KEY_ID: 's3-key-id-1',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-1',
+      AWS_ACCESS_KEY_ID: 'aws-key-id-1',
+      SSH_PASSWORD: 'ssh-pass-1',
+      SSH_KEY: 'ssh-key-1',
+      REKKORD_PASSWORD: 'repo-pass-1',
+      // Not Rekkord's: a path, a host fingerprint, and names no build reads.
+      SSH_KEYFILE: '/keys/id',
+      SSH_FINGERPRINT: 'SHA256:abc',
+      S3_SECRET_KEY: 'not-read',
+    };
+    expect(names(env).sort()).toEqual([
+      '$AWS_ACCESS_KEY_ID',
+      '$AWS_SECRET_ACCESS_KEY',
+      '$REKKORD_PASSWORD',
+      '$S3_ACCESS_KEY_ID',
+      '$S3_SECRET_ACCESS_KEY',
+      '$SSH_KEY',
+      '$SSH_PASSWORD',
+    ]);
+  });
+
   it('never quotes a value or a line in a parse error (a pasted key would leak)', async () => {
     const ws = scratch();
     const pem = '-----BEGIN OPENSSH PRIVATE KEY-----';

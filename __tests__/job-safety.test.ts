@@ -307,7 +307,7 @@ describe('one run per config', () => {
     writeHook(
       path.join(ws, 'hooks/pre'),
       'dump',
-      'echo "dump started"; echo $$ > "$HOOK_LOG.pgid"; sleep 30',
+      'echo $$ > "$HOOK_LOG.pgid"; echo "dump started"; sleep 30',
     );
     const first = startCli(ws, save('a'), { HOOK_LOG: log });
     await first.waitFor('dump started');
@@ -342,6 +342,25 @@ describe('processes a hook leaves behind', () => {
     expect(warnings[1]?.message).toContain('setsid');
     expect(processesWith(holding)).toEqual([]);
     expect(processesWith(quiet)).toEqual([]);
+  });
+
+  it('what Rekkord itself leaves is named in a warning on the step and stopped', async () => {
+    const left = sleepTag();
+    const { ws } = backupWorkspace({ PostSaveDirectory: 'hooks/post' });
+    // A Rekkord that saves, then leaves a process in its group (as a helper it forgot to reap).
+    const rekkord = writeHook(
+      ws,
+      'rekkord-leaving',
+      `case "$*" in --version) echo "rekkord 0.104 (test)";; *--help*) ;; *) sleep ${left} >/dev/null 2>&1 & echo "Snapshot OID: M${'0'.repeat(64)}" >&2;; esac`,
+    );
+    const run = await runAction(actionOptions(ws, { rekkord, identify: 'false' }));
+    expect(run.exitCode).toBe(0);
+    const warnings = run.annotations.filter((a) => a.command === 'warning');
+    expect(warnings.map((w) => w.properties.title)).toEqual([
+      'rekkord save left processes running',
+    ]);
+    expect(warnings[0]?.message).toMatch(new RegExp(`stopped: pid \\d+ \\(sleep ${left}\\)`));
+    expect(processesWith(left)).toEqual([]);
   });
 
   it('the CLI names them the same way; a service started with setsid is left alone', async () => {

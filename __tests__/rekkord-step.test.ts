@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { resolveExecutable } from '../src/plan/paths.js';
 import { OidScanner, runStep, stepArguments } from '../src/engine/rekkord-step.js';
+import { groupMembers, signalGroup } from '../src/process/process-group.js';
 import { STAND_IN } from './harness/local-runner.js';
-import { backupWorkspace, readLines, scratch, writeFile } from './helpers/fixtures.js';
+import { backupWorkspace, readLines, scratch, writeFile, writeHook } from './helpers/fixtures.js';
 
 const OID = `M${'0123456789ABCDEF'.repeat(4)}`;
 
@@ -81,6 +83,11 @@ describe('finding the executable', () => {
 });
 
 describe('running Rekkord', () => {
+  const groups: number[] = [];
+  afterEach(() => {
+    for (const pgid of groups.splice(0)) signalGroup(pgid, 'SIGKILL');
+  });
+
   it('forces English so the OID is read even when the runner speaks French', async () => {
     const { ws, config } = backupWorkspace();
     const log = path.join(ws, 'standin.log');
@@ -140,5 +147,56 @@ describe('running Rekkord', () => {
       message: 'rekkord save: exited with code 1',
     });
     expect(result.tail).toContain("Cannot stat 'missing': No such file or directory");
+  });
+
+  it('names and stops what Rekkord left in its process group, as for a hook', async () => {
+    const ws = scratch();
+    const marker = path.join(ws, 'left.pid');
+    // A Rekkord that saves, then leaves a process behind in its group.
+    const rekkord = writeHook(
+      ws,
+      'rekkord',
+      `sleep 43 >/dev/null 2>&1 & echo $! > '${marker}'; echo "Snapshot OID: ${OID}"`,
+    );
+    let group = 0;
+    const result = await runStep(
+      {
+        command: 'save',
+        rekkordPath: rekkord,
+        configPath: null,
+        noHooks: true,
+        args: [],
+        operands: ['ch', 'data'],
+      },
+      {
+        cwd: ws,
+        env: { PATH: '/usr/bin:/bin' },
+        onOutput: () => undefined,
+        display: 'rekkord save',
+        onSpawn: (pgid) => groups.push((group = pgid)),
+      },
+    );
+    const pid = Number(readFileSync(marker, 'utf8'));
+    expect(result).toMatchObject({ outcome: 'success', oid: OID });
+    expect(result).toHaveProperty('leftovers', [{ pid, command: 'sleep 43' }]);
+    expect(await groupMembers(group)).toEqual([]);
+  });
+
+  it('has no leftovers when Rekkord leaves nothing behind', async () => {
+    const ws = scratch();
+    const rekkord = writeHook(ws, 'rekkord', `echo "Snapshot OID: ${OID}"`);
+    const result = await runStep(
+      {
+        command: 'save',
+        rekkordPath: rekkord,
+        configPath: null,
+        noHooks: true,
+        args: [],
+        operands: [],
+      },
+      { cwd: ws, env: { PATH: '/usr/bin:/bin' }, onOutput: () => undefined, display: '' },
+    );
+    expect(result).toMatchObject({ outcome: 'success', oid: OID });
+    expect(result).not.toHaveProperty('leftovers');
   });
 });

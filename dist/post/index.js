@@ -2110,8 +2110,8 @@ class OutputRelay {
 ;// CONCATENATED MODULE: ./src/process/process-group.ts
 /**
  * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
- * cancel reaches everything it started. Checking whether a group still has a live member reads
- * `/proc` asynchronously and only while a stopped group is being waited for.
+ * cancel reaches everything it started. Finding a group's live members reads `/proc`
+ * asynchronously, and only once a signal 0 has found the group not empty.
  */
 
 
@@ -2167,8 +2167,20 @@ function groupMismatch(pgid, startTime) {
     }
     return null;
 }
-/** The live members of a group, pid and command line, the leader first. */
+/**
+ * The live members of a group, pid and command line, the leader first. Scanning `/proc` costs a
+ * read per process on the host, so an empty group, the usual case once a hook has exited, is told
+ * by one signal 0 (ESRCH: no process has that group) and never scanned.
+ */
 async function groupMembers(pgid) {
+    try {
+        process.kill(-pgid, 0);
+    }
+    catch (error) {
+        // EPERM means a member exists that this process may not signal: it is still looked for.
+        if (error.code === 'ESRCH')
+            return [];
+    }
     let pids;
     try {
         pids = (await (0,promises_namespaceObject.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
@@ -2937,15 +2949,30 @@ function allHookDirectories(config) {
  * so a two-letter one would wreck it. A shorter secret is named in a warning instead.
  */
 const MIN_MASK_LENGTH = 4;
-/** The secrets that can be masks, and the names of those too short to be. */
+/**
+ * The secrets that can be masks, and the names of those too short to be. The runner masks its log
+ * one line at a time, and `add-mask` registers the value whole (actions/runner,
+ * src/Runner.Worker/ActionCommandManager.cs, `AddMaskCommandExtension`): a multi-line value such as
+ * a PEM key in `$SSH_KEY` would match no line. So each of its lines, trimmed, is a mask of its own
+ * as well, as the runner does for the job's secrets (src/Runner.Worker/Worker.cs).
+ */
 function masksOf(secrets) {
     const masks = new Set();
     const tooShort = new Set();
-    for (const { name, value } of secrets) {
+    const add = (name, value) => {
         if (value.trim().length >= MIN_MASK_LENGTH)
             masks.add(value);
         else if (value.trim() !== '')
             tooShort.add(name);
+    };
+    for (const { name, value } of secrets) {
+        add(name, value);
+        const lines = value.split(/\r\n|\r|\n/);
+        if (lines.length < 2)
+            continue;
+        lines.forEach((line, i) => {
+            add(`${name} (line ${i + 1} of its value)`, line.trim());
+        });
     }
     return { masks: [...masks], tooShort: [...tooShort] };
 }
@@ -2972,14 +2999,26 @@ function urlSecrets(url, name, repository = true) {
     }
     return out;
 }
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+/**
+ * Environment variables Rekkord reads secrets from, as its source (Koromix/rygel) names them:
+ * - `REKKORD_AGENT_KEY`: src/rekkord/lib/config.cc@69a10b31, `rk_Config::Complete`;
+ *   `REKKORD_PASSWORD`: lib/config.cc@0d577808, in the builds with a repository user and password.
+ * - `S3_` then `AWS_`, each with `ACCESS_KEY_ID` and `SECRET_ACCESS_KEY`: src/core/request/s3.cc
+ *   @94b49f2f, `GetS3Env` in `s3_Config::Complete`. The key ID names the account: masked as the
+ *   [S3] KeyID is.
+ * - `SSH_PASSWORD`, and `SSH_KEY`, a private key itself (PEM, several lines): src/core/request/ssh.cc
+ *   @e4fa7670, `ssh_Config::Complete` (`SSH_KEYFILE` and `SSH_FINGERPRINT` are no secrets).
+ * - `REKKORD_LINK_KEY`: no readable source reads it (the [Link] builds' config.cc is not
+ *   readable); masked in case a build does.
+ */
 const SECRET_VARIABLES = [
     'REKKORD_LINK_KEY',
     'REKKORD_AGENT_KEY',
+    'REKKORD_PASSWORD',
+    'S3_SECRET_ACCESS_KEY',
+    'S3_ACCESS_KEY_ID',
     'AWS_SECRET_ACCESS_KEY',
     'AWS_ACCESS_KEY_ID',
-    'S3_SECRET_KEY',
-    'S3_KEY_ID',
     'SSH_PASSWORD',
     'SSH_KEY',
 ];
@@ -3767,8 +3806,11 @@ async function runStep(spec, options) {
     });
     scanner.end();
     const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+    // What Rekkord left in its group was stopped: named, as a hook's leftovers are.
+    const leftovers = exit.leftovers.length ? { leftovers: exit.leftovers } : {};
     return {
         ...ending,
+        ...leftovers,
         command: spec.command,
         display: options.display,
         // A save can write its snapshot and still exit 1 (a failed [Link] report, cli/snapshot.cc:
@@ -5251,18 +5293,21 @@ function endLine(what, result, marks) {
     return text_oneLine(`${marks.failed} ${what}: ${result.message} (${took})`);
 }
 /**
- * The warning for processes a hook left in its process group, which the run stopped: each named,
- * and how to start a service that outlives its hook. Null when it left none.
+ * The warning for processes a hook (or Rekkord) left in its process group, which the run stopped:
+ * each named, and for a hook how to start a service that outlives it. Null when it left none.
  */
 function leftoverWarning(result) {
     const left = result.leftovers ?? [];
     if (!left.length)
         return null;
     const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+    const who = 'name' in result ? `${result.phase} hook ${result.name}` : `rekkord ${result.command}`;
+    const advice = 'name' in result
+        ? ' A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.'
+        : '';
     return {
-        title: `${result.phase} hook ${result.name} left processes running`,
-        message: `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
-            'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+        title: `${who} left processes running`,
+        message: `${who} exited and left ${left.length} process(es) in its process group; stopped: ${named}.${advice}`,
     };
 }
 
@@ -5446,6 +5491,9 @@ class LiveReporter {
                 message: 'rekkord save succeeded but printed no "Snapshot OID:" line; no OID is reported',
             });
         }
+        const left = leftoverWarning(result);
+        if (left)
+            this.warn(left);
     }
     phaseEnd(report) {
         if (report.error)

@@ -102,8 +102,11 @@ export async function runStep(spec: StepSpec, options: StepRunOptions): Promise<
   });
   scanner.end();
   const ending = classifyExit(exit, { timeoutMs: 0, onCancel: 'interrupt' });
+  // What Rekkord left in its group was stopped: named, as a hook's leftovers are.
+  const leftovers = exit.leftovers.length ? { leftovers: exit.leftovers } : {};
   return {
     ...ending,
+    ...leftovers,
     command: spec.command,
     display: options.display,
     // A save can write its snapshot and still exit 1 (a failed [Link] report, cli/snapshot.cc:

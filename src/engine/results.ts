@@ -49,6 +49,8 @@ export interface StepResult extends ProcessEnding<StepOutcome> {
   oid: string | null;
   /** What the OID names, when there is one. */
   oidKind?: OidKind;
+  /** Processes Rekkord left in its process group after it exited; the run stopped each. */
+  leftovers?: { pid: number; command: string }[];
 }
 
 export interface PhaseReport {

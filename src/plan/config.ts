@@ -243,13 +243,27 @@ export interface Secret {
  */
 export const MIN_MASK_LENGTH = 4;
 
-/** The secrets that can be masks, and the names of those too short to be. */
+/**
+ * The secrets that can be masks, and the names of those too short to be. The runner masks its log
+ * one line at a time, and `add-mask` registers the value whole (actions/runner,
+ * src/Runner.Worker/ActionCommandManager.cs, `AddMaskCommandExtension`): a multi-line value such as
+ * a PEM key in `$SSH_KEY` would match no line. So each of its lines, trimmed, is a mask of its own
+ * as well, as the runner does for the job's secrets (src/Runner.Worker/Worker.cs).
+ */
 export function masksOf(secrets: readonly Secret[]): { masks: string[]; tooShort: string[] } {
   const masks = new Set<string>();
   const tooShort = new Set<string>();
-  for (const { name, value } of secrets) {
+  const add = (name: string, value: string): void => {
     if (value.trim().length >= MIN_MASK_LENGTH) masks.add(value);
     else if (value.trim() !== '') tooShort.add(name);
+  };
+  for (const { name, value } of secrets) {
+    add(name, value);
+    const lines = value.split(/\r\n|\r|\n/);
+    if (lines.length < 2) continue;
+    lines.forEach((line, i) => {
+      add(`${name} (line ${i + 1} of its value)`, line.trim());
+    });
   }
   return { masks: [...masks], tooShort: [...tooShort] };
 }
@@ -276,14 +290,26 @@ function urlSecrets(url: string, name: string, repository = true): Secret[] {
   return out;
 }
 
-/** Environment variables Rekkord reads secrets from (`lib/config.cc`, the env fallbacks). */
+/**
+ * Environment variables Rekkord reads secrets from, as its source (Koromix/rygel) names them:
+ * - `REKKORD_AGENT_KEY`: src/rekkord/lib/config.cc@69a10b31, `rk_Config::Complete`;
+ *   `REKKORD_PASSWORD`: lib/config.cc@0d577808, in the builds with a repository user and password.
+ * - `S3_` then `AWS_`, each with `ACCESS_KEY_ID` and `SECRET_ACCESS_KEY`: src/core/request/s3.cc
+ *   @94b49f2f, `GetS3Env` in `s3_Config::Complete`. The key ID names the account: masked as the
+ *   [S3] KeyID is.
+ * - `SSH_PASSWORD`, and `SSH_KEY`, a private key itself (PEM, several lines): src/core/request/ssh.cc
+ *   @e4fa7670, `ssh_Config::Complete` (`SSH_KEYFILE` and `SSH_FINGERPRINT` are no secrets).
+ * - `REKKORD_LINK_KEY`: no readable source reads it (the [Link] builds' config.cc is not
+ *   readable); masked in case a build does.
+ */
 const SECRET_VARIABLES = [
   'REKKORD_LINK_KEY',
   'REKKORD_AGENT_KEY',
+  'REKKORD_PASSWORD',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_ACCESS_KEY_ID',
-  'S3_SECRET_KEY',
-  'S3_KEY_ID',
   'SSH_PASSWORD',
   'SSH_KEY',
 ];

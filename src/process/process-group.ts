@@ -1,7 +1,7 @@
 /**
  * Process groups: every child runs in its own group (`detached`, i.e. setsid), so a timeout or a
- * cancel reaches everything it started. Checking whether a group still has a live member reads
- * `/proc` asynchronously and only while a stopped group is being waited for.
+ * cancel reaches everything it started. Finding a group's live members reads `/proc`
+ * asynchronously, and only once a signal 0 has found the group not empty.
  */
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -56,8 +56,18 @@ export function groupMismatch(pgid: number, startTime: string): string | null {
   return null;
 }
 
-/** The live members of a group, pid and command line, the leader first. */
+/**
+ * The live members of a group, pid and command line, the leader first. Scanning `/proc` costs a
+ * read per process on the host, so an empty group, the usual case once a hook has exited, is told
+ * by one signal 0 (ESRCH: no process has that group) and never scanned.
+ */
 export async function groupMembers(pgid: number): Promise<{ pid: number; command: string }[]> {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    // EPERM means a member exists that this process may not signal: it is still looked for.
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return [];
+  }
   let pids: string[];
   try {
     pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));

@@ -88,6 +88,8 @@ export abstract class LiveReporter implements Reporter {
         message: 'rekkord save succeeded but printed no "Snapshot OID:" line; no OID is reported',
       });
     }
+    const left = leftoverWarning(result);
+    if (left) this.warn(left);
   }
 
   phaseEnd(report: PhaseReport): void {

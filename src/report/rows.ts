@@ -128,17 +128,22 @@ export function endLine(
 }
 
 /**
- * The warning for processes a hook left in its process group, which the run stopped: each named,
- * and how to start a service that outlives its hook. Null when it left none.
+ * The warning for processes a hook (or Rekkord) left in its process group, which the run stopped:
+ * each named, and for a hook how to start a service that outlives it. Null when it left none.
  */
-export function leftoverWarning(result: HookResult): { title: string; message: string } | null {
+export function leftoverWarning(
+  result: HookResult | StepResult,
+): { title: string; message: string } | null {
   const left = result.leftovers ?? [];
   if (!left.length) return null;
   const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
+  const who = 'name' in result ? `${result.phase} hook ${result.name}` : `rekkord ${result.command}`;
+  const advice =
+    'name' in result
+      ? ' A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.'
+      : '';
   return {
-    title: `${result.phase} hook ${result.name} left processes running`,
-    message:
-      `${result.phase} hook ${result.name} exited and left ${left.length} process(es) in its process group; stopped: ${named}. ` +
-      'A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.',
+    title: `${who} left processes running`,
+    message: `${who} exited and left ${left.length} process(es) in its process group; stopped: ${named}.${advice}`,
   };
 }
