@@ -137,7 +137,8 @@ export function leftoverWarning(
   const left = result.leftovers ?? [];
   if (!left.length) return null;
   const named = left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ');
-  const who = 'name' in result ? `${result.phase} hook ${result.name}` : `rekkord ${result.command}`;
+  const who =
+    'name' in result ? `${result.phase} hook ${result.name}` : `rekkord ${result.command}`;
   const advice =
     'name' in result
       ? ' A service meant to outlive its hook is started with systemctl, or with setsid and its output redirected.'
