@@ -24,6 +24,8 @@ import {
 import { readLines, scratch, writeFile } from './helpers/fixtures.js';
 
 const LOCK_MODULE = fileURLToPath(new URL('../src/engine/lock.ts', import.meta.url));
+// lock.ts imports the kernel's errors: its `.js` imports resolve to `src/` as tsc maps them.
+const MODULE_HOOKS = fileURLToPath(new URL('../scripts/module-hooks.ts', import.meta.url));
 
 // A run in another process: takes the lock, says "held <pid>", records its time in the lock in
 // LOG, then does what MODE says. Node runs the TypeScript module itself (type stripping).
@@ -118,7 +120,17 @@ function start(
 ): { child: ChildProcess; line: (prefix: string) => Promise<string>; exited: Promise<number> } {
   const child = spawn(
     process.execPath,
-    [f.script, config, f.lockDir, f.log, mode, String(holdMs), String(wait)],
+    [
+      '--import',
+      MODULE_HOOKS,
+      f.script,
+      config,
+      f.lockDir,
+      f.log,
+      mode,
+      String(holdMs),
+      String(wait),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached },
   );
   children.push(child);

@@ -2937,6 +2937,7 @@ const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 /** Another run held the lock for the whole wait. */
 class LockBusyError extends Error {
     config;
@@ -3267,6 +3268,42 @@ async function acquireLock(configPath, options) {
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
+/**
+ * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
+ * waiting up to `waitSeconds`; a cancel stops the wait. No hook has run yet, so failing here is
+ * a preflight error.
+ */
+async function takeLock(key, waitSeconds, cancel, note) {
+    const started = performance.now();
+    const controller = new AbortController();
+    const stopWatching = cancel.onCancel(() => {
+        controller.abort();
+    });
+    try {
+        try {
+            return {
+                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+                waitedMs: 0,
+            };
+        }
+        catch (error) {
+            if (!(error instanceof LockBusyError) || waitSeconds === 0)
+                throw error;
+            note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
+        }
+        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+    }
+    catch (error) {
+        if (error instanceof LockBusyError || error instanceof LockError) {
+            throw new PreflightError(`No hook ran: ${error.message}`);
+        }
+        throw error;
+    }
+    finally {
+        stopWatching();
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 /**
@@ -3512,41 +3549,6 @@ async function runSessionOperation(settings, reporter, options) {
     }
     finally {
         await held?.lock.release();
-    }
-}
-/**
- * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
- * waiting up to `waitSeconds`. No hook has run yet, so failing here is a preflight error.
- */
-async function takeLock(key, waitSeconds, cancel, note) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const stopWatching = cancel.onCancel(() => {
-        controller.abort();
-    });
-    try {
-        try {
-            return {
-                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
-                waitedMs: 0,
-            };
-        }
-        catch (error) {
-            if (!(error instanceof LockBusyError) || waitSeconds === 0)
-                throw error;
-            note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
-        }
-        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
-        return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
-    }
-    catch (error) {
-        if (error instanceof LockBusyError || error instanceof LockError) {
-            throw new PreflightError(`No hook ran: ${error.message}`);
-        }
-        throw error;
-    }
-    finally {
-        stopWatching();
     }
 }
 

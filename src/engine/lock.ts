@@ -47,6 +47,8 @@ import {
 } from 'node:fs';
 import { Socket } from 'node:net';
 import path from 'node:path';
+import type { Cancellation } from '../kernel/cancel.js';
+import { PreflightError } from '../kernel/errors.js';
 
 /** Who holds a lock, as its holder recorded it. */
 export interface LockHolder {
@@ -422,4 +424,51 @@ export async function acquireLock(configPath: string, options: LockOptions): Pro
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A lock a run holds, and how long it waited for it. */
+export interface HeldLock {
+  lock: Lock;
+  /** How long the run waited for another one; 0 when the lock was free. */
+  waitedMs: number;
+}
+
+/**
+ * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
+ * waiting up to `waitSeconds`; a cancel stops the wait. No hook has run yet, so failing here is
+ * a preflight error.
+ */
+export async function takeLock(
+  key: string,
+  waitSeconds: number,
+  cancel: Cancellation,
+  note?: (text: string) => void,
+): Promise<HeldLock> {
+  const started = performance.now();
+  const controller = new AbortController();
+  const stopWatching = cancel.onCancel(() => {
+    controller.abort();
+  });
+  try {
+    try {
+      return {
+        lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+        waitedMs: 0,
+      };
+    } catch (error) {
+      if (!(error instanceof LockBusyError) || waitSeconds === 0) throw error;
+      note?.(
+        `Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`,
+      );
+    }
+    const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+    return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
+  } catch (error) {
+    if (error instanceof LockBusyError || error instanceof LockError) {
+      throw new PreflightError(`No hook ran: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    stopWatching();
+  }
 }

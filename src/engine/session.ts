@@ -25,7 +25,7 @@ import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
 import { bothObservers, guardObserver, type SessionObserver } from './observer.js';
 import type { RecoveryState, RunOptions } from './operation.js';
 import type { Reporter } from './observer.js';
-import { acquireLock, describeHolder, LockBusyError, LockError, type Lock } from './lock.js';
+import { takeLock, type HeldLock } from './lock.js';
 import type { Settings } from '../plan/inputs.js';
 import { describeError } from '../kernel/errors.js';
 import { PreflightError } from '../kernel/errors.js';
@@ -289,51 +289,5 @@ export async function runSessionOperation(
     return result;
   } finally {
     await (held as HeldLock | null)?.lock.release();
-  }
-}
-
-/** A lock a run holds, and how long it waited for it. */
-interface HeldLock {
-  lock: Lock;
-  /** How long the run waited for another one; 0 when the lock was free. */
-  waitedMs: number;
-}
-
-/**
- * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
- * waiting up to `waitSeconds`. No hook has run yet, so failing here is a preflight error.
- */
-async function takeLock(
-  key: string,
-  waitSeconds: number,
-  cancel: Cancellation,
-  note?: (text: string) => void,
-): Promise<HeldLock> {
-  const started = performance.now();
-  const controller = new AbortController();
-  const stopWatching = cancel.onCancel(() => {
-    controller.abort();
-  });
-  try {
-    try {
-      return {
-        lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
-        waitedMs: 0,
-      };
-    } catch (error) {
-      if (!(error instanceof LockBusyError) || waitSeconds === 0) throw error;
-      note?.(
-        `Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`,
-      );
-    }
-    const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
-    return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
-  } catch (error) {
-    if (error instanceof LockBusyError || error instanceof LockError) {
-      throw new PreflightError(`No hook ran: ${error.message}`);
-    }
-    throw error;
-  } finally {
-    stopWatching();
   }
 }
