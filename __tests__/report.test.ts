@@ -151,6 +151,21 @@ describe('job summary', () => {
     expect(md).toContain('Rekkord 0.104.2');
   });
 
+  it('names the first 100 skipped entries and counts the rest, so a full folder keeps the summary small', () => {
+    const result = session([]);
+    const pre = result.phases[0];
+    if (!pre) throw new Error('no pre phase');
+    pre.skipped = Array.from({ length: 1024 }, (_, i) => ({
+      name: `.${'x'.repeat(200)}${String(i)}`,
+      path: `/ws/hooks/.x${String(i)}`,
+      reason: 'dotfile',
+    }));
+    const md = renderSummary(result, { channel: 'nightly', rekkordVersion: null });
+    expect(md.match(/<code>pre-save\//g)).toHaveLength(100);
+    expect(md).toContain('… 924 more skipped entries');
+    expect(Buffer.byteLength(md)).toBeLessThan(64 * 1024);
+  });
+
   it('names the snapshot after a save', () => {
     expect(renderSummary(session([]), { channel: 'nightly', rekkordVersion: null })).toContain(
       `Snapshot <code>M${'A'.repeat(64)}</code> saved in channel <code>nightly</code>.`,

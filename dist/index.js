@@ -5636,9 +5636,21 @@ function oidSentence(result, channel, show) {
 function renderAbortSummary(message) {
     return ['## Rekkord hooks ❌ failed before any hook ran', '', cell(message), ''].join('\n');
 }
+/** The most skipped entries a summary names: a folder may hold 1024 of them, each phase several. */
+const MAX_SKIPPED_NAMED = 100;
+/** The skipped entries of every phase, the first MAX_SKIPPED_NAMED named, then how many more. */
 function skippedLine(phases) {
-    const skipped = phases.flatMap((p) => p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`));
-    return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+    const all = phases.flatMap((p) => p.skipped.map((e) => ({ phase: p.phase, e })));
+    if (!all.length)
+        return [];
+    const named = all
+        .slice(0, MAX_SKIPPED_NAMED)
+        .map(({ phase, e }) => `${code(`${phase}/${e.name}`)} (${cell(e.reason)})`);
+    const lines = ['', `Skipped entries: ${named.join(', ')}`];
+    if (all.length > MAX_SKIPPED_NAMED) {
+        lines.push(`… ${all.length - MAX_SKIPPED_NAMED} more skipped entries`);
+    }
+    return lines;
 }
 /**
  * The runner refuses a job summary over 1 MiB, and a repository decides how many hooks there are:
@@ -5725,8 +5737,7 @@ function validationAnnotations(result, workspace) {
     };
 }
 const MARK = { error: '❌', warning: '⚠️' };
-/** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
-const MAX_SKIPPED_NAMED = 100;
+/** The most findings the command line lists one per line. */
 const MAX_FINDINGS_LISTED = 1000;
 function validationRows(result) {
     const rows = [];
@@ -5757,20 +5768,6 @@ function validationRows(result) {
     }
     return rows;
 }
-function skippedLines(result) {
-    const phases = result.validation.phases;
-    const total = phases.reduce((n, p) => n + p.skipped.length, 0);
-    let room = MAX_SKIPPED_NAMED;
-    const named = phases.map((p) => {
-        const skipped = p.skipped.slice(0, Math.max(room, 0));
-        room -= skipped.length;
-        return { phase: p.phase, skipped };
-    });
-    const lines = skippedLine(named);
-    if (total > MAX_SKIPPED_NAMED)
-        lines.push(`… ${total - MAX_SKIPPED_NAMED} more skipped entries`);
-    return lines;
-}
 function renderValidationSummary(result) {
     const { validation, rehearsal, errors, warnings, success: ok } = result;
     const rehearsalFailed = result.rehearsalFailed.length;
@@ -5783,7 +5780,7 @@ function renderValidationSummary(result) {
         '| --- | --- | --- | --- | --- | --- |',
         ...withinBudget(validationRows(result), SUMMARY_TABLE_BUDGET, 'rows'),
     ];
-    out.push(...skippedLines(result));
+    out.push(...skippedLine(result.validation.phases));
     if (rehearsal) {
         out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null, REHEARSAL_TABLE_BUDGET));
     }

@@ -73,11 +73,21 @@ export function renderAbortSummary(message: string): string {
   return ['## Rekkord hooks ❌ failed before any hook ran', '', cell(message), ''].join('\n');
 }
 
+/** The most skipped entries a summary names: a folder may hold 1024 of them, each phase several. */
+export const MAX_SKIPPED_NAMED = 100;
+
+/** The skipped entries of every phase, the first MAX_SKIPPED_NAMED named, then how many more. */
 export function skippedLine(phases: { phase: string; skipped: SkippedEntry[] }[]): string[] {
-  const skipped = phases.flatMap((p) =>
-    p.skipped.map((e) => `${code(`${p.phase}/${e.name}`)} (${cell(e.reason)})`),
-  );
-  return skipped.length ? ['', `Skipped entries: ${skipped.join(', ')}`] : [];
+  const all = phases.flatMap((p) => p.skipped.map((e) => ({ phase: p.phase, e })));
+  if (!all.length) return [];
+  const named = all
+    .slice(0, MAX_SKIPPED_NAMED)
+    .map(({ phase, e }) => `${code(`${phase}/${e.name}`)} (${cell(e.reason)})`);
+  const lines = ['', `Skipped entries: ${named.join(', ')}`];
+  if (all.length > MAX_SKIPPED_NAMED) {
+    lines.push(`… ${all.length - MAX_SKIPPED_NAMED} more skipped entries`);
+  }
+  return lines;
 }
 
 /**

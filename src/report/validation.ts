@@ -55,8 +55,7 @@ export function validationAnnotations(
 
 const MARK = { error: '❌', warning: '⚠️' } as const;
 
-/** The most skipped entries named in the summary, and findings listed one per line by the CLI. */
-export const MAX_SKIPPED_NAMED = 100;
+/** The most findings the command line lists one per line. */
 export const MAX_FINDINGS_LISTED = 1000;
 
 function validationRows(result: ValidationResult): string[] {
@@ -95,20 +94,6 @@ function validationRows(result: ValidationResult): string[] {
   return rows;
 }
 
-function skippedLines(result: ValidationResult): string[] {
-  const phases = result.validation.phases;
-  const total = phases.reduce((n, p) => n + p.skipped.length, 0);
-  let room = MAX_SKIPPED_NAMED;
-  const named = phases.map((p) => {
-    const skipped = p.skipped.slice(0, Math.max(room, 0));
-    room -= skipped.length;
-    return { phase: p.phase, skipped };
-  });
-  const lines = skippedLine(named);
-  if (total > MAX_SKIPPED_NAMED) lines.push(`… ${total - MAX_SKIPPED_NAMED} more skipped entries`);
-  return lines;
-}
-
 export function renderValidationSummary(result: ValidationResult): string {
   const { validation, rehearsal, errors, warnings, success: ok } = result;
   const rehearsalFailed = result.rehearsalFailed.length;
@@ -121,7 +106,7 @@ export function renderValidationSummary(result: ValidationResult): string {
     '| --- | --- | --- | --- | --- | --- |',
     ...withinBudget(validationRows(result), SUMMARY_TABLE_BUDGET, 'rows'),
   ];
-  out.push(...skippedLines(result));
+  out.push(...skippedLine(result.validation.phases));
   if (rehearsal) {
     out.push(
       '',
