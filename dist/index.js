@@ -1169,15 +1169,15 @@ async function groupMembers(pgid) {
     catch {
         return [];
     }
-    const members = [];
-    for (const pid of pids) {
-        if (!(await liveMember(pid, pgid)))
-            continue;
-        const command = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/cmdline`, 'utf8')
+    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+    const members = await Promise.all(pids
+        .filter((_, i) => live[i])
+        .map(async (pid) => ({
+        pid: Number(pid),
+        command: await (0,promises_namespaceObject.readFile)(`/proc/${pid}/cmdline`, 'utf8')
             .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
-            .catch(() => '');
-        members.push({ pid: Number(pid), command });
-    }
+            .catch(() => ''),
+    })));
     return members.sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 /** Whether `/proc/<pid>/stat` shows a live (not zombie) member of `pgid`. */

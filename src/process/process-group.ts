@@ -74,14 +74,17 @@ export async function groupMembers(pgid: number): Promise<{ pid: number; command
   } catch {
     return [];
   }
-  const members: { pid: number; command: string }[] = [];
-  for (const pid of pids) {
-    if (!(await liveMember(pid, pgid))) continue;
-    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8')
-      .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
-      .catch(() => '');
-    members.push({ pid: Number(pid), command });
-  }
+  const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+  const members = await Promise.all(
+    pids
+      .filter((_, i) => live[i])
+      .map(async (pid) => ({
+        pid: Number(pid),
+        command: await readFile(`/proc/${pid}/cmdline`, 'utf8')
+          .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
+          .catch(() => ''),
+      })),
+  );
   return members.sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 
