@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../src/plan/inputs.js';
 import { makePlan } from '../src/plan/index.js';
@@ -151,6 +151,16 @@ describe('a session', () => {
         reason: `the same file as ${path.join(ws, 'pre', '10-dump')}, which runs earlier in this phase: a hook runs once`,
       },
     ]);
+  });
+
+  it('runs every entry of one folder, two links to one script included, as Rekkord does', async () => {
+    const { ws } = backupWorkspace(ALL);
+    const script = logHook(path.join(ws, 'pre'), '10-dump');
+    symlinkSync(script, path.join(ws, 'pre', '20-again'));
+    const { result, log } = await session(ws);
+    expect(result.success).toBe(true);
+    expect(result.phases[0]?.hooks.map((h) => h.name)).toEqual(['10-dump', '20-again']);
+    expect(log.filter((l) => l.startsWith('save-pre/10-dump'))).toHaveLength(2);
   });
 
   it('leaves no private config copy behind', async () => {

@@ -3228,6 +3228,8 @@ function hookSourceSpec(kind) {
 async function listPhase(phase) {
     const listing = { hooks: [], skipped: [] };
     const errors = [];
+    // Real path → the first entry naming it, kept only when another source may name it again.
+    const seen = phase.sources.length > 1 ? new Map() : null;
     for (const source of phase.sources) {
         try {
             checkpoint('listing', phase.phase);
@@ -3236,40 +3238,45 @@ async function listPhase(phase) {
                 ...rules,
                 ...(source.names ? { names: source.names } : {}),
             });
-            listing.hooks.push(...one.hooks);
             listing.skipped.push(...one.skipped);
+            if (seen)
+                await keepFirst(one, seen, listing);
+            else
+                listing.hooks.push(...one.hooks);
         }
         catch (error) {
             errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
         }
     }
-    return { listing: await withoutRepeats(listing), error: errors.join('; ') };
+    return { listing, error: errors.join('; ') };
 }
 /**
- * No hook runs twice in a phase: a file that two sources both name (a battery also linked into a
- * `[Hooks]` folder, one folder given as `hooks-dir` and in `[Hooks]`) runs at its first place
- * only, and its later entries are skipped with the reason.
+ * No hook runs twice through two sources: a file that an earlier source of the phase named (a
+ * battery also linked into a `[Hooks]` folder, one folder given as `hooks-dir` and in `[Hooks]`)
+ * is skipped with the reason, and runs at its first place only. Within one folder every entry runs,
+ * links to one file included, as Rekkord runs them.
  */
-async function withoutRepeats(listing) {
-    const first = new Map();
-    const hooks = [];
-    const skipped = [...listing.skipped];
-    for (const hook of listing.hooks) {
-        const real = await (0,promises_namespaceObject.realpath)(hook.path).catch(() => hook.path);
-        const earlier = first.get(real);
+async function keepFirst(one, seen, into) {
+    const reals = await Promise.all(one.hooks.map((h) => (0,promises_namespaceObject.realpath)(h.path).catch(() => h.path)));
+    const mine = new Map();
+    one.hooks.forEach((hook, i) => {
+        const real = reals[i] ?? hook.path;
+        const earlier = seen.get(real);
         if (earlier === undefined) {
-            first.set(real, hook.path);
-            hooks.push(hook);
+            into.hooks.push(hook);
+            if (!mine.has(real))
+                mine.set(real, hook.path);
         }
         else {
-            skipped.push({
+            into.skipped.push({
                 name: hook.name,
                 path: hook.path,
                 reason: `the same file as ${earlier}, which runs earlier in this phase: a hook runs once`,
             });
         }
-    }
-    return { ...listing, hooks, skipped };
+    });
+    for (const [real, first] of mine)
+        seen.set(real, first);
 }
 async function runPhase(run) {
     const { settings, phase, context, observer, cancel, alreadyRun } = run;
@@ -4340,7 +4347,6 @@ async function takeLock(key, waitSeconds, cancel, note) {
  * The session is an operation of the engine; the post step's recovery is the same operation with
  * the main step's record, so both take the lock, plan and report the same way.
  */
-
 
 
 

@@ -43,6 +43,8 @@ export interface PhaseListing {
 export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
   const listing: HookListing = { hooks: [], skipped: [] };
   const errors: string[] = [];
+  // Real path → the first entry naming it, kept only when another source may name it again.
+  const seen = phase.sources.length > 1 ? new Map<string, string>() : null;
   for (const source of phase.sources) {
     try {
       checkpoint('listing', phase.phase);
@@ -51,39 +53,44 @@ export async function listPhase(phase: PhasePlan): Promise<PhaseListing> {
         ...rules,
         ...(source.names ? { names: source.names } : {}),
       });
-      listing.hooks.push(...one.hooks);
       listing.skipped.push(...one.skipped);
+      if (seen) await keepFirst(one, seen, listing);
+      else listing.hooks.push(...one.hooks);
     } catch (error) {
       errors.push(`the hook directory ${source.directory} cannot be read: ${describeError(error)}`);
     }
   }
-  return { listing: await withoutRepeats(listing), error: errors.join('; ') };
+  return { listing, error: errors.join('; ') };
 }
 
 /**
- * No hook runs twice in a phase: a file that two sources both name (a battery also linked into a
- * `[Hooks]` folder, one folder given as `hooks-dir` and in `[Hooks]`) runs at its first place
- * only, and its later entries are skipped with the reason.
+ * No hook runs twice through two sources: a file that an earlier source of the phase named (a
+ * battery also linked into a `[Hooks]` folder, one folder given as `hooks-dir` and in `[Hooks]`)
+ * is skipped with the reason, and runs at its first place only. Within one folder every entry runs,
+ * links to one file included, as Rekkord runs them.
  */
-async function withoutRepeats(listing: HookListing): Promise<HookListing> {
-  const first = new Map<string, string>();
-  const hooks: HookListing['hooks'] = [];
-  const skipped = [...listing.skipped];
-  for (const hook of listing.hooks) {
-    const real = await realpath(hook.path).catch(() => hook.path);
-    const earlier = first.get(real);
+async function keepFirst(
+  one: HookListing,
+  seen: Map<string, string>,
+  into: HookListing,
+): Promise<void> {
+  const reals = await Promise.all(one.hooks.map((h) => realpath(h.path).catch(() => h.path)));
+  const mine = new Map<string, string>();
+  one.hooks.forEach((hook, i) => {
+    const real = reals[i] ?? hook.path;
+    const earlier = seen.get(real);
     if (earlier === undefined) {
-      first.set(real, hook.path);
-      hooks.push(hook);
+      into.hooks.push(hook);
+      if (!mine.has(real)) mine.set(real, hook.path);
     } else {
-      skipped.push({
+      into.skipped.push({
         name: hook.name,
         path: hook.path,
         reason: `the same file as ${earlier}, which runs earlier in this phase: a hook runs once`,
       });
     }
-  }
-  return { ...listing, hooks, skipped };
+  });
+  for (const [real, first] of mine) seen.set(real, first);
 }
 
 export async function runPhase(run: PhaseRun): Promise<PhaseReport> {

@@ -14,7 +14,7 @@
  * the main step's record, so both take the lock, plan and report the same way.
  */
 import { Cancellation } from '../kernel/cancel.js';
-import { commandSpec } from '../plan/commands.js';
+import { commandSpec, type Command } from '../plan/commands.js';
 import { prepareStepConfig, type StepConfig } from './step-config.js';
 import { listPhase, runPhase, type PhaseListing, type PhaseRun } from './phase.js';
 import { phaseFailed, sessionResult } from './verdict.js';
@@ -22,14 +22,11 @@ import { makePlan, type Plan } from '../plan/index.js';
 import type { RekkordConfig } from '../plan/config.js';
 import { commandLine, copyNote } from '../kernel/text.js';
 import { runStep, stepArguments, type StepSpec } from './rekkord-step.js';
-import { bothObservers, guardObserver, type SessionObserver } from './observer.js';
+import { bothObservers, guardObserver, type Reporter, type SessionObserver } from './observer.js';
 import type { RecoveryState, RunOptions } from './operation.js';
-import type { Reporter } from './observer.js';
 import { takeLock, type HeldLock } from './lock.js';
 import type { Settings } from '../plan/inputs.js';
-import { describeError } from '../kernel/errors.js';
-import { PreflightError } from '../kernel/errors.js';
-import type { Command } from '../plan/commands.js';
+import { describeError, PreflightError } from '../kernel/errors.js';
 import type { PhaseReport, SessionResult, StepResult } from './results.js';
 
 export interface SessionOptions {
