@@ -1704,8 +1704,6 @@ class OutputRelay {
     streams;
     sink;
     tail = new Tail();
-    /** Whether the output was cut off by `drain` rather than ended by the child. */
-    cut = false;
     waits = 0;
     ended;
     onBlocked = null;
@@ -1755,7 +1753,6 @@ class OutputRelay {
             let since = 0;
             let timer;
             const cutOff = () => {
-                this.cut = true;
                 this.stop();
             };
             const arm = () => {
@@ -1844,11 +1841,13 @@ function groupMismatch(pgid, startTime) {
     return null;
 }
 /**
- * The live members of a group, pid and command line, the leader first. Scanning `/proc` costs a
- * read per process on the host, so an empty group, the usual case once a hook has exited, is told
- * by one signal 0 (ESRCH: no process has that group) and never scanned.
+ * The pids of a group's live members (zombies do not count: an orphan that has exited stays a
+ * zombie until init reaps it, which some container inits do late). Scanning `/proc` costs a read
+ * per process on the host, so an empty group, the usual case once a hook has exited, is told by one
+ * signal 0 (ESRCH: no process has that group) and never scanned. Null when the group has members
+ * but `/proc` cannot tell which (not Linux).
  */
-async function groupMembers(pgid) {
+async function livePids(pgid) {
     try {
         process.kill(-pgid, 0);
     }
@@ -1862,12 +1861,20 @@ async function groupMembers(pgid) {
         pids = (await (0,promises_.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
     }
     catch {
-        return [];
+        return null;
     }
     const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
-    const members = await Promise.all(pids
-        .filter((_, i) => live[i])
-        .map(async (pid) => ({
+    return pids.filter((_, i) => live[i]);
+}
+/**
+ * The live members of a group, pid and command line, the leader first; null when the group has
+ * members that cannot be named (no `/proc`).
+ */
+async function groupMembers(pgid) {
+    const pids = await livePids(pgid);
+    if (pids === null)
+        return null;
+    const members = await Promise.all(pids.map(async (pid) => ({
         pid: Number(pid),
         command: await (0,promises_.readFile)(`/proc/${pid}/cmdline`, 'utf8')
             .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
@@ -1885,24 +1892,10 @@ async function liveMember(pid, pgid) {
         return false;
     }
 }
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
+/** Whether a process group still has a live member (without `/proc`, whether it has any). */
 async function groupAlive(pgid) {
-    if (!signalGroup(pgid, 0))
-        return false;
-    if (process.platform !== 'linux')
-        return true;
-    let pids;
-    try {
-        pids = (await (0,promises_.readdir)('/proc')).filter((name) => /^\d+$/.test(name));
-    }
-    catch {
-        return true;
-    }
-    const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
-    return live.includes(true);
+    const pids = await livePids(pgid);
+    return pids === null || pids.length > 0;
 }
 const FIRST_CHECK_MS = 10;
 const MAX_CHECK_MS = 100;
@@ -2032,9 +2025,12 @@ class ProcessRun {
         // One rule, whether or not they hold the output: what the child left in its group is named
         // and stopped, so a run never ends with a hook's process silently stopped or left behind.
         // A service meant to outlive its hook leaves the group (systemctl, setsid).
-        const leftovers = this.stoppedBy ? [] : await groupMembers(pgid);
-        if (leftovers.length && signalGroup(pgid, 'SIGTERM'))
+        const members = this.stoppedBy ? [] : await groupMembers(pgid);
+        // Without /proc (macOS) they cannot be named, but a group still alive is stopped all the same.
+        const leftovers = members ?? [];
+        if ((members === null || leftovers.length) && signalGroup(pgid, 'SIGTERM')) {
             await reapGroup(pgid, KILL_GRACE_MS);
+        }
         // A stopped hook's background children go with it, within what is left of the grace.
         if (this.stoppedBy) {
             await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));

@@ -148,8 +148,12 @@ class ProcessRun {
     // One rule, whether or not they hold the output: what the child left in its group is named
     // and stopped, so a run never ends with a hook's process silently stopped or left behind.
     // A service meant to outlive its hook leaves the group (systemctl, setsid).
-    const leftovers = this.stoppedBy ? [] : await groupMembers(pgid);
-    if (leftovers.length && signalGroup(pgid, 'SIGTERM')) await reapGroup(pgid, KILL_GRACE_MS);
+    const members = this.stoppedBy ? [] : await groupMembers(pgid);
+    // Without /proc (macOS) they cannot be named, but a group still alive is stopped all the same.
+    const leftovers = members ?? [];
+    if ((members === null || leftovers.length) && signalGroup(pgid, 'SIGTERM')) {
+      await reapGroup(pgid, KILL_GRACE_MS);
+    }
     // A stopped hook's background children go with it, within what is left of the grace.
     if (this.stoppedBy) {
       await reapGroup(pgid, Math.max(0, this.killAt - performance.now()));

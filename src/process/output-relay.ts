@@ -43,8 +43,6 @@ export function stripAnsi(text: string): string {
 
 export class OutputRelay {
   readonly tail = new Tail();
-  /** Whether the output was cut off by `drain` rather than ended by the child. */
-  cut = false;
   private waits = 0;
   private readonly ended: Promise<void>;
   private onBlocked: ((blocked: boolean) => void) | null = null;
@@ -99,7 +97,6 @@ export class OutputRelay {
       let since = 0;
       let timer: NodeJS.Timeout | undefined;
       const cutOff = (): void => {
-        this.cut = true;
         this.stop();
       };
       const arm = (): void => {

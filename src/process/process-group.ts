@@ -57,11 +57,13 @@ export function groupMismatch(pgid: number, startTime: string): string | null {
 }
 
 /**
- * The live members of a group, pid and command line, the leader first. Scanning `/proc` costs a
- * read per process on the host, so an empty group, the usual case once a hook has exited, is told
- * by one signal 0 (ESRCH: no process has that group) and never scanned.
+ * The pids of a group's live members (zombies do not count: an orphan that has exited stays a
+ * zombie until init reaps it, which some container inits do late). Scanning `/proc` costs a read
+ * per process on the host, so an empty group, the usual case once a hook has exited, is told by one
+ * signal 0 (ESRCH: no process has that group) and never scanned. Null when the group has members
+ * but `/proc` cannot tell which (not Linux).
  */
-export async function groupMembers(pgid: number): Promise<{ pid: number; command: string }[]> {
+async function livePids(pgid: number): Promise<string[] | null> {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
@@ -72,18 +74,28 @@ export async function groupMembers(pgid: number): Promise<{ pid: number; command
   try {
     pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
   } catch {
-    return [];
+    return null;
   }
   const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
+  return pids.filter((_, i) => live[i]);
+}
+
+/**
+ * The live members of a group, pid and command line, the leader first; null when the group has
+ * members that cannot be named (no `/proc`).
+ */
+export async function groupMembers(
+  pgid: number,
+): Promise<{ pid: number; command: string }[] | null> {
+  const pids = await livePids(pgid);
+  if (pids === null) return null;
   const members = await Promise.all(
-    pids
-      .filter((_, i) => live[i])
-      .map(async (pid) => ({
-        pid: Number(pid),
-        command: await readFile(`/proc/${pid}/cmdline`, 'utf8')
-          .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
-          .catch(() => ''),
-      })),
+    pids.map(async (pid) => ({
+      pid: Number(pid),
+      command: await readFile(`/proc/${pid}/cmdline`, 'utf8')
+        .then((text) => text.replace(/\0+$/, '').replace(/\0/g, ' '))
+        .catch(() => ''),
+    })),
   );
   return members.sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
@@ -98,21 +110,10 @@ async function liveMember(pid: string, pgid: number): Promise<boolean> {
   }
 }
 
-/**
- * Whether a process group still has a live member. Zombies do not count: an orphan that has exited
- * stays a zombie until init reaps it, which some container inits do late.
- */
+/** Whether a process group still has a live member (without `/proc`, whether it has any). */
 export async function groupAlive(pgid: number): Promise<boolean> {
-  if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
-  let pids: string[];
-  try {
-    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
-  } catch {
-    return true;
-  }
-  const live = await Promise.all(pids.map((pid) => liveMember(pid, pgid)));
-  return live.includes(true);
+  const pids = await livePids(pgid);
+  return pids === null || pids.length > 0;
 }
 
 const FIRST_CHECK_MS = 10;
