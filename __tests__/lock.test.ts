@@ -18,10 +18,12 @@ import {
   LockError,
   lockPathFor,
   readHolder,
+  takeLock,
   type Lock,
   type LockOptions,
 } from '../src/engine/lock.js';
 import { readLines, scratch, writeFile } from './helpers/fixtures.js';
+import { Cancellation } from '../src/kernel/cancel.js';
 
 const LOCK_MODULE = fileURLToPath(new URL('../src/engine/lock.ts', import.meta.url));
 // lock.ts imports the kernel's errors: its `.js` imports resolve to `src/` as tsc maps them.
@@ -351,6 +353,29 @@ describe('releasing the lock', () => {
     expect(lock.lost).toBe(true);
     expect(reasons).toEqual([expect.stringContaining('SIGKILL')]);
     await lock.release();
+  });
+});
+
+describe("a run's lock", () => {
+  it('tells the run when it is lost while held', async () => {
+    const config = writeFile(path.join(scratch(), 'rekkord.ini'), '');
+    const notes: string[] = [];
+    const held = await takeLock(config, 0, new Cancellation(), (text) => notes.push(text));
+    try {
+      const [holder] = ourHolders();
+      process.kill(holder ?? 0, 'SIGKILL');
+      const until = performance.now() + 5000;
+      while (!notes.length && performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(notes).toEqual([
+        expect.stringMatching(
+          /^The run's lock was lost: .*SIGKILL.*another run on the same config may start now$/,
+        ),
+      ]);
+    } finally {
+      await held.lock.release();
+    }
   });
 });
 

@@ -3194,7 +3194,7 @@ async function acquireLock(configPath, options) {
 /**
  * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
  * waiting up to `waitSeconds`; a cancel stops the wait. No hook has run yet, so failing here is
- * a preflight error.
+ * a preflight error. A lock lost while held (its holder killed) is told through `note` too.
  */
 async function takeLock(key, waitSeconds, cancel, note) {
     const started = performance.now();
@@ -3202,10 +3202,13 @@ async function takeLock(key, waitSeconds, cancel, note) {
     const stopWatching = cancel.onCancel(() => {
         controller.abort();
     });
+    const onLost = (reason) => {
+        note?.(`The run's lock was lost: ${reason}; another run on the same config may start now`);
+    };
     try {
         try {
             return {
-                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+                lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal, onLost }),
                 waitedMs: 0,
             };
         }
@@ -3214,7 +3217,7 @@ async function takeLock(key, waitSeconds, cancel, note) {
                 throw error;
             note?.(`Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`);
         }
-        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+        const lock = await acquireLock(key, { waitSeconds, signal: controller.signal, onLost });
         return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
     }
     catch (error) {

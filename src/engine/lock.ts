@@ -117,7 +117,7 @@ export class LockError extends Error {
   }
 }
 
-export function describeHolder(holder: LockHolder | null): string {
+function describeHolder(holder: LockHolder | null): string {
   if (!holder) return 'holder unknown';
   const who = `pid ${holder.pid} (${holder.command}) since ${holder.since}`;
   return holder.alive ? who : `holder unknown; last recorded ${who}, no longer running`;
@@ -128,7 +128,7 @@ function formatSeconds(ms: number): string {
 }
 
 /** The default folder for lock files. */
-export function defaultLockDir(): string {
+function defaultLockDir(): string {
   try {
     if (process.platform === 'linux' && statSync('/run/lock').isDirectory()) return '/run/lock';
   } catch {
@@ -138,7 +138,7 @@ export function defaultLockDir(): string {
 }
 
 /** The config's real path; a config not there yet is named by its absolute path. */
-export function lockedConfig(configPath: string): string {
+function lockedConfig(configPath: string): string {
   try {
     return realpathSync(configPath);
   } catch (error) {
@@ -436,7 +436,7 @@ export interface HeldLock {
 /**
  * Takes a run's lock: at once when it is free, else after telling who holds it (`note`) and
  * waiting up to `waitSeconds`; a cancel stops the wait. No hook has run yet, so failing here is
- * a preflight error.
+ * a preflight error. A lock lost while held (its holder killed) is told through `note` too.
  */
 export async function takeLock(
   key: string,
@@ -449,10 +449,13 @@ export async function takeLock(
   const stopWatching = cancel.onCancel(() => {
     controller.abort();
   });
+  const onLost = (reason: string): void => {
+    note?.(`The run's lock was lost: ${reason}; another run on the same config may start now`);
+  };
   try {
     try {
       return {
-        lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal }),
+        lock: await acquireLock(key, { waitSeconds: 0, signal: controller.signal, onLost }),
         waitedMs: 0,
       };
     } catch (error) {
@@ -461,7 +464,7 @@ export async function takeLock(
         `Waiting up to ${waitSeconds} s for another run on ${error.config}: ${describeHolder(error.holder)}`,
       );
     }
-    const lock = await acquireLock(key, { waitSeconds, signal: controller.signal });
+    const lock = await acquireLock(key, { waitSeconds, signal: controller.signal, onLost });
     return { lock, waitedMs: Math.max(1, Math.round(performance.now() - started)) };
   } catch (error) {
     if (error instanceof LockBusyError || error instanceof LockError) {
