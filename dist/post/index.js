@@ -4540,7 +4540,7 @@ async function runSessionOperation(settings, reporter, options) {
     let held = null;
     try {
         const plan = await makePlan(settings, {
-            ...options,
+            ...(options.execute ? { execute: options.execute } : {}),
             recovery: recover !== undefined,
             // Masks first, inside the plan: before its probes start, since their words may quote a
             // secret.

@@ -14,7 +14,7 @@ export interface RecoveryState {
   oid: string | null;
 }
 
-export interface RunOptions extends Omit<PlanOptions, 'recovery' | 'maskSecrets'> {
+export interface RunOptions extends Pick<PlanOptions, 'execute'> {
   cancel: Cancellation;
   /**
    * Recovery, for the post step of a main step that died before its post hooks ran: only the

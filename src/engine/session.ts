@@ -255,7 +255,7 @@ export async function runSessionOperation(
   let held: HeldLock | null = null;
   try {
     const plan = await makePlan(settings, {
-      ...options,
+      ...(options.execute ? { execute: options.execute } : {}),
       recovery: recover !== undefined,
       // Masks first, inside the plan: before its probes start, since their words may quote a
       // secret.
