@@ -68,7 +68,7 @@ export class TextReporter extends LiveReporter {
       this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
     }
     for (const row of plainTable(result.phases, result.step)) this.line(row);
-    if (!result.success) this.line(`✘ ${failureMessage(result)}`);
+    if (!result.success) this.line(`✘ ${failureMessage(result, 'cli')}`);
     else {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
       this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
