@@ -67,13 +67,8 @@ async function main(argv: string[]): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`rekkord-hooks: ${error.message}\nSee rekkord-hooks --help.\n`);
     // A cron job that asked for JSON still gets an object to read.
-    const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-    if (ours.includes('--json')) {
-      const object = jsonAbort(
-        ours.find((a) => !a.startsWith('-')) ?? '',
-        verdict('usage'),
-        error.message,
-      );
+    if (error.json) {
+      const object = jsonAbort(error.command, verdict('usage'), error.message);
       process.stdout.write(`${jsonText(object, [])}\n`);
     }
     return EXIT.usage.code;
