@@ -202,13 +202,14 @@ export function usage(): string {
  */
 export class UsageError extends Error {
   override name = 'UsageError';
+  // Plain fields, not parameter properties: scripts/docs.ts runs this file with types stripped.
+  readonly command: string;
+  readonly json: boolean;
 
-  constructor(
-    message: string,
-    readonly command = '',
-    readonly json = false,
-  ) {
+  constructor(message: string, command = '', json = false) {
     super(message);
+    this.command = command;
+    this.json = json;
   }
 }
 
