@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 756:
+/***/ 668:
 /***/ ((module) => {
 
 const { hasOwnProperty } = Object.prototype
@@ -289,23 +289,24 @@ module.exports = {
 
 /***/ }),
 
-/***/ 486:
+/***/ 532:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(759);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(386);
-/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
-/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
-/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(677);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(550);
-/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(776);
-/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(330);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(117);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(816);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(404);
+/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(824);
+/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(791);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(642);
+/* harmony import */ var _engine_outcome_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(412);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(436);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(585);
+/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(939);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(818);
+/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(330);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
  * run Rekkord from cron or systemd). Same semantics, plain text, and exit codes that tell a
@@ -323,10 +324,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const CLI_WORDS = { edge: 'cli', setting: _options_js__WEBPACK_IMPORTED_MODULE_8__/* .settingWords */ .YJ };
+
+const CLI_WORDS = { edge: 'cli', setting: _options_js__WEBPACK_IMPORTED_MODULE_9__/* .settingWords */ .YJ };
 const verdict = (name) => ({
-    verdict: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .verdictName */ .B2)(name),
-    exitCode: _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc[name].code,
+    verdict: (0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .verdictName */ .B2)(name),
+    exitCode: _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc[name].code,
 });
 function cancelled(signal) {
     if (signal === null)
@@ -344,10 +346,10 @@ function outcome(result) {
     return result.rekkordDone ? 'failedAfterRekkord' : 'failed';
 }
 function stream(target, stamped) {
-    return stamped ? new _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y(target) : target;
+    return stamped ? new _timestamps_js__WEBPACK_IMPORTED_MODULE_8__/* .TimestampedStream */ .y(target) : target;
 }
 async function end(out) {
-    if (out instanceof _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y)
+    if (out instanceof _timestamps_js__WEBPACK_IMPORTED_MODULE_8__/* .TimestampedStream */ .y)
         await new Promise((resolve) => {
             out.end(resolve);
         });
@@ -355,32 +357,31 @@ async function end(out) {
 async function main(argv) {
     let line;
     try {
-        line = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .readCommandLine */ .ye)(argv);
+        line = (0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .readCommandLine */ .ye)(argv);
     }
     catch (error) {
-        if (!(error instanceof _options_js__WEBPACK_IMPORTED_MODULE_8__/* .UsageError */ .eb))
+        if (!(error instanceof _options_js__WEBPACK_IMPORTED_MODULE_9__/* .UsageError */ .eb))
             throw error;
         process.stderr.write(`rekkord-hooks: ${error.message}\nSee rekkord-hooks --help.\n`);
         // A cron job that asked for JSON still gets an object to read.
-        const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-        if (ours.includes('--json')) {
-            const object = (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonAbort */ .Rl)(ours.find((a) => !a.startsWith('-')) ?? '', verdict('usage'), error.message);
-            process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonText */ .s$)(object, [])}\n`);
+        if (error.json) {
+            const object = (0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonAbort */ .Rl)(error.command, verdict('usage'), error.message);
+            process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonText */ .s$)(object, [])}\n`);
         }
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.usage.code;
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.usage.code;
     }
     const { inputs, flags } = line;
     if (flags.has('help')) {
-        process.stdout.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .usage */ .CI)()}\n`);
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.success.code;
+        process.stdout.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .usage */ .CI)()}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.success.code;
     }
     if (flags.has('version')) {
-        process.stdout.write(`rekkord-hooks ${_package_json__WEBPACK_IMPORTED_MODULE_9__/* .version */ .rE}\n`);
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.success.code;
+        process.stdout.write(`rekkord-hooks ${_package_json__WEBPACK_IMPORTED_MODULE_10__/* .version */ .rE}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.success.code;
     }
     if (!inputs.command) {
-        process.stderr.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .usage */ .CI)()}\n`);
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.usage.code;
+        process.stderr.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .usage */ .CI)()}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.usage.code;
     }
     const json = flags.has('json');
     // With --json, stdout carries the JSON alone and the log goes to stderr.
@@ -390,7 +391,7 @@ async function main(argv) {
     const errors = json ? log : stream(process.stderr, stamped);
     const command = inputs.command;
     // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
-    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__/* .Cancellation */ .mT(Infinity);
+    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_11__/* .Cancellation */ .mT(Infinity);
     let signals = 0;
     const onSignal = (signal) => {
         signals += 1;
@@ -408,7 +409,7 @@ async function main(argv) {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__/* .TextReporter */ .B(log);
+    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__/* .TextReporter */ .B(log);
     let name;
     let result = null;
     let failure = '';
@@ -420,12 +421,9 @@ async function main(argv) {
         });
         result = await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
         if (cancel.expiredBy !== null && 'phases' in result) {
-            const unfinished = result.phases
-                .flatMap((p) => p.hooks)
-                .filter((h) => h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'))
-                .map((h) => `${h.phase}/${h.name}`);
+            const unfinished = (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_5__/* .unfinishedPostHooks */ .QC)(result.phases).map((h) => `${h.phase}/${h.name}`);
             if (unfinished.length) {
-                errors.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_11__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
+                errors.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_12__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
             }
         }
         name = outcome(result);
@@ -433,7 +431,7 @@ async function main(argv) {
     catch (error) {
         failure = error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG ? error.inWords(CLI_WORDS) : (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error);
         failure = reporter.redact(failure);
-        errors.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_11__/* .plainLines */ .y1)(failure)}\n`);
+        errors.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_12__/* .plainLines */ .y1)(failure)}\n`);
         name =
             cancelled(cancel.signal) ??
                 (error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG && error.setting ? 'usage' : 'failed');
@@ -443,11 +441,11 @@ async function main(argv) {
         await end(errors);
     if (json) {
         const object = result
-            ? (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonResult */ .Ao)(result, verdict(name), command)
-            : (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonAbort */ .Rl)(command, verdict(name), failure);
-        process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonText */ .s$)(object, reporter.secrets)}\n`);
+            ? (0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonResult */ .Ao)(result, verdict(name), command)
+            : (0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonAbort */ .Rl)(command, verdict(name), failure);
+        process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonText */ .s$)(object, reporter.secrets)}\n`);
     }
-    return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc[name].code;
+    return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc[name].code;
 }
 process.exitCode = await main(process.argv.slice(2));
 
@@ -456,7 +454,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 776:
+/***/ 818:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -468,8 +466,8 @@ __webpack_async_result__();
 /* harmony export */   ye: () => (/* binding */ readCommandLine)
 /* harmony export */ });
 /* unused harmony exports OPTIONS, OPERANDS */
-/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
-/* harmony import */ var _plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(35);
+/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
+/* harmony import */ var _plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(341);
 /**
  * The command line's options, operands and exit codes, each said once: `--help`, the parser, the
  * words errors use for a setting, and the README's CLI section (scripts/docs.ts) all read these
@@ -639,42 +637,52 @@ function usage() {
         '  rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d',
     ].join('\n');
 }
-/** Thrown for a command line that cannot be read: exit code 2, with the usage. */
+/**
+ * Thrown for a command line that cannot be read: exit code 2, with the usage. It carries the
+ * command and whether --json was given, as far as the words could be read, so that a cron job
+ * that asked for JSON still gets an object naming the command.
+ */
 class UsageError extends Error {
     name = 'UsageError';
-}
-function findOption(name, short) {
-    const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
-    if (!option)
-        throw new UsageError(`unknown option ${short ? '-' : '--'}${name}`);
-    return option;
+    // Plain fields, not parameter properties: scripts/docs.ts runs this file with types stripped.
+    command;
+    json;
+    constructor(message, command = '', json = false) {
+        super(message);
+        this.command = command;
+        this.json = json;
+    }
 }
 /**
  * The command line read by the table. An option's value is the next word whatever it starts with
  * (`--arg --threads`), or follows `=` (`--arg=--threads`, `-Cfile`); everything after `--` is
- * Rekkord's.
+ * Rekkord's. After a word that cannot be read the rest is still read (an unknown option as one
+ * without a value), and the first problem is thrown.
  */
 function readCommandLine(argv) {
     const values = new Map();
     const flags = new Set();
     const operands = [];
     const rekkordArgs = [];
+    let problem = null;
     for (let i = 0; i < argv.length; i++) {
         const word = argv[i] ?? '';
         if (word === '--') {
             rekkordArgs.push(...argv.slice(i + 1));
             break;
         }
-        let option;
+        let short = false;
+        let name;
         let inline;
         if (word.startsWith('--')) {
             const eq = word.indexOf('=');
-            option = findOption(eq < 0 ? word.slice(2) : word.slice(2, eq), false);
+            name = eq < 0 ? word.slice(2) : word.slice(2, eq);
             if (eq >= 0)
                 inline = word.slice(eq + 1);
         }
         else if (word.startsWith('-') && word.length > 1) {
-            option = findOption(word.slice(1, 2), true);
+            short = true;
+            name = word.slice(1, 2);
             if (word.length > 2)
                 inline = word.slice(2);
         }
@@ -682,23 +690,34 @@ function readCommandLine(argv) {
             operands.push(word);
             continue;
         }
-        const name = `--${option.long}`;
+        const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
+        if (!option) {
+            problem ??= `unknown option ${short ? '-' : '--'}${name}`;
+            continue;
+        }
+        const label = `--${option.long}`;
         if (!option.value) {
             if (inline !== undefined)
-                throw new UsageError(`${name} takes no value`);
-            flags.add(option.long);
+                problem ??= `${label} takes no value`;
+            else
+                flags.add(option.long);
             continue;
         }
         const value = inline ?? argv[++i];
-        if (value === undefined)
-            throw new UsageError(`${name} needs a value (${option.value})`);
+        if (value === undefined) {
+            problem ??= `${label} needs a value (${option.value})`;
+            break;
+        }
         const given = values.get(option) ?? [];
         if (given.length && !option.multiple)
-            throw new UsageError(`${name} is given twice`);
-        values.set(option, [...given, value]);
+            problem ??= `${label} is given twice`;
+        else
+            values.set(option, [...given, value]);
     }
     if (flags.has('timestamps') && flags.has('no-timestamps'))
-        throw new UsageError('--timestamps and --no-timestamps contradict each other');
+        problem ??= '--timestamps and --no-timestamps contradict each other';
+    if (problem !== null)
+        throw new UsageError(problem, operands[0] ?? '', flags.has('json'));
     const [command = '', ...paths] = operands;
     const inputs = { command, paths: paths.join('\n') };
     for (const option of OPTIONS) {
@@ -721,7 +740,7 @@ function readCommandLine(argv) {
 
 /***/ }),
 
-/***/ 550:
+/***/ 585:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -731,11 +750,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(938);
+var outcome = __nccwpck_require__(412);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(426);
+var kernel_text = __nccwpck_require__(404);
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -924,7 +943,8 @@ function errorAnnotations(result, workspace) {
     const annotations = annotations_capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
-function failureMessage(result) {
+/** `edge`: only the action has a post step to leave unfinished post hooks to. */
+function failureMessage(result, edge = 'action') {
     const parts = [];
     const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
@@ -941,17 +961,20 @@ function failureMessage(result) {
         parts.push(`rekkord ${step.command} did not run`);
     else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
-    const deferred = result.phases
-        .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter(outcome/* leftForPostStep */.ng));
-    if (deferred.length)
-        parts.push(`${deferred.length} post hooks left to the post step`);
+    const unfinished = (0,outcome/* unfinishedPostHooks */.QC)(result.phases).length;
+    if (unfinished) {
+        parts.push(edge === 'action'
+            ? `${unfinished} post hooks left to the post step`
+            : `${unfinished} post hooks did not complete`);
+    }
     if (result.cancelled) {
         return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
     }
     return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 
+// EXTERNAL MODULE: ./src/plan/config.ts
+var config = __nccwpck_require__(923);
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: ./src/report/log-writer.ts
@@ -994,12 +1017,24 @@ class LogWriter {
 ;// CONCATENATED MODULE: ./src/report/live.ts
 
 
+
 class LiveReporter {
     marks;
     log;
     constructor(out, marks) {
         this.marks = marks;
         this.log = new LogWriter(out);
+    }
+    /** Masks the secrets Rekkord would read; one too short to be a mask is named, never shown. */
+    maskSecrets(secrets) {
+        const { masks, tooShort } = (0,config/* masksOf */.JF)(secrets);
+        this.addMasks(masks);
+        for (const name of tooShort) {
+            this.warn({
+                title: 'Secret not masked',
+                message: `${name} is shorter than ${config/* MIN_MASK_LENGTH */.nV} characters: it is not masked, since a mask that short would hide every occurrence in the log`,
+            });
+        }
     }
     note(text) {
         this.line(text);
@@ -1046,7 +1081,7 @@ class LiveReporter {
 }
 
 // EXTERNAL MODULE: ./src/report/outputs.ts
-var outputs = __nccwpck_require__(468);
+var outputs = __nccwpck_require__(946);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /** The job summary: Markdown in which names, paths and output are always plain text. */
 
@@ -1284,11 +1319,8 @@ function validationOutputs(result) {
     };
 }
 
-// EXTERNAL MODULE: ./src/plan/config.ts
-var config = __nccwpck_require__(61);
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
-
 
 
 
@@ -1319,13 +1351,9 @@ class TextReporter extends LiveReporter {
     redact(text) {
         return this.masks.reduce((out, mask) => out.split(mask).join('***'), text);
     }
-    maskSecrets(secrets) {
-        const { masks, tooShort } = (0,config/* masksOf */.JF)(secrets);
+    addMasks(masks) {
         // Longest first, so that a secret holding another is hidden whole.
         this.masks = [...new Set([...this.masks, ...masks])].sort((a, b) => b.length - a.length);
-        for (const name of tooShort) {
-            this.line(`warning: ${name} is shorter than ${config/* MIN_MASK_LENGTH */.nV} characters: not masked`);
-        }
     }
     /** The masks, for `--json`: a terminal is the user's own, but the JSON is masked too. */
     get secrets() {
@@ -1346,7 +1374,7 @@ class TextReporter extends LiveReporter {
         for (const row of plainTable(result.phases, result.step))
             this.line(row);
         if (!result.success)
-            this.line(`✘ ${failureMessage(result)}`);
+            this.line(`✘ ${failureMessage(result, 'cli')}`);
         else {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
@@ -1400,7 +1428,7 @@ class TextReporter extends LiveReporter {
 
 /***/ }),
 
-/***/ 473:
+/***/ 939:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1408,8 +1436,6 @@ class TextReporter extends LiveReporter {
 __nccwpck_require__.d(__webpack_exports__, {
   y: () => (/* binding */ TimestampedStream)
 });
-
-// UNUSED EXPORTS: timestamp
 
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
@@ -1461,7 +1487,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 677:
+/***/ 642:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1471,16 +1497,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/kernel/cancel.ts
-var kernel_cancel = __nccwpck_require__(759);
+var kernel_cancel = __nccwpck_require__(117);
 // EXTERNAL MODULE: ./src/plan/commands.ts
-var commands = __nccwpck_require__(593);
+var commands = __nccwpck_require__(587);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/kernel/faults.ts
-var faults = __nccwpck_require__(352);
+var faults = __nccwpck_require__(682);
 ;// CONCATENATED MODULE: ./src/engine/step-config.ts
 /**
  * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
@@ -1563,7 +1589,7 @@ async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
 }
 
 // EXTERNAL MODULE: ./src/plan/discovery.ts
-var discovery = __nccwpck_require__(405);
+var discovery = __nccwpck_require__(183);
 ;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
 const BOTH = ['pre', 'post'];
 const POST = ['post'];
@@ -1632,11 +1658,11 @@ function hookEnvironment(base, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(938);
+var outcome = __nccwpck_require__(412);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
 // EXTERNAL MODULE: ./src/kernel/files.ts
-var files = __nccwpck_require__(762);
+var files = __nccwpck_require__(880);
 ;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
@@ -1915,7 +1941,7 @@ async function reapGroup(pgid, graceMs) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(386);
+var kernel_errors = __nccwpck_require__(816);
 ;// CONCATENATED MODULE: ./src/process/index.ts
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
@@ -2156,7 +2182,7 @@ async function runHook(phase, hook, options) {
 }
 
 // EXTERNAL MODULE: ./src/plan/hook-sources.ts
-var hook_sources = __nccwpck_require__(35);
+var hook_sources = __nccwpck_require__(341);
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
 /**
  * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
@@ -2338,7 +2364,7 @@ function validationResult(validation, rehearsal) {
 }
 
 // EXTERNAL MODULE: ./src/plan/config.ts
-var plan_config = __nccwpck_require__(61);
+var plan_config = __nccwpck_require__(923);
 ;// CONCATENATED MODULE: ./src/plan/child-env.ts
 /**
  * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
@@ -2368,7 +2394,7 @@ function childEnvironment(env, allowWorkflowCommands) {
 }
 
 // EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(935);
+var paths = __nccwpck_require__(9);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
 /**
  * What the action asks the installed Rekkord before any hook runs: its version, whether the
@@ -2628,9 +2654,9 @@ async function makeValidationPlan(settings) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(426);
+var kernel_text = __nccwpck_require__(404);
 // EXTERNAL MODULE: ./src/plan/types.ts
-var types = __nccwpck_require__(898);
+var types = __nccwpck_require__(900);
 ;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
 
 
@@ -3477,7 +3503,7 @@ async function runSessionOperation(settings, reporter, options) {
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 // EXTERNAL MODULE: ./src/plan/rekkord-ini.ts
-var rekkord_ini = __nccwpck_require__(70);
+var rekkord_ini = __nccwpck_require__(228);
 ;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
@@ -4102,18 +4128,18 @@ function runOperation(settings, reporter, options) {
 
 /***/ }),
 
-/***/ 938:
+/***/ 412:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $u: () => (/* binding */ exitStatus),
 /* harmony export */   N6: () => (/* binding */ isFailure),
+/* harmony export */   QC: () => (/* binding */ unfinishedPostHooks),
 /* harmony export */   XA: () => (/* binding */ classifyExit),
 /* harmony export */   im: () => (/* binding */ OUTCOMES),
-/* harmony export */   ng: () => (/* binding */ leftForPostStep),
 /* harmony export */   xT: () => (/* binding */ exitColumn)
 /* harmony export */ });
-/* unused harmony export outcomeLabel */
+/* unused harmony exports outcomeLabel, leftForPostStep */
 const OUTCOMES = {
     success: { word: 'success', icon: '✅', failed: false },
     failure: { word: 'failure', icon: '❌', failed: true },
@@ -4152,6 +4178,15 @@ function exitColumn(r) {
 function leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
+/**
+ * The post hooks a cancel left undone, in the order they run: the action's post step owes them,
+ * the command line (which has no post step) reports them as not completed.
+ */
+function unfinishedPostHooks(phases) {
+    return phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(leftForPostStep));
+}
 /** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
 function reading(exit, ctx) {
     if (exit.startError !== null)
@@ -4182,7 +4217,7 @@ function classifyExit(exit, ctx) {
 
 /***/ }),
 
-/***/ 759:
+/***/ 117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4264,7 +4299,7 @@ class Cancellation {
 
 /***/ }),
 
-/***/ 386:
+/***/ 816:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4341,7 +4376,7 @@ function errnoSentence(subject, error, action) {
 
 /***/ }),
 
-/***/ 352:
+/***/ 682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4381,7 +4416,7 @@ function checkpoint(point, subject) {
 
 /***/ }),
 
-/***/ 762:
+/***/ 880:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4412,7 +4447,7 @@ async function readHead(file, bytes) {
 
 /***/ }),
 
-/***/ 426:
+/***/ 404:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4476,7 +4511,7 @@ function plainLines(text) {
 
 /***/ }),
 
-/***/ 166:
+/***/ 521:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4574,7 +4609,7 @@ function findBatteriesFolder(moduleUrl) {
 
 /***/ }),
 
-/***/ 593:
+/***/ 587:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4590,7 +4625,7 @@ function findBatteriesFolder(moduleUrl) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(816);
 /**
  * The command table: everything the action knows about each Rekkord command, in one place. The
  * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
@@ -4675,7 +4710,7 @@ function isOperation(text) {
 
 /***/ }),
 
-/***/ 61:
+/***/ 923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4698,12 +4733,12 @@ function isOperation(text) {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(756);
+/* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(668);
 /* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(ini__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(70);
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(935);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(386);
+/* harmony import */ var _rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(228);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(587);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(816);
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
  * folders and its secrets. What the Rekkord step gets is in step-config.ts.
@@ -5070,7 +5105,7 @@ function repositoryAccess(config, args, env) {
 
 /***/ }),
 
-/***/ 405:
+/***/ 183:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5085,8 +5120,8 @@ function repositoryAccess(config, args, env) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _kernel_files_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(762);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(386);
+/* harmony import */ var _kernel_files_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(880);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(816);
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
  *
@@ -5228,7 +5263,7 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 
 /***/ }),
 
-/***/ 35:
+/***/ 341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5238,10 +5273,10 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 /* unused harmony export HOOK_SOURCES */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(593);
-/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(61);
-/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(405);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(587);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(521);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(923);
+/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(183);
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
  * follow. The plan, the phase runner, `validate` and the command line's options read it, so a new
@@ -5315,18 +5350,18 @@ function hookSourceSpec(kind) {
 
 /***/ }),
 
-/***/ 846:
+/***/ 824:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P$: () => (/* binding */ parseSettings)
 /* harmony export */ });
 /* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S, DEFAULT_LOCK_WAIT_S */
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(935);
-/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(898);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(386);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(521);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(900);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(816);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
 
@@ -5552,7 +5587,7 @@ function parseSettings(input, context) {
 
 /***/ }),
 
-/***/ 935:
+/***/ 9:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5608,7 +5643,7 @@ async function resolveExecutable(name, pathVar, cwd) {
 
 /***/ }),
 
-/***/ 70:
+/***/ 228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5620,7 +5655,7 @@ async function resolveExecutable(name, pathVar, cwd) {
 /* harmony export */   sh: () => (/* binding */ isPlainName),
 /* harmony export */   vi: () => (/* binding */ lastEntry)
 /* harmony export */ });
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
 /**
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
@@ -5796,7 +5831,7 @@ function lastEntry(doc, section, key) {
 
 /***/ }),
 
-/***/ 898:
+/***/ 900:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5809,7 +5844,7 @@ const OID = '[MR][0-9A-F]{64}';
 
 /***/ }),
 
-/***/ 113:
+/***/ 791:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5817,7 +5852,7 @@ const OID = '[MR][0-9A-F]{64}';
 /* harmony export */ });
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(352);
+/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(682);
 /** Short commands run to completion with Node's child_process: the command line's `Execute`. */
 
 
@@ -5836,7 +5871,7 @@ const executeFile = (file, args, env, cwd) => new Promise((resolve, reject) => {
 
 /***/ }),
 
-/***/ 794:
+/***/ 436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5845,7 +5880,7 @@ const executeFile = (file, args, env, cwd) => new Promise((resolve, reject) => {
 /* harmony export */   s$: () => (/* binding */ jsonText)
 /* harmony export */ });
 /* unused harmony export JSON_SCHEMA */
-/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(468);
+/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(946);
 
 const JSON_SCHEMA = 1;
 /** A session's or a validation's result as JSON. */
@@ -5925,7 +5960,7 @@ function jsonText(result, secrets) {
 
 /***/ }),
 
-/***/ 468:
+/***/ 946:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -6170,7 +6205,7 @@ module.exports = {"rE":"1.0.0"};
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(532);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

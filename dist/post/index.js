@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 756:
+/***/ 668:
 /***/ ((module) => {
 
 const { hasOwnProperty } = Object.prototype
@@ -288,11 +288,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 91:
+/***/ 345:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(99);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(996);
 /** Entry point of the post step's bundle (`dist/post/index.js`, `runs.post`). */
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -302,7 +302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 99:
+/***/ 996:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -313,7 +313,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -349,7 +349,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -445,7 +445,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -482,7 +482,7 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/node_modules/@actions/http-client/lib/auth.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -558,7 +558,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -632,7 +632,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -913,7 +913,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -947,7 +947,7 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1012,7 +1012,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1934,6 +1934,15 @@ function exitColumn(r) {
 function outcome_leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
+/**
+ * The post hooks a cancel left undone, in the order they run: the action's post step owes them,
+ * the command line (which has no post step) reports them as not completed.
+ */
+function unfinishedPostHooks(phases) {
+    return phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(outcome_leftForPostStep));
+}
 /** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
 function reading(exit, ctx) {
     if (exit.startError !== null)
@@ -2557,8 +2566,8 @@ function findBatteriesFolder(moduleUrl) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(756);
+// EXTERNAL MODULE: ../main/node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(668);
 var ini_default = /*#__PURE__*/__nccwpck_require__.n(ini);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-ini.ts
 /**
@@ -5384,7 +5393,8 @@ function errorAnnotations(result, workspace) {
     const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
-function failureMessage(result) {
+/** `edge`: only the action has a post step to leave unfinished post hooks to. */
+function failureMessage(result, edge = 'action') {
     const parts = [];
     const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
@@ -5401,11 +5411,12 @@ function failureMessage(result) {
         parts.push(`rekkord ${step.command} did not run`);
     else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
-    const deferred = result.phases
-        .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter(outcome_leftForPostStep));
-    if (deferred.length)
-        parts.push(`${deferred.length} post hooks left to the post step`);
+    const unfinished = unfinishedPostHooks(result.phases).length;
+    if (unfinished) {
+        parts.push(edge === 'action'
+            ? `${unfinished} post hooks left to the post step`
+            : `${unfinished} post hooks did not complete`);
+    }
     if (result.cancelled) {
         return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
     }
@@ -5454,12 +5465,24 @@ class LogWriter {
 ;// CONCATENATED MODULE: ./src/report/live.ts
 
 
+
 class LiveReporter {
     marks;
     log;
     constructor(out, marks) {
         this.marks = marks;
         this.log = new LogWriter(out);
+    }
+    /** Masks the secrets Rekkord would read; one too short to be a mask is named, never shown. */
+    maskSecrets(secrets) {
+        const { masks, tooShort } = masksOf(secrets);
+        this.addMasks(masks);
+        for (const name of tooShort) {
+            this.warn({
+                title: 'Secret not masked',
+                message: `${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the log`,
+            });
+        }
     }
     note(text) {
         this.line(text);
@@ -5811,7 +5834,6 @@ function validationOutputs(result) {
 
 
 
-
 const MARKS = { ok: '✅', failed: '❌' };
 class ActionsReporter extends LiveReporter {
     options;
@@ -5831,13 +5853,9 @@ class ActionsReporter extends LiveReporter {
     warn(warning) {
         core_warning(text_oneLine(warning.message), { title: text_oneLine(warning.title) });
     }
-    maskSecrets(secrets) {
-        const { masks, tooShort } = masksOf(secrets);
+    addMasks(masks) {
         for (const mask of masks)
             core_setSecret(mask);
-        for (const name of tooShort) {
-            core_warning(text_oneLine(`${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`), { title: 'Secret not masked' });
-        }
     }
     planned(plan) {
         this.rekkordVersion = plan.rekkordVersion;
@@ -6623,7 +6641,7 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(91);
+/******/ var __webpack_exports__ = __nccwpck_require__(345);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 
