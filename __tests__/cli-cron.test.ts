@@ -138,6 +138,24 @@ describe('--json', () => {
     expect(result.errors).toEqual([expect.stringContaining('--channel is required')]);
   });
 
+  it('a command line it cannot read: the command as read, verdict usage; --json only as an option', () => {
+    const { ws } = workspace();
+    const run = cli(ws, ['--json', '--config', 'x.ini', 'save', '--bogus']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      command: 'save',
+      verdict: 'usage',
+      exitCode: 2,
+      errors: ['unknown option --bogus'],
+    });
+    // Words after the one that cannot be read are still read.
+    const late = cli(ws, ['save', '--bogus', '--json']);
+    expect(JSON.parse(late.stdout)).toMatchObject({ command: 'save', verdict: 'usage' });
+    // Here --json is the value of --arg, not the option.
+    const arg = cli(ws, ['save', '--arg', '--json', '--bogus']);
+    expect(arg).toMatchObject({ code: 2, stdout: '' });
+  });
+
   it('validate: its findings', () => {
     const { ws } = backupWorkspace({}, 'PreSaveDirectory = missing\n');
     const run = cli(ws, ['validate', '--json', '-C', 'rekkord.ini']);

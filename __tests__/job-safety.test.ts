@@ -432,6 +432,9 @@ describe('the CLI after SIGINT or SIGTERM', () => {
     expect(end.stderr).toContain(
       'rekkord-hooks: post hooks that did not complete: post-save/10-slow, post-save/20-next',
     );
+    // The command line has no post step to leave them to.
+    expect(end.stdout).toContain('2 post hooks did not complete');
+    expect(end.stdout).not.toContain('post step');
     expect(existsSync(path.join(ws, 'slow'))).toBe(false);
     expect(existsSync(path.join(ws, 'next'))).toBe(false);
   }, 30_000);

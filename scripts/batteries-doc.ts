@@ -14,6 +14,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { table } from './markdown.js';
 
 export const BATTERIES_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -21,13 +22,13 @@ export const BATTERIES_DIR = path.resolve(
   'batteries',
 );
 
-export interface BatteryVariable {
+interface BatteryVariable {
   names: string;
   default: string | null;
   description: string;
 }
 
-export interface Battery {
+interface Battery {
   name: string;
   /** `save pre`, `save post` or `restore post`. */
   phase: string;
@@ -36,13 +37,13 @@ export interface Battery {
 }
 
 /** Where each phase's battery goes. */
-export const PHASES: Readonly<Record<string, string>> = {
+const PHASES: Readonly<Record<string, string>> = {
   'save pre': 'pre-save (`PreSaveDirectory`)',
   'save post': 'post-save (`PostSaveDirectory`)',
   'restore post': 'post-restore (the action, `hooks-dir`, or by hand)',
 };
 
-export function parseBattery(file: string): Battery {
+function parseBattery(file: string): Battery {
   const name = path.basename(file);
   const lines = readFileSync(file, 'utf8').split('\n');
   if (lines[0] !== '#!/bin/sh') throw new Error(`${name}: the first line must be #!/bin/sh`);
@@ -77,18 +78,6 @@ export function readBatteries(dir = BATTERIES_DIR): Battery[] {
   return readdirSync(dir)
     .sort()
     .map((n) => parseBattery(path.join(dir, n)));
-}
-
-function cell(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ].join('\n');
 }
 
 /** Two tables: the batteries, then every variable once with the batteries that read it. */

@@ -12,6 +12,7 @@ import { HOOK_VARIABLES } from '../src/engine/hook-environment.js';
 import { OUTCOMES } from '../src/engine/outcome.js';
 import { EXIT, OPERANDS, OPTIONS, verdictName, type ExitName } from '../src/cli/options.js';
 import { batteriesMarkdown } from './batteries-doc.js';
+import { table } from './markdown.js';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
 
@@ -24,18 +25,6 @@ export interface Manifest {
   outputs: Record<string, { description: string }>;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
-
 function generated(): Record<string, string> {
   const manifest = parse(readFileSync(MANIFEST_FILE, 'utf8')) as Manifest;
   const inputs = table(
@@ -44,12 +33,12 @@ function generated(): Record<string, string> {
       `\`${name}\``,
       i.required ? 'yes' : 'no',
       i.default ? `\`${i.default}\`` : '',
-      oneLine(i.description),
+      i.description,
     ]),
   );
   const outputs = table(
     ['Output', 'Description'],
-    Object.entries(manifest.outputs).map(([name, o]) => [`\`${name}\``, oneLine(o.description)]),
+    Object.entries(manifest.outputs).map(([name, o]) => [`\`${name}\``, o.description]),
   );
   const environment = table(
     ['Variable', 'Phases', 'Value'],
@@ -76,7 +65,7 @@ function generated(): Record<string, string> {
           .filter(Boolean)
           .join(', '),
         o.setting ? `\`${o.setting}\`` : '',
-        oneLine(o.help),
+        o.help,
       ]),
     ],
   );
@@ -85,7 +74,7 @@ function generated(): Record<string, string> {
     Object.entries(EXIT).map(([name, e]) => [
       `${e.code}`,
       `\`${verdictName(name as ExitName)}\``,
-      oneLine(e.meaning),
+      e.meaning,
     ]),
   );
   return {

@@ -4,12 +4,14 @@
  * headers. The README's tables are checked with the others (__tests__/docs.test.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BATTERIES_DIR, readBatteries } from '../../scripts/batteries-doc.js';
 import { BATTERY_TABLE } from '../../src/plan/batteries.js';
 import { ROOT } from '../harness/local-runner.js';
+import { cli } from '../helpers/cli.js';
+import { backupWorkspace } from '../helpers/fixtures.js';
 import { requireTool } from '../harness/servers.js';
 
 describe('batteries', () => {
@@ -30,12 +32,30 @@ describe('batteries', () => {
   });
 
   it('pass validate, linked into [Hooks] folders and as a hooks-dir', () => {
-    const cli = path.join(ROOT, 'dist', 'cli', 'index.js');
-    const res = spawnSync(process.execPath, [cli, 'validate', '--hooks-dir', BATTERIES_DIR], {
-      encoding: 'utf8',
-    });
-    expect(res.stdout).toContain('Every hook passed validation');
-    expect(res.status).toBe(0);
+    // A scratch workspace and a clean environment: no config or hook of the machine's is read.
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post' });
+    const folders: Record<string, string> = { 'save pre': 'pre', 'save post': 'post' };
+    const names: string[] = [];
+    for (const b of readBatteries()) {
+      const folder = folders[b.phase];
+      if (!folder) continue;
+      symlinkSync(path.join(BATTERIES_DIR, b.name), path.join(ws, folder, b.name));
+      names.push(b.name);
+    }
+    expect(names.length).toBeGreaterThan(0);
+    const config = path.join(ws, '.config');
+    mkdirSync(config);
+    const run = cli(
+      ws,
+      ['validate', '--no-timestamps', '-C', 'rekkord.ini', '--hooks-dir', BATTERIES_DIR],
+      { XDG_CONFIG_HOME: config },
+    );
+    expect(run.stdout).toContain(`pre-save (${BATTERIES_DIR} and ${path.join(ws, 'pre')}):`);
+    expect(run.stdout).toContain(`post-save (${path.join(ws, 'post')} and ${BATTERIES_DIR}):`);
+    // Each linked battery is listed as a hook of its folder, without the hooks-dir's arguments.
+    for (const name of names) expect(run.stdout).toMatch(new RegExp(`^ +\\d+\\. ✔ ${name}$`, 'm'));
+    expect(run.stdout).toContain('Every hook passed validation');
+    expect(run.code).toBe(0);
   });
 
   it('ship executable in the package', () => {

@@ -295,17 +295,18 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(759);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(759);
 /* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(386);
-/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
 /* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(677);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(550);
-/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(776);
-/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(330);
+/* harmony import */ var _engine_outcome_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(938);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(794);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(550);
+/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(473);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(776);
+/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(330);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
  * run Rekkord from cron or systemd). Same semantics, plain text, and exit codes that tell a
@@ -323,10 +324,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const CLI_WORDS = { edge: 'cli', setting: _options_js__WEBPACK_IMPORTED_MODULE_8__/* .settingWords */ .YJ };
+
+const CLI_WORDS = { edge: 'cli', setting: _options_js__WEBPACK_IMPORTED_MODULE_9__/* .settingWords */ .YJ };
 const verdict = (name) => ({
-    verdict: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .verdictName */ .B2)(name),
-    exitCode: _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc[name].code,
+    verdict: (0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .verdictName */ .B2)(name),
+    exitCode: _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc[name].code,
 });
 function cancelled(signal) {
     if (signal === null)
@@ -344,10 +346,10 @@ function outcome(result) {
     return result.rekkordDone ? 'failedAfterRekkord' : 'failed';
 }
 function stream(target, stamped) {
-    return stamped ? new _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y(target) : target;
+    return stamped ? new _timestamps_js__WEBPACK_IMPORTED_MODULE_8__/* .TimestampedStream */ .y(target) : target;
 }
 async function end(out) {
-    if (out instanceof _timestamps_js__WEBPACK_IMPORTED_MODULE_7__/* .TimestampedStream */ .y)
+    if (out instanceof _timestamps_js__WEBPACK_IMPORTED_MODULE_8__/* .TimestampedStream */ .y)
         await new Promise((resolve) => {
             out.end(resolve);
         });
@@ -355,32 +357,31 @@ async function end(out) {
 async function main(argv) {
     let line;
     try {
-        line = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .readCommandLine */ .ye)(argv);
+        line = (0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .readCommandLine */ .ye)(argv);
     }
     catch (error) {
-        if (!(error instanceof _options_js__WEBPACK_IMPORTED_MODULE_8__/* .UsageError */ .eb))
+        if (!(error instanceof _options_js__WEBPACK_IMPORTED_MODULE_9__/* .UsageError */ .eb))
             throw error;
         process.stderr.write(`rekkord-hooks: ${error.message}\nSee rekkord-hooks --help.\n`);
         // A cron job that asked for JSON still gets an object to read.
-        const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-        if (ours.includes('--json')) {
-            const object = (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonAbort */ .Rl)(ours.find((a) => !a.startsWith('-')) ?? '', verdict('usage'), error.message);
-            process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonText */ .s$)(object, [])}\n`);
+        if (error.json) {
+            const object = (0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonAbort */ .Rl)(error.command, verdict('usage'), error.message);
+            process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonText */ .s$)(object, [])}\n`);
         }
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.usage.code;
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.usage.code;
     }
     const { inputs, flags } = line;
     if (flags.has('help')) {
-        process.stdout.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .usage */ .CI)()}\n`);
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.success.code;
+        process.stdout.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .usage */ .CI)()}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.success.code;
     }
     if (flags.has('version')) {
-        process.stdout.write(`rekkord-hooks ${_package_json__WEBPACK_IMPORTED_MODULE_9__/* .version */ .rE}\n`);
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.success.code;
+        process.stdout.write(`rekkord-hooks ${_package_json__WEBPACK_IMPORTED_MODULE_10__/* .version */ .rE}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.success.code;
     }
     if (!inputs.command) {
-        process.stderr.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .usage */ .CI)()}\n`);
-        return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc.usage.code;
+        process.stderr.write(`${(0,_options_js__WEBPACK_IMPORTED_MODULE_9__/* .usage */ .CI)()}\n`);
+        return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc.usage.code;
     }
     const json = flags.has('json');
     // With --json, stdout carries the JSON alone and the log goes to stderr.
@@ -390,7 +391,7 @@ async function main(argv) {
     const errors = json ? log : stream(process.stderr, stamped);
     const command = inputs.command;
     // No runner's clock here: after a cancel, the post hooks run to their end (or --hook-timeout).
-    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__/* .Cancellation */ .mT(Infinity);
+    const cancel = new _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_11__/* .Cancellation */ .mT(Infinity);
     let signals = 0;
     const onSignal = (signal) => {
         signals += 1;
@@ -408,7 +409,7 @@ async function main(argv) {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__/* .TextReporter */ .B(log);
+    const reporter = new _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__/* .TextReporter */ .B(log);
     let name;
     let result = null;
     let failure = '';
@@ -420,12 +421,9 @@ async function main(argv) {
         });
         result = await (0,_engine_index_js__WEBPACK_IMPORTED_MODULE_4__/* .runOperation */ .x)(settings, reporter, { cancel, execute: _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__/* .executeFile */ .s });
         if (cancel.expiredBy !== null && 'phases' in result) {
-            const unfinished = result.phases
-                .flatMap((p) => p.hooks)
-                .filter((h) => h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'))
-                .map((h) => `${h.phase}/${h.name}`);
+            const unfinished = (0,_engine_outcome_js__WEBPACK_IMPORTED_MODULE_5__/* .unfinishedPostHooks */ .QC)(result.phases).map((h) => `${h.phase}/${h.name}`);
             if (unfinished.length) {
-                errors.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_11__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
+                errors.write(`rekkord-hooks: post hooks that did not complete: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_12__/* .oneLine */ .TN)(unfinished.join(', '))}\n`);
             }
         }
         name = outcome(result);
@@ -433,7 +431,7 @@ async function main(argv) {
     catch (error) {
         failure = error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG ? error.inWords(CLI_WORDS) : (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error);
         failure = reporter.redact(failure);
-        errors.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_11__/* .plainLines */ .y1)(failure)}\n`);
+        errors.write(`rekkord-hooks: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_12__/* .plainLines */ .y1)(failure)}\n`);
         name =
             cancelled(cancel.signal) ??
                 (error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG && error.setting ? 'usage' : 'failed');
@@ -443,11 +441,11 @@ async function main(argv) {
         await end(errors);
     if (json) {
         const object = result
-            ? (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonResult */ .Ao)(result, verdict(name), command)
-            : (0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonAbort */ .Rl)(command, verdict(name), failure);
-        process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .jsonText */ .s$)(object, reporter.secrets)}\n`);
+            ? (0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonResult */ .Ao)(result, verdict(name), command)
+            : (0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonAbort */ .Rl)(command, verdict(name), failure);
+        process.stdout.write(`${(0,_report_json_js__WEBPACK_IMPORTED_MODULE_6__/* .jsonText */ .s$)(object, reporter.secrets)}\n`);
     }
-    return _options_js__WEBPACK_IMPORTED_MODULE_8__/* .EXIT */ .dc[name].code;
+    return _options_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT */ .dc[name].code;
 }
 process.exitCode = await main(process.argv.slice(2));
 
@@ -639,42 +637,52 @@ function usage() {
         '  rekkord-hooks restore --snapshot nightly --destination /tmp/drill --hooks-dir hooks.d',
     ].join('\n');
 }
-/** Thrown for a command line that cannot be read: exit code 2, with the usage. */
+/**
+ * Thrown for a command line that cannot be read: exit code 2, with the usage. It carries the
+ * command and whether --json was given, as far as the words could be read, so that a cron job
+ * that asked for JSON still gets an object naming the command.
+ */
 class UsageError extends Error {
     name = 'UsageError';
-}
-function findOption(name, short) {
-    const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
-    if (!option)
-        throw new UsageError(`unknown option ${short ? '-' : '--'}${name}`);
-    return option;
+    // Plain fields, not parameter properties: scripts/docs.ts runs this file with types stripped.
+    command;
+    json;
+    constructor(message, command = '', json = false) {
+        super(message);
+        this.command = command;
+        this.json = json;
+    }
 }
 /**
  * The command line read by the table. An option's value is the next word whatever it starts with
  * (`--arg --threads`), or follows `=` (`--arg=--threads`, `-Cfile`); everything after `--` is
- * Rekkord's.
+ * Rekkord's. After a word that cannot be read the rest is still read (an unknown option as one
+ * without a value), and the first problem is thrown.
  */
 function readCommandLine(argv) {
     const values = new Map();
     const flags = new Set();
     const operands = [];
     const rekkordArgs = [];
+    let problem = null;
     for (let i = 0; i < argv.length; i++) {
         const word = argv[i] ?? '';
         if (word === '--') {
             rekkordArgs.push(...argv.slice(i + 1));
             break;
         }
-        let option;
+        let short = false;
+        let name;
         let inline;
         if (word.startsWith('--')) {
             const eq = word.indexOf('=');
-            option = findOption(eq < 0 ? word.slice(2) : word.slice(2, eq), false);
+            name = eq < 0 ? word.slice(2) : word.slice(2, eq);
             if (eq >= 0)
                 inline = word.slice(eq + 1);
         }
         else if (word.startsWith('-') && word.length > 1) {
-            option = findOption(word.slice(1, 2), true);
+            short = true;
+            name = word.slice(1, 2);
             if (word.length > 2)
                 inline = word.slice(2);
         }
@@ -682,23 +690,34 @@ function readCommandLine(argv) {
             operands.push(word);
             continue;
         }
-        const name = `--${option.long}`;
+        const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
+        if (!option) {
+            problem ??= `unknown option ${short ? '-' : '--'}${name}`;
+            continue;
+        }
+        const label = `--${option.long}`;
         if (!option.value) {
             if (inline !== undefined)
-                throw new UsageError(`${name} takes no value`);
-            flags.add(option.long);
+                problem ??= `${label} takes no value`;
+            else
+                flags.add(option.long);
             continue;
         }
         const value = inline ?? argv[++i];
-        if (value === undefined)
-            throw new UsageError(`${name} needs a value (${option.value})`);
+        if (value === undefined) {
+            problem ??= `${label} needs a value (${option.value})`;
+            break;
+        }
         const given = values.get(option) ?? [];
         if (given.length && !option.multiple)
-            throw new UsageError(`${name} is given twice`);
-        values.set(option, [...given, value]);
+            problem ??= `${label} is given twice`;
+        else
+            values.set(option, [...given, value]);
     }
     if (flags.has('timestamps') && flags.has('no-timestamps'))
-        throw new UsageError('--timestamps and --no-timestamps contradict each other');
+        problem ??= '--timestamps and --no-timestamps contradict each other';
+    if (problem !== null)
+        throw new UsageError(problem, operands[0] ?? '', flags.has('json'));
     const [command = '', ...paths] = operands;
     const inputs = { command, paths: paths.join('\n') };
     for (const option of OPTIONS) {
@@ -924,7 +943,8 @@ function errorAnnotations(result, workspace) {
     const annotations = annotations_capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
-function failureMessage(result) {
+/** `edge`: only the action has a post step to leave unfinished post hooks to. */
+function failureMessage(result, edge = 'action') {
     const parts = [];
     const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
@@ -941,17 +961,20 @@ function failureMessage(result) {
         parts.push(`rekkord ${step.command} did not run`);
     else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${(0,outcome/* exitStatus */.$u)(step)})`);
-    const deferred = result.phases
-        .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter(outcome/* leftForPostStep */.ng));
-    if (deferred.length)
-        parts.push(`${deferred.length} post hooks left to the post step`);
+    const unfinished = (0,outcome/* unfinishedPostHooks */.QC)(result.phases).length;
+    if (unfinished) {
+        parts.push(edge === 'action'
+            ? `${unfinished} post hooks left to the post step`
+            : `${unfinished} post hooks did not complete`);
+    }
     if (result.cancelled) {
         return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
     }
     return `Rekkord ${result.command} with hooks failed: ${parts.join('; ')}`;
 }
 
+// EXTERNAL MODULE: ./src/plan/config.ts
+var config = __nccwpck_require__(61);
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: ./src/report/log-writer.ts
@@ -994,12 +1017,24 @@ class LogWriter {
 ;// CONCATENATED MODULE: ./src/report/live.ts
 
 
+
 class LiveReporter {
     marks;
     log;
     constructor(out, marks) {
         this.marks = marks;
         this.log = new LogWriter(out);
+    }
+    /** Masks the secrets Rekkord would read; one too short to be a mask is named, never shown. */
+    maskSecrets(secrets) {
+        const { masks, tooShort } = (0,config/* masksOf */.JF)(secrets);
+        this.addMasks(masks);
+        for (const name of tooShort) {
+            this.warn({
+                title: 'Secret not masked',
+                message: `${name} is shorter than ${config/* MIN_MASK_LENGTH */.nV} characters: it is not masked, since a mask that short would hide every occurrence in the log`,
+            });
+        }
     }
     note(text) {
         this.line(text);
@@ -1284,11 +1319,8 @@ function validationOutputs(result) {
     };
 }
 
-// EXTERNAL MODULE: ./src/plan/config.ts
-var config = __nccwpck_require__(61);
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
-
 
 
 
@@ -1319,13 +1351,9 @@ class TextReporter extends LiveReporter {
     redact(text) {
         return this.masks.reduce((out, mask) => out.split(mask).join('***'), text);
     }
-    maskSecrets(secrets) {
-        const { masks, tooShort } = (0,config/* masksOf */.JF)(secrets);
+    addMasks(masks) {
         // Longest first, so that a secret holding another is hidden whole.
         this.masks = [...new Set([...this.masks, ...masks])].sort((a, b) => b.length - a.length);
-        for (const name of tooShort) {
-            this.line(`warning: ${name} is shorter than ${config/* MIN_MASK_LENGTH */.nV} characters: not masked`);
-        }
     }
     /** The masks, for `--json`: a terminal is the user's own, but the JSON is masked too. */
     get secrets() {
@@ -1346,7 +1374,7 @@ class TextReporter extends LiveReporter {
         for (const row of plainTable(result.phases, result.step))
             this.line(row);
         if (!result.success)
-            this.line(`✘ ${failureMessage(result)}`);
+            this.line(`✘ ${failureMessage(result, 'cli')}`);
         else {
             const oid = result.oid ? `: snapshot ${result.oid}` : '';
             this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);
@@ -1408,8 +1436,6 @@ class TextReporter extends LiveReporter {
 __nccwpck_require__.d(__webpack_exports__, {
   y: () => (/* binding */ TimestampedStream)
 });
-
-// UNUSED EXPORTS: timestamp
 
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
@@ -4111,12 +4137,12 @@ function runOperation(settings, reporter, options) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $u: () => (/* binding */ exitStatus),
 /* harmony export */   N6: () => (/* binding */ isFailure),
+/* harmony export */   QC: () => (/* binding */ unfinishedPostHooks),
 /* harmony export */   XA: () => (/* binding */ classifyExit),
 /* harmony export */   im: () => (/* binding */ OUTCOMES),
-/* harmony export */   ng: () => (/* binding */ leftForPostStep),
 /* harmony export */   xT: () => (/* binding */ exitColumn)
 /* harmony export */ });
-/* unused harmony export outcomeLabel */
+/* unused harmony exports outcomeLabel, leftForPostStep */
 const OUTCOMES = {
     success: { word: 'success', icon: '✅', failed: false },
     failure: { word: 'failure', icon: '❌', failed: true },
@@ -4154,6 +4180,15 @@ function exitColumn(r) {
 /** A post hook the cancel grace cut short or never reached: the post step runs it. */
 function leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+/**
+ * The post hooks a cancel left undone, in the order they run: the action's post step owes them,
+ * the command line (which has no post step) reports them as not completed.
+ */
+function unfinishedPostHooks(phases) {
+    return phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(leftForPostStep));
 }
 /** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
 function reading(exit, ctx) {

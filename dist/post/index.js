@@ -1934,6 +1934,15 @@ function exitColumn(r) {
 function outcome_leftForPostStep(hook) {
     return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
 }
+/**
+ * The post hooks a cancel left undone, in the order they run: the action's post step owes them,
+ * the command line (which has no post step) reports them as not completed.
+ */
+function unfinishedPostHooks(phases) {
+    return phases
+        .filter((p) => p.phase.startsWith('post-'))
+        .flatMap((p) => p.hooks.filter(outcome_leftForPostStep));
+}
 /** Why a process ended as it did: start error, cancel, timeout, signal, then exit code. */
 function reading(exit, ctx) {
     if (exit.startError !== null)
@@ -5387,7 +5396,8 @@ function errorAnnotations(result, workspace) {
     const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
-function failureMessage(result) {
+/** `edge`: only the action has a post step to leave unfinished post hooks to. */
+function failureMessage(result, edge = 'action') {
     const parts = [];
     const failed = result.failures.hooks;
     const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
@@ -5404,11 +5414,12 @@ function failureMessage(result) {
         parts.push(`rekkord ${step.command} did not run`);
     else if (result.failures.step)
         parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
-    const deferred = result.phases
-        .filter((p) => p.phase.startsWith('post-'))
-        .flatMap((p) => p.hooks.filter(outcome_leftForPostStep));
-    if (deferred.length)
-        parts.push(`${deferred.length} post hooks left to the post step`);
+    const unfinished = unfinishedPostHooks(result.phases).length;
+    if (unfinished) {
+        parts.push(edge === 'action'
+            ? `${unfinished} post hooks left to the post step`
+            : `${unfinished} post hooks did not complete`);
+    }
     if (result.cancelled) {
         return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
     }
@@ -5457,12 +5468,24 @@ class LogWriter {
 ;// CONCATENATED MODULE: ./src/report/live.ts
 
 
+
 class LiveReporter {
     marks;
     log;
     constructor(out, marks) {
         this.marks = marks;
         this.log = new LogWriter(out);
+    }
+    /** Masks the secrets Rekkord would read; one too short to be a mask is named, never shown. */
+    maskSecrets(secrets) {
+        const { masks, tooShort } = masksOf(secrets);
+        this.addMasks(masks);
+        for (const name of tooShort) {
+            this.warn({
+                title: 'Secret not masked',
+                message: `${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the log`,
+            });
+        }
     }
     note(text) {
         this.line(text);
@@ -5814,7 +5837,6 @@ function validationOutputs(result) {
 
 
 
-
 const MARKS = { ok: '✅', failed: '❌' };
 class ActionsReporter extends LiveReporter {
     options;
@@ -5834,13 +5856,9 @@ class ActionsReporter extends LiveReporter {
     warn(warning) {
         core_warning(text_oneLine(warning.message), { title: text_oneLine(warning.title) });
     }
-    maskSecrets(secrets) {
-        const { masks, tooShort } = masksOf(secrets);
+    addMasks(masks) {
         for (const mask of masks)
             core_setSecret(mask);
-        for (const name of tooShort) {
-            core_warning(text_oneLine(`${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`), { title: 'Secret not masked' });
-        }
     }
     planned(plan) {
         this.rekkordVersion = plan.rekkordVersion;

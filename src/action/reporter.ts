@@ -8,7 +8,6 @@ import { ABORT_OUTPUTS, stepOutputs } from '../report/outputs.js';
 import type { Plan } from '../plan/index.js';
 import { workspaceFile } from '../report/rows.js';
 import { oneLine } from '../kernel/text.js';
-import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import { describeError } from '../kernel/errors.js';
 import { oidSentence, renderAbortSummary, renderSummary } from '../report/summary.js';
 import { PreflightError } from '../kernel/errors.js';
@@ -47,17 +46,8 @@ export class ActionsReporter extends LiveReporter {
     core.warning(oneLine(warning.message), { title: oneLine(warning.title) });
   }
 
-  maskSecrets(secrets: readonly Secret[]): void {
-    const { masks, tooShort } = masksOf(secrets);
+  protected addMasks(masks: readonly string[]): void {
     for (const mask of masks) core.setSecret(mask);
-    for (const name of tooShort) {
-      core.warning(
-        oneLine(
-          `${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the job's log`,
-        ),
-        { title: 'Secret not masked' },
-      );
-    }
   }
 
   planned(plan: Plan): void {

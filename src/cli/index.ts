@@ -11,6 +11,7 @@ import { oneLine, plainLines } from '../kernel/text.js';
 import { parseSettings } from '../plan/inputs.js';
 import { executeFile as execute } from '../process/execute-file.js';
 import { runOperation } from '../engine/index.js';
+import { unfinishedPostHooks } from '../engine/outcome.js';
 import type { SessionResult, ValidationResult } from '../engine/results.js';
 import { jsonAbort, jsonResult, jsonText, type Verdict } from '../report/json.js';
 import { TextReporter } from './text-reporter.js';
@@ -66,13 +67,8 @@ async function main(argv: string[]): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`rekkord-hooks: ${error.message}\nSee rekkord-hooks --help.\n`);
     // A cron job that asked for JSON still gets an object to read.
-    const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-    if (ours.includes('--json')) {
-      const object = jsonAbort(
-        ours.find((a) => !a.startsWith('-')) ?? '',
-        verdict('usage'),
-        error.message,
-      );
+    if (error.json) {
+      const object = jsonAbort(error.command, verdict('usage'), error.message);
       process.stdout.write(`${jsonText(object, [])}\n`);
     }
     return EXIT.usage.code;
@@ -130,13 +126,7 @@ async function main(argv: string[]): Promise<number> {
     });
     result = await runOperation(settings, reporter, { cancel, execute });
     if (cancel.expiredBy !== null && 'phases' in result) {
-      const unfinished = result.phases
-        .flatMap((p) => p.hooks)
-        .filter(
-          (h) =>
-            h.phase.startsWith('post-') && (h.outcome === 'not-run' || h.outcome === 'cancelled'),
-        )
-        .map((h) => `${h.phase}/${h.name}`);
+      const unfinished = unfinishedPostHooks(result.phases).map((h) => `${h.phase}/${h.name}`);
       if (unfinished.length) {
         errors.write(
           `rekkord-hooks: post hooks that did not complete: ${oneLine(unfinished.join(', '))}\n`,

@@ -195,9 +195,22 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** Thrown for a command line that cannot be read: exit code 2, with the usage. */
+/**
+ * Thrown for a command line that cannot be read: exit code 2, with the usage. It carries the
+ * command and whether --json was given, as far as the words could be read, so that a cron job
+ * that asked for JSON still gets an object naming the command.
+ */
 export class UsageError extends Error {
   override name = 'UsageError';
+  // Plain fields, not parameter properties: scripts/docs.ts runs this file with types stripped.
+  readonly command: string;
+  readonly json: boolean;
+
+  constructor(message: string, command = '', json = false) {
+    super(message);
+    this.command = command;
+    this.json = json;
+  }
 }
 
 export interface CommandLine {
@@ -207,55 +220,62 @@ export interface CommandLine {
   flags: Set<string>;
 }
 
-function findOption(name: string, short: boolean): CliOption {
-  const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
-  if (!option) throw new UsageError(`unknown option ${short ? '-' : '--'}${name}`);
-  return option;
-}
-
 /**
  * The command line read by the table. An option's value is the next word whatever it starts with
  * (`--arg --threads`), or follows `=` (`--arg=--threads`, `-Cfile`); everything after `--` is
- * Rekkord's.
+ * Rekkord's. After a word that cannot be read the rest is still read (an unknown option as one
+ * without a value), and the first problem is thrown.
  */
 export function readCommandLine(argv: readonly string[]): CommandLine {
   const values = new Map<CliOption, string[]>();
   const flags = new Set<string>();
   const operands: string[] = [];
   const rekkordArgs: string[] = [];
+  let problem: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] ?? '';
     if (word === '--') {
       rekkordArgs.push(...argv.slice(i + 1));
       break;
     }
-    let option: CliOption;
+    let short = false;
+    let name: string;
     let inline: string | undefined;
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
-      option = findOption(eq < 0 ? word.slice(2) : word.slice(2, eq), false);
+      name = eq < 0 ? word.slice(2) : word.slice(2, eq);
       if (eq >= 0) inline = word.slice(eq + 1);
     } else if (word.startsWith('-') && word.length > 1) {
-      option = findOption(word.slice(1, 2), true);
+      short = true;
+      name = word.slice(1, 2);
       if (word.length > 2) inline = word.slice(2);
     } else {
       operands.push(word);
       continue;
     }
-    const name = `--${option.long}`;
+    const option = OPTIONS.find((o) => (short ? o.short === name : o.long === name));
+    if (!option) {
+      problem ??= `unknown option ${short ? '-' : '--'}${name}`;
+      continue;
+    }
+    const label = `--${option.long}`;
     if (!option.value) {
-      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
-      flags.add(option.long);
+      if (inline !== undefined) problem ??= `${label} takes no value`;
+      else flags.add(option.long);
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${name} needs a value (${option.value})`);
+    if (value === undefined) {
+      problem ??= `${label} needs a value (${option.value})`;
+      break;
+    }
     const given = values.get(option) ?? [];
-    if (given.length && !option.multiple) throw new UsageError(`${name} is given twice`);
-    values.set(option, [...given, value]);
+    if (given.length && !option.multiple) problem ??= `${label} is given twice`;
+    else values.set(option, [...given, value]);
   }
   if (flags.has('timestamps') && flags.has('no-timestamps'))
-    throw new UsageError('--timestamps and --no-timestamps contradict each other');
+    problem ??= '--timestamps and --no-timestamps contradict each other';
+  if (problem !== null) throw new UsageError(problem, operands[0] ?? '', flags.has('json'));
 
   const [command = '', ...paths] = operands;
   const inputs: Record<string, string> = { command, paths: paths.join('\n') };

@@ -5,7 +5,6 @@ import { MAX_FINDINGS_LISTED } from '../report/validation.js';
 import type { Plan } from '../plan/index.js';
 import { plainTable } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
-import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import type { SessionResult, ValidationResult } from '../engine/results.js';
 
 const MARKS = { ok: '✔', failed: '✘' };
@@ -41,13 +40,9 @@ export class TextReporter extends LiveReporter {
     return this.masks.reduce((out, mask) => out.split(mask).join('***'), text);
   }
 
-  maskSecrets(secrets: readonly Secret[]): void {
-    const { masks, tooShort } = masksOf(secrets);
+  protected addMasks(masks: readonly string[]): void {
     // Longest first, so that a secret holding another is hidden whole.
     this.masks = [...new Set([...this.masks, ...masks])].sort((a, b) => b.length - a.length);
-    for (const name of tooShort) {
-      this.line(`warning: ${name} is shorter than ${MIN_MASK_LENGTH} characters: not masked`);
-    }
   }
 
   /** The masks, for `--json`: a terminal is the user's own, but the JSON is masked too. */
@@ -68,7 +63,7 @@ export class TextReporter extends LiveReporter {
       this.line(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
     }
     for (const row of plainTable(result.phases, result.step)) this.line(row);
-    if (!result.success) this.line(`✘ ${failureMessage(result)}`);
+    if (!result.success) this.line(`✘ ${failureMessage(result, 'cli')}`);
     else {
       const oid = result.oid ? `: snapshot ${result.oid}` : '';
       this.line(`✔ rekkord ${result.command} with hooks succeeded${oid}`);

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-export function timestamp(date = new Date()): string {
+function timestamp(date = new Date()): string {
   const offset = -date.getTimezoneOffset();
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);

@@ -4,7 +4,13 @@
  * The engine, both reporters and the `hooks` output all read these.
  */
 import type { ProcessExit } from '../process/index.js';
-import type { HookOutcome, HookResult, ProcessEnding, StepOutcome } from './results.js';
+import type {
+  HookOutcome,
+  HookResult,
+  PhaseReport,
+  ProcessEnding,
+  StepOutcome,
+} from './results.js';
 
 /** Every outcome a row of a report can have: hooks', the Rekkord step's and validate's. */
 export type Outcome = HookOutcome | StepOutcome | 'valid' | 'invalid';
@@ -62,6 +68,16 @@ export function exitColumn(r: { exitCode: number | null; signal: string | null }
 /** A post hook the cancel grace cut short or never reached: the post step runs it. */
 export function leftForPostStep(hook: Pick<HookResult, 'outcome'>): boolean {
   return hook.outcome === 'cancelled' || hook.outcome === 'not-run';
+}
+
+/**
+ * The post hooks a cancel left undone, in the order they run: the action's post step owes them,
+ * the command line (which has no post step) reports them as not completed.
+ */
+export function unfinishedPostHooks(phases: readonly PhaseReport[]): HookResult[] {
+  return phases
+    .filter((p) => p.phase.startsWith('post-'))
+    .flatMap((p) => p.hooks.filter(leftForPostStep));
 }
 
 /** The outcomes a process can end with. */

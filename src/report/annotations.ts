@@ -2,7 +2,7 @@
  * The error annotations of a finished session, within what the runner shows (10 errors a step),
  * and the one failure message that closes a failed step.
  */
-import { exitStatus, leftForPostStep } from '../engine/outcome.js';
+import { exitStatus, unfinishedPostHooks } from '../engine/outcome.js';
 import { workspaceFile } from './rows.js';
 import { oneLine } from '../kernel/text.js';
 import type { HookResult, PhaseReport, SessionResult } from '../engine/results.js';
@@ -90,7 +90,8 @@ export function errorAnnotations(
   return { annotations, failure: failureMessage(result) };
 }
 
-export function failureMessage(result: SessionResult): string {
+/** `edge`: only the action has a post step to leave unfinished post hooks to. */
+export function failureMessage(result: SessionResult, edge: 'action' | 'cli' = 'action'): string {
   const parts: string[] = [];
   const failed = result.failures.hooks;
   const total = result.phases.reduce((n, p) => n + p.hooks.length, 0);
@@ -103,10 +104,14 @@ export function failureMessage(result: SessionResult): string {
   }
   if (step.outcome === 'skipped') parts.push(`rekkord ${step.command} did not run`);
   else if (result.failures.step) parts.push(`rekkord ${step.command} failed (${exitStatus(step)})`);
-  const deferred = result.phases
-    .filter((p) => p.phase.startsWith('post-'))
-    .flatMap((p) => p.hooks.filter(leftForPostStep));
-  if (deferred.length) parts.push(`${deferred.length} post hooks left to the post step`);
+  const unfinished = unfinishedPostHooks(result.phases).length;
+  if (unfinished) {
+    parts.push(
+      edge === 'action'
+        ? `${unfinished} post hooks left to the post step`
+        : `${unfinished} post hooks did not complete`,
+    );
+  }
   if (result.cancelled) {
     return `Cancelled by ${result.cancelled}; the post hooks ran with SUCCESS=0: ${parts.join('; ')}`;
   }

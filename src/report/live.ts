@@ -6,7 +6,7 @@
 import type { HookListing } from '../plan/discovery.js';
 import type { HookEntry } from '../plan/types.js';
 import type { Plan } from '../plan/index.js';
-import type { Secret } from '../plan/config.js';
+import { masksOf, MIN_MASK_LENGTH, type Secret } from '../plan/config.js';
 import type { Reporter } from '../engine/observer.js';
 import type {
   HookResult,
@@ -45,10 +45,24 @@ export abstract class LiveReporter implements Reporter {
   protected abstract close(): void;
   protected abstract warn(warning: Warning): void;
 
-  abstract maskSecrets(secrets: readonly Secret[]): void;
+  /** Hides these values from the log from now on. */
+  protected abstract addMasks(masks: readonly string[]): void;
+
   abstract planned(plan: Plan): void;
   abstract finish(result: SessionResult): Promise<void>;
   abstract finishValidation(result: ValidationResult): Promise<void>;
+
+  /** Masks the secrets Rekkord would read; one too short to be a mask is named, never shown. */
+  maskSecrets(secrets: readonly Secret[]): void {
+    const { masks, tooShort } = masksOf(secrets);
+    this.addMasks(masks);
+    for (const name of tooShort) {
+      this.warn({
+        title: 'Secret not masked',
+        message: `${name} is shorter than ${MIN_MASK_LENGTH} characters: it is not masked, since a mask that short would hide every occurrence in the log`,
+      });
+    }
+  }
 
   note(text: string): void {
     this.line(text);
