@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 756:
+/***/ 668:
 /***/ ((module) => {
 
 const { hasOwnProperty } = Object.prototype
@@ -289,22 +289,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 486:
+/***/ 532:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(759);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(386);
-/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(426);
-/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
-/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(677);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(794);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(550);
-/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(473);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(776);
+/* harmony import */ var _kernel_cancel_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(117);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(816);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(404);
+/* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(824);
+/* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(791);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(642);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(60);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(645);
+/* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(939);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(818);
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(330);
 /**
  * The command line: the action's engine outside GitHub Actions (developers' machines, hosts that
@@ -456,7 +456,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 776:
+/***/ 818:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -468,8 +468,8 @@ __webpack_async_result__();
 /* harmony export */   ye: () => (/* binding */ readCommandLine)
 /* harmony export */ });
 /* unused harmony exports OPTIONS, OPERANDS */
-/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
-/* harmony import */ var _plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(35);
+/* harmony import */ var _plan_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
+/* harmony import */ var _plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(341);
 /**
  * The command line's options, operands and exit codes, each said once: `--help`, the parser, the
  * words errors use for a setting, and the README's CLI section (scripts/docs.ts) all read these
@@ -721,7 +721,7 @@ function readCommandLine(argv) {
 
 /***/ }),
 
-/***/ 550:
+/***/ 645:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -731,11 +731,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(938);
+var outcome = __nccwpck_require__(412);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(426);
+var kernel_text = __nccwpck_require__(404);
 ;// CONCATENATED MODULE: ./src/report/rows.ts
 /**
  * What a finished session says, whatever shows it: the rows of the hook table in the order things
@@ -753,7 +753,7 @@ function rows_workspaceFile(file, workspace) {
  * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
  * step runs the post hooks of a killed main step).
  */
-function rows_hookRows(phases, step, stepFirst = false) {
+function hookRows(phases, step, stepFirst = false) {
     const rows = [];
     const row = (r) => {
         rows.push({ note: '', exit: '', ...r });
@@ -805,7 +805,7 @@ function rows_hookRows(phases, step, stepFirst = false) {
 /** The hook table as plain text, in aligned columns: the rows that ran, without the notes. */
 function plainTable(phases, step) {
     const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-    for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
+    for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
         const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
         const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
         rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
@@ -870,7 +870,7 @@ function withTail(message, tail, lines) {
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
 /** One error per failed hook (as the engine listed them) and per phase that could not run. */
-function annotations_hookAnnotations(phases, failed, workspace) {
+function hookAnnotations(phases, failed, workspace) {
     const all = [];
     const failedSet = new Set(failed);
     for (const phase of phases) {
@@ -893,7 +893,7 @@ function annotations_hookAnnotations(phases, failed, workspace) {
  * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
  * the kind (the closing failure): past that, one says how many more there are.
  */
-function annotations_capAnnotations(all, reserved, noun, where) {
+function capAnnotations(all, reserved, noun, where) {
     const room = MAX_ERROR_ANNOTATIONS - reserved;
     if (all.length <= room)
         return all;
@@ -908,7 +908,7 @@ function annotations_capAnnotations(all, reserved, noun, where) {
 }
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
 function errorAnnotations(result, workspace) {
-    const all = annotations_hookAnnotations(result.phases, result.failures.hooks, workspace);
+    const all = hookAnnotations(result.phases, result.failures.hooks, workspace);
     const { step } = result.failures;
     if (step) {
         all.push({
@@ -921,7 +921,7 @@ function errorAnnotations(result, workspace) {
     if (result.success)
         return { annotations: all, failure: null };
     // One place is kept for the closing failure message itself.
-    const annotations = annotations_capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
 function failureMessage(result) {
@@ -1045,247 +1045,8 @@ class LiveReporter {
     }
 }
 
-// EXTERNAL MODULE: ./src/report/outputs.ts
-var outputs = __nccwpck_require__(468);
-;// CONCATENATED MODULE: ./src/report/summary.ts
-/** The job summary: Markdown in which names, paths and output are always plain text. */
-
-
-
-/**
- * Text for a table cell: every character Markdown or HTML could read as markup is written as an
- * entity, so a hook named `*x*` or `[a](b)` shows as written and cannot break the table.
- */
-function summary_cell(text) {
-    return text.replace(/\r?\n|\r/g, ' ').replace(/[&<>|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-function summary_code(text) {
-    return `<code>${summary_cell(text)}</code>`;
-}
-function renderSummary(result, ctx) {
-    const out = [];
-    const verdict = result.cancelled
-        ? `🛑 cancelled by ${result.cancelled}`
-        : result.recovery
-            ? '🛟 post hooks run by the post step'
-            : result.success
-                ? '✅ succeeded'
-                : result.rekkordDone
-                    ? '❌ failed after Rekkord did its work'
-                    : '❌ failed';
-    out.push(`## Rekkord ${result.command} ${verdict}`, '');
-    const written = oidSentence(result, ctx.channel, summary_code);
-    if (written)
-        out.push(`${written}.`, '');
-    const facts = [`Config: ${result.configPath ? summary_code(result.configPath) : 'none found'}`];
-    if (ctx.rekkordVersion)
-        facts.push(`Rekkord ${summary_cell(ctx.rekkordVersion)}`);
-    if (result.lockWaitMs) {
-        facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
-    }
-    out.push(facts.join(' · '), '');
-    out.push(...summary_hookTable(result.phases, result.step, summary_SUMMARY_TABLE_BUDGET, result.recovery));
-    out.push(...summary_skippedLine(result.phases), '');
-    return out.join('\n');
-}
-/**
- * What Rekkord wrote, in one sentence, with `show` for names: the snapshot and its channel, the
- * object of `save --no_snapshot`, and when Rekkord failed after writing it (a failed [Link]
- * report), that it exists all the same. Empty when Rekkord printed no OID.
- */
-function oidSentence(result, channel, show) {
-    if (!result.oid)
-        return '';
-    const oid = show(result.oid);
-    const where = result.step.oidKind === 'data'
-        ? '(save --no_snapshot: an object, no channel)'
-        : `in channel ${show(channel ?? '')}`;
-    const what = result.step.oidKind === 'data' ? 'Object' : 'Snapshot';
-    if (result.step.outcome === 'success')
-        return `${what} ${oid} saved ${where}`;
-    return `${what} ${oid} exists ${where}, but Rekkord failed after writing it (${exitStatus(result.step)})`;
-}
-/** The summary of a run that stopped before any hook: what stopped it. */
-function renderAbortSummary(message) {
-    return ['## Rekkord hooks ❌ failed before any hook ran', '', summary_cell(message), ''].join('\n');
-}
-/** The most skipped entries a summary names: a folder may hold 1024 of them, each phase several. */
-const MAX_SKIPPED_NAMED = 100;
-/** The skipped entries of every phase, the first MAX_SKIPPED_NAMED named, then how many more. */
-function summary_skippedLine(phases) {
-    const all = phases.flatMap((p) => p.skipped.map((e) => ({ phase: p.phase, e })));
-    if (!all.length)
-        return [];
-    const named = all
-        .slice(0, MAX_SKIPPED_NAMED)
-        .map(({ phase, e }) => `${summary_code(`${phase}/${e.name}`)} (${summary_cell(e.reason)})`);
-    const lines = ['', `Skipped entries: ${named.join(', ')}`];
-    if (all.length > MAX_SKIPPED_NAMED) {
-        lines.push(`… ${all.length - MAX_SKIPPED_NAMED} more skipped entries`);
-    }
-    return lines;
-}
-/**
- * The runner refuses a job summary over 1 MiB, and a repository decides how many hooks there are:
- * each table is cut to a budget, with a line saying how many rows were left out. A page's main
- * table (a session's hooks, validate's checks) gets the first; validate's rehearsal table, a
- * second table on its page, the second. With the skipped entries (validate names at most 100)
- * and the headings, a page stays under the limit.
- */
-const summary_SUMMARY_TABLE_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
-const summary_REHEARSAL_TABLE_BUDGET = (/* unused pure expression or super */ null && (256 * 1024));
-/** As many rows as fit the budget, then a line naming how many were left out. */
-function summary_withinBudget(rows, budget, noun) {
-    const out = [];
-    let size = 0;
-    for (const row of rows) {
-        size += Buffer.byteLength(row) + 1;
-        if (size > budget) {
-            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
-            break;
-        }
-        out.push(row);
-    }
-    return out;
-}
-/** The hook table as Markdown, cut to its budget. */
-function summary_hookTable(phases, step, budget, stepFirst = false) {
-    const rows = [];
-    for (const r of hookRows(phases, step, stepFirst)) {
-        const outcome = r.directories
-            ? `no hooks in ${r.directories.map(summary_code).join(', ')}`
-            : r.outcome
-                ? outcomeLabel(r.outcome)
-                : r.note === 'failure'
-                    ? outcomeLabel('failure')
-                    : summary_cell(r.note);
-        const cols = [
-            summary_cell(r.phase),
-            r.kind === 'note' ? '—' : summary_code(r.name),
-            outcome,
-            r.exit,
-            r.durationMs === null ? '' : formatDuration(r.durationMs),
-            summary_cell(r.details),
-        ];
-        rows.push(`| ${cols.join(' | ')} |`);
-    }
-    return [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-        ...summary_withinBudget(rows, budget, 'rows'),
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/report/validation.ts
-/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
-
-
-
-
-/** Every finding points at a file and a line: line 1 when the problem is the file itself. */
-function annotation(finding, workspace) {
-    const file = workspaceFile(finding.file, workspace);
-    const line = finding.line ?? 1;
-    return {
-        title: finding.title,
-        message: `${finding.file}:${line}: ${finding.message}`,
-        ...(file ? { file, line } : {}),
-    };
-}
-function validationAnnotations(result, workspace) {
-    const { validation, rehearsal } = result;
-    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
-    const errors = [
-        ...of('error'),
-        ...hookAnnotations(rehearsal ?? [], result.rehearsalFailed, workspace),
-    ];
-    const where = 'the job summary lists them';
-    const failure = !result.success
-        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
-        : null;
-    return {
-        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
-        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
-        failure,
-    };
-}
-const MARK = { error: '❌', warning: '⚠️' };
-/** The most findings the command line lists one per line. */
-const MAX_FINDINGS_LISTED = 1000;
-function validationRows(result) {
-    const rows = [];
-    for (const phase of result.validation.phases) {
-        for (const error of phase.errors)
-            rows.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
-        for (const f of phase.folderFindings) {
-            rows.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
-        }
-        phase.hooks.forEach((hook, index) => {
-            const worst = hook.findings.some((f) => f.severity === 'error')
-                ? MARK.error
-                : hook.findings.length
-                    ? MARK.warning
-                    : '✅';
-            // A hook of a folder that serves several phases is checked once: its findings are shown
-            // in the first phase that lists it.
-            const findings = hook.shownIn !== phase.phase && hook.findings.length
-                ? `as in ${cell(hook.shownIn)}`
-                : hook.findings
-                    .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
-                    .join('<br>');
-            rows.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
-        });
-        if (phase.hooks.length === 0 && phase.errors.length === 0) {
-            rows.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
-        }
-    }
-    return rows;
-}
-function renderValidationSummary(result) {
-    const { validation, rehearsal, errors, warnings, success: ok } = result;
-    const rehearsalFailed = result.rehearsalFailed.length;
-    const out = [
-        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
-        '',
-        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
-        '',
-        '| Phase | # | Hook | Arguments | Check | Findings |',
-        '| --- | --- | --- | --- | --- | --- |',
-        ...withinBudget(validationRows(result), SUMMARY_TABLE_BUDGET, 'rows'),
-    ];
-    out.push(...skippedLine(result.validation.phases));
-    if (rehearsal) {
-        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null, REHEARSAL_TABLE_BUDGET));
-    }
-    out.push('');
-    return out.join('\n');
-}
-function validationOutputs(result) {
-    const { validation, rehearsal } = result;
-    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
-        const invalid = h.findings.some((f) => f.severity === 'error');
-        return {
-            phase: p.phase,
-            name: h.name,
-            path: h.path,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: invalid ? 'invalid' : 'valid',
-            message: h.findings.map((f) => f.message).join('; '),
-        };
-    }));
-    const rehearsed = hookOutputs(rehearsal ?? []);
-    return {
-        success: String(result.success),
-        oid: '',
-        hooks: hooksOutput([...checked, ...rehearsed]),
-        'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
-    };
-}
-
 // EXTERNAL MODULE: ./src/plan/config.ts
-var config = __nccwpck_require__(61);
+var config = __nccwpck_require__(923);
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
 
@@ -1293,7 +1054,8 @@ var config = __nccwpck_require__(61);
 
 
 
-
+/** The most findings the command line lists one per line. */
+const MAX_FINDINGS_LISTED = 1000;
 const MARKS = { ok: '✔', failed: '✘' };
 class TextReporter extends LiveReporter {
     constructor(out = process.stdout) {
@@ -1400,7 +1162,7 @@ class TextReporter extends LiveReporter {
 
 /***/ }),
 
-/***/ 473:
+/***/ 939:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1461,7 +1223,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 677:
+/***/ 642:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1471,16 +1233,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/kernel/cancel.ts
-var kernel_cancel = __nccwpck_require__(759);
+var kernel_cancel = __nccwpck_require__(117);
 // EXTERNAL MODULE: ./src/plan/commands.ts
-var commands = __nccwpck_require__(593);
+var commands = __nccwpck_require__(587);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/kernel/faults.ts
-var faults = __nccwpck_require__(352);
+var faults = __nccwpck_require__(682);
 ;// CONCATENATED MODULE: ./src/engine/step-config.ts
 /**
  * The config the Rekkord step gets: the user's file as written when Rekkord takes `--no_hooks`;
@@ -1563,7 +1325,7 @@ async function prepareStepConfig(config, tempRoot, noHooks, runsHooks = true) {
 }
 
 // EXTERNAL MODULE: ./src/plan/discovery.ts
-var discovery = __nccwpck_require__(405);
+var discovery = __nccwpck_require__(183);
 ;// CONCATENATED MODULE: ./src/engine/hook-environment.ts
 const BOTH = ['pre', 'post'];
 const POST = ['post'];
@@ -1632,11 +1394,11 @@ function hookEnvironment(base, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/engine/outcome.ts
-var outcome = __nccwpck_require__(938);
+var outcome = __nccwpck_require__(412);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
 // EXTERNAL MODULE: ./src/kernel/files.ts
-var files = __nccwpck_require__(762);
+var files = __nccwpck_require__(880);
 ;// CONCATENATED MODULE: ./src/process/memory.ts
 /**
  * Keeps the memory of relaying output flat. Every chunk read from a child is a new Buffer outside
@@ -1915,7 +1677,7 @@ async function reapGroup(pgid, graceMs) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __nccwpck_require__(386);
+var kernel_errors = __nccwpck_require__(816);
 ;// CONCATENATED MODULE: ./src/process/index.ts
 /**
  * Runs one child process the way hooks and Rekkord are run: directly (no shell), stdin closed, in
@@ -2156,7 +1918,7 @@ async function runHook(phase, hook, options) {
 }
 
 // EXTERNAL MODULE: ./src/plan/hook-sources.ts
-var hook_sources = __nccwpck_require__(35);
+var hook_sources = __nccwpck_require__(341);
 ;// CONCATENATED MODULE: ./src/engine/phase.ts
 /**
  * One phase: its folders listed in order, then every hook run in turn (all of them, even after a
@@ -2338,7 +2100,7 @@ function validationResult(validation, rehearsal) {
 }
 
 // EXTERNAL MODULE: ./src/plan/config.ts
-var plan_config = __nccwpck_require__(61);
+var plan_config = __nccwpck_require__(923);
 ;// CONCATENATED MODULE: ./src/plan/child-env.ts
 /**
  * The environment hooks and Rekkord inherit: the runner's, without what belongs to the runner
@@ -2368,7 +2130,7 @@ function childEnvironment(env, allowWorkflowCommands) {
 }
 
 // EXTERNAL MODULE: ./src/plan/paths.ts
-var paths = __nccwpck_require__(935);
+var paths = __nccwpck_require__(9);
 ;// CONCATENATED MODULE: ./src/plan/rekkord-probe.ts
 /**
  * What the action asks the installed Rekkord before any hook runs: its version, whether the
@@ -2628,9 +2390,9 @@ async function makeValidationPlan(settings) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/text.ts
-var kernel_text = __nccwpck_require__(426);
+var kernel_text = __nccwpck_require__(404);
 // EXTERNAL MODULE: ./src/plan/types.ts
-var types = __nccwpck_require__(898);
+var types = __nccwpck_require__(900);
 ;// CONCATENATED MODULE: ./src/engine/rekkord-step.ts
 
 
@@ -3477,12 +3239,13 @@ async function runSessionOperation(settings, reporter, options) {
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 // EXTERNAL MODULE: ./src/plan/rekkord-ini.ts
-var rekkord_ini = __nccwpck_require__(70);
+var rekkord_ini = __nccwpck_require__(228);
 ;// CONCATENATED MODULE: ./src/validate/findings.ts
 /**
  * What validate checks on one hook or hook folder, without running it: how it would start, whether
  * Rekkord's own runner can start it the same way, and who else could change it.
  */
+
 
 
 
@@ -3603,20 +3366,6 @@ function dotfileFinding(name, file, title, runnable) {
 function modeText(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
-/**
- * A word for a POSIX shell, safe to paste: as is when every character is plain, otherwise in single
- * quotes, each `'` written `'\''`. Names come from the checked repository, so advice that shows
- * them must never let the shell read them as anything but one word.
- */
-function shellQuote(word) {
-    if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word))
-        return word;
-    return `'${word.replace(/'/g, "'\\''")}'`;
-}
-/** A command of advice: its words after the first shell-quoted. */
-function command(name, ...words) {
-    return [name, ...words.map(shellQuote)].join(' ');
-}
 /** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
 async function real(file) {
     return (0,promises_.realpath)(file).catch(() => external_node_path_default().resolve(file));
@@ -3651,35 +3400,48 @@ above) {
     return {
         severity: world ? 'error' : 'warning',
         title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${command('chmod', world ? 'o-w' : 'g-w', '--', file)}`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${(0,kernel_text/* commandLine */.ay)(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
         file,
         line: 1,
     };
 }
-async function hookWritableFindings(file, title) {
-    const finding = await writable(await real(file), 'the hook', title, false);
+/** `realFile`: the hook's real path (see `real`). */
+async function hookWritableFindings(realFile, title) {
+    const finding = await writable(realFile, 'the hook', title, false);
     return finding ? [finding] : [];
 }
 /**
- * The hook folder and every folder above it up to `/`, by real path: any of them writable by others
- * lets them replace the hook. `top` (the repository) only names its folder in the titles. Findings
- * point at `where` (the config line naming the folder), else at the folder.
+ * The hook folder and every folder above it up to `/`: those above the folder as the config names
+ * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
+ * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
+ * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
+ * at `where` (the config line naming the folder), else at the folder.
  */
-async function folderWritableFindings(dir, top, title, where) {
-    const start = await real(dir);
-    const repository = await real(top);
+async function folderWritableFindings(folder, repository, title, checked, where) {
+    const start = folder.real;
     const chain = [start];
     for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
         chain.push(d);
+    const named = external_node_path_default().resolve(folder.dir);
+    for (let d = external_node_path_default().dirname(named), up = named; d !== up; up = d, d = external_node_path_default().dirname(d)) {
+        const r = await real(d);
+        if (!chain.includes(r))
+            chain.push(r);
+    }
     const findings = [];
     for (const d of chain) {
+        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+        const above = d !== start;
+        const seen = checked.get(d);
+        if (seen === true || (seen === false && above))
+            continue;
+        checked.set(d, !above);
         const label = d === start
             ? 'the hook folder'
             : d === repository
                 ? 'the repository folder'
                 : `the folder ${d}`;
-        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
-        const finding = await writable(d, label, title, d !== start);
+        const finding = await writable(d, label, title, above);
         if (finding)
             findings.push(where ? { ...finding, ...where } : finding);
     }
@@ -3702,11 +3464,7 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
-/**
- * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
- * content, so its work must not grow with what a pull request puts in a folder.
- */
-const MAX_EXAMINED = discovery/* MAX_HOOKS_PER_FOLDER */.v;
+
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -3760,12 +3518,15 @@ async function gitModes(workspace, dir, env) {
     }
     return modes;
 }
-/** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
+/**
+ * The entries of a folder, up to Rekkord's own cap, listed by its source's rules: validate runs on
+ * untrusted content, so its work must not grow with what a pull request puts in a folder.
+ */
 function entries(source) {
     const rules = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing;
     return (0,discovery/* listHookDirectory */.bb)(source.directory, source.args, {
         ...rules,
-        limit: MAX_EXAMINED,
+        limit: discovery/* MAX_HOOKS_PER_FOLDER */.v,
         ...(source.names ? { names: source.names } : {}),
     });
 }
@@ -3776,7 +3537,8 @@ async function isRunnable(hook) {
     return (mode & 0o111) !== 0;
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
-async function folderFindings(source, plan, title) {
+async function folderFindings(use, plan, title, ctx) {
+    const { source } = use;
     const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
     const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
@@ -3784,10 +3546,12 @@ async function folderFindings(source, plan, title) {
         ...(shellRules
             ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
-        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+        ...(await folderWritableFindings({ dir: source.directory, real: use.real }, ctx.repository, title, ctx.checked, where)),
     ];
 }
-async function hookFindings(hook, source, label, ctx) {
+async function hookFindings(hook, 
+/** The hook's real path (see `real`). */
+realPath, source, label, ctx) {
     const title = `${label} hook ${hook.name}`;
     const found = [];
     const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
@@ -3796,7 +3560,7 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
         if (!runnable)
-            return [...found, ...(await hookWritableFindings(hook.path, title))];
+            return [...found, ...(await hookWritableFindings(realPath, title))];
     }
     if (hook.problem) {
         found.push({
@@ -3810,7 +3574,7 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
-        const file = shellQuote(external_node_path_default().relative(ctx.workspace, hook.path));
+        const file = (0,kernel_text/* commandLine */.ay)([external_node_path_default().relative(ctx.workspace, hook.path)]);
         found.push({
             severity: 'error',
             title: `${title} not executable in git`,
@@ -3818,7 +3582,7 @@ async function hookFindings(hook, source, label, ctx) {
             file: hook.path,
         });
     }
-    found.push(...(await hookWritableFindings(hook.path, title)));
+    found.push(...(await hookWritableFindings(realPath, title)));
     if (!hook.problem || hook.problem.kind === 'not-executable') {
         found.push(...(await startFindings(hook.path, ctx.pathVar)));
     }
@@ -3838,9 +3602,8 @@ async function enabledBatteries(plan) {
     return found;
 }
 /** A `[Hooks]` entry that is an enabled battery (a link or the same file): a run skips it. */
-async function twiceFinding(hook, phase, batteries) {
-    const real = await (0,promises_.realpath)(hook.path).catch(() => null);
-    const battery = real ? batteries.get(real) : undefined;
+function twiceFinding(hook, realPath, phase, batteries) {
+    const battery = batteries.get(realPath);
     if (!battery)
         return [];
     return [
@@ -3896,16 +3659,16 @@ async function checkFolder(use, plan, ctx) {
             findings,
         };
     }
-    const folder = await folderFindings(source, plan, `${label} hook folder`);
+    const folder = await folderFindings(use, plan, `${label} hook folder`, ctx);
     const listing = await entries(source);
     if (listing.unexamined) {
         const rule = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing.maxHooks !== null
             ? `Rekkord takes at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries from one folder`
-            : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
+            : `validate examines at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries of one folder`;
         folder.push({
             severity: 'error',
             title: `${label} hook folder: too many entries`,
-            message: `${source.directory} holds ${MAX_EXAMINED + listing.unexamined} entries: ${rule}; the first ${MAX_EXAMINED} in name order were checked, ${listing.unexamined} more were not`,
+            message: `${source.directory} holds ${discovery/* MAX_HOOKS_PER_FOLDER */.v + listing.unexamined} entries: ${rule}; the first ${discovery/* MAX_HOOKS_PER_FOLDER */.v} in name order were checked, ${listing.unexamined} more were not`,
             file: configPath && source.setting ? configPath : source.directory,
             ...(configPath && source.setting ? { line: source.setting.line } : {}),
         });
@@ -3917,9 +3680,11 @@ async function checkFolder(use, plan, ctx) {
     };
     const hookFindingsList = [];
     for (const hook of listing.hooks) {
-        const found = await hookFindings(hook, source, label, hookCtx);
-        if (source.kind === 'config')
-            found.push(...(await twiceFinding(hook, label, ctx.batteries)));
+        const realPath = await real(hook.path);
+        const found = await hookFindings(hook, realPath, source, label, hookCtx);
+        if (source.kind === 'config') {
+            found.push(...twiceFinding(hook, realPath, label, ctx.batteries));
+        }
         hookFindingsList.push(found);
         findings.push(...found);
     }
@@ -3963,23 +3728,31 @@ async function validatePlan(plan) {
     const ctx = {
         pathVar: plan.settings.env.PATH ?? '',
         workspace: plan.settings.workspace,
+        repository: await real(plan.settings.workspace),
         batteries: await enabledBatteries(plan),
+        // Folders above several hook folders (the repository, /) are judged once per run.
+        checked: new Map(),
     };
     const uses = new Map();
+    /** Each phase's folders, by key, with the phase's own source for each (its arguments). */
     const keysOfPhase = [];
     for (const phase of plan.phases) {
         const keys = [];
         for (const source of phase.sources) {
-            const where = await (0,promises_.realpath)(source.directory).catch(() => source.directory);
+            const where = await real(source.directory);
             const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
-            const use = uses.get(key) ?? { source, phases: new Map() };
+            const use = uses.get(key) ?? {
+                source,
+                real: where,
+                phases: new Map(),
+            };
             uses.set(key, use);
             const lines = use.phases.get(phase.phase) ?? [];
             use.phases.set(phase.phase, lines);
             if (source.setting)
                 lines.push(source.setting.line);
-            if (!keys.includes(key))
-                keys.push(key);
+            if (!keys.some((k) => k.key === key))
+                keys.push({ key, source });
         }
         keysOfPhase.push(keys);
     }
@@ -4000,7 +3773,7 @@ async function validatePlan(plan) {
             errors: [],
             folderFindings: [],
         };
-        for (const key of keysOfPhase[index] ?? []) {
+        for (const { key, source } of keysOfPhase[index] ?? []) {
             const check = checks.get(key);
             const use = uses.get(key);
             if (!check || !use)
@@ -4012,7 +3785,6 @@ async function validatePlan(plan) {
                     validated.errors.push(check.problem);
                 continue;
             }
-            const source = phase.sources.find((s) => s.kind === use.source.kind) ?? use.source;
             const [firstPhase = phase.phase] = use.phases.keys();
             if (first) {
                 validated.folderFindings.push(...check.folderFindings);
@@ -4102,7 +3874,7 @@ function runOperation(settings, reporter, options) {
 
 /***/ }),
 
-/***/ 938:
+/***/ 412:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4182,7 +3954,7 @@ function classifyExit(exit, ctx) {
 
 /***/ }),
 
-/***/ 759:
+/***/ 117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4264,7 +4036,7 @@ class Cancellation {
 
 /***/ }),
 
-/***/ 386:
+/***/ 816:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4341,7 +4113,7 @@ function errnoSentence(subject, error, action) {
 
 /***/ }),
 
-/***/ 352:
+/***/ 682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4381,7 +4153,7 @@ function checkpoint(point, subject) {
 
 /***/ }),
 
-/***/ 762:
+/***/ 880:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4412,7 +4184,7 @@ async function readHead(file, bytes) {
 
 /***/ }),
 
-/***/ 426:
+/***/ 404:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4476,7 +4248,7 @@ function plainLines(text) {
 
 /***/ }),
 
-/***/ 166:
+/***/ 521:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4574,7 +4346,7 @@ function findBatteriesFolder(moduleUrl) {
 
 /***/ }),
 
-/***/ 593:
+/***/ 587:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4590,7 +4362,7 @@ function findBatteriesFolder(moduleUrl) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(816);
 /**
  * The command table: everything the action knows about each Rekkord command, in one place. The
  * inputs, the plan, the Rekkord step and the command line read it, so a new command is one entry
@@ -4675,7 +4447,7 @@ function isOperation(text) {
 
 /***/ }),
 
-/***/ 61:
+/***/ 923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4698,12 +4470,12 @@ function isOperation(text) {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(756);
+/* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(668);
 /* harmony import */ var ini__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(ini__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(70);
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(593);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(935);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(386);
+/* harmony import */ var _rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(228);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(587);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(816);
 /**
  * The Rekkord config: found where Rekkord looks for it, read as Rekkord reads it, with its hook
  * folders and its secrets. What the Rekkord step gets is in step-config.ts.
@@ -5070,7 +4842,7 @@ function repositoryAccess(config, args, env) {
 
 /***/ }),
 
-/***/ 405:
+/***/ 183:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5085,8 +4857,8 @@ function repositoryAccess(config, args, env) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _kernel_files_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(762);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(386);
+/* harmony import */ var _kernel_files_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(880);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(816);
 /**
  * Hook discovery: which entries of a hook directory run, in which order, and which are skipped.
  *
@@ -5228,7 +5000,7 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 
 /***/ }),
 
-/***/ 35:
+/***/ 341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5238,10 +5010,10 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 /* unused harmony export HOOK_SOURCES */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(593);
-/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(61);
-/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(405);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(587);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(521);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(923);
+/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(183);
 /**
  * The hook sources, as a table: where each kind of hook folder comes from and the rules its hooks
  * follow. The plan, the phase runner, `validate` and the command line's options read it, so a new
@@ -5315,18 +5087,18 @@ function hookSourceSpec(kind) {
 
 /***/ }),
 
-/***/ 846:
+/***/ 824:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P$: () => (/* binding */ parseSettings)
 /* harmony export */ });
 /* unused harmony exports CHANNEL_MAX_BYTES, MAX_HOOK_TIMEOUT_S, DEFAULT_LOCK_WAIT_S */
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
-/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(935);
-/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(166);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(898);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(386);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9);
+/* harmony import */ var _batteries_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(521);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(900);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(816);
 /** Inputs: every input validated once, with a clear error, into one immutable settings object. */
 
 
@@ -5552,7 +5324,7 @@ function parseSettings(input, context) {
 
 /***/ }),
 
-/***/ 935:
+/***/ 9:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5608,7 +5380,7 @@ async function resolveExecutable(name, pathVar, cwd) {
 
 /***/ }),
 
-/***/ 70:
+/***/ 228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5620,7 +5392,7 @@ async function resolveExecutable(name, pathVar, cwd) {
 /* harmony export */   sh: () => (/* binding */ isPlainName),
 /* harmony export */   vi: () => (/* binding */ lastEntry)
 /* harmony export */ });
-/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(593);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
 /**
  * Rekkord's INI dialect, read the way Rekkord reads it (`src/core/base/base.cc`, `IniParser`;
  * sections and keys from `src/rekkord/lib/config.cc`, `rk_Config::LoadIni`): comments only at
@@ -5796,7 +5568,7 @@ function lastEntry(doc, section, key) {
 
 /***/ }),
 
-/***/ 898:
+/***/ 900:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5809,7 +5581,7 @@ const OID = '[MR][0-9A-F]{64}';
 
 /***/ }),
 
-/***/ 113:
+/***/ 791:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -5817,7 +5589,7 @@ const OID = '[MR][0-9A-F]{64}';
 /* harmony export */ });
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(352);
+/* harmony import */ var _kernel_faults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(682);
 /** Short commands run to completion with Node's child_process: the command line's `Execute`. */
 
 
@@ -5836,102 +5608,20 @@ const executeFile = (file, args, env, cwd) => new Promise((resolve, reject) => {
 
 /***/ }),
 
-/***/ 794:
+/***/ 60:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ao: () => (/* binding */ jsonResult),
-/* harmony export */   Rl: () => (/* binding */ jsonAbort),
-/* harmony export */   s$: () => (/* binding */ jsonText)
-/* harmony export */ });
-/* unused harmony export JSON_SCHEMA */
-/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(468);
 
-const JSON_SCHEMA = 1;
-/** A session's or a validation's result as JSON. */
-function jsonResult(result, verdict, command) {
-    if ('validation' in result) {
-        return {
-            schema: JSON_SCHEMA,
-            command,
-            ...verdict,
-            success: result.success,
-            rekkordDone: false,
-            oid: null,
-            cancelled: null,
-            lockWaitMs: 0,
-            hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.rehearsal ?? []),
-            step: null,
-            findings: result.validation.findings.map((f) => ({
-                severity: f.severity,
-                file: f.file,
-                line: f.line ?? null,
-                message: f.message,
-            })),
-            errors: [],
-        };
-    }
-    const { step } = result;
-    return {
-        schema: JSON_SCHEMA,
-        command,
-        ...verdict,
-        success: result.success,
-        rekkordDone: result.rekkordDone,
-        oid: result.oid,
-        cancelled: result.cancelled,
-        lockWaitMs: Math.round(result.lockWaitMs ?? 0),
-        hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.phases),
-        step: {
-            command: step.command,
-            commandLine: step.display,
-            outcome: step.outcome,
-            exitCode: step.exitCode,
-            signal: step.signal,
-            durationMs: Math.round(step.durationMs),
-            oid: step.oid,
-        },
-        findings: [],
-        errors: [...result.errors],
-    };
-}
-/** The result of a run that stopped before any hook ran. */
-function jsonAbort(command, verdict, error) {
-    return {
-        schema: JSON_SCHEMA,
-        command,
-        ...verdict,
-        success: false,
-        rekkordDone: false,
-        oid: null,
-        cancelled: null,
-        lockWaitMs: 0,
-        hooks: [],
-        step: null,
-        findings: [],
-        errors: [error],
-    };
-}
-/** The JSON text with every secret replaced, as the log would mask it. */
-function jsonText(result, secrets) {
-    let text = JSON.stringify(result, null, 2);
-    for (const secret of secrets.filter((s) => s.length > 0)) {
-        const quoted = JSON.stringify(secret).slice(1, -1);
-        text = text.split(quoted).join('***');
-    }
-    return text;
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Rl: () => (/* binding */ jsonAbort),
+  Ao: () => (/* binding */ jsonResult),
+  s$: () => (/* binding */ jsonText)
+});
 
+// UNUSED EXPORTS: JSON_SCHEMA
 
-/***/ }),
-
-/***/ 468:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s5: () => (/* binding */ hookOutputs)
-/* harmony export */ });
-/* unused harmony exports HOOKS_OUTPUT_BUDGET, hooksOutput, stepOutputs, ABORT_OUTPUTS */
+;// CONCATENATED MODULE: ./src/report/outputs.ts
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
     return phases.flatMap((p) => p.hooks.map((h) => ({
@@ -5985,6 +5675,83 @@ const ABORT_OUTPUTS = {
     hooks: '[]',
     'failed-hooks': '0',
 };
+
+;// CONCATENATED MODULE: ./src/report/json.ts
+
+const JSON_SCHEMA = 1;
+/** A session's or a validation's result as JSON. */
+function jsonResult(result, verdict, command) {
+    if ('validation' in result) {
+        return {
+            schema: JSON_SCHEMA,
+            command,
+            ...verdict,
+            success: result.success,
+            rekkordDone: false,
+            oid: null,
+            cancelled: null,
+            lockWaitMs: 0,
+            hooks: hookOutputs(result.rehearsal ?? []),
+            step: null,
+            findings: result.validation.findings.map((f) => ({
+                severity: f.severity,
+                file: f.file,
+                line: f.line ?? null,
+                message: f.message,
+            })),
+            errors: [],
+        };
+    }
+    const { step } = result;
+    return {
+        schema: JSON_SCHEMA,
+        command,
+        ...verdict,
+        success: result.success,
+        rekkordDone: result.rekkordDone,
+        oid: result.oid,
+        cancelled: result.cancelled,
+        lockWaitMs: Math.round(result.lockWaitMs ?? 0),
+        hooks: hookOutputs(result.phases),
+        step: {
+            command: step.command,
+            commandLine: step.display,
+            outcome: step.outcome,
+            exitCode: step.exitCode,
+            signal: step.signal,
+            durationMs: Math.round(step.durationMs),
+            oid: step.oid,
+        },
+        findings: [],
+        errors: [...result.errors],
+    };
+}
+/** The result of a run that stopped before any hook ran. */
+function jsonAbort(command, verdict, error) {
+    return {
+        schema: JSON_SCHEMA,
+        command,
+        ...verdict,
+        success: false,
+        rekkordDone: false,
+        oid: null,
+        cancelled: null,
+        lockWaitMs: 0,
+        hooks: [],
+        step: null,
+        findings: [],
+        errors: [error],
+    };
+}
+/** The JSON text with every secret replaced, as the log would mask it. */
+function jsonText(result, secrets) {
+    let text = JSON.stringify(result, null, 2);
+    for (const secret of secrets.filter((s) => s.length > 0)) {
+        const quoted = JSON.stringify(secret).slice(1, -1);
+        text = text.split(quoted).join('***');
+    }
+    return text;
+}
 
 
 /***/ }),
@@ -6170,7 +5937,7 @@ module.exports = {"rE":"1.0.0"};
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(532);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 
