@@ -228,6 +228,17 @@ describe('safe advice', () => {
     expect(text.stdout).not.toContain('writable');
     expect(text.code).toBe(0);
 
+    // The same folder through a link in a folder any user may write: they could point the link
+    // elsewhere, so that folder is judged too, as the config names it.
+    const writable = scratch();
+    chmodSync(writable, 0o777);
+    symlinkSync(site, path.join(writable, 'link'));
+    const linked = cli('/', ['validate', '-C', path.join(writable, 'link', 'rekkord.ini')]);
+    expect(linked.code).toBe(1);
+    expect(linked.stdout).toContain(`${writable} (mode 0777) can be changed by any user`);
+    expect(count(linked.stdout, `chmod o-w -- ${writable}\n`)).toBe(1);
+    expect(linked.stdout).not.toContain(`chmod o-w -- ${sticky}\n`);
+
     // The hook folder itself gets no pass from its sticky bit: anyone may add a hook there.
     chmodSync(path.join(site, 'pre'), 0o1777);
     const open = cli('/', ['validate', '-C', path.join(site, 'rekkord.ini')]);

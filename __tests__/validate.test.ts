@@ -233,6 +233,18 @@ describe('validate as Rekkord sees the hooks', () => {
     expect(run.summary).toMatch(/\| pre-save \| \| — \| \| ❌ \| .*can be changed by any user/);
   });
 
+  it('judges a folder above several hook folders once', async () => {
+    const { ws } = backupWorkspace({ PreSaveDirectory: 'pre', PostSaveDirectory: 'post' });
+    logHook(path.join(ws, 'pre'), 'dump');
+    logHook(path.join(ws, 'post'), 'clean');
+    chmodSync(ws, 0o777);
+    const run = await validate(ws);
+    expect(run.exitCode).toBe(1);
+    expect(titles(run).map((t) => [t[0], t[1], t[3]])).toEqual([
+      ['error', 'rekkord.ini', 'pre-save hook folder: the repository folder is world-writable'],
+    ]);
+  });
+
   it('never runs a command from a hook folder laid out as a repository (core.fsmonitor)', async () => {
     const { ws } = backupWorkspace({ PreSaveDirectory: 'pre' });
     execFileSync('git', ['init', '-q'], { cwd: ws });

@@ -302,8 +302,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
 /* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(677);
 /* harmony import */ var _engine_outcome_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(938);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(794);
-/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(550);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(521);
+/* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(910);
 /* harmony import */ var _timestamps_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(473);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(776);
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(330);
@@ -740,7 +740,7 @@ function readCommandLine(argv) {
 
 /***/ }),
 
-/***/ 550:
+/***/ 910:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -772,7 +772,7 @@ function rows_workspaceFile(file, workspace) {
  * Every hook in the order it ran, with the Rekkord step between the phases (first when the post
  * step runs the post hooks of a killed main step).
  */
-function rows_hookRows(phases, step, stepFirst = false) {
+function hookRows(phases, step, stepFirst = false) {
     const rows = [];
     const row = (r) => {
         rows.push({ note: '', exit: '', ...r });
@@ -824,7 +824,7 @@ function rows_hookRows(phases, step, stepFirst = false) {
 /** The hook table as plain text, in aligned columns: the rows that ran, without the notes. */
 function plainTable(phases, step) {
     const rows = [['PHASE', 'HOOK', 'OUTCOME', 'EXIT', 'DURATION']];
-    for (const r of rows_hookRows(phases, step).filter((row) => row.outcome !== null)) {
+    for (const r of hookRows(phases, step).filter((row) => row.outcome !== null)) {
         const duration = r.durationMs === null ? '' : (0,kernel_text/* formatDuration */.a3)(r.durationMs);
         const word = r.outcome ? outcome/* OUTCOMES */.im[r.outcome].word : '';
         rows.push([r.phase, r.name, word, r.exit, duration].map(kernel_text/* oneLine */.TN));
@@ -889,7 +889,7 @@ function withTail(message, tail, lines) {
     return shown.length ? `${message}\nLast output:\n${shown.join('\n')}` : message;
 }
 /** One error per failed hook (as the engine listed them) and per phase that could not run. */
-function annotations_hookAnnotations(phases, failed, workspace) {
+function hookAnnotations(phases, failed, workspace) {
     const all = [];
     const failedSet = new Set(failed);
     for (const phase of phases) {
@@ -912,7 +912,7 @@ function annotations_hookAnnotations(phases, failed, workspace) {
  * Cuts annotations of one kind to what the runner shows, keeping `reserved` places for others of
  * the kind (the closing failure): past that, one says how many more there are.
  */
-function annotations_capAnnotations(all, reserved, noun, where) {
+function capAnnotations(all, reserved, noun, where) {
     const room = MAX_ERROR_ANNOTATIONS - reserved;
     if (all.length <= room)
         return all;
@@ -927,7 +927,7 @@ function annotations_capAnnotations(all, reserved, noun, where) {
 }
 /** One error per failure, cut to what the runner shows, and the step's closing failure message. */
 function errorAnnotations(result, workspace) {
-    const all = annotations_hookAnnotations(result.phases, result.failures.hooks, workspace);
+    const all = hookAnnotations(result.phases, result.failures.hooks, workspace);
     const { step } = result.failures;
     if (step) {
         all.push({
@@ -940,7 +940,7 @@ function errorAnnotations(result, workspace) {
     if (result.success)
         return { annotations: all, failure: null };
     // One place is kept for the closing failure message itself.
-    const annotations = annotations_capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
+    const annotations = capAnnotations(all, 1, 'failures', 'the job summary lists every hook');
     return { annotations, failure: failureMessage(result) };
 }
 /** `edge`: only the action has a post step to leave unfinished post hooks to. */
@@ -1080,252 +1080,14 @@ class LiveReporter {
     }
 }
 
-// EXTERNAL MODULE: ./src/report/outputs.ts
-var outputs = __nccwpck_require__(468);
-;// CONCATENATED MODULE: ./src/report/summary.ts
-/** The job summary: Markdown in which names, paths and output are always plain text. */
-
-
-
-/**
- * Text for a table cell: every character Markdown or HTML could read as markup is written as an
- * entity, so a hook named `*x*` or `[a](b)` shows as written and cannot break the table.
- */
-function summary_cell(text) {
-    return text.replace(/\r?\n|\r/g, ' ').replace(/[&<>|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-function summary_code(text) {
-    return `<code>${summary_cell(text)}</code>`;
-}
-function renderSummary(result, ctx) {
-    const out = [];
-    const verdict = result.cancelled
-        ? `🛑 cancelled by ${result.cancelled}`
-        : result.recovery
-            ? '🛟 post hooks run by the post step'
-            : result.success
-                ? '✅ succeeded'
-                : result.rekkordDone
-                    ? '❌ failed after Rekkord did its work'
-                    : '❌ failed';
-    out.push(`## Rekkord ${result.command} ${verdict}`, '');
-    const written = oidSentence(result, ctx.channel, summary_code);
-    if (written)
-        out.push(`${written}.`, '');
-    const facts = [`Config: ${result.configPath ? summary_code(result.configPath) : 'none found'}`];
-    if (ctx.rekkordVersion)
-        facts.push(`Rekkord ${summary_cell(ctx.rekkordVersion)}`);
-    if (result.lockWaitMs) {
-        facts.push(`Waited ${formatDuration(result.lockWaitMs)} for another run on the same config`);
-    }
-    out.push(facts.join(' · '), '');
-    out.push(...summary_hookTable(result.phases, result.step, summary_SUMMARY_TABLE_BUDGET, result.recovery));
-    out.push(...summary_skippedLine(result.phases), '');
-    return out.join('\n');
-}
-/**
- * What Rekkord wrote, in one sentence, with `show` for names: the snapshot and its channel, the
- * object of `save --no_snapshot`, and when Rekkord failed after writing it (a failed [Link]
- * report), that it exists all the same. Empty when Rekkord printed no OID.
- */
-function oidSentence(result, channel, show) {
-    if (!result.oid)
-        return '';
-    const oid = show(result.oid);
-    const where = result.step.oidKind === 'data'
-        ? '(save --no_snapshot: an object, no channel)'
-        : `in channel ${show(channel ?? '')}`;
-    const what = result.step.oidKind === 'data' ? 'Object' : 'Snapshot';
-    if (result.step.outcome === 'success')
-        return `${what} ${oid} saved ${where}`;
-    return `${what} ${oid} exists ${where}, but Rekkord failed after writing it (${exitStatus(result.step)})`;
-}
-/** The summary of a run that stopped before any hook: what stopped it. */
-function renderAbortSummary(message) {
-    return ['## Rekkord hooks ❌ failed before any hook ran', '', summary_cell(message), ''].join('\n');
-}
-/** The most skipped entries a summary names: a folder may hold 1024 of them, each phase several. */
-const MAX_SKIPPED_NAMED = 100;
-/** The skipped entries of every phase, the first MAX_SKIPPED_NAMED named, then how many more. */
-function summary_skippedLine(phases) {
-    const all = phases.flatMap((p) => p.skipped.map((e) => ({ phase: p.phase, e })));
-    if (!all.length)
-        return [];
-    const named = all
-        .slice(0, MAX_SKIPPED_NAMED)
-        .map(({ phase, e }) => `${summary_code(`${phase}/${e.name}`)} (${summary_cell(e.reason)})`);
-    const lines = ['', `Skipped entries: ${named.join(', ')}`];
-    if (all.length > MAX_SKIPPED_NAMED) {
-        lines.push(`… ${all.length - MAX_SKIPPED_NAMED} more skipped entries`);
-    }
-    return lines;
-}
-/**
- * The runner refuses a job summary over 1 MiB, and a repository decides how many hooks there are:
- * each table is cut to a budget, with a line saying how many rows were left out. A page's main
- * table (a session's hooks, validate's checks) gets the first; validate's rehearsal table, a
- * second table on its page, the second. With the skipped entries (validate names at most 100)
- * and the headings, a page stays under the limit.
- */
-const summary_SUMMARY_TABLE_BUDGET = (/* unused pure expression or super */ null && (512 * 1024));
-const summary_REHEARSAL_TABLE_BUDGET = (/* unused pure expression or super */ null && (256 * 1024));
-/** As many rows as fit the budget, then a line naming how many were left out. */
-function summary_withinBudget(rows, budget, noun) {
-    const out = [];
-    let size = 0;
-    for (const row of rows) {
-        size += Buffer.byteLength(row) + 1;
-        if (size > budget) {
-            out.push('', `… ${rows.length - out.length} more ${noun} not shown: the summary has a size limit`);
-            break;
-        }
-        out.push(row);
-    }
-    return out;
-}
-/** The hook table as Markdown, cut to its budget. */
-function summary_hookTable(phases, step, budget, stepFirst = false) {
-    const rows = [];
-    for (const r of hookRows(phases, step, stepFirst)) {
-        const outcome = r.directories
-            ? `no hooks in ${r.directories.map(summary_code).join(', ')}`
-            : r.outcome
-                ? outcomeLabel(r.outcome)
-                : r.note === 'failure'
-                    ? outcomeLabel('failure')
-                    : summary_cell(r.note);
-        const cols = [
-            summary_cell(r.phase),
-            r.kind === 'note' ? '—' : summary_code(r.name),
-            outcome,
-            r.exit,
-            r.durationMs === null ? '' : formatDuration(r.durationMs),
-            summary_cell(r.details),
-        ];
-        rows.push(`| ${cols.join(' | ')} |`);
-    }
-    return [
-        '| Phase | Hook | Outcome | Exit | Duration | Details |',
-        '| --- | --- | --- | --- | --- | --- |',
-        ...summary_withinBudget(rows, budget, 'rows'),
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/report/validation.ts
-/** What validate says, independent of where it is shown: annotations, job summary, outputs. */
-
-
-
-
-/** Every finding points at a file and a line: line 1 when the problem is the file itself. */
-function annotation(finding, workspace) {
-    const file = workspaceFile(finding.file, workspace);
-    const line = finding.line ?? 1;
-    return {
-        title: finding.title,
-        message: `${finding.file}:${line}: ${finding.message}`,
-        ...(file ? { file, line } : {}),
-    };
-}
-function validationAnnotations(result, workspace) {
-    const { validation, rehearsal } = result;
-    const of = (severity) => validation.findings.filter((f) => f.severity === severity).map((f) => annotation(f, workspace));
-    const errors = [
-        ...of('error'),
-        ...hookAnnotations(rehearsal ?? [], result.rehearsalFailed, workspace),
-    ];
-    const where = 'the job summary lists them';
-    const failure = !result.success
-        ? `Hook validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}`
-        : null;
-    return {
-        errors: capAnnotations(errors, failure ? 1 : 0, 'problems', where),
-        warnings: capAnnotations(of('warning'), 0, 'warnings', where),
-        failure,
-    };
-}
-const MARK = { error: '❌', warning: '⚠️' };
-/** The most findings the command line lists one per line. */
-const MAX_FINDINGS_LISTED = 1000;
-function validationRows(result) {
-    const rows = [];
-    for (const phase of result.validation.phases) {
-        for (const error of phase.errors)
-            rows.push(`| ${phase.phase} | | — | | ❌ | ${cell(error)} |`);
-        for (const f of phase.folderFindings) {
-            rows.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
-        }
-        phase.hooks.forEach((hook, index) => {
-            const worst = hook.findings.some((f) => f.severity === 'error')
-                ? MARK.error
-                : hook.findings.length
-                    ? MARK.warning
-                    : '✅';
-            // A hook of a folder that serves several phases is checked once: its findings are shown
-            // in the first phase that lists it.
-            const findings = hook.shownIn !== phase.phase && hook.findings.length
-                ? `as in ${cell(hook.shownIn)}`
-                : hook.findings
-                    .map((f) => `${MARK[f.severity]} ${f.line ? `line ${f.line}: ` : ''}${cell(f.message)}`)
-                    .join('<br>');
-            rows.push(`| ${phase.phase} | ${index + 1} | ${code(hook.name)} | ${cell(hook.args.join(' '))} | ${worst} | ${findings} |`);
-        });
-        if (phase.hooks.length === 0 && phase.errors.length === 0) {
-            rows.push(`| ${phase.phase} | | — | | | no hooks in ${phase.directories.map(code).join(', ')} |`);
-        }
-    }
-    return rows;
-}
-function renderValidationSummary(result) {
-    const { validation, rehearsal, errors, warnings, success: ok } = result;
-    const rehearsalFailed = result.rehearsalFailed.length;
-    const out = [
-        `## Rekkord hooks validation ${ok ? '✅ passed' : '❌ failed'}`,
-        '',
-        `${errors} error(s), ${warnings} warning(s)${rehearsal ? `, ${rehearsalFailed} hook(s) failed in the rehearsal` : ''}. Config: ${validation.configPath ? code(validation.configPath) : 'none'}.`,
-        '',
-        '| Phase | # | Hook | Arguments | Check | Findings |',
-        '| --- | --- | --- | --- | --- | --- |',
-        ...withinBudget(validationRows(result), SUMMARY_TABLE_BUDGET, 'rows'),
-    ];
-    out.push(...skippedLine(result.validation.phases));
-    if (rehearsal) {
-        out.push('', '### Rehearsal (`REKKORD_HOOK_REHEARSAL=1`)', '', ...hookTable(rehearsal, null, REHEARSAL_TABLE_BUDGET));
-    }
-    out.push('');
-    return out.join('\n');
-}
-function validationOutputs(result) {
-    const { validation, rehearsal } = result;
-    const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
-        const invalid = h.findings.some((f) => f.severity === 'error');
-        return {
-            phase: p.phase,
-            name: h.name,
-            path: h.path,
-            exitCode: null,
-            signal: null,
-            durationMs: 0,
-            outcome: invalid ? 'invalid' : 'valid',
-            message: h.findings.map((f) => f.message).join('; '),
-        };
-    }));
-    const rehearsed = hookOutputs(rehearsal ?? []);
-    return {
-        success: String(result.success),
-        oid: '',
-        hooks: hooksOutput([...checked, ...rehearsed]),
-        'failed-hooks': String(result.invalidHooks + result.rehearsalFailed.length),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/cli/text-reporter.ts
 /** The command line's reporter: the same events and results as the action's, as plain text. */
 
 
 
 
-
+/** The most findings the command line lists one per line. */
+const MAX_FINDINGS_LISTED = 1000;
 const MARKS = { ok: '✔', failed: '✘' };
 class TextReporter extends LiveReporter {
     constructor(out = process.stdout) {
@@ -3516,6 +3278,7 @@ var rekkord_ini = __nccwpck_require__(70);
 
 
 
+
 const HEAD_BYTES = 512;
 /** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
 async function startFindings(file, pathVar) {
@@ -3632,20 +3395,6 @@ function dotfileFinding(name, file, title, runnable) {
 function modeText(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
-/**
- * A word for a POSIX shell, safe to paste: as is when every character is plain, otherwise in single
- * quotes, each `'` written `'\''`. Names come from the checked repository, so advice that shows
- * them must never let the shell read them as anything but one word.
- */
-function shellQuote(word) {
-    if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word))
-        return word;
-    return `'${word.replace(/'/g, "'\\''")}'`;
-}
-/** A command of advice: its words after the first shell-quoted. */
-function command(name, ...words) {
-    return [name, ...words.map(shellQuote)].join(' ');
-}
 /** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
 async function real(file) {
     return (0,promises_.realpath)(file).catch(() => external_node_path_default().resolve(file));
@@ -3680,35 +3429,48 @@ above) {
     return {
         severity: world ? 'error' : 'warning',
         title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${command('chmod', world ? 'o-w' : 'g-w', '--', file)}`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${(0,kernel_text/* commandLine */.ay)(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
         file,
         line: 1,
     };
 }
-async function hookWritableFindings(file, title) {
-    const finding = await writable(await real(file), 'the hook', title, false);
+/** `realFile`: the hook's real path (see `real`). */
+async function hookWritableFindings(realFile, title) {
+    const finding = await writable(realFile, 'the hook', title, false);
     return finding ? [finding] : [];
 }
 /**
- * The hook folder and every folder above it up to `/`, by real path: any of them writable by others
- * lets them replace the hook. `top` (the repository) only names its folder in the titles. Findings
- * point at `where` (the config line naming the folder), else at the folder.
+ * The hook folder and every folder above it up to `/`: those above the folder as the config names
+ * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
+ * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
+ * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
+ * at `where` (the config line naming the folder), else at the folder.
  */
-async function folderWritableFindings(dir, top, title, where) {
-    const start = await real(dir);
-    const repository = await real(top);
+async function folderWritableFindings(folder, repository, title, checked, where) {
+    const start = folder.real;
     const chain = [start];
     for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
         chain.push(d);
+    const named = external_node_path_default().resolve(folder.dir);
+    for (let d = external_node_path_default().dirname(named), up = named; d !== up; up = d, d = external_node_path_default().dirname(d)) {
+        const r = await real(d);
+        if (!chain.includes(r))
+            chain.push(r);
+    }
     const findings = [];
     for (const d of chain) {
+        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+        const above = d !== start;
+        const seen = checked.get(d);
+        if (seen === true || (seen === false && above))
+            continue;
+        checked.set(d, !above);
         const label = d === start
             ? 'the hook folder'
             : d === repository
                 ? 'the repository folder'
                 : `the folder ${d}`;
-        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
-        const finding = await writable(d, label, title, d !== start);
+        const finding = await writable(d, label, title, above);
         if (finding)
             findings.push(where ? { ...finding, ...where } : finding);
     }
@@ -3731,11 +3493,7 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
-/**
- * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
- * content, so its work must not grow with what a pull request puts in a folder.
- */
-const MAX_EXAMINED = discovery/* MAX_HOOKS_PER_FOLDER */.v;
+
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -3789,12 +3547,15 @@ async function gitModes(workspace, dir, env) {
     }
     return modes;
 }
-/** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
+/**
+ * The entries of a folder, up to Rekkord's own cap, listed by its source's rules: validate runs on
+ * untrusted content, so its work must not grow with what a pull request puts in a folder.
+ */
 function entries(source) {
     const rules = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing;
     return (0,discovery/* listHookDirectory */.bb)(source.directory, source.args, {
         ...rules,
-        limit: MAX_EXAMINED,
+        limit: discovery/* MAX_HOOKS_PER_FOLDER */.v,
         ...(source.names ? { names: source.names } : {}),
     });
 }
@@ -3805,7 +3566,8 @@ async function isRunnable(hook) {
     return (mode & 0o111) !== 0;
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
-async function folderFindings(source, plan, title) {
+async function folderFindings(use, plan, title, ctx) {
+    const { source } = use;
     const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
     const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
@@ -3813,10 +3575,12 @@ async function folderFindings(source, plan, title) {
         ...(shellRules
             ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
-        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+        ...(await folderWritableFindings({ dir: source.directory, real: use.real }, ctx.repository, title, ctx.checked, where)),
     ];
 }
-async function hookFindings(hook, source, label, ctx) {
+async function hookFindings(hook, 
+/** The hook's real path (see `real`). */
+realPath, source, label, ctx) {
     const title = `${label} hook ${hook.name}`;
     const found = [];
     const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
@@ -3825,7 +3589,7 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
         if (!runnable)
-            return [...found, ...(await hookWritableFindings(hook.path, title))];
+            return [...found, ...(await hookWritableFindings(realPath, title))];
     }
     if (hook.problem) {
         found.push({
@@ -3839,7 +3603,7 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
-        const file = shellQuote(external_node_path_default().relative(ctx.workspace, hook.path));
+        const file = (0,kernel_text/* commandLine */.ay)([external_node_path_default().relative(ctx.workspace, hook.path)]);
         found.push({
             severity: 'error',
             title: `${title} not executable in git`,
@@ -3847,7 +3611,7 @@ async function hookFindings(hook, source, label, ctx) {
             file: hook.path,
         });
     }
-    found.push(...(await hookWritableFindings(hook.path, title)));
+    found.push(...(await hookWritableFindings(realPath, title)));
     if (!hook.problem || hook.problem.kind === 'not-executable') {
         found.push(...(await startFindings(hook.path, ctx.pathVar)));
     }
@@ -3867,9 +3631,8 @@ async function enabledBatteries(plan) {
     return found;
 }
 /** A `[Hooks]` entry that is an enabled battery (a link or the same file): a run skips it. */
-async function twiceFinding(hook, phase, batteries) {
-    const real = await (0,promises_.realpath)(hook.path).catch(() => null);
-    const battery = real ? batteries.get(real) : undefined;
+function twiceFinding(hook, realPath, phase, batteries) {
+    const battery = batteries.get(realPath);
     if (!battery)
         return [];
     return [
@@ -3925,16 +3688,16 @@ async function checkFolder(use, plan, ctx) {
             findings,
         };
     }
-    const folder = await folderFindings(source, plan, `${label} hook folder`);
+    const folder = await folderFindings(use, plan, `${label} hook folder`, ctx);
     const listing = await entries(source);
     if (listing.unexamined) {
         const rule = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing.maxHooks !== null
             ? `Rekkord takes at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries from one folder`
-            : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
+            : `validate examines at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries of one folder`;
         folder.push({
             severity: 'error',
             title: `${label} hook folder: too many entries`,
-            message: `${source.directory} holds ${MAX_EXAMINED + listing.unexamined} entries: ${rule}; the first ${MAX_EXAMINED} in name order were checked, ${listing.unexamined} more were not`,
+            message: `${source.directory} holds ${discovery/* MAX_HOOKS_PER_FOLDER */.v + listing.unexamined} entries: ${rule}; the first ${discovery/* MAX_HOOKS_PER_FOLDER */.v} in name order were checked, ${listing.unexamined} more were not`,
             file: configPath && source.setting ? configPath : source.directory,
             ...(configPath && source.setting ? { line: source.setting.line } : {}),
         });
@@ -3946,9 +3709,11 @@ async function checkFolder(use, plan, ctx) {
     };
     const hookFindingsList = [];
     for (const hook of listing.hooks) {
-        const found = await hookFindings(hook, source, label, hookCtx);
-        if (source.kind === 'config')
-            found.push(...(await twiceFinding(hook, label, ctx.batteries)));
+        const realPath = await real(hook.path);
+        const found = await hookFindings(hook, realPath, source, label, hookCtx);
+        if (source.kind === 'config') {
+            found.push(...twiceFinding(hook, realPath, label, ctx.batteries));
+        }
         hookFindingsList.push(found);
         findings.push(...found);
     }
@@ -3992,23 +3757,31 @@ async function validatePlan(plan) {
     const ctx = {
         pathVar: plan.settings.env.PATH ?? '',
         workspace: plan.settings.workspace,
+        repository: await real(plan.settings.workspace),
         batteries: await enabledBatteries(plan),
+        // Folders above several hook folders (the repository, /) are judged once per run.
+        checked: new Map(),
     };
     const uses = new Map();
+    /** Each phase's folders, by key, with the phase's own source for each (its arguments). */
     const keysOfPhase = [];
     for (const phase of plan.phases) {
         const keys = [];
         for (const source of phase.sources) {
-            const where = await (0,promises_.realpath)(source.directory).catch(() => source.directory);
+            const where = await real(source.directory);
             const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
-            const use = uses.get(key) ?? { source, phases: new Map() };
+            const use = uses.get(key) ?? {
+                source,
+                real: where,
+                phases: new Map(),
+            };
             uses.set(key, use);
             const lines = use.phases.get(phase.phase) ?? [];
             use.phases.set(phase.phase, lines);
             if (source.setting)
                 lines.push(source.setting.line);
-            if (!keys.includes(key))
-                keys.push(key);
+            if (!keys.some((k) => k.key === key))
+                keys.push({ key, source });
         }
         keysOfPhase.push(keys);
     }
@@ -4029,7 +3802,7 @@ async function validatePlan(plan) {
             errors: [],
             folderFindings: [],
         };
-        for (const key of keysOfPhase[index] ?? []) {
+        for (const { key, source } of keysOfPhase[index] ?? []) {
             const check = checks.get(key);
             const use = uses.get(key);
             if (!check || !use)
@@ -4041,7 +3814,6 @@ async function validatePlan(plan) {
                     validated.errors.push(check.problem);
                 continue;
             }
-            const source = phase.sources.find((s) => s.kind === use.source.kind) ?? use.source;
             const [firstPhase = phase.phase] = use.phases.keys();
             if (first) {
                 validated.folderFindings.push(...check.folderFindings);
@@ -5874,102 +5646,20 @@ const executeFile = (file, args, env, cwd) => new Promise((resolve, reject) => {
 
 /***/ }),
 
-/***/ 794:
+/***/ 521:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ao: () => (/* binding */ jsonResult),
-/* harmony export */   Rl: () => (/* binding */ jsonAbort),
-/* harmony export */   s$: () => (/* binding */ jsonText)
-/* harmony export */ });
-/* unused harmony export JSON_SCHEMA */
-/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(468);
 
-const JSON_SCHEMA = 1;
-/** A session's or a validation's result as JSON. */
-function jsonResult(result, verdict, command) {
-    if ('validation' in result) {
-        return {
-            schema: JSON_SCHEMA,
-            command,
-            ...verdict,
-            success: result.success,
-            rekkordDone: false,
-            oid: null,
-            cancelled: null,
-            lockWaitMs: 0,
-            hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.rehearsal ?? []),
-            step: null,
-            findings: result.validation.findings.map((f) => ({
-                severity: f.severity,
-                file: f.file,
-                line: f.line ?? null,
-                message: f.message,
-            })),
-            errors: [],
-        };
-    }
-    const { step } = result;
-    return {
-        schema: JSON_SCHEMA,
-        command,
-        ...verdict,
-        success: result.success,
-        rekkordDone: result.rekkordDone,
-        oid: result.oid,
-        cancelled: result.cancelled,
-        lockWaitMs: Math.round(result.lockWaitMs ?? 0),
-        hooks: (0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .hookOutputs */ .s5)(result.phases),
-        step: {
-            command: step.command,
-            commandLine: step.display,
-            outcome: step.outcome,
-            exitCode: step.exitCode,
-            signal: step.signal,
-            durationMs: Math.round(step.durationMs),
-            oid: step.oid,
-        },
-        findings: [],
-        errors: [...result.errors],
-    };
-}
-/** The result of a run that stopped before any hook ran. */
-function jsonAbort(command, verdict, error) {
-    return {
-        schema: JSON_SCHEMA,
-        command,
-        ...verdict,
-        success: false,
-        rekkordDone: false,
-        oid: null,
-        cancelled: null,
-        lockWaitMs: 0,
-        hooks: [],
-        step: null,
-        findings: [],
-        errors: [error],
-    };
-}
-/** The JSON text with every secret replaced, as the log would mask it. */
-function jsonText(result, secrets) {
-    let text = JSON.stringify(result, null, 2);
-    for (const secret of secrets.filter((s) => s.length > 0)) {
-        const quoted = JSON.stringify(secret).slice(1, -1);
-        text = text.split(quoted).join('***');
-    }
-    return text;
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Rl: () => (/* binding */ jsonAbort),
+  Ao: () => (/* binding */ jsonResult),
+  s$: () => (/* binding */ jsonText)
+});
 
+// UNUSED EXPORTS: JSON_SCHEMA
 
-/***/ }),
-
-/***/ 468:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s5: () => (/* binding */ hookOutputs)
-/* harmony export */ });
-/* unused harmony exports HOOKS_OUTPUT_BUDGET, hooksOutput, stepOutputs, ABORT_OUTPUTS */
+;// CONCATENATED MODULE: ./src/report/outputs.ts
 /** The `hooks` output's objects, one per hook run. */
 function hookOutputs(phases) {
     return phases.flatMap((p) => p.hooks.map((h) => ({
@@ -6023,6 +5713,83 @@ const ABORT_OUTPUTS = {
     hooks: '[]',
     'failed-hooks': '0',
 };
+
+;// CONCATENATED MODULE: ./src/report/json.ts
+
+const JSON_SCHEMA = 1;
+/** A session's or a validation's result as JSON. */
+function jsonResult(result, verdict, command) {
+    if ('validation' in result) {
+        return {
+            schema: JSON_SCHEMA,
+            command,
+            ...verdict,
+            success: result.success,
+            rekkordDone: false,
+            oid: null,
+            cancelled: null,
+            lockWaitMs: 0,
+            hooks: hookOutputs(result.rehearsal ?? []),
+            step: null,
+            findings: result.validation.findings.map((f) => ({
+                severity: f.severity,
+                file: f.file,
+                line: f.line ?? null,
+                message: f.message,
+            })),
+            errors: [],
+        };
+    }
+    const { step } = result;
+    return {
+        schema: JSON_SCHEMA,
+        command,
+        ...verdict,
+        success: result.success,
+        rekkordDone: result.rekkordDone,
+        oid: result.oid,
+        cancelled: result.cancelled,
+        lockWaitMs: Math.round(result.lockWaitMs ?? 0),
+        hooks: hookOutputs(result.phases),
+        step: {
+            command: step.command,
+            commandLine: step.display,
+            outcome: step.outcome,
+            exitCode: step.exitCode,
+            signal: step.signal,
+            durationMs: Math.round(step.durationMs),
+            oid: step.oid,
+        },
+        findings: [],
+        errors: [...result.errors],
+    };
+}
+/** The result of a run that stopped before any hook ran. */
+function jsonAbort(command, verdict, error) {
+    return {
+        schema: JSON_SCHEMA,
+        command,
+        ...verdict,
+        success: false,
+        rekkordDone: false,
+        oid: null,
+        cancelled: null,
+        lockWaitMs: 0,
+        hooks: [],
+        step: null,
+        findings: [],
+        errors: [error],
+    };
+}
+/** The JSON text with every secret replaced, as the log would mask it. */
+function jsonText(result, secrets) {
+    let text = JSON.stringify(result, null, 2);
+    for (const secret of secrets.filter((s) => s.length > 0)) {
+        const quoted = JSON.stringify(secret).slice(1, -1);
+        text = text.split(quoted).join('***');
+    }
+    return text;
+}
 
 
 /***/ }),

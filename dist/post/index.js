@@ -4596,6 +4596,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 const HEAD_BYTES = 512;
 /** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
 async function startFindings(file, pathVar) {
@@ -4712,20 +4713,6 @@ function dotfileFinding(name, file, title, runnable) {
 function modeText(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
-/**
- * A word for a POSIX shell, safe to paste: as is when every character is plain, otherwise in single
- * quotes, each `'` written `'\''`. Names come from the checked repository, so advice that shows
- * them must never let the shell read them as anything but one word.
- */
-function shellQuote(word) {
-    if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word))
-        return word;
-    return `'${word.replace(/'/g, "'\\''")}'`;
-}
-/** A command of advice: its words after the first shell-quoted. */
-function command(name, ...words) {
-    return [name, ...words.map(shellQuote)].join(' ');
-}
 /** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
 async function real(file) {
     return (0,promises_namespaceObject.realpath)(file).catch(() => external_node_path_default().resolve(file));
@@ -4760,35 +4747,48 @@ above) {
     return {
         severity: world ? 'error' : 'warning',
         title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${command('chmod', world ? 'o-w' : 'g-w', '--', file)}`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${commandLine(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
         file,
         line: 1,
     };
 }
-async function hookWritableFindings(file, title) {
-    const finding = await writable(await real(file), 'the hook', title, false);
+/** `realFile`: the hook's real path (see `real`). */
+async function hookWritableFindings(realFile, title) {
+    const finding = await writable(realFile, 'the hook', title, false);
     return finding ? [finding] : [];
 }
 /**
- * The hook folder and every folder above it up to `/`, by real path: any of them writable by others
- * lets them replace the hook. `top` (the repository) only names its folder in the titles. Findings
- * point at `where` (the config line naming the folder), else at the folder.
+ * The hook folder and every folder above it up to `/`: those above the folder as the config names
+ * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
+ * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
+ * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
+ * at `where` (the config line naming the folder), else at the folder.
  */
-async function folderWritableFindings(dir, top, title, where) {
-    const start = await real(dir);
-    const repository = await real(top);
+async function folderWritableFindings(folder, repository, title, checked, where) {
+    const start = folder.real;
     const chain = [start];
     for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
         chain.push(d);
+    const named = external_node_path_default().resolve(folder.dir);
+    for (let d = external_node_path_default().dirname(named), up = named; d !== up; up = d, d = external_node_path_default().dirname(d)) {
+        const r = await real(d);
+        if (!chain.includes(r))
+            chain.push(r);
+    }
     const findings = [];
     for (const d of chain) {
+        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+        const above = d !== start;
+        const seen = checked.get(d);
+        if (seen === true || (seen === false && above))
+            continue;
+        checked.set(d, !above);
         const label = d === start
             ? 'the hook folder'
             : d === repository
                 ? 'the repository folder'
                 : `the folder ${d}`;
-        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
-        const finding = await writable(d, label, title, d !== start);
+        const finding = await writable(d, label, title, above);
         if (finding)
             findings.push(where ? { ...finding, ...where } : finding);
     }
@@ -4811,11 +4811,7 @@ async function folderWritableFindings(dir, top, title, where) {
 
 
 
-/**
- * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
- * content, so its work must not grow with what a pull request puts in a folder.
- */
-const MAX_EXAMINED = MAX_HOOKS_PER_FOLDER;
+
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
  * the workspace's own repository.
@@ -4869,12 +4865,15 @@ async function gitModes(workspace, dir, env) {
     }
     return modes;
 }
-/** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
+/**
+ * The entries of a folder, up to Rekkord's own cap, listed by its source's rules: validate runs on
+ * untrusted content, so its work must not grow with what a pull request puts in a folder.
+ */
 function entries(source) {
     const rules = hookSourceSpec(source.kind).listing;
     return listHookDirectory(source.directory, source.args, {
         ...rules,
-        limit: MAX_EXAMINED,
+        limit: MAX_HOOKS_PER_FOLDER,
         ...(source.names ? { names: source.names } : {}),
     });
 }
@@ -4885,7 +4884,8 @@ async function isRunnable(hook) {
     return (mode & 0o111) !== 0;
 }
 /** Findings on a usable folder, once per folder however many phases use it. */
-async function folderFindings(source, plan, title) {
+async function folderFindings(use, plan, title, ctx) {
+    const { source } = use;
     const { shellRules } = hookSourceSpec(source.kind);
     const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
@@ -4893,10 +4893,12 @@ async function folderFindings(source, plan, title) {
         ...(shellRules
             ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
-        ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+        ...(await folderWritableFindings({ dir: source.directory, real: use.real }, ctx.repository, title, ctx.checked, where)),
     ];
 }
-async function hookFindings(hook, source, label, ctx) {
+async function hookFindings(hook, 
+/** The hook's real path (see `real`). */
+realPath, source, label, ctx) {
     const title = `${label} hook ${hook.name}`;
     const found = [];
     const { shellRules } = hookSourceSpec(source.kind);
@@ -4905,7 +4907,7 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
         if (!runnable)
-            return [...found, ...(await hookWritableFindings(hook.path, title))];
+            return [...found, ...(await hookWritableFindings(realPath, title))];
     }
     if (hook.problem) {
         found.push({
@@ -4919,7 +4921,7 @@ async function hookFindings(hook, source, label, ctx) {
         found.push(...nameShellFinding(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
-        const file = shellQuote(external_node_path_default().relative(ctx.workspace, hook.path));
+        const file = commandLine([external_node_path_default().relative(ctx.workspace, hook.path)]);
         found.push({
             severity: 'error',
             title: `${title} not executable in git`,
@@ -4927,7 +4929,7 @@ async function hookFindings(hook, source, label, ctx) {
             file: hook.path,
         });
     }
-    found.push(...(await hookWritableFindings(hook.path, title)));
+    found.push(...(await hookWritableFindings(realPath, title)));
     if (!hook.problem || hook.problem.kind === 'not-executable') {
         found.push(...(await startFindings(hook.path, ctx.pathVar)));
     }
@@ -4947,9 +4949,8 @@ async function enabledBatteries(plan) {
     return found;
 }
 /** A `[Hooks]` entry that is an enabled battery (a link or the same file): a run skips it. */
-async function twiceFinding(hook, phase, batteries) {
-    const real = await (0,promises_namespaceObject.realpath)(hook.path).catch(() => null);
-    const battery = real ? batteries.get(real) : undefined;
+function twiceFinding(hook, realPath, phase, batteries) {
+    const battery = batteries.get(realPath);
     if (!battery)
         return [];
     return [
@@ -5005,16 +5006,16 @@ async function checkFolder(use, plan, ctx) {
             findings,
         };
     }
-    const folder = await folderFindings(source, plan, `${label} hook folder`);
+    const folder = await folderFindings(use, plan, `${label} hook folder`, ctx);
     const listing = await entries(source);
     if (listing.unexamined) {
         const rule = hookSourceSpec(source.kind).listing.maxHooks !== null
             ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
-            : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
+            : `validate examines at most ${MAX_HOOKS_PER_FOLDER} entries of one folder`;
         folder.push({
             severity: 'error',
             title: `${label} hook folder: too many entries`,
-            message: `${source.directory} holds ${MAX_EXAMINED + listing.unexamined} entries: ${rule}; the first ${MAX_EXAMINED} in name order were checked, ${listing.unexamined} more were not`,
+            message: `${source.directory} holds ${MAX_HOOKS_PER_FOLDER + listing.unexamined} entries: ${rule}; the first ${MAX_HOOKS_PER_FOLDER} in name order were checked, ${listing.unexamined} more were not`,
             file: configPath && source.setting ? configPath : source.directory,
             ...(configPath && source.setting ? { line: source.setting.line } : {}),
         });
@@ -5026,9 +5027,11 @@ async function checkFolder(use, plan, ctx) {
     };
     const hookFindingsList = [];
     for (const hook of listing.hooks) {
-        const found = await hookFindings(hook, source, label, hookCtx);
-        if (source.kind === 'config')
-            found.push(...(await twiceFinding(hook, label, ctx.batteries)));
+        const realPath = await real(hook.path);
+        const found = await hookFindings(hook, realPath, source, label, hookCtx);
+        if (source.kind === 'config') {
+            found.push(...twiceFinding(hook, realPath, label, ctx.batteries));
+        }
         hookFindingsList.push(found);
         findings.push(...found);
     }
@@ -5072,23 +5075,31 @@ async function validatePlan(plan) {
     const ctx = {
         pathVar: plan.settings.env.PATH ?? '',
         workspace: plan.settings.workspace,
+        repository: await real(plan.settings.workspace),
         batteries: await enabledBatteries(plan),
+        // Folders above several hook folders (the repository, /) are judged once per run.
+        checked: new Map(),
     };
     const uses = new Map();
+    /** Each phase's folders, by key, with the phase's own source for each (its arguments). */
     const keysOfPhase = [];
     for (const phase of plan.phases) {
         const keys = [];
         for (const source of phase.sources) {
-            const where = await (0,promises_namespaceObject.realpath)(source.directory).catch(() => source.directory);
+            const where = await real(source.directory);
             const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
-            const use = uses.get(key) ?? { source, phases: new Map() };
+            const use = uses.get(key) ?? {
+                source,
+                real: where,
+                phases: new Map(),
+            };
             uses.set(key, use);
             const lines = use.phases.get(phase.phase) ?? [];
             use.phases.set(phase.phase, lines);
             if (source.setting)
                 lines.push(source.setting.line);
-            if (!keys.includes(key))
-                keys.push(key);
+            if (!keys.some((k) => k.key === key))
+                keys.push({ key, source });
         }
         keysOfPhase.push(keys);
     }
@@ -5109,7 +5120,7 @@ async function validatePlan(plan) {
             errors: [],
             folderFindings: [],
         };
-        for (const key of keysOfPhase[index] ?? []) {
+        for (const { key, source } of keysOfPhase[index] ?? []) {
             const check = checks.get(key);
             const use = uses.get(key);
             if (!check || !use)
@@ -5121,7 +5132,6 @@ async function validatePlan(plan) {
                     validated.errors.push(check.problem);
                 continue;
             }
-            const source = phase.sources.find((s) => s.kind === use.source.kind) ?? use.source;
             const [firstPhase = phase.phase] = use.phases.keys();
             if (first) {
                 validated.folderFindings.push(...check.folderFindings);
@@ -5749,8 +5759,6 @@ function validationAnnotations(result, workspace) {
     };
 }
 const MARK = { error: '❌', warning: '⚠️' };
-/** The most findings the command line lists one per line. */
-const MAX_FINDINGS_LISTED = 1000;
 function validationRows(result) {
     const rows = [];
     for (const phase of result.validation.phases) {

@@ -1,11 +1,13 @@
 /** The command line's reporter: the same events and results as the action's, as plain text. */
 import { failureMessage } from '../report/annotations.js';
 import { LiveReporter, type Warning } from '../report/live.js';
-import { MAX_FINDINGS_LISTED } from '../report/validation.js';
 import type { Plan } from '../plan/index.js';
 import { plainTable } from '../report/rows.js';
 import { formatDuration, oneLine } from '../kernel/text.js';
 import type { SessionResult, ValidationResult } from '../engine/results.js';
+
+/** The most findings the command line lists one per line. */
+const MAX_FINDINGS_LISTED = 1000;
 
 const MARKS = { ok: '✔', failed: '✘' };
 

@@ -55,9 +55,6 @@ export function validationAnnotations(
 
 const MARK = { error: '❌', warning: '⚠️' } as const;
 
-/** The most findings the command line lists one per line. */
-export const MAX_FINDINGS_LISTED = 1000;
-
 function validationRows(result: ValidationResult): string[] {
   const rows: string[] = [];
   for (const phase of result.validation.phases) {

@@ -5,6 +5,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readHead } from '../kernel/files.js';
+import { commandLine } from '../kernel/text.js';
 import { resolveExecutable } from '../plan/paths.js';
 
 export interface Finding {
@@ -150,23 +151,8 @@ function modeText(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-/**
- * A word for a POSIX shell, safe to paste: as is when every character is plain, otherwise in single
- * quotes, each `'` written `'\''`. Names come from the checked repository, so advice that shows
- * them must never let the shell read them as anything but one word.
- */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, "'\\''")}'`;
-}
-
-/** A command of advice: its words after the first shell-quoted. */
-function command(name: string, ...words: string[]): string {
-  return [name, ...words.map(shellQuote)].join(' ');
-}
-
 /** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
-async function real(file: string): Promise<string> {
+export async function real(file: string): Promise<string> {
   return realpath(file).catch(() => path.resolve(file));
 }
 
@@ -201,42 +187,60 @@ async function writable(
   return {
     severity: world ? 'error' : 'warning',
     title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-    message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${command('chmod', world ? 'o-w' : 'g-w', '--', file)}`,
+    message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${commandLine(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
     file,
     line: 1,
   };
 }
 
-export async function hookWritableFindings(file: string, title: string): Promise<Finding[]> {
-  const finding = await writable(await real(file), 'the hook', title, false);
+/** `realFile`: the hook's real path (see `real`). */
+export async function hookWritableFindings(realFile: string, title: string): Promise<Finding[]> {
+  const finding = await writable(realFile, 'the hook', title, false);
   return finding ? [finding] : [];
 }
 
 /**
- * The hook folder and every folder above it up to `/`, by real path: any of them writable by others
- * lets them replace the hook. `top` (the repository) only names its folder in the titles. Findings
- * point at `where` (the config line naming the folder), else at the folder.
+ * Folders already judged for one validate run, each once: true when judged as a hook folder (no
+ * sticky pass), false when judged only as a folder above one (a hook folder check may still differ).
+ */
+export type CheckedFolders = Map<string, boolean>;
+
+/**
+ * The hook folder and every folder above it up to `/`: those above the folder as the config names
+ * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
+ * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
+ * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
+ * at `where` (the config line naming the folder), else at the folder.
  */
 export async function folderWritableFindings(
-  dir: string,
-  top: string,
+  folder: { dir: string; real: string },
+  repository: string,
   title: string,
+  checked: CheckedFolders,
   where?: { file: string; line?: number },
 ): Promise<Finding[]> {
-  const start = await real(dir);
-  const repository = await real(top);
+  const start = folder.real;
   const chain = [start];
   for (let d = path.dirname(start); d !== chain.at(-1); d = path.dirname(d)) chain.push(d);
+  const named = path.resolve(folder.dir);
+  for (let d = path.dirname(named), up = named; d !== up; up = d, d = path.dirname(d)) {
+    const r = await real(d);
+    if (!chain.includes(r)) chain.push(r);
+  }
   const findings: Finding[] = [];
   for (const d of chain) {
+    // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+    const above = d !== start;
+    const seen = checked.get(d);
+    if (seen === true || (seen === false && above)) continue;
+    checked.set(d, !above);
     const label =
       d === start
         ? 'the hook folder'
         : d === repository
           ? 'the repository folder'
           : `the folder ${d}`;
-    // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
-    const finding = await writable(d, label, title, d !== start);
+    const finding = await writable(d, label, title, above);
     if (finding) findings.push(where ? { ...finding, ...where } : finding);
   }
   return findings;

@@ -13,14 +13,16 @@ import { sourceProblem, type HookSource, type ValidationPlan } from '../plan/ind
 import { hookSourceSpec } from '../plan/hook-sources.js';
 import { isPlainName } from '../plan/rekkord-ini.js';
 import type { HookEntry, PhaseName, SkippedEntry } from '../plan/types.js';
+import { commandLine } from '../kernel/text.js';
 import {
   dotfileFinding,
   folderShellFinding,
   folderWritableFindings,
   hookWritableFindings,
   nameShellFinding,
-  shellQuote,
+  real,
   startFindings,
+  type CheckedFolders,
   type Finding,
 } from './findings.js';
 
@@ -53,12 +55,6 @@ export interface Validation {
   /** Every finding, folders' and hooks', in order, each once. */
   findings: Finding[];
 }
-
-/**
- * The most entries validate examines in one folder: Rekkord's own cap. validate runs on untrusted
- * content, so its work must not grow with what a pull request puts in a folder.
- */
-export const MAX_EXAMINED = MAX_HOOKS_PER_FOLDER;
 
 /**
  * The modes git records for the files of a hook folder, by name; empty when the folder is not in
@@ -112,12 +108,15 @@ async function gitModes(workspace: string, dir: string, env: Env): Promise<Map<s
   return modes;
 }
 
-/** The entries of a folder, up to MAX_EXAMINED, listed by its source's rules. */
+/**
+ * The entries of a folder, up to Rekkord's own cap, listed by its source's rules: validate runs on
+ * untrusted content, so its work must not grow with what a pull request puts in a folder.
+ */
 function entries(source: HookSource): Promise<HookListing> {
   const rules = hookSourceSpec(source.kind).listing;
   return listHookDirectory(source.directory, source.args, {
     ...rules,
-    limit: MAX_EXAMINED,
+    limit: MAX_HOOKS_PER_FOLDER,
     ...(source.names ? { names: source.names } : {}),
   });
 }
@@ -133,10 +132,12 @@ async function isRunnable(hook: HookEntry): Promise<boolean> {
 
 /** Findings on a usable folder, once per folder however many phases use it. */
 async function folderFindings(
-  source: HookSource,
+  use: FolderUse,
   plan: ValidationPlan,
   title: string,
+  ctx: { repository: string; checked: CheckedFolders },
 ): Promise<Finding[]> {
+  const { source } = use;
   const { shellRules } = hookSourceSpec(source.kind);
   const setting = plan.config ? source.setting : undefined;
   const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
@@ -144,12 +145,20 @@ async function folderFindings(
     ...(shellRules
       ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
       : []),
-    ...(await folderWritableFindings(source.directory, plan.settings.workspace, title, where)),
+    ...(await folderWritableFindings(
+      { dir: source.directory, real: use.real },
+      ctx.repository,
+      title,
+      ctx.checked,
+      where,
+    )),
   ];
 }
 
 async function hookFindings(
   hook: HookEntry,
+  /** The hook's real path (see `real`). */
+  realPath: string,
   source: HookSource,
   label: string,
   ctx: { modes: Map<string, string>; pathVar: string; workspace: string },
@@ -161,7 +170,7 @@ async function hookFindings(
     const runnable = await isRunnable(hook);
     found.push(dotfileFinding(hook.name, hook.path, title, runnable));
     // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
-    if (!runnable) return [...found, ...(await hookWritableFindings(hook.path, title))];
+    if (!runnable) return [...found, ...(await hookWritableFindings(realPath, title))];
   }
   if (hook.problem) {
     found.push({
@@ -175,7 +184,7 @@ async function hookFindings(
     found.push(...nameShellFinding(hook.name, hook.path, title));
   }
   if (ctx.modes.get(hook.name) === '100644') {
-    const file = shellQuote(path.relative(ctx.workspace, hook.path));
+    const file = commandLine([path.relative(ctx.workspace, hook.path)]);
     found.push({
       severity: 'error',
       title: `${title} not executable in git`,
@@ -183,7 +192,7 @@ async function hookFindings(
       file: hook.path,
     });
   }
-  found.push(...(await hookWritableFindings(hook.path, title)));
+  found.push(...(await hookWritableFindings(realPath, title)));
   if (!hook.problem || hook.problem.kind === 'not-executable') {
     found.push(...(await startFindings(hook.path, ctx.pathVar)));
   }
@@ -203,13 +212,13 @@ async function enabledBatteries(plan: ValidationPlan): Promise<Map<string, strin
 }
 
 /** A `[Hooks]` entry that is an enabled battery (a link or the same file): a run skips it. */
-async function twiceFinding(
+function twiceFinding(
   hook: HookEntry,
+  realPath: string,
   phase: string,
   batteries: Map<string, string>,
-): Promise<Finding[]> {
-  const real = await realpath(hook.path).catch(() => null);
-  const battery = real ? batteries.get(real) : undefined;
+): Finding[] {
+  const battery = batteries.get(realPath);
   if (!battery) return [];
   return [
     {
@@ -224,6 +233,8 @@ async function twiceFinding(
 /** One folder as the plan names it, by its source's kind and real path, with where it is used. */
 interface FolderUse {
   source: HookSource;
+  /** The folder's real path (see `real`). */
+  real: string;
   /** The phases it serves, in plan order, and the config lines naming it for each. */
   phases: Map<PhaseName, number[]>;
 }
@@ -254,7 +265,13 @@ function lineList(lines: number[]): string {
 async function checkFolder(
   use: FolderUse,
   plan: ValidationPlan,
-  ctx: { pathVar: string; workspace: string; batteries: Map<string, string> },
+  ctx: {
+    pathVar: string;
+    workspace: string;
+    repository: string;
+    batteries: Map<string, string>;
+    checked: CheckedFolders;
+  },
 ): Promise<{ check: FolderCheck; findings: Finding[] }> {
   const { source } = use;
   const label = phaseLabel(use);
@@ -286,17 +303,17 @@ async function checkFolder(
       findings,
     };
   }
-  const folder = await folderFindings(source, plan, `${label} hook folder`);
+  const folder = await folderFindings(use, plan, `${label} hook folder`, ctx);
   const listing = await entries(source);
   if (listing.unexamined) {
     const rule =
       hookSourceSpec(source.kind).listing.maxHooks !== null
         ? `Rekkord takes at most ${MAX_HOOKS_PER_FOLDER} entries from one folder`
-        : `validate examines at most ${MAX_EXAMINED} entries of one folder`;
+        : `validate examines at most ${MAX_HOOKS_PER_FOLDER} entries of one folder`;
     folder.push({
       severity: 'error',
       title: `${label} hook folder: too many entries`,
-      message: `${source.directory} holds ${MAX_EXAMINED + listing.unexamined} entries: ${rule}; the first ${MAX_EXAMINED} in name order were checked, ${listing.unexamined} more were not`,
+      message: `${source.directory} holds ${MAX_HOOKS_PER_FOLDER + listing.unexamined} entries: ${rule}; the first ${MAX_HOOKS_PER_FOLDER} in name order were checked, ${listing.unexamined} more were not`,
       file: configPath && source.setting ? configPath : source.directory,
       ...(configPath && source.setting ? { line: source.setting.line } : {}),
     });
@@ -308,8 +325,11 @@ async function checkFolder(
   };
   const hookFindingsList: Finding[][] = [];
   for (const hook of listing.hooks) {
-    const found = await hookFindings(hook, source, label, hookCtx);
-    if (source.kind === 'config') found.push(...(await twiceFinding(hook, label, ctx.batteries)));
+    const realPath = await real(hook.path);
+    const found = await hookFindings(hook, realPath, source, label, hookCtx);
+    if (source.kind === 'config') {
+      found.push(...twiceFinding(hook, realPath, label, ctx.batteries));
+    }
     hookFindingsList.push(found);
     findings.push(...found);
   }
@@ -355,21 +375,29 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
   const ctx = {
     pathVar: plan.settings.env.PATH ?? '',
     workspace: plan.settings.workspace,
+    repository: await real(plan.settings.workspace),
     batteries: await enabledBatteries(plan),
+    // Folders above several hook folders (the repository, /) are judged once per run.
+    checked: new Map<string, boolean>() satisfies CheckedFolders,
   };
   const uses = new Map<string, FolderUse>();
-  const keysOfPhase: string[][] = [];
+  /** Each phase's folders, by key, with the phase's own source for each (its arguments). */
+  const keysOfPhase: { key: string; source: HookSource }[][] = [];
   for (const phase of plan.phases) {
-    const keys: string[] = [];
+    const keys: { key: string; source: HookSource }[] = [];
     for (const source of phase.sources) {
-      const where = await realpath(source.directory).catch(() => source.directory);
+      const where = await real(source.directory);
       const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
-      const use = uses.get(key) ?? { source, phases: new Map<PhaseName, number[]>() };
+      const use = uses.get(key) ?? {
+        source,
+        real: where,
+        phases: new Map<PhaseName, number[]>(),
+      };
       uses.set(key, use);
       const lines = use.phases.get(phase.phase) ?? [];
       use.phases.set(phase.phase, lines);
       if (source.setting) lines.push(source.setting.line);
-      if (!keys.includes(key)) keys.push(key);
+      if (!keys.some((k) => k.key === key)) keys.push({ key, source });
     }
     keysOfPhase.push(keys);
   }
@@ -392,7 +420,7 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
       errors: [],
       folderFindings: [],
     };
-    for (const key of keysOfPhase[index] ?? []) {
+    for (const { key, source } of keysOfPhase[index] ?? []) {
       const check = checks.get(key);
       const use = uses.get(key);
       if (!check || !use) continue;
@@ -402,7 +430,6 @@ export async function validatePlan(plan: ValidationPlan): Promise<Validation> {
         if (first) validated.errors.push(check.problem);
         continue;
       }
-      const source = phase.sources.find((s) => s.kind === use.source.kind) ?? use.source;
       const [firstPhase = phase.phase] = use.phases.keys();
       if (first) {
         validated.folderFindings.push(...check.folderFindings);
