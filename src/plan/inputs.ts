@@ -239,12 +239,19 @@ const COMMAND_INPUTS: Record<
 
 function commandValues(
   command: Operation,
-  raw: Raw,
+  read: Raw,
   env: SettingsContext['env'],
   args: readonly string[],
 ): CommandValues {
   const spec = OPERATION_TABLE[command];
-  if (command === 'save' && savesRaw(args)) return rawSaveValues(raw, env);
+  // `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode); the other
+  // inputs are refused as for any save.
+  const raw = command === 'save' && savesRaw(args);
+  if (raw && COMMAND_INPUTS.channel.given(read))
+    fail(
+      (w) =>
+        `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`,
+    );
   const values: CommandValues = {
     channel: null,
     paths: [],
@@ -257,30 +264,19 @@ function commandValues(
     (typeof COMMAND_INPUTS)[CommandInput],
   ][]) {
     if (spec.inputs.includes(name)) {
-      if (spec.required.includes(name) || input.given(raw))
-        Object.assign(values, input.read(raw, env));
-    } else if (input.given(raw)) {
+      const required = spec.required.includes(name) && !(raw && name === 'channel');
+      if (required || input.given(read)) Object.assign(values, input.read(read, env));
+    } else if (input.given(read)) {
       const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
       fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
     }
   }
-  return values;
-}
-
-/** `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode). */
-function rawSaveValues(raw: Raw, env: SettingsContext['env']): CommandValues {
-  if (COMMAND_INPUTS.channel.given(raw))
-    fail(
-      (w) =>
-        `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`,
-    );
-  const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
-  if (paths.length !== 1)
+  if (raw && values.paths.length !== 1)
     fail(
       (w) =>
         `${named('paths')(w)} must hold one path with --no_snapshot: Rekkord saves one object in that mode`,
     );
-  return { channel: null, paths, snapshot: null, destination: null, exercise: false };
+  return values;
 }
 
 export function parseSettings(input: InputReader, context: SettingsContext): Settings {
