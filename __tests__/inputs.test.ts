@@ -126,10 +126,14 @@ describe('inputs', () => {
     [{ ...save, 'hook-timeout': '-1' }, "Input 'hook-timeout' is '-1'"],
     [{ ...save, 'hook-timeout': '10s' }, "Input 'hook-timeout' is '10s'"],
     // save --no_snapshot refuses the inputs any save refuses, besides its channel and extra paths.
-    ...['snapshot', 'destination'].map((name) => [
-      { command: 'save', paths: '/a', args: '--no_snapshot', [name]: 'x' },
-      `Input '${name}' is only used by restore, not save`,
-    ]),
+    [
+      { command: 'save', paths: '/a', args: '--no_snapshot', snapshot: 'x' },
+      "Input 'snapshot' is only used by restore, not save",
+    ],
+    [
+      { command: 'save', paths: '/a', args: '--no_snapshot', destination: 'x' },
+      "Input 'destination' is only used by restore, not save",
+    ],
     [
       { command: 'save', paths: '/a', args: '--raw', exercise: 'true' },
       "Input 'exercise' is only used by validate, not save",
