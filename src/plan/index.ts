@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { commandSpec, COMMANDS, type Command } from './commands.js';
+import { commandSpec, COMMANDS, rekkordArguments, type Command } from './commands.js';
 import {
   allHookDirectories,
   KEY_FILE_VARIABLES,
@@ -28,7 +28,7 @@ import { childEnvironment } from './child-env.js';
 import type { Settings } from './inputs.js';
 import { resolveExecutable } from './paths.js';
 import { identify, probeRekkord, type Execute } from './rekkord-probe.js';
-import { capitalized, PreflightError, type Words } from '../kernel/errors.js';
+import { capitalized, PreflightError, type Vocabulary, type Words } from '../kernel/errors.js';
 import type { PhaseName, Stage } from './types.js';
 import { HOOK_SOURCE_KINDS, hookSourceSpec, type HookSourceKind } from './hook-sources.js';
 
@@ -221,10 +221,10 @@ function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[
 }
 
 /** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
-function keyHint(repository: RepositoryAccess): string {
+function keyHint(repository: RepositoryAccess, w: Vocabulary): string {
   if (repository.keyFile) return '';
   const [newest, older] = KEY_FILE_VARIABLES;
-  return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+  return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in ${rekkordArguments(w, '-K FILE')}, or ${newest} (${older} for builds that read the older name).`;
 }
 
 export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
@@ -286,7 +286,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       keyRole = await identify(execute, rekkordPath, command, ctx).catch((error: unknown) => {
         throw new PreflightError(
           (w) =>
-            `No hook ran: ${(error as Error).message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
+            `No hook ran: ${(error as Error).message}.${keyHint(repository, w)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
         );
       });
     }

@@ -3,6 +3,7 @@ import {
   isOperation,
   OPERATION_TABLE,
   OPERATIONS,
+  rekkordArguments,
   savesRaw,
   type CommandInput,
 } from './commands.js';
@@ -299,8 +300,8 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
   if (configArg) {
     fail((w) =>
       w.edge === 'action'
-        ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
-        : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`,
+        ? `Input ${rekkordArguments(w)} must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+        : `${capitalized(rekkordArguments(w))} must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`,
     );
   }
 
