@@ -84,6 +84,22 @@ describe('inputs', () => {
     });
   });
 
+  it('looks for the batteries folder only when a battery is named', () => {
+    const found = (inputs: Record<string, string>) =>
+      parseSettings((name) => inputs[name] ?? '', { ...context, batteriesDir: '/b' });
+    expect(found(save)).toMatchObject({ batteries: [], batteriesDir: null });
+    expect(found({ ...save, batteries: 'heartbeat' })).toMatchObject({
+      batteries: ['heartbeat-start', 'heartbeat-end'],
+      batteriesDir: '/b',
+    });
+    expect(() =>
+      parseSettings((name) => ({ ...save, batteries: 'heartbeat' })[name] ?? '', {
+        ...context,
+        batteriesDir: null,
+      }),
+    ).toThrow("Input 'batteries': the batteries folder was not found beside the code");
+  });
+
   it('accepts a channel of exactly 256 bytes (multi-byte characters counted as bytes)', () => {
     expect(settings({ ...save, channel: 'é'.repeat(128) }).channel).toBe('é'.repeat(128));
   });

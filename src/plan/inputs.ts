@@ -27,7 +27,7 @@ export interface Settings {
   readonly hooksDir: string | null;
   /** The batteries enabled (families expanded), in table order; they join the phases as hooks. */
   readonly batteries: readonly BatteryName[];
-  /** The batteries folder shipped beside the code; null when it was not found. */
+  /** The batteries folder shipped beside the code; null when no battery is enabled. */
   readonly batteriesDir: string | null;
   /** For validate: also run each phase as a rehearsal. */
   readonly exercise: boolean;
@@ -142,19 +142,26 @@ function hookTimeoutMs(text: string): number {
   return ms;
 }
 
-/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
-function batteries(text: string, dir: string | null): BatteryName[] {
+/**
+ * The `batteries` input: names separated by commas, spaces or lines; checked before anything runs.
+ * The folder is only looked for when a battery is named (`findDir`), not on every start.
+ */
+function batteries(
+  text: string,
+  findDir: () => string | null,
+): { batteries: BatteryName[]; dir: string | null } {
   const names = text.split(/[\s,]+/).filter((n) => n !== '');
-  if (names.length === 0) return [];
+  if (names.length === 0) return { batteries: [], dir: null };
   const expanded = expandBatteries(names);
   if ('error' in expanded) fail((w) => `${named('batteries')(w)}: ${expanded.error}`);
+  const dir = findDir();
   if (dir === null) {
     fail(
       (w) =>
         `${named('batteries')(w)}: the batteries folder was not found beside the code (a batteries/ folder next to dist/)`,
     );
   }
-  return expanded.batteries;
+  return { batteries: expanded.batteries, dir };
 }
 
 /** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
@@ -305,10 +312,11 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     );
   }
 
-  const batteriesDir =
+  const enabled = batteries(input('batteries'), () =>
     context.batteriesDir !== undefined
       ? context.batteriesDir
-      : findBatteriesFolder(import.meta.url);
+      : findBatteriesFolder(import.meta.url),
+  );
 
   return Object.freeze({
     command,
@@ -316,8 +324,8 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     ...values,
     paths: Object.freeze([...values.paths]),
     hooksDir: path('hooks-dir'),
-    batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
-    batteriesDir,
+    batteries: Object.freeze(enabled.batteries),
+    batteriesDir: enabled.dir,
     rekkord: path('rekkord') ?? 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
