@@ -249,10 +249,13 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       directory: setting.directory,
       setting,
     }));
-    const hooksDirs = [pre, post].flatMap((p) =>
-      p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'),
-    );
-    const sources = [...configured, ...hooksDirs];
+    // The other sources' folders: the same for pre and post, so each is checked once.
+    const others = new Map<string, HookSource>();
+    for (const s of [...pre.sources, ...post.sources]) {
+      if (hookSourceSpec(s.kind).input !== 'config' && !others.has(s.directory))
+        others.set(s.directory, s);
+    }
+    const sources = [...configured, ...others.values()];
     for (const source of sources) {
       const problem = await sourceProblem(source, config);
       if (problem) throw new PreflightError(problem.message, problem.where);
