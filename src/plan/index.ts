@@ -61,11 +61,6 @@ export interface Plan {
   /** The role of the repository key, as `rekkord identify` said it; null when not asked. */
   keyRole: string | null;
   config: RekkordConfig | null;
-  /**
-   * The repository and key file every Rekkord call uses: `-R`/`-K` of `args` over the config over
-   * the environment. What reads the repository URL reads it here.
-   */
-  repository: RepositoryAccess;
   /** Where Rekkord's default locations were searched, when no config was named. */
   configSearched: string[];
   /** Every secret of the config, the environment and the args. */
@@ -222,7 +217,7 @@ function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[
 
 /** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
 function keyHint(repository: RepositoryAccess, w: Vocabulary): string {
-  if (repository.keyFile) return '';
+  if (repository.keyFileNamed) return '';
   const [newest, older] = KEY_FILE_VARIABLES;
   return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in ${rekkordArguments(w, '-K FILE')}, or ${newest} (${older} for builds that read the older name).`;
 }
@@ -303,7 +298,6 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     noHooks,
     keyRole,
     config,
-    repository,
     configSearched: base.searched,
     secrets: base.secrets,
     childEnv,
