@@ -315,7 +315,7 @@ const SECRET_VARIABLES = [
 ];
 
 /** Every secret the config holds, each named by section, key and line. */
-export function configSecrets(doc: IniDocument): Secret[] {
+function configSecrets(doc: IniDocument): Secret[] {
   return doc.entries.flatMap((e) => {
     if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key)) return unknownKeySecrets(e);
     const name = `[${e.section}] ${e.key} (line ${e.line})`;
