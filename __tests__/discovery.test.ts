@@ -64,6 +64,19 @@ describe('hook discovery', () => {
     expect(rekkord.hooks.find((h) => h.name === 'example')?.problem?.kind).toBe('not-executable');
   });
 
+  it('names a named entry that is not there apart from a broken link (batteries)', async () => {
+    const dir = scratch();
+    writeHook(dir, 'here', 'true');
+    symlinkSync(path.join(dir, 'gone'), path.join(dir, 'broken'));
+    const names = ['here', 'absent', 'broken'];
+    const { hooks } = await listHookDirectory(dir, [], { ...TKLBAM, names });
+    expect(hooks.map((h) => [h.name, h.problem?.kind, h.problem?.message])).toEqual([
+      ['here', undefined, undefined],
+      ['absent', 'not-a-file', `it is missing from ${dir}`],
+      ['broken', 'broken-link', 'it is a symbolic link to a missing file'],
+    ]);
+  });
+
   it('refuses more hooks in one folder than Rekkord takes', async () => {
     const dir = scratch();
     for (let i = 0; i <= MAX_HOOKS_PER_FOLDER; i++) writeFileSync(path.join(dir, `h${i}`), '');

@@ -77,6 +77,29 @@ describe('inputs', () => {
     });
   });
 
+  it('reads save --no_snapshot: one path and no channel', () => {
+    expect(settings({ command: 'save', paths: '/a', args: '--no_snapshot' })).toMatchObject({
+      channel: null,
+      paths: ['/a'],
+    });
+  });
+
+  it('looks for the batteries folder only when a battery is named', () => {
+    const found = (inputs: Record<string, string>) =>
+      parseSettings((name) => inputs[name] ?? '', { ...context, batteriesDir: '/b' });
+    expect(found(save)).toMatchObject({ batteries: [], batteriesDir: null });
+    expect(found({ ...save, batteries: 'heartbeat' })).toMatchObject({
+      batteries: ['heartbeat-start', 'heartbeat-end'],
+      batteriesDir: '/b',
+    });
+    expect(() =>
+      parseSettings((name) => ({ ...save, batteries: 'heartbeat' })[name] ?? '', {
+        ...context,
+        batteriesDir: null,
+      }),
+    ).toThrow("Input 'batteries': the batteries folder was not found beside the code");
+  });
+
   it('accepts a channel of exactly 256 bytes (multi-byte characters counted as bytes)', () => {
     expect(settings({ ...save, channel: 'é'.repeat(128) }).channel).toBe('é'.repeat(128));
   });
@@ -118,6 +141,22 @@ describe('inputs', () => {
     [{ ...save, args: '--no_config' }, 'must not choose the config'],
     [{ ...save, 'hook-timeout': '-1' }, "Input 'hook-timeout' is '-1'"],
     [{ ...save, 'hook-timeout': '10s' }, "Input 'hook-timeout' is '10s'"],
+    // save --no_snapshot refuses the inputs any save refuses, besides its channel and extra paths.
+    [
+      { command: 'save', paths: '/a', args: '--no_snapshot', snapshot: 'x' },
+      "Input 'snapshot' is only used by restore, not save",
+    ],
+    [
+      { command: 'save', paths: '/a', args: '--no_snapshot', destination: 'x' },
+      "Input 'destination' is only used by restore, not save",
+    ],
+    [
+      { command: 'save', paths: '/a', args: '--raw', exercise: 'true' },
+      "Input 'exercise' is only used by validate, not save",
+    ],
+    [{ ...save, args: '--no_snapshot' }, "Input 'channel' is not used with --no_snapshot"],
+    [{ command: 'save', args: '--no_snapshot' }, "Input 'paths' is required for save"],
+    [{ ...save, channel: '', args: '--no_snapshot' }, 'must hold one path with --no_snapshot'],
   ])('rejects %j', (inputs, message) => {
     expect(() => settings(inputs)).toThrow(PreflightError);
     expect(() => settings(inputs)).toThrow(message);

@@ -89,7 +89,26 @@ describe('repository options in args', () => {
     const run = await runAction(actionOptions(ws));
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toContain('Missing repository key file');
-    expect(errors(run)[0]).toContain('REKKORD_KEY_FILE (REKKORD_KEYFILE for builds');
+    expect(errors(run)[0]).toContain(
+      "No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or REKKORD_KEY_FILE (REKKORD_KEYFILE for builds",
+    );
+    expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
+  });
+
+  it('the command line says where its own Rekkord arguments name the key file', () => {
+    const ws = keylessWorkspace();
+    const run = cli(
+      ws,
+      ['save', '-C', 'rekkord.ini', '--rekkord', STAND_IN, '--channel', 'n', 'data'],
+      {
+        HOOK_LOG: path.join(ws, 'hooks.log'),
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'No key file is named: set [Repository] KeyFile in the config, -K FILE in the Rekkord arguments (-- -K FILE), or REKKORD_KEY_FILE',
+    );
+    expect(run.stderr).not.toContain("'args'");
     expect(readLines(path.join(ws, 'hooks.log'))).toEqual([]);
   });
 });

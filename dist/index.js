@@ -472,6 +472,15 @@ const RAW_OPTIONS = /^(--no_snapshot|--raw)$/;
 function savesRaw(args) {
     return args.some((a) => RAW_OPTIONS.test(a));
 }
+/**
+ * Where Rekkord's own arguments are given, in an edge's words: the action's `'args'` input, the
+ * command line's arguments after `--` (with an example, shown as `-- example`).
+ */
+function rekkordArguments(w, example) {
+    if (w.edge === 'action')
+        return "'args'";
+    return example ? `the Rekkord arguments (-- ${example})` : 'the Rekkord arguments';
+}
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values) {
     const destination = external_node_path_default().resolve(values.workspace, values.destination ?? '');
@@ -482,7 +491,7 @@ async function checkDestination(values) {
         throw new PreflightError(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,promises_namespaceObject.readdir)(destination)).length > 0) {
-        throw new PreflightError((w) => `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${w.edge === 'action' ? "'args'" : 'the Rekkord arguments (-- --force)'}`);
+        throw new PreflightError((w) => `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${rekkordArguments(w, '--force')}`);
     }
 }
 const COMMAND_TABLE = {
@@ -716,7 +725,10 @@ async function directoryProblem(dir) {
         return errnoSentence(dir, error, 'read');
     }
 }
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+/**
+ * Whether an entry is skipped (a directory) or run, and then why it cannot start, if so; with a
+ * regular file's mode (`0644`), which a skipped non-executable file is described by.
+ */
 async function classify(file) {
     let info;
     try {
@@ -738,6 +750,7 @@ async function classify(file) {
                 kind: 'not-executable',
                 message: `it is not executable (mode ${mode}; run chmod +x on it)`,
             },
+            mode,
         };
     try {
         await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
@@ -748,6 +761,7 @@ async function classify(file) {
                 kind: 'not-executable',
                 message: `it is not executable by this user (mode ${mode})`,
             },
+            mode,
         };
     }
     return {};
@@ -783,8 +797,13 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
             });
             continue;
         }
-        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
-        if (rules.names && !(await (0,promises_namespaceObject.lstat)(file).catch(() => null))) {
+        const kind = await classify(file);
+        // A named entry that is not there at all, not even as a link (a battery missing from an
+        // incomplete copy), cannot start; only an entry that looks like a broken link can be one.
+        if (rules.names &&
+            'problem' in kind &&
+            kind.problem?.kind === 'broken-link' &&
+            !(await (0,promises_namespaceObject.lstat)(file).catch(() => null))) {
             hooks.push({
                 name,
                 path: file,
@@ -793,12 +812,10 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
             });
             continue;
         }
-        const kind = await classify(file);
         if ('skip' in kind)
             skipped.push({ name, path: file, reason: kind.skip });
         else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
-            const mode = ((await (0,promises_namespaceObject.stat)(file)).mode & 0o777).toString(8).padStart(4, '0');
-            skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
+            skipped.push({ name, path: file, reason: await notExecutableReason(file, kind.mode ?? '') });
         }
         else
             hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
@@ -2063,7 +2080,7 @@ const REPOSITORY_OPTIONS = {
 };
 /** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
 function repositoryOptions(args) {
-    const out = { argv: [], repository: null, keyFile: null };
+    const out = { argv: [], keyFile: false };
     for (let i = 0; i < args.length; i++) {
         const arg = args[i] ?? '';
         if (arg === '--')
@@ -2083,10 +2100,8 @@ function repositoryOptions(args) {
             }
             else
                 continue;
-            if (name === 'repository')
-                out.repository = value;
-            if (name === 'keyFile')
-                out.keyFile = value;
+            if (name === 'keyFile' && value !== '')
+                out.keyFile = true;
             break;
         }
     }
@@ -2099,29 +2114,15 @@ function repositoryOptions(args) {
  */
 const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
 /**
- * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
- * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
- * left empty).
+ * What every Rekkord call for the repository shares: the repository options of `args`, and whether
+ * a key file is named (`-K` in `args`, then the config, then the environment: cli/rekkord.cc and
+ * `rk_Config::Complete`).
  */
 function repositoryAccess(config, args, env) {
     const options = repositoryOptions(args);
-    const fromConfig = (key) => {
-        const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
-        return entry?.value
-            ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
-            : null;
-    };
-    const fromEnv = (names) => {
-        const name = names.find((n) => env[n]);
-        return name ? { value: env[name] ?? '', from: 'environment', name } : null;
-    };
+    const inConfig = config ? !!lastEntry(config.doc, 'Repository', 'KeyFile')?.value : false;
     return {
-        url: (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
-            fromConfig('URL') ??
-            fromEnv(['REKKORD_REPOSITORY']),
-        keyFile: (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
-            fromConfig('KeyFile') ??
-            fromEnv(KEY_FILE_VARIABLES),
+        keyFileNamed: options.keyFile || inConfig || KEY_FILE_VARIABLES.some((n) => env[n]),
         options: options.argv,
     };
 }
@@ -2574,11 +2575,11 @@ function lenientWarnings(plan, config) {
         : []);
 }
 /** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
-function keyHint(repository) {
-    if (repository.keyFile)
+function keyHint(repository, w) {
+    if (repository.keyFileNamed)
         return '';
     const [newest, older] = KEY_FILE_VARIABLES;
-    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in ${rekkordArguments(w, '-K FILE')}, or ${newest} (${older} for builds that read the older name).`;
 }
 async function makePlan(settings, options = {}) {
     const command = settings.command;
@@ -2599,8 +2600,13 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'));
-        const sources = [...configured, ...hooksDirs];
+        // The other sources' folders: the same for pre and post, so each is checked once.
+        const others = new Map();
+        for (const s of [...pre.sources, ...post.sources]) {
+            if (hookSourceSpec(s.kind).input !== 'config' && !others.has(s.directory))
+                others.set(s.directory, s);
+        }
+        const sources = [...configured, ...others.values()];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
@@ -2630,7 +2636,7 @@ async function makePlan(settings, options = {}) {
                 env: childEnv,
             };
             keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
-                throw new PreflightError((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
+                throw new PreflightError((w) => `No hook ran: ${error.message}.${keyHint(repository, w)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
             });
         }
     }
@@ -2642,7 +2648,6 @@ async function makePlan(settings, options = {}) {
         noHooks,
         keyRole,
         config,
-        repository,
         configSearched: base.searched,
         secrets: base.secrets,
         childEnv,
@@ -6089,18 +6094,22 @@ function hookTimeoutMs(text) {
     }
     return ms;
 }
-/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
-function batteries(text, dir) {
+/**
+ * The `batteries` input: names separated by commas, spaces or lines; checked before anything runs.
+ * The folder is only looked for when a battery is named (`findDir`), not on every start.
+ */
+function batteries(text, findDir) {
     const names = text.split(/[\s,]+/).filter((n) => n !== '');
     if (names.length === 0)
-        return [];
+        return { batteries: [], dir: null };
     const expanded = expandBatteries(names);
     if ('error' in expanded)
         fail((w) => `${named('batteries')(w)}: ${expanded.error}`);
+    const dir = findDir();
     if (dir === null) {
         fail((w) => `${named('batteries')(w)}: the batteries folder was not found beside the code (a batteries/ folder next to dist/)`);
     }
-    return expanded.batteries;
+    return { batteries: expanded.batteries, dir };
 }
 /** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
 const DEFAULT_LOCK_WAIT_S = 600;
@@ -6169,10 +6178,13 @@ const COMMAND_INPUTS = {
         read: (raw) => ({ exercise: inputs_boolean('exercise', raw('exercise').trim()) }),
     },
 };
-function commandValues(command, raw, env, args) {
+function commandValues(command, read, env, args) {
     const spec = OPERATION_TABLE[command];
-    if (command === 'save' && savesRaw(args))
-        return rawSaveValues(raw, env);
+    // `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode); the other
+    // inputs are refused as for any save.
+    const raw = command === 'save' && savesRaw(args);
+    if (raw && COMMAND_INPUTS.channel.given(read))
+        fail((w) => `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`);
     const values = {
         channel: null,
         paths: [],
@@ -6182,24 +6194,18 @@ function commandValues(command, raw, env, args) {
     };
     for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
         if (spec.inputs.includes(name)) {
-            if (spec.required.includes(name) || input.given(raw))
-                Object.assign(values, input.read(raw, env));
+            const required = spec.required.includes(name) && !(raw && name === 'channel');
+            if (required || input.given(read))
+                Object.assign(values, input.read(read, env));
         }
-        else if (input.given(raw)) {
+        else if (input.given(read)) {
             const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
             fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
         }
     }
-    return values;
-}
-/** `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode). */
-function rawSaveValues(raw, env) {
-    if (COMMAND_INPUTS.channel.given(raw))
-        fail((w) => `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`);
-    const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
-    if (paths.length !== 1)
+    if (raw && values.paths.length !== 1)
         fail((w) => `${named('paths')(w)} must hold one path with --no_snapshot: Rekkord saves one object in that mode`);
-    return { channel: null, paths, snapshot: null, destination: null, exercise: false };
+    return values;
 }
 function parseSettings(input, context) {
     const get = (name) => input(name).trim();
@@ -6218,20 +6224,20 @@ function parseSettings(input, context) {
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
         fail((w) => w.edge === 'action'
-            ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
-            : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
+            ? `Input ${rekkordArguments(w)} must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+            : `${capitalized(rekkordArguments(w))} must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
     }
-    const batteriesDir = context.batteriesDir !== undefined
+    const enabled = batteries(input('batteries'), () => context.batteriesDir !== undefined
         ? context.batteriesDir
-        : findBatteriesFolder(import.meta.url);
+        : findBatteriesFolder(import.meta.url));
     return Object.freeze({
         command,
         config: path('config'),
         ...values,
         paths: Object.freeze([...values.paths]),
         hooksDir: path('hooks-dir'),
-        batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
-        batteriesDir,
+        batteries: Object.freeze(enabled.batteries),
+        batteriesDir: enabled.dir,
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),

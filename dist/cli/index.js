@@ -498,8 +498,8 @@ const OPTIONS = [
         help: 'folder to restore into (restore)',
     },
     // The hook sources' own inputs (hooks-dir, batteries), from the hook-source table.
-    ..._plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__/* .HOOK_SOURCE_KINDS */ .KR.flatMap((kind) => {
-        const { input, option } = (0,_plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__/* .hookSourceSpec */ .UJ)(kind);
+    ..._plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__/* .HOOK_SOURCE_KINDS */ .K.flatMap((kind) => {
+        const { input, option } = (0,_plan_hook_sources_js__WEBPACK_IMPORTED_MODULE_1__/* .hookSourceSpec */ .U)(kind);
         return option ? [{ long: input, setting: input, ...option }] : [];
     }),
     {
@@ -1967,7 +1967,7 @@ async function listPhase(phase) {
     for (const source of phase.sources) {
         try {
             (0,faults/* checkpoint */.Fn)('listing', phase.phase);
-            const rules = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing;
+            const rules = (0,hook_sources/* hookSourceSpec */.U)(source.kind).listing;
             const one = await (0,discovery/* listHookDirectory */.bb)(source.directory, source.args, {
                 ...rules,
                 ...(source.names ? { names: source.names } : {}),
@@ -2299,7 +2299,7 @@ async function sourceProblem(source, config) {
         };
     }
     return {
-        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting((0,hook_sources/* hookSourceSpec */.UJ)(source.kind).input))}: the hook directory ${problem}`,
+        message: (w) => `${(0,kernel_errors/* capitalized */.l2)(w.setting((0,hook_sources/* hookSourceSpec */.U)(source.kind).input))}: the hook directory ${problem}`,
         detail: `the hook directory ${problem}`,
     };
 }
@@ -2307,9 +2307,9 @@ async function sourceProblem(source, config) {
 function phasePlan(settings, config, command, stage) {
     const phase = `${stage}-${command}`;
     // Each source's folders, the sources in their order for this stage (see hook-sources.ts).
-    const kinds = [...hook_sources/* HOOK_SOURCE_KINDS */.KR].sort((a, b) => (0,hook_sources/* hookSourceSpec */.UJ)(a).order[stage] - (0,hook_sources/* hookSourceSpec */.UJ)(b).order[stage]);
+    const kinds = [...hook_sources/* HOOK_SOURCE_KINDS */.K].sort((a, b) => (0,hook_sources/* hookSourceSpec */.U)(a).order[stage] - (0,hook_sources/* hookSourceSpec */.U)(b).order[stage]);
     const sources = kinds.flatMap((kind) => {
-        const spec = (0,hook_sources/* hookSourceSpec */.UJ)(kind);
+        const spec = (0,hook_sources/* hookSourceSpec */.U)(kind);
         return spec.folders(settings, config, phase).map((folder) => ({
             kind,
             ...folder,
@@ -2326,11 +2326,11 @@ function lenientWarnings(plan, config) {
         : []);
 }
 /** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
-function keyHint(repository) {
-    if (repository.keyFile)
+function keyHint(repository, w) {
+    if (repository.keyFileNamed)
         return '';
     const [newest, older] = plan_config/* KEY_FILE_VARIABLES */.d8;
-    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+    return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in ${(0,commands/* rekkordArguments */.xz)(w, '-K FILE')}, or ${newest} (${older} for builds that read the older name).`;
 }
 async function makePlan(settings, options = {}) {
     const command = settings.command;
@@ -2351,8 +2351,13 @@ async function makePlan(settings, options = {}) {
             directory: setting.directory,
             setting,
         }));
-        const hooksDirs = [pre, post].flatMap((p) => p.sources.filter((s) => (0,hook_sources/* hookSourceSpec */.UJ)(s.kind).input !== 'config'));
-        const sources = [...configured, ...hooksDirs];
+        // The other sources' folders: the same for pre and post, so each is checked once.
+        const others = new Map();
+        for (const s of [...pre.sources, ...post.sources]) {
+            if ((0,hook_sources/* hookSourceSpec */.U)(s.kind).input !== 'config' && !others.has(s.directory))
+                others.set(s.directory, s);
+        }
+        const sources = [...configured, ...others.values()];
         for (const source of sources) {
             const problem = await sourceProblem(source, config);
             if (problem)
@@ -2382,7 +2387,7 @@ async function makePlan(settings, options = {}) {
                 env: childEnv,
             };
             keyRole = await identify(execute, rekkordPath, command, ctx).catch((error) => {
-                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
+                throw new kernel_errors/* PreflightError */.wG((w) => `No hook ran: ${error.message}.${keyHint(repository, w)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`);
             });
         }
     }
@@ -2394,7 +2399,6 @@ async function makePlan(settings, options = {}) {
         noHooks,
         keyRole,
         config,
-        repository,
         configSearched: base.searched,
         secrets: base.secrets,
         childEnv,
@@ -2409,7 +2413,7 @@ async function makeValidationPlan(settings) {
     const phases = commands/* COMMANDS */.Lo.flatMap((command) => STAGES.map((stage) => phasePlan(settings, config, command, stage))).filter((p) => p.sources.length > 0);
     if (!config && phases.length === 0) {
         // The inputs that name hook folders of their own, read from the hook-source table.
-        const inputs = hook_sources/* HOOK_SOURCE_KINDS */.KR.map((k) => (0,hook_sources/* hookSourceSpec */.UJ)(k).input).filter((i) => i !== 'config');
+        const inputs = hook_sources/* HOOK_SOURCE_KINDS */.K.map((k) => (0,hook_sources/* hookSourceSpec */.U)(k).input).filter((i) => i !== 'config');
         throw new kernel_errors/* PreflightError */.wG(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
     }
     return { settings, config, configSearched: searched, secrets, childEnv, phases };
@@ -3552,7 +3556,7 @@ async function gitModes(workspace, dir, env) {
  * untrusted content, so its work must not grow with what a pull request puts in a folder.
  */
 function entries(source) {
-    const rules = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing;
+    const rules = (0,hook_sources/* hookSourceSpec */.U)(source.kind).listing;
     return (0,discovery/* listHookDirectory */.bb)(source.directory, source.args, {
         ...rules,
         limit: discovery/* MAX_HOOKS_PER_FOLDER */.v,
@@ -3568,7 +3572,7 @@ async function isRunnable(hook) {
 /** Findings on a usable folder, once per folder however many phases use it. */
 async function folderFindings(use, plan, title, ctx) {
     const { source } = use;
-    const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
+    const { shellRules } = (0,hook_sources/* hookSourceSpec */.U)(source.kind);
     const setting = plan.config ? source.setting : undefined;
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
     return [
@@ -3583,7 +3587,7 @@ async function hookFindings(hook,
 realPath, source, label, ctx) {
     const title = `${label} hook ${hook.name}`;
     const found = [];
-    const { shellRules } = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind);
+    const { shellRules } = (0,hook_sources/* hookSourceSpec */.U)(source.kind);
     if (shellRules && hook.name.startsWith('.')) {
         const runnable = await isRunnable(hook);
         found.push(dotfileFinding(hook.name, hook.path, title, runnable));
@@ -3691,7 +3695,7 @@ async function checkFolder(use, plan, ctx) {
     const folder = await folderFindings(use, plan, `${label} hook folder`, ctx);
     const listing = await entries(source);
     if (listing.unexamined) {
-        const rule = (0,hook_sources/* hookSourceSpec */.UJ)(source.kind).listing.maxHooks !== null
+        const rule = (0,hook_sources/* hookSourceSpec */.U)(source.kind).listing.maxHooks !== null
             ? `Rekkord takes at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries from one folder`
             : `validate examines at most ${discovery/* MAX_HOOKS_PER_FOLDER */.v} entries of one folder`;
         folder.push({
@@ -4297,7 +4301,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $H: () => (/* binding */ phaseBatteries)
 });
 
-// UNUSED EXPORTS: BATTERY_FAMILIES, BATTERY_TABLE
+// UNUSED EXPORTS: BATTERY_TABLE
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
@@ -4393,7 +4397,8 @@ function findBatteriesFolder(moduleUrl) {
 /* harmony export */   RI: () => (/* binding */ savesRaw),
 /* harmony export */   YG: () => (/* binding */ isOperation),
 /* harmony export */   jL: () => (/* binding */ OPERATION_TABLE),
-/* harmony export */   xb: () => (/* binding */ OPERATIONS)
+/* harmony export */   xb: () => (/* binding */ OPERATIONS),
+/* harmony export */   xz: () => (/* binding */ rekkordArguments)
 /* harmony export */ });
 /* unused harmony export COMMAND_TABLE */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
@@ -4419,6 +4424,15 @@ const RAW_OPTIONS = /^(--no_snapshot|--raw)$/;
 function savesRaw(args) {
     return args.some((a) => RAW_OPTIONS.test(a));
 }
+/**
+ * Where Rekkord's own arguments are given, in an edge's words: the action's `'args'` input, the
+ * command line's arguments after `--` (with an example, shown as `-- example`).
+ */
+function rekkordArguments(w, example) {
+    if (w.edge === 'action')
+        return "'args'";
+    return example ? `the Rekkord arguments (-- ${example})` : 'the Rekkord arguments';
+}
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values) {
     const destination = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(values.workspace, values.destination ?? '');
@@ -4429,7 +4443,7 @@ async function checkDestination(values) {
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`Destination ${destination} exists and is not a folder`);
     const forced = values.args.some((a) => FORCE_OPTIONS.test(a));
     if (!forced && (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(destination)).length > 0) {
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG((w) => `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${w.edge === 'action' ? "'args'" : 'the Rekkord arguments (-- --force)'}`);
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG((w) => `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${rekkordArguments(w, '--force')}`);
     }
 }
 const COMMAND_TABLE = {
@@ -4499,7 +4513,7 @@ function isOperation(text) {
 /* harmony export */   nV: () => (/* binding */ MIN_MASK_LENGTH),
 /* harmony export */   p0: () => (/* binding */ locateConfig)
 /* harmony export */ });
-/* unused harmony exports defaultConfigCandidates, configSecrets */
+/* unused harmony export defaultConfigCandidates */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
@@ -4814,7 +4828,7 @@ const REPOSITORY_OPTIONS = {
 };
 /** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
 function repositoryOptions(args) {
-    const out = { argv: [], repository: null, keyFile: null };
+    const out = { argv: [], keyFile: false };
     for (let i = 0; i < args.length; i++) {
         const arg = args[i] ?? '';
         if (arg === '--')
@@ -4834,10 +4848,8 @@ function repositoryOptions(args) {
             }
             else
                 continue;
-            if (name === 'repository')
-                out.repository = value;
-            if (name === 'keyFile')
-                out.keyFile = value;
+            if (name === 'keyFile' && value !== '')
+                out.keyFile = true;
             break;
         }
     }
@@ -4850,29 +4862,15 @@ function repositoryOptions(args) {
  */
 const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'];
 /**
- * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
- * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
- * left empty).
+ * What every Rekkord call for the repository shares: the repository options of `args`, and whether
+ * a key file is named (`-K` in `args`, then the config, then the environment: cli/rekkord.cc and
+ * `rk_Config::Complete`).
  */
 function repositoryAccess(config, args, env) {
     const options = repositoryOptions(args);
-    const fromConfig = (key) => {
-        const entry = config ? (0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .lastEntry */ .vi)(config.doc, 'Repository', key) : undefined;
-        return entry?.value
-            ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
-            : null;
-    };
-    const fromEnv = (names) => {
-        const name = names.find((n) => env[n]);
-        return name ? { value: env[name] ?? '', from: 'environment', name } : null;
-    };
+    const inConfig = config ? !!(0,_rekkord_ini_js__WEBPACK_IMPORTED_MODULE_5__/* .lastEntry */ .vi)(config.doc, 'Repository', 'KeyFile')?.value : false;
     return {
-        url: (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
-            fromConfig('URL') ??
-            fromEnv(['REKKORD_REPOSITORY']),
-        keyFile: (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
-            fromConfig('KeyFile') ??
-            fromEnv(KEY_FILE_VARIABLES),
+        keyFileNamed: options.keyFile || inConfig || KEY_FILE_VARIABLES.some((n) => env[n]),
         options: options.argv,
     };
 }
@@ -4942,7 +4940,10 @@ async function directoryProblem(dir) {
         return (0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errnoSentence */ .gW)(dir, error, 'read');
     }
 }
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+/**
+ * Whether an entry is skipped (a directory) or run, and then why it cannot start, if so; with a
+ * regular file's mode (`0644`), which a skipped non-executable file is described by.
+ */
 async function classify(file) {
     let info;
     try {
@@ -4964,6 +4965,7 @@ async function classify(file) {
                 kind: 'not-executable',
                 message: `it is not executable (mode ${mode}; run chmod +x on it)`,
             },
+            mode,
         };
     try {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
@@ -4974,6 +4976,7 @@ async function classify(file) {
                 kind: 'not-executable',
                 message: `it is not executable by this user (mode ${mode})`,
             },
+            mode,
         };
     }
     return {};
@@ -5009,8 +5012,13 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
             });
             continue;
         }
-        // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
-        if (rules.names && !(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(file).catch(() => null))) {
+        const kind = await classify(file);
+        // A named entry that is not there at all, not even as a link (a battery missing from an
+        // incomplete copy), cannot start; only an entry that looks like a broken link can be one.
+        if (rules.names &&
+            'problem' in kind &&
+            kind.problem?.kind === 'broken-link' &&
+            !(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(file).catch(() => null))) {
             hooks.push({
                 name,
                 path: file,
@@ -5019,12 +5027,10 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
             });
             continue;
         }
-        const kind = await classify(file);
         if ('skip' in kind)
             skipped.push({ name, path: file, reason: kind.skip });
         else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
-            const mode = ((await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).mode & 0o777).toString(8).padStart(4, '0');
-            skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
+            skipped.push({ name, path: file, reason: await notExecutableReason(file, kind.mode ?? '') });
         }
         else
             hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
@@ -5042,10 +5048,9 @@ async function listHookDirectory(dir, args = [], rules = REKKORD_LISTING) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KR: () => (/* binding */ HOOK_SOURCE_KINDS),
-/* harmony export */   UJ: () => (/* binding */ hookSourceSpec)
+/* harmony export */   K: () => (/* binding */ HOOK_SOURCE_KINDS),
+/* harmony export */   U: () => (/* binding */ hookSourceSpec)
 /* harmony export */ });
-/* unused harmony export HOOK_SOURCES */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(593);
@@ -5204,18 +5209,22 @@ function hookTimeoutMs(text) {
     }
     return ms;
 }
-/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
-function batteries(text, dir) {
+/**
+ * The `batteries` input: names separated by commas, spaces or lines; checked before anything runs.
+ * The folder is only looked for when a battery is named (`findDir`), not on every start.
+ */
+function batteries(text, findDir) {
     const names = text.split(/[\s,]+/).filter((n) => n !== '');
     if (names.length === 0)
-        return [];
+        return { batteries: [], dir: null };
     const expanded = (0,_batteries_js__WEBPACK_IMPORTED_MODULE_2__/* .expandBatteries */ .U4)(names);
     if ('error' in expanded)
         fail((w) => `${named('batteries')(w)}: ${expanded.error}`);
+    const dir = findDir();
     if (dir === null) {
         fail((w) => `${named('batteries')(w)}: the batteries folder was not found beside the code (a batteries/ folder next to dist/)`);
     }
-    return expanded.batteries;
+    return { batteries: expanded.batteries, dir };
 }
 /** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
 const DEFAULT_LOCK_WAIT_S = 600;
@@ -5284,10 +5293,13 @@ const COMMAND_INPUTS = {
         read: (raw) => ({ exercise: boolean('exercise', raw('exercise').trim()) }),
     },
 };
-function commandValues(command, raw, env, args) {
+function commandValues(command, read, env, args) {
     const spec = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[command];
-    if (command === 'save' && (0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .savesRaw */ .RI)(args))
-        return rawSaveValues(raw, env);
+    // `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode); the other
+    // inputs are refused as for any save.
+    const raw = command === 'save' && (0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .savesRaw */ .RI)(args);
+    if (raw && COMMAND_INPUTS.channel.given(read))
+        fail((w) => `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`);
     const values = {
         channel: null,
         paths: [],
@@ -5297,24 +5309,18 @@ function commandValues(command, raw, env, args) {
     };
     for (const [name, input] of Object.entries(COMMAND_INPUTS)) {
         if (spec.inputs.includes(name)) {
-            if (spec.required.includes(name) || input.given(raw))
-                Object.assign(values, input.read(raw, env));
+            const required = spec.required.includes(name) && !(raw && name === 'channel');
+            if (required || input.given(read))
+                Object.assign(values, input.read(read, env));
         }
-        else if (input.given(raw)) {
+        else if (input.given(read)) {
             const users = _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATIONS */ .xb.filter((o) => _commands_js__WEBPACK_IMPORTED_MODULE_0__/* .OPERATION_TABLE */ .jL[o].inputs.includes(name));
             fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
         }
     }
-    return values;
-}
-/** `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode). */
-function rawSaveValues(raw, env) {
-    if (COMMAND_INPUTS.channel.given(raw))
-        fail((w) => `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`);
-    const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
-    if (paths.length !== 1)
+    if (raw && values.paths.length !== 1)
         fail((w) => `${named('paths')(w)} must hold one path with --no_snapshot: Rekkord saves one object in that mode`);
-    return { channel: null, paths, snapshot: null, destination: null, exercise: false };
+    return values;
 }
 function parseSettings(input, context) {
     const get = (name) => input(name).trim();
@@ -5333,20 +5339,20 @@ function parseSettings(input, context) {
     const configArg = args.find((a) => CONFIG_OPTIONS.test(a));
     if (configArg) {
         fail((w) => w.edge === 'action'
-            ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
-            : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
+            ? `Input ${(0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .rekkordArguments */ .xz)(w)} must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+            : `${(0,_kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .capitalized */ .l2)((0,_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .rekkordArguments */ .xz)(w))} must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`);
     }
-    const batteriesDir = context.batteriesDir !== undefined
+    const enabled = batteries(input('batteries'), () => context.batteriesDir !== undefined
         ? context.batteriesDir
-        : (0,_batteries_js__WEBPACK_IMPORTED_MODULE_2__/* .findBatteriesFolder */ .$O)(import.meta.url);
+        : (0,_batteries_js__WEBPACK_IMPORTED_MODULE_2__/* .findBatteriesFolder */ .$O)(import.meta.url));
     return Object.freeze({
         command,
         config: path('config'),
         ...values,
         paths: Object.freeze([...values.paths]),
         hooksDir: path('hooks-dir'),
-        batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
-        batteriesDir,
+        batteries: Object.freeze(enabled.batteries),
+        batteriesDir: enabled.dir,
         rekkord: path('rekkord') ?? 'rekkord',
         args: Object.freeze(args),
         hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),

@@ -28,7 +28,7 @@ export const BATTERY_TABLE = [
 
 export type BatteryName = (typeof BATTERY_TABLE)[number]['name'];
 
-export const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
+const BATTERY_FAMILIES = [...new Set(BATTERY_TABLE.map((b) => b.family))];
 
 /**
  * The batteries a list of names enables (a family name enables all its scripts), in table order;

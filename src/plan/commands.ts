@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PreflightError } from '../kernel/errors.js';
+import { PreflightError, type Vocabulary } from '../kernel/errors.js';
 
 /** Inputs that only some operations take. */
 export type CommandInput = 'channel' | 'paths' | 'snapshot' | 'destination' | 'exercise';
@@ -67,6 +67,15 @@ export function savesRaw(args: readonly string[]): boolean {
   return args.some((a) => RAW_OPTIONS.test(a));
 }
 
+/**
+ * Where Rekkord's own arguments are given, in an edge's words: the action's `'args'` input, the
+ * command line's arguments after `--` (with an example, shown as `-- example`).
+ */
+export function rekkordArguments(w: Vocabulary, example?: string): string {
+  if (w.edge === 'action') return "'args'";
+  return example ? `the Rekkord arguments (-- ${example})` : 'the Rekkord arguments';
+}
+
 /** Rekkord restores into a new or empty folder; a folder with files needs `-f` in `args`. */
 async function checkDestination(values: OperandValues): Promise<void> {
   const destination = path.resolve(values.workspace, values.destination ?? '');
@@ -78,7 +87,7 @@ async function checkDestination(values: OperandValues): Promise<void> {
   if (!forced && (await readdir(destination)).length > 0) {
     throw new PreflightError(
       (w) =>
-        `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${w.edge === 'action' ? "'args'" : 'the Rekkord arguments (-- --force)'}`,
+        `Destination ${destination} is not empty: Rekkord would refuse to restore into it. Empty it, choose another folder, or add --force to ${rekkordArguments(w, '--force')}`,
     );
   }
 }

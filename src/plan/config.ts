@@ -315,7 +315,7 @@ const SECRET_VARIABLES = [
 ];
 
 /** Every secret the config holds, each named by section, key and line. */
-export function configSecrets(doc: IniDocument): Secret[] {
+function configSecrets(doc: IniDocument): Secret[] {
   return doc.entries.flatMap((e) => {
     if (!knownKeys(KNOWN_KEYS, e.section).includes(e.key)) return unknownKeySecrets(e);
     const name = `[${e.section}] ${e.key} (line ${e.line})`;
@@ -367,15 +367,13 @@ const REPOSITORY_OPTIONS = {
 interface RepositoryOptions {
   /** The options as written in `args`, each with its value, in their order. */
   argv: string[];
-  /** The last `-R` value, which Rekkord uses; null when none. */
-  repository: string | null;
-  /** The last `-K` value; null when none. */
-  keyFile: string | null;
+  /** Whether a `-K` names a key file. */
+  keyFile: boolean;
 }
 
 /** The repository options in `args` (`-K FILE`, `-KFILE`, `--key_file FILE`, `--key_file=FILE`). */
 function repositoryOptions(args: readonly string[]): RepositoryOptions {
-  const out: RepositoryOptions = { argv: [], repository: null, keyFile: null };
+  const out: RepositoryOptions = { argv: [], keyFile: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--') break;
@@ -390,8 +388,7 @@ function repositoryOptions(args: readonly string[]): RepositoryOptions {
         value = arg.startsWith(`${long}=`) ? arg.slice(long.length + 1) : arg.slice(2);
         out.argv.push(arg);
       } else continue;
-      if (name === 'repository') out.repository = value;
-      if (name === 'keyFile') out.keyFile = value;
+      if (name === 'keyFile' && value !== '') out.keyFile = true;
       break;
     }
   }
@@ -405,25 +402,17 @@ function repositoryOptions(args: readonly string[]): RepositoryOptions {
  */
 export const KEY_FILE_VARIABLES = ['REKKORD_KEY_FILE', 'REKKORD_KEYFILE'] as const;
 
-/** Where Rekkord takes the repository or its key file from, in its order. */
-export interface RepositorySetting {
-  value: string;
-  from: 'args' | 'config' | 'environment';
-  /** The option, config key or variable it comes from, for a message. */
-  name: string;
-}
-
 export interface RepositoryAccess {
-  url: RepositorySetting | null;
-  keyFile: RepositorySetting | null;
+  /** Whether a key file is named anywhere Rekkord looks: `-K` in `args`, the config, the environment. */
+  keyFileNamed: boolean;
   /** The repository options of `args` (`-R`, `-K`, `-j`) as written, which identify gets too. */
   options: readonly string[];
 }
 
 /**
- * The repository and key file Rekkord would use: `-R`/`-K` in `args` first, then the config, then
- * the environment (cli/rekkord.cc and `rk_Config::Complete`: the environment fills only what both
- * left empty).
+ * What every Rekkord call for the repository shares: the repository options of `args`, and whether
+ * a key file is named (`-K` in `args`, then the config, then the environment: cli/rekkord.cc and
+ * `rk_Config::Complete`).
  */
 export function repositoryAccess(
   config: RekkordConfig | null,
@@ -431,25 +420,9 @@ export function repositoryAccess(
   env: LocateContext['env'],
 ): RepositoryAccess {
   const options = repositoryOptions(args);
-  const fromConfig = (key: string): RepositorySetting | null => {
-    const entry = config ? lastEntry(config.doc, 'Repository', key) : undefined;
-    return entry?.value
-      ? { value: entry.value, from: 'config', name: `[Repository] ${key}` }
-      : null;
-  };
-  const fromEnv = (names: readonly string[]): RepositorySetting | null => {
-    const name = names.find((n) => env[n]);
-    return name ? { value: env[name] ?? '', from: 'environment', name } : null;
-  };
+  const inConfig = config ? !!lastEntry(config.doc, 'Repository', 'KeyFile')?.value : false;
   return {
-    url:
-      (options.repository ? { value: options.repository, from: 'args', name: '-R' } : null) ??
-      fromConfig('URL') ??
-      fromEnv(['REKKORD_REPOSITORY']),
-    keyFile:
-      (options.keyFile ? { value: options.keyFile, from: 'args', name: '-K' } : null) ??
-      fromConfig('KeyFile') ??
-      fromEnv(KEY_FILE_VARIABLES),
+    keyFileNamed: options.keyFile || inConfig || KEY_FILE_VARIABLES.some((n) => env[n]),
     options: options.argv,
   };
 }

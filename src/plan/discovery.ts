@@ -72,10 +72,13 @@ export async function directoryProblem(dir: string): Promise<string | null> {
   }
 }
 
-/** Whether an entry is skipped (a directory) or run, and then why it cannot start, if so. */
+/**
+ * Whether an entry is skipped (a directory) or run, and then why it cannot start, if so; with a
+ * regular file's mode (`0644`), which a skipped non-executable file is described by.
+ */
 async function classify(
   file: string,
-): Promise<{ skip: string } | { problem?: HookEntry['problem'] }> {
+): Promise<{ skip: string } | { problem?: HookEntry['problem']; mode?: string }> {
   let info;
   try {
     info = await stat(file);
@@ -94,6 +97,7 @@ async function classify(
         kind: 'not-executable',
         message: `it is not executable (mode ${mode}; run chmod +x on it)`,
       },
+      mode,
     };
   try {
     await access(file, constants.X_OK);
@@ -103,6 +107,7 @@ async function classify(
         kind: 'not-executable',
         message: `it is not executable by this user (mode ${mode})`,
       },
+      mode,
     };
   }
   return {};
@@ -143,8 +148,15 @@ export async function listHookDirectory(
       });
       continue;
     }
-    // A named entry that is not there (a battery missing from an incomplete copy) cannot start.
-    if (rules.names && !(await lstat(file).catch(() => null))) {
+    const kind = await classify(file);
+    // A named entry that is not there at all, not even as a link (a battery missing from an
+    // incomplete copy), cannot start; only an entry that looks like a broken link can be one.
+    if (
+      rules.names &&
+      'problem' in kind &&
+      kind.problem?.kind === 'broken-link' &&
+      !(await lstat(file).catch(() => null))
+    ) {
       hooks.push({
         name,
         path: file,
@@ -153,11 +165,9 @@ export async function listHookDirectory(
       });
       continue;
     }
-    const kind = await classify(file);
     if ('skip' in kind) skipped.push({ name, path: file, reason: kind.skip });
     else if (kind.problem?.kind === 'not-executable' && rules.notExecutable === 'skip') {
-      const mode = ((await stat(file)).mode & 0o777).toString(8).padStart(4, '0');
-      skipped.push({ name, path: file, reason: await notExecutableReason(file, mode) });
+      skipped.push({ name, path: file, reason: await notExecutableReason(file, kind.mode ?? '') });
     } else
       hooks.push({ name, path: file, args, ...(kind.problem ? { problem: kind.problem } : {}) });
   }

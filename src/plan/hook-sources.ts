@@ -55,7 +55,7 @@ const TKLBAM_LISTING: ListingRules = {
   skipSuffixes: ['.sig'],
 };
 
-export const HOOK_SOURCES = {
+const HOOK_SOURCES = {
   /** Rekkord's own `[Hooks]` folders, named by the config. */
   config: {
     input: 'config',

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { commandSpec, COMMANDS, type Command } from './commands.js';
+import { commandSpec, COMMANDS, rekkordArguments, type Command } from './commands.js';
 import {
   allHookDirectories,
   KEY_FILE_VARIABLES,
@@ -28,7 +28,7 @@ import { childEnvironment } from './child-env.js';
 import type { Settings } from './inputs.js';
 import { resolveExecutable } from './paths.js';
 import { identify, probeRekkord, type Execute } from './rekkord-probe.js';
-import { capitalized, PreflightError, type Words } from '../kernel/errors.js';
+import { capitalized, PreflightError, type Vocabulary, type Words } from '../kernel/errors.js';
 import type { PhaseName, Stage } from './types.js';
 import { HOOK_SOURCE_KINDS, hookSourceSpec, type HookSourceKind } from './hook-sources.js';
 
@@ -61,11 +61,6 @@ export interface Plan {
   /** The role of the repository key, as `rekkord identify` said it; null when not asked. */
   keyRole: string | null;
   config: RekkordConfig | null;
-  /**
-   * The repository and key file every Rekkord call uses: `-R`/`-K` of `args` over the config over
-   * the environment. What reads the repository URL reads it here.
-   */
-  repository: RepositoryAccess;
   /** Where Rekkord's default locations were searched, when no config was named. */
   configSearched: string[];
   /** Every secret of the config, the environment and the args. */
@@ -221,10 +216,10 @@ function lenientWarnings(plan: PhasePlan, config: RekkordConfig | null): string[
 }
 
 /** When no key file is named anywhere: where Rekkord looks for one, newest variable first. */
-function keyHint(repository: RepositoryAccess): string {
-  if (repository.keyFile) return '';
+function keyHint(repository: RepositoryAccess, w: Vocabulary): string {
+  if (repository.keyFileNamed) return '';
   const [newest, older] = KEY_FILE_VARIABLES;
-  return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in 'args', or ${newest} (${older} for builds that read the older name).`;
+  return ` No key file is named: set [Repository] KeyFile in the config, -K FILE in ${rekkordArguments(w, '-K FILE')}, or ${newest} (${older} for builds that read the older name).`;
 }
 
 export async function makePlan(settings: Settings, options: PlanOptions = {}): Promise<Plan> {
@@ -249,10 +244,13 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       directory: setting.directory,
       setting,
     }));
-    const hooksDirs = [pre, post].flatMap((p) =>
-      p.sources.filter((s) => hookSourceSpec(s.kind).input !== 'config'),
-    );
-    const sources = [...configured, ...hooksDirs];
+    // The other sources' folders: the same for pre and post, so each is checked once.
+    const others = new Map<string, HookSource>();
+    for (const s of [...pre.sources, ...post.sources]) {
+      if (hookSourceSpec(s.kind).input !== 'config' && !others.has(s.directory))
+        others.set(s.directory, s);
+    }
+    const sources = [...configured, ...others.values()];
     for (const source of sources) {
       const problem = await sourceProblem(source, config);
       if (problem) throw new PreflightError(problem.message, problem.where);
@@ -286,7 +284,7 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
       keyRole = await identify(execute, rekkordPath, command, ctx).catch((error: unknown) => {
         throw new PreflightError(
           (w) =>
-            `No hook ran: ${(error as Error).message}.${keyHint(repository)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
+            `No hook ran: ${(error as Error).message}.${keyHint(repository, w)} ${w.edge === 'action' ? "Set 'identify: false'" : 'Use --no-identify'} to rehearse without the repository`,
         );
       });
     }
@@ -300,7 +298,6 @@ export async function makePlan(settings: Settings, options: PlanOptions = {}): P
     noHooks,
     keyRole,
     config,
-    repository,
     configSearched: base.searched,
     secrets: base.secrets,
     childEnv,

@@ -3,6 +3,7 @@ import {
   isOperation,
   OPERATION_TABLE,
   OPERATIONS,
+  rekkordArguments,
   savesRaw,
   type CommandInput,
 } from './commands.js';
@@ -26,7 +27,7 @@ export interface Settings {
   readonly hooksDir: string | null;
   /** The batteries enabled (families expanded), in table order; they join the phases as hooks. */
   readonly batteries: readonly BatteryName[];
-  /** The batteries folder shipped beside the code; null when it was not found. */
+  /** The batteries folder shipped beside the code; null when no battery is enabled. */
   readonly batteriesDir: string | null;
   /** For validate: also run each phase as a rehearsal. */
   readonly exercise: boolean;
@@ -141,19 +142,26 @@ function hookTimeoutMs(text: string): number {
   return ms;
 }
 
-/** The `batteries` input: names separated by commas, spaces or lines; checked before anything runs. */
-function batteries(text: string, dir: string | null): BatteryName[] {
+/**
+ * The `batteries` input: names separated by commas, spaces or lines; checked before anything runs.
+ * The folder is only looked for when a battery is named (`findDir`), not on every start.
+ */
+function batteries(
+  text: string,
+  findDir: () => string | null,
+): { batteries: BatteryName[]; dir: string | null } {
   const names = text.split(/[\s,]+/).filter((n) => n !== '');
-  if (names.length === 0) return [];
+  if (names.length === 0) return { batteries: [], dir: null };
   const expanded = expandBatteries(names);
   if ('error' in expanded) fail((w) => `${named('batteries')(w)}: ${expanded.error}`);
+  const dir = findDir();
   if (dir === null) {
     fail(
       (w) =>
         `${named('batteries')(w)}: the batteries folder was not found beside the code (a batteries/ folder next to dist/)`,
     );
   }
-  return expanded.batteries;
+  return { batteries: expanded.batteries, dir };
 }
 
 /** A scheduled backup colliding with a manual one waits this long by default: 10 minutes. */
@@ -239,12 +247,19 @@ const COMMAND_INPUTS: Record<
 
 function commandValues(
   command: Operation,
-  raw: Raw,
+  read: Raw,
   env: SettingsContext['env'],
   args: readonly string[],
 ): CommandValues {
   const spec = OPERATION_TABLE[command];
-  if (command === 'save' && savesRaw(args)) return rawSaveValues(raw, env);
+  // `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode); the other
+  // inputs are refused as for any save.
+  const raw = command === 'save' && savesRaw(args);
+  if (raw && COMMAND_INPUTS.channel.given(read))
+    fail(
+      (w) =>
+        `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`,
+    );
   const values: CommandValues = {
     channel: null,
     paths: [],
@@ -257,30 +272,19 @@ function commandValues(
     (typeof COMMAND_INPUTS)[CommandInput],
   ][]) {
     if (spec.inputs.includes(name)) {
-      if (spec.required.includes(name) || input.given(raw))
-        Object.assign(values, input.read(raw, env));
-    } else if (input.given(raw)) {
+      const required = spec.required.includes(name) && !(raw && name === 'channel');
+      if (required || input.given(read)) Object.assign(values, input.read(read, env));
+    } else if (input.given(read)) {
       const users = OPERATIONS.filter((o) => OPERATION_TABLE[o].inputs.includes(name));
       fail((w) => `${named(name)(w)} is only used by ${users.join(', ')}, not ${command}`);
     }
   }
-  return values;
-}
-
-/** `save --no_snapshot`: one path, no channel (Rekkord takes none in that mode). */
-function rawSaveValues(raw: Raw, env: SettingsContext['env']): CommandValues {
-  if (COMMAND_INPUTS.channel.given(raw))
-    fail(
-      (w) =>
-        `${named('channel')(w)} is not used with --no_snapshot: Rekkord saves the path with no channel`,
-    );
-  const { paths = [] } = COMMAND_INPUTS.paths.read(raw, env);
-  if (paths.length !== 1)
+  if (raw && values.paths.length !== 1)
     fail(
       (w) =>
         `${named('paths')(w)} must hold one path with --no_snapshot: Rekkord saves one object in that mode`,
     );
-  return { channel: null, paths, snapshot: null, destination: null, exercise: false };
+  return values;
 }
 
 export function parseSettings(input: InputReader, context: SettingsContext): Settings {
@@ -303,15 +307,16 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
   if (configArg) {
     fail((w) =>
       w.edge === 'action'
-        ? `Input 'args' must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
-        : `Rekkord arguments must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`,
+        ? `Input ${rekkordArguments(w)} must not choose the config or its hooks ('${configArg}'): use the 'config' input; the action passes --no_hooks itself`
+        : `${capitalized(rekkordArguments(w))} must not choose the config or its hooks ('${configArg}'): use ${w.setting('config')}; rekkord-hooks passes --no_hooks itself`,
     );
   }
 
-  const batteriesDir =
+  const enabled = batteries(input('batteries'), () =>
     context.batteriesDir !== undefined
       ? context.batteriesDir
-      : findBatteriesFolder(import.meta.url);
+      : findBatteriesFolder(import.meta.url),
+  );
 
   return Object.freeze({
     command,
@@ -319,8 +324,8 @@ export function parseSettings(input: InputReader, context: SettingsContext): Set
     ...values,
     paths: Object.freeze([...values.paths]),
     hooksDir: path('hooks-dir'),
-    batteries: Object.freeze(batteries(input('batteries'), batteriesDir)),
-    batteriesDir,
+    batteries: Object.freeze(enabled.batteries),
+    batteriesDir: enabled.dir,
     rekkord: path('rekkord') ?? 'rekkord',
     args: Object.freeze(args),
     hookTimeoutMs: hookTimeoutMs(get('hook-timeout') || '0'),
