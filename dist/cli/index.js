@@ -300,7 +300,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(426);
 /* harmony import */ var _plan_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(846);
 /* harmony import */ var _process_execute_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(113);
-/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(677);
+/* harmony import */ var _engine_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(614);
 /* harmony import */ var _engine_outcome_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(938);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(521);
 /* harmony import */ var _text_reporter_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(910);
@@ -749,6 +749,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   B: () => (/* binding */ TextReporter)
 });
 
+// EXTERNAL MODULE: ./src/validate/findings.ts
+var findings = __nccwpck_require__(10);
 // EXTERNAL MODULE: ./src/engine/outcome.ts
 var outcome = __nccwpck_require__(938);
 // EXTERNAL MODULE: external "node:path"
@@ -1086,6 +1088,7 @@ class LiveReporter {
 
 
 
+
 /** The most findings the command line lists one per line. */
 const MAX_FINDINGS_LISTED = 1000;
 const MARKS = { ok: '✔', failed: '✘' };
@@ -1151,11 +1154,7 @@ class TextReporter extends LiveReporter {
             for (const error of phase.errors)
                 this.line(`  ✘ ${error}`);
             phase.hooks.forEach((hook, i) => {
-                const mark = hook.findings.some((f) => f.severity === 'error')
-                    ? '✘'
-                    : hook.findings.length
-                        ? '!'
-                        : '✔';
+                const mark = { error: '✘', warning: '!', none: '✔' }[(0,findings/* worstSeverity */.Lc)(hook.findings) ?? 'none'];
                 const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
                 this.line(`  ${i + 1}. ${mark} ${hook.name}${args}`);
             });
@@ -1249,7 +1248,7 @@ class TimestampedStream extends external_node_stream_namespaceObject.Writable {
 
 /***/ }),
 
-/***/ 677:
+/***/ 614:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2083,7 +2082,10 @@ async function runPhase(run) {
     return report;
 }
 
+// EXTERNAL MODULE: ./src/validate/findings.ts
+var validate_findings = __nccwpck_require__(10);
 ;// CONCATENATED MODULE: ./src/engine/verdict.ts
+
 
 /** A phase failed when its folders could not be read or any of its hooks did not succeed. */
 function phaseFailed(report) {
@@ -2113,7 +2115,7 @@ function validationResult(validation, rehearsal) {
     const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => (0,outcome/* isFailure */.N6)(h.outcome)));
     const invalidHooks = validation.phases
         .flatMap((p) => p.hooks)
-        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+        .filter((h) => (0,validate_findings/* worstSeverity */.Lc)(h.findings) === 'error').length;
     return {
         validation,
         rehearsal,
@@ -3273,214 +3275,6 @@ async function runSessionOperation(settings, reporter, options) {
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 // EXTERNAL MODULE: ./src/plan/rekkord-ini.ts
 var rekkord_ini = __nccwpck_require__(70);
-;// CONCATENATED MODULE: ./src/validate/findings.ts
-/**
- * What validate checks on one hook or hook folder, without running it: how it would start, whether
- * Rekkord's own runner can start it the same way, and who else could change it.
- */
-
-
-
-
-
-const HEAD_BYTES = 512;
-/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
-async function startFindings(file, pathVar) {
-    const error = (title, message, line) => ({
-        severity: 'error',
-        title,
-        message,
-        file,
-        ...(line ? { line } : {}),
-    });
-    const head = await (0,files/* readHead */.z)(file, HEAD_BYTES);
-    if (head === null)
-        return [error('Hook not readable', `${file} cannot be read`)];
-    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
-        return [];
-    const text = head.toString('utf8');
-    if (!text.startsWith('#!')) {
-        return [
-            {
-                severity: 'warning',
-                title: 'No #! line',
-                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
-                file,
-                line: 1,
-            },
-        ];
-    }
-    const newline = text.indexOf('\n');
-    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
-    if (first.endsWith('\r')) {
-        return [
-            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
-        ];
-    }
-    const [interpreter = '', ...words] = first.trim().split(/\s+/);
-    if (!interpreter.startsWith('/')) {
-        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
-    }
-    if (!(await (0,paths/* resolveExecutable */.L)(interpreter, '', '/'))) {
-        return [
-            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
-        ];
-    }
-    if (external_node_path_default().basename(interpreter) === 'env') {
-        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
-        if (command && !(await (0,paths/* resolveExecutable */.L)(command, pathVar, '/'))) {
-            return [
-                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
-            ];
-        }
-    }
-    return [];
-}
-/**
- * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
- * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
- * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
- * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
- * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
- * are plain to sh.
- */
-const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
-function shellUnsafe(text) {
-    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
-}
-function showChars(chars) {
-    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
-}
-/** A Rekkord hook folder whose path the shell would not read as written. */
-function folderShellFinding(dir, title, file, line) {
-    const chars = shellUnsafe(dir);
-    if (!chars.length)
-        return [];
-    return [
-        {
-            severity: 'error',
-            title: `${title}: shell characters in the hook folder`,
-            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
-            file,
-            ...(line ? { line } : {}),
-        },
-    ];
-}
-/** A Rekkord hook whose name the shell would not read as written. */
-function nameShellFinding(name, file, title) {
-    const chars = shellUnsafe(name);
-    if (!chars.length)
-        return [];
-    return [
-        {
-            severity: 'error',
-            title: `${title}: shell characters in the name`,
-            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
-            file,
-            line: 1,
-        },
-    ];
-}
-/**
- * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
- * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
- */
-function dotfileFinding(name, file, title, runnable) {
-    return {
-        severity: runnable ? 'warning' : 'error',
-        title: `${title}: a dotfile is a hook for Rekkord`,
-        message: runnable
-            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
-            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
-        file,
-        line: 1,
-    };
-}
-function modeText(mode) {
-    return (mode & 0o7777).toString(8).padStart(4, '0');
-}
-/** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
-async function real(file) {
-    return (0,promises_.realpath)(file).catch(() => external_node_path_default().resolve(file));
-}
-/**
- * Whoever besides the backup's user and root may write a hook, its folder or a folder above it
- * could put other code in the hook's place, which then runs with the backup's rights: that is what
- * this check guards. World-writable is an error, group-writable a warning, judged on the real path
- * (links followed) and never on the working directory. Two cases are no such opening:
- * - a sticky folder above the hook folder (/tmp, mode 1777): others may create entries in it, but
- *   not rename or delete those they do not own, so they cannot replace ours (in the hook folder
- *   itself a new entry is a new hook, so there the sticky bit is no pass);
- * - a folder or file owned by root whose group is root: only root may write it, and root can
- *   change anything anyway.
- */
-async function writable(file, label, title, 
-/** A folder above the hook's own, where the sticky bit protects what is ours. */
-above) {
-    let info;
-    try {
-        info = await (0,promises_.stat)(file);
-    }
-    catch {
-        return null; // Reported elsewhere (missing, unreadable).
-    }
-    const { mode } = info;
-    if (above && (mode & 0o1000) !== 0)
-        return null;
-    const world = (mode & 0o002) !== 0;
-    if (!world && ((mode & 0o020) === 0 || (info.uid === 0 && info.gid === 0)))
-        return null;
-    return {
-        severity: world ? 'error' : 'warning',
-        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${(0,kernel_text/* commandLine */.ay)(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
-        file,
-        line: 1,
-    };
-}
-/** `realFile`: the hook's real path (see `real`). */
-async function hookWritableFindings(realFile, title) {
-    const finding = await writable(realFile, 'the hook', title, false);
-    return finding ? [finding] : [];
-}
-/**
- * The hook folder and every folder above it up to `/`: those above the folder as the config names
- * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
- * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
- * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
- * at `where` (the config line naming the folder), else at the folder.
- */
-async function folderWritableFindings(folder, repository, title, checked, where) {
-    const start = folder.real;
-    const chain = [start];
-    for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
-        chain.push(d);
-    const named = external_node_path_default().resolve(folder.dir);
-    for (let d = external_node_path_default().dirname(named), up = named; d !== up; up = d, d = external_node_path_default().dirname(d)) {
-        const r = await real(d);
-        if (!chain.includes(r))
-            chain.push(r);
-    }
-    const findings = [];
-    for (const d of chain) {
-        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
-        const above = d !== start;
-        const seen = checked.get(d);
-        if (seen === true || (seen === false && above))
-            continue;
-        checked.set(d, !above);
-        const label = d === start
-            ? 'the hook folder'
-            : d === repository
-                ? 'the repository folder'
-                : `the folder ${d}`;
-        const finding = await writable(d, label, title, above);
-        if (finding)
-            findings.push(where ? { ...finding, ...where } : finding);
-    }
-    return findings;
-}
-
 ;// CONCATENATED MODULE: ./src/validate/index.ts
 /**
  * validate: what every phase would run and skip, and what is wrong with each hook, without running
@@ -3577,9 +3371,9 @@ async function folderFindings(use, plan, title, ctx) {
     const where = setting && plan.config ? { file: plan.config.path, line: setting.line } : undefined;
     return [
         ...(shellRules
-            ? folderShellFinding(source.directory, title, where?.file ?? source.directory, where?.line)
+            ? (0,validate_findings/* folderShellFinding */.af)(source.directory, title, where?.file ?? source.directory, where?.line)
             : []),
-        ...(await folderWritableFindings({ dir: source.directory, real: use.real }, ctx.repository, title, ctx.checked, where)),
+        ...(await (0,validate_findings/* folderWritableFindings */.Ft)({ dir: source.directory, real: use.real }, ctx.repository, title, ctx.checked, where)),
     ];
 }
 async function hookFindings(hook, 
@@ -3590,10 +3384,10 @@ realPath, source, label, ctx) {
     const { shellRules } = (0,hook_sources/* hookSourceSpec */.U)(source.kind);
     if (shellRules && hook.name.startsWith('.')) {
         const runnable = await isRunnable(hook);
-        found.push(dotfileFinding(hook.name, hook.path, title, runnable));
+        found.push((0,validate_findings/* dotfileFinding */.BB)(hook.name, hook.path, title, runnable));
         // A .gitkeep is no script: the dotfile finding says all, how it would start adds nothing.
         if (!runnable)
-            return [...found, ...(await hookWritableFindings(realPath, title))];
+            return [...found, ...(await (0,validate_findings/* hookWritableFindings */.my)(realPath, title))];
     }
     if (hook.problem) {
         found.push({
@@ -3604,7 +3398,7 @@ realPath, source, label, ctx) {
         });
     }
     if (shellRules) {
-        found.push(...nameShellFinding(hook.name, hook.path, title));
+        found.push(...(0,validate_findings/* nameShellFinding */.Hv)(hook.name, hook.path, title));
     }
     if (ctx.modes.get(hook.name) === '100644') {
         const file = (0,kernel_text/* commandLine */.ay)([external_node_path_default().relative(ctx.workspace, hook.path)]);
@@ -3615,9 +3409,9 @@ realPath, source, label, ctx) {
             file: hook.path,
         });
     }
-    found.push(...(await hookWritableFindings(realPath, title)));
+    found.push(...(await (0,validate_findings/* hookWritableFindings */.my)(realPath, title)));
     if (!hook.problem || hook.problem.kind === 'not-executable') {
-        found.push(...(await startFindings(hook.path, ctx.pathVar)));
+        found.push(...(await (0,validate_findings/* startFindings */._S)(hook.path, ctx.pathVar)));
     }
     return found;
 }
@@ -3713,7 +3507,7 @@ async function checkFolder(use, plan, ctx) {
     };
     const hookFindingsList = [];
     for (const hook of listing.hooks) {
-        const realPath = await real(hook.path);
+        const realPath = await (0,validate_findings/* real */.x)(hook.path);
         const found = await hookFindings(hook, realPath, source, label, hookCtx);
         if (source.kind === 'config') {
             found.push(...twiceFinding(hook, realPath, label, ctx.batteries));
@@ -3761,7 +3555,7 @@ async function validatePlan(plan) {
     const ctx = {
         pathVar: plan.settings.env.PATH ?? '',
         workspace: plan.settings.workspace,
-        repository: await real(plan.settings.workspace),
+        repository: await (0,validate_findings/* real */.x)(plan.settings.workspace),
         batteries: await enabledBatteries(plan),
         // Folders above several hook folders (the repository, /) are judged once per run.
         checked: new Map(),
@@ -3772,7 +3566,7 @@ async function validatePlan(plan) {
     for (const phase of plan.phases) {
         const keys = [];
         for (const source of phase.sources) {
-            const where = await real(source.directory);
+            const where = await (0,validate_findings/* real */.x)(source.directory);
             const key = `${source.kind}\0${where}\0${source.names?.join('\0') ?? ''}`;
             const use = uses.get(key) ?? {
                 source,
@@ -5795,6 +5589,243 @@ function jsonText(result, secrets) {
         text = text.split(quoted).join('***');
     }
     return text;
+}
+
+
+/***/ }),
+
+/***/ 10:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BB: () => (/* binding */ dotfileFinding),
+/* harmony export */   Ft: () => (/* binding */ folderWritableFindings),
+/* harmony export */   Hv: () => (/* binding */ nameShellFinding),
+/* harmony export */   Lc: () => (/* binding */ worstSeverity),
+/* harmony export */   _S: () => (/* binding */ startFindings),
+/* harmony export */   af: () => (/* binding */ folderShellFinding),
+/* harmony export */   my: () => (/* binding */ hookWritableFindings),
+/* harmony export */   x: () => (/* binding */ real)
+/* harmony export */ });
+/* unused harmony export shellUnsafe */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _kernel_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(762);
+/* harmony import */ var _kernel_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(426);
+/* harmony import */ var _plan_paths_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(935);
+/**
+ * What validate checks on one hook or hook folder, without running it: how it would start, whether
+ * Rekkord's own runner can start it the same way, and who else could change it.
+ */
+
+
+
+
+
+/** The worst severity among findings: what a hook's mark shows; null when there are none. */
+function worstSeverity(findings) {
+    if (findings.some((f) => f.severity === 'error'))
+        return 'error';
+    return findings.length ? 'warning' : null;
+}
+const HEAD_BYTES = 512;
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await (0,_kernel_files_js__WEBPACK_IMPORTED_MODULE_2__/* .readHead */ .z)(file, HEAD_BYTES);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await (0,_plan_paths_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveExecutable */ .L)(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await (0,_plan_paths_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveExecutable */ .L)(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/**
+ * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
+ * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
+ * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
+ * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
+ * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
+ * are plain to sh.
+ */
+const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
+function shellUnsafe(text) {
+    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
+}
+function showChars(chars) {
+    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
+}
+/** A Rekkord hook folder whose path the shell would not read as written. */
+function folderShellFinding(dir, title, file, line) {
+    const chars = shellUnsafe(dir);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the hook folder`,
+            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
+            file,
+            ...(line ? { line } : {}),
+        },
+    ];
+}
+/** A Rekkord hook whose name the shell would not read as written. */
+function nameShellFinding(name, file, title) {
+    const chars = shellUnsafe(name);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the name`,
+            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
+            file,
+            line: 1,
+        },
+    ];
+}
+/**
+ * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
+ * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
+ */
+function dotfileFinding(name, file, title, runnable) {
+    return {
+        severity: runnable ? 'warning' : 'error',
+        title: `${title}: a dotfile is a hook for Rekkord`,
+        message: runnable
+            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
+            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
+        file,
+        line: 1,
+    };
+}
+function modeText(mode) {
+    return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+/** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
+async function real(file) {
+    return (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(file).catch(() => node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(file));
+}
+/**
+ * Whoever besides the backup's user and root may write a hook, its folder or a folder above it
+ * could put other code in the hook's place, which then runs with the backup's rights: that is what
+ * this check guards. World-writable is an error, group-writable a warning, judged on the real path
+ * (links followed) and never on the working directory. Two cases are no such opening:
+ * - a sticky folder above the hook folder (/tmp, mode 1777): others may create entries in it, but
+ *   not rename or delete those they do not own, so they cannot replace ours (in the hook folder
+ *   itself a new entry is a new hook, so there the sticky bit is no pass);
+ * - a folder or file owned by root whose group is root: only root may write it, and root can
+ *   change anything anyway.
+ */
+async function writable(file, label, title, 
+/** A folder above the hook's own, where the sticky bit protects what is ours. */
+above) {
+    let info;
+    try {
+        info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(file);
+    }
+    catch {
+        return null; // Reported elsewhere (missing, unreadable).
+    }
+    const { mode } = info;
+    if (above && (mode & 0o1000) !== 0)
+        return null;
+    const world = (mode & 0o002) !== 0;
+    if (!world && ((mode & 0o020) === 0 || (info.uid === 0 && info.gid === 0)))
+        return null;
+    return {
+        severity: world ? 'error' : 'warning',
+        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${(0,_kernel_text_js__WEBPACK_IMPORTED_MODULE_4__/* .commandLine */ .ay)(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
+        file,
+        line: 1,
+    };
+}
+/** `realFile`: the hook's real path (see `real`). */
+async function hookWritableFindings(realFile, title) {
+    const finding = await writable(realFile, 'the hook', title, false);
+    return finding ? [finding] : [];
+}
+/**
+ * The hook folder and every folder above it up to `/`: those above the folder as the config names
+ * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
+ * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
+ * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
+ * at `where` (the config line naming the folder), else at the folder.
+ */
+async function folderWritableFindings(folder, repository, title, checked, where) {
+    const start = folder.real;
+    const chain = [start];
+    for (let d = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(start); d !== chain.at(-1); d = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(d))
+        chain.push(d);
+    const named = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(folder.dir);
+    for (let d = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(named), up = named; d !== up; up = d, d = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(d)) {
+        const r = await real(d);
+        if (!chain.includes(r))
+            chain.push(r);
+    }
+    const findings = [];
+    for (const d of chain) {
+        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+        const above = d !== start;
+        const seen = checked.get(d);
+        if (seen === true || (seen === false && above))
+            continue;
+        checked.set(d, !above);
+        const label = d === start
+            ? 'the hook folder'
+            : d === repository
+                ? 'the repository folder'
+                : `the folder ${d}`;
+        const finding = await writable(d, label, title, above);
+        if (finding)
+            findings.push(where ? { ...finding, ...where } : finding);
+    }
+    return findings;
 }
 
 

@@ -3355,7 +3355,274 @@ async function runPhase(run) {
     return report;
 }
 
+;// CONCATENATED MODULE: ./src/kernel/text.ts
+/**
+ * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
+ * durations and command lines as a user reads them.
+ */
+function text_formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/**
+ * Text from file names, config values or output, made one line of plain text that the runner
+ * reads as nothing but text. A newline or any other control character is shown escaped, so a name
+ * can never start a line of its own or move the cursor; and neither form of workflow command
+ * survives. actions/runner, src/Runner.Common/ActionCommand.cs: `TryParseV2` takes `::cmd::` at
+ * the start of the line after leading white space; when that fails (an unregistered name, no
+ * closing `::`), `TryParse` takes the legacy `##[cmd]` from its first occurrence anywhere in the
+ * line (`message.IndexOf("##[")`). So `::` at the start and every `##[` are escaped.
+ */
+function text_oneLine(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    })
+        .replace(/##\[/g, '##\\x5b')
+        .replace(/^(\s*)::/, '$1\\x3a:'));
+}
+/** A command line as a shell would read it back. */
+function commandLine(argv) {
+    return argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
+}
+/** Why Rekkord reads a copy of the config, when it does. */
+function copyNote(source) {
+    return text_oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
+}
+/** Text of several lines (an error quoting a program's last lines), each made plain as above. */
+function plainLines(text) {
+    return text.split('\n').map(text_oneLine).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/validate/findings.ts
+/**
+ * What validate checks on one hook or hook folder, without running it: how it would start, whether
+ * Rekkord's own runner can start it the same way, and who else could change it.
+ */
+
+
+
+
+
+/** The worst severity among findings: what a hook's mark shows; null when there are none. */
+function worstSeverity(findings) {
+    if (findings.some((f) => f.severity === 'error'))
+        return 'error';
+    return findings.length ? 'warning' : null;
+}
+const HEAD_BYTES = 512;
+/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
+async function startFindings(file, pathVar) {
+    const error = (title, message, line) => ({
+        severity: 'error',
+        title,
+        message,
+        file,
+        ...(line ? { line } : {}),
+    });
+    const head = await readHead(file, HEAD_BYTES);
+    if (head === null)
+        return [error('Hook not readable', `${file} cannot be read`)];
+    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        return [];
+    const text = head.toString('utf8');
+    if (!text.startsWith('#!')) {
+        return [
+            {
+                severity: 'warning',
+                title: 'No #! line',
+                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
+                file,
+                line: 1,
+            },
+        ];
+    }
+    const newline = text.indexOf('\n');
+    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
+    if (first.endsWith('\r')) {
+        return [
+            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
+        ];
+    }
+    const [interpreter = '', ...words] = first.trim().split(/\s+/);
+    if (!interpreter.startsWith('/')) {
+        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
+    }
+    if (!(await resolveExecutable(interpreter, '', '/'))) {
+        return [
+            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
+        ];
+    }
+    if (external_node_path_default().basename(interpreter) === 'env') {
+        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
+        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
+            return [
+                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
+            ];
+        }
+    }
+    return [];
+}
+/**
+ * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
+ * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
+ * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
+ * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
+ * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
+ * are plain to sh.
+ */
+const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
+function shellUnsafe(text) {
+    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
+}
+function showChars(chars) {
+    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
+}
+/** A Rekkord hook folder whose path the shell would not read as written. */
+function folderShellFinding(dir, title, file, line) {
+    const chars = shellUnsafe(dir);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the hook folder`,
+            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
+            file,
+            ...(line ? { line } : {}),
+        },
+    ];
+}
+/** A Rekkord hook whose name the shell would not read as written. */
+function nameShellFinding(name, file, title) {
+    const chars = shellUnsafe(name);
+    if (!chars.length)
+        return [];
+    return [
+        {
+            severity: 'error',
+            title: `${title}: shell characters in the name`,
+            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
+            file,
+            line: 1,
+        },
+    ];
+}
+/**
+ * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
+ * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
+ */
+function dotfileFinding(name, file, title, runnable) {
+    return {
+        severity: runnable ? 'warning' : 'error',
+        title: `${title}: a dotfile is a hook for Rekkord`,
+        message: runnable
+            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
+            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
+        file,
+        line: 1,
+    };
+}
+function modeText(mode) {
+    return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+/** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
+async function real(file) {
+    return (0,promises_namespaceObject.realpath)(file).catch(() => external_node_path_default().resolve(file));
+}
+/**
+ * Whoever besides the backup's user and root may write a hook, its folder or a folder above it
+ * could put other code in the hook's place, which then runs with the backup's rights: that is what
+ * this check guards. World-writable is an error, group-writable a warning, judged on the real path
+ * (links followed) and never on the working directory. Two cases are no such opening:
+ * - a sticky folder above the hook folder (/tmp, mode 1777): others may create entries in it, but
+ *   not rename or delete those they do not own, so they cannot replace ours (in the hook folder
+ *   itself a new entry is a new hook, so there the sticky bit is no pass);
+ * - a folder or file owned by root whose group is root: only root may write it, and root can
+ *   change anything anyway.
+ */
+async function writable(file, label, title, 
+/** A folder above the hook's own, where the sticky bit protects what is ours. */
+above) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(file);
+    }
+    catch {
+        return null; // Reported elsewhere (missing, unreadable).
+    }
+    const { mode } = info;
+    if (above && (mode & 0o1000) !== 0)
+        return null;
+    const world = (mode & 0o002) !== 0;
+    if (!world && ((mode & 0o020) === 0 || (info.uid === 0 && info.gid === 0)))
+        return null;
+    return {
+        severity: world ? 'error' : 'warning',
+        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
+        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${commandLine(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
+        file,
+        line: 1,
+    };
+}
+/** `realFile`: the hook's real path (see `real`). */
+async function hookWritableFindings(realFile, title) {
+    const finding = await writable(realFile, 'the hook', title, false);
+    return finding ? [finding] : [];
+}
+/**
+ * The hook folder and every folder above it up to `/`: those above the folder as the config names
+ * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
+ * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
+ * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
+ * at `where` (the config line naming the folder), else at the folder.
+ */
+async function folderWritableFindings(folder, repository, title, checked, where) {
+    const start = folder.real;
+    const chain = [start];
+    for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
+        chain.push(d);
+    const named = external_node_path_default().resolve(folder.dir);
+    for (let d = external_node_path_default().dirname(named), up = named; d !== up; up = d, d = external_node_path_default().dirname(d)) {
+        const r = await real(d);
+        if (!chain.includes(r))
+            chain.push(r);
+    }
+    const findings = [];
+    for (const d of chain) {
+        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
+        const above = d !== start;
+        const seen = checked.get(d);
+        if (seen === true || (seen === false && above))
+            continue;
+        checked.set(d, !above);
+        const label = d === start
+            ? 'the hook folder'
+            : d === repository
+                ? 'the repository folder'
+                : `the folder ${d}`;
+        const finding = await writable(d, label, title, above);
+        if (finding)
+            findings.push(where ? { ...finding, ...where } : finding);
+    }
+    return findings;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/verdict.ts
+
 
 /** A phase failed when its folders could not be read or any of its hooks did not succeed. */
 function phaseFailed(report) {
@@ -3385,7 +3652,7 @@ function validationResult(validation, rehearsal) {
     const rehearsalFailed = (rehearsal ?? []).flatMap((p) => p.hooks.filter((h) => isFailure(h.outcome)));
     const invalidHooks = validation.phases
         .flatMap((p) => p.hooks)
-        .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+        .filter((h) => worstSeverity(h.findings) === 'error').length;
     return {
         validation,
         rehearsal,
@@ -3685,58 +3952,6 @@ async function makeValidationPlan(settings) {
         throw new PreflightError(`Nothing to validate: no Rekkord config (searched ${searched.join(', ')}) and no ${inputs.map((i) => `'${i}'`).join(' or ')}`);
     }
     return { settings, config, configSearched: searched, secrets, childEnv, phases };
-}
-
-;// CONCATENATED MODULE: ./src/kernel/text.ts
-/**
- * Text for whatever the action prints outside the hooks' framed output: one line of plain text,
- * durations and command lines as a user reads them.
- */
-function text_formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-/**
- * Text from file names, config values or output, made one line of plain text that the runner
- * reads as nothing but text. A newline or any other control character is shown escaped, so a name
- * can never start a line of its own or move the cursor; and neither form of workflow command
- * survives. actions/runner, src/Runner.Common/ActionCommand.cs: `TryParseV2` takes `::cmd::` at
- * the start of the line after leading white space; when that fails (an unregistered name, no
- * closing `::`), `TryParse` takes the legacy `##[cmd]` from its first occurrence anywhere in the
- * line (`message.IndexOf("##[")`). So `::` at the start and every `##[` are escaped.
- */
-function text_oneLine(text) {
-    return (text
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    })
-        .replace(/##\[/g, '##\\x5b')
-        .replace(/^(\s*)::/, '$1\\x3a:'));
-}
-/** A command line as a shell would read it back. */
-function commandLine(argv) {
-    return argv
-        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-        .join(' ');
-}
-/** Why Rekkord reads a copy of the config, when it does. */
-function copyNote(source) {
-    return text_oneLine(`Rekkord reads a private copy of ${source} without its [Hooks] section, so that no hook runs twice (this Rekkord has no --no_hooks).`);
-}
-/** Text of several lines (an error quoting a program's last lines), each made plain as above. */
-function plainLines(text) {
-    return text.split('\n').map(text_oneLine).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/types.ts
@@ -4592,214 +4807,6 @@ async function runSessionOperation(settings, reporter, options) {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/validate/findings.ts
-/**
- * What validate checks on one hook or hook folder, without running it: how it would start, whether
- * Rekkord's own runner can start it the same way, and who else could change it.
- */
-
-
-
-
-
-const HEAD_BYTES = 512;
-/** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
-async function startFindings(file, pathVar) {
-    const error = (title, message, line) => ({
-        severity: 'error',
-        title,
-        message,
-        file,
-        ...(line ? { line } : {}),
-    });
-    const head = await readHead(file, HEAD_BYTES);
-    if (head === null)
-        return [error('Hook not readable', `${file} cannot be read`)];
-    if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
-        return [];
-    const text = head.toString('utf8');
-    if (!text.startsWith('#!')) {
-        return [
-            {
-                severity: 'warning',
-                title: 'No #! line',
-                message: `${external_node_path_default().basename(file)} has no #! line, so it runs with /bin/sh; start it with #!/bin/sh (or its real interpreter) to say so`,
-                file,
-                line: 1,
-            },
-        ];
-    }
-    const newline = text.indexOf('\n');
-    const first = newline >= 0 ? text.slice(2, newline) : text.slice(2);
-    if (first.endsWith('\r')) {
-        return [
-            error('CRLF line ending in the #! line', 'The #! line ends with a carriage return (CRLF line endings), so the kernel looks for an interpreter whose name ends in \\r: convert the file to LF line endings', 1),
-        ];
-    }
-    const [interpreter = '', ...words] = first.trim().split(/\s+/);
-    if (!interpreter.startsWith('/')) {
-        return [error('Bad #! line', `The #! interpreter "${interpreter}" is not an absolute path`, 1)];
-    }
-    if (!(await resolveExecutable(interpreter, '', '/'))) {
-        return [
-            error('Interpreter not found', `The #! interpreter ${interpreter} does not exist or is not executable`, 1),
-        ];
-    }
-    if (external_node_path_default().basename(interpreter) === 'env') {
-        const command = words.find((w) => !w.startsWith('-') && !w.includes('='));
-        if (command && !(await resolveExecutable(command, pathVar, '/'))) {
-            return [
-                error('Interpreter not found', `The #! line runs "${command}" through env, and there is no ${command} in PATH`, 1),
-            ];
-        }
-    }
-    return [];
-}
-/**
- * Characters a POSIX shell reads as one plain word. Rekkord starts each hook as `/bin/sh -c` with
- * the hook's full path, unquoted (Koromix/rygel, src/rekkord/cli/snapshot.cc, the hook runner:
- * the command line is the path, run by ExecuteCommandLine). Anything else (a space, `$`, `;`, a
- * quote, a glob character, ...) is split, expanded or run by that shell. `~` and `=` are plain
- * here: the path starts with `/`, and only a word's start can expand or assign. Bytes above ASCII
- * are plain to sh.
- */
-const SHELL_SPECIAL = /[^A-Za-z0-9_./+,:@%=~\u0080-\u{10FFFF}-]/gu;
-function shellUnsafe(text) {
-    return [...new Set(text.match(SHELL_SPECIAL) ?? [])];
-}
-function showChars(chars) {
-    return chars.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
-}
-/** A Rekkord hook folder whose path the shell would not read as written. */
-function folderShellFinding(dir, title, file, line) {
-    const chars = shellUnsafe(dir);
-    if (!chars.length)
-        return [];
-    return [
-        {
-            severity: 'error',
-            title: `${title}: shell characters in the hook folder`,
-            message: `The hook folder ${dir} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) no hook of this folder starts, though the action runs them; rename the folder`,
-            file,
-            ...(line ? { line } : {}),
-        },
-    ];
-}
-/** A Rekkord hook whose name the shell would not read as written. */
-function nameShellFinding(name, file, title) {
-    const chars = shellUnsafe(name);
-    if (!chars.length)
-        return [];
-    return [
-        {
-            severity: 'error',
-            title: `${title}: shell characters in the name`,
-            message: `${name} has characters the shell reads (${showChars(chars)}): Rekkord runs each hook as /bin/sh -c with its path unquoted, so under Rekkord (on a cron job, say) it fails or runs something else, though the action runs it; rename it`,
-            file,
-            line: 1,
-        },
-    ];
-}
-/**
- * A dotfile in a Rekkord hook folder: Rekkord lists every entry but `.` and `..` (Koromix/rygel,
- * src/core/base/base.cc, EnumerateDirectory) and runs each one that is not a folder as a hook.
- */
-function dotfileFinding(name, file, title, runnable) {
-    return {
-        severity: runnable ? 'warning' : 'error',
-        title: `${title}: a dotfile is a hook for Rekkord`,
-        message: runnable
-            ? `${name} starts with a dot, but Rekkord runs every entry of a hook folder but . and .., so it runs ${name} as a hook; rename it if it is one, or move it out of the folder`
-            : `Rekkord runs every entry of a hook folder but . and .., dotfiles too: ${name} would be run as a hook and fail to start, so Rekkord's own save would fail; move it out of the folder`,
-        file,
-        line: 1,
-    };
-}
-function modeText(mode) {
-    return (mode & 0o7777).toString(8).padStart(4, '0');
-}
-/** The real path, or the path as given when it cannot be resolved (reported elsewhere). */
-async function real(file) {
-    return (0,promises_namespaceObject.realpath)(file).catch(() => external_node_path_default().resolve(file));
-}
-/**
- * Whoever besides the backup's user and root may write a hook, its folder or a folder above it
- * could put other code in the hook's place, which then runs with the backup's rights: that is what
- * this check guards. World-writable is an error, group-writable a warning, judged on the real path
- * (links followed) and never on the working directory. Two cases are no such opening:
- * - a sticky folder above the hook folder (/tmp, mode 1777): others may create entries in it, but
- *   not rename or delete those they do not own, so they cannot replace ours (in the hook folder
- *   itself a new entry is a new hook, so there the sticky bit is no pass);
- * - a folder or file owned by root whose group is root: only root may write it, and root can
- *   change anything anyway.
- */
-async function writable(file, label, title, 
-/** A folder above the hook's own, where the sticky bit protects what is ours. */
-above) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(file);
-    }
-    catch {
-        return null; // Reported elsewhere (missing, unreadable).
-    }
-    const { mode } = info;
-    if (above && (mode & 0o1000) !== 0)
-        return null;
-    const world = (mode & 0o002) !== 0;
-    if (!world && ((mode & 0o020) === 0 || (info.uid === 0 && info.gid === 0)))
-        return null;
-    return {
-        severity: world ? 'error' : 'warning',
-        title: `${title}: ${label} is ${world ? 'world' : 'group'}-writable`,
-        message: `${file} (mode ${modeText(mode)}) can be changed by ${world ? 'any user' : 'its group'}, who could then change what runs with the backup's rights: ${commandLine(['chmod', world ? 'o-w' : 'g-w', '--', file])}`,
-        file,
-        line: 1,
-    };
-}
-/** `realFile`: the hook's real path (see `real`). */
-async function hookWritableFindings(realFile, title) {
-    const finding = await writable(realFile, 'the hook', title, false);
-    return finding ? [finding] : [];
-}
-/**
- * The hook folder and every folder above it up to `/`: those above the folder as the config names
- * it (a link in a folder others may write can be pointed elsewhere) and those above its real path,
- * each judged by its real path, once per run (`checked`). Any of them writable by others lets them
- * replace the hook. `repository` (real path) only names its folder in the titles. Findings point
- * at `where` (the config line naming the folder), else at the folder.
- */
-async function folderWritableFindings(folder, repository, title, checked, where) {
-    const start = folder.real;
-    const chain = [start];
-    for (let d = external_node_path_default().dirname(start); d !== chain.at(-1); d = external_node_path_default().dirname(d))
-        chain.push(d);
-    const named = external_node_path_default().resolve(folder.dir);
-    for (let d = external_node_path_default().dirname(named), up = named; d !== up; up = d, d = external_node_path_default().dirname(d)) {
-        const r = await real(d);
-        if (!chain.includes(r))
-            chain.push(r);
-    }
-    const findings = [];
-    for (const d of chain) {
-        // The hook folder itself never gets the sticky pass: whoever may create an entry there adds a hook.
-        const above = d !== start;
-        const seen = checked.get(d);
-        if (seen === true || (seen === false && above))
-            continue;
-        checked.set(d, !above);
-        const label = d === start
-            ? 'the hook folder'
-            : d === repository
-                ? 'the repository folder'
-                : `the folder ${d}`;
-        const finding = await writable(d, label, title, above);
-        if (finding)
-            findings.push(where ? { ...finding, ...where } : finding);
-    }
-    return findings;
-}
-
 ;// CONCATENATED MODULE: ./src/validate/index.ts
 /**
  * validate: what every phase would run and skip, and what is wrong with each hook, without running
@@ -5736,6 +5743,7 @@ function hookTable(phases, step, budget, stepFirst = false) {
 
 
 
+
 /** Every finding points at a file and a line: line 1 when the problem is the file itself. */
 function annotation(finding, workspace) {
     const file = workspaceFile(finding.file, workspace);
@@ -5773,11 +5781,8 @@ function validationRows(result) {
             rows.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
         }
         phase.hooks.forEach((hook, index) => {
-            const worst = hook.findings.some((f) => f.severity === 'error')
-                ? MARK.error
-                : hook.findings.length
-                    ? MARK.warning
-                    : '✅';
+            const severity = worstSeverity(hook.findings);
+            const worst = severity ? MARK[severity] : '✅';
             // A hook of a folder that serves several phases is checked once: its findings are shown
             // in the first phase that lists it.
             const findings = hook.shownIn !== phase.phase && hook.findings.length
@@ -5815,7 +5820,7 @@ function renderValidationSummary(result) {
 function validationOutputs(result) {
     const { validation, rehearsal } = result;
     const checked = validation.phases.flatMap((p) => p.hooks.map((h) => {
-        const invalid = h.findings.some((f) => f.severity === 'error');
+        const invalid = worstSeverity(h.findings) === 'error';
         return {
             phase: p.phase,
             name: h.name,

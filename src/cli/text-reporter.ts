@@ -1,4 +1,5 @@
 /** The command line's reporter: the same events and results as the action's, as plain text. */
+import { worstSeverity } from '../validate/findings.js';
 import { failureMessage } from '../report/annotations.js';
 import { LiveReporter, type Warning } from '../report/live.js';
 import type { Plan } from '../plan/index.js';
@@ -80,11 +81,9 @@ export class TextReporter extends LiveReporter {
       this.line(`${phase.phase} (${phase.directories.join(' and ')}):`);
       for (const error of phase.errors) this.line(`  ✘ ${error}`);
       phase.hooks.forEach((hook, i) => {
-        const mark = hook.findings.some((f) => f.severity === 'error')
-          ? '✘'
-          : hook.findings.length
-            ? '!'
-            : '✔';
+        const mark = { error: '✘', warning: '!', none: '✔' }[
+          worstSeverity(hook.findings) ?? 'none'
+        ];
         const args = hook.args.length ? ` ${hook.args.join(' ')}` : '';
         this.line(`  ${i + 1}. ${mark} ${hook.name}${args}`);
       });

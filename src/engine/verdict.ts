@@ -3,6 +3,7 @@
  * what failed. Every reporter, the outputs and the command line's exit code read them.
  */
 import type { Validation } from '../validate/index.js';
+import { worstSeverity } from '../validate/findings.js';
 import { isFailure } from './outcome.js';
 import type { PhaseReport, SessionFailures, SessionResult, ValidationResult } from './results.js';
 
@@ -44,7 +45,7 @@ export function validationResult(
   );
   const invalidHooks = validation.phases
     .flatMap((p) => p.hooks)
-    .filter((h) => h.findings.some((f) => f.severity === 'error')).length;
+    .filter((h) => worstSeverity(h.findings) === 'error').length;
   return {
     validation,
     rehearsal,

@@ -12,7 +12,7 @@ import {
   withinBudget,
 } from './summary.js';
 import type { ValidationResult } from '../engine/results.js';
-import type { Finding } from '../validate/findings.js';
+import { worstSeverity, type Finding } from '../validate/findings.js';
 
 /** Every finding points at a file and a line: line 1 when the problem is the file itself. */
 function annotation(finding: Finding, workspace: string): Annotation {
@@ -63,11 +63,8 @@ function validationRows(result: ValidationResult): string[] {
       rows.push(`| ${phase.phase} | | — | | ${MARK[f.severity]} | ${cell(f.message)} |`);
     }
     phase.hooks.forEach((hook, index) => {
-      const worst = hook.findings.some((f) => f.severity === 'error')
-        ? MARK.error
-        : hook.findings.length
-          ? MARK.warning
-          : '✅';
+      const severity = worstSeverity(hook.findings);
+      const worst = severity ? MARK[severity] : '✅';
       // A hook of a folder that serves several phases is checked once: its findings are shown
       // in the first phase that lists it.
       const findings =
@@ -120,7 +117,7 @@ export function validationOutputs(result: ValidationResult): Record<string, stri
   const { validation, rehearsal } = result;
   const checked = validation.phases.flatMap((p) =>
     p.hooks.map((h): HookOutput => {
-      const invalid = h.findings.some((f) => f.severity === 'error');
+      const invalid = worstSeverity(h.findings) === 'error';
       return {
         phase: p.phase,
         name: h.name,

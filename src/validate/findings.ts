@@ -18,6 +18,12 @@ export interface Finding {
   line?: number;
 }
 
+/** The worst severity among findings: what a hook's mark shows; null when there are none. */
+export function worstSeverity(findings: readonly Finding[]): Finding['severity'] | null {
+  if (findings.some((f) => f.severity === 'error')) return 'error';
+  return findings.length ? 'warning' : null;
+}
+
 const HEAD_BYTES = 512;
 
 /** What is wrong with how a file would start: unreadable, a bad `#!` line, ... */
